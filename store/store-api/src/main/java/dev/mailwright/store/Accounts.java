@@ -1,0 +1,66 @@
+package dev.mailwright.store;
+
+import dev.mailwright.store.password.ScramCredentials;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Users and their credentials. Addresses are matched case-insensitively and in NFC, and
+ * shown as they were created.
+ */
+public interface Accounts {
+
+    /**
+     * Creates an account in an existing domain with a password, hashed with the default
+     * scheme. Fails with {@link InvalidInputException} for an unknown domain or an empty
+     * password, {@link AlreadyExistsException} for a duplicate.
+     */
+    Account add(Address address, char[] password);
+
+    /**
+     * Creates an account with a password hash carried over from another server, in
+     * {@code {SCHEME}} or PHC form (see {@link dev.mailwright.store.password.PasswordHashing}).
+     */
+    Account addWithHash(Address address, String passwordHash);
+
+    Optional<Account> get(Address address);
+
+    Optional<Account> get(long id);
+
+    /** Accounts of one domain, or of all domains when {@code domain} is empty, ordered by address. */
+    List<Account> list(Optional<String> domain);
+
+    /**
+     * Checks a password. Returns the account when the password is right and the account
+     * enabled, empty otherwise; an unknown user costs the same work as a wrong password.
+     * A hash in an older scheme or weaker parameters is replaced by the default on success.
+     */
+    Optional<Account> authenticate(String username, char[] password);
+
+    /** The SCRAM-SHA-256 material of an enabled account, if its password was set here (not imported). */
+    Optional<ScramCredentials> scramCredentials(String username);
+
+    void changePassword(Address address, char[] password);
+
+    void setEnabled(Address address, boolean enabled);
+
+    void setQuota(Address address, Quota quota);
+
+    /** Sets (or, with empty, clears) the shared secret APOP needs; it is kept as given, since APOP hashes it per login. */
+    void setApopSecret(Address address, Optional<String> secret);
+
+    /** The APOP secret of an enabled account, if set. */
+    Optional<String> apopSecret(String username);
+
+    void setPop3Policy(Address address, Account.Pop3Policy policy);
+
+    /** Records a successful login (LOGIN-DELAY and {@code user show} use it). */
+    void recordLogin(long accountId, Instant when);
+
+    /** Recomputes the usage counters from the stored messages; returns {@code {before, after}}. */
+    Usage[] recalculateUsage(Address address);
+
+    /** Removes the account, its mailbox and its aliases-as-source. */
+    void remove(Address address);
+}

@@ -1,0 +1,49 @@
+package dev.mailwright.store;
+
+import java.io.OutputStream;
+import java.util.Optional;
+
+/**
+ * One message on its way into the store: {@code begin -> recipients -> content -> commit | abort}.
+ *
+ * <p>The content is spooled (memory, then a temporary file past a threshold) while it
+ * arrives, so no database transaction stays open during a slow client. {@link #commit()}
+ * then stores the content once for all local recipients, adds each mailbox entry with its
+ * UID and UIDL, queues the remote recipients, and updates counters and quota usage, all in
+ * one database transaction. {@link #close()} without commit aborts. Not thread-safe: one
+ * delivery belongs to one SMTP transaction.
+ */
+public interface Delivery extends AutoCloseable {
+
+    /**
+     * Adds a local mailbox. Throws {@link QuotaExceededException} when the mailbox cannot take a
+     * message of {@code expectedSize} octets (0 if unknown). A mailbox added twice gets one copy.
+     */
+    void addLocal(Resolution.LocalRecipient recipient, long expectedSize);
+
+    /** Adds a local mailbox with a UIDL carried over by an importer; it must be unused in that mailbox. */
+    void addLocal(Resolution.LocalRecipient recipient, Optional<String> uidl);
+
+    /** Adds a remote recipient to be queued for outbound delivery. */
+    void addRemote(RemoteRecipient recipient);
+
+    /** Where the message content goes, exactly as it should be stored (SMTP already unstuffed). */
+    OutputStream content();
+
+    /** Octets written to {@link #content()} so far. */
+    long size();
+
+    /**
+     * Stores everything in one transaction; returns only after the commit is durable.
+     * Throws {@link StoreUnavailableException} (nothing stored) or
+     * {@link InvalidInputException} when there is no recipient.
+     */
+    DeliveryReceipt commit();
+
+    /** Discards the delivery; nothing is stored. Idempotent. */
+    void abort();
+
+    /** Aborts unless committed. */
+    @Override
+    void close();
+}

@@ -1,0 +1,31 @@
+package dev.mailwright.store;
+
+/**
+ * The message store: domains, accounts, aliases, delivery, the POP3 maildrop and the
+ * outbound queue, each behind a narrow interface shaped by the protocol that uses it.
+ *
+ * <p>Every method may throw {@link StoreUnavailableException} when the backing database
+ * cannot answer; then nothing was changed. Other {@link StoreException}s are permanent.
+ * Implementations are thread-safe.
+ */
+public interface MailStore extends AutoCloseable {
+
+    Domains domains();
+
+    Accounts accounts();
+
+    Aliases aliases();
+
+    /** Expands an envelope recipient to local mailboxes and remote addresses. */
+    Recipients recipients();
+
+    Deliveries deliveries();
+
+    Maildrops maildrops();
+
+    OutboundQueue queue();
+
+    /** Releases pools and files; the store is unusable afterwards. */
+    @Override
+    void close();
+}

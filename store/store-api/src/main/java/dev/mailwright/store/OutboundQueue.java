@@ -1,0 +1,45 @@
+package dev.mailwright.store;
+
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Remote recipients waiting for delivery. Items enter through {@link Delivery#commit()}.
+ * Workers on any number of nodes claim due items with a lease; a claimed item is not handed
+ * to another worker until its lease has run out.
+ */
+public interface OutboundQueue {
+
+    /** Claims up to {@code max} items due at {@code now} (QUEUED, or CLAIMED with an expired lease), oldest first. */
+    List<QueueItem> claim(String worker, int max, Duration lease);
+
+    /** The stored content of a queued message, streamed. */
+    InputStream openContent(long messageId);
+
+    /** The item was delivered: it leaves the queue. {@link LeaseLostException} if the worker no longer holds it. */
+    void complete(long itemId, String worker);
+
+    /** A temporary failure: try again at {@code next}; the attempt counter goes up. */
+    void reschedule(long itemId, String worker, Instant next, String reason);
+
+    /** A permanent failure (or expiry): the item leaves the queue; the caller bounces. */
+    void fail(long itemId, String worker, String reason);
+
+    /** Everything in the queue, oldest first. */
+    List<QueueItem> list();
+
+    Optional<QueueItem> get(long itemId);
+
+    /** Makes an item due now. */
+    void retryNow(long itemId);
+
+    void hold(long itemId);
+
+    void release(long itemId);
+
+    /** Removes an item without delivering it or bouncing. */
+    void delete(long itemId);
+}

@@ -1,0 +1,129 @@
+package dev.mailwright.store.content;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * The form in which a stored message goes out over POP3 (before dot-stuffing): every line
+ * ends in CRLF, a bare LF becomes CRLF, and a last line without a line end gets one. A bare
+ * CR not followed by LF is content and stays. Stored sizes are counted in this form
+ * ({@link Counter}) so that LIST and STAT give exactly the octets RETR sends.
+ */
+public final class WireFormat {
+
+    private WireFormat() {
+    }
+
+    /** Wraps stored content so that it reads in wire form. */
+    public static InputStream normalize(InputStream stored) {
+        return new NormalizingStream(stored);
+    }
+
+    /** Counts the wire-form size of content written in pieces. */
+    public static final class Counter {
+        private long size;
+        private int last = -1;
+
+        public void update(byte[] b, int off, int len) {
+            for (int i = off; i < off + len; i++) {
+                int c = b[i] & 0xff;
+                if (c == '\n' && last != '\r') {
+                    size++; // the CR we add
+                }
+                size++;
+                last = c;
+            }
+        }
+
+        /** The wire size of everything so far, counting the CRLF a missing final line end gets. */
+        public long size() {
+            return last == -1 || last == '\n' ? size : size + 2;
+        }
+    }
+
+    private static final class NormalizingStream extends FilterInputStream {
+        private int last = -1;
+        private int pending = -1; // a byte owed after an inserted CR, or -2 for "emit LF then EOF"
+        private boolean eof;
+
+        NormalizingStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (pending >= 0) {
+                int c = pending;
+                pending = -1;
+                last = c;
+                return c;
+            }
+            if (pending == -2) {
+                pending = -1;
+                eof = true;
+                last = '\n';
+                return '\n';
+            }
+            if (eof) {
+                return -1;
+            }
+            int c = in.read();
+            if (c < 0) {
+                if (last == -1 || last == '\n') {
+                    eof = true;
+                    return -1;
+                }
+                pending = -2;
+                last = '\r';
+                return '\r';
+            }
+            if (c == '\n' && last != '\r') {
+                pending = '\n';
+                last = '\r';
+                return '\r';
+            }
+            last = c;
+            return c;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            int n = 0;
+            while (n < len) {
+                int c;
+                if (n > 0 && pending == -1 && !eof && in.available() <= 0) {
+                    break; // return what we have rather than block for more
+                }
+                c = read();
+                if (c < 0) {
+                    break;
+                }
+                b[off + n++] = (byte) c;
+            }
+            return n == 0 ? -1 : n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = 0;
+            while (skipped < n && read() >= 0) {
+                skipped++;
+            }
+            return skipped;
+        }
+
+        @Override
+        public int available() {
+            return pending != -1 ? 1 : 0;
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
+    }
+}

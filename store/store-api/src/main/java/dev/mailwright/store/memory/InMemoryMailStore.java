@@ -1,0 +1,1007 @@
+package dev.mailwright.store.memory;
+
+import dev.mailwright.store.Account;
+import dev.mailwright.store.Accounts;
+import dev.mailwright.store.Address;
+import dev.mailwright.store.Alias;
+import dev.mailwright.store.Aliases;
+import dev.mailwright.store.AlreadyExistsException;
+import dev.mailwright.store.Deliveries;
+import dev.mailwright.store.Delivery;
+import dev.mailwright.store.DeliveryReceipt;
+import dev.mailwright.store.Domain;
+import dev.mailwright.store.Domains;
+import dev.mailwright.store.Envelope;
+import dev.mailwright.store.InvalidInputException;
+import dev.mailwright.store.LeaseLostException;
+import dev.mailwright.store.MailStore;
+import dev.mailwright.store.Maildrop;
+import dev.mailwright.store.MaildropLockedException;
+import dev.mailwright.store.Maildrops;
+import dev.mailwright.store.MessageInfo;
+import dev.mailwright.store.NotFoundException;
+import dev.mailwright.store.OutboundQueue;
+import dev.mailwright.store.QueueItem;
+import dev.mailwright.store.Quota;
+import dev.mailwright.store.QuotaExceededException;
+import dev.mailwright.store.Recipients;
+import dev.mailwright.store.RemoteRecipient;
+import dev.mailwright.store.Resolution;
+import dev.mailwright.store.Resolution.LocalRecipient;
+import dev.mailwright.store.StoreException;
+import dev.mailwright.store.Usage;
+import dev.mailwright.store.content.ContentSpool;
+import dev.mailwright.store.content.TopReader;
+import dev.mailwright.store.internal.Passwords;
+import dev.mailwright.store.internal.RecipientResolver;
+import dev.mailwright.store.internal.Uidl;
+import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.store.password.ScramCredentials;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * The whole store in memory, for embedding a protocol server and for tests. Thread-safe:
+ * one lock guards all state, and password hashing happens outside it. Content is held as
+ * byte arrays, so this store suits test-sized mail, not 100 MB messages.
+ */
+public final class InMemoryMailStore implements MailStore {
+
+    private final Object lock = new Object();
+    private final Clock clock;
+    private final PasswordHashing hashing;
+    private final TreeMap<String, Domain> domains = new TreeMap<>();
+    private final Map<Long, AccountRow> accounts = new HashMap<>();
+    private final Map<String, Long> accountsByKey = new HashMap<>();
+    private final TreeMap<String, AliasRow> aliases = new TreeMap<>();
+    private final Map<Long, StoredContent> contents = new HashMap<>();
+    private final Map<Long, TreeMap<Long, Entry>> mailboxes = new HashMap<>();
+    private final Map<Long, LockRow> locks = new HashMap<>();
+    private final TreeMap<Long, QueueRow> queue = new TreeMap<>();
+    private long nextId = 1;
+
+    private final Domains domainsView = new DomainsView();
+    private final Accounts accountsView = new AccountsView();
+    private final Aliases aliasesView = new AliasesView();
+    private final Recipients recipientsView = new RecipientsView();
+    private final Deliveries deliveriesView = envelope -> new MemoryDelivery(envelope);
+    private final Maildrops maildropsView = new MaildropsView();
+    private final OutboundQueue queueView = new QueueView();
+
+    public InMemoryMailStore() {
+        this(Clock.systemUTC(), new PasswordHashing());
+    }
+
+    public InMemoryMailStore(Clock clock, PasswordHashing hashing) {
+        this.clock = clock;
+        this.hashing = hashing;
+    }
+
+    @Override
+    public Domains domains() {
+        return domainsView;
+    }
+
+    @Override
+    public Accounts accounts() {
+        return accountsView;
+    }
+
+    @Override
+    public Aliases aliases() {
+        return aliasesView;
+    }
+
+    @Override
+    public Recipients recipients() {
+        return recipientsView;
+    }
+
+    @Override
+    public Deliveries deliveries() {
+        return deliveriesView;
+    }
+
+    @Override
+    public Maildrops maildrops() {
+        return maildropsView;
+    }
+
+    @Override
+    public OutboundQueue queue() {
+        return queueView;
+    }
+
+    @Override
+    public void close() {
+        // nothing to release
+    }
+
+    private long newId() {
+        return nextId++;
+    }
+
+    private Instant now() {
+        return clock.instant();
+    }
+
+    // ---------------------------------------------------------------- rows
+
+    private static final class AccountRow {
+        long id;
+        Address address;
+        boolean enabled = true;
+        Quota quota = Quota.UNLIMITED;
+        String hash;
+        ScramCredentials scram;
+        String apopSecret;
+        Account.Pop3Policy policy = Account.Pop3Policy.SERVER_DEFAULT;
+        Instant created;
+        Instant lastLogin;
+        long validity;
+        long nextUid = 1;
+        long messages;
+        long bytes;
+
+        Account view() {
+            return new Account(id, address, enabled, quota, new Usage(messages, bytes), created,
+                    Optional.ofNullable(lastLogin), apopSecret != null, policy);
+        }
+    }
+
+    private record AliasRow(String source, List<Address> targets) {
+    }
+
+    private static final class StoredContent {
+        final byte[] bytes;
+        int references;
+
+        StoredContent(byte[] bytes, int references) {
+            this.bytes = bytes;
+            this.references = references;
+        }
+    }
+
+    private record Entry(long uid, String uidl, long messageId, long size, Instant received, Instant retrieved) {
+    }
+
+    private record LockRow(String token, String holder, Instant until) {
+    }
+
+    private static final class QueueRow {
+        long id;
+        long messageId;
+        Envelope envelope;
+        RemoteRecipient recipient;
+        QueueItem.State state = QueueItem.State.QUEUED;
+        int attempts;
+        Instant created;
+        Instant nextAttempt;
+        String lastError;
+        String worker;
+        Instant leaseUntil;
+
+        QueueItem view() {
+            return new QueueItem(id, messageId, envelope, recipient, state, attempts, created, nextAttempt,
+                    Optional.ofNullable(lastError));
+        }
+    }
+
+    private AccountRow requireAccount(Address address) {
+        Long id = accountsByKey.get(address.key());
+        if (id == null) {
+            throw new NotFoundException("no such user: " + address);
+        }
+        return accounts.get(id);
+    }
+
+    private Optional<AccountRow> findAccount(String username) {
+        Address address;
+        try {
+            address = Address.parse(username);
+        } catch (InvalidInputException e) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(accountsByKey.get(address.key())).map(accounts::get);
+    }
+
+    private void releaseContent(long messageId) {
+        StoredContent c = contents.get(messageId);
+        if (c != null && --c.references <= 0) {
+            contents.remove(messageId);
+        }
+    }
+
+    private void deleteEntry(AccountRow account, Entry e) {
+        mailboxes.get(account.id).remove(e.uid());
+        account.messages--;
+        account.bytes -= e.size();
+        releaseContent(e.messageId());
+    }
+
+    private void removeAccount(AccountRow row) {
+        TreeMap<Long, Entry> box = mailboxes.remove(row.id);
+        if (box != null) {
+            for (Entry e : box.values()) {
+                releaseContent(e.messageId());
+            }
+        }
+        accounts.remove(row.id);
+        accountsByKey.remove(row.address.key());
+        locks.remove(row.id);
+        aliases.remove(row.address.key());
+    }
+
+    // ---------------------------------------------------------------- domains
+
+    private final class DomainsView implements Domains {
+        @Override
+        public Domain add(String name) {
+            String domain = Address.parseDomain(name);
+            synchronized (lock) {
+                if (domains.containsKey(domain)) {
+                    throw new AlreadyExistsException("domain exists: " + domain);
+                }
+                Domain d = new Domain(domain, now());
+                domains.put(domain, d);
+                return d;
+            }
+        }
+
+        @Override
+        public List<Domain> list() {
+            synchronized (lock) {
+                return List.copyOf(domains.values());
+            }
+        }
+
+        @Override
+        public boolean exists(String name) {
+            synchronized (lock) {
+                return domains.containsKey(Address.parseDomain(name));
+            }
+        }
+
+        @Override
+        public void remove(String name, boolean force) {
+            String domain = Address.parseDomain(name);
+            synchronized (lock) {
+                if (!domains.containsKey(domain)) {
+                    throw new NotFoundException("no such domain: " + domain);
+                }
+                List<AccountRow> owned = accounts.values().stream()
+                        .filter(a -> a.address.domain().equals(domain)).toList();
+                List<String> ownedAliases = aliases.keySet().stream()
+                        .filter(k -> k.endsWith("@" + domain)).toList();
+                if (!force && (!owned.isEmpty() || !ownedAliases.isEmpty())) {
+                    throw new InvalidInputException("domain " + domain + " still has " + owned.size()
+                            + " account(s) and " + ownedAliases.size() + " alias(es); remove them or force");
+                }
+                owned.forEach(InMemoryMailStore.this::removeAccount);
+                ownedAliases.forEach(aliases::remove);
+                domains.remove(domain);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- accounts
+
+    private final class AccountsView implements Accounts {
+        @Override
+        public Account add(Address address, char[] password) {
+            Passwords.check(password);
+            checkDomainAndFree(address);
+            String hash = hashing.hash(password);
+            ScramCredentials scram = ScramCredentials.derive(password, hashing.random());
+            return insert(address, hash, scram);
+        }
+
+        @Override
+        public Account addWithHash(Address address, String passwordHash) {
+            if (!PasswordHashing.isSupported(passwordHash)) {
+                throw new InvalidInputException("unsupported password hash scheme for " + address);
+            }
+            return insert(address, passwordHash, null);
+        }
+
+        private void checkDomainAndFree(Address address) {
+            synchronized (lock) {
+                if (!domains.containsKey(address.domain())) {
+                    throw new InvalidInputException("unknown domain: " + address.domain());
+                }
+                if (accountsByKey.containsKey(address.key())) {
+                    throw new AlreadyExistsException("user exists: " + address);
+                }
+            }
+        }
+
+        private Account insert(Address address, String hash, ScramCredentials scram) {
+            synchronized (lock) {
+                checkDomainAndFree(address);
+                AccountRow row = new AccountRow();
+                row.id = newId();
+                row.address = address;
+                row.hash = hash;
+                row.scram = scram;
+                row.created = now();
+                row.validity = Uidl.newValidity();
+                accounts.put(row.id, row);
+                accountsByKey.put(address.key(), row.id);
+                mailboxes.put(row.id, new TreeMap<>());
+                return row.view();
+            }
+        }
+
+        @Override
+        public Optional<Account> get(Address address) {
+            synchronized (lock) {
+                return Optional.ofNullable(accountsByKey.get(address.key())).map(accounts::get).map(AccountRow::view);
+            }
+        }
+
+        @Override
+        public Optional<Account> get(long id) {
+            synchronized (lock) {
+                return Optional.ofNullable(accounts.get(id)).map(AccountRow::view);
+            }
+        }
+
+        @Override
+        public List<Account> list(Optional<String> domain) {
+            Optional<String> d = domain.map(Address::parseDomain);
+            synchronized (lock) {
+                return accounts.values().stream()
+                        .filter(a -> d.isEmpty() || a.address.domain().equals(d.get()))
+                        .sorted(Comparator.comparing(a -> a.address.key()))
+                        .map(AccountRow::view).toList();
+            }
+        }
+
+        @Override
+        public Optional<Account> authenticate(String username, char[] password) {
+            String hash;
+            long id;
+            synchronized (lock) {
+                Optional<AccountRow> row = findAccount(username);
+                if (row.isEmpty()) {
+                    hash = null;
+                    id = -1;
+                } else {
+                    hash = row.get().hash;
+                    id = row.get().id;
+                }
+            }
+            if (hash == null || password == null || password.length == 0 || password.length > Passwords.MAX_LENGTH) {
+                hashing.verifyDummy(password == null ? new char[0] : password);
+                return Optional.empty();
+            }
+            if (!hashing.verify(password, hash)) {
+                return Optional.empty();
+            }
+            String newHash = hashing.needsRehash(hash) ? hashing.hash(password) : null;
+            ScramCredentials newScram = null;
+            synchronized (lock) {
+                AccountRow row = accounts.get(id);
+                if (row == null || !row.hash.equals(hash)) {
+                    return Optional.empty(); // removed or password changed meanwhile
+                }
+                if (row.scram == null || newHash != null) {
+                    newScram = ScramCredentials.derive(password, hashing.random());
+                }
+                if (newHash != null) {
+                    row.hash = newHash;
+                }
+                if (newScram != null) {
+                    row.scram = newScram;
+                }
+                return row.enabled ? Optional.of(row.view()) : Optional.empty();
+            }
+        }
+
+        @Override
+        public Optional<ScramCredentials> scramCredentials(String username) {
+            synchronized (lock) {
+                return findAccount(username).filter(a -> a.enabled).map(a -> a.scram);
+            }
+        }
+
+        @Override
+        public void changePassword(Address address, char[] password) {
+            Passwords.check(password);
+            String hash = hashing.hash(password);
+            ScramCredentials scram = ScramCredentials.derive(password, hashing.random());
+            synchronized (lock) {
+                AccountRow row = requireAccount(address);
+                row.hash = hash;
+                row.scram = scram;
+            }
+        }
+
+        @Override
+        public void setEnabled(Address address, boolean enabled) {
+            synchronized (lock) {
+                requireAccount(address).enabled = enabled;
+            }
+        }
+
+        @Override
+        public void setQuota(Address address, Quota quota) {
+            synchronized (lock) {
+                requireAccount(address).quota = quota;
+            }
+        }
+
+        @Override
+        public void setApopSecret(Address address, Optional<String> secret) {
+            secret.ifPresent(s -> {
+                if (s.isEmpty()) {
+                    throw new InvalidInputException("empty APOP secret");
+                }
+            });
+            synchronized (lock) {
+                requireAccount(address).apopSecret = secret.orElse(null);
+            }
+        }
+
+        @Override
+        public Optional<String> apopSecret(String username) {
+            synchronized (lock) {
+                return findAccount(username).filter(a -> a.enabled).map(a -> a.apopSecret);
+            }
+        }
+
+        @Override
+        public void setPop3Policy(Address address, Account.Pop3Policy policy) {
+            synchronized (lock) {
+                requireAccount(address).policy = policy;
+            }
+        }
+
+        @Override
+        public void recordLogin(long accountId, Instant when) {
+            synchronized (lock) {
+                AccountRow row = accounts.get(accountId);
+                if (row != null) {
+                    row.lastLogin = when;
+                }
+            }
+        }
+
+        @Override
+        public Usage[] recalculateUsage(Address address) {
+            synchronized (lock) {
+                AccountRow row = requireAccount(address);
+                Usage before = new Usage(row.messages, row.bytes);
+                TreeMap<Long, Entry> box = mailboxes.get(row.id);
+                row.messages = box.size();
+                row.bytes = box.values().stream().mapToLong(Entry::size).sum();
+                return new Usage[] {before, new Usage(row.messages, row.bytes)};
+            }
+        }
+
+        @Override
+        public void remove(Address address) {
+            synchronized (lock) {
+                removeAccount(requireAccount(address));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- aliases and resolution
+
+    private String aliasSource(String source) {
+        if (source == null || source.isBlank()) {
+            throw new InvalidInputException("malformed alias: empty source");
+        }
+        String key = source.startsWith("@") ? "@" + Address.parseDomain(source.substring(1)) : Address.parse(source).key();
+        String domain = key.substring(key.lastIndexOf('@') + 1);
+        if (!domains.containsKey(domain)) {
+            throw new InvalidInputException("unknown domain: " + domain);
+        }
+        return key;
+    }
+
+    private final class AliasesView implements Aliases {
+        @Override
+        public Alias add(String source, List<Address> targets) {
+            if (targets.isEmpty()) {
+                throw new InvalidInputException("an alias needs at least one target");
+            }
+            synchronized (lock) {
+                String key = aliasSource(source);
+                String display = source.startsWith("@") ? key : Address.parse(source).toString();
+                AliasRow existing = aliases.get(key);
+                List<Address> merged = new ArrayList<>(existing == null ? List.of() : existing.targets());
+                for (Address t : targets) {
+                    if (merged.stream().noneMatch(m -> m.key().equals(t.key()))) {
+                        merged.add(t);
+                    }
+                }
+                AliasRow row = new AliasRow(existing == null ? display : existing.source(), List.copyOf(merged));
+                aliases.put(key, row);
+                return new Alias(row.source(), row.targets());
+            }
+        }
+
+        @Override
+        public void remove(String source, Optional<Address> target) {
+            synchronized (lock) {
+                String key = aliasSource(source);
+                AliasRow row = aliases.get(key);
+                if (row == null) {
+                    throw new NotFoundException("no such alias: " + source);
+                }
+                if (target.isEmpty()) {
+                    aliases.remove(key);
+                    return;
+                }
+                List<Address> rest = row.targets().stream().filter(t -> !t.key().equals(target.get().key())).toList();
+                if (rest.size() == row.targets().size()) {
+                    throw new NotFoundException("alias " + source + " has no target " + target.get());
+                }
+                if (rest.isEmpty()) {
+                    aliases.remove(key);
+                } else {
+                    aliases.put(key, new AliasRow(row.source(), rest));
+                }
+            }
+        }
+
+        @Override
+        public List<Alias> list(Optional<String> domain) {
+            Optional<String> d = domain.map(Address::parseDomain);
+            synchronized (lock) {
+                return aliases.entrySet().stream()
+                        .filter(e -> d.isEmpty() || e.getKey().endsWith("@" + d.get()))
+                        .map(e -> new Alias(e.getValue().source(), e.getValue().targets())).toList();
+            }
+        }
+    }
+
+    private final class RecipientsView implements Recipients, RecipientResolver.Directory {
+        @Override
+        public Resolution resolve(Address recipient) {
+            synchronized (lock) {
+                return RecipientResolver.resolve(this, recipient);
+            }
+        }
+
+        @Override
+        public boolean isLocalDomain(String domain) {
+            synchronized (lock) {
+                return domains.containsKey(domain);
+            }
+        }
+
+        @Override
+        public Optional<LocalRecipient> account(String key) {
+            return Optional.ofNullable(accountsByKey.get(key)).map(accounts::get)
+                    .map(a -> new LocalRecipient(a.id, a.address));
+        }
+
+        @Override
+        public List<Address> aliasTargets(String key) {
+            AliasRow row = aliases.get(key);
+            return row == null ? List.of() : row.targets();
+        }
+    }
+
+    // ---------------------------------------------------------------- delivery
+
+    private final class MemoryDelivery implements Delivery {
+        private final Envelope envelope;
+        private final Map<Long, Optional<String>> local = new LinkedHashMap<>();
+        private final Map<String, RemoteRecipient> remote = new LinkedHashMap<>();
+        private final ContentSpool spool = new ContentSpool(Integer.MAX_VALUE, null);
+        private boolean finished;
+
+        MemoryDelivery(Envelope envelope) {
+            this.envelope = envelope;
+        }
+
+        @Override
+        public void addLocal(LocalRecipient recipient, long expectedSize) {
+            open();
+            synchronized (lock) {
+                AccountRow row = accounts.get(recipient.accountId());
+                if (row == null) {
+                    throw new NotFoundException("no such mailbox: " + recipient.mailbox());
+                }
+                if (!row.quota.allows(new Usage(row.messages, row.bytes), expectedSize)) {
+                    throw new QuotaExceededException("mailbox full: " + row.address);
+                }
+            }
+            local.putIfAbsent(recipient.accountId(), Optional.empty());
+        }
+
+        @Override
+        public void addLocal(LocalRecipient recipient, Optional<String> uidl) {
+            open();
+            uidl.ifPresent(u -> {
+                if (!Uidl.isValid(u)) {
+                    throw new InvalidInputException("malformed UIDL");
+                }
+            });
+            local.put(recipient.accountId(), uidl);
+        }
+
+        @Override
+        public void addRemote(RemoteRecipient recipient) {
+            open();
+            remote.putIfAbsent(recipient.address().key(), recipient);
+        }
+
+        @Override
+        public OutputStream content() {
+            open();
+            return spool;
+        }
+
+        @Override
+        public long size() {
+            return spool.size();
+        }
+
+        private void open() {
+            if (finished) {
+                throw new IllegalStateException("delivery already finished");
+            }
+        }
+
+        @Override
+        public DeliveryReceipt commit() {
+            open();
+            if (local.isEmpty() && remote.isEmpty()) {
+                throw new InvalidInputException("a delivery needs at least one recipient");
+            }
+            byte[] bytes;
+            try {
+                spool.close();
+                bytes = spool.open().readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            long wireSize = spool.wireSize();
+            synchronized (lock) {
+                // validate everything first, so that a failure changes nothing
+                for (Map.Entry<Long, Optional<String>> e : local.entrySet()) {
+                    AccountRow row = accounts.get(e.getKey());
+                    if (row == null) {
+                        throw new NotFoundException("mailbox removed during delivery");
+                    }
+                    if (e.getValue().isPresent()
+                            && mailboxes.get(row.id).values().stream().anyMatch(m -> m.uidl().equals(e.getValue().get()))) {
+                        throw new AlreadyExistsException("UIDL in use in " + row.address + ": " + e.getValue().get());
+                    }
+                }
+                long messageId = newId();
+                Instant received = envelope.received();
+                List<DeliveryReceipt.Stored> stored = new ArrayList<>();
+                for (Map.Entry<Long, Optional<String>> e : local.entrySet()) {
+                    AccountRow row = accounts.get(e.getKey());
+                    long uid = row.nextUid++;
+                    String uidl = e.getValue().orElseGet(() -> Uidl.of(row.validity, uid));
+                    mailboxes.get(row.id).put(uid, new Entry(uid, uidl, messageId, wireSize, received, null));
+                    row.messages++;
+                    row.bytes += wireSize;
+                    stored.add(new DeliveryReceipt.Stored(row.id, uid, uidl));
+                }
+                Instant now = now();
+                for (RemoteRecipient r : remote.values()) {
+                    QueueRow q = new QueueRow();
+                    q.id = newId();
+                    q.messageId = messageId;
+                    q.envelope = envelope;
+                    q.recipient = r;
+                    q.created = now;
+                    q.nextAttempt = now;
+                    queue.put(q.id, q);
+                }
+                contents.put(messageId, new StoredContent(bytes, local.size() + remote.size()));
+                finished = true;
+                spool.discard();
+                return new DeliveryReceipt(messageId, bytes.length, stored, remote.size());
+            }
+        }
+
+        @Override
+        public void abort() {
+            finished = true;
+            spool.discard();
+        }
+
+        @Override
+        public void close() {
+            if (!finished) {
+                abort();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- maildrop
+
+    private final class MaildropsView implements Maildrops {
+        @Override
+        public Maildrop open(long accountId, String holder, Duration lease) {
+            synchronized (lock) {
+                AccountRow row = accounts.get(accountId);
+                if (row == null) {
+                    throw new NotFoundException("no such mailbox");
+                }
+                Instant now = now();
+                LockRow current = locks.get(accountId);
+                if (current != null && current.until().isAfter(now)) {
+                    throw new MaildropLockedException("maildrop in use by " + current.holder());
+                }
+                String token = UUID.randomUUID().toString();
+                locks.put(accountId, new LockRow(token, holder, now.plus(lease)));
+                List<MessageInfo> snapshot = mailboxes.get(accountId).values().stream()
+                        .map(e -> new MessageInfo(e.uid(), e.uidl(), e.size(), e.received())).toList();
+                return new MemoryMaildrop(accountId, token, holder, lease, snapshot);
+            }
+        }
+
+        @Override
+        public int expire(long accountId, Instant retrievedBefore) {
+            synchronized (lock) {
+                AccountRow row = accounts.get(accountId);
+                if (row == null) {
+                    return 0;
+                }
+                LockRow current = locks.get(accountId);
+                if (current != null && current.until().isAfter(now())) {
+                    return 0;
+                }
+                List<Entry> old = mailboxes.get(accountId).values().stream()
+                        .filter(e -> e.retrieved() != null && e.retrieved().isBefore(retrievedBefore)).toList();
+                old.forEach(e -> deleteEntry(row, e));
+                return old.size();
+            }
+        }
+    }
+
+    private final class MemoryMaildrop implements Maildrop {
+        private final long accountId;
+        private final String token;
+        private final String holder;
+        private final Duration lease;
+        private final List<MessageInfo> snapshot;
+        private boolean closed;
+
+        MemoryMaildrop(long accountId, String token, String holder, Duration lease, List<MessageInfo> snapshot) {
+            this.accountId = accountId;
+            this.token = token;
+            this.holder = holder;
+            this.lease = lease;
+            this.snapshot = snapshot;
+        }
+
+        @Override
+        public List<MessageInfo> messages() {
+            return snapshot;
+        }
+
+        @Override
+        public InputStream open(long uid) {
+            synchronized (lock) {
+                TreeMap<Long, Entry> box = mailboxes.get(accountId);
+                Entry e = box == null ? null : box.get(uid);
+                if (e == null || snapshot.stream().noneMatch(m -> m.uid() == uid)) {
+                    throw new NotFoundException("no such message: " + uid);
+                }
+                return new ByteArrayInputStream(contents.get(e.messageId()).bytes);
+            }
+        }
+
+        @Override
+        public InputStream openTop(long uid, int bodyLines) {
+            return new TopReader(open(uid), bodyLines);
+        }
+
+        private void requireLease() {
+            LockRow current = locks.get(accountId);
+            if (closed || current == null || !current.token().equals(token)) {
+                throw new LeaseLostException("maildrop lock lost");
+            }
+        }
+
+        @Override
+        public void renew() {
+            synchronized (lock) {
+                requireLease();
+                locks.put(accountId, new LockRow(token, holder, now().plus(lease)));
+            }
+        }
+
+        @Override
+        public void commit(Set<Long> deleted, Set<Long> retrieved) {
+            synchronized (lock) {
+                requireLease();
+                AccountRow row = accounts.get(accountId);
+                TreeMap<Long, Entry> box = mailboxes.get(accountId);
+                Instant now = now();
+                for (Long uid : retrieved) {
+                    Entry e = box.get(uid);
+                    if (e != null && !deleted.contains(uid)) {
+                        box.put(uid, new Entry(e.uid(), e.uidl(), e.messageId(), e.size(), e.received(), now));
+                    }
+                }
+                for (Long uid : deleted) {
+                    Entry e = box.get(uid);
+                    if (e != null) {
+                        deleteEntry(row, e);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            synchronized (lock) {
+                if (!closed) {
+                    closed = true;
+                    LockRow current = locks.get(accountId);
+                    if (current != null && current.token().equals(token)) {
+                        locks.remove(accountId);
+                    }
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- queue
+
+    private final class QueueView implements OutboundQueue {
+        @Override
+        public List<QueueItem> claim(String worker, int max, Duration lease) {
+            synchronized (lock) {
+                Instant now = now();
+                List<QueueItem> claimed = new ArrayList<>();
+                for (QueueRow q : queue.values()) {
+                    if (claimed.size() >= max) {
+                        break;
+                    }
+                    boolean due = q.state == QueueItem.State.QUEUED && !q.nextAttempt.isAfter(now);
+                    boolean orphaned = q.state == QueueItem.State.CLAIMED && !q.leaseUntil.isAfter(now);
+                    if (due || orphaned) {
+                        q.state = QueueItem.State.CLAIMED;
+                        q.worker = worker;
+                        q.leaseUntil = now.plus(lease);
+                        claimed.add(q.view());
+                    }
+                }
+                return claimed;
+            }
+        }
+
+        @Override
+        public InputStream openContent(long messageId) {
+            synchronized (lock) {
+                StoredContent c = contents.get(messageId);
+                if (c == null) {
+                    throw new NotFoundException("no such message: " + messageId);
+                }
+                return new ByteArrayInputStream(c.bytes);
+            }
+        }
+
+        private QueueRow held(long itemId, String worker) {
+            QueueRow q = queue.get(itemId);
+            if (q == null || q.state != QueueItem.State.CLAIMED || !worker.equals(q.worker)) {
+                throw new LeaseLostException("queue item " + itemId + " is not claimed by " + worker);
+            }
+            return q;
+        }
+
+        private QueueRow require(long itemId) {
+            QueueRow q = queue.get(itemId);
+            if (q == null) {
+                throw new NotFoundException("no such queue item: " + itemId);
+            }
+            return q;
+        }
+
+        @Override
+        public void complete(long itemId, String worker) {
+            synchronized (lock) {
+                QueueRow q = held(itemId, worker);
+                queue.remove(q.id);
+                releaseContent(q.messageId);
+            }
+        }
+
+        @Override
+        public void reschedule(long itemId, String worker, Instant next, String reason) {
+            synchronized (lock) {
+                QueueRow q = held(itemId, worker);
+                q.state = QueueItem.State.QUEUED;
+                q.attempts++;
+                q.nextAttempt = next;
+                q.lastError = reason;
+                q.worker = null;
+                q.leaseUntil = null;
+            }
+        }
+
+        @Override
+        public void fail(long itemId, String worker, String reason) {
+            synchronized (lock) {
+                QueueRow q = held(itemId, worker);
+                queue.remove(q.id);
+                releaseContent(q.messageId);
+            }
+        }
+
+        @Override
+        public List<QueueItem> list() {
+            synchronized (lock) {
+                return queue.values().stream().map(QueueRow::view).toList();
+            }
+        }
+
+        @Override
+        public Optional<QueueItem> get(long itemId) {
+            synchronized (lock) {
+                return Optional.ofNullable(queue.get(itemId)).map(QueueRow::view);
+            }
+        }
+
+        @Override
+        public void retryNow(long itemId) {
+            synchronized (lock) {
+                QueueRow q = require(itemId);
+                if (q.state == QueueItem.State.CLAIMED) {
+                    throw new StoreException("queue item " + itemId + " is being delivered now");
+                }
+                q.state = QueueItem.State.QUEUED;
+                q.nextAttempt = now();
+            }
+        }
+
+        @Override
+        public void hold(long itemId) {
+            synchronized (lock) {
+                QueueRow q = require(itemId);
+                if (q.state == QueueItem.State.CLAIMED) {
+                    throw new StoreException("queue item " + itemId + " is being delivered now");
+                }
+                q.state = QueueItem.State.HELD;
+            }
+        }
+
+        @Override
+        public void release(long itemId) {
+            synchronized (lock) {
+                QueueRow q = require(itemId);
+                if (q.state == QueueItem.State.HELD) {
+                    q.state = QueueItem.State.QUEUED;
+                }
+            }
+        }
+
+        @Override
+        public void delete(long itemId) {
+            synchronized (lock) {
+                QueueRow q = require(itemId);
+                queue.remove(itemId);
+                InMemoryMailStore.this.releaseContent(q.messageId);
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.mailwright.store.password;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * What a SCRAM-SHA-256 server (RFC 5802, RFC 7677) keeps of a password: the salt, the
+ * iteration count, StoredKey and ServerKey. The password itself cannot be recovered from it.
+ */
+public record ScramCredentials(byte[] salt, int iterations, byte[] storedKey, byte[] serverKey) {
+
+    /** RFC 7677 asks for at least 4096; we use more. */
+    public static final int DEFAULT_ITERATIONS = 10_000;
+
+    public ScramCredentials {
+        salt = salt.clone();
+        storedKey = storedKey.clone();
+        serverKey = serverKey.clone();
+    }
+
+    public static ScramCredentials derive(char[] password, SecureRandom random) {
+        byte[] salt = new byte[16];
+        random.nextBytes(salt);
+        return derive(password, salt, DEFAULT_ITERATIONS);
+    }
+
+    public static ScramCredentials derive(char[] password, byte[] salt, int iterations) {
+        byte[] salted = saltedPassword(password, salt, iterations);
+        byte[] clientKey = hmac(salted, "Client Key".getBytes(StandardCharsets.US_ASCII));
+        byte[] storedKey = sha256(clientKey);
+        byte[] serverKey = hmac(salted, "Server Key".getBytes(StandardCharsets.US_ASCII));
+        return new ScramCredentials(salt, iterations, storedKey, serverKey);
+    }
+
+    /** SaltedPassword := Hi(Normalize(password), salt, i), PBKDF2 with HMAC-SHA-256. */
+    public static byte[] saltedPassword(char[] password, byte[] salt, int iterations) {
+        try {
+            SecretKeyFactory f = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256");
+            return f.generateSecret(new PBEKeySpec(password, salt, iterations, 256)).getEncoded();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("PBKDF2WithHmacSHA256 missing from the JDK", e);
+        }
+    }
+
+    public static byte[] hmac(byte[] key, byte[] data) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(data);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 missing from the JDK", e);
+        }
+    }
+
+    public static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 missing from the JDK", e);
+        }
+    }
+
+    /** Serialised for storage: {@code iterations$salt$storedKey$serverKey}, base64. */
+    public String encode() {
+        Base64.Encoder b = Base64.getEncoder();
+        return iterations + "$" + b.encodeToString(salt) + "$" + b.encodeToString(storedKey) + "$"
+                + b.encodeToString(serverKey);
+    }
+
+    public static ScramCredentials decode(String encoded) {
+        String[] p = encoded.split("\\$");
+        if (p.length != 4) {
+            throw new IllegalArgumentException("not a SCRAM credential");
+        }
+        Base64.Decoder d = Base64.getDecoder();
+        return new ScramCredentials(d.decode(p[1]), Integer.parseInt(p[0]), d.decode(p[2]), d.decode(p[3]));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ScramCredentials s && iterations == s.iterations
+                && MessageDigest.isEqual(salt, s.salt) && MessageDigest.isEqual(storedKey, s.storedKey)
+                && MessageDigest.isEqual(serverKey, s.serverKey);
+    }
+
+    @Override
+    public int hashCode() {
+        return encode().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "ScramCredentials[iterations=" + iterations + "]";
+    }
+}

@@ -1,0 +1,866 @@
+package dev.mailwright.store;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mailwright.store.Resolution.LocalRecipient;
+import dev.mailwright.store.password.PasswordHashing;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link MailStore} must have. A backend's test extends this and says
+ * how to make a fresh, empty store on the given clock.
+ */
+public abstract class MailStoreContract {
+
+    /** Cheap Argon2id so tests stay fast; the scheme is the same as production. */
+    protected static final PasswordHashing TEST_HASHING =
+            new PasswordHashing(new PasswordHashing.Argon2Cost(256, 1, 1), new SecureRandom());
+
+    protected MutableClock clock;
+    protected MailStore store;
+
+    /** A new empty store whose notion of time is {@code clock}. */
+    protected abstract MailStore createStore(MutableClock clock, PasswordHashing hashing);
+
+    @BeforeEach
+    void openStore() {
+        clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        store = createStore(clock, TEST_HASHING);
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    // ------------------------------------------------------------ helpers
+
+    protected Account user(String address) {
+        Address a = Address.parse(address);
+        if (!store.domains().exists(a.domain())) {
+            store.domains().add(a.domain());
+        }
+        return store.accounts().add(a, "secret-password".toCharArray());
+    }
+
+    protected DeliveryReceipt deliver(String content, Account... to) {
+        try (Delivery d = store.deliveries().begin(Envelope.of(Optional.of(Address.parse("sender@remote.test")),
+                clock.instant()))) {
+            for (Account a : to) {
+                d.addLocal(new LocalRecipient(a.id(), a.address()), 0L);
+            }
+            d.content().write(content.getBytes(UTF_8));
+            return d.commit();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    protected static String read(InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    protected Usage usage(Account a) {
+        return store.accounts().get(a.id()).orElseThrow().usage();
+    }
+
+    protected List<MessageInfo> snapshot(Account a) {
+        try (Maildrop m = store.maildrops().open(a.id(), "test", Duration.ofMinutes(1))) {
+            return m.messages();
+        }
+    }
+
+    // ------------------------------------------------------------ domains
+
+    @Nested
+    class DomainsContract {
+        @Test
+        void addedDomainsAreListedInLowerCase() {
+            store.domains().add("Example.ORG");
+            store.domains().add("b.example");
+            assertThat(store.domains().list()).extracting(Domain::name).containsExactly("b.example", "example.org");
+            assertThat(store.domains().exists("EXAMPLE.org")).isTrue();
+        }
+
+        @Test
+        void duplicateDomainIsRefused() {
+            store.domains().add("example.org");
+            assertThatThrownBy(() -> store.domains().add("EXAMPLE.org")).isInstanceOf(AlreadyExistsException.class);
+        }
+
+        @Test
+        void malformedDomainIsRefused() {
+            for (String bad : List.of("", "exa mple.org", "-x.org", "a..b", "x".repeat(64) + ".org", "ex\u0000.org")) {
+                assertThatThrownBy(() -> store.domains().add(bad)).as(bad).isInstanceOf(InvalidInputException.class);
+            }
+            assertThat(store.domains().list()).isEmpty();
+        }
+
+        @Test
+        void domainWithAccountsIsKeptUnlessForced() {
+            Account a = user("alice@example.org");
+            deliver("Subject: x\r\n\r\nhi\r\n", a);
+            assertThatThrownBy(() -> store.domains().remove("example.org", false))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("account");
+            assertThat(store.accounts().get(a.id())).isPresent();
+            store.domains().remove("example.org", true);
+            assertThat(store.domains().list()).isEmpty();
+            assertThat(store.accounts().get(a.id())).isEmpty();
+        }
+
+        @Test
+        void removingUnknownDomainFails() {
+            assertThatThrownBy(() -> store.domains().remove("nowhere.test", false)).isInstanceOf(NotFoundException.class);
+        }
+    }
+
+    // ------------------------------------------------------------ accounts
+
+    @Nested
+    class AccountsContract {
+        @Test
+        void addressesMatchCaseInsensitivelyAndShowAsCreated() {
+            Account a = user("Alice.Smith@Example.org");
+            assertThat(a.address().toString()).isEqualTo("Alice.Smith@example.org");
+            assertThat(store.accounts().get(Address.parse("alice.smith@EXAMPLE.ORG"))).map(Account::id).contains(a.id());
+            assertThat(store.accounts().authenticate("ALICE.SMITH@example.org", "secret-password".toCharArray()))
+                    .isPresent();
+        }
+
+        @Test
+        void internationalAddressesAreNormalisedToNfc() {
+            Account a = user("jose\u0301@b\u00fccher.example");
+            assertThat(a.address().localPart()).isEqualTo("jos\u00e9");
+            assertThat(store.accounts().get(Address.parse("JOS\u00c9@b\u00fccher.example"))).isPresent();
+            assertThat(store.accounts().authenticate("jos\u00e9@bu\u0308cher.example", "secret-password".toCharArray()))
+                    .isPresent();
+        }
+
+        @Test
+        void duplicateAccountIsRefusedWhateverTheCase() {
+            user("bob@example.org");
+            assertThatThrownBy(() -> store.accounts().add(Address.parse("BOB@example.org"), "x-password".toCharArray()))
+                    .isInstanceOf(AlreadyExistsException.class);
+            assertThat(store.accounts().list(Optional.empty())).hasSize(1);
+        }
+
+        @Test
+        void accountInUnknownDomainIsRefused() {
+            assertThatThrownBy(() -> store.accounts().add(Address.parse("bob@nowhere.test"), "pw-pw-pw".toCharArray()))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("unknown domain");
+        }
+
+        @Test
+        void emptyPasswordIsRefusedAndNothingCreated() {
+            store.domains().add("example.org");
+            assertThatThrownBy(() -> store.accounts().add(Address.parse("bob@example.org"), new char[0]))
+                    .isInstanceOf(InvalidInputException.class);
+            assertThat(store.accounts().list(Optional.empty())).isEmpty();
+        }
+
+        @Test
+        void malformedAndOverlongAddressesAreRefused() {
+            for (String bad : List.of("no-at-sign", "a@b@example.org", "@example.org", "bob@", ".bob@example.org",
+                    "bo..b@example.org", "bob smith@example.org", "bob\r\n@example.org", "b\u0000b@example.org",
+                    "\"quoted\"@example.org", "x".repeat(65) + "@example.org",
+                    "a@" + "b".repeat(60) + "." + "c".repeat(60) + "." + "d".repeat(60) + "." + "e".repeat(60) + ".example.org",
+                    "x".repeat(64) + "@" + "b".repeat(60) + "." + "c".repeat(60) + "." + "d".repeat(60) + ".eeeeeeeeee.org")) {
+                assertThatThrownBy(() -> Address.parse(bad)).as(bad).isInstanceOf(InvalidInputException.class);
+            }
+        }
+
+        @Test
+        void authenticateAcceptsOnlyTheRightPasswordOfAnEnabledAccount() {
+            Account a = user("carol@example.org");
+            assertThat(store.accounts().authenticate("carol@example.org", "secret-password".toCharArray()))
+                    .map(Account::id).contains(a.id());
+            assertThat(store.accounts().authenticate("carol@example.org", "wrong".toCharArray())).isEmpty();
+            assertThat(store.accounts().authenticate("nobody@example.org", "secret-password".toCharArray())).isEmpty();
+            assertThat(store.accounts().authenticate("not an address", "secret-password".toCharArray())).isEmpty();
+            assertThat(store.accounts().authenticate("carol@example.org", new char[0])).isEmpty();
+            store.accounts().setEnabled(a.address(), false);
+            assertThat(store.accounts().authenticate("carol@example.org", "secret-password".toCharArray())).isEmpty();
+            assertThat(store.accounts().get(a.id()).orElseThrow().enabled()).isFalse();
+            store.accounts().setEnabled(a.address(), true);
+            assertThat(store.accounts().authenticate("carol@example.org", "secret-password".toCharArray())).isPresent();
+        }
+
+        @Test
+        void changedPasswordReplacesTheOldOne() {
+            Account a = user("dave@example.org");
+            store.accounts().changePassword(a.address(), "new-password".toCharArray());
+            assertThat(store.accounts().authenticate("dave@example.org", "secret-password".toCharArray())).isEmpty();
+            assertThat(store.accounts().authenticate("dave@example.org", "new-password".toCharArray())).isPresent();
+        }
+
+        @Test
+        void scramMaterialIsKeptWhenAPasswordIsSet() {
+            user("erin@example.org");
+            assertThat(store.accounts().scramCredentials("ERIN@example.org")).hasValueSatisfying(s -> {
+                assertThat(s.iterations()).isGreaterThanOrEqualTo(4096);
+                assertThat(s.storedKey()).hasSize(32);
+                assertThat(s.serverKey()).hasSize(32);
+            });
+            assertThat(store.accounts().scramCredentials("nobody@example.org")).isEmpty();
+        }
+
+        @Test
+        void importedHashLogsInAndIsUpgradedWithScramMaterial() {
+            store.domains().add("example.org");
+            // {SSHA512} of "imported-pw" with salt "saltsalt"
+            String ssha = "{SSHA512}" + java.util.Base64.getEncoder().encodeToString(concat(
+                    sha512("imported-pwsaltsalt"), "saltsalt".getBytes(UTF_8)));
+            store.accounts().addWithHash(Address.parse("frank@example.org"), ssha);
+            assertThat(store.accounts().scramCredentials("frank@example.org")).isEmpty();
+            assertThat(store.accounts().authenticate("frank@example.org", "wrong".toCharArray())).isEmpty();
+            assertThat(store.accounts().authenticate("frank@example.org", "imported-pw".toCharArray())).isPresent();
+            assertThat(store.accounts().scramCredentials("frank@example.org")).isPresent();
+            assertThat(store.accounts().authenticate("frank@example.org", "imported-pw".toCharArray())).isPresent();
+        }
+
+        @Test
+        void unsupportedImportedHashIsRefused() {
+            store.domains().add("example.org");
+            assertThatThrownBy(() -> store.accounts().addWithHash(Address.parse("g@example.org"), "{MD4}abc"))
+                    .isInstanceOf(InvalidInputException.class);
+        }
+
+        @Test
+        void apopSecretAndPolicyAndLoginAreKept() {
+            Account a = user("gina@example.org");
+            assertThat(a.apopSecretSet()).isFalse();
+            store.accounts().setApopSecret(a.address(), Optional.of("tanstaaf"));
+            assertThat(store.accounts().apopSecret("GINA@example.org")).contains("tanstaaf");
+            Account.Pop3Policy policy = new Account.Pop3Policy(Optional.of(Duration.ofDays(3)),
+                    Optional.of(Duration.ofMinutes(5)));
+            store.accounts().setPop3Policy(a.address(), policy);
+            store.accounts().recordLogin(a.id(), Instant.parse("2026-01-01T10:00:00Z"));
+            Account again = store.accounts().get(a.id()).orElseThrow();
+            assertThat(again.apopSecretSet()).isTrue();
+            assertThat(again.policy()).isEqualTo(policy);
+            assertThat(again.lastLogin()).contains(Instant.parse("2026-01-01T10:00:00Z"));
+            store.accounts().setApopSecret(a.address(), Optional.empty());
+            assertThat(store.accounts().apopSecret("gina@example.org")).isEmpty();
+        }
+
+        @Test
+        void removedAccountTakesItsMailAndLoginWithIt() {
+            Account a = user("hal@example.org");
+            deliver("Subject: a\r\n\r\nbody\r\n", a);
+            store.accounts().remove(a.address());
+            assertThat(store.accounts().get(a.id())).isEmpty();
+            assertThat(store.accounts().authenticate("hal@example.org", "secret-password".toCharArray())).isEmpty();
+            assertThatThrownBy(() -> store.accounts().remove(a.address())).isInstanceOf(NotFoundException.class);
+        }
+
+        @Test
+        void accountsAreListedPerDomain() {
+            user("b@one.test");
+            user("a@one.test");
+            user("c@two.test");
+            assertThat(store.accounts().list(Optional.of("ONE.test"))).extracting(x -> x.address().toString())
+                    .containsExactly("a@one.test", "b@one.test");
+            assertThat(store.accounts().list(Optional.empty())).hasSize(3);
+        }
+    }
+
+    // ------------------------------------------------------------ aliases and resolution
+
+    @Nested
+    class AliasesContract {
+        @Test
+        void unknownLocalAddressResolvesToNothingAndRemoteToItself() {
+            user("ann@example.org");
+            assertThat(store.recipients().resolve(Address.parse("nobody@example.org")).isEmpty()).isTrue();
+            Resolution remote = store.recipients().resolve(Address.parse("x@elsewhere.test"));
+            assertThat(remote.local()).isEmpty();
+            assertThat(remote.remote()).extracting(Address::toString).containsExactly("x@elsewhere.test");
+            assertThat(store.recipients().isLocalDomain("example.org")).isTrue();
+            assertThat(store.recipients().isLocalDomain("elsewhere.test")).isFalse();
+        }
+
+        @Test
+        void accountResolvesToItsMailboxWhateverTheCase() {
+            Account a = user("ann@example.org");
+            assertThat(store.recipients().resolve(Address.parse("ANN@Example.Org")).local())
+                    .extracting(LocalRecipient::accountId).containsExactly(a.id());
+        }
+
+        @Test
+        void aliasWithSeveralLocalAndRemoteTargets() {
+            Account a = user("ann@example.org");
+            Account b = user("ben@example.org");
+            store.aliases().add("team@example.org", List.of(a.address(), Address.parse("ben@example.org")));
+            store.aliases().add("team@example.org", List.of(Address.parse("partner@remote.test")));
+            Resolution r = store.recipients().resolve(Address.parse("Team@example.org"));
+            assertThat(r.local()).extracting(LocalRecipient::accountId).containsExactlyInAnyOrder(a.id(), b.id());
+            assertThat(r.remote()).extracting(Address::toString).containsExactly("partner@remote.test");
+            assertThat(store.aliases().list(Optional.of("example.org"))).singleElement()
+                    .satisfies(al -> assertThat(al.targets()).hasSize(3));
+        }
+
+        @Test
+        void subAddressDeliversToTheUser() {
+            Account a = user("ann@example.org");
+            assertThat(store.recipients().resolve(Address.parse("ann+lists@example.org")).local())
+                    .extracting(LocalRecipient::accountId).containsExactly(a.id());
+        }
+
+        @Test
+        void catchAllTakesOnlyWhatNothingElseTakes() {
+            Account a = user("ann@example.org");
+            Account pm = user("postmaster@example.org");
+            store.aliases().add("@example.org", List.of(pm.address()));
+            assertThat(store.recipients().resolve(Address.parse("random@example.org")).local())
+                    .extracting(LocalRecipient::accountId).containsExactly(pm.id());
+            assertThat(store.recipients().resolve(Address.parse("ann@example.org")).local())
+                    .extracting(LocalRecipient::accountId).containsExactly(a.id());
+            assertThat(store.aliases().list(Optional.empty())).singleElement().matches(Alias::isCatchAll);
+        }
+
+        @Test
+        void aliasLoopsEndInsteadOfRecursingForever() {
+            Account a = user("ann@example.org");
+            store.aliases().add("x@example.org", List.of(Address.parse("y@example.org")));
+            store.aliases().add("y@example.org", List.of(Address.parse("x@example.org"), a.address()));
+            Resolution r = store.recipients().resolve(Address.parse("x@example.org"));
+            assertThat(r.local()).extracting(LocalRecipient::accountId).containsExactly(a.id());
+            store.aliases().add("@example.org", List.of(Address.parse("missing@example.org")));
+            assertThat(store.recipients().resolve(Address.parse("other@example.org")).isEmpty()).isTrue();
+        }
+
+        @Test
+        void aliasThatNamesItselfKeepsACopy() {
+            Account a = user("ann@example.org");
+            store.aliases().add("ann@example.org", List.of(a.address(), Address.parse("ann@remote.test")));
+            Resolution r = store.recipients().resolve(a.address());
+            assertThat(r.local()).extracting(LocalRecipient::accountId).containsExactly(a.id());
+            assertThat(r.remote()).hasSize(1);
+        }
+
+        @Test
+        void aliasesAreRemovedByTargetOrWhole() {
+            user("ann@example.org");
+            store.aliases().add("t@example.org", List.of(Address.parse("ann@example.org"), Address.parse("z@r.test")));
+            store.aliases().remove("t@example.org", Optional.of(Address.parse("z@r.test")));
+            assertThat(store.aliases().list(Optional.empty()).get(0).targets()).hasSize(1);
+            store.aliases().remove("T@example.org", Optional.empty());
+            assertThat(store.aliases().list(Optional.empty())).isEmpty();
+            assertThatThrownBy(() -> store.aliases().remove("t@example.org", Optional.empty()))
+                    .isInstanceOf(NotFoundException.class);
+        }
+
+        @Test
+        void aliasInForeignDomainIsRefused() {
+            assertThatThrownBy(() -> store.aliases().add("a@foreign.test", List.of(Address.parse("b@x.test"))))
+                    .isInstanceOf(InvalidInputException.class);
+        }
+    }
+
+    // ------------------------------------------------------------ delivery and quota
+
+    @Nested
+    class DeliveryContract {
+        @Test
+        void nothingIsVisibleBeforeCommit() throws IOException {
+            Account a = user("ann@example.org");
+            Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), clock.instant()));
+            d.addLocal(new LocalRecipient(a.id(), a.address()), 0L);
+            d.content().write("Subject: hi\r\n\r\nbody\r\n".getBytes(UTF_8));
+            assertThat(snapshot(a)).isEmpty();
+            assertThat(usage(a)).isEqualTo(Usage.EMPTY);
+            DeliveryReceipt r = d.commit();
+            assertThat(r.mailboxes()).hasSize(1);
+            assertThat(snapshot(a)).hasSize(1);
+        }
+
+        @Test
+        void commitStoresOnceForEveryLocalRecipientAndQueuesRemoteOnes() {
+            Account a = user("ann@example.org");
+            Account b = user("ben@example.org");
+            DeliveryReceipt r;
+            try (Delivery d = store.deliveries().begin(new Envelope(Optional.of(a.address()), clock.instant(),
+                    Optional.of("HDRS"), Optional.of("env-1"), false, Optional.of("ann@example.org")))) {
+                d.addLocal(new LocalRecipient(a.id(), a.address()), 0L);
+                d.addLocal(new LocalRecipient(b.id(), b.address()), 0L);
+                d.addLocal(new LocalRecipient(b.id(), b.address()), 0L); // twice: one copy
+                d.addRemote(new RemoteRecipient(Address.parse("x@remote.test"), Set.of("FAILURE", "DELAY"),
+                        Optional.of("rfc822;x@remote.test")));
+                d.content().write("Subject: hi\r\n\r\nbody\r\n".getBytes(UTF_8));
+                r = d.commit();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            assertThat(r.mailboxes()).hasSize(2);
+            assertThat(r.queued()).isEqualTo(1);
+            assertThat(usage(a)).isEqualTo(new Usage(1, 21));
+            assertThat(usage(b)).isEqualTo(new Usage(1, 21));
+            QueueItem q = store.queue().list().get(0);
+            assertThat(q.recipient().notifyOn()).containsExactlyInAnyOrder("FAILURE", "DELAY");
+            assertThat(q.recipient().orcpt()).contains("rfc822;x@remote.test");
+            assertThat(q.envelope().reversePath()).contains(a.address());
+            assertThat(q.envelope().ret()).contains("HDRS");
+            assertThat(q.envelope().envId()).contains("env-1");
+            assertThat(q.domain()).isEqualTo("remote.test");
+            assertThat(read(store.queue().openContent(q.messageId()))).isEqualTo("Subject: hi\r\n\r\nbody\r\n");
+        }
+
+        @Test
+        void abortLeavesNoTrace() throws IOException {
+            Account a = user("ann@example.org");
+            Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), clock.instant()));
+            d.addLocal(new LocalRecipient(a.id(), a.address()), 0L);
+            d.addRemote(RemoteRecipient.of(Address.parse("x@remote.test")));
+            d.content().write("Subject: hi\r\n\r\nbody\r\n".getBytes(UTF_8));
+            d.abort();
+            d.close();
+            assertThat(snapshot(a)).isEmpty();
+            assertThat(usage(a)).isEqualTo(Usage.EMPTY);
+            assertThat(store.queue().list()).isEmpty();
+        }
+
+        @Test
+        void failureInTheMiddleOfCommitLeavesNoTrace() throws IOException {
+            Account a = user("ann@example.org");
+            Account b = user("ben@example.org");
+            try (Delivery first = store.deliveries().begin(Envelope.of(Optional.empty(), clock.instant()))) {
+                first.addLocal(new LocalRecipient(b.id(), b.address()), Optional.of("taken-uidl"));
+                first.content().write("x\r\n".getBytes(UTF_8));
+                first.commit();
+            }
+            Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), clock.instant()));
+            d.addLocal(new LocalRecipient(a.id(), a.address()), 0L);
+            d.addRemote(RemoteRecipient.of(Address.parse("x@remote.test")));
+            d.addLocal(new LocalRecipient(b.id(), b.address()), Optional.of("taken-uidl")); // fails in commit
+            d.content().write("Subject: hi\r\n\r\nbody\r\n".getBytes(UTF_8));
+            assertThatThrownBy(d::commit).isInstanceOf(StoreException.class);
+            d.close();
+            assertThat(snapshot(a)).isEmpty();
+            assertThat(usage(a)).isEqualTo(Usage.EMPTY);
+            assertThat(usage(b)).isEqualTo(new Usage(1, 3));
+            assertThat(store.queue().list()).isEmpty();
+            // and the mailbox still works afterwards
+            deliver("y\r\n", a);
+            assertThat(snapshot(a)).hasSize(1);
+        }
+
+        @Test
+        void deliveryWithoutRecipientsIsRefused() {
+            Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), clock.instant()));
+            assertThatThrownBy(d::commit).isInstanceOf(InvalidInputException.class);
+            d.close();
+        }
+
+        @Test
+        void importedUidlIsKept() throws IOException {
+            Account a = user("ann@example.org");
+            try (Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), Instant.parse("2020-05-05T00:00:00Z")))) {
+                d.addLocal(new LocalRecipient(a.id(), a.address()), Optional.of("00000042-old"));
+                d.content().write("x\r\n".getBytes(UTF_8));
+                d.commit();
+            }
+            MessageInfo m = snapshot(a).get(0);
+            assertThat(m.uidl()).isEqualTo("00000042-old");
+            assertThat(m.received()).isEqualTo(Instant.parse("2020-05-05T00:00:00Z"));
+        }
+
+        @Test
+        void uidsIncreaseAndUidlsAreNeverReused() {
+            Account a = user("ann@example.org");
+            DeliveryReceipt r1 = deliver("one\r\n", a);
+            DeliveryReceipt r2 = deliver("two\r\n", a);
+            assertThat(r2.mailboxes().get(0).uid()).isGreaterThan(r1.mailboxes().get(0).uid());
+            try (Maildrop m = store.maildrops().open(a.id(), "t", Duration.ofMinutes(1))) {
+                m.commit(Set.of(r2.mailboxes().get(0).uid()), Set.of());
+            }
+            DeliveryReceipt r3 = deliver("three\r\n", a);
+            assertThat(r3.mailboxes().get(0).uid()).isGreaterThan(r2.mailboxes().get(0).uid());
+            assertThat(r3.mailboxes().get(0).uidl()).isNotIn(r1.mailboxes().get(0).uidl(), r2.mailboxes().get(0).uidl());
+        }
+
+        @Test
+        void fullMailboxIsRefusedAtRecipientTime() {
+            Account a = user("ann@example.org");
+            store.accounts().setQuota(a.address(), new Quota(100, 2));
+            deliver("12345\r\n", a);
+            Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), clock.instant()));
+            assertThatThrownBy(() -> d.addLocal(new LocalRecipient(a.id(), a.address()), 200L))
+                    .isInstanceOf(QuotaExceededException.class);
+            d.addLocal(new LocalRecipient(a.id(), a.address()), 10L);
+            d.close();
+            deliver("6789\r\n", a);
+            Delivery d2 = store.deliveries().begin(Envelope.of(Optional.empty(), clock.instant()));
+            assertThatThrownBy(() -> d2.addLocal(new LocalRecipient(a.id(), a.address()), 0L))
+                    .isInstanceOf(QuotaExceededException.class);
+            d2.close();
+            assertThat(store.accounts().get(a.id()).orElseThrow().quota()).isEqualTo(new Quota(100, 2));
+        }
+
+        @Test
+        void usageIsExactAndRecalculationFindsNoDrift() {
+            Account a = user("ann@example.org");
+            DeliveryReceipt r = deliver("Subject: x\n\nbare lf\n", a); // 20 octets stored, 23 on the wire
+            deliver("no final newline", a); // 16 + 2
+            assertThat(usage(a)).isEqualTo(new Usage(2, 23 + 18));
+            assertThat(r.size()).isEqualTo(20);
+            try (Maildrop m = store.maildrops().open(a.id(), "t", Duration.ofMinutes(1))) {
+                m.commit(Set.of(r.mailboxes().get(0).uid()), Set.of());
+            }
+            assertThat(usage(a)).isEqualTo(new Usage(1, 18));
+            Usage[] recalc = store.accounts().recalculateUsage(a.address());
+            assertThat(recalc[0]).isEqualTo(recalc[1]);
+        }
+    }
+
+    // ------------------------------------------------------------ maildrop
+
+    @Nested
+    class MaildropContract {
+        @Test
+        void snapshotHasWireSizesAndContentReadsBackExactly() {
+            Account a = user("ann@example.org");
+            String m1 = "Subject: one\r\n\r\nline\r\n.dot\r\n";
+            String m2 = "Subject: two\n\nbare\n";
+            deliver(m1, a);
+            deliver(m2, a);
+            try (Maildrop m = store.maildrops().open(a.id(), "t", Duration.ofMinutes(1))) {
+                List<MessageInfo> list = m.messages();
+                assertThat(list).extracting(MessageInfo::size).containsExactly((long) m1.length(), (long) m2.length() + 3);
+                assertThat(read(m.open(list.get(0).uid()))).isEqualTo(m1);
+                assertThat(read(m.open(list.get(1).uid()))).isEqualTo(m2);
+                assertThat(list.get(0).uidl()).isNotEqualTo(list.get(1).uidl());
+            }
+        }
+
+        @Test
+        void topGivesHeaderBlankLineAndFirstLines() {
+            Account a = user("ann@example.org");
+            deliver("Subject: t\r\nFrom: x@y\r\n\r\nl1\r\nl2\r\nl3\r\n", a);
+            try (Maildrop m = store.maildrops().open(a.id(), "t", Duration.ofMinutes(1))) {
+                long uid = m.messages().get(0).uid();
+                assertThat(read(m.openTop(uid, 0))).isEqualTo("Subject: t\r\nFrom: x@y\r\n\r\n");
+                assertThat(read(m.openTop(uid, 2))).isEqualTo("Subject: t\r\nFrom: x@y\r\n\r\nl1\r\nl2\r\n");
+                assertThat(read(m.openTop(uid, 99))).isEqualTo("Subject: t\r\nFrom: x@y\r\n\r\nl1\r\nl2\r\nl3\r\n");
+            }
+        }
+
+        @Test
+        void secondOpenIsRefusedUntilTheFirstCloses() {
+            Account a = user("ann@example.org");
+            Maildrop first = store.maildrops().open(a.id(), "one", Duration.ofMinutes(5));
+            assertThatThrownBy(() -> store.maildrops().open(a.id(), "two", Duration.ofMinutes(5)))
+                    .isInstanceOf(MaildropLockedException.class);
+            first.close();
+            store.maildrops().open(a.id(), "two", Duration.ofMinutes(5)).close();
+        }
+
+        @Test
+        void expiredLeaseIsTakenOverAndTheOldHolderCannotCommit() {
+            Account a = user("ann@example.org");
+            DeliveryReceipt r = deliver("x\r\n", a);
+            Maildrop first = store.maildrops().open(a.id(), "one", Duration.ofSeconds(30));
+            clock.advance(Duration.ofSeconds(20));
+            first.renew();
+            clock.advance(Duration.ofSeconds(20));
+            assertThatThrownBy(() -> store.maildrops().open(a.id(), "two", Duration.ofSeconds(30)))
+                    .isInstanceOf(MaildropLockedException.class);
+            clock.advance(Duration.ofSeconds(11));
+            Maildrop second = store.maildrops().open(a.id(), "two", Duration.ofSeconds(30));
+            assertThatThrownBy(() -> first.commit(Set.of(r.mailboxes().get(0).uid()), Set.of()))
+                    .isInstanceOf(LeaseLostException.class);
+            assertThatThrownBy(first::renew).isInstanceOf(LeaseLostException.class);
+            first.close(); // must not release the second holder's lock
+            assertThatThrownBy(() -> store.maildrops().open(a.id(), "three", Duration.ofSeconds(30)))
+                    .isInstanceOf(MaildropLockedException.class);
+            assertThat(second.messages()).hasSize(1);
+            second.close();
+        }
+
+        @Test
+        void snapshotDoesNotChangeWhenMailArrives() {
+            Account a = user("ann@example.org");
+            deliver("one\r\n", a);
+            try (Maildrop m = store.maildrops().open(a.id(), "t", Duration.ofMinutes(1))) {
+                deliver("two\r\n", a);
+                assertThat(m.messages()).hasSize(1);
+            }
+            assertThat(snapshot(a)).hasSize(2);
+        }
+
+        @Test
+        void closeWithoutCommitDeletesNothing() {
+            Account a = user("ann@example.org");
+            deliver("one\r\n", a);
+            Maildrop m = store.maildrops().open(a.id(), "t", Duration.ofMinutes(1));
+            m.close();
+            m.close();
+            assertThat(snapshot(a)).hasSize(1);
+        }
+
+        @Test
+        void commitDeletesExactlyTheMarkedMessages() {
+            Account a = user("ann@example.org");
+            deliver("one\r\n", a);
+            deliver("two\r\n", a);
+            deliver("three\r\n", a);
+            try (Maildrop m = store.maildrops().open(a.id(), "t", Duration.ofMinutes(1))) {
+                List<MessageInfo> list = m.messages();
+                m.commit(Set.of(list.get(0).uid(), list.get(2).uid()), Set.of(list.get(1).uid()));
+            }
+            List<MessageInfo> left = snapshot(a);
+            assertThat(left).hasSize(1);
+            assertThat(usage(a)).isEqualTo(new Usage(1, 5));
+        }
+
+        @Test
+        void expireRemovesMessagesRetrievedLongEnoughAgo() {
+            Account a = user("ann@example.org");
+            deliver("one\r\n", a);
+            deliver("two\r\n", a);
+            try (Maildrop m = store.maildrops().open(a.id(), "t", Duration.ofMinutes(1))) {
+                m.commit(Set.of(), Set.of(m.messages().get(0).uid()));
+            }
+            clock.advance(Duration.ofDays(2));
+            assertThat(store.maildrops().expire(a.id(), clock.instant().minus(Duration.ofDays(3)))).isZero();
+            assertThat(store.maildrops().expire(a.id(), clock.instant().minus(Duration.ofDays(1)))).isEqualTo(1);
+            assertThat(snapshot(a)).extracting(MessageInfo::size).containsExactly(5L);
+        }
+    }
+
+    // ------------------------------------------------------------ queue
+
+    @Nested
+    class QueueContract {
+        private void queueTo(String... remote) {
+            Account a = user("ann@example.org");
+            try (Delivery d = store.deliveries().begin(Envelope.of(Optional.of(a.address()), clock.instant()))) {
+                for (String r : remote) {
+                    d.addRemote(RemoteRecipient.of(Address.parse(r)));
+                }
+                d.content().write("Subject: out\r\n\r\nbody\r\n".getBytes(UTF_8));
+                d.commit();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Test
+        void claimedItemIsNotHandedOutAgainUntilItsLeaseRunsOut() {
+            queueTo("x@remote.test");
+            List<QueueItem> first = store.queue().claim("w1", 10, Duration.ofMinutes(5));
+            assertThat(first).hasSize(1);
+            assertThat(store.queue().claim("w2", 10, Duration.ofMinutes(5))).isEmpty();
+            clock.advance(Duration.ofMinutes(6));
+            List<QueueItem> again = store.queue().claim("w2", 10, Duration.ofMinutes(5));
+            assertThat(again).extracting(QueueItem::id).containsExactly(first.get(0).id());
+            assertThatThrownBy(() -> store.queue().complete(first.get(0).id(), "w1")).isInstanceOf(LeaseLostException.class);
+            store.queue().complete(first.get(0).id(), "w2");
+            assertThat(store.queue().list()).isEmpty();
+        }
+
+        @Test
+        void rescheduledItemComesBackWhenDueWithItsError() {
+            queueTo("x@remote.test");
+            QueueItem item = store.queue().claim("w", 10, Duration.ofMinutes(5)).get(0);
+            store.queue().reschedule(item.id(), "w", clock.instant().plus(Duration.ofMinutes(10)), "451 try later");
+            assertThat(store.queue().claim("w", 10, Duration.ofMinutes(5))).isEmpty();
+            QueueItem waiting = store.queue().get(item.id()).orElseThrow();
+            assertThat(waiting.attempts()).isEqualTo(1);
+            assertThat(waiting.lastError()).contains("451 try later");
+            assertThat(waiting.state()).isEqualTo(QueueItem.State.QUEUED);
+            clock.advance(Duration.ofMinutes(11));
+            assertThat(store.queue().claim("w", 10, Duration.ofMinutes(5))).hasSize(1);
+        }
+
+        @Test
+        void failedItemLeavesTheQueue() {
+            queueTo("x@remote.test", "y@remote.test");
+            List<QueueItem> items = store.queue().claim("w", 10, Duration.ofMinutes(5));
+            assertThat(items).hasSize(2);
+            store.queue().fail(items.get(0).id(), "w", "550 no such user");
+            assertThat(store.queue().list()).extracting(QueueItem::id).containsExactly(items.get(1).id());
+            assertThat(read(store.queue().openContent(items.get(1).messageId()))).startsWith("Subject: out");
+        }
+
+        @Test
+        void heldItemIsNotClaimedUntilReleased() {
+            queueTo("x@remote.test");
+            long id = store.queue().list().get(0).id();
+            store.queue().hold(id);
+            assertThat(store.queue().claim("w", 10, Duration.ofMinutes(5))).isEmpty();
+            store.queue().release(id);
+            QueueItem item = store.queue().claim("w", 10, Duration.ofMinutes(5)).get(0);
+            store.queue().reschedule(item.id(), "w", clock.instant().plus(Duration.ofHours(1)), "later");
+            store.queue().retryNow(id);
+            assertThat(store.queue().claim("w", 10, Duration.ofMinutes(5))).hasSize(1);
+        }
+
+        @Test
+        void deletedItemIsGone() {
+            queueTo("x@remote.test");
+            long id = store.queue().list().get(0).id();
+            store.queue().delete(id);
+            assertThat(store.queue().get(id)).isEmpty();
+            assertThatThrownBy(() -> store.queue().delete(id)).isInstanceOf(NotFoundException.class);
+        }
+
+        @Test
+        void twoClaimersNeverGetTheSameItem() throws Exception {
+            String[] rcpts = new String[60];
+            for (int i = 0; i < rcpts.length; i++) {
+                rcpts[i] = "r" + i + "@remote.test";
+            }
+            queueTo(rcpts);
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<List<Long>>> futures = new ArrayList<>();
+                CountDownLatch start = new CountDownLatch(1);
+                for (int w = 0; w < 4; w++) {
+                    String worker = "w" + w;
+                    futures.add(pool.submit(() -> {
+                        start.await();
+                        List<Long> got = new ArrayList<>();
+                        List<QueueItem> batch;
+                        while (!(batch = store.queue().claim(worker, 3, Duration.ofMinutes(5))).isEmpty()) {
+                            batch.forEach(i -> got.add(i.id()));
+                        }
+                        return got;
+                    }));
+                }
+                start.countDown();
+                List<Long> all = new ArrayList<>();
+                for (Future<List<Long>> f : futures) {
+                    all.addAll(f.get(60, TimeUnit.SECONDS));
+                }
+                assertThat(all).hasSize(60).doesNotHaveDuplicates();
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ concurrency
+
+    @Nested
+    class ConcurrencyContract {
+        @Test
+        void parallelDeliveriesGetUniqueIncreasingUidsAndExactCounters() throws Exception {
+            Account a = user("ann@example.org");
+            int threads = 8;
+            int each = 25;
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            List<Long> uids = Collections.synchronizedList(new ArrayList<>());
+            java.util.concurrent.atomic.AtomicLong highest = new java.util.concurrent.atomic.AtomicLong();
+            try {
+                List<Future<?>> futures = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int thread = t;
+                    futures.add(pool.submit(() -> {
+                        for (int i = 0; i < each; i++) {
+                            long before = highest.get();
+                            DeliveryReceipt r = deliver("T" + thread + "-" + i + "\r\n", a);
+                            long uid = r.mailboxes().get(0).uid();
+                            // UIDs grow: a later commit never gets a smaller UID than one seen before it began
+                            assertThat(uid).isGreaterThan(before);
+                            uids.add(uid);
+                            highest.accumulateAndGet(uid, Math::max);
+                        }
+                    }));
+                }
+                for (Future<?> f : futures) {
+                    f.get(120, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(uids).hasSize(threads * each).doesNotHaveDuplicates();
+            List<MessageInfo> snap = snapshot(a);
+            assertThat(snap).hasSize(threads * each);
+            assertThat(snap).extracting(MessageInfo::uid).isSorted();
+            long bytes = snap.stream().mapToLong(MessageInfo::size).sum();
+            assertThat(usage(a)).isEqualTo(new Usage(threads * each, bytes));
+            Set<String> uidls = new HashSet<>();
+            snap.forEach(m -> assertThat(uidls.add(m.uidl())).isTrue());
+        }
+
+        @Test
+        void twoLockersExactlyOneWins() throws Exception {
+            Account a = user("ann@example.org");
+            for (int round = 0; round < 10; round++) {
+                CountDownLatch start = new CountDownLatch(1);
+                AtomicInteger wins = new AtomicInteger();
+                AtomicInteger locked = new AtomicInteger();
+                List<Maildrop> held = Collections.synchronizedList(new ArrayList<>());
+                ExecutorService pool = Executors.newFixedThreadPool(2);
+                try {
+                    List<Future<?>> fs = new ArrayList<>();
+                    for (int i = 0; i < 2; i++) {
+                        String holder = "h" + i;
+                        fs.add(pool.submit((Callable<Void>) () -> {
+                            start.await();
+                            try {
+                                held.add(store.maildrops().open(a.id(), holder, Duration.ofMinutes(1)));
+                                wins.incrementAndGet();
+                            } catch (MaildropLockedException e) {
+                                locked.incrementAndGet();
+                            }
+                            return null;
+                        }));
+                    }
+                    start.countDown();
+                    for (Future<?> f : fs) {
+                        f.get(30, TimeUnit.SECONDS);
+                    }
+                } finally {
+                    pool.shutdownNow();
+                }
+                assertThat(wins.get()).isEqualTo(1);
+                assertThat(locked.get()).isEqualTo(1);
+                held.forEach(Maildrop::close);
+            }
+        }
+    }
+
+    private static byte[] sha512(String s) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-512").digest(s.getBytes(UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = new byte[a.length + b.length];
+        System.arraycopy(a, 0, out, 0, a.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
