@@ -42,18 +42,21 @@ CREATE TABLE aliases (
 );
 CREATE INDEX aliases_by_domain ON aliases (domain, source_key);
 
--- Stored content, once per delivery.
+-- Stored content, once per delivery, in chunks of at most 256 KiB. The first chunk lives in
+-- the messages row itself, so a small message is one row written by one statement; chunks
+-- 1 .. chunks-1 of a larger one are rows of message_chunks.
 CREATE TABLE messages (
     id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     size    bigint      NOT NULL,   -- octets as stored
-    chunks  integer     NOT NULL,   -- rows in message_chunks, seq 0 .. chunks-1
+    chunks  integer     NOT NULL CHECK (chunks >= 1),
     refs    integer     NOT NULL,   -- mailbox entries and queue items that use it
-    created timestamptz NOT NULL
+    created timestamptz NOT NULL,
+    data    bytea       NOT NULL    -- chunk 0
 );
 
 CREATE TABLE message_chunks (
     message_id bigint  NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
-    seq        integer NOT NULL,
+    seq        integer NOT NULL CHECK (seq >= 1),
     data       bytea   NOT NULL,
     PRIMARY KEY (message_id, seq)
 );

@@ -21,15 +21,16 @@ public final class ChunkInputStream extends InputStream {
     private int nextSeq;
     private boolean closed;
 
-    /** @param first the first chunk when the caller fetched it already, else null */
+    /**
+     * @param chunks how many chunks the content has, the first one included
+     * @param first  chunk 0, which is kept in the {@code messages} row and read with it
+     */
     public ChunkInputStream(Jdbc jdbc, long messageId, int chunks, byte[] first) {
         this.jdbc = jdbc;
         this.messageId = messageId;
         this.chunks = chunks;
-        if (first != null) {
-            this.current = first;
-            this.nextSeq = 1;
-        }
+        this.current = first;
+        this.nextSeq = 1;
     }
 
     @Override

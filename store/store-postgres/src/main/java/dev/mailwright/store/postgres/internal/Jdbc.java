@@ -1,5 +1,6 @@
 package dev.mailwright.store.postgres.internal;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -43,7 +44,7 @@ public final class Jdbc {
         try (Connection c = dataSource.getConnection()) {
             return work.run(c);
         } catch (SQLException e) {
-            throw SqlErrors.map(e, what);
+            throw failure(e, what);
         }
     }
 
@@ -53,8 +54,23 @@ public final class Jdbc {
      * effect outside the database.
      */
     public <T> T inTransaction(String what, Work<T> work) {
+        return retrying(what, work, true);
+    }
+
+    /**
+     * Runs one auto-committed statement (atomic by itself), rerunning it after a
+     * serialization failure or deadlock like {@link #inTransaction}.
+     */
+    public <T> T atomically(String what, Work<T> work) {
+        return retrying(what, work, false);
+    }
+
+    private <T> T retrying(String what, Work<T> work, boolean transaction) {
         for (int attempt = 1; ; attempt++) {
             try (Connection c = dataSource.getConnection()) {
+                if (!transaction) {
+                    return work.run(c);
+                }
                 c.setAutoCommit(false);
                 try {
                     T result = work.run(c);
@@ -71,9 +87,18 @@ public final class Jdbc {
                     LOG.debug("{}: conflict ({}), attempt {} rolled back, retrying", what, e.getSQLState(), attempt);
                     continue;
                 }
-                throw SqlErrors.map(e, what);
+                throw failure(e, what);
             }
         }
+    }
+
+    private RuntimeException failure(SQLException e, String what) {
+        if (SqlErrors.isConnectionLoss(e) && dataSource instanceof HikariDataSource pool
+                && pool.getHikariPoolMXBean() != null) {
+            // the other pooled connections went down with this one: let the pool replace them all
+            pool.getHikariPoolMXBean().softEvictConnections();
+        }
+        return SqlErrors.map(e, what);
     }
 
     private static void rollbackQuietly(Connection c) {

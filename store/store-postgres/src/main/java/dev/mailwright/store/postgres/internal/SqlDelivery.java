@@ -39,27 +39,42 @@ import java.util.TreeMap;
  */
 public final class SqlDelivery implements Delivery {
 
-    private static final String TAIL = ""
-            + " r AS (SELECT * FROM unnest(?::bigint[], ?::text[]) AS r(account_id, uidl)),"
-            + " a AS (UPDATE accounts SET next_uid = accounts.next_uid + 1, messages = accounts.messages + 1,"
-            + "         bytes = accounts.bytes + ?"
-            + "       FROM r WHERE accounts.id = r.account_id"
-            + "       RETURNING accounts.id AS account_id, accounts.next_uid - 1 AS uid,"
-            + "         coalesce(r.uidl, mailwright_uidl(accounts.uid_validity, accounts.next_uid - 1)) AS uidl),"
-            + " e AS (INSERT INTO mailbox_entries (account_id, uid, uidl, message_id, size, received)"
-            + "       SELECT a.account_id, a.uid, a.uidl, m.id, ?, ? FROM a, m RETURNING account_id, uid, uidl),"
-            + " q AS (INSERT INTO queue (message_id, reverse_path, received, ret, env_id, smtp_utf8, auth,"
-            + "         recipient, notify, orcpt, state, created, next_attempt)"
-            + "       SELECT m.id, ?, ?, ?, ?, ?, ?, t.recipient, t.notify, t.orcpt, 'QUEUED', ?, ?"
-            + "       FROM m, unnest(?::text[], ?::text[], ?::text[]) AS t(recipient, notify, orcpt) RETURNING id)"
-            + " SELECT m.id, (SELECT count(*) FROM q), e.account_id, e.uid, e.uidl FROM m LEFT JOIN e ON true";
+    /** The statement that stores a delivery; parts are left out when they have nothing to do. */
+    private static String statement(boolean small, boolean hasLocal, boolean hasRemote) {
+        StringBuilder sql = new StringBuilder("WITH");
+        sql.append(small
+                ? " m AS (INSERT INTO messages (size, chunks, refs, created, data) VALUES (?, 1, ?, ?, ?) RETURNING id)"
+                : " m AS (SELECT ?::bigint AS id)");
+        if (hasLocal) {
+            sql.append(", r AS (SELECT * FROM unnest(?::bigint[], ?::text[]) AS r(account_id, uidl))")
+               .append(", a AS (UPDATE accounts SET next_uid = accounts.next_uid + 1,")
+               .append("     messages = accounts.messages + 1, bytes = accounts.bytes + ?")
+               .append("   FROM r WHERE accounts.id = r.account_id")
+               .append("   RETURNING accounts.id AS account_id, accounts.next_uid - 1 AS uid,")
+               .append("     coalesce(r.uidl, mailwright_uidl(accounts.uid_validity, accounts.next_uid - 1)) AS uidl)")
+               // from r, not from a: a mailbox that is gone leaves a null uid, which fails the statement
+               .append(", e AS (INSERT INTO mailbox_entries (account_id, uid, uidl, message_id, size, received)")
+               .append("   SELECT r.account_id, a.uid, a.uidl, m.id, ?, ?")
+               .append("   FROM m, r LEFT JOIN a ON a.account_id = r.account_id RETURNING account_id, uid, uidl)");
+        }
+        if (hasRemote) {
+            sql.append(", q AS (INSERT INTO queue (message_id, reverse_path, received, ret, env_id, smtp_utf8, auth,")
+               .append("     recipient, notify, orcpt, state, created, next_attempt)")
+               .append("   SELECT m.id, ?, ?, ?, ?, ?, ?, t.recipient, t.notify, t.orcpt, 'QUEUED', ?, ?")
+               .append("   FROM m, unnest(?::text[], ?::text[], ?::text[]) AS t(recipient, notify, orcpt) RETURNING id)");
+        }
+        sql.append(" SELECT m.id, ").append(hasRemote ? "(SELECT count(*) FROM q)" : "0");
+        sql.append(hasLocal ? ", e.account_id, e.uid, e.uidl FROM m LEFT JOIN e ON true" : ", NULL, NULL, NULL FROM m");
+        return sql.toString();
+    }
 
-    private static final String SMALL = "WITH"
-            + " m AS (INSERT INTO messages (size, chunks, refs, created) VALUES (?, 1, ?, ?) RETURNING id),"
-            + " c AS (INSERT INTO message_chunks (message_id, seq, data) SELECT id, 0, ? FROM m),"
-            + TAIL;
+    private static final String[] STATEMENTS = new String[8];
 
-    private static final String LARGE = "WITH m AS (SELECT ?::bigint AS id)," + TAIL;
+    static {
+        for (int i = 0; i < 8; i++) {
+            STATEMENTS[i] = statement((i & 4) != 0, (i & 2) != 0, (i & 1) != 0);
+        }
+    }
 
     private final Jdbc jdbc;
     private final Clock clock;
@@ -143,53 +158,60 @@ public final class SqlDelivery implements Delivery {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        DeliveryReceipt receipt = jdbc.inTransaction("deliver message", this::store);
+        DeliveryReceipt receipt = spool.size() <= StoredContent.CHUNK_SIZE
+                // one statement, atomic on its own: one round trip, one commit
+                ? jdbc.atomically("deliver message", c -> store(c, true))
+                : jdbc.inTransaction("deliver message", c -> store(c, false));
         finished = true;
         spool.discard();
         return receipt;
     }
 
-    private DeliveryReceipt store(Connection c) throws SQLException {
+    private DeliveryReceipt store(Connection c, boolean small) throws SQLException {
         long size = spool.size();
         Instant now = clock.instant();
         int refs = local.size() + remote.size();
-        // accounts in id order, so that concurrent deliveries lock their counters in one order
-        Map<Long, Optional<String>> accounts = new TreeMap<>(local);
-        PreparedStatement ps;
-        int i = 1;
-        if (size <= StoredContent.CHUNK_SIZE) {
-            ps = c.prepareStatement(SMALL);
-            ps.setLong(i++, size);
-            ps.setInt(i++, refs);
-            Jdbc.setInstant(ps, i++, now);
-            ps.setBytes(i++, smallContent());
-        } else {
-            long messageId = insertLarge(c, size, refs, now);
-            ps = c.prepareStatement(LARGE);
-            ps.setLong(i++, messageId);
-        }
-        try (ps) {
-            ps.setArray(i++, c.createArrayOf("bigint", accounts.keySet().toArray()));
-            ps.setArray(i++, c.createArrayOf("text", accounts.values().stream().map(u -> u.orElse(null)).toArray()));
-            ps.setLong(i++, spool.wireSize());
-            ps.setLong(i++, spool.wireSize());
-            Jdbc.setInstant(ps, i++, envelope.received());
-            ps.setString(i++, envelope.reversePath().map(Object::toString).orElse(null));
-            Jdbc.setInstant(ps, i++, envelope.received());
-            Jdbc.setText(ps, i++, envelope.ret());
-            Jdbc.setText(ps, i++, envelope.envId());
-            ps.setBoolean(i++, envelope.smtpUtf8());
-            Jdbc.setText(ps, i++, envelope.authenticated());
-            Jdbc.setInstant(ps, i++, now);
-            Jdbc.setInstant(ps, i++, now);
-            ps.setArray(i++, c.createArrayOf("text", remote.values().stream().map(r -> r.address().toString()).toArray()));
-            ps.setArray(i++, c.createArrayOf("text", remote.values().stream()
-                    .map(r -> String.join(",", new java.util.TreeSet<>(r.notifyOn()))).toArray()));
-            ps.setArray(i++, c.createArrayOf("text", remote.values().stream().map(r -> r.orcpt().orElse(null)).toArray()));
+        boolean hasLocal = !local.isEmpty();
+        boolean hasRemote = !remote.isEmpty();
+        long largeId = small ? 0 : insertLarge(c, size, refs, now);
+        try (PreparedStatement ps = c.prepareStatement(
+                STATEMENTS[(small ? 4 : 0) | (hasLocal ? 2 : 0) | (hasRemote ? 1 : 0)])) {
+            int i = 1;
+            if (small) {
+                ps.setLong(i++, size);
+                ps.setInt(i++, refs);
+                Jdbc.setInstant(ps, i++, now);
+                ps.setBytes(i++, smallContent());
+            } else {
+                ps.setLong(i++, largeId);
+            }
+            if (hasLocal) {
+                // accounts in id order, so that concurrent deliveries lock their counters in one order
+                Map<Long, Optional<String>> accounts = new TreeMap<>(local);
+                ps.setArray(i++, c.createArrayOf("bigint", accounts.keySet().toArray()));
+                ps.setArray(i++, c.createArrayOf("text", accounts.values().stream().map(u -> u.orElse(null)).toArray()));
+                ps.setLong(i++, spool.wireSize());
+                ps.setLong(i++, spool.wireSize());
+                Jdbc.setInstant(ps, i++, envelope.received());
+            }
+            if (hasRemote) {
+                ps.setString(i++, envelope.reversePath().map(Object::toString).orElse(null));
+                Jdbc.setInstant(ps, i++, envelope.received());
+                Jdbc.setText(ps, i++, envelope.ret());
+                Jdbc.setText(ps, i++, envelope.envId());
+                ps.setBoolean(i++, envelope.smtpUtf8());
+                Jdbc.setText(ps, i++, envelope.authenticated());
+                Jdbc.setInstant(ps, i++, now);
+                Jdbc.setInstant(ps, i++, now);
+                ps.setArray(i++, c.createArrayOf("text", remote.values().stream().map(r -> r.address().toString()).toArray()));
+                ps.setArray(i++, c.createArrayOf("text", remote.values().stream()
+                        .map(r -> String.join(",", new java.util.TreeSet<>(r.notifyOn()))).toArray()));
+                ps.setArray(i++, c.createArrayOf("text", remote.values().stream().map(r -> r.orcpt().orElse(null)).toArray()));
+            }
             long messageId = 0;
             int queued = 0;
             List<DeliveryReceipt.Stored> stored = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
+            try (ResultSet rs = executeChecked(ps)) {
                 while (rs.next()) {
                     messageId = rs.getLong(1);
                     queued = rs.getInt(2);
@@ -199,13 +221,22 @@ public final class SqlDelivery implements Delivery {
                     }
                 }
             }
-            if (stored.size() != local.size()) {
-                throw new NotFoundException("mailbox removed during delivery");
-            }
             // report mailboxes in the order they were added
             List<Long> order = new ArrayList<>(local.keySet());
             stored.sort(java.util.Comparator.comparingInt(s -> order.indexOf(s.accountId())));
             return new DeliveryReceipt(messageId, size, stored, queued);
+        }
+    }
+
+    private static ResultSet executeChecked(PreparedStatement ps) throws SQLException {
+        try {
+            return ps.executeQuery();
+        } catch (SQLException e) {
+            if ("23502".equals(e.getSQLState()) || "23503".equals(e.getSQLState())) {
+                // the entry of a mailbox that no longer exists has no uid (or no account): nothing was stored
+                throw new NotFoundException("mailbox removed during delivery");
+            }
+            throw e;
         }
     }
 
@@ -221,38 +252,44 @@ public final class SqlDelivery implements Delivery {
         }
     }
 
-    /** Writes the message row and its chunks, one chunk in memory at a time. */
+    /** Writes the message row with chunk 0 and then the other chunks, one chunk in memory at a time. */
     private long insertLarge(Connection c, long size, int refs, Instant now) throws SQLException {
         int chunks = (int) ((size + StoredContent.CHUNK_SIZE - 1) / StoredContent.CHUNK_SIZE);
-        long messageId;
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO messages (size, chunks, refs, created) VALUES (?, ?, ?, ?) RETURNING id")) {
-            ps.setLong(1, size);
-            ps.setInt(2, chunks);
-            ps.setInt(3, refs);
-            Jdbc.setInstant(ps, 4, now);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                messageId = rs.getLong(1);
-            }
-        }
-        try (InputStream in = spool.open();
-             PreparedStatement ps = c.prepareStatement(
-                     "INSERT INTO message_chunks (message_id, seq, data) VALUES (?, ?, ?)")) {
-            for (int seq = 0; seq < chunks; seq++) {
-                byte[] chunk = in.readNBytes(StoredContent.CHUNK_SIZE);
-                if (chunk.length == 0) {
-                    throw new StoreException("spooled content shorter than its size");
+        try (InputStream in = spool.open()) {
+            long messageId;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO messages (size, chunks, refs, created, data) VALUES (?, ?, ?, ?, ?) RETURNING id")) {
+                ps.setLong(1, size);
+                ps.setInt(2, chunks);
+                ps.setInt(3, refs);
+                Jdbc.setInstant(ps, 4, now);
+                ps.setBytes(5, readChunk(in));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    messageId = rs.getLong(1);
                 }
-                ps.setLong(1, messageId);
-                ps.setInt(2, seq);
-                ps.setBytes(3, chunk);
-                ps.executeUpdate();
             }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO message_chunks (message_id, seq, data) VALUES (?, ?, ?)")) {
+                for (int seq = 1; seq < chunks; seq++) {
+                    ps.setLong(1, messageId);
+                    ps.setInt(2, seq);
+                    ps.setBytes(3, readChunk(in));
+                    ps.executeUpdate();
+                }
+            }
+            return messageId;
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the spooled content", e);
         }
-        return messageId;
+    }
+
+    private static byte[] readChunk(InputStream in) throws IOException {
+        byte[] chunk = in.readNBytes(StoredContent.CHUNK_SIZE);
+        if (chunk.length == 0) {
+            throw new StoreException("spooled content shorter than its size");
+        }
+        return chunk;
     }
 
     @Override

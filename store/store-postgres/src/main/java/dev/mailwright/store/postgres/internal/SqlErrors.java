@@ -24,6 +24,12 @@ public final class SqlErrors {
         return "40001".equals(state) || "40P01".equals(state);
     }
 
+    /** Whether the connection (and probably every pooled one) is gone: server down, restarted, network cut. */
+    public static boolean isConnectionLoss(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        return state.startsWith("08") || state.startsWith("57P");
+    }
+
     public static StoreException map(SQLException e, String what) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         if (state.equals("23505")) {

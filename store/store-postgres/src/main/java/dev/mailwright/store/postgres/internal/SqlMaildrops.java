@@ -177,7 +177,7 @@ public final class SqlMaildrops implements Maildrops {
             }
             return jdbc.call("open message", c -> {
                 try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT m.id, m.chunks, (SELECT data FROM message_chunks WHERE message_id = m.id AND seq = 0)"
+                        "SELECT m.id, m.chunks, m.data"
                                 + " FROM mailbox_entries e JOIN messages m ON m.id = e.message_id"
                                 + " WHERE e.account_id = ? AND e.uid = ?")) {
                     ps.setLong(1, accountId);

@@ -71,8 +71,7 @@ public final class SqlQueue implements OutboundQueue {
     public InputStream openContent(long messageId) {
         return jdbc.call("open queued message", c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT chunks, (SELECT data FROM message_chunks WHERE message_id = m.id AND seq = 0)"
-                            + " FROM messages m WHERE id = ?")) {
+                    "SELECT chunks, data FROM messages WHERE id = ?")) {
                 ps.setLong(1, messageId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {

@@ -14,7 +14,7 @@ import java.util.List;
  */
 public final class StoredContent {
 
-    /** Rows of {@code message_chunks} hold at most this many octets. */
+    /** A chunk (the one in {@code messages}, or a row of {@code message_chunks}) holds at most this many octets. */
     public static final int CHUNK_SIZE = 256 * 1024;
 
     private StoredContent() {
