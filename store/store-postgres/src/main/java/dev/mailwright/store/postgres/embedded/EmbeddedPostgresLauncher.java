@@ -130,7 +130,7 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
             return joined;
         }
         Path binaries = unpackBinaries();
-        Optional<String> runAs = isRoot() ? Optional.of(s.systemUser()) : Optional.empty();
+        Optional<String> runAs = runAs(s);
         String password;
         if (!Files.exists(data.resolve("PG_VERSION"))) {
             password = initdb(s, binaries, runAs, passwordFile);
@@ -306,6 +306,24 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
         }
     }
 
+    /**
+     * The user to run PostgreSQL as: nobody else when we are not root; under root the configured
+     * user, or {@code nobody} on a machine without it (a bare CI container, say).
+     */
+    private static Optional<String> runAs(Settings s) {
+        if (!isRoot()) {
+            return Optional.empty();
+        }
+        UserPrincipalLookupService lookup = s.dataDirectory().getFileSystem().getUserPrincipalLookupService();
+        try {
+            lookup.lookupPrincipalByName(s.systemUser());
+            return Optional.of(s.systemUser());
+        } catch (IOException e) {
+            LOG.warn("running as root and there is no user {}; running PostgreSQL as nobody", s.systemUser());
+            return Optional.of("nobody");
+        }
+    }
+
     private static boolean isRoot() {
         try {
             Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
@@ -428,10 +446,13 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
         if (!name.matches("[a-z_][a-z0-9_]{0,62}")) {
             throw new IllegalArgumentException("database name must be a lower-case identifier: " + name);
         }
-        try (Connection c = connect()) {
-            var rs = c.createStatement().executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'");
-            if (!rs.next()) {
-                c.createStatement().execute("CREATE DATABASE " + name);
+        try (Connection c = connect(); java.sql.Statement s = c.createStatement()) {
+            boolean exists;
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'")) {
+                exists = rs.next();
+            }
+            if (!exists) {
+                s.execute("CREATE DATABASE " + name);
             }
         } catch (SQLException e) {
             throw new StoreException("could not create database " + name + ": " + e.getMessage(), e);
@@ -448,8 +469,7 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
         if (!startedHere) {
             return;
         }
-        Optional<String> runAs = isRoot() ? Optional.of(settings.systemUser()) : Optional.empty();
-        pgCtl(runAs, "stop", "-m", "fast", "-w", "-t", "60");
+        pgCtl(runAs(settings), "stop", "-m", "fast", "-w", "-t", "60");
         LOG.info("stopped PostgreSQL on {}", settings.dataDirectory());
     }
 }

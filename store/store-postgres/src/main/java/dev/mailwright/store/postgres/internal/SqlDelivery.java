@@ -39,13 +39,25 @@ import java.util.TreeMap;
  */
 public final class SqlDelivery implements Delivery {
 
-    /** The statement that stores a delivery; parts are left out when they have nothing to do. */
-    private static String statement(boolean small, boolean hasLocal, boolean hasRemote) {
+    /**
+     * The statement that stores a delivery; parts are left out when they have nothing to do,
+     * and the common case of one local mailbox updates its account by key, without a join.
+     *
+     * @param locals 0, 1 or 2 for none, one, or several local mailboxes
+     */
+    private static String statement(boolean small, int locals, boolean hasRemote) {
         StringBuilder sql = new StringBuilder("WITH");
         sql.append(small
                 ? " m AS (INSERT INTO messages (size, chunks, refs, created, data) VALUES (?, 1, ?, ?, ?) RETURNING id)"
                 : " m AS (SELECT ?::bigint AS id)");
-        if (hasLocal) {
+        if (locals == 1) {
+            sql.append(", a AS (UPDATE accounts SET next_uid = next_uid + 1, messages = messages + 1, bytes = bytes + ?")
+               .append("   WHERE id = ?")
+               .append("   RETURNING next_uid - 1 AS uid, coalesce(?::text, mailwright_uidl(uid_validity, next_uid - 1)) AS uidl)")
+               // LEFT JOIN: a mailbox that is gone leaves a null uid, which fails the statement
+               .append(", e AS (INSERT INTO mailbox_entries (account_id, uid, uidl, message_id, size, received)")
+               .append("   SELECT ?, a.uid, a.uidl, m.id, ?, ? FROM m LEFT JOIN a ON true RETURNING account_id, uid, uidl)");
+        } else if (locals == 2) {
             sql.append(", r AS (SELECT * FROM unnest(?::bigint[], ?::text[]) AS r(account_id, uidl))")
                .append(", a AS (UPDATE accounts SET next_uid = accounts.next_uid + 1,")
                .append("     messages = accounts.messages + 1, bytes = accounts.bytes + ?")
@@ -64,15 +76,15 @@ public final class SqlDelivery implements Delivery {
                .append("   FROM m, unnest(?::text[], ?::text[], ?::text[]) AS t(recipient, notify, orcpt) RETURNING id)");
         }
         sql.append(" SELECT m.id, ").append(hasRemote ? "(SELECT count(*) FROM q)" : "0");
-        sql.append(hasLocal ? ", e.account_id, e.uid, e.uidl FROM m LEFT JOIN e ON true" : ", NULL, NULL, NULL FROM m");
+        sql.append(locals > 0 ? ", e.account_id, e.uid, e.uidl FROM m LEFT JOIN e ON true" : ", NULL, NULL, NULL FROM m");
         return sql.toString();
     }
 
-    private static final String[] STATEMENTS = new String[8];
+    private static final String[] STATEMENTS = new String[12];
 
     static {
-        for (int i = 0; i < 8; i++) {
-            STATEMENTS[i] = statement((i & 4) != 0, (i & 2) != 0, (i & 1) != 0);
+        for (int i = 0; i < STATEMENTS.length; i++) {
+            STATEMENTS[i] = statement(i >= 6, (i % 6) / 2, i % 2 == 1);
         }
     }
 
@@ -171,11 +183,10 @@ public final class SqlDelivery implements Delivery {
         long size = spool.size();
         Instant now = clock.instant();
         int refs = local.size() + remote.size();
-        boolean hasLocal = !local.isEmpty();
+        int locals = Math.min(local.size(), 2);
         boolean hasRemote = !remote.isEmpty();
         long largeId = small ? 0 : insertLarge(c, size, refs, now);
-        try (PreparedStatement ps = c.prepareStatement(
-                STATEMENTS[(small ? 4 : 0) | (hasLocal ? 2 : 0) | (hasRemote ? 1 : 0)])) {
+        try (PreparedStatement ps = c.prepareStatement(STATEMENTS[(small ? 6 : 0) + locals * 2 + (hasRemote ? 1 : 0)])) {
             int i = 1;
             if (small) {
                 ps.setLong(i++, size);
@@ -185,7 +196,15 @@ public final class SqlDelivery implements Delivery {
             } else {
                 ps.setLong(i++, largeId);
             }
-            if (hasLocal) {
+            if (locals == 1) {
+                Map.Entry<Long, Optional<String>> only = local.entrySet().iterator().next();
+                ps.setLong(i++, spool.wireSize());
+                ps.setLong(i++, only.getKey());
+                ps.setString(i++, only.getValue().orElse(null));
+                ps.setLong(i++, only.getKey());
+                ps.setLong(i++, spool.wireSize());
+                Jdbc.setInstant(ps, i++, envelope.received());
+            } else if (locals == 2) {
                 // accounts in id order, so that concurrent deliveries lock their counters in one order
                 Map<Long, Optional<String>> accounts = new TreeMap<>(local);
                 ps.setArray(i++, c.createArrayOf("bigint", accounts.keySet().toArray()));
