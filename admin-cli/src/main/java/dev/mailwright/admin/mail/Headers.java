@@ -135,7 +135,8 @@ public final class Headers {
             }
             List<String> parts = new ArrayList<>();
             for (InternetAddress a : list) {
-                parts.add(a.toUnicodeString());
+                parts.add(a.getPersonal() == null || a.getPersonal().isBlank() ? a.getAddress()
+                        : a.getPersonal() + " <" + a.getAddress() + ">");
             }
             return String.join(", ", parts);
         } catch (AddressException | RuntimeException e) {
