@@ -111,7 +111,7 @@ abstract class CommandTest {
     }
 
     /** The commands close the store they open; the test keeps using it, so their close does nothing. */
-    static final class Unclosed implements MailStore {
+    static class Unclosed implements MailStore {
         private final MailStore d;
 
         Unclosed(MailStore delegate) {
