@@ -40,6 +40,7 @@ abstract class CommandTest {
     /** Answers the password prompt gives, in order; empty means "no terminal". */
     protected final Deque<String> promptAnswers = new ArrayDeque<>();
     protected boolean terminal;
+    protected java.time.Clock clock = java.time.Clock.systemUTC();
     protected DnsLookup dns = new DnsLookup() {
         @Override
         public List<Mx> mx(String domain) throws DnsUnavailableException {
@@ -87,6 +88,7 @@ abstract class CommandTest {
                 .passwordPrompt(prompt)
                 .dns(dns)
                 .terminal(terminal)
+                .clock(clock)
                 .build()
                 .execute(args);
         return new Result(exit, out.toString(UTF_8), err.toString(UTF_8));
