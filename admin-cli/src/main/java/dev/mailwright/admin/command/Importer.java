@@ -138,6 +138,7 @@ final class Importer {
         private final int total;
         private final long start = System.nanoTime();
         private long lastShown;
+        private boolean shown;
         private int done;
 
         Progress(Cli cli, int total) {
@@ -148,7 +149,8 @@ final class Importer {
         void step() {
             done++;
             long now = System.nanoTime();
-            if (cli.terminal() && now - lastShown > 500_000_000L) {
+            if (cli.terminal() && (!shown || now - lastShown > 500_000_000L)) {
+                shown = true;
                 lastShown = now;
                 double secs = Math.max((now - start) / 1e9, 0.001);
                 cli.err().print(String.format("\rimporting: %d/%d messages (%.0f/s)", done, total, done / secs));
@@ -157,7 +159,7 @@ final class Importer {
         }
 
         void done() {
-            if (cli.terminal() && lastShown != 0) {
+            if (shown) {
                 cli.err().print("\r\033[K");
                 cli.err().flush();
             }

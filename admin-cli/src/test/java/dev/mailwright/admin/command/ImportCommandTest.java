@@ -102,6 +102,21 @@ class ImportCommandTest extends CommandTest {
     }
 
     @Test
+    void progressGoesToATerminalOnlyAndTheSummaryToStdout() throws Exception {
+        user("ann@example.org");
+        Path file = Files.writeString(tmp.resolve("ok.mbox"), mbox(3));
+        Result quiet = run("import", "mbox", "--user", "ann@example.org", file.toString());
+        assertThat(quiet.err()).isEmpty();
+        assertThat(quiet.out()).matches("imported 3 message\\(s\\), \\d+ octets, into ann@example.org; skipped 0 already"
+                + " there; \\d+\\.\\d s\n");
+
+        user("bob@example.org");
+        terminal = true;
+        Result shown = run("import", "mbox", "--user", "bob@example.org", file.toString());
+        assertThat(shown.err()).startsWith("\rimporting: 1/3 messages (").endsWith("\r\033[K");
+    }
+
+    @Test
     void mboxoUnquotesOnlyOneLevelOfFrom() throws Exception {
         Account ann = user("ann@example.org");
         String text = "From a@b.test Mon Jan  5 10:11:00 2026\n\n>From x\n>>From y\n";
