@@ -61,6 +61,10 @@ public final class ConfigLoader {
         Config fromEnv = ConfigFactory.empty();
         for (Map.Entry<String, ConfigValue> e : defaults.entrySet()) {
             String value = env.get(envName(e.getKey()));
+            String secretFile = env.get(envName(e.getKey()) + "_FILE");
+            if (value == null && secretFile != null) {
+                value = readSecret(envName(e.getKey()) + "_FILE", secretFile);
+            }
             if (value != null) {
                 fromEnv = fromEnv.withValue(e.getKey(),
                         ConfigValueFactory.fromAnyRef(value, "environment variable " + envName(e.getKey())));
@@ -75,6 +79,15 @@ public final class ConfigLoader {
             return read(c);
         } catch (com.typesafe.config.ConfigException e) {
             throw new ConfigException(e.getMessage());
+        }
+    }
+
+    /** {@code MAILWRIGHT_X_FILE=/run/secrets/x}: the value is the file's content (Docker and Kubernetes secrets). */
+    private static String readSecret(String variable, String path) {
+        try {
+            return Files.readString(Path.of(path)).strip();
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new ConfigException("environment variable " + variable + ": file " + path + " cannot be read");
         }
     }
 

@@ -63,6 +63,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void secretsCanComeFromFilesNamedByFileVariables() throws IOException {
+        Path secret = dir.resolve("db-password");
+        Files.writeString(secret, "s3cret\n");
+        ServerConfig c = ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_DATABASE_PASSWORD_FILE", secret.toString()));
+        assertThat(c.database().password()).isEqualTo("s3cret");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(),
+                Map.of("MAILWRIGHT_DATABASE_PASSWORD_FILE", dir.resolve("none").toString())))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("MAILWRIGHT_DATABASE_PASSWORD_FILE");
+    }
+
+    @Test
     void unknownKeyIsNamedWithItsLine() throws IOException {
         Path p = file("hostname = a.example\n\nlisteners.smtp.prot = 25\n");
         assertThatThrownBy(() -> ConfigLoader.load(Optional.of(p), Map.of()))
