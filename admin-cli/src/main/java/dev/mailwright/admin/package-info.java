@@ -1,2 +1,6 @@
-/** The administration command line (picocli). Filled by a later issue. */
+/**
+ * The administration command line: {@link dev.mailwright.admin.AdminCommands} builds the
+ * picocli command tree over an {@link dev.mailwright.admin.AdminContext} that the launcher
+ * implements from the server configuration.
+ */
 package dev.mailwright.admin;

@@ -25,6 +25,14 @@ public interface MailStore extends AutoCloseable {
 
     OutboundQueue queue();
 
+    /**
+     * The administrator's read and purge view of mailboxes. A default so that stores written
+     * before it existed (test fakes) still compile; every real store overrides it.
+     */
+    default Mailboxes mailboxes() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no administrator mailbox view");
+    }
+
     /** Releases pools and files; the store is unusable afterwards. */
     @Override
     void close();

@@ -655,6 +655,80 @@ public abstract class MailStoreContract {
         }
     }
 
+    // ------------------------------------------------------------ administrator's mailbox view
+
+    @Nested
+    class MailboxesContract {
+        @Test
+        void listShowsTheMailboxOldestFirstEvenWhileAPop3SessionHoldsIt() {
+            Account a = user("ann@example.org");
+            DeliveryReceipt r1 = deliver("Subject: one\r\n\r\nbody\r\n", a);
+            clock.advance(Duration.ofMinutes(1));
+            deliver("Subject: two\n\nbare\n", a);
+            try (Maildrop held = store.maildrops().open(a.id(), "pop3", Duration.ofMinutes(5))) {
+                List<MessageInfo> list = store.mailboxes().list(a.id());
+                assertThat(list).extracting(MessageInfo::uid).isSorted().hasSize(2);
+                assertThat(list).isEqualTo(held.messages());
+                assertThat(list.get(0).uidl()).isEqualTo(r1.mailboxes().get(0).uidl());
+                assertThat(list.get(1).received()).isEqualTo(clock.instant());
+            }
+        }
+
+        @Test
+        void openReadsTheStoredContentExactly() {
+            Account a = user("ann@example.org");
+            String content = "Subject: caf\u00e9\n\nbare LF\r\n.dot\n";
+            DeliveryReceipt r = deliver(content, a);
+            assertThat(read(store.mailboxes().open(a.id(), r.mailboxes().get(0).uid()))).isEqualTo(content);
+            assertThatThrownBy(() -> store.mailboxes().open(a.id(), 9999)).isInstanceOf(NotFoundException.class);
+        }
+
+        @Test
+        void unknownAccountIsNotFound() {
+            assertThatThrownBy(() -> store.mailboxes().list(424242)).isInstanceOf(NotFoundException.class);
+            assertThatThrownBy(() -> store.mailboxes().delete(424242, Set.of(1L))).isInstanceOf(NotFoundException.class);
+        }
+
+        @Test
+        void deleteRemovesExactlyTheGivenMessagesAndUpdatesUsage() {
+            Account a = user("ann@example.org");
+            Account b = user("bob@example.org");
+            DeliveryReceipt r1 = deliver("Subject: one\r\n\r\nx\r\n", a, b);
+            DeliveryReceipt r2 = deliver("Subject: two\r\n\r\nyy\r\n", a);
+            long uid1 = r1.mailboxes().get(0).uid();
+            assertThat(store.mailboxes().delete(a.id(), Set.of(uid1, 9999L))).isEqualTo(1);
+            assertThat(store.mailboxes().list(a.id())).extracting(MessageInfo::uid)
+                    .containsExactly(r2.mailboxes().get(0).uid());
+            assertThat(usage(a)).isEqualTo(new Usage(1, "Subject: two\r\n\r\nyy\r\n".length()));
+            assertThat(store.accounts().recalculateUsage(a.address())[0]).isEqualTo(usage(a));
+            // the copy in the other mailbox still reads
+            assertThat(read(store.mailboxes().open(b.id(), r1.mailboxes().get(1).uid()))).startsWith("Subject: one");
+        }
+
+        @Test
+        void deleteIsRefusedWhileThePop3SessionHoldsTheMaildropAndChangesNothing() {
+            Account a = user("ann@example.org");
+            DeliveryReceipt r = deliver("Subject: one\r\n\r\nx\r\n", a);
+            long uid = r.mailboxes().get(0).uid();
+            try (Maildrop held = store.maildrops().open(a.id(), "pop3", Duration.ofMinutes(5))) {
+                assertThatThrownBy(() -> store.mailboxes().delete(a.id(), Set.of(uid)))
+                        .isInstanceOf(MaildropLockedException.class);
+                assertThat(store.mailboxes().list(a.id())).hasSize(1);
+            }
+            assertThat(store.mailboxes().delete(a.id(), Set.of(uid))).isEqualTo(1);
+            assertThat(usage(a)).isEqualTo(Usage.EMPTY);
+        }
+
+        @Test
+        void deleteProceedsOnceTheLeaseOfADeadSessionRanOut() {
+            Account a = user("ann@example.org");
+            DeliveryReceipt r = deliver("x\r\n", a);
+            store.maildrops().open(a.id(), "crashed", Duration.ofSeconds(30));
+            clock.advance(Duration.ofSeconds(31));
+            assertThat(store.mailboxes().delete(a.id(), Set.of(r.mailboxes().get(0).uid()))).isEqualTo(1);
+        }
+    }
+
     // ------------------------------------------------------------ queue
 
     @Nested

@@ -18,6 +18,7 @@ import dev.mailwright.store.MailStore;
 import dev.mailwright.store.Maildrop;
 import dev.mailwright.store.MaildropLockedException;
 import dev.mailwright.store.Maildrops;
+import dev.mailwright.store.Mailboxes;
 import dev.mailwright.store.MessageInfo;
 import dev.mailwright.store.NotFoundException;
 import dev.mailwright.store.OutboundQueue;
@@ -83,6 +84,7 @@ public final class InMemoryMailStore implements MailStore {
     private final Deliveries deliveriesView = envelope -> new MemoryDelivery(envelope);
     private final Maildrops maildropsView = new MaildropsView();
     private final OutboundQueue queueView = new QueueView();
+    private final Mailboxes mailboxesView = new MailboxesView();
 
     public InMemoryMailStore() {
         this(Clock.systemUTC(), new PasswordHashing());
@@ -126,6 +128,11 @@ public final class InMemoryMailStore implements MailStore {
     @Override
     public OutboundQueue queue() {
         return queueView;
+    }
+
+    @Override
+    public Mailboxes mailboxes() {
+        return mailboxesView;
     }
 
     @Override
@@ -861,6 +868,52 @@ public final class InMemoryMailStore implements MailStore {
                         locks.remove(accountId);
                     }
                 }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- administrator's view
+
+    private final class MailboxesView implements Mailboxes {
+        private TreeMap<Long, Entry> box(long accountId) {
+            TreeMap<Long, Entry> box = mailboxes.get(accountId);
+            if (box == null || !accounts.containsKey(accountId)) {
+                throw new NotFoundException("no such mailbox: " + accountId);
+            }
+            return box;
+        }
+
+        @Override
+        public List<MessageInfo> list(long accountId) {
+            synchronized (lock) {
+                return box(accountId).values().stream()
+                        .map(e -> new MessageInfo(e.uid(), e.uidl(), e.size(), e.received())).toList();
+            }
+        }
+
+        @Override
+        public InputStream open(long accountId, long uid) {
+            synchronized (lock) {
+                Entry e = box(accountId).get(uid);
+                if (e == null) {
+                    throw new NotFoundException("no such message: " + uid);
+                }
+                return new ByteArrayInputStream(contents.get(e.messageId()).bytes);
+            }
+        }
+
+        @Override
+        public int delete(long accountId, Set<Long> uids) {
+            synchronized (lock) {
+                TreeMap<Long, Entry> box = box(accountId);
+                LockRow current = locks.get(accountId);
+                if (current != null && current.until().isAfter(now())) {
+                    throw new MaildropLockedException("maildrop in use by " + current.holder());
+                }
+                AccountRow row = accounts.get(accountId);
+                List<Entry> doomed = uids.stream().map(box::get).filter(java.util.Objects::nonNull).toList();
+                doomed.forEach(e -> deleteEntry(row, e));
+                return doomed.size();
             }
         }
     }

@@ -7,6 +7,7 @@ import dev.mailwright.store.Aliases;
 import dev.mailwright.store.Deliveries;
 import dev.mailwright.store.Domains;
 import dev.mailwright.store.MailStore;
+import dev.mailwright.store.Mailboxes;
 import dev.mailwright.store.Maildrops;
 import dev.mailwright.store.OutboundQueue;
 import dev.mailwright.store.Recipients;
@@ -16,6 +17,7 @@ import dev.mailwright.store.postgres.internal.SqlAccounts;
 import dev.mailwright.store.postgres.internal.SqlAliases;
 import dev.mailwright.store.postgres.internal.SqlDelivery;
 import dev.mailwright.store.postgres.internal.SqlDomains;
+import dev.mailwright.store.postgres.internal.SqlMailboxes;
 import dev.mailwright.store.postgres.internal.SqlMaildrops;
 import dev.mailwright.store.postgres.internal.SqlQueue;
 import dev.mailwright.store.postgres.internal.SqlRecipients;
@@ -61,6 +63,7 @@ public final class PostgresMailStore implements MailStore {
     private final Deliveries deliveries;
     private final Maildrops maildrops;
     private final OutboundQueue queue;
+    private final Mailboxes mailboxes;
 
     /**
      * A store over a data source that the caller owns and closes.
@@ -86,6 +89,7 @@ public final class PostgresMailStore implements MailStore {
         this.deliveries = envelope -> new SqlDelivery(jdbc, clock, envelope, spoolDirectory);
         this.maildrops = new SqlMaildrops(jdbc, clock);
         this.queue = new SqlQueue(jdbc, clock);
+        this.mailboxes = new SqlMailboxes(jdbc, clock);
     }
 
     /** A store with its own connection pool, closed with the store. The database is not contacted yet. */
@@ -146,6 +150,11 @@ public final class PostgresMailStore implements MailStore {
     @Override
     public OutboundQueue queue() {
         return queue;
+    }
+
+    @Override
+    public Mailboxes mailboxes() {
+        return mailboxes;
     }
 
     @Override

@@ -73,7 +73,7 @@ public final class SqlMaildrops implements Maildrops {
     }
 
     /** Takes the lock if it is free or its lease ran out; false while another lease runs. */
-    private static boolean take(Connection c, long accountId, String token, String holder, Instant until, Instant now)
+    static boolean take(Connection c, long accountId, String token, String holder, Instant until, Instant now)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(TAKE)) {
             ps.setLong(1, accountId);
@@ -92,7 +92,7 @@ public final class SqlMaildrops implements Maildrops {
         }
     }
 
-    private static String currentHolder(Connection c, long accountId) throws SQLException {
+    static String currentHolder(Connection c, long accountId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT holder FROM maildrop_locks WHERE account_id = ?")) {
             ps.setLong(1, accountId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -127,7 +127,7 @@ public final class SqlMaildrops implements Maildrops {
         });
     }
 
-    private static int release(Connection c, long accountId, String token) throws SQLException {
+    static int release(Connection c, long accountId, String token) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM maildrop_locks WHERE account_id = ? AND token = ?")) {
             ps.setLong(1, accountId);
             ps.setString(2, token);

@@ -1,0 +1,235 @@
+package dev.mailwright.admin.command;
+
+import dev.mailwright.admin.AdminContext;
+import dev.mailwright.admin.DnsLookup;
+import dev.mailwright.admin.DnsLookup.DnsUnavailableException;
+import dev.mailwright.admin.output.Output;
+import dev.mailwright.store.Domain;
+import dev.mailwright.store.MailStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code check}: is this installation ready? Configuration, database and schema, data
+ * directory, certificate expiry, listener ports, and the DNS records each domain needs
+ * (MX, SPF, DKIM for the configured selectors). Without network the DNS checks say
+ * "could not resolve" as warnings. Exit 0 unless a check failed (then 2).
+ */
+@Command(name = "check", description = {"Checks configuration, database, certificate, listener ports and each domain's DNS"
+        + " records (MX, SPF, DKIM).", "Exit code 2 when a check fails; warnings do not fail."})
+final class CheckCommand implements Callable<Integer> {
+
+    /** A certificate expiring sooner than this is a warning. */
+    static final Duration EXPIRY_WARNING = Duration.ofDays(21);
+
+    private final Cli cli;
+    private final List<Map<String, Object>> results = new ArrayList<>();
+
+    @Option(names = "--json", description = "JSON instead of a table")
+    boolean json;
+
+    @Option(names = "--dkim-selector", paramLabel = "SELECTOR", description = "also check this DKIM selector (repeatable)")
+    List<String> dkimSelectors = new ArrayList<>();
+
+    @Option(names = "--no-dns", description = "skip the DNS checks")
+    boolean noDns;
+
+    CheckCommand(Cli cli) {
+        this.cli = cli;
+    }
+
+    private enum Status { OK, WARN, FAIL, SKIP }
+
+    private void add(String check, String target, Status status, String detail) {
+        Map<String, Object> r = Output.row();
+        r.put("check", check);
+        r.put("target", target);
+        r.put("status", status.name().toLowerCase(Locale.ROOT));
+        r.put("detail", detail);
+        results.add(r);
+    }
+
+    @Override
+    public Integer call() {
+        AdminContext ctx = cli.context();
+        add("configuration", ctx.configurationSource(), Status.OK, "loaded; hostname " + ctx.hostname());
+        ctx.configurationWarnings().forEach(w -> add("configuration", ctx.configurationSource(), Status.WARN, w));
+        List<Domain> domains = database(ctx);
+        dataDirectory(ctx.dataDirectory());
+        certificate(ctx);
+        for (AdminContext.Listener l : ctx.listeners()) {
+            listener(l);
+        }
+        if (noDns) {
+            add("dns", "-", Status.SKIP, "--no-dns");
+        } else {
+            Set<String> selectors = new LinkedHashSet<>(ctx.dkimSelectors());
+            selectors.addAll(dkimSelectors);
+            for (Domain d : domains) {
+                dns(d.name(), ctx.hostname(), selectors);
+            }
+        }
+        boolean failed = results.stream().anyMatch(r -> "fail".equals(r.get("status")));
+        if (json) {
+            Map<String, Object> r = Output.row();
+            r.put("ok", !failed);
+            r.put("checks", results);
+            cli.output().json(r);
+        } else {
+            cli.output().list(false, results, List.of("check", "target", "status", "detail"));
+            long warnings = results.stream().filter(r -> "warn".equals(r.get("status"))).count();
+            cli.output().line(failed ? "some checks failed" : "all checks passed" + (warnings > 0 ? " (" + warnings
+                    + " warning(s))" : ""));
+        }
+        return failed ? AdminException.ENVIRONMENT : 0;
+    }
+
+    private List<Domain> database(AdminContext ctx) {
+        try (MailStore store = ctx.openStore()) {
+            List<Domain> domains = store.domains().list();
+            int users = store.accounts().list(Optional.empty()).size();
+            add("database", "store", Status.OK, "reachable; " + domains.size() + " domain(s), " + users + " user(s)");
+            ctx.schema().ifPresent(schema -> {
+                AdminContext.SchemaStatus s = schema.status();
+                add("database", "schema", s.pending().isEmpty() ? Status.OK : Status.WARN, "version "
+                        + s.currentVersion().orElse("(empty)") + (s.pending().isEmpty() ? ", up to date"
+                        : ", " + s.pending().size() + " pending migration(s): run 'db migrate'"));
+            });
+            return domains;
+        } catch (RuntimeException e) {
+            add("database", "store", Status.FAIL, "unreachable: " + e.getMessage());
+            return List.of();
+        }
+    }
+
+    private void dataDirectory(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            add("data directory", dir.toString(), Status.WARN, "does not exist yet (the server creates it on first start)");
+        } else if (!Files.isWritable(dir)) {
+            add("data directory", dir.toString(), Status.FAIL, "not writable by this user");
+        } else {
+            add("data directory", dir.toString(), Status.OK, "writable");
+        }
+    }
+
+    private void certificate(AdminContext ctx) {
+        Optional<Path> path = ctx.certificate();
+        if (path.isEmpty()) {
+            add("certificate", "self-signed", Status.WARN, "self-signed certificate under the data directory;"
+                    + " clients will not trust it");
+            return;
+        }
+        Path p = path.get();
+        X509Certificate cert;
+        try (InputStream in = Files.newInputStream(p)) {
+            cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
+                    .findFirst().orElseThrow(() -> new CertificateException("no certificate in the file"));
+        } catch (IOException e) {
+            add("certificate", p.toString(), Status.FAIL, "unreadable: " + PasswordOptions.describe(e));
+            return;
+        } catch (CertificateException | RuntimeException e) {
+            add("certificate", p.toString(), Status.FAIL, "not a PEM certificate: " + e.getMessage());
+            return;
+        }
+        Instant now = cli.clock().instant();
+        Instant notAfter = cert.getNotAfter().toInstant();
+        String subject = cert.getSubjectX500Principal().getName();
+        long days = Duration.between(now, notAfter).toDays();
+        if (notAfter.isBefore(now)) {
+            add("certificate", p.toString(), Status.FAIL, subject + " expired on " + Output.text(notAfter));
+        } else if (cert.getNotBefore().toInstant().isAfter(now)) {
+            add("certificate", p.toString(), Status.FAIL, subject + " not valid before " + Output.text(cert.getNotBefore().toInstant()));
+        } else if (Duration.between(now, notAfter).compareTo(EXPIRY_WARNING) < 0) {
+            add("certificate", p.toString(), Status.WARN, subject + " expires in " + days + " day(s), on " + Output.text(notAfter));
+        } else {
+            add("certificate", p.toString(), Status.OK, subject + " valid until " + Output.text(notAfter) + " (" + days + " days)");
+        }
+    }
+
+    private void listener(AdminContext.Listener l) {
+        String target = l.name() + " " + l.address() + ":" + l.port();
+        InetSocketAddress where = new InetSocketAddress(l.address(), l.port());
+        if (where.isUnresolved()) {
+            add("listener", target, Status.FAIL, "address does not resolve");
+            return;
+        }
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(where);
+            add("listener", target, Status.OK, "free (the server is not running)");
+            return;
+        } catch (IOException bindFailure) {
+            try (Socket c = new Socket()) {
+                c.connect(where, 1000);
+                add("listener", target, Status.OK, "in use: something is listening (the server, if it is running)");
+            } catch (IOException connectFailure) {
+                add("listener", target, Status.FAIL, "cannot bind: " + bindFailure.getMessage());
+            }
+        }
+    }
+
+    private void dns(String domain, String hostname, Set<String> selectors) {
+        DnsLookup dns = cli.dns();
+        try {
+            List<DnsLookup.Mx> mx = dns.mx(domain);
+            if (mx.isEmpty()) {
+                add("dns mx", domain, Status.FAIL, "no MX record: other servers cannot find where to deliver");
+            } else {
+                String list = String.join(", ", mx.stream().map(m -> m.preference() + " " + m.host()).toList());
+                boolean ours = mx.stream().anyMatch(m -> m.host().equalsIgnoreCase(hostname));
+                add("dns mx", domain, ours ? Status.OK : Status.WARN, list + (ours ? "" : " (none is " + hostname + ")"));
+            }
+        } catch (DnsUnavailableException e) {
+            add("dns mx", domain, Status.WARN, "could not resolve: " + e.getMessage());
+        }
+        try {
+            List<String> spf = dns.txt(domain).stream().filter(t -> t.toLowerCase(Locale.ROOT).startsWith("v=spf1")).toList();
+            if (spf.isEmpty()) {
+                add("dns spf", domain, Status.WARN, "no SPF record (v=spf1 TXT): receivers may treat our mail as spam");
+            } else if (spf.size() > 1) {
+                add("dns spf", domain, Status.FAIL, spf.size() + " SPF records: receivers ignore them all (RFC 7208 permerror)");
+            } else {
+                add("dns spf", domain, Status.OK, spf.get(0));
+            }
+        } catch (DnsUnavailableException e) {
+            add("dns spf", domain, Status.WARN, "could not resolve: " + e.getMessage());
+        }
+        if (selectors.isEmpty()) {
+            add("dns dkim", domain, Status.SKIP, "no DKIM selector configured (--dkim-selector to check one)");
+        }
+        for (String selector : selectors) {
+            String name = selector + "._domainkey." + domain;
+            try {
+                List<String> keys = dns.txt(name).stream().filter(t -> t.replace(" ", "").contains("p=")).toList();
+                if (keys.isEmpty()) {
+                    add("dns dkim", name, Status.WARN, "no DKIM key record");
+                } else if (keys.get(0).replace(" ", "").matches(".*(^|;)p=(;|$).*")) {
+                    add("dns dkim", name, Status.WARN, "key revoked (empty p=)");
+                } else {
+                    add("dns dkim", name, Status.OK, "key published");
+                }
+            } catch (DnsUnavailableException e) {
+                add("dns dkim", name, Status.WARN, "could not resolve: " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.mailwright.admin;
+
+import dev.mailwright.store.MailStore;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/** An {@link AdminContext} for tests: a given store (not closed by the commands), settable configuration. */
+public final class TestContext implements AdminContext {
+
+    private final Supplier<MailStore> store;
+    public Optional<DatabaseSchema> schema = Optional.empty();
+    public Path dataDirectory = Path.of("target/test-data");
+    public Optional<Path> certificate = Optional.empty();
+    public final List<Listener> listeners = new ArrayList<>();
+    public final List<String> dkimSelectors = new ArrayList<>();
+    public final List<String> warnings = new ArrayList<>();
+
+    public TestContext(Supplier<MailStore> store) {
+        this.store = store;
+    }
+
+    @Override
+    public MailStore openStore() {
+        return store.get();
+    }
+
+    @Override
+    public Optional<DatabaseSchema> schema() {
+        return schema;
+    }
+
+    @Override
+    public String configurationSource() {
+        return "test configuration";
+    }
+
+    @Override
+    public List<String> configurationWarnings() {
+        return warnings;
+    }
+
+    @Override
+    public String hostname() {
+        return "mail.example.org";
+    }
+
+    @Override
+    public Path dataDirectory() {
+        return dataDirectory;
+    }
+
+    @Override
+    public Optional<Path> certificate() {
+        return certificate;
+    }
+
+    @Override
+    public List<Listener> listeners() {
+        return listeners;
+    }
+
+    @Override
+    public List<String> dkimSelectors() {
+        return dkimSelectors;
+    }
+}

@@ -1,0 +1,151 @@
+package dev.mailwright.admin.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mailwright.admin.AdminContext;
+import dev.mailwright.admin.DnsLookup;
+import dev.mailwright.admin.TestContext;
+import dev.mailwright.admin.check.DnsjavaLookup;
+import dev.mailwright.store.StoreUnavailableException;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.SimpleResolver;
+
+class CheckCommandTest extends CommandTest {
+
+    @TempDir
+    Path dataDir;
+
+    private final Map<String, List<String>> txt = new java.util.HashMap<>();
+    private final Map<String, List<DnsLookup.Mx>> mx = new java.util.HashMap<>();
+
+    @BeforeEach
+    void configured() throws Exception {
+        context.dataDirectory = dataDir;
+        context.certificate = Optional.of(Path.of(getClass().getResource("/mail.example.org.pem").toURI()));
+        clock = Clock.fixed(Instant.parse("2026-06-01T00:00:00Z"), ZoneOffset.UTC);
+        store.domains().add("example.org");
+        dns = new DnsLookup() {
+            @Override
+            public List<Mx> mx(String domain) {
+                return mx.getOrDefault(domain, List.of());
+            }
+
+            @Override
+            public List<String> txt(String name) {
+                return txt.getOrDefault(name, List.of());
+            }
+        };
+    }
+
+    private static JsonNode check(JsonNode checks, String check, String target) {
+        for (JsonNode c : checks.get("checks")) {
+            if (c.get("check").asText().equals(check) && c.get("target").asText().startsWith(target)) {
+                return c;
+            }
+        }
+        throw new AssertionError("no check " + check + " " + target + " in " + checks);
+    }
+
+    @Test
+    void healthyInstallationPassesEveryCheck() throws Exception {
+        mx.put("example.org", List.of(new DnsLookup.Mx(10, "mail.example.org")));
+        txt.put("example.org", List.of("google-site-verification=x", "v=spf1 mx -all"));
+        txt.put("mw._domainkey.example.org", List.of("v=DKIM1; k=rsa; p=MIIBIjAN"));
+        context.dkimSelectors.add("mw");
+        try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            context.listeners.add(new AdminContext.Listener("smtp", "127.0.0.1", busy.getLocalPort()));
+            context.listeners.add(new AdminContext.Listener("pop3", "127.0.0.1", freePort()));
+            Result r = run("check", "--json");
+            assertThat(r.exit()).as(r.out()).isZero();
+            JsonNode json = r.json();
+            assertThat(json.get("ok").asBoolean()).isTrue();
+            assertThat(json.get("checks").get(0).fieldNames()).toIterable().containsExactly("check", "target", "status", "detail");
+            assertThat(check(json, "database", "store").get("detail").asText()).isEqualTo("reachable; 1 domain(s), 0 user(s)");
+            assertThat(check(json, "certificate", "").get("status").asText()).isEqualTo("ok");
+            assertThat(check(json, "certificate", "").get("detail").asText()).contains("CN=mail.example.org valid until 2027-01-01");
+            assertThat(check(json, "listener", "smtp").get("detail").asText()).startsWith("in use");
+            assertThat(check(json, "listener", "pop3").get("detail").asText()).startsWith("free");
+            assertThat(check(json, "dns mx", "example.org").get("status").asText()).isEqualTo("ok");
+            assertThat(check(json, "dns spf", "example.org").get("detail").asText()).isEqualTo("v=spf1 mx -all");
+            assertThat(check(json, "dns dkim", "mw._domainkey").get("status").asText()).isEqualTo("ok");
+        }
+        assertThat(run("check").out()).startsWith("CHECK").contains("all checks passed");
+    }
+
+    @Test
+    void certificateCloseToExpiryWarnsAndExpiredFails() {
+        clock = Clock.fixed(Instant.parse("2026-12-25T00:00:00Z"), ZoneOffset.UTC);
+        JsonNode soon = run("check", "--json", "--no-dns").json();
+        assertThat(check(soon, "certificate", "").get("status").asText()).isEqualTo("warn");
+        assertThat(check(soon, "certificate", "").get("detail").asText()).contains("expires in 7 day(s)");
+
+        clock = Clock.fixed(Instant.parse("2027-02-01T00:00:00Z"), ZoneOffset.UTC);
+        Result expired = run("check", "--json", "--no-dns");
+        assertThat(expired.exit()).isEqualTo(2);
+        assertThat(check(expired.json(), "certificate", "").get("detail").asText()).contains("expired on 2027-01-01");
+    }
+
+    @Test
+    void missingDnsRecordsAreReported() {
+        txt.put("example.org", List.of("v=spf1 a -all", "v=spf1 mx -all"));
+        Result r = run("check", "--json", "--dkim-selector", "s1");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(check(r.json(), "dns mx", "example.org").get("status").asText()).isEqualTo("fail");
+        assertThat(check(r.json(), "dns spf", "example.org").get("detail").asText()).contains("2 SPF records");
+        assertThat(check(r.json(), "dns dkim", "s1._domainkey").get("detail").asText()).isEqualTo("no DKIM key record");
+    }
+
+    @Test
+    void withoutNetworkDnsChecksSayCouldNotResolveAndDoNotFail() throws Exception {
+        int port;
+        try (DatagramSocket s = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        dns = new DnsjavaLookup(new SimpleResolver(new InetSocketAddress("127.0.0.1", port)), Duration.ofMillis(300));
+        Result r = run("check", "--json");
+        assertThat(r.exit()).as(r.out()).isZero();
+        assertThat(check(r.json(), "dns mx", "example.org").get("status").asText()).isEqualTo("warn");
+        assertThat(check(r.json(), "dns mx", "example.org").get("detail").asText()).startsWith("could not resolve");
+        assertThat(check(r.json(), "dns spf", "example.org").get("detail").asText()).startsWith("could not resolve");
+    }
+
+    @Test
+    void unreachableDatabaseFailsTheCheckWithExitCode2() {
+        context = new TestContext(() -> {
+            throw new StoreUnavailableException("connection refused", null);
+        });
+        context.dataDirectory = dataDir;
+        Result r = run("check", "--no-dns");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.out()).contains("unreachable: connection refused").contains("some checks failed");
+    }
+
+    @Test
+    void unreadableCertificateAndMissingDataDirectoryAreReported() {
+        context.certificate = Optional.of(dataDir.resolve("missing.pem"));
+        context.dataDirectory = dataDir.resolve("not-yet");
+        JsonNode json = run("check", "--json", "--no-dns").json();
+        assertThat(check(json, "certificate", "").get("detail").asText()).isEqualTo("unreadable: no such file");
+        assertThat(check(json, "data directory", "").get("status").asText()).isEqualTo("warn");
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package dev.mailwright.admin.command;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailwright.store.Account;
+import dev.mailwright.store.Address;
+import dev.mailwright.store.Deliveries;
+import dev.mailwright.store.MailStore;
+import dev.mailwright.store.MessageInfo;
+import dev.mailwright.store.StoreUnavailableException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImportCommandTest extends CommandTest {
+
+    @TempDir
+    Path tmp;
+
+    private static String mbox(int count) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i <= count; i++) {
+            sb.append("From a@b.test Mon Jan  5 10:11:").append(String.format("%02d", i)).append(" 2026\n")
+                    .append("Subject: m").append(i).append("\n\nbody ").append(i).append("\n\n");
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void malformedMessageStopsTheImportBeforeAnythingIsStoredAndSaysWhere() throws Exception {
+        Account ann = user("ann@example.org");
+        String text = mbox(3) + "From a@b.test Mon Jan  5 10:12:00 2026\nX-UIDL: has space\n\nbody\n";
+        Path file = Files.writeString(tmp.resolve("bad.mbox"), text);
+        Result r = run("import", "mbox", "--user", "ann@example.org", file.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("error: " + file + ": message 4 (line 16): X-UIDL is not a valid UIDL (1 to 70"
+                + " printable ASCII characters); nothing imported\n");
+        assertThat(store.mailboxes().list(ann.id())).isEmpty();
+    }
+
+    @Test
+    void fileThatIsNotAnMboxIsRefusedWithItsLine() throws Exception {
+        user("ann@example.org");
+        Path file = Files.writeString(tmp.resolve("notes.txt"), "\nDear diary\n");
+        Result r = run("import", "mbox", "--user", "ann@example.org", file.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("line 2: not an mbox file");
+        assertThat(run("import", "mbox", "--user", "ann@example.org", tmp.resolve("missing").toString()).err())
+                .isEqualTo("error: cannot read " + tmp.resolve("missing") + ": no such file\n");
+        assertThat(run("import", "maildir", "--user", "ann@example.org", tmp.toString()).err())
+                .contains("not a Maildir (no cur/ or new/ directory)");
+    }
+
+    @Test
+    void duplicateXUidlInTheSourceIsRefused() throws Exception {
+        user("ann@example.org");
+        String text = "From a@b.test Mon Jan  5 10:11:00 2026\nX-UIDL: same\n\nx\n\n"
+                + "From a@b.test Mon Jan  5 10:11:01 2026\nX-UIDL: same\n\ny\n";
+        Path file = Files.writeString(tmp.resolve("dup.mbox"), text);
+        assertThat(run("import", "mbox", "--user", "ann@example.org", file.toString()).err())
+                .contains("message 2 (line 6): X-UIDL same repeats that of message 1 (line 1)");
+    }
+
+    @Test
+    void unknownUserIsAUserError() throws Exception {
+        store.domains().add("example.org");
+        Path file = Files.writeString(tmp.resolve("ok.mbox"), mbox(1));
+        Result r = run("import", "mbox", "--user", "ghost@example.org", file.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("error: no such user: ghost@example.org\n");
+    }
+
+    @Test
+    void failureWhileStoringRemovesWhatThisRunImported() throws Exception {
+        Account ann = user("ann@example.org");
+        Path first = Files.writeString(tmp.resolve("first.mbox"), mbox(2));
+        assertThat(run("import", "mbox", "--user", "ann@example.org", first.toString()).exit()).isZero();
+
+        AtomicInteger deliveries = new AtomicInteger();
+        MailStore real = store;
+        context = new dev.mailwright.admin.TestContext(() -> new Unclosed(real) {
+            @Override
+            public Deliveries deliveries() {
+                return envelope -> {
+                    if (deliveries.incrementAndGet() > 3) {
+                        throw new StoreUnavailableException("connection lost", null);
+                    }
+                    return real.deliveries().begin(envelope);
+                };
+            }
+        });
+        Path more = Files.writeString(tmp.resolve("more.mbox"), mbox(6));
+        Result r = run("import", "mbox", "--user", "ann@example.org", more.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("error: import failed at message 6 (line 26): connection lost; the 3 message(s)"
+                + " this run had imported were removed again\n");
+        assertThat(store.mailboxes().list(ann.id())).extracting(MessageInfo::uidl).hasSize(2);
+    }
+
+    @Test
+    void progressGoesToATerminalOnlyAndTheSummaryToStdout() throws Exception {
+        user("ann@example.org");
+        Path file = Files.writeString(tmp.resolve("ok.mbox"), mbox(3));
+        Result quiet = run("import", "mbox", "--user", "ann@example.org", file.toString());
+        assertThat(quiet.err()).isEmpty();
+        assertThat(quiet.out()).matches("imported 3 message\\(s\\), \\d+ octets, into ann@example.org; skipped 0 already"
+                + " there; \\d+\\.\\d s\n");
+
+        user("bob@example.org");
+        terminal = true;
+        Result shown = run("import", "mbox", "--user", "bob@example.org", file.toString());
+        assertThat(shown.err()).startsWith("\rimporting: 1/3 messages (").endsWith("\r\033[K");
+    }
+
+    @Test
+    void mboxoUnquotesOnlyOneLevelOfFrom() throws Exception {
+        Account ann = user("ann@example.org");
+        String text = "From a@b.test Mon Jan  5 10:11:00 2026\n\n>From x\n>>From y\n";
+        Path file = Files.writeString(tmp.resolve("o.mbox"), text);
+        assertThat(run("import", "mbox", "--format", "mboxo", "--user", "ann@example.org", file.toString()).exit()).isZero();
+        MessageInfo m = store.mailboxes().list(ann.id()).get(0);
+        assertThat(new String(store.mailboxes().open(ann.id(), m.uid()).readAllBytes(), UTF_8))
+                .isEqualTo("\nFrom x\n>>From y\n");
+    }
+
+    @Test
+    void passwdFileUsersOfEverySupportedSchemeLogInWithTheirOldPasswords() throws Exception {
+        store.domains().add("example.org");
+        String[][] vectors = {
+            {"argon2id", "pw-argon2", "{ARGON2ID}$argon2id$v=19$m=1024,t=2,p=1$c29tZXNhbHRzYWx0$u9WAzl57GCj+K1pljL8opFQQ64O9bNjj9L87RjZFfY4"},
+            {"argon2i", "password", "$argon2i$v=19$m=65536,t=2,p=4$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG"},
+            {"sha512crypt", "pw-sha512", "{SHA512-CRYPT}$6$saltsaltsalt$k4nwCvvvLdcJJurhxrP379bGtpkM.obZBi2HRJRwRK3ht/YJDNVjG8qq76iCgRvfKG/yVRmsby5JmvDOrx/0Q1"},
+            {"sha256crypt", "pw-sha256", "{SHA256-CRYPT}$5$rounds=5000$saltysalt$JScZb3DqAvj68NYjq9vyHPDUaHRyK.2BqaQg.dlrDW5"},
+            {"md5crypt", "pw-md5", "{CRYPT}$1$saltsalt$AJwDIrlvWUF2iKSOOX4fZ0"},
+            {"bcrypt", "pw-bcrypt", "{BLF-CRYPT}$2b$05$abcdefghijklmnopqrstuu05PhAplxWqDxnJScpSYqKmGxTbks2mG"},
+            {"ssha512", "pw-ssha512", "{SSHA512}NbKCvzR+cU2SJbuBPuQQKufaGsi3iTuBTG/i/dd0gJbpafdK04CC47S7fNSbZjSdHtXGZmFfpNHTa0ZM6/6GqjhieXRlc2Fs"},
+            {"ssha256", "pw-ssha256", "{SSHA256}1AoYQnMC73gQuL+WaPhAzoNSN8aQXxWK/+JXkDWhoCc4Ynl0ZXNhbA=="},
+            {"sha512", "pw-sha512plain", "{SHA512}o+CnsfHBinFv6fqBXykJMWP8vaEKlmnf6LIjmUP0/GULEq5oCkmk/2M9Uq6nPyx7AaX1FCXCpYOwNSzWNfpGoA=="},
+            {"pbkdf2", "pw-pbkdf2", "{PBKDF2}$1$AbCdEfGhIjKlMnOp$5000$c9031826a774614e043ea3e5dc8375c48efbcb51"},
+            {"plain", "pw-plain", "{PLAIN}pw-plain"},
+        };
+        StringBuilder file = new StringBuilder("# exported from dovecot\n\n");
+        for (String[] v : vectors) {
+            file.append(v[0]).append(':').append(v[2]).append(":1000:1000::/home/").append(v[0]).append("::userdb_quota_rule=*:storage=1G\n");
+        }
+        Path passwd = Files.writeString(tmp.resolve("passwd"), file.toString());
+        Result r = run("import", "passwd-file", "--domain", "example.org", passwd.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("imported 11 user(s) from " + passwd + "\n");
+        for (String[] v : vectors) {
+            String user = v[0] + "@example.org";
+            assertThat(store.accounts().authenticate(user, (v[1] + "x").toCharArray())).as(user + " wrong password").isEmpty();
+            assertThat(store.accounts().authenticate(user, v[1].toCharArray())).as(user).isPresent();
+            // rehashed to the default on that login: the old password still works
+            assertThat(store.accounts().authenticate(user, v[1].toCharArray())).as(user + " after rehash").isPresent();
+        }
+    }
+
+    @Test
+    void passwdFileIsAllOrNothing() throws Exception {
+        store.domains().add("example.org");
+        user("taken@example.org");
+        Path unsupported = Files.writeString(tmp.resolve("p1"), "a@example.org:{PLAIN}secret-one\nb@example.org:{MD4}abcdef\n");
+        Result r1 = run("import", "passwd-file", unsupported.toString());
+        assertThat(r1.exit()).isEqualTo(1);
+        assertThat(r1.err()).isEqualTo("error: " + unsupported + ": line 2: b@example.org: {MD4} is not a supported password"
+                + " scheme; nothing imported\n");
+
+        Path existing = Files.writeString(tmp.resolve("p2"), "a@example.org:{PLAIN}secret-one\ntaken@example.org:{PLAIN}x\n");
+        Result r2 = run("import", "passwd-file", existing.toString());
+        assertThat(r2.err()).contains("line 2: user exists: taken@example.org (use --skip-existing); nothing imported");
+        assertThat(store.accounts().get(Address.parse("a@example.org"))).isEmpty();
+
+        Path foreign = Files.writeString(tmp.resolve("p3"), "a@example.org:{PLAIN}secret-one\nz@nowhere.test:{PLAIN}x\n");
+        assertThat(run("import", "passwd-file", foreign.toString()).err()).contains("line 2: unknown domain nowhere.test");
+
+        Path noDomain = Files.writeString(tmp.resolve("p4"), "bare:{PLAIN}secret-one\n");
+        assertThat(run("import", "passwd-file", noDomain.toString()).err()).contains("line 1: user bare has no domain; give --domain");
+
+        Path malformed = Files.writeString(tmp.resolve("p5"), "just-a-name\n");
+        assertThat(run("import", "passwd-file", malformed.toString()).err()).contains("line 1: expected user:password");
+        assertThat(store.accounts().list(Optional.empty())).hasSize(1);
+
+        Result skip = run("import", "passwd-file", "--skip-existing", existing.toString());
+        assertThat(skip.out()).isEqualTo("imported 1 user(s) from " + existing + "; skipped 1 existing\n");
+    }
+}

@@ -1,0 +1,27 @@
+package dev.mailwright.store;
+
+import java.io.InputStream;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * An administrator's view of a mailbox (the admin CLI's {@code mailbox} and {@code export}
+ * commands): reading never takes the POP3 maildrop lock, so it works while a client is
+ * logged in; deleting refuses while the maildrop is locked, so a POP3 session never sees a
+ * message of its snapshot vanish.
+ */
+public interface Mailboxes {
+
+    /** The messages of an account's mailbox now, oldest first; {@link NotFoundException} for an unknown account. */
+    List<MessageInfo> list(long accountId);
+
+    /** The stored content of one message, streamed; {@link NotFoundException} if it is not in the mailbox. */
+    InputStream open(long accountId, long uid);
+
+    /**
+     * Deletes the given messages in one transaction and updates the usage counters; UIDs not
+     * in the mailbox are ignored. Returns how many were deleted. Throws
+     * {@link MaildropLockedException}, deleting nothing, while a POP3 session holds the maildrop.
+     */
+    int delete(long accountId, Set<Long> uids);
+}
