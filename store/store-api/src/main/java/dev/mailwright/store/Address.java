@@ -160,7 +160,7 @@ public record Address(String localPart, String domain) {
         if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9')) {
             return true;
         }
-        return "!#$&'*+-/=?^_`{|}~.".indexOf(cp) >= 0;
+        return "!#$%&'*+-/=?^_`{|}~.".indexOf(cp) >= 0;
     }
 
     private static String describe(int cp) {

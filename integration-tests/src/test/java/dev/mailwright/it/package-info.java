@@ -1,2 +1,0 @@
-/** Whole-system tests with real clients against a real PostgreSQL. */
-package dev.mailwright.it;

@@ -1,0 +1,211 @@
+package dev.mailwright.server.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Reads the configuration: the built-in defaults, then the file (HOCON, parsed by Typesafe
+ * Config: a well-kept parser that reports file and line), then environment variables
+ * ({@code MAILWRIGHT_} + key, see {@link #envName(String)}). Unknown keys, wrong types and
+ * impossible values are refused with one message naming the key.
+ */
+public final class ConfigLoader {
+
+    static final String DEFAULTS = "mailwright-defaults.conf";
+
+    private ConfigLoader() {
+    }
+
+    /** The environment variable that overrides a key: {@code listeners.smtp.port -> MAILWRIGHT_LISTENERS_SMTP_PORT}. */
+    public static String envName(String key) {
+        return "MAILWRIGHT_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** Every key the server knows, with its default. */
+    public static Config defaults() {
+        return ConfigFactory.parseResources(ConfigLoader.class, "/" + DEFAULTS,
+                ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
+    }
+
+    public static ServerConfig load(Optional<Path> file, Map<String, String> env) {
+        Config defaults = defaults();
+        Config fromFile = ConfigFactory.empty();
+        if (file.isPresent()) {
+            Path p = file.get();
+            if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+                throw new ConfigException("configuration file " + p + " cannot be read");
+            }
+            try {
+                fromFile = ConfigFactory.parseFile(p.toFile(),
+                        ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
+            } catch (com.typesafe.config.ConfigException e) {
+                throw new ConfigException("configuration file " + p + ": " + e.getMessage());
+            }
+            rejectUnknownKeys(defaults, fromFile);
+        }
+        Config fromEnv = ConfigFactory.empty();
+        for (Map.Entry<String, ConfigValue> e : defaults.entrySet()) {
+            String value = env.get(envName(e.getKey()));
+            String secretFile = env.get(envName(e.getKey()) + "_FILE");
+            if (value == null && secretFile != null) {
+                value = readSecret(envName(e.getKey()) + "_FILE", secretFile);
+            }
+            if (value != null) {
+                fromEnv = fromEnv.withValue(e.getKey(),
+                        ConfigValueFactory.fromAnyRef(value, "environment variable " + envName(e.getKey())));
+            }
+        }
+        if (!env.containsKey(envName("data-dir")) && env.containsKey("MAILWRIGHT_HOME")) {
+            fromEnv = fromEnv.withValue("data-dir",
+                    ConfigValueFactory.fromAnyRef(env.get("MAILWRIGHT_HOME"), "environment variable MAILWRIGHT_HOME"));
+        }
+        Config c = fromEnv.withFallback(fromFile).withFallback(defaults).resolve();
+        try {
+            return read(c);
+        } catch (com.typesafe.config.ConfigException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    /** {@code MAILWRIGHT_X_FILE=/run/secrets/x}: the value is the file's content (Docker and Kubernetes secrets). */
+    private static String readSecret(String variable, String path) {
+        try {
+            return Files.readString(Path.of(path)).strip();
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new ConfigException("environment variable " + variable + ": file " + path + " cannot be read");
+        }
+    }
+
+    private static void rejectUnknownKeys(Config defaults, Config given) {
+        Set<String> unknown = new TreeSet<>();
+        for (Map.Entry<String, ConfigValue> e : given.entrySet()) {
+            if (!defaults.hasPath(e.getKey())) {
+                unknown.add(describe(e.getKey(), e.getValue().origin()));
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new ConfigException("unknown configuration key " + String.join(", ", unknown));
+        }
+    }
+
+    private static String describe(String key, ConfigOrigin origin) {
+        return "'" + key + "'" + (origin != null && origin.lineNumber() > 0
+                ? " (" + (origin.filename() == null ? origin.description() : origin.filename()) + " line "
+                + origin.lineNumber() + ")" : "");
+    }
+
+    private static ServerConfig read(Config c) {
+        Map<String, ServerConfig.Listener> listeners = new LinkedHashMap<>();
+        for (String name : ServerConfig.LISTENER_NAMES) {
+            String base = "listeners." + name + ".";
+            int port = c.getInt(base + "port");
+            check(port >= 0 && port <= 65535, c, base + "port", "must be a port number from 0 to 65535");
+            String address = c.getString(base + "address");
+            check(!address.isBlank(), c, base + "address", "must not be empty");
+            listeners.put(name, new ServerConfig.Listener(name, c.getBoolean(base + "enabled"), address, port));
+        }
+        String hostname = c.getString("hostname");
+        check(hostname.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?"), c, "hostname",
+                "must be a host name (letters, digits, dots and hyphens)");
+        Optional<String> url = nonEmpty(c.getString("database.url"));
+        url.ifPresent(u -> check(u.startsWith("jdbc:postgresql:"), c, "database.url",
+                "must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), or empty for the embedded database"));
+        int pool = c.getInt("database.pool-size");
+        check(pool >= 1 && pool <= 1000, c, "database.pool-size", "must be from 1 to 1000");
+        int embeddedPort = c.getInt("database.embedded-port");
+        check(embeddedPort > 0 && embeddedPort <= 65535, c, "database.embedded-port", "must be a port number");
+
+        Optional<Path> cert = nonEmpty(c.getString("tls.certificate")).map(Path::of);
+        Optional<Path> key = nonEmpty(c.getString("tls.key")).map(Path::of);
+        check(cert.isPresent() == key.isPresent(), c, cert.isPresent() ? "tls.key" : "tls.certificate",
+                "tls.certificate and tls.key must be set together");
+        cert.ifPresent(p -> check(Files.isReadable(p), c, "tls.certificate", "file " + p + " cannot be read"));
+        key.ifPresent(p -> check(Files.isReadable(p), c, "tls.key", "file " + p + " cannot be read"));
+
+        ServerConfig.Limits limits = new ServerConfig.Limits(
+                positiveBytes(c, "limits.max-message-size"),
+                positiveInt(c, "limits.max-recipients"),
+                positiveInt(c, "limits.max-line-length"),
+                positiveInt(c, "limits.max-connections"),
+                positiveInt(c, "limits.max-connections-per-ip"),
+                positiveDuration(c, "limits.idle-timeout"),
+                positiveInt(c, "limits.max-bad-commands"),
+                c.getDuration("limits.auth-failure-delay"),
+                positiveInt(c, "limits.auth-max-failures"));
+        check(limits.maxLineLength() >= 512, c, "limits.max-line-length", "must be at least 512 (RFC 5321 4.5.3.1.4)");
+
+        String expire = c.getString("pop3.expire").trim();
+        Optional<Duration> expireDuration = expire.equalsIgnoreCase("never") ? Optional.empty()
+                : Optional.of(c.getDuration("pop3.expire"));
+        ServerConfig.Pop3 pop3 = new ServerConfig.Pop3(c.getBoolean("pop3.apop"), c.getBoolean("pop3.last"),
+                expireDuration, c.getDuration("pop3.login-delay"), c.getBoolean("pop3.plaintext-without-tls"),
+                positiveDuration(c, "pop3.lock-lease"));
+
+        String bareLf = c.getString("smtp.bare-lf");
+        check(List.of("reject", "normalize").contains(bareLf), c, "smtp.bare-lf", "must be reject or normalize");
+        ServerConfig.Smtp smtp = new ServerConfig.Smtp(bareLf, c.getBoolean("smtp.sender-must-be-owned"),
+                positiveInt(c, "smtp.messages-per-minute-per-ip"));
+
+        ServerConfig.Outbound outbound = new ServerConfig.Outbound(c.getBoolean("outbound.enabled"),
+                positiveInt(c, "outbound.workers"), positiveDuration(c, "outbound.max-age"),
+                positiveDuration(c, "outbound.first-retry"), positiveDuration(c, "outbound.max-retry-interval"),
+                positiveDuration(c, "outbound.delay-warning"), nonEmpty(c.getString("outbound.smarthost")));
+
+        String format = c.getString("logging.format");
+        check(List.of("text", "json").contains(format), c, "logging.format", "must be text or json");
+        String level = c.getString("logging.level").toLowerCase(Locale.ROOT);
+        check(List.of("trace", "debug", "info", "warn", "error").contains(level), c, "logging.level",
+                "must be one of trace, debug, info, warn, error");
+
+        return new ServerConfig(hostname, Path.of(c.getString("data-dir")),
+                new ServerConfig.Database(url, c.getString("database.user"), c.getString("database.password"), pool,
+                        embeddedPort),
+                new ServerConfig.Tls(cert, key), Map.copyOf(listeners), limits, pop3, smtp, outbound,
+                positiveDuration(c, "shutdown.grace-period"), new ServerConfig.Logging(format, level));
+    }
+
+    private static Optional<String> nonEmpty(String s) {
+        return s == null || s.isBlank() ? Optional.empty() : Optional.of(s.trim());
+    }
+
+    private static int positiveInt(Config c, String key) {
+        int v = c.getInt(key);
+        check(v > 0, c, key, "must be greater than 0");
+        return v;
+    }
+
+    private static long positiveBytes(Config c, String key) {
+        long v = c.getBytes(key);
+        check(v > 0, c, key, "must be greater than 0");
+        return v;
+    }
+
+    private static Duration positiveDuration(Config c, String key) {
+        Duration d = c.getDuration(key);
+        check(!d.isNegative() && !d.isZero(), c, key, "must be longer than 0");
+        return d;
+    }
+
+    private static void check(boolean ok, Config c, String key, String problem) {
+        if (!ok) {
+            ConfigOrigin origin = c.hasPath(key) ? c.getValue(key).origin() : null;
+            throw new ConfigException(describe(key, origin) + " " + problem
+                    + (origin != null && origin.description().startsWith("environment") ? " (from " + origin.description() + ")" : ""));
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.mailwright.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole configuration of a server, checked and typed. Made by {@link ConfigLoader};
+ * every field has a default in {@code mailwright-defaults.conf}.
+ */
+public record ServerConfig(
+        String hostname,
+        Path dataDir,
+        Database database,
+        Tls tls,
+        Map<String, Listener> listeners,
+        Limits limits,
+        Pop3 pop3,
+        Smtp smtp,
+        Outbound outbound,
+        Duration shutdownGracePeriod,
+        Logging logging) {
+
+    /** The listener names, in start order. */
+    public static final java.util.List<String> LISTENER_NAMES =
+            java.util.List.of("smtp", "submission", "submissions", "pop3", "pop3s", "metrics");
+
+    public Listener listener(String name) {
+        return listeners.get(name);
+    }
+
+    /** An external database when {@code url} is set, else the embedded PostgreSQL under the data directory. */
+    public record Database(Optional<String> url, String user, String password, int poolSize, int embeddedPort) {
+        public boolean embedded() {
+            return url.isEmpty();
+        }
+    }
+
+    /** PEM files; both empty means a self-signed certificate under the data directory. */
+    public record Tls(Optional<Path> certificate, Optional<Path> key) {
+        public boolean selfSigned() {
+            return certificate.isEmpty();
+        }
+    }
+
+    public record Listener(String name, boolean enabled, String address, int port) {
+    }
+
+    public record Limits(long maxMessageSize, int maxRecipients, int maxLineLength, int maxConnections,
+                         int maxConnectionsPerIp, Duration idleTimeout, int maxBadCommands,
+                         Duration authFailureDelay, int authMaxFailures) {
+    }
+
+    /**
+     * @param expire   RFC 2449 EXPIRE: empty for "never", zero for "delete after retrieval"
+     */
+    public record Pop3(boolean apop, boolean last, Optional<Duration> expire, Duration loginDelay,
+                       boolean plaintextWithoutTls, Duration lockLease) {
+    }
+
+    /** @param bareLf {@code reject} (default) or {@code normalize} (Postfix 3.9 style) */
+    public record Smtp(String bareLf, boolean senderMustBeOwned, int messagesPerMinutePerIp) {
+    }
+
+    public record Outbound(boolean enabled, int workers, Duration maxAge, Duration firstRetry,
+                           Duration maxRetryInterval, Duration delayWarning, Optional<String> smarthost) {
+    }
+
+    /** @param format {@code text} or {@code json} */
+    public record Logging(String format, String level) {
+    }
+}

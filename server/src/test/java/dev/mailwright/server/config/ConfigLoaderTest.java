@@ -1,0 +1,135 @@
+package dev.mailwright.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private Path file(String content) throws IOException {
+        Path p = dir.resolve("mailwright.conf");
+        Files.writeString(p, content);
+        return p;
+    }
+
+    @Test
+    void noFileGivesTheEmbeddedLoopbackDefaults() {
+        ServerConfig c = ConfigLoader.load(Optional.empty(), Map.of());
+        assertThat(c.database().embedded()).isTrue();
+        assertThat(c.tls().selfSigned()).isTrue();
+        assertThat(c.listener("smtp").port()).isEqualTo(2525);
+        assertThat(c.listener("submission").port()).isEqualTo(2587);
+        assertThat(c.listener("submissions").port()).isEqualTo(2465);
+        assertThat(c.listener("pop3").port()).isEqualTo(2110);
+        assertThat(c.listener("pop3s").port()).isEqualTo(2995);
+        assertThat(c.listener("metrics").port()).isEqualTo(9465);
+        assertThat(c.listeners().values()).allMatch(l -> l.address().equals("127.0.0.1"));
+        assertThat(c.dataDir()).isEqualTo(Path.of("./data"));
+        assertThat(c.pop3().expire()).isEmpty();
+    }
+
+    @Test
+    void anEmptyFileWorks() throws IOException {
+        assertThat(ConfigLoader.load(Optional.of(file("")), Map.of()).hostname()).isEqualTo("localhost");
+    }
+
+    @Test
+    void fileValuesOverrideDefaultsAndEnvironmentOverridesTheFile() throws IOException {
+        Path p = file("""
+                hostname = mail.example.org
+                listeners.smtp.port = 25
+                limits { max-message-size = 10MiB, idle-timeout = 90s }
+                pop3.expire = 7d
+                """);
+        ServerConfig c = ConfigLoader.load(Optional.of(p), Map.of("MAILWRIGHT_LISTENERS_SMTP_PORT", "2526",
+                "MAILWRIGHT_HOME", "/var/lib/mailwright"));
+        assertThat(c.hostname()).isEqualTo("mail.example.org");
+        assertThat(c.listener("smtp").port()).isEqualTo(2526);
+        assertThat(c.limits().maxMessageSize()).isEqualTo(10L * 1024 * 1024);
+        assertThat(c.limits().idleTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(c.pop3().expire()).contains(Duration.ofDays(7));
+        assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/mailwright"));
+    }
+
+    @Test
+    void secretsCanComeFromFilesNamedByFileVariables() throws IOException {
+        Path secret = dir.resolve("db-password");
+        Files.writeString(secret, "s3cret\n");
+        ServerConfig c = ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_DATABASE_PASSWORD_FILE", secret.toString()));
+        assertThat(c.database().password()).isEqualTo("s3cret");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(),
+                Map.of("MAILWRIGHT_DATABASE_PASSWORD_FILE", dir.resolve("none").toString())))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("MAILWRIGHT_DATABASE_PASSWORD_FILE");
+    }
+
+    @Test
+    void unknownKeyIsNamedWithItsLine() throws IOException {
+        Path p = file("hostname = a.example\n\nlisteners.smtp.prot = 25\n");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(p), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("listeners.smtp.prot").hasMessageContaining("line 3");
+    }
+
+    @Test
+    void wrongTypeIsNamed() throws IOException {
+        Path p = file("limits.max-recipients = lots\n");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(p), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("limits.max-recipients");
+    }
+
+    @Test
+    void wrongEnvironmentValueNamesTheVariable() {
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_LISTENERS_POP3_PORT", "70000")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("listeners.pop3.port")
+                .hasMessageContaining("MAILWRIGHT_LISTENERS_POP3_PORT");
+    }
+
+    @Test
+    void unreadableCertificateIsNamed() throws IOException {
+        Path p = file("tls { certificate = /nonexistent/cert.pem, key = /nonexistent/key.pem }\n");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(p), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("tls.certificate")
+                .hasMessageContaining("cannot be read");
+    }
+
+    @Test
+    void certificateWithoutKeyIsRefused() throws IOException {
+        Path cert = dir.resolve("c.pem");
+        Files.writeString(cert, "x");
+        Path p = file("tls.certificate = \"" + cert + "\"\n");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(p), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("tls.key");
+    }
+
+    @Test
+    void malformedFileAndMissingFileAreReported() throws IOException {
+        Path p = file("hostname = {\n");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(p), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("mailwright.conf");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(dir.resolve("missing.conf")), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("cannot be read");
+    }
+
+    @Test
+    void nonPostgresDatabaseUrlIsRefused() {
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_DATABASE_URL", "jdbc:mysql://x/y")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("database.url");
+    }
+
+    @Test
+    void everyDefaultKeyHasAnEnvironmentName() {
+        ConfigLoader.defaults().entrySet().forEach(e ->
+                assertThat(ConfigLoader.envName(e.getKey())).matches("MAILWRIGHT_[A-Z0-9_]+"));
+    }
+}

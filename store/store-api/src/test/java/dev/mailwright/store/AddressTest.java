@@ -1,0 +1,42 @@
+package dev.mailwright.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class AddressTest {
+
+    @Test
+    void keyIsCaseInsensitiveAndDisplayKeepsTheLocalPartAsGiven() {
+        Address a = Address.parse("John.Doe@EXAMPLE.org.");
+        assertThat(a.toString()).isEqualTo("John.Doe@example.org");
+        assertThat(a.key()).isEqualTo("john.doe@example.org");
+    }
+
+    @Test
+    void subAddressTagIsStripped() {
+        assertThat(Address.parse("bob+news@example.org").withoutTag('+').toString()).isEqualTo("bob@example.org");
+        assertThat(Address.parse("+x@example.org").withoutTag('+').toString()).isEqualTo("+x@example.org");
+    }
+
+    @Test
+    void utf8AddressesAreAcceptedAndMarkedInternational() {
+        Address a = Address.parse("用户@例子.广告");
+        assertThat(a.isInternational()).isTrue();
+        assertThat(Address.parse("ascii@example.org").isInternational()).isFalse();
+    }
+
+    @Test
+    void relayTricksAreNotAddresses() {
+        for (String bad : new String[] {"user%other.test@example.org", "@a.test:user@example.org", "host!user@example.org",
+                "\"a@b\"@example.org", "user@[127.0.0.1]", "user@@example.org"}) {
+            if (bad.contains("%") || bad.contains("!")) {
+                // % and ! are legal atext; what makes them harmless is that we never interpret them
+                assertThat(Address.parse(bad).localPart()).contains(bad.contains("%") ? "%" : "!");
+            } else {
+                assertThatThrownBy(() -> Address.parse(bad)).as(bad).isInstanceOf(InvalidInputException.class);
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.mailwright.store.content;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class WireFormatTest {
+
+    private static String normalize(String s) throws IOException {
+        try (InputStream in = WireFormat.normalize(new ByteArrayInputStream(s.getBytes(ISO_8859_1)))) {
+            return new String(in.readAllBytes(), ISO_8859_1);
+        }
+    }
+
+    private static long counted(String s) {
+        WireFormat.Counter c = new WireFormat.Counter();
+        byte[] b = s.getBytes(ISO_8859_1);
+        // feed in two pieces so that a CRLF split across writes is covered
+        c.update(b, 0, b.length / 2);
+        c.update(b, b.length / 2, b.length - b.length / 2);
+        return c.size();
+    }
+
+    @Test
+    void bareLfBecomesCrlfAndAMissingFinalLineEndIsAdded() throws IOException {
+        assertThat(normalize("a\nb\r\nc")).isEqualTo("a\r\nb\r\nc\r\n");
+        assertThat(normalize("")).isEmpty();
+        assertThat(normalize("x\r")).isEqualTo("x\r\r\n");
+        assertThat(normalize("bare\rcr\r\n")).isEqualTo("bare\rcr\r\n");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "a", "a\n", "a\r\n", "\n\n\n", "\r\n\r\n", "x\r", "a\nb\r\nc", "\r\r\n\n", "Subject: s\n\nbody"})
+    void counterAgreesWithTheNormalisedStream(String content) throws IOException {
+        assertThat(counted(content)).isEqualTo(normalize(content).length());
+    }
+
+    @Test
+    void topStopsAfterTheRequestedBodyLines() throws IOException {
+        String msg = "A: 1\nB: 2\n\nl1\nl2\n";
+        try (InputStream in = new TopReader(new ByteArrayInputStream(msg.getBytes(ISO_8859_1)), 1)) {
+            assertThat(new String(in.readAllBytes(), ISO_8859_1)).isEqualTo("A: 1\nB: 2\n\nl1\n");
+        }
+    }
+
+    @Test
+    void spoolSpillsToAFileAndReadsBackIdentically(@TempDir Path dir) throws IOException {
+        ContentSpool spool = new ContentSpool(1024, dir);
+        byte[] chunk = "0123456789abcdef\r\n".getBytes(ISO_8859_1);
+        for (int i = 0; i < 1000; i++) {
+            spool.write(chunk, 0, chunk.length);
+        }
+        assertThat(spool.inMemory()).isFalse();
+        assertThat(spool.size()).isEqualTo(18_000);
+        assertThat(spool.wireSize()).isEqualTo(18_000);
+        try (InputStream in = spool.open()) {
+            assertThat(in.readAllBytes()).hasSize(18_000);
+        }
+        spool.discard();
+        try (var files = Files.list(dir)) {
+            assertThat(files).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.mailwright.store.password;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.security.SecureRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hashes made by other tools (the argon2 reference CLI, glibc crypt(3), Python's hashlib in
+ * Dovecot's formats) must verify, and only with the right password.
+ */
+class PasswordHashingTest {
+
+    private final PasswordHashing hashing =
+            new PasswordHashing(new PasswordHashing.Argon2Cost(1024, 1, 1), new SecureRandom());
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "ARGON2ID   | pw-argon2     | {ARGON2ID}$argon2id$v=19$m=1024,t=2,p=1$c29tZXNhbHRzYWx0$u9WAzl57GCj+K1pljL8opFQQ64O9bNjj9L87RjZFfY4",
+        "ARGON2I    | password      | $argon2i$v=19$m=65536,t=2,p=4$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG",
+        "SHA512-CRYPT | pw-sha512   | {SHA512-CRYPT}$6$saltsaltsalt$k4nwCvvvLdcJJurhxrP379bGtpkM.obZBi2HRJRwRK3ht/YJDNVjG8qq76iCgRvfKG/yVRmsby5JmvDOrx/0Q1",
+        "SHA256-CRYPT | pw-sha256   | {SHA256-CRYPT}$5$rounds=5000$saltysalt$JScZb3DqAvj68NYjq9vyHPDUaHRyK.2BqaQg.dlrDW5",
+        "MD5-CRYPT  | pw-md5        | {CRYPT}$1$saltsalt$AJwDIrlvWUF2iKSOOX4fZ0",
+        "BLF-CRYPT  | pw-bcrypt     | {BLF-CRYPT}$2b$05$abcdefghijklmnopqrstuu05PhAplxWqDxnJScpSYqKmGxTbks2mG",
+        "SSHA512    | pw-ssha512    | {SSHA512}NbKCvzR+cU2SJbuBPuQQKufaGsi3iTuBTG/i/dd0gJbpafdK04CC47S7fNSbZjSdHtXGZmFfpNHTa0ZM6/6GqjhieXRlc2Fs",
+        "SSHA256    | pw-ssha256    | {SSHA256}1AoYQnMC73gQuL+WaPhAzoNSN8aQXxWK/+JXkDWhoCc4Ynl0ZXNhbA==",
+        "SHA512     | pw-sha512plain | {SHA512}o+CnsfHBinFv6fqBXykJMWP8vaEKlmnf6LIjmUP0/GULEq5oCkmk/2M9Uq6nPyx7AaX1FCXCpYOwNSzWNfpGoA==",
+        "PBKDF2     | pw-pbkdf2     | {PBKDF2}$1$AbCdEfGhIjKlMnOp$5000$c9031826a774614e043ea3e5dc8375c48efbcb51",
+        "PLAIN      | pw-plain      | {PLAIN}pw-plain",
+    })
+    void hashesFromOtherToolsVerifyOnlyWithTheRightPassword(String scheme, String password, String stored) {
+        assertThat(PasswordHashing.isSupported(stored)).isTrue();
+        assertThat(hashing.verify(password.toCharArray(), stored)).isTrue();
+        assertThat(hashing.verify((password + "x").toCharArray(), stored)).isFalse();
+        assertThat(hashing.verify(new char[0], stored)).isFalse();
+        assertThat(hashing.needsRehash(stored)).isTrue();
+    }
+
+    @Test
+    void defaultHashIsArgon2idInPhcFormAndSaltedPerCall() {
+        String a = hashing.hash("correct horse".toCharArray());
+        String b = hashing.hash("correct horse".toCharArray());
+        assertThat(a).startsWith("$argon2id$v=19$m=1024,t=1,p=1$").isNotEqualTo(b);
+        assertThat(hashing.verify("correct horse".toCharArray(), a)).isTrue();
+        assertThat(hashing.verify("correct horsE".toCharArray(), a)).isFalse();
+        assertThat(hashing.needsRehash(a)).isFalse();
+        assertThat(new PasswordHashing().needsRehash(a)).isTrue();
+    }
+
+    @Test
+    void unknownOrMalformedHashesNeverMatch() {
+        for (String bad : new String[] {"{MD4}abc", "{SSHA512}!!notbase64", "$argon2id$v=19$m=x$a$b", "{PBKDF2}$1$s$-5$00",
+                "{ARGON2ID}$argon2id$v=19$m=99999999,t=1,p=1$c2FsdA$aGFzaA", "{unterminated", "", "$9$x"}) {
+            assertThat(hashing.verify("anything".toCharArray(), bad)).as(bad).isFalse();
+        }
+        assertThat(PasswordHashing.isSupported("{MD4}abc")).isFalse();
+    }
+
+    @Test
+    void scramCredentialsFollowRfc7677() {
+        // RFC 7677 section 3: user "user", password "pencil", salt W22ZaJ0SNY7soEsUEjb6gQ==, i=4096
+        byte[] salt = java.util.Base64.getDecoder().decode("W22ZaJ0SNY7soEsUEjb6gQ==");
+        ScramCredentials c = ScramCredentials.derive("pencil".toCharArray(), salt, 4096);
+        // ServerSignature in the RFC's example is HMAC(ServerKey, AuthMessage); check ServerKey through it
+        String authMessage = "n=user,r=rOprNGfwEbeRWgbNEkqO,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+                + "s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096,c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0";
+        byte[] serverSignature = ScramCredentials.hmac(c.serverKey(), authMessage.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(java.util.Base64.getEncoder().encodeToString(serverSignature))
+                .isEqualTo("6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=");
+        assertThat(ScramCredentials.decode(c.encode())).isEqualTo(c);
+    }
+}

@@ -1,0 +1,157 @@
+package dev.mailwright.store.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.mailwright.store.Accounts;
+import dev.mailwright.store.Aliases;
+import dev.mailwright.store.Deliveries;
+import dev.mailwright.store.Domains;
+import dev.mailwright.store.MailStore;
+import dev.mailwright.store.Maildrops;
+import dev.mailwright.store.OutboundQueue;
+import dev.mailwright.store.Recipients;
+import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.store.postgres.internal.Jdbc;
+import dev.mailwright.store.postgres.internal.SqlAccounts;
+import dev.mailwright.store.postgres.internal.SqlAliases;
+import dev.mailwright.store.postgres.internal.SqlDelivery;
+import dev.mailwright.store.postgres.internal.SqlDomains;
+import dev.mailwright.store.postgres.internal.SqlMaildrops;
+import dev.mailwright.store.postgres.internal.SqlQueue;
+import dev.mailwright.store.postgres.internal.SqlRecipients;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The message store on PostgreSQL: plain JDBC over a HikariCP pool, schema by
+ * {@link SchemaMigrator}. Every time stamp comes from the given {@link Clock} and is passed
+ * to SQL as a parameter. Each method runs in one transaction or one statement; failures that
+ * may pass (no connection, conflicts, timeouts, shutdown) surface as
+ * {@link dev.mailwright.store.StoreUnavailableException} with nothing changed.
+ *
+ * <p>The schema must be migrated before the store is used ({@link SchemaMigrator#migrate()}).
+ */
+public final class PostgresMailStore implements MailStore {
+
+    /**
+     * How to reach the database when the store makes its own pool.
+     *
+     * @param jdbcUrl           {@code jdbc:postgresql://host:port/database}
+     * @param user              the role, if not in the URL
+     * @param password          its password, if any
+     * @param poolSize          connections in the pool (at least as many as concurrent deliveries)
+     * @param connectionTimeout how long a caller waits for a connection before the store is unavailable
+     */
+    public record Settings(String jdbcUrl, Optional<String> user, Optional<String> password, int poolSize,
+                           Duration connectionTimeout) {
+
+        public static Settings of(String jdbcUrl, int poolSize) {
+            return new Settings(jdbcUrl, Optional.empty(), Optional.empty(), poolSize, Duration.ofSeconds(5));
+        }
+    }
+
+    private final HikariDataSource ownedPool;
+    private final Domains domains;
+    private final Accounts accounts;
+    private final Aliases aliases;
+    private final Recipients recipients;
+    private final Deliveries deliveries;
+    private final Maildrops maildrops;
+    private final OutboundQueue queue;
+
+    /**
+     * A store over a data source that the caller owns and closes.
+     *
+     * @param spoolDirectory where large incoming messages wait for their commit; null for the system temp directory
+     */
+    public PostgresMailStore(DataSource dataSource, Clock clock, PasswordHashing hashing, Path spoolDirectory) {
+        this(dataSource, null, clock, hashing, spoolDirectory);
+    }
+
+    public PostgresMailStore(DataSource dataSource, Clock clock, PasswordHashing hashing) {
+        this(dataSource, null, clock, hashing, null);
+    }
+
+    private PostgresMailStore(DataSource dataSource, HikariDataSource ownedPool, Clock clock, PasswordHashing hashing,
+                              Path spoolDirectory) {
+        this.ownedPool = ownedPool;
+        Jdbc jdbc = new Jdbc(dataSource);
+        this.domains = new SqlDomains(jdbc, clock);
+        this.accounts = new SqlAccounts(jdbc, clock, hashing);
+        this.aliases = new SqlAliases(jdbc);
+        this.recipients = new SqlRecipients(jdbc);
+        this.deliveries = envelope -> new SqlDelivery(jdbc, clock, envelope, spoolDirectory);
+        this.maildrops = new SqlMaildrops(jdbc, clock);
+        this.queue = new SqlQueue(jdbc, clock);
+    }
+
+    /** A store with its own connection pool, closed with the store. The database is not contacted yet. */
+    public static PostgresMailStore open(Settings settings, Clock clock, PasswordHashing hashing, Path spoolDirectory) {
+        HikariDataSource pool = new HikariDataSource(poolConfig(settings));
+        return new PostgresMailStore(pool, pool, clock, hashing, spoolDirectory);
+    }
+
+    /** The pool configuration the store uses; also for callers that build the pool themselves. */
+    public static HikariConfig poolConfig(Settings settings) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("mailwright-store");
+        config.setJdbcUrl(settings.jdbcUrl());
+        settings.user().ifPresent(config::setUsername);
+        settings.password().ifPresent(config::setPassword);
+        config.setMaximumPoolSize(settings.poolSize());
+        config.setMinimumIdle(Math.min(2, settings.poolSize()));
+        config.setConnectionTimeout(Math.max(250, settings.connectionTimeout().toMillis()));
+        config.setValidationTimeout(Math.max(250, Math.min(settings.connectionTimeout().toMillis(), 5000)));
+        config.setAutoCommit(true);
+        // start even while the database is down; calls fail with StoreUnavailableException until it is back
+        config.setInitializationFailTimeout(-1);
+        config.addDataSourceProperty("tcpKeepAlive", "true");
+        config.addDataSourceProperty("ApplicationName", "mailwright");
+        return config;
+    }
+
+    @Override
+    public Domains domains() {
+        return domains;
+    }
+
+    @Override
+    public Accounts accounts() {
+        return accounts;
+    }
+
+    @Override
+    public Aliases aliases() {
+        return aliases;
+    }
+
+    @Override
+    public Recipients recipients() {
+        return recipients;
+    }
+
+    @Override
+    public Deliveries deliveries() {
+        return deliveries;
+    }
+
+    @Override
+    public Maildrops maildrops() {
+        return maildrops;
+    }
+
+    @Override
+    public OutboundQueue queue() {
+        return queue;
+    }
+
+    @Override
+    public void close() {
+        if (ownedPool != null) {
+            ownedPool.close();
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package dev.mailwright.store.postgres;
+
+import dev.mailwright.store.StoreException;
+import dev.mailwright.store.StoreUnavailableException;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
+import org.flywaydb.core.api.MigrationState;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings the database schema to the version this build knows ({@code db/migration}, Flyway),
+ * and refuses to touch a schema that a newer build has migrated further: running old code on
+ * a newer schema could lose mail.
+ */
+public final class SchemaMigrator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrator.class);
+    private static final String LOCATION = "classpath:db/migration";
+
+    /** Where the schema stands. */
+    public record Status(Optional<String> current, String latestKnown, int pending, List<String> newerThanThisBuild) {
+        public Status {
+            newerThanThisBuild = List.copyOf(newerThanThisBuild);
+        }
+
+        /** Whether the schema was migrated by a newer build. */
+        public boolean isNewerThanThisBuild() {
+            return !newerThanThisBuild.isEmpty();
+        }
+
+        public boolean isUpToDate() {
+            return pending == 0 && newerThanThisBuild.isEmpty();
+        }
+    }
+
+    /** The schema is newer than this build: upgrade the program instead. */
+    public static final class SchemaTooNewException extends StoreException {
+        private static final long serialVersionUID = 1L;
+
+        public SchemaTooNewException(String message) {
+            super(message);
+        }
+    }
+
+    private final Flyway flyway;
+
+    public SchemaMigrator(DataSource dataSource) {
+        this(dataSource, LOCATION);
+    }
+
+    /** With other migration locations; for tests that need to simulate another build. */
+    public SchemaMigrator(DataSource dataSource, String... locations) {
+        this.flyway = Flyway.configure()
+                .dataSource(dataSource)
+                .locations(locations)
+                .ignoreMigrationPatterns(new String[0]) // a future (newer) migration fails validation
+                .validateOnMigrate(true)
+                .cleanDisabled(true)
+                .failOnMissingLocations(true)
+                .load();
+    }
+
+    /** Applies pending migrations; returns how many ran. */
+    public int migrate() {
+        refuseNewer(status());
+        try {
+            MigrateResult result = flyway.migrate();
+            if (result.migrationsExecuted > 0) {
+                LOG.info("database schema migrated to version {} ({} migration(s))", result.targetSchemaVersion,
+                        result.migrationsExecuted);
+            }
+            return result.migrationsExecuted;
+        } catch (FlywayException e) {
+            throw failure("database migration failed", e);
+        }
+    }
+
+    /** Checks that the schema is exactly what this build expects, without changing it. */
+    public void validate() {
+        Status status = status();
+        refuseNewer(status);
+        if (status.pending() > 0) {
+            throw new StoreException("database schema needs " + status.pending() + " migration(s); run db migrate");
+        }
+        try {
+            flyway.validate();
+        } catch (FlywayException e) {
+            throw failure("database schema does not match this build", e);
+        }
+    }
+
+    public Status status() {
+        try {
+            MigrationInfoService info = flyway.info();
+            MigrationInfo current = info.current();
+            MigrationInfo[] all = info.all();
+            String latest = Arrays.stream(all)
+                    .filter(m -> m.getState() != MigrationState.FUTURE_SUCCESS && m.getState() != MigrationState.FUTURE_FAILED)
+                    .filter(m -> m.getVersion() != null)
+                    .reduce((a, b) -> b).map(m -> m.getVersion().getVersion()).orElse("none");
+            List<String> future = Arrays.stream(all)
+                    .filter(m -> m.getState() == MigrationState.FUTURE_SUCCESS || m.getState() == MigrationState.FUTURE_FAILED)
+                    .map(m -> m.getVersion() + " " + m.getDescription()).toList();
+            return new Status(Optional.ofNullable(current).map(m -> m.getVersion().getVersion()), latest,
+                    info.pending().length, future);
+        } catch (FlywayException e) {
+            throw failure("could not read the schema history", e);
+        }
+    }
+
+    private static void refuseNewer(Status status) {
+        if (status.isNewerThanThisBuild()) {
+            throw new SchemaTooNewException("database schema (version " + status.current().orElse("?")
+                    + ") is newer than this build knows (" + status.latestKnown() + "): "
+                    + String.join(", ", status.newerThanThisBuild()) + "; upgrade Mailwright");
+        }
+    }
+
+    private static StoreException failure(String what, FlywayException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return new StoreUnavailableException(what + ": database unavailable", e);
+            }
+        }
+        return new StoreException(what + ": " + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,261 @@
+package dev.mailwright.store.postgres.internal;
+
+import dev.mailwright.store.LeaseLostException;
+import dev.mailwright.store.Maildrop;
+import dev.mailwright.store.MaildropLockedException;
+import dev.mailwright.store.Maildrops;
+import dev.mailwright.store.MessageInfo;
+import dev.mailwright.store.NotFoundException;
+import dev.mailwright.store.StoreException;
+import dev.mailwright.store.content.TopReader;
+import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Maildrop locks as lease rows ({@code maildrop_locks}), taken with one upsert that only
+ * replaces a lease that has run out; snapshots, streamed content, and deletions committed
+ * only while the caller's token still holds the lock.
+ */
+public final class SqlMaildrops implements Maildrops {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SqlMaildrops.class);
+
+    private static final String TAKE = "INSERT INTO maildrop_locks AS l (account_id, token, holder, until)"
+            + " VALUES (?, ?, ?, ?)"
+            + " ON CONFLICT (account_id) DO UPDATE SET token = excluded.token, holder = excluded.holder,"
+            + "   until = excluded.until"
+            + " WHERE l.until <= ?"
+            + " RETURNING token";
+
+    private final Jdbc jdbc;
+    private final Clock clock;
+
+    public SqlMaildrops(Jdbc jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    @Override
+    public Maildrop open(long accountId, String holder, Duration lease) {
+        String token = UUID.randomUUID().toString();
+        List<MessageInfo> snapshot = jdbc.inTransaction("open maildrop", c -> {
+            Instant now = clock.instant();
+            if (!take(c, accountId, token, holder, now.plus(lease), now)) {
+                throw new MaildropLockedException("maildrop in use by " + currentHolder(c, accountId));
+            }
+            List<MessageInfo> list = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT uid, uidl, size, received FROM mailbox_entries WHERE account_id = ? ORDER BY uid")) {
+                ps.setLong(1, accountId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        list.add(new MessageInfo(rs.getLong(1), rs.getString(2), rs.getLong(3),
+                                Jdbc.getInstant(rs, "received")));
+                    }
+                }
+            }
+            return List.copyOf(list);
+        });
+        return new SqlMaildrop(accountId, token, lease, snapshot);
+    }
+
+    /** Takes the lock if it is free or its lease ran out; false while another lease runs. */
+    private static boolean take(Connection c, long accountId, String token, String holder, Instant until, Instant now)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(TAKE)) {
+            ps.setLong(1, accountId);
+            ps.setString(2, token);
+            ps.setString(3, holder);
+            Jdbc.setInstant(ps, 4, until);
+            Jdbc.setInstant(ps, 5, now);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            if ("23503".equals(e.getSQLState())) {
+                throw new NotFoundException("no such mailbox");
+            }
+            throw e;
+        }
+    }
+
+    private static String currentHolder(Connection c, long accountId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT holder FROM maildrop_locks WHERE account_id = ?")) {
+            ps.setLong(1, accountId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : "another session";
+            }
+        }
+    }
+
+    @Override
+    public int expire(long accountId, Instant retrievedBefore) {
+        String token = UUID.randomUUID().toString();
+        return jdbc.inTransaction("expire messages", c -> {
+            Instant now = clock.instant();
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM accounts WHERE id = ?")) {
+                ps.setLong(1, accountId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return 0;
+                    }
+                }
+            }
+            // hold the maildrop lock for the length of this transaction; skip a locked maildrop
+            if (!take(c, accountId, token, "expire", now.plus(Duration.ofMinutes(1)), now)) {
+                return 0;
+            }
+            int deleted = StoredContent.deleteEntries(c, accountId, "retrieved_at < ?", (ps, i) -> {
+                Jdbc.setInstant(ps, i, retrievedBefore);
+                return i + 1;
+            });
+            release(c, accountId, token);
+            return deleted;
+        });
+    }
+
+    private static int release(Connection c, long accountId, String token) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM maildrop_locks WHERE account_id = ? AND token = ?")) {
+            ps.setLong(1, accountId);
+            ps.setString(2, token);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** Fails unless {@code token} holds the lock; locks the lock row for the rest of the transaction. */
+    private static void requireLease(Connection c, long accountId, String token) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM maildrop_locks WHERE account_id = ? AND token = ? FOR UPDATE")) {
+            ps.setLong(1, accountId);
+            ps.setString(2, token);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new LeaseLostException("maildrop lock lost");
+                }
+            }
+        }
+    }
+
+    private final class SqlMaildrop implements Maildrop {
+        private final long accountId;
+        private final String token;
+        private final Duration lease;
+        private final List<MessageInfo> snapshot;
+        private final Set<Long> uids = new HashSet<>();
+        private boolean closed;
+
+        SqlMaildrop(long accountId, String token, Duration lease, List<MessageInfo> snapshot) {
+            this.accountId = accountId;
+            this.token = token;
+            this.lease = lease;
+            this.snapshot = snapshot;
+            snapshot.forEach(m -> uids.add(m.uid()));
+        }
+
+        @Override
+        public List<MessageInfo> messages() {
+            return snapshot;
+        }
+
+        @Override
+        public InputStream open(long uid) {
+            if (!uids.contains(uid)) {
+                throw new NotFoundException("no such message: " + uid);
+            }
+            return jdbc.call("open message", c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT m.id, m.chunks, m.data"
+                                + " FROM mailbox_entries e JOIN messages m ON m.id = e.message_id"
+                                + " WHERE e.account_id = ? AND e.uid = ?")) {
+                    ps.setLong(1, accountId);
+                    ps.setLong(2, uid);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            throw new NotFoundException("no such message: " + uid);
+                        }
+                        return new ChunkInputStream(jdbc, rs.getLong(1), rs.getInt(2), rs.getBytes(3));
+                    }
+                }
+            });
+        }
+
+        @Override
+        public InputStream openTop(long uid, int bodyLines) {
+            return new TopReader(open(uid), bodyLines);
+        }
+
+        @Override
+        public void renew() {
+            if (closed) {
+                throw new LeaseLostException("maildrop closed");
+            }
+            jdbc.call("renew maildrop lock", c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE maildrop_locks SET until = ? WHERE account_id = ? AND token = ?")) {
+                    Jdbc.setInstant(ps, 1, clock.instant().plus(lease));
+                    ps.setLong(2, accountId);
+                    ps.setString(3, token);
+                    if (ps.executeUpdate() == 0) {
+                        throw new LeaseLostException("maildrop lock lost");
+                    }
+                    return null;
+                }
+            });
+        }
+
+        @Override
+        public void commit(Set<Long> deleted, Set<Long> retrieved) {
+            if (closed) {
+                throw new LeaseLostException("maildrop closed");
+            }
+            Long[] delete = deleted.toArray(Long[]::new);
+            Long[] mark = retrieved.stream().filter(u -> !deleted.contains(u)).toArray(Long[]::new);
+            jdbc.inTransaction("commit maildrop changes", c -> {
+                requireLease(c, accountId, token);
+                if (mark.length > 0) {
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "UPDATE mailbox_entries SET retrieved_at = ? WHERE account_id = ? AND uid = ANY(?)")) {
+                        Jdbc.setInstant(ps, 1, clock.instant());
+                        ps.setLong(2, accountId);
+                        ps.setArray(3, c.createArrayOf("bigint", mark));
+                        ps.executeUpdate();
+                    }
+                }
+                if (delete.length > 0) {
+                    StoredContent.deleteEntries(c, accountId, "uid = ANY(?)", (ps, i) -> {
+                        ps.setArray(i, c.createArrayOf("bigint", delete));
+                        return i + 1;
+                    });
+                }
+                return null;
+            });
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                jdbc.call("release maildrop lock", c -> release(c, accountId, token));
+            } catch (StoreException e) {
+                // the lease runs out by itself
+                LOG.warn("could not release the maildrop lock of account {}: {}", accountId, e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package dev.mailwright.store.postgres.internal;
+
+import dev.mailwright.store.Address;
+import dev.mailwright.store.Envelope;
+import dev.mailwright.store.LeaseLostException;
+import dev.mailwright.store.NotFoundException;
+import dev.mailwright.store.OutboundQueue;
+import dev.mailwright.store.QueueItem;
+import dev.mailwright.store.RemoteRecipient;
+import dev.mailwright.store.StoreException;
+import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The outbound queue in SQL. Claims take due rows with {@code FOR UPDATE SKIP LOCKED}, so any
+ * number of workers on any number of nodes never get the same item; finishing an item drops
+ * its reference to the stored content in the same transaction.
+ */
+public final class SqlQueue implements OutboundQueue {
+
+    private static final String COLUMNS = "id, message_id, reverse_path, received, ret, env_id, smtp_utf8, auth,"
+            + " recipient, notify, orcpt, state, attempts, created, next_attempt, last_error";
+
+    private final Jdbc jdbc;
+    private final Clock clock;
+
+    public SqlQueue(Jdbc jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    @Override
+    public List<QueueItem> claim(String worker, int max, Duration lease) {
+        if (max <= 0) {
+            return List.of();
+        }
+        return jdbc.call("claim queue items", c -> {
+            Instant now = clock.instant();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE queue SET state = 'CLAIMED', worker = ?, lease_until = ? WHERE id IN ("
+                            + " SELECT id FROM queue"
+                            + " WHERE (state = 'QUEUED' AND next_attempt <= ?) OR (state = 'CLAIMED' AND lease_until <= ?)"
+                            + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)"
+                            + " RETURNING " + COLUMNS)) {
+                ps.setString(1, worker);
+                Jdbc.setInstant(ps, 2, now.plus(lease));
+                Jdbc.setInstant(ps, 3, now);
+                Jdbc.setInstant(ps, 4, now);
+                ps.setInt(5, max);
+                List<QueueItem> items = readAll(ps);
+                items.sort(Comparator.comparingLong(QueueItem::id));
+                return items;
+            }
+        });
+    }
+
+    @Override
+    public InputStream openContent(long messageId) {
+        return jdbc.call("open queued message", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT chunks, data FROM messages WHERE id = ?")) {
+                ps.setLong(1, messageId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new NotFoundException("no such message: " + messageId);
+                    }
+                    return new ChunkInputStream(jdbc, messageId, rs.getInt(1), rs.getBytes(2));
+                }
+            }
+        });
+    }
+
+    @Override
+    public void complete(long itemId, String worker) {
+        remove(itemId, worker, "complete queue item");
+    }
+
+    @Override
+    public void fail(long itemId, String worker, String reason) {
+        remove(itemId, worker, "fail queue item");
+    }
+
+    private void remove(long itemId, String worker, String what) {
+        jdbc.inTransaction(what, c -> {
+            long messageId;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM queue WHERE id = ? AND state = 'CLAIMED' AND worker = ? RETURNING message_id")) {
+                ps.setLong(1, itemId);
+                ps.setString(2, worker);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new LeaseLostException("queue item " + itemId + " is not claimed by " + worker);
+                    }
+                    messageId = rs.getLong(1);
+                }
+            }
+            StoredContent.release(c, new long[] {messageId});
+            return null;
+        });
+    }
+
+    @Override
+    public void reschedule(long itemId, String worker, Instant next, String reason) {
+        jdbc.call("reschedule queue item", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE queue SET state = 'QUEUED', attempts = attempts + 1, next_attempt = ?, last_error = ?,"
+                            + " worker = NULL, lease_until = NULL WHERE id = ? AND state = 'CLAIMED' AND worker = ?")) {
+                Jdbc.setInstant(ps, 1, next);
+                ps.setString(2, reason);
+                ps.setLong(3, itemId);
+                ps.setString(4, worker);
+                if (ps.executeUpdate() == 0) {
+                    throw new LeaseLostException("queue item " + itemId + " is not claimed by " + worker);
+                }
+                return null;
+            }
+        });
+    }
+
+    @Override
+    public List<QueueItem> list() {
+        return jdbc.call("list queue", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM queue ORDER BY id")) {
+                return readAll(ps);
+            }
+        });
+    }
+
+    @Override
+    public Optional<QueueItem> get(long itemId) {
+        return jdbc.call("get queue item", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM queue WHERE id = ?")) {
+                ps.setLong(1, itemId);
+                return readAll(ps).stream().findFirst();
+            }
+        });
+    }
+
+    @Override
+    public void retryNow(long itemId) {
+        change(itemId, "retry queue item now", "state = 'QUEUED', next_attempt = ?", true);
+    }
+
+    @Override
+    public void hold(long itemId) {
+        change(itemId, "hold queue item", "state = 'HELD'", false);
+    }
+
+    @Override
+    public void release(long itemId) {
+        jdbc.inTransaction("release queue item", c -> {
+            String state = lockState(c, itemId);
+            if (state.equals("HELD")) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE queue SET state = 'QUEUED' WHERE id = ?")) {
+                    ps.setLong(1, itemId);
+                    ps.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    /** An administrator's change to an item that no worker is delivering now. */
+    private void change(long itemId, String what, String assignments, boolean bindNow) {
+        jdbc.inTransaction(what, c -> {
+            if (lockState(c, itemId).equals("CLAIMED")) {
+                throw new StoreException("queue item " + itemId + " is being delivered now");
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE queue SET " + assignments + " WHERE id = ?")) {
+                int i = 1;
+                if (bindNow) {
+                    Jdbc.setInstant(ps, i++, clock.instant());
+                }
+                ps.setLong(i, itemId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    private static String lockState(Connection c, long itemId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT state FROM queue WHERE id = ? FOR UPDATE")) {
+            ps.setLong(1, itemId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new NotFoundException("no such queue item: " + itemId);
+                }
+                return rs.getString(1);
+            }
+        }
+    }
+
+    @Override
+    public void delete(long itemId) {
+        jdbc.inTransaction("delete queue item", c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM queue WHERE id = ? RETURNING message_id")) {
+                ps.setLong(1, itemId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new NotFoundException("no such queue item: " + itemId);
+                    }
+                    StoredContent.release(c, new long[] {rs.getLong(1)});
+                }
+            }
+            return null;
+        });
+    }
+
+    private static List<QueueItem> readAll(PreparedStatement ps) throws SQLException {
+        List<QueueItem> items = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                items.add(item(rs));
+            }
+        }
+        return items;
+    }
+
+    private static QueueItem item(ResultSet rs) throws SQLException {
+        String reversePath = rs.getString("reverse_path");
+        Envelope envelope = new Envelope(Optional.ofNullable(reversePath).map(Address::parse),
+                Jdbc.getInstant(rs, "received"), Jdbc.optionalText(rs, "ret"), Jdbc.optionalText(rs, "env_id"),
+                rs.getBoolean("smtp_utf8"), Jdbc.optionalText(rs, "auth"));
+        String notify = rs.getString("notify");
+        Set<String> notifyOn = notify.isEmpty() ? Set.of()
+                : Arrays.stream(notify.split(",")).collect(Collectors.toUnmodifiableSet());
+        RemoteRecipient recipient = new RemoteRecipient(Address.parse(rs.getString("recipient")), notifyOn,
+                Jdbc.optionalText(rs, "orcpt"));
+        return new QueueItem(rs.getLong("id"), rs.getLong("message_id"), envelope, recipient,
+                QueueItem.State.valueOf(rs.getString("state")), rs.getInt("attempts"), Jdbc.getInstant(rs, "created"),
+                Jdbc.getInstant(rs, "next_attempt"), Jdbc.optionalText(rs, "last_error"));
+    }
+}

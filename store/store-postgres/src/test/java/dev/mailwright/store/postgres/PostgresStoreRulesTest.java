@@ -1,0 +1,178 @@
+package dev.mailwright.store.postgres;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.mailwright.store.Account;
+import dev.mailwright.store.Address;
+import dev.mailwright.store.Delivery;
+import dev.mailwright.store.DeliveryReceipt;
+import dev.mailwright.store.Envelope;
+import dev.mailwright.store.Maildrop;
+import dev.mailwright.store.MutableClock;
+import dev.mailwright.store.NotFoundException;
+import dev.mailwright.store.QueueItem;
+import dev.mailwright.store.RemoteRecipient;
+import dev.mailwright.store.Resolution.LocalRecipient;
+import dev.mailwright.store.Usage;
+import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.store.postgres.testing.TestDatabases;
+import dev.mailwright.store.postgres.testing.TestDatabases.TestDatabase;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What the PostgreSQL store promises beyond the contract: chunked content, shared once, freed with its last user. */
+class PostgresStoreRulesTest {
+
+    private static TestDatabase database;
+    private static HikariDataSource pool;
+    private MutableClock clock;
+    private PostgresMailStore store;
+
+    @BeforeAll
+    static void createDatabase() {
+        database = TestDatabases.fresh();
+        pool = database.pool(4);
+    }
+
+    @AfterAll
+    static void closePool() {
+        pool.close();
+    }
+
+    @BeforeEach
+    void openStore() {
+        database.truncate();
+        clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        store = new PostgresMailStore(pool, clock,
+                new PasswordHashing(new PasswordHashing.Argon2Cost(256, 1, 1), new SecureRandom()));
+        store.domains().add("example.org");
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    private Account user(String address) {
+        return store.accounts().add(Address.parse(address), "some-password".toCharArray());
+    }
+
+    /** {@code lines} lines of 100 octets each, CRLF included, after a header. */
+    private static byte[] message(int lines) {
+        StringBuilder sb = new StringBuilder("Subject: chunks\r\n\r\n");
+        for (int i = 0; i < lines; i++) {
+            String n = String.format("%08d ", i);
+            sb.append(n).append("x".repeat(100 - 2 - n.length())).append("\r\n");
+        }
+        return sb.toString().getBytes(US_ASCII);
+    }
+
+    private long count(String table) throws SQLException {
+        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void largeMessageIsStoredOnceInChunksForAllRecipientsAndFreedWithItsLastUser() throws Exception {
+        Account a = user("a@example.org");
+        Account b = user("b@example.org");
+        byte[] content = message(7_000); // ~700 KB: three chunks
+        DeliveryReceipt r;
+        try (Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), clock.instant()))) {
+            d.addLocal(new LocalRecipient(a.id(), a.address()), content.length);
+            d.addLocal(new LocalRecipient(b.id(), b.address()), content.length);
+            d.addRemote(RemoteRecipient.of(Address.parse("x@remote.test")));
+            d.content().write(content);
+            r = d.commit();
+        }
+        assertThat(r.mailboxes()).hasSize(2);
+        assertThat(count("messages")).isEqualTo(1);
+        assertThat(count("message_chunks")).isEqualTo(2); // chunk 0 lives in the messages row
+
+        try (Maildrop m = store.maildrops().open(a.id(), "t", Duration.ofMinutes(1))) {
+            long uid = m.messages().get(0).uid();
+            assertThat(m.messages().get(0).size()).isEqualTo(content.length);
+            try (InputStream in = m.open(uid)) {
+                assertThat(in.available()).isPositive().isLessThanOrEqualTo(256 * 1024);
+                assertThat(in.readAllBytes()).isEqualTo(content);
+            }
+            try (InputStream top = m.openTop(uid, 3)) {
+                assertThat(new String(top.readAllBytes(), US_ASCII)).startsWith("Subject: chunks\r\n\r\n00000000 ")
+                        .endsWith("00000002 " + "x".repeat(89) + "\r\n").hasSize(19 + 300);
+            }
+            m.commit(Set.of(uid), Set.of());
+        }
+        assertThat(count("messages")).isEqualTo(1);
+        try (Maildrop m = store.maildrops().open(b.id(), "t", Duration.ofMinutes(1))) {
+            m.commit(Set.of(m.messages().get(0).uid()), Set.of());
+        }
+        assertThat(count("messages")).isEqualTo(1); // the queue item still needs it
+        QueueItem item = store.queue().claim("w", 1, Duration.ofMinutes(1)).get(0);
+        try (InputStream in = store.queue().openContent(item.messageId())) {
+            assertThat(in.readAllBytes()).isEqualTo(content);
+        }
+        store.queue().complete(item.id(), "w");
+        assertThat(count("messages")).isZero();
+        assertThat(count("message_chunks")).isZero();
+    }
+
+    @Test
+    void mailboxRemovedBeforeCommitFailsTheWholeDelivery() throws IOException, SQLException {
+        Account a = user("a@example.org");
+        Account gone = user("gone@example.org");
+        store.accounts().remove(gone.address()); // after RCPT, before the end of DATA
+        for (int size : new int[] {10, 700_000}) { // one statement, and the chunked transaction
+            Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), clock.instant()));
+            d.addLocal(new LocalRecipient(a.id(), a.address()), 0L);
+            d.addLocal(new LocalRecipient(gone.id(), gone.address()), Optional.empty());
+            d.addRemote(RemoteRecipient.of(Address.parse("x@remote.test")));
+            d.content().write(message(size / 100 + 1));
+            assertThatThrownBy(d::commit).isInstanceOf(NotFoundException.class);
+            d.close();
+        }
+        assertThat(store.accounts().get(a.id()).orElseThrow().usage()).isEqualTo(Usage.EMPTY);
+        assertThat(count("messages")).isZero();
+        assertThat(count("message_chunks")).isZero();
+        assertThat(store.queue().list()).isEmpty();
+    }
+
+    @Test
+    void removingAnAccountFreesContentOnlyItUsed() throws Exception {
+        Account a = user("a@example.org");
+        Account b = user("b@example.org");
+        for (List<Account> to : List.of(List.of(a), List.of(a, b))) {
+            try (Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), clock.instant()))) {
+                for (Account x : to) {
+                    d.addLocal(new LocalRecipient(x.id(), x.address()), 0L);
+                }
+                d.content().write(message(3));
+                d.commit();
+            }
+        }
+        assertThat(count("messages")).isEqualTo(2);
+        store.accounts().remove(a.address());
+        assertThat(count("messages")).isEqualTo(1);
+        assertThat(store.accounts().get(b.id()).orElseThrow().usage().messages()).isEqualTo(1);
+    }
+}
