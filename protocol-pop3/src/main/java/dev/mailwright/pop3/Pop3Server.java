@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
 
 /**
  * An embeddable POP3 server.
@@ -243,7 +244,13 @@ public final class Pop3Server implements AutoCloseable {
 
         /** Binds and starts; returns the running server. */
         public Pop3Server start() {
-            List<Listener> listeners = Pop3Listeners.create(context());
+            Pop3Context context = context();
+            if (context.settings().lease().compareTo(context.settings().limits().idleTimeout()) <= 0) {
+                LoggerFactory.getLogger(Pop3Server.class).warn("POP3 maildrop lease {} is not longer than the idle"
+                        + " timeout {}: a quiet client can lose its lock", context.settings().lease(),
+                        context.settings().limits().idleTimeout());
+            }
+            List<Listener> listeners = Pop3Listeners.create(context);
             try {
                 for (Listener l : listeners) {
                     l.start();
