@@ -1,0 +1,35 @@
+package dev.mailwright.pop3;
+
+import dagger.Module;
+import dagger.Provides;
+import dagger.multibindings.ElementsIntoSet;
+import dev.mailwright.pop3.transport.Pop3Listeners;
+import dev.mailwright.protocol.Authenticator;
+import dev.mailwright.protocol.Listener;
+import dev.mailwright.protocol.limit.AuthThrottle;
+import dev.mailwright.pop3.session.Pop3Context;
+import dev.mailwright.store.MailStore;
+import java.time.Clock;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * Contributes the POP3 listeners (POP3, and POP3S when configured) to the server's set of
+ * listeners. The component provides {@link MailStore} and {@link Pop3Settings}; the server
+ * starts and stops every {@link Listener} in the set.
+ */
+@Module
+public final class Pop3Module {
+
+    private Pop3Module() {
+    }
+
+    @Provides
+    @ElementsIntoSet
+    static Set<Listener> pop3Listeners(MailStore store, Pop3Settings settings) {
+        Pop3Context context = new Pop3Context(store, Authenticator.of(store.accounts()), settings,
+                AuthThrottle.standard(), Clock.systemUTC(), Pop3Server.randomTimestamps(settings.hostname()),
+                Pop3Server.nodeName());
+        return new LinkedHashSet<>(Pop3Listeners.create(context));
+    }
+}

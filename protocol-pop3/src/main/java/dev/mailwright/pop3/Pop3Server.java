@@ -1,0 +1,265 @@
+package dev.mailwright.pop3;
+
+import dev.mailwright.pop3.session.Pop3Context;
+import dev.mailwright.pop3.transport.Pop3Listeners;
+import dev.mailwright.protocol.Authenticator;
+import dev.mailwright.protocol.Limits;
+import dev.mailwright.protocol.Listener;
+import dev.mailwright.protocol.limit.AuthThrottle;
+import dev.mailwright.protocol.tls.TlsConfig;
+import dev.mailwright.store.MailStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An embeddable POP3 server.
+ *
+ * <pre>{@code
+ * try (Pop3Server pop3 = Pop3Server.builder().store(new InMemoryMailStore()).port(0).start()) {
+ *     int port = pop3.port();
+ * }
+ * }</pre>
+ */
+public final class Pop3Server implements AutoCloseable {
+
+    private final List<Listener> listeners;
+
+    private Pop3Server(List<Listener> listeners) {
+        this.listeners = listeners;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The plain POP3 port (STLS when TLS is configured). */
+    public int port() {
+        return listeners.get(0).port();
+    }
+
+    /** The POP3S port, if configured. */
+    public OptionalInt securePort() {
+        return listeners.size() > 1 ? OptionalInt.of(listeners.get(1).port()) : OptionalInt.empty();
+    }
+
+    public List<Listener> listeners() {
+        return listeners;
+    }
+
+    /** Stops accepting and ends open sessions (deleting nothing that QUIT did not commit). */
+    public void stop() {
+        listeners.forEach(Listener::stop);
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** A random RFC 1939 timestamp: {@code <random.millis@host>}. */
+    static Supplier<String> randomTimestamps(String hostname) {
+        SecureRandom random = new SecureRandom();
+        return () -> {
+            byte[] b = new byte[8];
+            random.nextBytes(b);
+            return "<" + HexFormat.of().formatHex(b) + "." + System.currentTimeMillis() + "@" + hostname + ">";
+        };
+    }
+
+    static String nodeName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    /** Settings start from {@link Pop3Settings#DEFAULT}; validated when the server starts. */
+    public static final class Builder {
+        private MailStore store;
+        private Authenticator authenticator;
+        private AuthThrottle throttle;
+        private Clock clock = Clock.systemUTC();
+        private Supplier<String> apopTimestamps;
+        private String hostname;
+        private String bindAddress;
+        private int port;
+        private OptionalInt securePort;
+        private Optional<TlsConfig> tls;
+        private boolean plaintextWithoutTls;
+        private boolean apop;
+        private boolean last;
+        private Optional<Duration> expire;
+        private Duration loginDelay;
+        private Duration lease;
+        private Limits limits;
+        private int maxAuthFailures;
+
+        private Builder() {
+            settings(Pop3Settings.DEFAULT);
+        }
+
+        public Builder store(MailStore store) {
+            this.store = store;
+            return this;
+        }
+
+        /** Checks credentials; by default the store's accounts. */
+        public Builder authenticator(Authenticator authenticator) {
+            this.authenticator = authenticator;
+            return this;
+        }
+
+        /** Takes every setting from {@code s}. */
+        public Builder settings(Pop3Settings s) {
+            hostname = s.hostname();
+            bindAddress = s.bindAddress();
+            port = s.port();
+            securePort = s.securePort();
+            tls = s.tls();
+            plaintextWithoutTls = s.plaintextWithoutTls();
+            apop = s.apop();
+            last = s.last();
+            expire = s.expire();
+            loginDelay = s.loginDelay();
+            lease = s.lease();
+            limits = s.limits();
+            maxAuthFailures = s.maxAuthFailures();
+            return this;
+        }
+
+        public Pop3Settings settings() {
+            return new Pop3Settings(hostname, bindAddress, port, securePort, tls, plaintextWithoutTls, apop, last,
+                    expire, loginDelay, lease, limits, maxAuthFailures);
+        }
+
+        public Builder hostname(String hostname) {
+            this.hostname = hostname;
+            return this;
+        }
+
+        public Builder bindAddress(String address) {
+            this.bindAddress = address;
+            return this;
+        }
+
+        /** The plain POP3 port; 0 picks a free one. */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** Also listen for POP3S (implicit TLS); 0 picks a free port. Needs {@link #tls}. */
+        public Builder securePort(int port) {
+            this.securePort = OptionalInt.of(port);
+            return this;
+        }
+
+        /** TLS material: enables STLS, and POP3S with {@link #securePort}. */
+        public Builder tls(TlsConfig tls) {
+            this.tls = Optional.of(tls);
+            return this;
+        }
+
+        /** Allows passwords in the clear on unencrypted connections (off by default). */
+        public Builder plaintextWithoutTls(boolean allowed) {
+            this.plaintextWithoutTls = allowed;
+            return this;
+        }
+
+        public Builder apop(boolean enabled) {
+            this.apop = enabled;
+            return this;
+        }
+
+        public Builder last(boolean enabled) {
+            this.last = enabled;
+            return this;
+        }
+
+        /** Server default EXPIRE; empty is NEVER. */
+        public Builder expire(Optional<Duration> expire) {
+            this.expire = expire;
+            return this;
+        }
+
+        public Builder loginDelay(Duration delay) {
+            this.loginDelay = delay;
+            return this;
+        }
+
+        public Builder lease(Duration lease) {
+            this.lease = lease;
+            return this;
+        }
+
+        public Builder limits(Limits limits) {
+            this.limits = limits;
+            return this;
+        }
+
+        /** Failed logins on one connection after which it is closed. */
+        public Builder maxAuthFailures(int count) {
+            this.maxAuthFailures = count;
+            return this;
+        }
+
+        /** Delays and blocks after failed logins per client address; {@link AuthThrottle#standard()} by default. */
+        public Builder authThrottle(AuthThrottle throttle) {
+            this.throttle = throttle;
+            return this;
+        }
+
+        /** The clock for LOGIN-DELAY and EXPIRE (tests move it by hand). */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** Where greeting timestamps come from (tests fix it to reproduce RFC 1939's APOP example). */
+        public Builder apopTimestamps(Supplier<String> timestamps) {
+            this.apopTimestamps = timestamps;
+            return this;
+        }
+
+        public Pop3Context context() {
+            Objects.requireNonNull(store, "store");
+            Pop3Settings s = settings();
+            return new Pop3Context(store, authenticator != null ? authenticator : Authenticator.of(store.accounts()), s,
+                    throttle != null ? throttle : AuthThrottle.standard(), clock,
+                    apopTimestamps != null ? apopTimestamps : randomTimestamps(s.hostname()), nodeName());
+        }
+
+        /** Binds and starts; returns the running server. */
+        public Pop3Server start() {
+            Pop3Context context = context();
+            if (context.settings().lease().compareTo(context.settings().limits().idleTimeout()) <= 0) {
+                LoggerFactory.getLogger(Pop3Server.class).warn("POP3 maildrop lease {} is not longer than the idle"
+                        + " timeout {}: a quiet client can lose its lock", context.settings().lease(),
+                        context.settings().limits().idleTimeout());
+            }
+            List<Listener> listeners = Pop3Listeners.create(context);
+            try {
+                for (Listener l : listeners) {
+                    l.start();
+                }
+            } catch (IOException e) {
+                listeners.forEach(Listener::stop);
+                throw new UncheckedIOException("cannot start POP3: " + e.getMessage(), e);
+            }
+            return new Pop3Server(listeners);
+        }
+    }
+}

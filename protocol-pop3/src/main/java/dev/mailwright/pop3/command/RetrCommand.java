@@ -1,0 +1,33 @@
+package dev.mailwright.pop3.command;
+
+import dev.mailwright.pop3.session.Pop3Command;
+import dev.mailwright.pop3.session.Pop3Reply;
+import dev.mailwright.pop3.session.Pop3Session;
+import dev.mailwright.pop3.session.Pop3State;
+import dev.mailwright.store.MessageInfo;
+import dev.mailwright.store.content.WireFormat;
+import java.io.BufferedInputStream;
+import java.util.Set;
+
+/** RETR msg: the message streamed from the store in wire form (the writer dot-stuffs it). */
+public final class RetrCommand implements Pop3Command {
+
+    @Override
+    public String verb() {
+        return "RETR";
+    }
+
+    @Override
+    public Set<Pop3State> states() {
+        return Set.of(Pop3State.TRANSACTION);
+    }
+
+    @Override
+    public Pop3Reply execute(Pop3Session session, String arguments) {
+        int n = session.messageNumber(arguments);
+        MessageInfo m = session.messageAt(n);
+        BufferedInputStream content = new BufferedInputStream(session.maildrop().open(m.uid()), 64 * 1024);
+        session.retrieved(n);
+        return Pop3Reply.ok(m.size() + " octets", new LeaseRenewingStream(WireFormat.normalize(content), session));
+    }
+}

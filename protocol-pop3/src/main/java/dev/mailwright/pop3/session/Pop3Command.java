@@ -1,0 +1,18 @@
+package dev.mailwright.pop3.session;
+
+import java.util.Set;
+
+/** One POP3 verb. Implementations take the session and the arguments and return a reply; they never write. */
+public interface Pop3Command {
+
+    /** The verb, upper case. */
+    String verb();
+
+    /** States in which the verb is valid; the dispatcher refuses it in the others. */
+    Set<Pop3State> states();
+
+    /**
+     * @param arguments the text after the verb and one space, exactly as sent ("" when none)
+     */
+    Pop3Reply execute(Pop3Session session, String arguments);
+}

@@ -1,0 +1,129 @@
+package dev.mailwright.pop3.session;
+
+import dev.mailwright.pop3.command.ApopCommand;
+import dev.mailwright.pop3.command.AuthCommand;
+import dev.mailwright.pop3.command.CapaCommand;
+import dev.mailwright.pop3.command.DeleCommand;
+import dev.mailwright.pop3.command.LastCommand;
+import dev.mailwright.pop3.command.ListCommand;
+import dev.mailwright.pop3.command.NoopCommand;
+import dev.mailwright.pop3.command.PassCommand;
+import dev.mailwright.pop3.command.QuitCommand;
+import dev.mailwright.pop3.command.RetrCommand;
+import dev.mailwright.pop3.command.RsetCommand;
+import dev.mailwright.pop3.command.StatCommand;
+import dev.mailwright.pop3.command.StlsCommand;
+import dev.mailwright.pop3.command.TopCommand;
+import dev.mailwright.pop3.command.UidlCommand;
+import dev.mailwright.pop3.command.UserCommand;
+import dev.mailwright.pop3.command.Utf8Command;
+import dev.mailwright.protocol.codec.Line;
+import dev.mailwright.store.LeaseLostException;
+import dev.mailwright.store.MaildropLockedException;
+import dev.mailwright.store.StoreException;
+import dev.mailwright.store.StoreUnavailableException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that parses a line, checks the state, runs the command and maps failures to
+ * replies. Store outages become {@code -ERR [SYS/TEMP]}; details go to the log, never to the client.
+ */
+public final class Pop3Dispatcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Pop3Dispatcher.class);
+
+    private final Map<String, Pop3Command> commands;
+
+    public Pop3Dispatcher(List<Pop3Command> commands) {
+        this.commands = commands.stream().collect(Collectors.toUnmodifiableMap(Pop3Command::verb, Function.identity()));
+    }
+
+    /** Every verb of RFC 1939, 2449, 2595, 5034 and 6856, and LAST when {@code last} is on. */
+    public static Pop3Dispatcher standard(boolean last) {
+        List<Pop3Command> c = new ArrayList<>(List.of(new UserCommand(), new PassCommand(), new ApopCommand(),
+                new AuthCommand(), new CapaCommand(), new StlsCommand(), new Utf8Command(), new QuitCommand(),
+                new StatCommand(), new ListCommand(), new RetrCommand(), new DeleCommand(), new NoopCommand(),
+                new RsetCommand(), new TopCommand(), new UidlCommand()));
+        if (last) {
+            c.add(new LastCommand());
+        }
+        return new Pop3Dispatcher(c);
+    }
+
+    /** The reply to one input line. */
+    public Pop3Reply handle(Pop3Session session, Line line) {
+        Pop3Reply reply = dispatch(session, line);
+        if (reply.bad() && session.countBadCommand()) {
+            session.ending("too-many-bad-commands");
+            return Pop3Reply.err(reply.statusLine().substring(5) + "; too many bad commands, closing")
+                    .then(Pop3Reply.Then.CLOSE);
+        }
+        return reply;
+    }
+
+    private Pop3Reply dispatch(Pop3Session session, Line line) {
+        if (!line.isLine()) {
+            session.sasl(null);
+            return Pop3Reply.bad(switch (line.kind()) {
+                case TOO_LONG -> "line too long";
+                case BARE_LF -> "lines must end with CRLF";
+                case NUL -> "NUL characters are not allowed";
+                default -> "bad line";
+            });
+        }
+        Optional<String> decoded = session.utf8() ? line.utf8() : line.ascii();
+        if (decoded.isEmpty()) {
+            session.sasl(null);
+            return session.utf8() ? Pop3Reply.bad("invalid UTF-8")
+                    : Pop3Reply.err("UTF8", "8-bit characters need the UTF8 command first").counted();
+        }
+        String text = decoded.get();
+        try {
+            if (session.sasl().isPresent()) {
+                return AuthCommand.respond(session, text);
+            }
+            int space = text.indexOf(' ');
+            String verb = (space < 0 ? text : text.substring(0, space)).toUpperCase(Locale.ROOT);
+            String arguments = space < 0 ? "" : text.substring(space + 1);
+            Pop3Command command = commands.get(verb);
+            if (command == null) {
+                return Pop3Reply.bad(verb.isEmpty() ? "empty command" : "unknown command");
+            }
+            if (!command.states().contains(session.state())) {
+                return Pop3Reply.bad("command not valid in this state");
+            }
+            if (session.state() == Pop3State.TRANSACTION) {
+                session.renewLeaseIfDue();
+            }
+            return command.execute(session, arguments);
+        } catch (BadInputException e) {
+            return Pop3Reply.bad(e.getMessage());
+        } catch (StoreUnavailableException e) {
+            session.sasl(null);
+            LOG.warn("{}: store unavailable: {}", session.id(), e.toString());
+            return Pop3Reply.err("SYS/TEMP", "mail store temporarily unavailable, try again later");
+        } catch (LeaseLostException e) {
+            LOG.warn("{}: maildrop lock lost: {}", session.id(), e.getMessage());
+            session.ending("lock-lost");
+            return Pop3Reply.err("SYS/TEMP", "maildrop lock lost, nothing was changed").then(Pop3Reply.Then.CLOSE);
+        } catch (MaildropLockedException e) {
+            return Pop3Reply.err("IN-USE", "maildrop is locked by another session");
+        } catch (StoreException e) {
+            session.sasl(null);
+            LOG.error("{}: store error", session.id(), e);
+            return Pop3Reply.err("SYS/PERM", "mail store error");
+        } catch (RuntimeException e) {
+            session.sasl(null);
+            LOG.error("{}: command failed", session.id(), e);
+            return Pop3Reply.err("SYS/TEMP", "internal error, try again later");
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.mailwright.pop3.transport;
+
+import dev.mailwright.pop3.session.Pop3Context;
+import dev.mailwright.pop3.session.Pop3Dispatcher;
+import dev.mailwright.pop3.session.Pop3Reply;
+import dev.mailwright.pop3.session.Pop3Session;
+import dev.mailwright.protocol.codec.DotStuffing;
+import dev.mailwright.protocol.codec.Line;
+import dev.mailwright.protocol.session.Connection;
+import dev.mailwright.protocol.session.ProtocolSession;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Binds a {@link Pop3Session} to a protocol-core connection, and is the one writer of POP3 replies. */
+public final class Pop3ProtocolSession implements ProtocolSession {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Pop3ProtocolSession.class);
+
+    private final Pop3Context context;
+    private final Pop3Dispatcher dispatcher;
+    private Connection connection;
+    private Pop3Session session;
+
+    public Pop3ProtocolSession(Pop3Context context, Pop3Dispatcher dispatcher) {
+        this.context = context;
+        this.dispatcher = dispatcher;
+    }
+
+    @Override
+    public void started(Connection c) {
+        connection = c;
+        session = new Pop3Session(context, c.id(), c.remoteAddress(), c::isSecure, c::canStartTls);
+        StringBuilder greeting = new StringBuilder("+OK Mailwright POP3 server ready");
+        session.apopTimestamp().ifPresent(t -> greeting.append(' ').append(t));
+        c.writeLine(greeting.toString());
+    }
+
+    @Override
+    public void line(Line line) {
+        send(dispatcher.handle(session, line));
+    }
+
+    private void send(Pop3Reply reply) {
+        if (reply.delay().isZero()) {
+            write(reply);
+        } else {
+            connection.after(reply.delay(), () -> write(reply));
+        }
+    }
+
+    private void write(Pop3Reply reply) {
+        if (reply.then() == Pop3Reply.Then.START_TLS) {
+            connection.startTls(reply.statusLine());
+            return;
+        }
+        if (reply.lines().isPresent()) {
+            StringBuilder b = new StringBuilder(reply.statusLine()).append("\r\n");
+            for (String l : reply.lines().get()) {
+                if (l.startsWith(".")) {
+                    b.append('.');
+                }
+                b.append(l).append("\r\n");
+            }
+            b.append(".\r\n");
+            connection.write(b.toString().getBytes(StandardCharsets.UTF_8));
+        } else {
+            connection.writeLine(reply.statusLine());
+        }
+        if (reply.body().isPresent()) {
+            try (InputStream body = reply.body().get()) {
+                connection.writeStream(DotStuffing.stuff(body));
+            } catch (IOException | RuntimeException e) {
+                // the status line is out, so the only honest thing left is to drop the connection
+                LOG.warn("{}: transfer aborted: {}", connection.id(), e.toString());
+                connection.abort();
+                return;
+            }
+        }
+        if (reply.then() == Pop3Reply.Then.CLOSE) {
+            connection.close();
+        }
+    }
+
+    @Override
+    public void idle() {
+        session.ending("timeout");
+        connection.writeLine("-ERR autologout: idle for too long");
+    }
+
+    @Override
+    public void ended(EndReason reason) {
+        if (session != null) {
+            session.end(switch (reason) {
+                case CLOSED_BY_SERVER -> "closed";
+                case DROPPED -> "dropped";
+                case TIMEOUT -> "timeout";
+                case SHUTDOWN -> "shutdown";
+            });
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.mailwright.pop3.support;
+
+import dev.mailwright.store.Accounts;
+import dev.mailwright.store.Aliases;
+import dev.mailwright.store.Deliveries;
+import dev.mailwright.store.Domains;
+import dev.mailwright.store.MailStore;
+import dev.mailwright.store.Maildrop;
+import dev.mailwright.store.Maildrops;
+import dev.mailwright.store.OutboundQueue;
+import dev.mailwright.store.Recipients;
+import dev.mailwright.store.StoreException;
+import dev.mailwright.store.StoreUnavailableException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.SQLTransientConnectionException;
+
+/** Wraps a store; while {@link #outage} is on every call throws as a database outage would. */
+public final class FlakyMailStore implements MailStore {
+
+    public enum Mode { UP, TEMPORARY_OUTAGE, PERMANENT_ERROR }
+
+    private final MailStore delegate;
+    private volatile Mode mode = Mode.UP;
+
+    public FlakyMailStore(MailStore delegate) {
+        this.delegate = delegate;
+    }
+
+    public void mode(Mode m) {
+        mode = m;
+    }
+
+    private void check() {
+        switch (mode) {
+            case TEMPORARY_OUTAGE -> throw new StoreUnavailableException("connection refused",
+                    new SQLTransientConnectionException("Connection to localhost:5432 refused"));
+            case PERMANENT_ERROR -> throw new StoreException("relation \"mailbox\" does not exist");
+            default -> {
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T wrap(Class<T> type, T target) {
+        return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (p, m, args) -> {
+            if (!m.getName().equals("close")) {
+                check();
+            }
+            try {
+                Object r = m.invoke(target, args);
+                return r instanceof Maildrop md ? wrap(Maildrop.class, md) : r;
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
+    }
+
+    @Override
+    public Domains domains() {
+        return delegate.domains();
+    }
+
+    @Override
+    public Accounts accounts() {
+        return wrap(Accounts.class, delegate.accounts());
+    }
+
+    @Override
+    public Aliases aliases() {
+        return delegate.aliases();
+    }
+
+    @Override
+    public Recipients recipients() {
+        return delegate.recipients();
+    }
+
+    @Override
+    public Deliveries deliveries() {
+        return delegate.deliveries();
+    }
+
+    @Override
+    public Maildrops maildrops() {
+        return wrap(Maildrops.class, delegate.maildrops());
+    }
+
+    @Override
+    public OutboundQueue queue() {
+        return delegate.queue();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
