@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
 
 /**
  * An embeddable POP3 server.
@@ -85,16 +86,29 @@ public final class Pop3Server implements AutoCloseable {
         }
     }
 
-    /** Settings start from {@link Pop3Settings#DEFAULT}. */
+    /** Settings start from {@link Pop3Settings#DEFAULT}; validated when the server starts. */
     public static final class Builder {
         private MailStore store;
         private Authenticator authenticator;
-        private Pop3Settings s = Pop3Settings.DEFAULT;
         private AuthThrottle throttle;
         private Clock clock = Clock.systemUTC();
         private Supplier<String> apopTimestamps;
+        private String hostname;
+        private String bindAddress;
+        private int port;
+        private OptionalInt securePort;
+        private Optional<TlsConfig> tls;
+        private boolean plaintextWithoutTls;
+        private boolean apop;
+        private boolean last;
+        private Optional<Duration> expire;
+        private Duration loginDelay;
+        private Duration lease;
+        private Limits limits;
+        private int maxAuthFailures;
 
         private Builder() {
+            settings(Pop3Settings.DEFAULT);
         }
 
         public Builder store(MailStore store) {
@@ -108,93 +122,97 @@ public final class Pop3Server implements AutoCloseable {
             return this;
         }
 
-        public Builder settings(Pop3Settings settings) {
-            this.s = settings;
+        /** Takes every setting from {@code s}. */
+        public Builder settings(Pop3Settings s) {
+            hostname = s.hostname();
+            bindAddress = s.bindAddress();
+            port = s.port();
+            securePort = s.securePort();
+            tls = s.tls();
+            plaintextWithoutTls = s.plaintextWithoutTls();
+            apop = s.apop();
+            last = s.last();
+            expire = s.expire();
+            loginDelay = s.loginDelay();
+            lease = s.lease();
+            limits = s.limits();
+            maxAuthFailures = s.maxAuthFailures();
             return this;
         }
 
+        public Pop3Settings settings() {
+            return new Pop3Settings(hostname, bindAddress, port, securePort, tls, plaintextWithoutTls, apop, last,
+                    expire, loginDelay, lease, limits, maxAuthFailures);
+        }
+
         public Builder hostname(String hostname) {
-            s = new Pop3Settings(hostname, s.bindAddress(), s.port(), s.securePort(), s.tls(), s.plaintextWithoutTls(),
-                    s.apop(), s.last(), s.expire(), s.loginDelay(), s.lease(), s.limits(), s.maxAuthFailures());
+            this.hostname = hostname;
             return this;
         }
 
         public Builder bindAddress(String address) {
-            s = new Pop3Settings(s.hostname(), address, s.port(), s.securePort(), s.tls(), s.plaintextWithoutTls(),
-                    s.apop(), s.last(), s.expire(), s.loginDelay(), s.lease(), s.limits(), s.maxAuthFailures());
+            this.bindAddress = address;
             return this;
         }
 
         /** The plain POP3 port; 0 picks a free one. */
         public Builder port(int port) {
-            s = new Pop3Settings(s.hostname(), s.bindAddress(), port, s.securePort(), s.tls(), s.plaintextWithoutTls(),
-                    s.apop(), s.last(), s.expire(), s.loginDelay(), s.lease(), s.limits(), s.maxAuthFailures());
+            this.port = port;
             return this;
         }
 
         /** Also listen for POP3S (implicit TLS); 0 picks a free port. Needs {@link #tls}. */
         public Builder securePort(int port) {
-            s = new Pop3Settings(s.hostname(), s.bindAddress(), s.port(), OptionalInt.of(port), s.tls(),
-                    s.plaintextWithoutTls(), s.apop(), s.last(), s.expire(), s.loginDelay(), s.lease(), s.limits(),
-                    s.maxAuthFailures());
+            this.securePort = OptionalInt.of(port);
             return this;
         }
 
         /** TLS material: enables STLS, and POP3S with {@link #securePort}. */
         public Builder tls(TlsConfig tls) {
-            s = new Pop3Settings(s.hostname(), s.bindAddress(), s.port(), s.securePort(), Optional.of(tls),
-                    s.plaintextWithoutTls(), s.apop(), s.last(), s.expire(), s.loginDelay(), s.lease(), s.limits(),
-                    s.maxAuthFailures());
+            this.tls = Optional.of(tls);
             return this;
         }
 
         /** Allows passwords in the clear on unencrypted connections (off by default). */
         public Builder plaintextWithoutTls(boolean allowed) {
-            s = new Pop3Settings(s.hostname(), s.bindAddress(), s.port(), s.securePort(), s.tls(), allowed, s.apop(),
-                    s.last(), s.expire(), s.loginDelay(), s.lease(), s.limits(), s.maxAuthFailures());
+            this.plaintextWithoutTls = allowed;
             return this;
         }
 
         public Builder apop(boolean enabled) {
-            s = new Pop3Settings(s.hostname(), s.bindAddress(), s.port(), s.securePort(), s.tls(),
-                    s.plaintextWithoutTls(), enabled, s.last(), s.expire(), s.loginDelay(), s.lease(), s.limits(),
-                    s.maxAuthFailures());
+            this.apop = enabled;
             return this;
         }
 
         public Builder last(boolean enabled) {
-            s = new Pop3Settings(s.hostname(), s.bindAddress(), s.port(), s.securePort(), s.tls(),
-                    s.plaintextWithoutTls(), s.apop(), enabled, s.expire(), s.loginDelay(), s.lease(), s.limits(),
-                    s.maxAuthFailures());
+            this.last = enabled;
             return this;
         }
 
         /** Server default EXPIRE; empty is NEVER. */
         public Builder expire(Optional<Duration> expire) {
-            s = new Pop3Settings(s.hostname(), s.bindAddress(), s.port(), s.securePort(), s.tls(),
-                    s.plaintextWithoutTls(), s.apop(), s.last(), expire, s.loginDelay(), s.lease(), s.limits(),
-                    s.maxAuthFailures());
+            this.expire = expire;
             return this;
         }
 
         public Builder loginDelay(Duration delay) {
-            s = new Pop3Settings(s.hostname(), s.bindAddress(), s.port(), s.securePort(), s.tls(),
-                    s.plaintextWithoutTls(), s.apop(), s.last(), s.expire(), delay, s.lease(), s.limits(),
-                    s.maxAuthFailures());
+            this.loginDelay = delay;
             return this;
         }
 
         public Builder lease(Duration lease) {
-            s = new Pop3Settings(s.hostname(), s.bindAddress(), s.port(), s.securePort(), s.tls(),
-                    s.plaintextWithoutTls(), s.apop(), s.last(), s.expire(), s.loginDelay(), lease, s.limits(),
-                    s.maxAuthFailures());
+            this.lease = lease;
             return this;
         }
 
         public Builder limits(Limits limits) {
-            s = new Pop3Settings(s.hostname(), s.bindAddress(), s.port(), s.securePort(), s.tls(),
-                    s.plaintextWithoutTls(), s.apop(), s.last(), s.expire(), s.loginDelay(), s.lease(), limits,
-                    s.maxAuthFailures());
+            this.limits = limits;
+            return this;
+        }
+
+        /** Failed logins on one connection after which it is closed. */
+        public Builder maxAuthFailures(int count) {
+            this.maxAuthFailures = count;
             return this;
         }
 
@@ -218,6 +236,7 @@ public final class Pop3Server implements AutoCloseable {
 
         public Pop3Context context() {
             Objects.requireNonNull(store, "store");
+            Pop3Settings s = settings();
             return new Pop3Context(store, authenticator != null ? authenticator : Authenticator.of(store.accounts()), s,
                     throttle != null ? throttle : AuthThrottle.standard(), clock,
                     apopTimestamps != null ? apopTimestamps : randomTimestamps(s.hostname()), nodeName());
@@ -225,7 +244,13 @@ public final class Pop3Server implements AutoCloseable {
 
         /** Binds and starts; returns the running server. */
         public Pop3Server start() {
-            List<Listener> listeners = Pop3Listeners.create(context());
+            Pop3Context context = context();
+            if (context.settings().lease().compareTo(context.settings().limits().idleTimeout()) <= 0) {
+                LoggerFactory.getLogger(Pop3Server.class).warn("POP3 maildrop lease {} is not longer than the idle"
+                        + " timeout {}: a quiet client can lose its lock", context.settings().lease(),
+                        context.settings().limits().idleTimeout());
+            }
+            List<Listener> listeners = Pop3Listeners.create(context);
             try {
                 for (Listener l : listeners) {
                     l.start();

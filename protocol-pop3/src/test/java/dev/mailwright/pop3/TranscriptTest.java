@@ -77,7 +77,7 @@ class TranscriptTest {
                     case "expire" -> builder.expire(Optional.of(Duration.parse(kv[1])));
                     case "maxBadCommands" -> limits = limits.withMaxBadCommands(Integer.parseInt(kv[1]));
                     case "maxLineLength" -> limits = limits.withMaxLineLength(Integer.parseInt(kv[1]));
-                    case "maxAuthFailures" -> builder.settings(withMaxAuthFailures(builder, Integer.parseInt(kv[1])));
+                    case "maxAuthFailures" -> builder.maxAuthFailures(Integer.parseInt(kv[1]));
                     default -> fail("unknown config " + opt);
                 }
             }
@@ -144,12 +144,6 @@ class TranscriptTest {
                 }
             }
         }
-    }
-
-    private static Pop3Settings withMaxAuthFailures(Pop3Server.Builder b, int n) {
-        Pop3Settings s = b.context().settings();
-        return new Pop3Settings(s.hostname(), s.bindAddress(), s.port(), s.securePort(), s.tls(),
-                s.plaintextWithoutTls(), s.apop(), s.last(), s.expire(), s.loginDelay(), s.lease(), s.limits(), n);
     }
 
     private static void message(TestMail mail, String address, String spec) {

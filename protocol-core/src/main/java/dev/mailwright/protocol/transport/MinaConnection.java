@@ -30,8 +30,8 @@ final class MinaConnection implements Connection {
 
     private static final Logger LOG = LoggerFactory.getLogger(MinaConnection.class);
     private static final int CHUNK = 64 * 1024;
-    private static final long SUSPEND_ABOVE = 256 * 1024;
-    private static final long RESUME_BELOW = 64 * 1024;
+    private static final long SUSPEND_ABOVE = 1024 * 1024;
+    private static final long RESUME_BELOW = 256 * 1024;
 
     private final IoSession session;
     private final ProtocolSession protocol;
@@ -138,7 +138,7 @@ final class MinaConnection implements Connection {
             }
             closing = true;
         }
-        session.closeOnFlush();
+        session.closeNow();
     }
 
     void closed() {

@@ -95,10 +95,14 @@ public final class DeliveryBench {
                         reset(pool);
                         run(store, accounts, content, t, warmup); // warm up the JIT, the pool and the plans
                         reset(pool);
+                        CpuMeter cpu = new CpuMeter(pool);
                         double rate = run(store, accounts, content, t, seconds);
+                        long delivered = Math.round(rate * seconds);
                         rates.add(rate);
-                        System.out.printf("RESULT mailwright size=%d threads=%d rep=%d secs=%d msg_per_s=%.0f MB_per_s=%.1f%n",
-                                size, t, r, seconds, rate, rate * size / 1e6);
+                        System.out.printf("RESULT mailwright size=%d threads=%d rep=%d secs=%d msg_per_s=%.0f MB_per_s=%.1f"
+                                        + " cpu_us_per_msg_java=%.0f cpu_us_per_msg_postgres=%.0f%n",
+                                size, t, r, seconds, rate, rate * size / 1e6, cpu.javaMicros() / (double) delivered,
+                                cpu.postgresMicros() / (double) delivered);
                     }
                     rates.sort(Double::compare);
                     double median = rates.size() % 2 == 1 ? rates.get(rates.size() / 2)
@@ -123,10 +127,10 @@ public final class DeliveryBench {
                 try {
                     start.await();
                     ThreadLocalRandom random = ThreadLocalRandom.current();
+                    Optional<Address> sender = Optional.of(Address.parse("sender@remote.test"));
                     while (!stop.get()) {
                         Account to = accounts.get(random.nextInt(accounts.size()));
-                        try (Delivery d = store.deliveries().begin(Envelope.of(
-                                Optional.of(Address.parse("sender@remote.test")), Clock.systemUTC().instant()))) {
+                        try (Delivery d = store.deliveries().begin(Envelope.of(sender, Clock.systemUTC().instant()))) {
                             d.addLocal(new LocalRecipient(to.id(), to.address()), content.length);
                             d.content().write(content);
                             d.commit();
@@ -157,6 +161,56 @@ public final class DeliveryBench {
             throw new IllegalStateException("deliveries failed", failures.get(0));
         }
         return count / ((t1 - t0) / 1e9);
+    }
+
+    /**
+     * CPU time spent by this JVM and by the PostgreSQL server processes (backends and helpers,
+     * from pg_stat_activity and /proc) since construction: a figure that other load on the
+     * machine does not distort, unlike a rate. Linux only; zero where /proc is missing.
+     */
+    private static final class CpuMeter {
+        private static final long TICK_MICROS = 10_000; // USER_HZ = 100 on Linux
+        private final List<Long> pids = new ArrayList<>();
+        private final long java0;
+        private final long pg0;
+
+        CpuMeter(HikariDataSource pool) throws SQLException {
+            try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT pid FROM pg_stat_activity")) {
+                while (rs.next()) {
+                    pids.add(rs.getLong(1));
+                }
+            }
+            java0 = javaNanos();
+            pg0 = postgresTicks();
+        }
+
+        long javaMicros() {
+            return (javaNanos() - java0) / 1000;
+        }
+
+        long postgresMicros() {
+            return (postgresTicks() - pg0) * TICK_MICROS;
+        }
+
+        private static long javaNanos() {
+            return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                    .getOperatingSystemMXBean()).getProcessCpuTime();
+        }
+
+        private long postgresTicks() {
+            long ticks = 0;
+            for (long pid : pids) {
+                try {
+                    String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+                } catch (IOException | RuntimeException e) {
+                    // the process ended, or no /proc
+                }
+            }
+            return ticks;
+        }
     }
 
     private static List<Account> setUp(HikariDataSource pool, PostgresMailStore store) throws SQLException {

@@ -37,6 +37,7 @@ public final class TestDatabases {
 
     private static final Logger LOG = LoggerFactory.getLogger(TestDatabases.class);
     private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static final java.util.List<String> CREATED = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static Server server;
 
     private TestDatabases() {
@@ -91,7 +92,18 @@ public final class TestDatabases {
         } catch (SQLException e) {
             throw new IllegalStateException("could not create test database " + name, e);
         }
+        CREATED.add(name);
         return new TestDatabase(name, s.urlOf(name), s.user(), s.password());
+    }
+
+    private static void dropCreated(Server s) {
+        try (Connection c = s.admin(); Statement st = c.createStatement()) {
+            for (String name : CREATED) {
+                st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            }
+        } catch (SQLException e) {
+            LOG.warn("could not drop the test databases {}: {}", CREATED, e.getMessage());
+        }
     }
 
     /** Where the test databases live. */
@@ -129,8 +141,11 @@ public final class TestDatabases {
         String url = System.getenv("MAILWRIGHT_TEST_JDBC_URL");
         if (url != null && !url.isBlank()) {
             LOG.info("test databases on {}", url);
-            return new UrlServer(url, System.getenv("MAILWRIGHT_TEST_JDBC_USER"),
+            UrlServer external = new UrlServer(url, System.getenv("MAILWRIGHT_TEST_JDBC_USER"),
                     System.getenv("MAILWRIGHT_TEST_JDBC_PASSWORD"));
+            // a server that outlives the tests: drop what this JVM created
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> dropCreated(external), "test-databases-drop"));
+            return external;
         }
         if (dockerAnswers()) {
             return ContainerServer.start();

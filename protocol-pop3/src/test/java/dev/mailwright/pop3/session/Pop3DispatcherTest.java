@@ -1,0 +1,71 @@
+package dev.mailwright.pop3.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailwright.pop3.Pop3Server;
+import dev.mailwright.pop3.support.TestMail;
+import dev.mailwright.protocol.codec.Line;
+import dev.mailwright.protocol.limit.AuthThrottle;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The dispatcher and commands against the in-memory store, without any network. */
+class Pop3DispatcherTest {
+
+    private final TestMail mail = new TestMail();
+    private final Pop3Context context = Pop3Server.builder().store(mail.store()).plaintextWithoutTls(true)
+            .authThrottle(AuthThrottle.disabled()).clock(mail.clock).context();
+    private final Pop3Dispatcher dispatcher = Pop3Dispatcher.standard(false);
+    private final Pop3Session session = new Pop3Session(context, "test", new InetSocketAddress("127.0.0.1", 1),
+            () -> false, () -> false);
+
+    Pop3DispatcherTest() {
+        mail.account("bob@example.org", "pw");
+        mail.deliver("bob@example.org", "Subject: a\r\n\r\nx\r\n");
+    }
+
+    private Pop3Reply send(String line) {
+        return dispatcher.handle(session, Line.of(line.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void stateShouldChangeOnlyWhenLoginSucceeds() {
+        send("USER bob@example.org");
+        assertThat(send("PASS nope").statusLine()).isEqualTo("-ERR [AUTH] invalid user name or password");
+        assertThat(session.state()).isEqualTo(Pop3State.AUTHORIZATION);
+        send("USER bob@example.org");
+        assertThat(send("PASS pw").isOk()).isTrue();
+        assertThat(session.state()).isEqualTo(Pop3State.TRANSACTION);
+    }
+
+    @Test
+    void deleShouldTouchOnlyTheSessionUntilQuit() {
+        send("USER bob@example.org");
+        send("PASS pw");
+        assertThat(send("DELE 1").statusLine()).isEqualTo("+OK message 1 deleted");
+        assertThat(mail.messageCount("bob@example.org")).isEqualTo(1);
+        Pop3Reply quit = send("QUIT");
+        assertThat(quit.then()).isEqualTo(Pop3Reply.Then.CLOSE);
+        assertThat(session.state()).isEqualTo(Pop3State.UPDATE);
+        assertThat(mail.messageCount("bob@example.org")).isZero();
+    }
+
+    @Test
+    void badInputShouldBeCountedAndWrongStateRefused() {
+        Pop3Reply r = send("RETR 1");
+        assertThat(r.statusLine()).isEqualTo("-ERR command not valid in this state");
+        assertThat(r.bad()).isTrue();
+        assertThat(send("CAPA").bad()).isFalse();
+    }
+
+    @Test
+    void retrShouldReturnAStreamedBodyRatherThanLines() {
+        send("USER bob@example.org");
+        send("PASS pw");
+        Pop3Reply r = send("RETR 1");
+        assertThat(r.statusLine()).isEqualTo("+OK 17 octets");
+        assertThat(r.body()).isPresent();
+        assertThat(r.lines()).isEmpty();
+    }
+}

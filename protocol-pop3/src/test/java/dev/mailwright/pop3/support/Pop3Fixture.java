@@ -1,0 +1,57 @@
+package dev.mailwright.pop3.support;
+
+import dev.mailwright.pop3.Pop3Server;
+import dev.mailwright.protocol.limit.AuthThrottle;
+import dev.mailwright.protocol.tls.SelfSignedCertificate;
+import java.util.function.UnaryOperator;
+
+/** A server on port 0 over a fresh in-memory store, with alice@example.org / secret. */
+public final class Pop3Fixture implements AutoCloseable {
+
+    public static final SelfSignedCertificate CERT = SelfSignedCertificate.generate("localhost");
+    public static final String ALICE = "alice@example.org";
+    public static final String PASSWORD = "secret";
+
+    public final TestMail mail = new TestMail();
+    public final Pop3Server server;
+
+    public Pop3Fixture() {
+        this(b -> b);
+    }
+
+    public Pop3Fixture(UnaryOperator<Pop3Server.Builder> options) {
+        mail.account(ALICE, PASSWORD);
+        server = options.apply(Pop3Server.builder().store(mail.store()).port(0).securePort(0)
+                .tls(CERT.tlsConfig()).clock(mail.clock).authThrottle(AuthThrottle.disabled())).start();
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public int securePort() {
+        return server.securePort().orElseThrow();
+    }
+
+    public RawClient connect() throws java.io.IOException {
+        RawClient c = new RawClient(port());
+        String greeting = c.readLine();
+        if (!greeting.startsWith("+OK")) {
+            throw new IllegalStateException(greeting);
+        }
+        return c;
+    }
+
+    public void deliver(String content) {
+        mail.deliver(ALICE, content);
+    }
+
+    public int messages() {
+        return mail.messageCount(ALICE);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,2 @@
+/** The SQL behind {@link dev.mailwright.store.postgres.PostgresMailStore}; not for use by other modules. */
+package dev.mailwright.store.postgres.internal;
