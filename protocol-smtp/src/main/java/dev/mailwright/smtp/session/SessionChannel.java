@@ -10,11 +10,12 @@ public interface SessionChannel {
     void send(dev.mailwright.smtp.SmtpReply reply);
 
     /**
-     * Starts server-side TLS once the replies sent so far are out. The transport calls
-     * {@link SmtpSession#tlsStarted()} when the handshake is done; input that arrives before
-     * then is plaintext sent after STARTTLS and is discarded by the session.
+     * Sends {@code reply} (the 220 to STARTTLS) in plaintext and puts TLS in place before the
+     * client can have read it, so its handshake is never mistaken for plaintext. The transport
+     * calls {@link SmtpSession#tlsStarted()} with the first octets that came over TLS; whatever
+     * arrives before that is plaintext sent after STARTTLS and is discarded by the session.
      */
-    void startTls();
+    void startTls(dev.mailwright.smtp.SmtpReply reply);
 
     /** Closes the connection once the replies sent so far are out. */
     void close();

@@ -77,6 +77,7 @@ public final class SmtpSession implements SessionInfo {
     private boolean chunkLast;
     private SmtpReply chunkFailure;
     private Runnable afterReply;
+    private boolean tlsOnNextReply;
 
     // command line framing
     private final byte[] line;
@@ -336,7 +337,7 @@ public final class SmtpSession implements SessionInfo {
     public void startTls() {
         resetTransaction();
         phase = Phase.STARTING_TLS;
-        afterReply = channel::startTls;
+        tlsOnNextReply = true;
     }
 
     /** AUTH started an exchange: the step's outcome is the reply. */
@@ -645,7 +646,12 @@ public final class SmtpSession implements SessionInfo {
     // ------------------------------------------------------------ helpers
 
     private void send(SmtpReply reply) {
-        channel.send(reply);
+        if (tlsOnNextReply) {
+            tlsOnNextReply = false;
+            channel.startTls(reply);
+        } else {
+            channel.send(reply);
+        }
         Runnable then = afterReply;
         afterReply = null;
         if (then != null) {

@@ -40,7 +40,8 @@ public final class FakeChannel implements SessionChannel {
     }
 
     @Override
-    public void startTls() {
+    public void startTls(SmtpReply reply) {
+        send(reply);
         tlsRequested = true;
     }
 

@@ -1,0 +1,68 @@
+package dev.mailwright.smtp.transport;
+
+import dev.mailwright.smtp.SmtpSettings;
+import dev.mailwright.smtp.auth.Authenticator;
+import dev.mailwright.smtp.delivery.MessageSink;
+import dev.mailwright.smtp.policy.SmtpPolicy;
+import dev.mailwright.smtp.command.SmtpCommands;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.concurrent.Executor;
+import javax.net.ssl.SSLContext;
+import org.apache.mina.filter.ssl.SslFilter;
+import org.apache.mina.transport.socket.nio.NioSocketAcceptor;
+
+/** One listening socket (MX, submission or submissions) and its sessions. */
+public final class SmtpListener implements AutoCloseable {
+
+    private final SmtpSettings settings;
+    private final NioSocketAcceptor acceptor;
+
+    /**
+     * Binds and starts accepting.
+     *
+     * @param tls the server's TLS context; required for submissions, optional otherwise (no STARTTLS then)
+     */
+    public SmtpListener(SmtpSettings settings, InetSocketAddress bind, SmtpPolicy policy, MessageSink.Factory sinks,
+                        Authenticator authenticator, SSLContext tls, Executor pool, Clock clock) {
+        if (settings.mode() == SmtpSettings.Mode.SUBMISSIONS && tls == null) {
+            throw new IllegalArgumentException("the submissions listener (implicit TLS) needs TLS material");
+        }
+        this.settings = settings;
+        this.acceptor = new NioSocketAcceptor(2);
+        acceptor.setReuseAddress(true);
+        acceptor.setCloseOnDeactivation(true);
+        if (settings.mode() == SmtpSettings.Mode.SUBMISSIONS) {
+            acceptor.getFilterChain().addFirst(MinaSessionChannel.TLS_FILTER, new SslFilter(tls));
+        }
+        acceptor.setHandler(new SmtpIoHandler(settings, SmtpCommands.forListener(settings), policy, sinks, authenticator,
+                tls, pool, clock));
+        try {
+            acceptor.bind(bind);
+        } catch (IOException e) {
+            acceptor.dispose();
+            throw new UncheckedIOException("cannot listen on " + bind, e);
+        }
+    }
+
+    public SmtpSettings settings() {
+        return settings;
+    }
+
+    public InetSocketAddress address() {
+        return acceptor.getLocalAddress();
+    }
+
+    public int port() {
+        return address().getPort();
+    }
+
+    /** Stops accepting and closes open connections. */
+    @Override
+    public void close() {
+        acceptor.unbind();
+        acceptor.dispose(true);
+    }
+}
