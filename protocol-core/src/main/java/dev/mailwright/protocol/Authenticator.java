@@ -1,0 +1,56 @@
+package dev.mailwright.protocol;
+
+import dev.mailwright.store.Account;
+import dev.mailwright.store.Accounts;
+import dev.mailwright.store.Address;
+import dev.mailwright.store.InvalidInputException;
+import dev.mailwright.store.password.ScramCredentials;
+import java.util.Optional;
+
+/**
+ * Credentials checks the protocols need. Blocking (hashing, database): call it off the I/O
+ * threads. Every method may throw {@link dev.mailwright.store.StoreUnavailableException}.
+ */
+public interface Authenticator {
+
+    /** The account when the password is right and the account enabled; same work for an unknown user. */
+    Optional<Account> authenticate(String username, char[] password);
+
+    /** SCRAM-SHA-256 material of an enabled account. */
+    Optional<ScramCredentials> scramCredentials(String username);
+
+    /** The enabled account of that name, without checking anything (after SCRAM or APOP succeeded). */
+    Optional<Account> account(String username);
+
+    /** The APOP shared secret of an enabled account, if one is set. */
+    Optional<String> apopSecret(String username);
+
+    /** The store's own accounts. */
+    static Authenticator of(Accounts accounts) {
+        return new Authenticator() {
+            @Override
+            public Optional<Account> authenticate(String username, char[] password) {
+                return accounts.authenticate(username, password);
+            }
+
+            @Override
+            public Optional<ScramCredentials> scramCredentials(String username) {
+                return accounts.scramCredentials(username);
+            }
+
+            @Override
+            public Optional<Account> account(String username) {
+                try {
+                    return accounts.get(Address.parse(username)).filter(Account::enabled);
+                } catch (InvalidInputException e) {
+                    return Optional.empty();
+                }
+            }
+
+            @Override
+            public Optional<String> apopSecret(String username) {
+                return accounts.apopSecret(username);
+            }
+        };
+    }
+}

@@ -1,0 +1,87 @@
+package dev.mailwright.protocol.codec;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * The multi-line response form of RFC 1939 section 3 and RFC 5321 section 4.5.2: a line that
+ * begins with {@code .} gets another {@code .} in front, and the data ends with {@code .CRLF}.
+ * The input must already be CRLF lines ending in CRLF
+ * ({@link dev.mailwright.store.content.WireFormat#normalize}).
+ */
+public final class DotStuffing {
+
+    private DotStuffing() {
+    }
+
+    /** The stuffed content followed by the terminating {@code .CRLF}. */
+    public static InputStream stuff(InputStream wireForm) {
+        return new Stuffer(wireForm);
+    }
+
+    private static final class Stuffer extends InputStream {
+        private static final byte[] END = {'.', '\r', '\n'};
+        private final InputStream in;
+        private boolean atLineStart = true;
+        private int pending = -1;
+        private int endIndex = -1;
+        private int last = '\n';
+
+        Stuffer(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (pending >= 0) {
+                int c = pending;
+                pending = -1;
+                return c;
+            }
+            if (endIndex >= 0) {
+                return endIndex < END.length ? END[endIndex++] : -1;
+            }
+            int c = in.read();
+            if (c < 0) {
+                if (last != '\n') {
+                    // not wire form; end the last line so the terminator stands on its own
+                    last = '\n';
+                    pending = '\n';
+                    endIndex = 0;
+                    return '\r';
+                }
+                endIndex = 0;
+                return END[endIndex++];
+            }
+            last = c;
+            if (atLineStart && c == '.') {
+                atLineStart = false;
+                pending = '.';
+                return '.';
+            }
+            atLineStart = c == '\n';
+            return c;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            int n = 0;
+            while (n < len) {
+                int c = read();
+                if (c < 0) {
+                    break;
+                }
+                b[off + n++] = (byte) c;
+            }
+            return n == 0 ? -1 : n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.mailwright.protocol.session;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+/**
+ * What a protocol session may do with its connection. Implemented by the transport; a
+ * protocol never sees MINA. All methods are meant to be called from the session's own
+ * callbacks, which run one at a time on the session's ordered executor (never on an I/O
+ * thread), so blocking work there is allowed.
+ */
+public interface Connection {
+
+    /** A short unique id for logs. */
+    String id();
+
+    InetSocketAddress remoteAddress();
+
+    InetSocketAddress localAddress();
+
+    /** Whether the connection is encrypted now (implicit TLS, or after an upgrade). */
+    boolean isSecure();
+
+    /** Whether an in-band upgrade ({@link #startTls}) is possible: TLS material configured and not secure yet. */
+    boolean canStartTls();
+
+    /** Queues octets for sending; returns at once. */
+    void write(byte[] data);
+
+    /** Queues one line; {@code CRLF} is appended. Encoded as UTF-8 (plain ASCII stays ASCII). */
+    void writeLine(String line);
+
+    /**
+     * Sends a stream to the end, in bounded chunks, each written only once the one before it
+     * left (back-pressure): memory use does not depend on the stream's length. Blocks until the
+     * last chunk is queued. Closes the stream. Throws when the connection goes away meanwhile.
+     */
+    void writeStream(InputStream content) throws IOException;
+
+    /**
+     * In-band TLS upgrade (STARTTLS, STLS): sends {@code reply} in plaintext, then starts the
+     * server side of the TLS handshake. Everything the client sent after the upgrade command
+     * and before the handshake is discarded unread. The session gets
+     * {@link ProtocolSession#tlsStarted()} once the handshake completes, and no input before.
+     *
+     * @throws IllegalStateException when {@link #canStartTls()} is false
+     */
+    void startTls(String reply);
+
+    /**
+     * Hands the following input to {@code receiver} instead of decoding lines, until it says it
+     * is done; what it leaves in the buffer is decoded as lines again.
+     */
+    void readRaw(RawReceiver receiver);
+
+    /**
+     * Pauses input processing for {@code delay}, then runs {@code then} on the session's
+     * executor (a delayed failure reply after a failed login). No thread sleeps meanwhile.
+     */
+    void after(Duration delay, Runnable then);
+
+    /** Closes after everything queued was sent. */
+    void close();
+
+    /** Closes at once, dropping what is queued. */
+    void abort();
+}

@@ -1,0 +1,353 @@
+package dev.mailwright.protocol.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailwright.protocol.Limits;
+import dev.mailwright.protocol.codec.Line;
+import dev.mailwright.protocol.session.Connection;
+import dev.mailwright.protocol.session.ProtocolSession;
+import dev.mailwright.protocol.session.ProtocolSessionFactory;
+import dev.mailwright.protocol.tls.SelfSignedCertificate;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class MinaListenerTest {
+
+    private static final SelfSignedCertificate CERT = SelfSignedCertificate.generate("localhost");
+
+    private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+    private final List<String> threads = new CopyOnWriteArrayList<>();
+    private MinaListener listener;
+
+    /** A tiny line protocol exercising every Connection feature. */
+    private final class TestSession implements ProtocolSession {
+        private Connection c;
+
+        @Override
+        public void started(Connection connection) {
+            c = connection;
+            c.writeLine("HELLO" + (c.isSecure() ? " secure" : ""));
+        }
+
+        @Override
+        public void line(Line line) {
+            threads.add(Thread.currentThread().getName());
+            if (!line.isLine()) {
+                events.add("error " + line.kind());
+                c.writeLine("ERR " + line.kind());
+                return;
+            }
+            String text = line.ascii().orElse("?");
+            events.add("line " + text);
+            if (text.equals("STARTTLS")) {
+                c.startTls("GO");
+            } else if (text.equals("QUIT")) {
+                c.writeLine("BYE");
+                c.close();
+            } else if (text.startsWith("RAW ")) {
+                int[] left = {Integer.parseInt(text.substring(4))};
+                StringBuilder got = new StringBuilder();
+                c.readRaw(data -> {
+                    while (left[0] > 0 && data.hasRemaining()) {
+                        got.append((char) data.get());
+                        left[0]--;
+                    }
+                    if (left[0] == 0) {
+                        c.writeLine("GOT " + got);
+                        return true;
+                    }
+                    return false;
+                });
+            } else if (text.startsWith("STREAM ")) {
+                long n = Long.parseLong(text.substring(7));
+                try {
+                    c.writeStream(new InputStream() {
+                        long left = n;
+
+                        @Override
+                        public int read() {
+                            return left-- > 0 ? 'x' : -1;
+                        }
+
+                        @Override
+                        public int read(byte[] b, int off, int len) {
+                            if (left <= 0) {
+                                return -1;
+                            }
+                            int k = (int) Math.min(len, left);
+                            java.util.Arrays.fill(b, off, off + k, (byte) 'x');
+                            left -= k;
+                            return k;
+                        }
+                    });
+                    c.writeLine("\r\nEND");
+                } catch (IOException e) {
+                    events.add("stream failed");
+                }
+            } else if (text.equals("SLOW")) {
+                c.after(Duration.ofMillis(300), () -> c.writeLine("LATE"));
+            } else {
+                c.writeLine("ECHO " + text);
+            }
+        }
+
+        @Override
+        public void idle() {
+            events.add("idle");
+        }
+
+        @Override
+        public void tlsStarted() {
+            events.add("tls");
+        }
+
+        @Override
+        public void ended(EndReason reason) {
+            events.add("ended " + reason);
+        }
+    }
+
+    private MinaListener start(Limits limits, boolean implicitTls) throws IOException {
+        listener = new MinaListener(new MinaListener.Config("test", new InetSocketAddress("127.0.0.1", 0), limits,
+                Optional.of(CERT.tlsConfig()), implicitTls), new ProtocolSessionFactory() {
+                    @Override
+                    public ProtocolSession newSession() {
+                        return new TestSession();
+                    }
+
+                    @Override
+                    public String busyReply() {
+                        return "BUSY";
+                    }
+                });
+        listener.start();
+        return listener;
+    }
+
+    private MinaListener start() throws IOException {
+        return start(Limits.DEFAULT.withMaxLineLength(64), false);
+    }
+
+    @AfterEach
+    void stop() {
+        if (listener != null) {
+            listener.stop();
+        }
+    }
+
+    private Socket connect() throws IOException {
+        Socket s = new Socket("127.0.0.1", listener.port());
+        s.setSoTimeout(20_000);
+        return s;
+    }
+
+    private static BufferedReader reader(Socket s) throws IOException {
+        return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+    }
+
+    private static void send(Socket s, String text) throws IOException {
+        OutputStream out = s.getOutputStream();
+        out.write(text.getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    private String nextEvent() throws InterruptedException {
+        String e = events.poll(20, TimeUnit.SECONDS);
+        assertThat(e).as("event").isNotNull();
+        return e;
+    }
+
+    @Test
+    void boundPortShouldBeRealWhenConfiguredWithZero() throws IOException {
+        start();
+        assertThat(listener.port()).isPositive();
+    }
+
+    @Test
+    void thousandPipelinedLinesShouldBeAnsweredInOrderOffTheIoThreads() throws IOException {
+        start();
+        try (Socket s = connect()) {
+            BufferedReader in = reader(s);
+            assertThat(in.readLine()).isEqualTo("HELLO");
+            StringBuilder all = new StringBuilder();
+            for (int i = 0; i < 1000; i++) {
+                all.append("N ").append(i).append("\r\n");
+            }
+            send(s, all.toString());
+            for (int i = 0; i < 1000; i++) {
+                assertThat(in.readLine()).isEqualTo("ECHO N " + i);
+            }
+        }
+        assertThat(threads).allMatch(t -> t.startsWith("test-session-"));
+    }
+
+    @Test
+    void overlongLineShouldGiveOneErrorAndTheSessionShouldContinue() throws IOException {
+        start();
+        try (Socket s = connect()) {
+            BufferedReader in = reader(s);
+            in.readLine();
+            send(s, "x".repeat(10_000) + "\r\nNOOP\r\nBARE\nNUL\0\r\n");
+            assertThat(in.readLine()).isEqualTo("ERR TOO_LONG");
+            assertThat(in.readLine()).isEqualTo("ECHO NOOP");
+            assertThat(in.readLine()).isEqualTo("ERR BARE_LF");
+            assertThat(in.readLine()).isEqualTo("ERR NUL");
+        }
+    }
+
+    @Test
+    void rawModeShouldReceiveExactlyTheAskedOctetsAndThenLinesAgain() throws IOException {
+        start();
+        try (Socket s = connect()) {
+            BufferedReader in = reader(s);
+            in.readLine();
+            send(s, "RAW 5\r\nab");
+            send(s, "cdeNOOP\r\n");
+            assertThat(in.readLine()).isEqualTo("GOT abcde");
+            assertThat(in.readLine()).isEqualTo("ECHO NOOP");
+        }
+    }
+
+    @Test
+    void streamLargerThanAnyBufferShouldArriveCompletely() throws IOException {
+        start();
+        long size = 30L * 1024 * 1024;
+        try (Socket s = connect()) {
+            BufferedReader in = reader(s);
+            in.readLine();
+            send(s, "STREAM " + size + "\r\nNOOP\r\n");
+            long got = 0;
+            char[] cbuf = new char[8192];
+            while (got < size) {
+                int n = in.read(cbuf, 0, (int) Math.min(cbuf.length, size - got));
+                assertThat(n).isPositive();
+                got += n;
+            }
+            assertThat(in.readLine()).isEqualTo("");
+            assertThat(in.readLine()).isEqualTo("END");
+            assertThat(in.readLine()).isEqualTo("ECHO NOOP");
+        }
+    }
+
+    @Test
+    void startTlsShouldDiscardPlaintextPipelinedAfterTheCommand() throws Exception {
+        start();
+        try (Socket s = connect()) {
+            BufferedReader in = reader(s);
+            assertThat(in.readLine()).isEqualTo("HELLO");
+            send(s, "STARTTLS\r\nINJECTED\r\n");
+            assertThat(in.readLine()).isEqualTo("GO");
+            SSLSocket tls = (SSLSocket) CERT.clientContext().getSocketFactory()
+                    .createSocket(s, "localhost", listener.port(), true);
+            tls.startHandshake();
+            assertThat(tls.getSession().getProtocol()).isIn("TLSv1.3", "TLSv1.2");
+            send(tls, "AFTER\r\n");
+            assertThat(reader(tls).readLine()).isEqualTo("ECHO AFTER");
+            assertThat(nextEvent()).isEqualTo("line STARTTLS");
+            assertThat(nextEvent()).isEqualTo("tls");
+            assertThat(nextEvent()).isEqualTo("line AFTER");
+            tls.close();
+        }
+    }
+
+    @Test
+    void implicitTlsListenerShouldGreetOverTls() throws Exception {
+        start(Limits.DEFAULT, true);
+        try (SSLSocket s = (SSLSocket) CERT.clientContext().getSocketFactory().createSocket("127.0.0.1", listener.port())) {
+            s.setSoTimeout(20_000);
+            BufferedReader in = reader(s);
+            assertThat(in.readLine()).isEqualTo("HELLO secure");
+            send(s, "QUIT\r\n");
+            assertThat(in.readLine()).isEqualTo("BYE");
+            assertThat(in.readLine()).isNull();
+        }
+    }
+
+    @Test
+    void implicitTlsListenerShouldRefuseTls11() throws Exception {
+        start(Limits.DEFAULT, true);
+        try (SSLSocket s = (SSLSocket) CERT.clientContext().getSocketFactory().createSocket("127.0.0.1", listener.port())) {
+            s.setSoTimeout(20_000);
+            s.setEnabledProtocols(new String[] {"TLSv1.1"});
+            org.assertj.core.api.Assertions.assertThatThrownBy(s::startHandshake).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void connectionsOverThePerAddressLimitShouldGetTheBusyReply() throws IOException {
+        start(Limits.DEFAULT.withMaxConnections(10, 1), false);
+        try (Socket first = connect(); Socket second = connect()) {
+            assertThat(reader(first).readLine()).isEqualTo("HELLO");
+            BufferedReader in = reader(second);
+            assertThat(in.readLine()).isEqualTo("BUSY");
+            assertThat(in.readLine()).isNull();
+        }
+    }
+
+    @Test
+    void idleConnectionShouldBeClosedAfterTheTimeout() throws Exception {
+        start(Limits.DEFAULT.withIdleTimeout(Duration.ofSeconds(1)), false);
+        try (Socket s = connect()) {
+            BufferedReader in = reader(s);
+            assertThat(in.readLine()).isEqualTo("HELLO");
+            assertThat(in.readLine()).isNull();
+        }
+        assertThat(nextEvent()).isEqualTo("idle");
+        assertThat(nextEvent()).isEqualTo("ended TIMEOUT");
+    }
+
+    @Test
+    void delayedReplyShouldHoldBackLaterInput() throws IOException {
+        start();
+        try (Socket s = connect()) {
+            BufferedReader in = reader(s);
+            in.readLine();
+            long t0 = System.nanoTime();
+            send(s, "SLOW\r\nNOOP\r\n");
+            assertThat(in.readLine()).isEqualTo("LATE");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+            assertThat(in.readLine()).isEqualTo("ECHO NOOP");
+        }
+    }
+
+    @Test
+    void droppedConnectionShouldEndTheSessionAsDropped() throws Exception {
+        start();
+        try (Socket s = connect()) {
+            reader(s).readLine();
+        }
+        assertThat(nextEvent()).isEqualTo("ended DROPPED");
+        assertThat(listener.openConnections()).isZero();
+    }
+
+    @Test
+    void stopShouldEndOpenSessionsAsShutdown() throws Exception {
+        start();
+        try (Socket s = connect()) {
+            BufferedReader in = reader(s);
+            in.readLine();
+            listener.stop();
+            assertThat(in.readLine()).isNull();
+        }
+        assertThat(nextEvent()).isEqualTo("ended SHUTDOWN");
+        listener = null;
+    }
+}
