@@ -1,8 +1,6 @@
 package dev.mailwright.smtp;
 
 import dev.mailwright.smtp.auth.Authenticator;
-import dev.mailwright.smtp.auth.PasswordAuthenticator;
-import dev.mailwright.smtp.auth.PasswordCheck;
 import dev.mailwright.smtp.delivery.HandlerMessageSink;
 import dev.mailwright.smtp.delivery.MessageSink;
 import dev.mailwright.smtp.delivery.StoreMessageSink;
@@ -87,8 +85,7 @@ public final class SmtpServer implements AutoCloseable {
         private MailStore store;
         private MailHandler.Factory handler;
         private Predicate<String> localDomains = domain -> true;
-        private PasswordCheck passwords;
-        private Authenticator authenticator;
+        private dev.mailwright.protocol.Authenticator accounts;
         private SSLContext tls;
         private final Map<SmtpSettings.Mode, Integer> ports = new LinkedHashMap<>();
         private UnaryOperator<SmtpSettings.Builder> settings = UnaryOperator.identity();
@@ -128,15 +125,12 @@ public final class SmtpServer implements AutoCloseable {
             return this;
         }
 
-        /** With a handler: how AUTH PLAIN/LOGIN check passwords (no AUTH without it). */
-        public Builder passwords(PasswordCheck passwords) {
-            this.passwords = passwords;
-            return this;
-        }
-
-        /** Replaces the SASL mechanisms. */
-        public Builder authenticator(Authenticator authenticator) {
-            this.authenticator = authenticator;
+        /**
+         * The accounts AUTH checks (SCRAM-SHA-256, PLAIN, LOGIN). Default: the store's; with a
+         * handler and no accounts, AUTH is not offered.
+         */
+        public Builder accounts(dev.mailwright.protocol.Authenticator accounts) {
+            this.accounts = accounts;
             return this;
         }
 
@@ -191,9 +185,9 @@ public final class SmtpServer implements AutoCloseable {
             }
             MessageSink.Factory sinks = store != null ? StoreMessageSink.factory(store, clock)
                     : HandlerMessageSink.factory(handler);
-            Authenticator auth = authenticator != null ? authenticator
-                    : store != null ? PasswordAuthenticator.of(store.accounts())
-                    : passwords != null ? new PasswordAuthenticator(passwords) : Authenticator.NONE;
+            Authenticator auth = accounts != null ? Authenticator.of(accounts)
+                    : store != null ? Authenticator.of(dev.mailwright.protocol.Authenticator.of(store.accounts()))
+                    : Authenticator.NONE;
             ExecutorService pool = Executors.newCachedThreadPool(new Workers());
             Map<SmtpSettings.Mode, SmtpListener> started = new LinkedHashMap<>();
             try {

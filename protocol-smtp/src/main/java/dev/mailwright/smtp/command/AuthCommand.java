@@ -1,7 +1,7 @@
 package dev.mailwright.smtp.command;
 
 import dev.mailwright.smtp.SmtpReply;
-import dev.mailwright.smtp.auth.SaslExchange;
+import dev.mailwright.protocol.sasl.SaslMechanism;
 import dev.mailwright.smtp.session.Phase;
 import dev.mailwright.smtp.session.SmtpCommand;
 import dev.mailwright.smtp.session.SmtpSession;
@@ -62,7 +62,7 @@ public final class AuthCommand implements SmtpCommand {
                 }
             }
         }
-        Optional<SaslExchange> exchange = session.authenticator().start(mechanism);
+        Optional<SaslMechanism> exchange = session.authenticator().start(mechanism);
         if (exchange.isEmpty()) {
             return UNKNOWN_MECHANISM;
         }

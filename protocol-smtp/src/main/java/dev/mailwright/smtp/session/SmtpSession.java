@@ -1,5 +1,7 @@
 package dev.mailwright.smtp.session;
 
+import dev.mailwright.protocol.sasl.SaslMechanism;
+import dev.mailwright.protocol.sasl.SaslStep;
 import dev.mailwright.smtp.MailFrom;
 import dev.mailwright.smtp.RcptTo;
 import dev.mailwright.smtp.SessionInfo;
@@ -7,8 +9,6 @@ import dev.mailwright.smtp.SmtpRejection;
 import dev.mailwright.smtp.SmtpReply;
 import dev.mailwright.smtp.SmtpSettings;
 import dev.mailwright.smtp.auth.Authenticator;
-import dev.mailwright.smtp.auth.SaslExchange;
-import dev.mailwright.smtp.auth.SaslStep;
 import dev.mailwright.smtp.delivery.MessageSink;
 import dev.mailwright.smtp.delivery.MissingHeaders;
 import dev.mailwright.smtp.delivery.TraceHeaders;
@@ -72,7 +72,7 @@ public final class SmtpSession implements SessionInfo {
 
     // the transaction, the SASL exchange, the chunk being read
     private Transaction transaction;
-    private SaslExchange sasl;
+    private SaslMechanism sasl;
     private long chunkRemaining = -1;
     private boolean chunkLast;
     private SmtpReply chunkFailure;
@@ -341,7 +341,7 @@ public final class SmtpSession implements SessionInfo {
     }
 
     /** AUTH started an exchange: the step's outcome is the reply. */
-    public SmtpReply startAuth(SaslExchange exchange, byte[] initialResponse) {
+    public SmtpReply startAuth(SaslMechanism exchange, byte[] initialResponse) {
         sasl = exchange;
         return saslStep(initialResponse);
     }
@@ -529,7 +529,7 @@ public final class SmtpSession implements SessionInfo {
     private SmtpReply saslStep(byte[] response) {
         SaslStep step;
         try {
-            step = sasl.step(response);
+            step = sasl.evaluate(response);
         } catch (RuntimeException e) {
             sasl = null;
             phase = Phase.READY;
@@ -542,7 +542,7 @@ public final class SmtpSession implements SessionInfo {
         sasl = null;
         phase = Phase.READY;
         if (step instanceof SaslStep.Success s) {
-            user = s.user();
+            user = s.account().address().toString();
             log.info("smtp {} authenticated as {}", id, user);
             return SmtpReply.AUTH_OK;
         }

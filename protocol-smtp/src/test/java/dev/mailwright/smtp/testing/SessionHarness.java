@@ -2,7 +2,7 @@ package dev.mailwright.smtp.testing;
 
 import dev.mailwright.smtp.SmtpSettings;
 import dev.mailwright.smtp.auth.Authenticator;
-import dev.mailwright.smtp.auth.PasswordAuthenticator;
+
 import dev.mailwright.smtp.command.SmtpCommands;
 import dev.mailwright.smtp.delivery.MessageSink;
 import dev.mailwright.smtp.delivery.StoreMessageSink;
@@ -39,7 +39,7 @@ public final class SessionHarness {
         this.store = store;
         this.channel = new FakeChannel(new InetSocketAddress("192.0.2.7", 40000));
         channel.tls(implicitTls);
-        Authenticator auth = PasswordAuthenticator.of(store.accounts());
+        Authenticator auth = Authenticator.of(dev.mailwright.protocol.Authenticator.of(store.accounts()));
         SmtpPolicy policy = SmtpPolicies.standard(settings, store.recipients(), List.of(extra));
         this.session = new SmtpSession(settings, channel, SmtpCommands.forListener(settings), policy, sinks, auth,
                 Clock.systemUTC());
