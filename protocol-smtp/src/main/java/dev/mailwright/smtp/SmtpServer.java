@@ -24,7 +24,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
-import javax.net.ssl.SSLContext;
+import dev.mailwright.protocol.tls.TlsConfig;
 
 /**
  * An SMTP server with one or more listeners, started and ready to accept.
@@ -32,7 +32,7 @@ import javax.net.ssl.SSLContext;
  * <pre>{@code
  * try (SmtpServer smtp = SmtpServer.builder()
  *         .store(store)                  // or .handler(session -> new MyHandler())
- *         .tls(sslContext)
+ *         .tls(TlsConfig.fromPem(chain, key))
  *         .mx(0).submission(0)           // port 0: any free port
  *         .start()) {
  *     int port = smtp.port(SmtpSettings.Mode.MX);
@@ -86,7 +86,7 @@ public final class SmtpServer implements AutoCloseable {
         private MailHandler.Factory handler;
         private Predicate<String> localDomains = domain -> true;
         private dev.mailwright.protocol.Authenticator accounts;
-        private SSLContext tls;
+        private TlsConfig tls;
         private final Map<SmtpSettings.Mode, Integer> ports = new LinkedHashMap<>();
         private UnaryOperator<SmtpSettings.Builder> settings = UnaryOperator.identity();
         private final List<SmtpPolicy> policies = new ArrayList<>();
@@ -134,9 +134,12 @@ public final class SmtpServer implements AutoCloseable {
             return this;
         }
 
-        /** TLS for STARTTLS and the submissions listener. */
-        public Builder tls(SSLContext context) {
-            this.tls = context;
+        /**
+         * TLS for STARTTLS and the submissions listener: {@code TlsConfig.fromPem(chain, key)},
+         * or {@code SelfSignedCertificate.generate(host).tlsConfig()} for tests.
+         */
+        public Builder tls(TlsConfig tls) {
+            this.tls = tls;
             return this;
         }
 

@@ -5,7 +5,7 @@ import dev.mailwright.smtp.session.SessionChannel;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import javax.net.ssl.SSLContext;
+import dev.mailwright.protocol.tls.TlsConfig;
 import javax.net.ssl.SSLSession;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.filterchain.IoFilterChain;
@@ -19,11 +19,11 @@ final class MinaSessionChannel implements SessionChannel {
     static final String TLS_FILTER = "tls";
 
     private final IoSession io;
-    private final SSLContext tlsContext;
+    private final TlsConfig tls;
 
-    MinaSessionChannel(IoSession io, SSLContext tlsContext) {
+    MinaSessionChannel(IoSession io, TlsConfig tls) {
         this.io = io;
-        this.tlsContext = tlsContext;
+        this.tls = tls;
     }
 
     @Override
@@ -38,7 +38,7 @@ final class MinaSessionChannel implements SessionChannel {
     @Override
     public void startTls(SmtpReply reply) {
         IoFilterChain chain = io.getFilterChain();
-        chain.addFirst(TLS_FILTER, new StartTlsFilter(tlsContext));
+        chain.addFirst(TLS_FILTER, new StartTlsFilter(tls));
         IoBuffer plain = IoBuffer.wrap(reply.format().getBytes(StandardCharsets.UTF_8));
         chain.getEntry(TLS_FILTER).getNextFilter().filterWrite(io, new DefaultWriteRequest(plain));
     }
@@ -64,6 +64,6 @@ final class MinaSessionChannel implements SessionChannel {
 
     @Override
     public boolean tlsAvailable() {
-        return tlsContext != null && !io.getFilterChain().contains(TLS_FILTER);
+        return tls != null && !io.getFilterChain().contains(TLS_FILTER);
     }
 }

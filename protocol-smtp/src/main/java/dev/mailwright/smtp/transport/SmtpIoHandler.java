@@ -10,7 +10,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.SSLContext;
+import dev.mailwright.protocol.tls.TlsConfig;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.service.IoHandlerAdapter;
 import org.apache.mina.core.session.AttributeKey;
@@ -37,19 +37,19 @@ final class SmtpIoHandler extends IoHandlerAdapter {
     private final SmtpPolicy policy;
     private final MessageSink.Factory sinks;
     private final Authenticator authenticator;
-    private final SSLContext tlsContext;
+    private final TlsConfig tls;
     private final Executor pool;
     private final Clock clock;
 
     SmtpIoHandler(SmtpSettings settings, Map<String, SmtpCommand> commands, SmtpPolicy policy,
-                  MessageSink.Factory sinks, Authenticator authenticator, SSLContext tlsContext, Executor pool,
+                  MessageSink.Factory sinks, Authenticator authenticator, TlsConfig tls, Executor pool,
                   Clock clock) {
         this.settings = settings;
         this.commands = commands;
         this.policy = policy;
         this.sinks = sinks;
         this.authenticator = authenticator;
-        this.tlsContext = tlsContext;
+        this.tls = tls;
         this.pool = pool;
         this.clock = clock;
     }
@@ -69,7 +69,7 @@ final class SmtpIoHandler extends IoHandlerAdapter {
     @Override
     public void sessionOpened(IoSession io) {
         boolean implicitTls = settings.mode() == SmtpSettings.Mode.SUBMISSIONS;
-        SmtpSession session = new SmtpSession(settings, new MinaSessionChannel(io, implicitTls ? null : tlsContext),
+        SmtpSession session = new SmtpSession(settings, new MinaSessionChannel(io, implicitTls ? null : tls),
                 commands, policy, sinks, authenticator, clock);
         State state = new State(session, new SerialExecutor(pool));
         io.setAttribute(STATE, state);

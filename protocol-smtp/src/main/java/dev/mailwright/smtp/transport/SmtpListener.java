@@ -10,8 +10,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.concurrent.Executor;
-import javax.net.ssl.SSLContext;
-import org.apache.mina.filter.ssl.SslFilter;
+import dev.mailwright.protocol.tls.TlsConfig;
 import org.apache.mina.transport.socket.nio.NioSocketAcceptor;
 
 /** One listening socket (MX, submission or submissions) and its sessions. */
@@ -26,7 +25,7 @@ public final class SmtpListener implements AutoCloseable {
      * @param tls the server's TLS context; required for submissions, optional otherwise (no STARTTLS then)
      */
     public SmtpListener(SmtpSettings settings, InetSocketAddress bind, SmtpPolicy policy, MessageSink.Factory sinks,
-                        Authenticator authenticator, SSLContext tls, Executor pool, Clock clock) {
+                        Authenticator authenticator, TlsConfig tls, Executor pool, Clock clock) {
         if (settings.mode() == SmtpSettings.Mode.SUBMISSIONS && tls == null) {
             throw new IllegalArgumentException("the submissions listener (implicit TLS) needs TLS material");
         }
@@ -35,7 +34,7 @@ public final class SmtpListener implements AutoCloseable {
         acceptor.setReuseAddress(true);
         acceptor.setCloseOnDeactivation(true);
         if (settings.mode() == SmtpSettings.Mode.SUBMISSIONS) {
-            acceptor.getFilterChain().addFirst(MinaSessionChannel.TLS_FILTER, new SslFilter(tls));
+            acceptor.getFilterChain().addFirst(MinaSessionChannel.TLS_FILTER, StartTlsFilter.implicit(tls));
         }
         acceptor.setHandler(new SmtpIoHandler(settings, SmtpCommands.forListener(settings), policy, sinks, authenticator,
                 tls, pool, clock));

@@ -1,6 +1,6 @@
 package dev.mailwright.smtp.transport;
 
-import javax.net.ssl.SSLContext;
+import dev.mailwright.protocol.tls.TlsConfig;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.filterchain.IoFilter;
 import org.apache.mina.core.session.IdleStatus;
@@ -21,8 +21,16 @@ final class StartTlsFilter extends SslFilter {
     record Decrypted(IoBuffer buffer) {
     }
 
-    StartTlsFilter(SSLContext context) {
-        super(context);
+    StartTlsFilter(TlsConfig tls) {
+        super(tls.context());
+        setEnabledProtocols(tls.protocolArray());
+    }
+
+    /** The filter for implicit TLS (no marking needed: the connection never was plaintext). */
+    static SslFilter implicit(TlsConfig tls) {
+        SslFilter filter = new SslFilter(tls.context());
+        filter.setEnabledProtocols(tls.protocolArray());
+        return filter;
     }
 
     @Override

@@ -1,31 +1,22 @@
 package dev.mailwright.smtp.testing;
 
-import java.io.InputStream;
-import java.security.KeyStore;
+import dev.mailwright.protocol.tls.SelfSignedCertificate;
+import dev.mailwright.protocol.tls.TlsConfig;
 import java.security.cert.X509Certificate;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
-/** The test-only self-signed certificate under src/test/resources/tls and a client that trusts anything. */
+/** A self-signed certificate made once per test run (protocol-core's generator) and a client that trusts anything. */
 public final class TestTls {
+
+    private static final TlsConfig SERVER = SelfSignedCertificate.generate("localhost").tlsConfig();
 
     private TestTls() {
     }
 
-    public static SSLContext server() {
-        try (InputStream in = TestTls.class.getResourceAsStream("/tls/test-server.p12")) {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(in, "changeit".toCharArray());
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(ks, "changeit".toCharArray());
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), null, null);
-            return ctx;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+    public static TlsConfig server() {
+        return SERVER;
     }
 
     public static SSLContext trustingClient() {

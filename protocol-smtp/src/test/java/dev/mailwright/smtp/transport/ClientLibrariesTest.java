@@ -47,7 +47,7 @@ class ClientLibrariesTest {
 
     private Session mail(String protocol, int port, Properties extra) {
         Properties p = new Properties();
-        p.put("mail." + protocol + ".host", "127.0.0.1");
+        p.put("mail." + protocol + ".host", "localhost");
         p.put("mail." + protocol + ".port", String.valueOf(port));
         p.put("mail." + protocol + ".localhost", "client.example");
         p.put("mail." + protocol + ".ssl.trust", "*");
