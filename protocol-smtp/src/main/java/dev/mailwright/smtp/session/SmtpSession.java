@@ -74,6 +74,7 @@ public final class SmtpSession implements SessionInfo {
     private Transaction transaction;
     private SaslMechanism sasl;
     private long chunkRemaining = -1;
+    private long chunkSize;
     private boolean chunkLast;
     private SmtpReply chunkFailure;
     private Runnable afterReply;
@@ -320,6 +321,7 @@ public final class SmtpSession implements SessionInfo {
      */
     public void startChunk(long size, boolean last, SmtpReply failure) {
         chunkRemaining = size;
+        chunkSize = size;
         chunkLast = last;
         chunkFailure = failure;
         if (failure == null) {
@@ -445,7 +447,7 @@ public final class SmtpSession implements SessionInfo {
             // RFC 3030: the transaction fails at the chunk that passed the limit
             finishTransaction(SmtpReply.MESSAGE_TOO_BIG, "refused: too big");
         } else {
-            send(SmtpReply.of(250, "2.0.0", "Chunk received, " + transaction.content().size() + " octets so far"));
+            send(SmtpReply.of(250, "2.0.0", chunkSize + " octets received"));
         }
     }
 
