@@ -9,10 +9,11 @@ import dev.mailwright.smtp.session.SmtpSession;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicLong;
 import dev.mailwright.protocol.tls.TlsConfig;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.service.IoHandlerAdapter;
+import org.apache.mina.core.service.IoProcessor;
+import org.apache.mina.core.session.AbstractIoSession;
 import org.apache.mina.core.session.AttributeKey;
 import org.apache.mina.core.session.IdleStatus;
 import org.apache.mina.core.session.IoSession;
@@ -57,8 +58,32 @@ final class SmtpIoHandler extends IoHandlerAdapter {
     private static final class State {
         final SmtpSession session;
         final SerialExecutor executor;
-        final AtomicLong pending = new AtomicLong();
-        volatile boolean suspended;
+        private long pending;
+        private boolean suspended;
+
+        /** Counts octets handed to the session; true when reads must stop. Atomic with {@link #consumed}. */
+        synchronized boolean queued(long octets) {
+            pending += octets;
+            if (pending > HIGH_WATER && !suspended) {
+                suspended = true;
+                return true;
+            }
+            return false;
+        }
+
+        /** Counts octets the session took; true when reads may go on. */
+        synchronized boolean consumed(long octets) {
+            pending -= octets;
+            if (pending < LOW_WATER && suspended) {
+                suspended = false;
+                return true;
+            }
+            return false;
+        }
+
+        synchronized boolean suspended() {
+            return suspended;
+        }
 
         State(SmtpSession session, SerialExecutor executor) {
             this.session = session;
@@ -84,8 +109,7 @@ final class SmtpIoHandler extends IoHandlerAdapter {
         IoBuffer in = decrypted ? ((StartTlsFilter.Decrypted) message).buffer() : (IoBuffer) message;
         byte[] bytes = new byte[in.remaining()];
         in.get(bytes);
-        if (state.pending.addAndGet(bytes.length) > HIGH_WATER && !state.suspended) {
-            state.suspended = true;
+        if (state.queued(bytes.length)) {
             io.suspendRead();
         }
         state.executor.execute(() -> {
@@ -95,18 +119,30 @@ final class SmtpIoHandler extends IoHandlerAdapter {
                 }
                 state.session.receive(bytes, 0, bytes.length);
             } finally {
-                if (state.pending.addAndGet(-bytes.length) < LOW_WATER && state.suspended) {
-                    state.suspended = false;
-                    io.resumeRead();
+                if (state.consumed(bytes.length)) {
+                    resumeRead(io);
                 }
             }
         });
     }
 
+    /**
+     * MINA only changes the interest set on resume; a processor blocked in select() would notice
+     * after its one-second select timeout. Asking it to flush the (usually empty) write queue
+     * wakes it up at once.
+     */
+    @SuppressWarnings("unchecked")
+    private static void resumeRead(IoSession io) {
+        io.resumeRead();
+        if (io instanceof AbstractIoSession s) {
+            ((IoProcessor<AbstractIoSession>) s.getProcessor()).flush(s);
+        }
+    }
+
     @Override
     public void sessionIdle(IoSession io, IdleStatus status) {
         State state = (State) io.getAttribute(STATE);
-        if (state != null && !state.suspended) {
+        if (state != null && !state.suspended()) {
             state.executor.execute(state.session::timeout);
         }
     }
