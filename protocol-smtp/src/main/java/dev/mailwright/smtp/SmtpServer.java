@@ -9,6 +9,8 @@ import dev.mailwright.smtp.policy.SmtpPolicies;
 import dev.mailwright.smtp.policy.SmtpPolicy;
 import dev.mailwright.smtp.transport.SmtpListener;
 import dev.mailwright.store.MailStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -74,7 +76,7 @@ public final class SmtpServer implements AutoCloseable {
     /** Stops every listener and closes open connections. */
     @Override
     public void close() {
-        listeners.values().forEach(SmtpListener::close);
+        listeners.values().forEach(SmtpListener::stop);
         pool.shutdown();
     }
 
@@ -198,13 +200,15 @@ public final class SmtpServer implements AutoCloseable {
                     SmtpSettings s = settings.apply(SmtpSettings.builder().hostname(hostname)).mode(e.getKey()).build();
                     SmtpPolicy policy = store != null ? SmtpPolicies.standard(s, store.recipients(), policies)
                             : SmtpPolicies.standard(s, localDomains, SenderOwnershipPolicy.exactAddress(), policies);
-                    started.put(e.getKey(), new SmtpListener(s, new InetSocketAddress(bind, e.getValue()), policy, sinks,
-                            auth, tls, pool, clock));
+                    SmtpListener listener = new SmtpListener(s, new InetSocketAddress(bind, e.getValue()), policy, sinks,
+                            auth, tls, pool, clock);
+                    started.put(e.getKey(), listener);
+                    listener.start();
                 }
-            } catch (RuntimeException e) {
-                started.values().forEach(SmtpListener::close);
+            } catch (IOException | RuntimeException e) {
+                started.values().forEach(SmtpListener::stop);
                 pool.shutdown();
-                throw e;
+                throw e instanceof IOException io ? new UncheckedIOException("cannot listen", io) : (RuntimeException) e;
             }
             return new SmtpServer(started, pool);
         }

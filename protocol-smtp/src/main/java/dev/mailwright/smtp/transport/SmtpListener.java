@@ -1,12 +1,12 @@
 package dev.mailwright.smtp.transport;
 
+import dev.mailwright.protocol.Listener;
 import dev.mailwright.smtp.SmtpSettings;
 import dev.mailwright.smtp.auth.Authenticator;
 import dev.mailwright.smtp.delivery.MessageSink;
 import dev.mailwright.smtp.policy.SmtpPolicy;
 import dev.mailwright.smtp.command.SmtpCommands;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.concurrent.Executor;
@@ -14,13 +14,14 @@ import dev.mailwright.protocol.tls.TlsConfig;
 import org.apache.mina.transport.socket.nio.NioSocketAcceptor;
 
 /** One listening socket (MX, submission or submissions) and its sessions. */
-public final class SmtpListener implements AutoCloseable {
+public final class SmtpListener implements Listener {
 
     private final SmtpSettings settings;
+    private final InetSocketAddress bind;
     private final NioSocketAcceptor acceptor;
 
     /**
-     * Binds and starts accepting.
+     * Prepares a listener; {@link #start()} binds it.
      *
      * @param tls the server's TLS context; required for submissions, optional otherwise (no STARTTLS then)
      */
@@ -30,6 +31,7 @@ public final class SmtpListener implements AutoCloseable {
             throw new IllegalArgumentException("the submissions listener (implicit TLS) needs TLS material");
         }
         this.settings = settings;
+        this.bind = bind;
         this.acceptor = new NioSocketAcceptor(2);
         acceptor.setReuseAddress(true);
         acceptor.setCloseOnDeactivation(true);
@@ -38,29 +40,34 @@ public final class SmtpListener implements AutoCloseable {
         }
         acceptor.setHandler(new SmtpIoHandler(settings, SmtpCommands.forListener(settings), policy, sinks, authenticator,
                 tls, pool, clock));
-        try {
-            acceptor.bind(bind);
-        } catch (IOException e) {
-            acceptor.dispose();
-            throw new UncheckedIOException("cannot listen on " + bind, e);
-        }
+    }
+
+    @Override
+    public String name() {
+        return switch (settings.mode()) {
+            case MX -> "smtp";
+            case SUBMISSION -> "submission";
+            case SUBMISSIONS -> "submissions";
+        };
+    }
+
+    @Override
+    public void start() throws IOException {
+        acceptor.bind(bind);
+    }
+
+    @Override
+    public InetSocketAddress boundAddress() {
+        return acceptor.getLocalAddress();
     }
 
     public SmtpSettings settings() {
         return settings;
     }
 
-    public InetSocketAddress address() {
-        return acceptor.getLocalAddress();
-    }
-
-    public int port() {
-        return address().getPort();
-    }
-
-    /** Stops accepting and closes open connections. */
+    /** Stops accepting and closes open connections (their transactions are dropped, nothing half-stored). */
     @Override
-    public void close() {
+    public void stop() {
         acceptor.unbind();
         acceptor.dispose(true);
     }
