@@ -18,10 +18,13 @@ import java.util.Objects;
  * @param authWithoutTls     offer AUTH on a connection that is not encrypted (tests only)
  * @param senderOwnership    an authenticated user may only use sender addresses it owns
  * @param idleTimeout        a client silent this long is cut off with {@code 421 4.4.2}
+ * @param maxConnections     open connections to the listener; past it {@code 421 4.7.0} and close
+ * @param maxConnectionsPerIp open connections from one client address; past it the same
  */
 public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int maxRecipients, int maxCommandLine,
                            int maxBadCommands, int maxAuthFailures, BareLineEnds bareLineEnds, boolean authOnMx,
-                           boolean authWithoutTls, boolean senderOwnership, Duration idleTimeout) {
+                           boolean authWithoutTls, boolean senderOwnership, Duration idleTimeout,
+                           int maxConnections, int maxConnectionsPerIp) {
 
     /** What a listener is for. */
     public enum Mode {
@@ -53,7 +56,7 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
         if (hostname.isEmpty() || hostname.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
             throw new IllegalArgumentException("hostname must be a printable ASCII name: " + hostname);
         }
-        if (maxMessageSize <= 0 || maxRecipients <= 0 || maxCommandLine < 512 || maxBadCommands <= 0 || maxAuthFailures <= 0) {
+        if (maxConnections <= 0 || maxConnectionsPerIp <= 0 || maxMessageSize <= 0 || maxRecipients <= 0 || maxCommandLine < 512 || maxBadCommands <= 0 || maxAuthFailures <= 0) {
             throw new IllegalArgumentException("limits must be positive (command line at least 512 octets)");
         }
     }
@@ -76,6 +79,8 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
         b.authWithoutTls = authWithoutTls;
         b.senderOwnership = senderOwnership;
         b.idleTimeout = idleTimeout;
+        b.maxConnections = maxConnections;
+        b.maxConnectionsPerIp = maxConnectionsPerIp;
         return b;
     }
 
@@ -97,6 +102,8 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
         private boolean authWithoutTls;
         private boolean senderOwnership = true;
         private Duration idleTimeout = Duration.ofMinutes(5);
+        private int maxConnections = 1000;
+        private int maxConnectionsPerIp = 50;
 
         private Builder() {
         }
@@ -161,9 +168,16 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
             return this;
         }
 
+        public Builder maxConnections(int total, int perIp) {
+            maxConnections = total;
+            maxConnectionsPerIp = perIp;
+            return this;
+        }
+
         public SmtpSettings build() {
             return new SmtpSettings(hostname, mode, maxMessageSize, maxRecipients, maxCommandLine, maxBadCommands,
-                    maxAuthFailures, bareLineEnds, authOnMx, authWithoutTls, senderOwnership, idleTimeout);
+                    maxAuthFailures, bareLineEnds, authOnMx, authWithoutTls, senderOwnership, idleTimeout,
+                    maxConnections, maxConnectionsPerIp);
         }
     }
 }

@@ -1,11 +1,16 @@
 package dev.mailwright.smtp.transport;
 
+import dev.mailwright.protocol.limit.ConnectionLimiter;
+import dev.mailwright.smtp.SmtpReply;
 import dev.mailwright.smtp.SmtpSettings;
 import dev.mailwright.smtp.auth.Authenticator;
 import dev.mailwright.smtp.delivery.MessageSink;
 import dev.mailwright.smtp.policy.SmtpPolicy;
 import dev.mailwright.smtp.session.SmtpCommand;
 import dev.mailwright.smtp.session.SmtpSession;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -30,6 +35,7 @@ final class SmtpIoHandler extends IoHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(SmtpIoHandler.class);
     private static final AttributeKey STATE = new AttributeKey(SmtpIoHandler.class, "state");
+    private static final AttributeKey CLIENT = new AttributeKey(SmtpIoHandler.class, "client");
     static final long HIGH_WATER = 256 * 1024;
     static final long LOW_WATER = 64 * 1024;
 
@@ -41,6 +47,7 @@ final class SmtpIoHandler extends IoHandlerAdapter {
     private final TlsConfig tls;
     private final Executor pool;
     private final Clock clock;
+    private final ConnectionLimiter connections;
 
     SmtpIoHandler(SmtpSettings settings, Map<String, SmtpCommand> commands, SmtpPolicy policy,
                   MessageSink.Factory sinks, Authenticator authenticator, TlsConfig tls, Executor pool,
@@ -53,7 +60,10 @@ final class SmtpIoHandler extends IoHandlerAdapter {
         this.tls = tls;
         this.pool = pool;
         this.clock = clock;
+        this.connections = new ConnectionLimiter(settings.maxConnections(), settings.maxConnectionsPerIp());
     }
+
+    static final SmtpReply TOO_MANY_CONNECTIONS = SmtpReply.of(421, "4.7.0", "Too many connections, try again later");
 
     private static final class State {
         final SmtpSession session;
@@ -93,6 +103,13 @@ final class SmtpIoHandler extends IoHandlerAdapter {
 
     @Override
     public void sessionOpened(IoSession io) {
+        InetAddress client = ((InetSocketAddress) io.getRemoteAddress()).getAddress();
+        if (!connections.tryAcquire(client)) {
+            io.write(IoBuffer.wrap(TOO_MANY_CONNECTIONS.format().getBytes(StandardCharsets.US_ASCII)));
+            io.closeOnFlush();
+            return;
+        }
+        io.setAttribute(CLIENT, client);
         boolean implicitTls = settings.mode() == SmtpSettings.Mode.SUBMISSIONS;
         SmtpSession session = new SmtpSession(settings, new MinaSessionChannel(io, implicitTls ? null : tls),
                 commands, policy, sinks, authenticator, clock);
@@ -149,6 +166,10 @@ final class SmtpIoHandler extends IoHandlerAdapter {
 
     @Override
     public void sessionClosed(IoSession io) {
+        Object client = io.getAttribute(CLIENT);
+        if (client != null) {
+            connections.release((InetAddress) client);
+        }
         State state = (State) io.getAttribute(STATE);
         if (state != null) {
             state.executor.execute(state.session::disconnected);

@@ -290,6 +290,18 @@ class RawSocketTest {
     }
 
     @Test
+    void connectionsOverThePerAddressLimitShouldGet421() throws IOException {
+        start(s -> s.maxConnections(100, 2));
+        try (RawClient a = mx(); RawClient b = mx(); RawClient c = new RawClient(server.port(SmtpSettings.Mode.MX))) {
+            assertThat(c.reply()).isEqualTo("421 4.7.0 Too many connections, try again later");
+            assertThat(c.closedByServer()).isTrue();
+            a.write("QUIT\r\n");
+            assertThat(a.reply()).startsWith("221");
+            assertThat(a.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
     void storeDownAtCommitShouldGive451ThenTheSameSessionMayRetry() throws IOException {
         FlakyStore flaky = new FlakyStore(store);
         server = SmtpServer.builder().hostname("mx.example.org").store(flaky).mx(0).start();
