@@ -293,6 +293,8 @@ class RawSocketTest {
     void connectionsOverThePerAddressLimitShouldGet421() throws IOException {
         start(s -> s.maxConnections(100, 2));
         try (RawClient a = mx(); RawClient b = mx(); RawClient c = new RawClient(server.port(SmtpSettings.Mode.MX))) {
+            b.write("NOOP\r\n");
+            assertThat(b.reply()).isEqualTo("250 2.0.0 Ok");
             assertThat(c.reply()).isEqualTo("421 4.7.0 Too many connections, try again later");
             assertThat(c.closedByServer()).isTrue();
             a.write("QUIT\r\n");
