@@ -43,6 +43,23 @@ class SmtpSessionTest {
     }
 
     @Test
+    void dsnParametersShouldBeKeptWithTheQueuedMessage() {
+        SessionHarness h = SessionHarness.of(SessionHarness.settings().mode(SmtpSettings.Mode.SUBMISSIONS).build());
+        h.lines(EHLO, "AUTH PLAIN AGFsaWNlQGV4YW1wbGUub3JnAGFsaWNlLXBhc3N3b3Jk",
+                "MAIL FROM:<alice@example.org> RET=HDRS ENVID=QQ+2B314",
+                "RCPT TO:<friend@elsewhere.test> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;friend+40elsewhere.test",
+                "DATA", "Subject: dsn", "", "x", ".");
+        assertThat(h.take()).contains("250 2.0.0 Ok: queued as ");
+        var queued = h.store.queue().list();
+        assertThat(queued).hasSize(1);
+        assertThat(queued.get(0).envelope().ret()).contains("HDRS");
+        assertThat(queued.get(0).envelope().envId()).contains("QQ+314");
+        assertThat(queued.get(0).envelope().authenticated()).contains("alice@example.org");
+        assertThat(queued.get(0).recipient().notifyOn()).containsExactlyInAnyOrder("SUCCESS", "FAILURE");
+        assertThat(queued.get(0).recipient().orcpt()).contains("rfc822;friend+40elsewhere.test");
+    }
+
+    @Test
     void tenThousandRecipientsShouldBeCutAtTheLimitWithoutClosing() {
         SessionHarness h = SessionHarness.of(SessionHarness.settings().maxRecipients(100).build());
         h.lines(EHLO, "MAIL FROM:<a@elsewhere.test>").take();
