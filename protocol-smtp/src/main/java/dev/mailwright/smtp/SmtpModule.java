@@ -7,12 +7,15 @@ import dev.mailwright.protocol.Listener;
 import dev.mailwright.protocol.tls.TlsConfig;
 import dev.mailwright.smtp.auth.Authenticator;
 import dev.mailwright.smtp.delivery.StoreMessageSink;
+import dev.mailwright.smtp.policy.RateLimitPolicy;
 import dev.mailwright.smtp.policy.SmtpPolicies;
+import dev.mailwright.smtp.policy.SmtpPolicy;
 import dev.mailwright.smtp.transport.SmtpListener;
 import dev.mailwright.store.MailStore;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -33,15 +36,17 @@ public final class SmtpModule {
     /**
      * Where the SMTP listeners listen; a negative port turns that listener off.
      *
-     * @param settings limits and behaviour shared by the listeners (their mode is set per listener)
+     * @param settings             limits and behaviour shared by the listeners (their mode is set per listener)
+     * @param connectionsPerMinute per client address, 0 for no limit ({@link RateLimitPolicy})
+     * @param messagesPerMinute    per client address, 0 for no limit
      */
     public record Config(String hostname, InetAddress bind, int mxPort, int submissionPort, int submissionsPort,
-                         SmtpSettings settings) {
+                         SmtpSettings settings, int connectionsPerMinute, int messagesPerMinute) {
 
         /** Unprivileged loopback ports for development: 2525, 2587, 2465. */
         public static Config development(String hostname) {
             return new Config(hostname, InetAddress.getLoopbackAddress(), 2525, 2587, 2465,
-                    SmtpSettings.builder().hostname(hostname).build());
+                    SmtpSettings.builder().hostname(hostname).build(), 0, 0);
         }
     }
 
@@ -55,6 +60,9 @@ public final class SmtpModule {
             return t;
         });
         Authenticator auth = Authenticator.of(dev.mailwright.protocol.Authenticator.of(store.accounts()));
+        List<SmtpPolicy> extra = config.connectionsPerMinute() > 0 || config.messagesPerMinute() > 0
+                ? List.of(new RateLimitPolicy(config.connectionsPerMinute(), config.messagesPerMinute(), Duration.ofMinutes(1), clock))
+                : List.of();
         Set<Listener> listeners = new LinkedHashSet<>();
         int[] ports = {config.mxPort(), config.submissionPort(), config.submissionsPort()};
         SmtpSettings.Mode[] modes = SmtpSettings.Mode.values();
@@ -64,7 +72,7 @@ public final class SmtpModule {
             }
             SmtpSettings s = config.settings().toBuilder().hostname(config.hostname()).mode(modes[i]).build();
             listeners.add(new SmtpListener(s, new InetSocketAddress(config.bind(), ports[i]),
-                    SmtpPolicies.standard(s, store.recipients(), List.of()), StoreMessageSink.factory(store, clock),
+                    SmtpPolicies.standard(s, store.recipients(), extra), StoreMessageSink.factory(store, clock),
                     auth, tls, pool, clock));
         }
         return listeners;

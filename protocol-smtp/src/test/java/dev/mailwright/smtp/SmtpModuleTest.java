@@ -11,6 +11,7 @@ import dev.mailwright.smtp.testing.SessionHarness;
 import dev.mailwright.smtp.testing.TestTls;
 import dev.mailwright.store.MailStore;
 import java.net.InetAddress;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +31,7 @@ class SmtpModuleTest {
     @Test
     void moduleShouldContributeTheThreeListenersThatAcceptMail() throws Exception {
         SmtpModule.Config config = new SmtpModule.Config("mx.example.org", InetAddress.getLoopbackAddress(), 0, 0, 0,
-                SmtpSettings.builder().build());
+                SmtpSettings.builder().build(), 2, 0);
         Set<Listener> listeners = DaggerSmtpModuleTest_TestServer.factory()
                 .create(config, SessionHarness.fixtureStore(), TestTls.server()).listeners();
         assertThat(listeners).extracting(Listener::name).containsExactlyInAnyOrder("smtp", "submission", "submissions");
@@ -43,6 +44,11 @@ class SmtpModuleTest {
                 assertThat(c.reply()).isEqualTo("220 mx.example.org ESMTP Mailwright");
                 c.write("EHLO client.example\r\n");
                 assertThat(c.reply()).contains("250-STARTTLS");
+            }
+            try (RawClient c = new RawClient(mx.port()); RawClient over = new RawClient(mx.port())) {
+                assertThat(List.of(c.reply(), over.reply())).as("the rate is 2 connections a minute")
+                        .containsExactlyInAnyOrder("220 mx.example.org ESMTP Mailwright",
+                                "421 4.7.0 Too many connections from your address, try again later");
             }
         } finally {
             listeners.forEach(Listener::stop);
