@@ -1,0 +1,80 @@
+package dev.mailwright.smtp;
+
+import dagger.Module;
+import dagger.Provides;
+import dagger.multibindings.ElementsIntoSet;
+import dev.mailwright.protocol.Listener;
+import dev.mailwright.protocol.tls.TlsConfig;
+import dev.mailwright.smtp.auth.Authenticator;
+import dev.mailwright.smtp.delivery.StoreMessageSink;
+import dev.mailwright.smtp.policy.RateLimitPolicy;
+import dev.mailwright.smtp.policy.SmtpPolicies;
+import dev.mailwright.smtp.policy.SmtpPolicy;
+import dev.mailwright.smtp.transport.SmtpListener;
+import dev.mailwright.store.MailStore;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Contributes the SMTP listeners (MX, submission, submissions) to the all-in-one server's
+ * {@code Set<Listener>}, delivering into the store. Needs a {@link Config}, the
+ * {@link MailStore} and the server's {@link TlsConfig} bound in the component.
+ */
+@Module
+public final class SmtpModule {
+
+    private SmtpModule() {
+    }
+
+    /**
+     * Where the SMTP listeners listen; a negative port turns that listener off.
+     *
+     * @param settings             limits and behaviour shared by the listeners (their mode is set per listener)
+     * @param connectionsPerMinute per client address, 0 for no limit ({@link RateLimitPolicy})
+     * @param messagesPerMinute    per client address, 0 for no limit
+     */
+    public record Config(String hostname, InetAddress bind, int mxPort, int submissionPort, int submissionsPort,
+                         SmtpSettings settings, int connectionsPerMinute, int messagesPerMinute) {
+
+        /** Unprivileged loopback ports for development: 2525, 2587, 2465. */
+        public static Config development(String hostname) {
+            return new Config(hostname, InetAddress.getLoopbackAddress(), 2525, 2587, 2465,
+                    SmtpSettings.builder().hostname(hostname).build(), 0, 0);
+        }
+    }
+
+    @Provides
+    @ElementsIntoSet
+    static Set<Listener> smtpListeners(Config config, MailStore store, TlsConfig tls) {
+        Clock clock = Clock.systemUTC();
+        ExecutorService pool = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "smtp-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        Authenticator auth = Authenticator.of(dev.mailwright.protocol.Authenticator.of(store.accounts()));
+        List<SmtpPolicy> extra = config.connectionsPerMinute() > 0 || config.messagesPerMinute() > 0
+                ? List.of(new RateLimitPolicy(config.connectionsPerMinute(), config.messagesPerMinute(), Duration.ofMinutes(1), clock))
+                : List.of();
+        Set<Listener> listeners = new LinkedHashSet<>();
+        int[] ports = {config.mxPort(), config.submissionPort(), config.submissionsPort()};
+        SmtpSettings.Mode[] modes = SmtpSettings.Mode.values();
+        for (int i = 0; i < modes.length; i++) {
+            if (ports[i] < 0) {
+                continue;
+            }
+            SmtpSettings s = config.settings().toBuilder().hostname(config.hostname()).mode(modes[i]).build();
+            listeners.add(new SmtpListener(s, new InetSocketAddress(config.bind(), ports[i]),
+                    SmtpPolicies.standard(s, store.recipients(), extra), StoreMessageSink.factory(store, clock),
+                    auth, tls, pool, clock));
+        }
+        return listeners;
+    }
+}

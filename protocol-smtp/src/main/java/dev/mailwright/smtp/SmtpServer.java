@@ -1,0 +1,227 @@
+package dev.mailwright.smtp;
+
+import dev.mailwright.smtp.auth.Authenticator;
+import dev.mailwright.smtp.delivery.HandlerMessageSink;
+import dev.mailwright.smtp.delivery.MessageSink;
+import dev.mailwright.smtp.delivery.StoreMessageSink;
+import dev.mailwright.smtp.policy.SenderOwnershipPolicy;
+import dev.mailwright.smtp.policy.SmtpPolicies;
+import dev.mailwright.smtp.policy.SmtpPolicy;
+import dev.mailwright.smtp.transport.SmtpListener;
+import dev.mailwright.store.MailStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+import dev.mailwright.protocol.tls.TlsConfig;
+
+/**
+ * An SMTP server with one or more listeners, started and ready to accept.
+ *
+ * <pre>{@code
+ * try (SmtpServer smtp = SmtpServer.builder()
+ *         .store(store)                  // or .handler(session -> new MyHandler())
+ *         .tls(TlsConfig.fromPem(chain, key))
+ *         .mx(0).submission(0)           // port 0: any free port
+ *         .start()) {
+ *     int port = smtp.port(SmtpSettings.Mode.MX);
+ * }
+ * }</pre>
+ */
+public final class SmtpServer implements AutoCloseable {
+
+    private final Map<SmtpSettings.Mode, SmtpListener> listeners;
+    private final ExecutorService pool;
+
+    private SmtpServer(Map<SmtpSettings.Mode, SmtpListener> listeners, ExecutorService pool) {
+        this.listeners = listeners;
+        this.pool = pool;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The port of the first listener. */
+    public int port() {
+        return listeners.values().iterator().next().port();
+    }
+
+    /** The port of the listener of that kind. */
+    public int port(SmtpSettings.Mode mode) {
+        SmtpListener l = listeners.get(mode);
+        if (l == null) {
+            throw new NoSuchElementException("no " + mode + " listener");
+        }
+        return l.port();
+    }
+
+    public List<SmtpListener> listeners() {
+        return List.copyOf(listeners.values());
+    }
+
+    /** Stops every listener and closes open connections. */
+    @Override
+    public void close() {
+        listeners.values().forEach(SmtpListener::stop);
+        pool.shutdown();
+    }
+
+    /** Configures a server; {@link #start()} binds it. */
+    public static final class Builder {
+        private String hostname = "localhost";
+        private InetAddress bind = InetAddress.getLoopbackAddress();
+        private MailStore store;
+        private MailHandler.Factory handler;
+        private Predicate<String> localDomains = domain -> true;
+        private dev.mailwright.protocol.Authenticator accounts;
+        private TlsConfig tls;
+        private final Map<SmtpSettings.Mode, Integer> ports = new LinkedHashMap<>();
+        private UnaryOperator<SmtpSettings.Builder> settings = UnaryOperator.identity();
+        private final List<SmtpPolicy> policies = new ArrayList<>();
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /** The name in the greeting, EHLO and Received headers. */
+        public Builder hostname(String name) {
+            this.hostname = name;
+            return this;
+        }
+
+        /** The address to listen on (default: loopback). */
+        public Builder bind(InetAddress address) {
+            this.bind = address;
+            return this;
+        }
+
+        /** Deliver into the store: recipients resolved, quota checked, remote recipients queued. */
+        public Builder store(MailStore store) {
+            this.store = store;
+            return this;
+        }
+
+        /** Deliver to the caller's handler instead of a store (one handler per mail transaction). */
+        public Builder handler(MailHandler.Factory handler) {
+            this.handler = handler;
+            return this;
+        }
+
+        /** With a handler: which domains are ours (others need AUTH, as relaying). Default: every domain. */
+        public Builder localDomains(Predicate<String> localDomains) {
+            this.localDomains = localDomains;
+            return this;
+        }
+
+        /**
+         * The accounts AUTH checks (SCRAM-SHA-256, PLAIN, LOGIN). Default: the store's; with a
+         * handler and no accounts, AUTH is not offered.
+         */
+        public Builder accounts(dev.mailwright.protocol.Authenticator accounts) {
+            this.accounts = accounts;
+            return this;
+        }
+
+        /**
+         * TLS for STARTTLS and the submissions listener: {@code TlsConfig.fromPem(chain, key)},
+         * or {@code SelfSignedCertificate.generate(host).tlsConfig()} for tests.
+         */
+        public Builder tls(TlsConfig tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        /** An MX listener (port 25 in production); 0 for any free port. */
+        public Builder mx(int port) {
+            ports.put(SmtpSettings.Mode.MX, port);
+            return this;
+        }
+
+        /** A submission listener (587: STARTTLS, AUTH before MAIL). */
+        public Builder submission(int port) {
+            ports.put(SmtpSettings.Mode.SUBMISSION, port);
+            return this;
+        }
+
+        /** A submissions listener (465: implicit TLS). */
+        public Builder submissions(int port) {
+            ports.put(SmtpSettings.Mode.SUBMISSIONS, port);
+            return this;
+        }
+
+        /** Adjusts the settings every listener starts from (limits, timeouts, bare line ends). */
+        public Builder settings(UnaryOperator<SmtpSettings.Builder> settings) {
+            this.settings = Objects.requireNonNull(settings);
+            return this;
+        }
+
+        /** Adds policy hooks after the standard ones. */
+        public Builder policy(SmtpPolicy hook) {
+            policies.add(hook);
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** Binds every listener (an MX listener on a free port if none was asked for). */
+        public SmtpServer start() {
+            if ((store == null) == (handler == null)) {
+                throw new IllegalStateException("give either a store or a handler");
+            }
+            if (ports.isEmpty()) {
+                ports.put(SmtpSettings.Mode.MX, 0);
+            }
+            MessageSink.Factory sinks = store != null ? StoreMessageSink.factory(store, clock)
+                    : HandlerMessageSink.factory(handler);
+            Authenticator auth = accounts != null ? Authenticator.of(accounts)
+                    : store != null ? Authenticator.of(dev.mailwright.protocol.Authenticator.of(store.accounts()))
+                    : Authenticator.NONE;
+            ExecutorService pool = Executors.newCachedThreadPool(new Workers());
+            Map<SmtpSettings.Mode, SmtpListener> started = new LinkedHashMap<>();
+            try {
+                for (Map.Entry<SmtpSettings.Mode, Integer> e : ports.entrySet()) {
+                    SmtpSettings s = settings.apply(SmtpSettings.builder().hostname(hostname)).mode(e.getKey()).build();
+                    SmtpPolicy policy = store != null ? SmtpPolicies.standard(s, store.recipients(), policies)
+                            : SmtpPolicies.standard(s, localDomains, SenderOwnershipPolicy.exactAddress(), policies);
+                    SmtpListener listener = new SmtpListener(s, new InetSocketAddress(bind, e.getValue()), policy, sinks,
+                            auth, tls, pool, clock);
+                    started.put(e.getKey(), listener);
+                    listener.start();
+                }
+            } catch (IOException | RuntimeException e) {
+                started.values().forEach(SmtpListener::stop);
+                pool.shutdown();
+                throw e instanceof IOException io ? new UncheckedIOException("cannot listen", io) : (RuntimeException) e;
+            }
+            return new SmtpServer(started, pool);
+        }
+    }
+
+    private static final class Workers implements ThreadFactory {
+        private final AtomicInteger n = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "smtp-worker-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package dev.mailwright.smtp;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The settings of one SMTP listener. Immutable; {@link #builder()} starts from the defaults.
+ *
+ * @param hostname           the name in the greeting, EHLO and Received headers
+ * @param mode               MX, submission (587) or submissions (465)
+ * @param maxMessageSize     octets of content (SIZE limit, RFC 1870); larger messages get {@code 552 5.3.4}
+ * @param maxRecipients      recipients per transaction (LIMITS RCPTMAX); past it {@code 452 4.5.3}
+ * @param maxCommandLine     octets of one command line, CRLF included
+ * @param maxBadCommands     unknown or malformed commands before {@code 421} and close
+ * @param maxAuthFailures    failed AUTH attempts before {@code 421} and close
+ * @param bareLineEnds       what a bare LF in data does: reject (default) or normalise like Postfix 3.9
+ * @param authOnMx           offer AUTH on the MX listener too
+ * @param authWithoutTls     offer AUTH on a connection that is not encrypted (tests only)
+ * @param senderOwnership    an authenticated user may only use sender addresses it owns
+ * @param idleTimeout        a client silent this long is cut off with {@code 421 4.4.2}
+ * @param maxConnections     open connections to the listener; past it {@code 421 4.7.0} and close
+ * @param maxConnectionsPerIp open connections from one client address; past it the same
+ */
+public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int maxRecipients, int maxCommandLine,
+                           int maxBadCommands, int maxAuthFailures, BareLineEnds bareLineEnds, boolean authOnMx,
+                           boolean authWithoutTls, boolean senderOwnership, Duration idleTimeout,
+                           int maxConnections, int maxConnectionsPerIp) {
+
+    /** What a listener is for. */
+    public enum Mode {
+        /** Port 25: mail for our domains from anyone; no AUTH needed; no relaying. */
+        MX,
+        /** Port 587 (RFC 6409): STARTTLS, then AUTH before MAIL; relaying for authenticated users. */
+        SUBMISSION,
+        /** Port 465 (RFC 8314): implicit TLS, otherwise as submission. */
+        SUBMISSIONS;
+
+        public boolean isSubmission() {
+            return this != MX;
+        }
+    }
+
+    /** What a bare LF in message content does (a bare CR is always refused). */
+    public enum BareLineEnds {
+        /** Refuse the message with {@code 550 5.6.0} (and a bare LF or CR in a command line with {@code 500}). */
+        REJECT,
+        /** Treat a bare LF as a line end and store CRLF, like Postfix 3.9 {@code smtpd_forbid_bare_newline = normalize}. */
+        NORMALIZE
+    }
+
+    public SmtpSettings {
+        Objects.requireNonNull(hostname, "hostname");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(bareLineEnds, "bareLineEnds");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        if (hostname.isEmpty() || hostname.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
+            throw new IllegalArgumentException("hostname must be a printable ASCII name: " + hostname);
+        }
+        if (maxConnections <= 0 || maxConnectionsPerIp <= 0 || maxMessageSize <= 0 || maxRecipients <= 0 || maxCommandLine < 512 || maxBadCommands <= 0 || maxAuthFailures <= 0) {
+            throw new IllegalArgumentException("limits must be positive (command line at least 512 octets)");
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.hostname = hostname;
+        b.mode = mode;
+        b.maxMessageSize = maxMessageSize;
+        b.maxRecipients = maxRecipients;
+        b.maxCommandLine = maxCommandLine;
+        b.maxBadCommands = maxBadCommands;
+        b.maxAuthFailures = maxAuthFailures;
+        b.bareLineEnds = bareLineEnds;
+        b.authOnMx = authOnMx;
+        b.authWithoutTls = authWithoutTls;
+        b.senderOwnership = senderOwnership;
+        b.idleTimeout = idleTimeout;
+        b.maxConnections = maxConnections;
+        b.maxConnectionsPerIp = maxConnectionsPerIp;
+        return b;
+    }
+
+    /** Whether AUTH may be offered on a connection in this state. */
+    public boolean authAllowed(boolean tls) {
+        return (mode.isSubmission() || authOnMx) && (tls || authWithoutTls);
+    }
+
+    public static final class Builder {
+        private String hostname = "localhost";
+        private Mode mode = Mode.MX;
+        private long maxMessageSize = 25L * 1024 * 1024;
+        private int maxRecipients = 100;
+        private int maxCommandLine = 2048;
+        private int maxBadCommands = 10;
+        private int maxAuthFailures = 3;
+        private BareLineEnds bareLineEnds = BareLineEnds.REJECT;
+        private boolean authOnMx;
+        private boolean authWithoutTls;
+        private boolean senderOwnership = true;
+        private Duration idleTimeout = Duration.ofMinutes(5);
+        private int maxConnections = 1000;
+        private int maxConnectionsPerIp = 50;
+
+        private Builder() {
+        }
+
+        public Builder hostname(String v) {
+            hostname = v;
+            return this;
+        }
+
+        public Builder mode(Mode v) {
+            mode = v;
+            return this;
+        }
+
+        public Builder maxMessageSize(long v) {
+            maxMessageSize = v;
+            return this;
+        }
+
+        public Builder maxRecipients(int v) {
+            maxRecipients = v;
+            return this;
+        }
+
+        public Builder maxCommandLine(int v) {
+            maxCommandLine = v;
+            return this;
+        }
+
+        public Builder maxBadCommands(int v) {
+            maxBadCommands = v;
+            return this;
+        }
+
+        public Builder maxAuthFailures(int v) {
+            maxAuthFailures = v;
+            return this;
+        }
+
+        public Builder bareLineEnds(BareLineEnds v) {
+            bareLineEnds = v;
+            return this;
+        }
+
+        public Builder authOnMx(boolean v) {
+            authOnMx = v;
+            return this;
+        }
+
+        public Builder authWithoutTls(boolean v) {
+            authWithoutTls = v;
+            return this;
+        }
+
+        public Builder senderOwnership(boolean v) {
+            senderOwnership = v;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration v) {
+            idleTimeout = v;
+            return this;
+        }
+
+        public Builder maxConnections(int total, int perIp) {
+            maxConnections = total;
+            maxConnectionsPerIp = perIp;
+            return this;
+        }
+
+        public SmtpSettings build() {
+            return new SmtpSettings(hostname, mode, maxMessageSize, maxRecipients, maxCommandLine, maxBadCommands,
+                    maxAuthFailures, bareLineEnds, authOnMx, authWithoutTls, senderOwnership, idleTimeout,
+                    maxConnections, maxConnectionsPerIp);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.mailwright.smtp.command;
+
+import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.policy.PolicyResult;
+import dev.mailwright.smtp.session.Phase;
+import dev.mailwright.smtp.session.SmtpCommand;
+import dev.mailwright.smtp.session.SmtpSession;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * EHLO (RFC 5321 4.1.1.1): greets and lists the extensions this connection has now; STARTTLS
+ * only before TLS, AUTH only with the mechanisms allowed now. Resets any transaction.
+ */
+public final class EhloCommand implements SmtpCommand {
+
+    @Override
+    public String verb() {
+        return "EHLO";
+    }
+
+    @Override
+    public Set<Phase> phases() {
+        return Phases.NOT_CHUNKING;
+    }
+
+    @Override
+    public SmtpReply execute(SmtpSession session, String argument) {
+        String name = HeloNames.parse(argument);
+        PolicyResult verdict = session.ask(() -> session.policy().helo(session, name));
+        if (verdict.refuses()) {
+            return verdict.reply();
+        }
+        session.greeted(name, true);
+        List<String> lines = new ArrayList<>();
+        lines.add(session.settings().hostname() + " Hello " + name);
+        lines.add("PIPELINING");
+        lines.add("SIZE " + session.settings().maxMessageSize());
+        lines.add("8BITMIME");
+        lines.add("SMTPUTF8");
+        lines.add("CHUNKING");
+        lines.add("ENHANCEDSTATUSCODES");
+        lines.add("DSN");
+        if (session.tlsAvailable()) {
+            lines.add("STARTTLS");
+        }
+        List<String> mechanisms = session.authMechanisms();
+        if (!mechanisms.isEmpty()) {
+            lines.add("AUTH " + String.join(" ", mechanisms));
+        }
+        lines.add("LIMITS RCPTMAX=" + session.settings().maxRecipients());
+        return SmtpReply.multi(250, null, lines);
+    }
+}

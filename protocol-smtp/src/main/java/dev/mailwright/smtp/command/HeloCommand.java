@@ -1,0 +1,33 @@
+package dev.mailwright.smtp.command;
+
+import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.policy.PolicyResult;
+import dev.mailwright.smtp.session.Phase;
+import dev.mailwright.smtp.session.SmtpCommand;
+import dev.mailwright.smtp.session.SmtpSession;
+import java.util.Set;
+
+/** HELO (RFC 5321 4.1.1.1): plain SMTP greeting; resets any transaction. */
+public final class HeloCommand implements SmtpCommand {
+
+    @Override
+    public String verb() {
+        return "HELO";
+    }
+
+    @Override
+    public Set<Phase> phases() {
+        return Phases.NOT_CHUNKING;
+    }
+
+    @Override
+    public SmtpReply execute(SmtpSession session, String argument) {
+        String name = HeloNames.parse(argument);
+        PolicyResult verdict = session.ask(() -> session.policy().helo(session, name));
+        if (verdict.refuses()) {
+            return verdict.reply();
+        }
+        session.greeted(name, false);
+        return SmtpReply.of(250, null, session.settings().hostname());
+    }
+}

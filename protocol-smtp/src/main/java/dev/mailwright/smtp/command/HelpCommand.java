@@ -1,0 +1,26 @@
+package dev.mailwright.smtp.command;
+
+import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.session.Phase;
+import dev.mailwright.smtp.session.SmtpCommand;
+import dev.mailwright.smtp.session.SmtpSession;
+import java.util.Set;
+
+/** HELP (RFC 5321 4.1.1.8). */
+public final class HelpCommand implements SmtpCommand {
+
+    @Override
+    public String verb() {
+        return "HELP";
+    }
+
+    @Override
+    public Set<Phase> phases() {
+        return Phases.ANY;
+    }
+
+    @Override
+    public SmtpReply execute(SmtpSession session, String argument) {
+        return SmtpReply.HELP;
+    }
+}

@@ -1,0 +1,39 @@
+package dev.mailwright.smtp.command;
+
+import dev.mailwright.smtp.MailFrom;
+import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.policy.PolicyResult;
+import dev.mailwright.smtp.session.Phase;
+import dev.mailwright.smtp.session.SmtpCommand;
+import dev.mailwright.smtp.session.SmtpSession;
+import java.util.Set;
+
+/** MAIL FROM (RFC 5321 4.1.1.2) with SIZE, BODY, SMTPUTF8, RET, ENVID and AUTH parameters. */
+public final class MailCommand implements SmtpCommand {
+
+    @Override
+    public String verb() {
+        return "MAIL";
+    }
+
+    @Override
+    public Set<Phase> phases() {
+        return Phases.READY;
+    }
+
+    @Override
+    public SmtpReply outOfSequence(Phase phase) {
+        return phase == Phase.CONNECTED ? SmtpReply.HELO_FIRST : SmtpReply.NESTED_MAIL;
+    }
+
+    @Override
+    public SmtpReply execute(SmtpSession session, String argument) {
+        MailFrom from = PathParser.mail(argument, session.settings().maxMessageSize());
+        PolicyResult verdict = session.ask(() -> session.policy().mail(session, from));
+        if (verdict.refuses()) {
+            return verdict.reply();
+        }
+        session.beginTransaction(from);
+        return SmtpReply.SENDER_OK;
+    }
+}

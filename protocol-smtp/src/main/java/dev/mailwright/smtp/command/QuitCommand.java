@@ -1,0 +1,30 @@
+package dev.mailwright.smtp.command;
+
+import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.session.Phase;
+import dev.mailwright.smtp.session.SmtpCommand;
+import dev.mailwright.smtp.session.SmtpSession;
+import java.util.Set;
+
+/** QUIT (RFC 5321 4.1.1.10): 221, then close; an open transaction is dropped. */
+public final class QuitCommand implements SmtpCommand {
+
+    @Override
+    public String verb() {
+        return "QUIT";
+    }
+
+    @Override
+    public Set<Phase> phases() {
+        return Phases.ANY;
+    }
+
+    @Override
+    public SmtpReply execute(SmtpSession session, String argument) {
+        if (!argument.isEmpty()) {
+            return SmtpReply.NO_ARGUMENTS_ALLOWED;
+        }
+        session.closeAfterReply();
+        return SmtpReply.BYE;
+    }
+}

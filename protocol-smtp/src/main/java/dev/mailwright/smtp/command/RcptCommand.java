@@ -1,0 +1,48 @@
+package dev.mailwright.smtp.command;
+
+import dev.mailwright.smtp.RcptTo;
+import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.policy.PolicyResult;
+import dev.mailwright.smtp.session.Phase;
+import dev.mailwright.smtp.session.SmtpCommand;
+import dev.mailwright.smtp.session.SmtpSession;
+import dev.mailwright.smtp.session.Transaction;
+import java.util.EnumSet;
+import java.util.Set;
+
+/** RCPT TO (RFC 5321 4.1.1.3) with NOTIFY and ORCPT (RFC 3461). */
+public final class RcptCommand implements SmtpCommand {
+
+    private static final Set<Phase> PHASES = EnumSet.of(Phase.MAIL, Phase.RCPT);
+
+    @Override
+    public String verb() {
+        return "RCPT";
+    }
+
+    @Override
+    public Set<Phase> phases() {
+        return PHASES;
+    }
+
+    @Override
+    public SmtpReply outOfSequence(Phase phase) {
+        return switch (phase) {
+            case CONNECTED -> SmtpReply.HELO_FIRST;
+            case READY -> SmtpReply.MAIL_FIRST;
+            default -> SmtpReply.BAD_SEQUENCE;
+        };
+    }
+
+    @Override
+    public SmtpReply execute(SmtpSession session, String argument) {
+        Transaction t = session.transaction().orElseThrow();
+        RcptTo rcpt = PathParser.rcpt(argument, t.from().smtpUtf8());
+        PolicyResult verdict = session.ask(() -> session.policy().rcpt(session, t.from(), t.recipients(), rcpt));
+        if (verdict.refuses()) {
+            return verdict.reply();
+        }
+        session.addRecipient(rcpt);
+        return SmtpReply.RECIPIENT_OK;
+    }
+}

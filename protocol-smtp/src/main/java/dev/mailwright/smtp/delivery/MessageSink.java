@@ -1,0 +1,33 @@
+package dev.mailwright.smtp.delivery;
+
+import dev.mailwright.smtp.RcptTo;
+import java.io.OutputStream;
+
+/**
+ * The receiving end of one mail transaction: {@code recipients -> content -> commit | abort}.
+ * Any step may throw {@link dev.mailwright.smtp.SmtpRejection} or
+ * {@link dev.mailwright.store.StoreUnavailableException}; nothing is kept before {@link #commit()}.
+ */
+public interface MessageSink {
+
+    /** Adds a recipient (after policy accepted it). */
+    void recipient(RcptTo recipient);
+
+    /** Whether the message reaches a local mailbox, so that it gets a Return-Path header. */
+    boolean delivers();
+
+    /** Where the content goes, trace headers first. */
+    OutputStream content();
+
+    /** Keeps the message; returns only when it is durably kept, with where it went for the log. */
+    String commit();
+
+    /** Drops the transaction. Idempotent; never throws. */
+    void abort();
+
+    /** Opens a sink at MAIL FROM. */
+    @FunctionalInterface
+    interface Factory {
+        MessageSink open(dev.mailwright.smtp.SessionInfo session, dev.mailwright.smtp.MailFrom from);
+    }
+}

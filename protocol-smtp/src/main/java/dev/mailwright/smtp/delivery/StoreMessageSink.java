@@ -1,0 +1,90 @@
+package dev.mailwright.smtp.delivery;
+
+import dev.mailwright.smtp.MailFrom;
+import dev.mailwright.smtp.RcptTo;
+import dev.mailwright.smtp.SessionInfo;
+import dev.mailwright.smtp.SmtpRejection;
+import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.store.Address;
+import dev.mailwright.store.Delivery;
+import dev.mailwright.store.Envelope;
+import dev.mailwright.store.MailStore;
+import dev.mailwright.store.QuotaExceededException;
+import dev.mailwright.store.Recipients;
+import dev.mailwright.store.RemoteRecipient;
+import dev.mailwright.store.Resolution;
+import java.io.OutputStream;
+import java.time.Clock;
+
+/**
+ * Delivery into the store: recipients are resolved at RCPT (local mailboxes, aliases,
+ * catch-all, sub-addresses; quota checked then), remote ones are queued with their DSN
+ * parameters, and {@link #commit()} is the store's single transaction.
+ */
+public final class StoreMessageSink implements MessageSink {
+
+    private final Recipients recipients;
+    private final SessionInfo session;
+    private final long expectedSize;
+    private final Delivery delivery;
+    private boolean local;
+
+    private StoreMessageSink(MailStore store, SessionInfo session, MailFrom from, Clock clock) {
+        this.recipients = store.recipients();
+        this.session = session;
+        this.expectedSize = from.size().orElse(0);
+        this.delivery = store.deliveries().begin(new Envelope(from.reversePath(), clock.instant(), from.ret(),
+                from.envId(), from.smtpUtf8(), session.authenticatedUser()));
+    }
+
+    public static MessageSink.Factory factory(MailStore store, Clock clock) {
+        return (session, from) -> new StoreMessageSink(store, session, from, clock);
+    }
+
+    @Override
+    public void recipient(RcptTo rcpt) {
+        Address address = rcpt.address();
+        if (!recipients.isLocalDomain(address.domain())) {
+            if (session.authenticatedUser().isEmpty()) {
+                throw new SmtpRejection(SmtpReply.RELAY_DENIED);
+            }
+            delivery.addRemote(new RemoteRecipient(address, rcpt.notifyOn(), rcpt.orcpt()));
+            return;
+        }
+        Resolution resolution = recipients.resolve(address);
+        if (resolution.isEmpty()) {
+            throw new SmtpRejection(SmtpReply.NO_SUCH_USER);
+        }
+        try {
+            for (Resolution.LocalRecipient mailbox : resolution.local()) {
+                delivery.addLocal(mailbox, expectedSize);
+            }
+        } catch (QuotaExceededException e) {
+            throw new SmtpRejection(SmtpReply.MAILBOX_FULL);
+        }
+        for (Address remote : resolution.remote()) {
+            delivery.addRemote(new RemoteRecipient(remote, rcpt.notifyOn(), rcpt.orcpt()));
+        }
+        local |= !resolution.local().isEmpty();
+    }
+
+    @Override
+    public boolean delivers() {
+        return local;
+    }
+
+    @Override
+    public OutputStream content() {
+        return delivery.content();
+    }
+
+    @Override
+    public String commit() {
+        return "stored as message " + delivery.commit().messageId();
+    }
+
+    @Override
+    public void abort() {
+        delivery.close();
+    }
+}

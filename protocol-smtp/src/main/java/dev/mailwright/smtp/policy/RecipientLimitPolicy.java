@@ -1,0 +1,22 @@
+package dev.mailwright.smtp.policy;
+
+import dev.mailwright.smtp.MailFrom;
+import dev.mailwright.smtp.RcptTo;
+import dev.mailwright.smtp.SessionInfo;
+import dev.mailwright.smtp.SmtpReply;
+import java.util.List;
+
+/** At most {@code max} recipients per transaction; the next gets {@code 452 4.5.3} (RFC 5321 4.5.3.1.10). */
+public final class RecipientLimitPolicy implements SmtpPolicy {
+
+    private final int max;
+
+    public RecipientLimitPolicy(int max) {
+        this.max = max;
+    }
+
+    @Override
+    public PolicyResult rcpt(SessionInfo session, MailFrom from, List<RcptTo> accepted, RcptTo recipient) {
+        return accepted.size() >= max ? PolicyResult.tempFail(SmtpReply.TOO_MANY_RECIPIENTS) : PolicyResult.NO_OPINION;
+    }
+}

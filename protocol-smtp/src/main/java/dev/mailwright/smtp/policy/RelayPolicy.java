@@ -1,0 +1,30 @@
+package dev.mailwright.smtp.policy;
+
+import dev.mailwright.smtp.MailFrom;
+import dev.mailwright.smtp.RcptTo;
+import dev.mailwright.smtp.SessionInfo;
+import dev.mailwright.smtp.SmtpReply;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * No open relay: a recipient outside our domains is refused with {@code 550 5.7.1} unless
+ * the client authenticated.
+ */
+public final class RelayPolicy implements SmtpPolicy {
+
+    private final Predicate<String> isLocalDomain;
+
+    /** @param isLocalDomain whether a (lower-case) domain is ours */
+    public RelayPolicy(Predicate<String> isLocalDomain) {
+        this.isLocalDomain = isLocalDomain;
+    }
+
+    @Override
+    public PolicyResult rcpt(SessionInfo session, MailFrom from, List<RcptTo> accepted, RcptTo recipient) {
+        if (isLocalDomain.test(recipient.address().domain()) || session.authenticatedUser().isPresent()) {
+            return PolicyResult.NO_OPINION;
+        }
+        return PolicyResult.reject(SmtpReply.RELAY_DENIED);
+    }
+}

@@ -1,0 +1,37 @@
+package dev.mailwright.smtp.policy;
+
+import dev.mailwright.smtp.SmtpSettings;
+import dev.mailwright.store.Address;
+import dev.mailwright.store.Recipients;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiPredicate;
+import java.util.function.Predicate;
+
+/**
+ * The standard hook chain of a listener: recipient limit, sender ownership (if configured),
+ * no open relay; then the caller's hooks. The protective hooks come first so that no later
+ * hook can accept past them.
+ */
+public final class SmtpPolicies {
+
+    private SmtpPolicies() {
+    }
+
+    /** For store-backed delivery: local domains and owned addresses come from the store. */
+    public static SmtpPolicy standard(SmtpSettings settings, Recipients recipients, List<? extends SmtpPolicy> extra) {
+        return standard(settings, recipients::isLocalDomain, SenderOwnershipPolicy.ownedVia(recipients), extra);
+    }
+
+    public static SmtpPolicy standard(SmtpSettings settings, Predicate<String> isLocalDomain,
+                                      BiPredicate<String, Address> owns, List<? extends SmtpPolicy> extra) {
+        List<SmtpPolicy> hooks = new ArrayList<>();
+        hooks.add(new RecipientLimitPolicy(settings.maxRecipients()));
+        if (settings.senderOwnership()) {
+            hooks.add(new SenderOwnershipPolicy(owns));
+        }
+        hooks.add(new RelayPolicy(isLocalDomain));
+        hooks.addAll(extra);
+        return SmtpPolicy.chain(hooks);
+    }
+}

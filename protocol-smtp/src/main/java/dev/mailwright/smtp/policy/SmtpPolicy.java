@@ -1,0 +1,81 @@
+package dev.mailwright.smtp.policy;
+
+import dev.mailwright.smtp.MailFrom;
+import dev.mailwright.smtp.RcptTo;
+import dev.mailwright.smtp.SessionInfo;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Policy hooks. Each method has no opinion unless overridden; implementations are shared by
+ * all sessions of a listener and must be thread-safe.
+ */
+public interface SmtpPolicy {
+
+    SmtpPolicy NONE = new SmtpPolicy() {
+    };
+
+    /** Before the greeting. A refusal replaces the greeting and closes the connection. */
+    default PolicyResult connect(SessionInfo session) {
+        return PolicyResult.NO_OPINION;
+    }
+
+    default PolicyResult helo(SessionInfo session, String name) {
+        return PolicyResult.NO_OPINION;
+    }
+
+    default PolicyResult mail(SessionInfo session, MailFrom from) {
+        return PolicyResult.NO_OPINION;
+    }
+
+    /** @param accepted the recipients accepted so far in this transaction */
+    default PolicyResult rcpt(SessionInfo session, MailFrom from, List<RcptTo> accepted, RcptTo recipient) {
+        return PolicyResult.NO_OPINION;
+    }
+
+    /** After the whole content arrived and before it is committed. */
+    default PolicyResult endOfData(SessionInfo session, MailFrom from, List<RcptTo> recipients, long size) {
+        return PolicyResult.NO_OPINION;
+    }
+
+    /** Asks the hooks in order; the first with an opinion decides. */
+    static SmtpPolicy chain(List<? extends SmtpPolicy> hooks) {
+        List<SmtpPolicy> list = List.copyOf(hooks);
+        return new SmtpPolicy() {
+            private PolicyResult ask(Function<SmtpPolicy, PolicyResult> question) {
+                for (SmtpPolicy hook : list) {
+                    PolicyResult r = question.apply(hook);
+                    if (r.kind() != PolicyResult.Kind.NO_OPINION) {
+                        return r;
+                    }
+                }
+                return PolicyResult.NO_OPINION;
+            }
+
+            @Override
+            public PolicyResult connect(SessionInfo session) {
+                return ask(h -> h.connect(session));
+            }
+
+            @Override
+            public PolicyResult helo(SessionInfo session, String name) {
+                return ask(h -> h.helo(session, name));
+            }
+
+            @Override
+            public PolicyResult mail(SessionInfo session, MailFrom from) {
+                return ask(h -> h.mail(session, from));
+            }
+
+            @Override
+            public PolicyResult rcpt(SessionInfo session, MailFrom from, List<RcptTo> accepted, RcptTo recipient) {
+                return ask(h -> h.rcpt(session, from, accepted, recipient));
+            }
+
+            @Override
+            public PolicyResult endOfData(SessionInfo session, MailFrom from, List<RcptTo> recipients, long size) {
+                return ask(h -> h.endOfData(session, from, recipients, size));
+            }
+        };
+    }
+}

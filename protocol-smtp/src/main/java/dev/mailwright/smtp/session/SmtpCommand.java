@@ -1,0 +1,29 @@
+package dev.mailwright.smtp.session;
+
+import dev.mailwright.smtp.SmtpReply;
+import java.util.Set;
+
+/**
+ * One SMTP verb. The session checks the phase before {@link #execute}, maps exceptions to
+ * replies and sends the reply; the command changes session state only once it succeeded.
+ */
+public interface SmtpCommand {
+
+    /** The verb in upper case. */
+    String verb();
+
+    /** The phases in which the verb may be used. */
+    Set<Phase> phases();
+
+    /** The reply when the verb is used in another phase. */
+    default SmtpReply outOfSequence(Phase phase) {
+        return phase == Phase.CONNECTED ? SmtpReply.HELO_FIRST : SmtpReply.BAD_SEQUENCE;
+    }
+
+    /**
+     * Runs the command; {@code argument} is the text after the verb and one space ({@code ""}
+     * when none). Returns the reply, or null only when the session was told to read a BDAT
+     * chunk, whose reply comes after the chunk.
+     */
+    SmtpReply execute(SmtpSession session, String argument);
+}

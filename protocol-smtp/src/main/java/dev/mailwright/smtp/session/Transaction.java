@@ -1,0 +1,160 @@
+package dev.mailwright.smtp.session;
+
+import dev.mailwright.smtp.MailFrom;
+import dev.mailwright.smtp.RcptTo;
+import dev.mailwright.smtp.SmtpRejection;
+import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.delivery.MessageSink;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One mail transaction: sender, recipients, the open sink and the content on its way. Lives
+ * from MAIL FROM to the reply after the content (or RSET, EHLO, STARTTLS, disconnect).
+ */
+public final class Transaction {
+
+    private final String id;
+    private final MailFrom from;
+    private final MessageSink sink;
+    private final List<RcptTo> recipients = new ArrayList<>();
+    private Content content;
+    private DataDecoder decoder;
+
+    Transaction(String id, MailFrom from, MessageSink sink) {
+        this.id = id;
+        this.from = from;
+        this.sink = sink;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public MailFrom from() {
+        return from;
+    }
+
+    public MessageSink sink() {
+        return sink;
+    }
+
+    public List<RcptTo> recipients() {
+        return List.copyOf(recipients);
+    }
+
+    void addRecipient(RcptTo rcpt) {
+        recipients.add(rcpt);
+    }
+
+    int recipientCount() {
+        return recipients.size();
+    }
+
+    Content content() {
+        return content;
+    }
+
+    DataDecoder decoder() {
+        return decoder;
+    }
+
+    void startContent(Content content, DataDecoder decoder) {
+        this.content = content;
+        this.decoder = decoder;
+    }
+
+    boolean contentStarted() {
+        return content != null;
+    }
+
+    /**
+     * The sink's content stream behind a guard: counts the client's octets, stops writing past
+     * the size limit, and turns a failing sink into a remembered reply instead of an exception,
+     * so that the rest of the data is still read before the one reply.
+     */
+    static final class Content extends OutputStream {
+        private final OutputStream out;
+        private final long max;
+        private long size;
+        private boolean oversize;
+        private SmtpReply failure;
+        private RuntimeException cause;
+
+        Content(OutputStream out, long max) {
+            this.out = out;
+            this.max = max;
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            size += len;
+            if (size > max) {
+                oversize = true;
+            }
+            if (oversize || failure != null) {
+                return;
+            }
+            try {
+                out.write(b, off, len);
+            } catch (SmtpRejection e) {
+                failure = e.reply();
+            } catch (IOException | RuntimeException e) {
+                fail(e);
+            }
+        }
+
+        /** Writes server-made header lines; not counted against the client's size. */
+        void header(byte[] bytes) {
+            try {
+                out.write(bytes);
+            } catch (SmtpRejection e) {
+                failure = e.reply();
+            } catch (IOException | RuntimeException e) {
+                fail(e);
+            }
+        }
+
+        /** Flushes what the filters hold back (MissingHeaders); a failure is remembered. */
+        void finish() {
+            if (oversize || failure != null) {
+                return;
+            }
+            try {
+                out.close();
+            } catch (SmtpRejection e) {
+                failure = e.reply();
+            } catch (IOException | RuntimeException e) {
+                fail(e);
+            }
+        }
+
+        private void fail(Exception e) {
+            failure = SmtpReply.LOCAL_ERROR;
+            cause = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+        }
+
+        long size() {
+            return size;
+        }
+
+        boolean oversize() {
+            return oversize;
+        }
+
+        SmtpReply failure() {
+            return failure;
+        }
+
+        RuntimeException cause() {
+            return cause;
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package dev.mailwright.smtp.transport;
+
+import dev.mailwright.protocol.limit.ConnectionLimiter;
+import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.SmtpSettings;
+import dev.mailwright.smtp.auth.Authenticator;
+import dev.mailwright.smtp.delivery.MessageSink;
+import dev.mailwright.smtp.policy.SmtpPolicy;
+import dev.mailwright.smtp.session.SmtpCommand;
+import dev.mailwright.smtp.session.SmtpSession;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import dev.mailwright.protocol.tls.TlsConfig;
+import org.apache.mina.core.buffer.IoBuffer;
+import org.apache.mina.core.service.IoHandlerAdapter;
+import org.apache.mina.core.service.IoProcessor;
+import org.apache.mina.core.session.AbstractIoSession;
+import org.apache.mina.core.session.AttributeKey;
+import org.apache.mina.core.session.IdleStatus;
+import org.apache.mina.core.session.IoSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Binds MINA events to {@link SmtpSession}s. Every event of a connection runs on that
+ * connection's {@link SerialExecutor}, in arrival order, off the I/O threads (a store commit
+ * or a password hash may block). Reads are suspended while more than {@link #HIGH_WATER}
+ * octets wait for the session, so a fast client cannot fill the heap.
+ */
+final class SmtpIoHandler extends IoHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(SmtpIoHandler.class);
+    private static final AttributeKey STATE = new AttributeKey(SmtpIoHandler.class, "state");
+    private static final AttributeKey CLIENT = new AttributeKey(SmtpIoHandler.class, "client");
+    static final long HIGH_WATER = 256 * 1024;
+    static final long LOW_WATER = 64 * 1024;
+
+    private final SmtpSettings settings;
+    private final Map<String, SmtpCommand> commands;
+    private final SmtpPolicy policy;
+    private final MessageSink.Factory sinks;
+    private final Authenticator authenticator;
+    private final TlsConfig tls;
+    private final Executor pool;
+    private final Clock clock;
+    private final ConnectionLimiter connections;
+
+    SmtpIoHandler(SmtpSettings settings, Map<String, SmtpCommand> commands, SmtpPolicy policy,
+                  MessageSink.Factory sinks, Authenticator authenticator, TlsConfig tls, Executor pool,
+                  Clock clock) {
+        this.settings = settings;
+        this.commands = commands;
+        this.policy = policy;
+        this.sinks = sinks;
+        this.authenticator = authenticator;
+        this.tls = tls;
+        this.pool = pool;
+        this.clock = clock;
+        this.connections = new ConnectionLimiter(settings.maxConnections(), settings.maxConnectionsPerIp());
+    }
+
+    static final SmtpReply TOO_MANY_CONNECTIONS = SmtpReply.of(421, "4.7.0", "Too many connections, try again later");
+
+    private static final class State {
+        final SmtpSession session;
+        final SerialExecutor executor;
+        private long pending;
+        private boolean suspended;
+
+        /** Counts octets handed to the session; true when reads must stop. Atomic with {@link #consumed}. */
+        synchronized boolean queued(long octets) {
+            pending += octets;
+            if (pending > HIGH_WATER && !suspended) {
+                suspended = true;
+                return true;
+            }
+            return false;
+        }
+
+        /** Counts octets the session took; true when reads may go on. */
+        synchronized boolean consumed(long octets) {
+            pending -= octets;
+            if (pending < LOW_WATER && suspended) {
+                suspended = false;
+                return true;
+            }
+            return false;
+        }
+
+        synchronized boolean suspended() {
+            return suspended;
+        }
+
+        State(SmtpSession session, SerialExecutor executor) {
+            this.session = session;
+            this.executor = executor;
+        }
+    }
+
+    @Override
+    public void sessionOpened(IoSession io) {
+        InetAddress client = ((InetSocketAddress) io.getRemoteAddress()).getAddress();
+        if (!connections.tryAcquire(client)) {
+            io.write(IoBuffer.wrap(TOO_MANY_CONNECTIONS.format().getBytes(StandardCharsets.US_ASCII)));
+            io.closeOnFlush();
+            return;
+        }
+        io.setAttribute(CLIENT, client);
+        boolean implicitTls = settings.mode() == SmtpSettings.Mode.SUBMISSIONS;
+        SmtpSession session = new SmtpSession(settings, new MinaSessionChannel(io, implicitTls ? null : tls),
+                commands, policy, sinks, authenticator, clock);
+        State state = new State(session, new SerialExecutor(pool));
+        io.setAttribute(STATE, state);
+        io.getConfig().setIdleTime(IdleStatus.READER_IDLE, (int) Math.max(1, settings.idleTimeout().toSeconds()));
+        state.executor.execute(() -> session.start(implicitTls));
+    }
+
+    @Override
+    public void messageReceived(IoSession io, Object message) {
+        State state = (State) io.getAttribute(STATE);
+        boolean decrypted = message instanceof StartTlsFilter.Decrypted;
+        IoBuffer in = decrypted ? ((StartTlsFilter.Decrypted) message).buffer() : (IoBuffer) message;
+        byte[] bytes = new byte[in.remaining()];
+        in.get(bytes);
+        if (state.queued(bytes.length)) {
+            io.suspendRead();
+        }
+        state.executor.execute(() -> {
+            try {
+                if (decrypted) {
+                    state.session.tlsStarted(); // no-op unless this is the first octet after STARTTLS
+                }
+                state.session.receive(bytes, 0, bytes.length);
+            } finally {
+                if (state.consumed(bytes.length)) {
+                    resumeRead(io);
+                }
+            }
+        });
+    }
+
+    /**
+     * MINA only changes the interest set on resume; a processor blocked in select() would notice
+     * after its one-second select timeout. Asking it to flush the (usually empty) write queue
+     * wakes it up at once.
+     */
+    @SuppressWarnings("unchecked")
+    private static void resumeRead(IoSession io) {
+        io.resumeRead();
+        if (io instanceof AbstractIoSession s) {
+            ((IoProcessor<AbstractIoSession>) s.getProcessor()).flush(s);
+        }
+    }
+
+    @Override
+    public void sessionIdle(IoSession io, IdleStatus status) {
+        State state = (State) io.getAttribute(STATE);
+        if (state != null && !state.suspended()) {
+            state.executor.execute(state.session::timeout);
+        }
+    }
+
+    @Override
+    public void sessionClosed(IoSession io) {
+        Object client = io.getAttribute(CLIENT);
+        if (client != null) {
+            connections.release((InetAddress) client);
+        }
+        State state = (State) io.getAttribute(STATE);
+        if (state != null) {
+            state.executor.execute(state.session::disconnected);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(IoSession io, Throwable cause) {
+        State state = (State) io.getAttribute(STATE);
+        log.info("smtp {} connection error: {}", state == null ? "-" : state.session.sessionId(), cause.toString());
+        io.closeNow();
+    }
+}

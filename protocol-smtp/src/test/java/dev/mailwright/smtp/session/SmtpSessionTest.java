@@ -1,0 +1,209 @@
+package dev.mailwright.smtp.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailwright.smtp.MailFrom;
+import dev.mailwright.smtp.MailHandler;
+import dev.mailwright.smtp.RcptTo;
+import dev.mailwright.smtp.SmtpRejection;
+import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.SmtpSettings;
+import dev.mailwright.smtp.delivery.HandlerMessageSink;
+import dev.mailwright.smtp.delivery.StoreMessageSink;
+import dev.mailwright.smtp.testing.FlakyStore;
+import dev.mailwright.smtp.testing.SessionHarness;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SmtpSessionTest {
+
+    private static final String EHLO = "EHLO client.example";
+
+    @Test
+    void storeUnavailableAtCommitShouldAnswer451StoreNothingAndAllowARetry() {
+        FlakyStore store = new FlakyStore(SessionHarness.fixtureStore());
+        SessionHarness h = SessionHarness.withSinks(SessionHarness.settings().build(), store,
+                StoreMessageSink.factory(store, Clock.systemUTC()));
+        h.lines(EHLO).take();
+        store.down = true;
+        h.lines("MAIL FROM:<a@elsewhere.test>", "RCPT TO:<alice@example.org>", "DATA", "Subject: one", "", "x", ".");
+        assertThat(h.take()).endsWith("354 End data with <CR><LF>.<CR><LF>\r\n451 4.3.0 Temporary local problem, please try again later\r\n");
+        assertThat(h.count("alice@example.org")).isZero();
+
+        store.down = false;
+        h.lines("MAIL FROM:<a@elsewhere.test>", "RCPT TO:<alice@example.org>", "DATA", "Subject: one", "", "x", ".");
+        assertThat(h.take()).containsPattern("250 2\\.0\\.0 Ok: queued as \\S+\r\n$");
+        assertThat(h.count("alice@example.org")).isEqualTo(1);
+        assertThat(h.newest("alice@example.org")).endsWith("Subject: one\r\n\r\nx\r\n");
+    }
+
+    @Test
+    void dsnParametersShouldBeKeptWithTheQueuedMessage() {
+        SessionHarness h = SessionHarness.of(SessionHarness.settings().mode(SmtpSettings.Mode.SUBMISSIONS).build());
+        h.lines(EHLO, "AUTH PLAIN AGFsaWNlQGV4YW1wbGUub3JnAGFsaWNlLXBhc3N3b3Jk",
+                "MAIL FROM:<alice@example.org> RET=HDRS ENVID=QQ+2B314",
+                "RCPT TO:<friend@elsewhere.test> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;friend+40elsewhere.test",
+                "DATA", "Subject: dsn", "", "x", ".");
+        assertThat(h.take()).contains("250 2.0.0 Ok: queued as ");
+        var queued = h.store.queue().list();
+        assertThat(queued).hasSize(1);
+        assertThat(queued.get(0).envelope().ret()).contains("HDRS");
+        assertThat(queued.get(0).envelope().envId()).contains("QQ+314");
+        assertThat(queued.get(0).envelope().authenticated()).contains("alice@example.org");
+        assertThat(queued.get(0).recipient().notifyOn()).containsExactlyInAnyOrder("SUCCESS", "FAILURE");
+        assertThat(queued.get(0).recipient().orcpt()).contains("rfc822;friend+40elsewhere.test");
+    }
+
+    @Test
+    void tenThousandRecipientsShouldBeCutAtTheLimitWithoutClosing() {
+        SessionHarness h = SessionHarness.of(SessionHarness.settings().maxRecipients(100).build());
+        h.lines(EHLO, "MAIL FROM:<a@elsewhere.test>").take();
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 10_000; i++) {
+            sb.append("RCPT TO:<alice@example.org>\r\n");
+        }
+        h.send(sb.toString());
+        List<SmtpReply> replies = h.channel.replies();
+        long ok = replies.stream().filter(r -> r.code() == 250 && "2.1.5".equals(r.enhanced())).count();
+        long limited = replies.stream().filter(r -> r.code() == 452 && "4.5.3".equals(r.enhanced())).count();
+        assertThat(ok).isEqualTo(100);
+        assertThat(limited).isEqualTo(9_900);
+        assertThat(h.channel.closed()).isFalse();
+        h.take();
+        h.lines("DATA", "x", ".");
+        assertThat(h.take()).contains("250 2.0.0 Ok");
+        assertThat(h.count("alice@example.org")).isEqualTo(1);
+    }
+
+    @Test
+    void callerHandlerShouldSeeEachStepAndGet250OnlyAfterDone() {
+        List<String> calls = new ArrayList<>();
+        ByteArrayOutputStream content = new ByteArrayOutputStream();
+        MailHandler.Factory factory = session -> new MailHandler() {
+            @Override
+            public void from(MailFrom from) {
+                calls.add("from " + from.path() + " " + session.heloName().orElseThrow());
+            }
+
+            @Override
+            public void recipient(RcptTo recipient) {
+                if (recipient.address().localPart().equals("nobody")) {
+                    throw new SmtpRejection(SmtpReply.of(550, "5.1.1", "No such user here, says the handler"));
+                }
+                calls.add("rcpt " + recipient.address());
+            }
+
+            @Override
+            public OutputStream content() {
+                calls.add("content");
+                return content;
+            }
+
+            @Override
+            public void done() {
+                calls.add("done");
+            }
+
+            @Override
+            public void abort() {
+                calls.add("abort");
+            }
+        };
+        SessionHarness h = SessionHarness.withSinks(SessionHarness.settings().build(), SessionHarness.fixtureStore(),
+                HandlerMessageSink.factory(factory));
+        h.lines(EHLO).take();
+        h.lines("MAIL FROM:<a@elsewhere.test>", "RCPT TO:<nobody@example.org>", "RCPT TO:<alice@example.org>", "DATA");
+        assertThat(h.take()).endsWith("550 5.1.1 No such user here, says the handler\r\n250 2.1.5 Recipient ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n");
+        assertThat(calls).containsExactly("from <a@elsewhere.test> client.example", "rcpt alice@example.org", "content");
+        h.lines("Subject: hi", "", "..x", ".");
+        assertThat(h.take()).startsWith("250 2.0.0 Ok: queued as ");
+        assertThat(calls).endsWith("done");
+        assertThat(content.toString(StandardCharsets.UTF_8)).startsWith("Return-Path: <a@elsewhere.test>\r\nReceived: from client.example ([192.0.2.7])")
+                .endsWith("\r\nSubject: hi\r\n\r\n.x\r\n");
+
+        h.lines("MAIL FROM:<a@elsewhere.test>", "RSET");
+        assertThat(calls).endsWith("abort");
+    }
+
+    @Test
+    void handlerRejectingAtDoneOrWhileWritingShouldGiveItsOwnReply() {
+        MailHandler.Factory factory = session -> new MailHandler() {
+            @Override
+            public OutputStream content() {
+                return new OutputStream() {
+                    @Override
+                    public void write(int b) {
+                        write(new byte[] {(byte) b}, 0, 1);
+                    }
+
+                    @Override
+                    public void write(byte[] b, int off, int len) {
+                        if (new String(b, off, len, StandardCharsets.ISO_8859_1).contains("VIRUS")) {
+                            throw new SmtpRejection(SmtpReply.of(554, "5.7.1", "Virus found"));
+                        }
+                    }
+                };
+            }
+
+            @Override
+            public void done() {
+                throw new SmtpRejection(SmtpReply.of(451, "4.7.1", "Greylisted, try again later"));
+            }
+        };
+        SessionHarness h = SessionHarness.withSinks(SessionHarness.settings().build(), SessionHarness.fixtureStore(),
+                HandlerMessageSink.factory(factory));
+        h.lines(EHLO, "MAIL FROM:<a@elsewhere.test>", "RCPT TO:<alice@example.org>", "DATA", "VIRUS", ".").take();
+        assertThat(h.channel.replies().get(h.channel.replies().size() - 1)).isEqualTo(SmtpReply.of(554, "5.7.1", "Virus found"));
+        h.lines("MAIL FROM:<a@elsewhere.test>", "RCPT TO:<alice@example.org>", "DATA", "clean", ".");
+        assertThat(h.take()).endsWith("451 4.7.1 Greylisted, try again later\r\n");
+    }
+
+    @Test
+    void unexpectedFailureShouldBeAGeneric451WithoutDetails() {
+        MailHandler.Factory factory = session -> new MailHandler() {
+            @Override
+            public void recipient(RcptTo recipient) {
+                throw new IllegalStateException("secret internal detail");
+            }
+
+            @Override
+            public OutputStream content() {
+                return OutputStream.nullOutputStream();
+            }
+        };
+        SessionHarness h = SessionHarness.withSinks(SessionHarness.settings().build(), SessionHarness.fixtureStore(),
+                HandlerMessageSink.factory(factory));
+        h.lines(EHLO, "MAIL FROM:<a@elsewhere.test>", "RCPT TO:<alice@example.org>");
+        String out = h.take();
+        assertThat(out).endsWith("451 4.3.0 Temporary local problem, please try again later\r\n").doesNotContain("secret");
+    }
+
+    @Test
+    void timeoutShouldSay421AndClose() {
+        SessionHarness h = SessionHarness.of(SessionHarness.settings().build());
+        h.take();
+        h.session.timeout();
+        assertThat(h.take()).isEqualTo("421 4.4.2 Timeout, closing transmission channel\r\n");
+        assertThat(h.channel.closed()).isTrue();
+    }
+
+    @Test
+    void disconnectInTheMiddleOfDataShouldStoreNothing() {
+        SessionHarness h = SessionHarness.of(SessionHarness.settings().build());
+        h.lines(EHLO, "MAIL FROM:<a@elsewhere.test>", "RCPT TO:<alice@example.org>", "DATA", "Subject: cut");
+        h.session.disconnected();
+        assertThat(h.count("alice@example.org")).isZero();
+    }
+
+    @Test
+    void implicitTlsSubmissionShouldOfferAuthButNotStarttls() {
+        SessionHarness h = SessionHarness.of(SessionHarness.settings().mode(SmtpSettings.Mode.SUBMISSIONS).build());
+        h.lines(EHLO);
+        assertThat(h.take()).contains("250-AUTH SCRAM-SHA-256 PLAIN LOGIN\r\n").doesNotContain("STARTTLS");
+    }
+}

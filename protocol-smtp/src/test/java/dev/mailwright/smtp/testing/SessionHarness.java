@@ -1,0 +1,152 @@
+package dev.mailwright.smtp.testing;
+
+import dev.mailwright.smtp.SmtpSettings;
+import dev.mailwright.smtp.auth.Authenticator;
+
+import dev.mailwright.smtp.command.SmtpCommands;
+import dev.mailwright.smtp.delivery.MessageSink;
+import dev.mailwright.smtp.delivery.StoreMessageSink;
+import dev.mailwright.smtp.policy.SmtpPolicies;
+import dev.mailwright.smtp.policy.SmtpPolicy;
+import dev.mailwright.smtp.session.SmtpSession;
+import dev.mailwright.store.Address;
+import dev.mailwright.store.MailStore;
+import dev.mailwright.store.Quota;
+import dev.mailwright.store.memory.InMemoryMailStore;
+import dev.mailwright.store.password.PasswordHashing;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+
+/** A session over a fake channel and an in-memory store with a few users, for session-level tests. */
+public final class SessionHarness {
+
+    public static final String ALICE_PASSWORD = "alice-password";
+
+    public final MailStore store;
+    public final FakeChannel channel;
+    public final SmtpSession session;
+    private boolean trickle;
+
+    private SessionHarness(MailStore store, SmtpSettings settings, MessageSink.Factory sinks, SmtpPolicy extra,
+                           boolean implicitTls) {
+        this.store = store;
+        this.channel = new FakeChannel(new InetSocketAddress("192.0.2.7", 40000));
+        channel.tls(implicitTls);
+        Authenticator auth = Authenticator.of(dev.mailwright.protocol.Authenticator.of(store.accounts()));
+        SmtpPolicy policy = SmtpPolicies.standard(settings, store.recipients(), List.of(extra));
+        this.session = new SmtpSession(settings, channel, SmtpCommands.forListener(settings), policy, sinks, auth,
+                Clock.systemUTC());
+        session.start(implicitTls);
+    }
+
+    public static SmtpSettings.Builder settings() {
+        return SmtpSettings.builder().hostname("mx.example.org");
+    }
+
+    public static SessionHarness of(SmtpSettings settings) {
+        return of(settings, SmtpPolicy.NONE);
+    }
+
+    public static SessionHarness of(SmtpSettings settings, SmtpPolicy extra) {
+        MailStore store = fixtureStore();
+        return new SessionHarness(store, settings, StoreMessageSink.factory(store, Clock.systemUTC()), extra,
+                settings.mode() == SmtpSettings.Mode.SUBMISSIONS);
+    }
+
+    public static SessionHarness withSinks(SmtpSettings settings, MailStore store, MessageSink.Factory sinks) {
+        return new SessionHarness(store, settings, sinks, SmtpPolicy.NONE, settings.mode() == SmtpSettings.Mode.SUBMISSIONS);
+    }
+
+    /** example.org with alice, bob, a full mailbox, aliases and a remote forward. */
+    public static MailStore fixtureStore() {
+        MailStore store = new InMemoryMailStore(Clock.systemUTC(),
+                new PasswordHashing(new PasswordHashing.Argon2Cost(256, 1, 1), new SecureRandom()));
+        store.domains().add("example.org");
+        store.domains().add("xn--bcher-kva.example");
+        store.accounts().add(Address.parse("alice@example.org"), ALICE_PASSWORD.toCharArray());
+        store.accounts().add(Address.parse("bob@example.org"), "bob-password".toCharArray());
+        store.accounts().add(Address.parse("full@example.org"), "full-password".toCharArray());
+        store.accounts().setQuota(Address.parse("full@example.org"), new Quota(0, 1));
+        store.accounts().add(Address.parse("jürgen@example.org"), "jurgen-password".toCharArray());
+        store.aliases().add("postmaster@example.org", List.of(Address.parse("alice@example.org")));
+        store.aliases().add("team@example.org", List.of(Address.parse("alice@example.org"), Address.parse("bob@example.org")));
+        store.aliases().add("forward@example.org", List.of(Address.parse("someone@elsewhere.test")));
+        // fill the full mailbox
+        try (var d = store.deliveries().begin(dev.mailwright.store.Envelope.of(java.util.Optional.empty(), java.time.Instant.now()))) {
+            d.addLocal(store.recipients().resolve(Address.parse("full@example.org")).local().get(0), 0);
+            d.content().write("Subject: filler\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
+            d.commit();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return store;
+    }
+
+    /** Feed input one octet at a time, to prove framing never depends on how reads split. */
+    public SessionHarness trickle(boolean on) {
+        this.trickle = on;
+        return this;
+    }
+
+    /** Sends bytes as the client (one write), then completes a requested TLS handshake. */
+    public SessionHarness send(byte[] bytes) {
+        if (trickle) {
+            for (int i = 0; i < bytes.length; i++) {
+                session.receive(bytes, i, 1);
+            }
+        } else {
+            session.receive(bytes, 0, bytes.length);
+        }
+        if (channel.takeTlsRequest()) {
+            session.tlsStarted();
+        }
+        return this;
+    }
+
+    public SessionHarness send(String text) {
+        return send(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends lines, each ended by CRLF. */
+    public SessionHarness lines(String... lines) {
+        StringBuilder sb = new StringBuilder();
+        for (String l : lines) {
+            sb.append(l).append("\r\n");
+        }
+        return send(sb.toString());
+    }
+
+    public String take() {
+        return channel.take();
+    }
+
+    /** Messages in a mailbox. */
+    public int count(String mailbox) {
+        long id = store.accounts().get(Address.parse(mailbox)).orElseThrow().id();
+        try (var drop = store.maildrops().open(id, "test", java.time.Duration.ofSeconds(5))) {
+            return drop.messages().size();
+        }
+    }
+
+    /** The content of the newest message in a mailbox. */
+    public String newest(String mailbox) {
+        long id = store.accounts().get(Address.parse(mailbox)).orElseThrow().id();
+        try (var drop = store.maildrops().open(id, "test", java.time.Duration.ofSeconds(5))) {
+            var messages = drop.messages();
+            try (InputStream in = drop.open(messages.get(messages.size() - 1).uid())) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                in.transferTo(out);
+                return out.toString(StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

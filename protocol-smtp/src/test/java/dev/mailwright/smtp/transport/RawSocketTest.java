@@ -1,0 +1,343 @@
+package dev.mailwright.smtp.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailwright.smtp.SmtpServer;
+import dev.mailwright.smtp.SmtpSettings;
+import dev.mailwright.smtp.testing.FlakyStore;
+import dev.mailwright.smtp.testing.RawClient;
+import dev.mailwright.smtp.testing.SessionHarness;
+import dev.mailwright.smtp.testing.TestTls;
+import dev.mailwright.store.Address;
+import dev.mailwright.store.MailStore;
+import dev.mailwright.store.password.ScramCredentials;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Byte-exact attacks and limits over real sockets. */
+class RawSocketTest {
+
+    private static final String SMUGGLED = "MAIL FROM:<admin@example.org>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n"
+            + "Subject: smuggled\r\n\r\nevil\r\n.\r\n";
+
+    private MailStore store = SessionHarness.fixtureStore();
+    private SmtpServer server;
+
+    private SmtpServer start(UnaryOperator<SmtpSettings.Builder> settings) {
+        server = SmtpServer.builder().hostname("mx.example.org").store(store).tls(TestTls.server())
+                .settings(settings).mx(0).submission(0).start();
+        return server;
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private RawClient mx() throws IOException {
+        RawClient c = new RawClient(server.port(SmtpSettings.Mode.MX));
+        assertThat(c.reply()).startsWith("220 mx.example.org");
+        return c;
+    }
+
+    private static void ehlo(RawClient c) throws IOException {
+        c.write("EHLO client.example\r\n");
+        assertThat(c.reply()).startsWith("250-mx.example.org").endsWith("LIMITS RCPTMAX=100");
+    }
+
+    private int count(String mailbox) {
+        long id = store.accounts().get(Address.parse(mailbox)).orElseThrow().id();
+        try (var drop = store.maildrops().open(id, "test", Duration.ofSeconds(5))) {
+            return drop.messages().size();
+        }
+    }
+
+    private String newest(String mailbox) throws IOException {
+        long id = store.accounts().get(Address.parse(mailbox)).orElseThrow().id();
+        try (var drop = store.maildrops().open(id, "test", Duration.ofSeconds(5))) {
+            var list = drop.messages();
+            try (InputStream in = drop.open(list.get(list.size() - 1).uid())) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                in.transferTo(out);
+                return out.toString(StandardCharsets.UTF_8);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} with bare line ends {1}")
+    @CsvSource({
+        "\\n.\\n, REJECT, 550", "\\n.\\r\\n, REJECT, 550", "\\r.\\n, REJECT, 550",
+        "\\r.\\r, REJECT, 550", "\\r\\n.\\r, REJECT, 550", "\\r\\n.\\n, REJECT, 550",
+        "\\n.\\n, NORMALIZE, 250", "\\n.\\r\\n, NORMALIZE, 250", "\\r.\\n, NORMALIZE, 550",
+        "\\r.\\r, NORMALIZE, 550", "\\r\\n.\\r, NORMALIZE, 550", "\\r\\n.\\n, NORMALIZE, 250"})
+    void smugglingShouldNeverYieldTwoMessages(String sequence, SmtpSettings.BareLineEnds mode, int expected) throws IOException {
+        start(s -> s.bareLineEnds(mode));
+        String bytes = sequence.replace("\\r", "\r").replace("\\n", "\n");
+        try (RawClient c = mx()) {
+            ehlo(c);
+            c.write("MAIL FROM:<sender@elsewhere.test>\r\nRCPT TO:<alice@example.org>\r\nDATA\r\n");
+            assertThat(c.replies(3)).endsWith("354 End data with <CR><LF>.<CR><LF>\n");
+            c.write("Subject: first\r\n\r\nbody" + bytes + SMUGGLED);
+            assertThat(c.reply()).startsWith(expected + " ");
+            c.write("QUIT\r\n");
+            assertThat(c.reply()).isEqualTo("221 2.0.0 Bye");
+        }
+        assertThat(count("alice@example.org")).isEqualTo(expected == 250 ? 1 : 0);
+        assertThat(count("bob@example.org")).isZero();
+    }
+
+    @Test
+    void plaintextInjectedAfterStarttlsShouldBeDiscarded() throws IOException {
+        start(UnaryOperator.identity());
+        try (RawClient c = mx()) {
+            ehlo(c);
+            c.write("STARTTLS\r\nMAIL FROM:<a@elsewhere.test>\r\nRCPT TO:<alice@example.org>\r\n");
+            assertThat(c.reply()).isEqualTo("220 2.0.0 Ready to start TLS");
+            c.startTls();
+            c.write("NOOP\r\n");
+            assertThat(c.reply()).isEqualTo("250 2.0.0 Ok");
+            c.write("MAIL FROM:<a@elsewhere.test>\r\n");
+            assertThat(c.reply()).isEqualTo("503 5.5.1 Send HELO/EHLO first");
+            c.write("EHLO client.example\r\n");
+            assertThat(c.reply()).doesNotContain("STARTTLS");
+        }
+    }
+
+    @Test
+    void openRelayTricksShouldAllBeRefused() throws IOException {
+        start(UnaryOperator.identity());
+        try (RawClient c = mx()) {
+            ehlo(c);
+            c.write("MAIL FROM:<spammer@elsewhere.test>\r\n");
+            assertThat(c.reply()).startsWith("250");
+            for (String path : new String[] {"victim@elsewhere.test", "victim%elsewhere.test@example.org",
+                    "elsewhere.test!victim@example.org", "@example.org:victim@elsewhere.test",
+                    "\"victim@elsewhere.test\"@example.org", "victim@elsewhere.test@example.org",
+                    "alice@[127.0.0.1]", "postmaster@[IPv6:::1]", "victim@elsewhere.test."}) {
+                c.write("RCPT TO:<" + path + ">\r\n");
+                assertThat(c.reply()).as(path).matches("55[03] 5\\.[17]\\.[137] .*");
+            }
+        }
+        assertThat(store.queue().list()).isEmpty();
+    }
+
+    @Test
+    void authWithAnotherAuthorizationIdentityShouldBeRefused() throws IOException {
+        start(UnaryOperator.identity());
+        try (RawClient c = new RawClient(server.port(SmtpSettings.Mode.SUBMISSION))) {
+            c.reply();
+            c.write("EHLO client.example\r\nSTARTTLS\r\n");
+            assertThat(c.replies(2)).endsWith("220 2.0.0 Ready to start TLS\n");
+            c.startTls();
+            c.write("EHLO client.example\r\n");
+            assertThat(c.reply()).contains("250-AUTH SCRAM-SHA-256 PLAIN LOGIN");
+            String plain = Base64.getEncoder().encodeToString(
+                    ("bob@example.org\0alice@example.org\0" + SessionHarness.ALICE_PASSWORD).getBytes(StandardCharsets.UTF_8));
+            c.write("AUTH PLAIN " + plain + "\r\n");
+            assertThat(c.reply()).isEqualTo("535 5.7.8 Authentication credentials invalid");
+            c.write("MAIL FROM:<bob@example.org>\r\n");
+            assertThat(c.reply()).isEqualTo("530 5.7.0 Authentication required");
+        }
+    }
+
+    @Test
+    void scramSha256ShouldAuthenticateASubmission() throws Exception {
+        start(UnaryOperator.identity());
+        try (RawClient c = new RawClient(server.port(SmtpSettings.Mode.SUBMISSION))) {
+            c.reply();
+            c.write("EHLO client.example\r\nSTARTTLS\r\n");
+            c.replies(2);
+            c.startTls();
+            c.write("EHLO client.example\r\n");
+            c.reply();
+            String clientNonce = "rOprNGfwEbeRWgbNEkqO";
+            String clientFirstBare = "n=alice@example.org,r=" + clientNonce;
+            c.write("AUTH SCRAM-SHA-256 " + b64("n,," + clientFirstBare) + "\r\n");
+            String challenge = c.reply();
+            assertThat(challenge).startsWith("334 ");
+            String serverFirst = new String(Base64.getDecoder().decode(challenge.substring(4)), StandardCharsets.UTF_8);
+            String nonce = field(serverFirst, "r");
+            byte[] salt = Base64.getDecoder().decode(field(serverFirst, "s"));
+            int iterations = Integer.parseInt(field(serverFirst, "i"));
+            assertThat(nonce).startsWith(clientNonce);
+            byte[] salted = ScramCredentials.saltedPassword(SessionHarness.ALICE_PASSWORD.toCharArray(), salt, iterations);
+            byte[] clientKey = ScramCredentials.hmac(salted, "Client Key".getBytes(StandardCharsets.US_ASCII));
+            byte[] storedKey = ScramCredentials.sha256(clientKey);
+            String withoutProof = "c=biws,r=" + nonce;
+            String authMessage = clientFirstBare + "," + serverFirst + "," + withoutProof;
+            byte[] signature = ScramCredentials.hmac(storedKey, authMessage.getBytes(StandardCharsets.UTF_8));
+            byte[] proof = new byte[clientKey.length];
+            for (int i = 0; i < proof.length; i++) {
+                proof[i] = (byte) (clientKey[i] ^ signature[i]);
+            }
+            c.write(b64(withoutProof + ",p=" + Base64.getEncoder().encodeToString(proof)) + "\r\n");
+            String serverFinal = c.reply();
+            assertThat(serverFinal).startsWith("334 ");
+            byte[] serverKey = ScramCredentials.hmac(salted, "Server Key".getBytes(StandardCharsets.US_ASCII));
+            String expected = "v=" + Base64.getEncoder().encodeToString(
+                    ScramCredentials.hmac(serverKey, authMessage.getBytes(StandardCharsets.UTF_8)));
+            assertThat(new String(Base64.getDecoder().decode(serverFinal.substring(4)), StandardCharsets.UTF_8)).isEqualTo(expected);
+            c.write("\r\n");
+            assertThat(c.reply()).isEqualTo("235 2.7.0 Authentication successful");
+            c.write("MAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n");
+            assertThat(c.replies(3)).endsWith("354 End data with <CR><LF>.<CR><LF>\n");
+            c.write("Subject: scram\r\n\r\nhi\r\n.\r\n");
+            assertThat(c.reply()).startsWith("250 2.0.0");
+        }
+        assertThat(newest("bob@example.org")).contains("with ESMTPSA id");
+    }
+
+    private static String b64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String field(String message, String name) {
+        for (String part : message.split(",")) {
+            if (part.startsWith(name + "=")) {
+                return part.substring(name.length() + 1);
+            }
+        }
+        throw new AssertionError("no " + name + " in " + message);
+    }
+
+    @Test
+    void oneMebibyteCommandLineShouldBeRefusedAndTheSessionGoOn() throws IOException {
+        start(UnaryOperator.identity());
+        try (RawClient c = mx()) {
+            c.write("NOOP " + "x".repeat(1024 * 1024) + "\r\nNOOP\r\n");
+            assertThat(c.replies(2)).isEqualTo("500 5.5.6 Line too long\n250 2.0.0 Ok\n");
+        }
+    }
+
+    @Test
+    void dataTwiceTheSizeLimitWithoutSizeShouldGet552AndStoreNothing() throws IOException {
+        start(s -> s.maxMessageSize(1024 * 1024));
+        try (RawClient c = mx()) {
+            ehlo(c);
+            c.write("MAIL FROM:<sender@elsewhere.test>\r\nRCPT TO:<alice@example.org>\r\nDATA\r\n");
+            c.replies(3);
+            String line = "y".repeat(998) + "\r\n";
+            StringBuilder big = new StringBuilder();
+            while (big.length() < 2 * 1024 * 1024) {
+                big.append(line);
+            }
+            c.write(big.append(".\r\n").toString());
+            assertThat(c.reply()).isEqualTo("552 5.3.4 Message size exceeds fixed maximum message size");
+            c.write("NOOP\r\n");
+            assertThat(c.reply()).isEqualTo("250 2.0.0 Ok");
+        }
+        assertThat(count("alice@example.org")).isZero();
+    }
+
+    @Test
+    void tenThousandRecipientsShouldBeCutAtTheLimit() throws IOException {
+        start(UnaryOperator.identity());
+        try (RawClient c = mx()) {
+            ehlo(c);
+            StringBuilder sb = new StringBuilder("MAIL FROM:<sender@elsewhere.test>\r\n");
+            for (int i = 0; i < 10_000; i++) {
+                sb.append("RCPT TO:<alice@example.org>\r\n");
+            }
+            c.write(sb.toString());
+            assertThat(c.reply()).startsWith("250 2.1.0");
+            int ok = 0;
+            int limited = 0;
+            for (int i = 0; i < 10_000; i++) {
+                String r = c.reply();
+                if (r.startsWith("250 2.1.5")) {
+                    ok++;
+                } else if (r.startsWith("452 4.5.3")) {
+                    limited++;
+                }
+            }
+            assertThat(ok).isEqualTo(100);
+            assertThat(limited).isEqualTo(9_900);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"abc", "-1", "1234567890123456789012345"})
+    void malformedSizeShouldBeRefused(String size) throws IOException {
+        start(UnaryOperator.identity());
+        try (RawClient c = mx()) {
+            ehlo(c);
+            c.write("MAIL FROM:<sender@elsewhere.test> SIZE=" + size + "\r\n");
+            assertThat(c.reply()).isEqualTo("501 5.5.4 Invalid SIZE parameter");
+        }
+    }
+
+    @Test
+    void silentClientShouldBeCutOffAtTheIdleTimeout() throws IOException {
+        start(s -> s.idleTimeout(Duration.ofSeconds(1)));
+        try (RawClient c = mx()) {
+            c.write("EHLO client.example\r\n");
+            c.reply();
+            assertThat(c.reply()).isEqualTo("421 4.4.2 Timeout, closing transmission channel");
+            assertThat(c.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void connectionsOverThePerAddressLimitShouldGet421() throws IOException {
+        start(s -> s.maxConnections(100, 2));
+        try (RawClient a = mx(); RawClient b = mx(); RawClient c = new RawClient(server.port(SmtpSettings.Mode.MX))) {
+            b.write("NOOP\r\n");
+            assertThat(b.reply()).isEqualTo("250 2.0.0 Ok");
+            assertThat(c.reply()).isEqualTo("421 4.7.0 Too many connections, try again later");
+            assertThat(c.closedByServer()).isTrue();
+            a.write("QUIT\r\n");
+            assertThat(a.reply()).startsWith("221");
+            assertThat(a.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void storeDownAtCommitShouldGive451ThenTheSameSessionMayRetry() throws IOException {
+        FlakyStore flaky = new FlakyStore(store);
+        server = SmtpServer.builder().hostname("mx.example.org").store(flaky).mx(0).start();
+        try (RawClient c = mx()) {
+            ehlo(c);
+            flaky.down = true;
+            c.write("MAIL FROM:<sender@elsewhere.test>\r\nRCPT TO:<alice@example.org>\r\nDATA\r\n");
+            c.replies(3);
+            c.write("Subject: retry\r\n\r\nbody\r\n.\r\n");
+            assertThat(c.reply()).isEqualTo("451 4.3.0 Temporary local problem, please try again later");
+            assertThat(count("alice@example.org")).isZero();
+            flaky.down = false;
+            c.write("MAIL FROM:<sender@elsewhere.test>\r\nRCPT TO:<alice@example.org>\r\nDATA\r\n");
+            c.replies(3);
+            c.write("Subject: retry\r\n\r\nbody\r\n.\r\n");
+            assertThat(c.reply()).startsWith("250 2.0.0 Ok: queued as ");
+        }
+        String stored = newest("alice@example.org");
+        server.close();
+        server = SmtpServer.builder().hostname("mx.example.org").store(store).mx(0).start();
+        assertThat(newest("alice@example.org")).isEqualTo(stored).endsWith("\r\nSubject: retry\r\n\r\nbody\r\n");
+    }
+
+    @Test
+    void wholeTransactionInOneWriteShouldBeAnsweredInOrder() throws IOException {
+        start(UnaryOperator.identity());
+        try (RawClient c = mx()) {
+            c.write("EHLO client.example\r\nMAIL FROM:<sender@elsewhere.test>\r\nRCPT TO:<alice@example.org>\r\n"
+                    + "BDAT 11\r\nSubject: x\rBDAT 10 LAST\r\n\n\r\nchunk\r\nQUIT\r\n");
+            String all = c.replies(6);
+            assertThat(all).contains("250 2.1.0").contains("250 2.1.5")
+                    .contains("250 2.0.0 11 octets received")
+                    .containsPattern("250 2\\.0\\.0 Ok: queued as \\S+\n221 2\\.0\\.0 Bye\n$");
+        }
+        assertThat(newest("alice@example.org")).endsWith("\r\nSubject: x\r\n\r\nchunk\r\n");
+    }
+}
