@@ -1,0 +1,183 @@
+package dev.mailwright.it.launcher;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.apache.commons.net.pop3.POP3MessageInfo;
+import org.apache.commons.net.pop3.POP3SClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's journey through the real launcher: {@code ./mailwright serve} on the embedded
+ * default (its own PostgreSQL under the data directory), admin commands against the running
+ * server, a message submitted with Jakarta Mail (STARTTLS + AUTH) and fetched over POP3S,
+ * then SIGTERM: exit 0. Runs the jar the server module built in this reactor.
+ */
+class LauncherTest {
+
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    @TempDir
+    Path home;
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private Map<String, String> env;
+
+    private ProcessBuilder launcher(String... args) {
+        List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(ROOT.resolve("mailwright").toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile());
+        pb.environment().putAll(env);
+        return pb;
+    }
+
+    private String admin(String stdin, String... args) throws Exception {
+        Process p = launcher(args).redirectErrorStream(true).start();
+        if (stdin != null) {
+            p.getOutputStream().write(stdin.getBytes(UTF_8));
+        }
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(String.join(" ", args) + ": " + out).isZero();
+        return out;
+    }
+
+    static SSLContext trustAll() throws Exception {
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, null);
+        return ctx;
+    }
+
+    @Test
+    void serveAdministerSendFetchAndStopGracefully() throws Exception {
+        Path jar = ROOT.resolve("server/target/mailwright.jar");
+        assertThat(jar).as("the server module builds the launcher jar before this module's tests").exists();
+        Map<String, Integer> ports = new HashMap<>();
+        env = new HashMap<>();
+        for (String l : List.of("smtp", "submission", "submissions", "pop3", "pop3s", "metrics")) {
+            ports.put(l, freePort());
+            env.put("MAILWRIGHT_LISTENERS_" + l.toUpperCase() + "_PORT", String.valueOf(ports.get(l)));
+        }
+        env.put("MAILWRIGHT_DATABASE_EMBEDDED_PORT", String.valueOf(freePort()));
+        // under root the embedded PostgreSQL runs as an unprivileged user, which must reach the data directory
+        Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        env.put("MAILWRIGHT_HOME", home.toString());
+        env.put("JAVA_OPTS", "-Xmx256m");
+
+        Path log = home.resolve("serve.log");
+        Process server = launcher("serve").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            awaitReady(ports.get("metrics"), server, log);
+            admin(null, "domain", "add", "example.org");
+            admin("alice-password-1\n", "user", "add", "alice@example.org", "--password-stdin");
+            admin("bob-password-22\n", "user", "add", "bob@example.org", "--password-stdin");
+
+            Properties props = new Properties();
+            props.put("mail.smtp.host", "127.0.0.1");
+            props.put("mail.smtp.port", String.valueOf(ports.get("submission")));
+            props.put("mail.smtp.auth", "true");
+            props.put("mail.smtp.starttls.enable", "true");
+            props.put("mail.smtp.starttls.required", "true");
+            props.put("mail.smtp.ssl.socketFactory", trustAll().getSocketFactory());
+            props.put("mail.smtp.ssl.checkserveridentity", "false");
+            Session session = Session.getInstance(props);
+            MimeMessage m = new MimeMessage(session);
+            m.setFrom(new InternetAddress("alice@example.org"));
+            m.setRecipient(Message.RecipientType.TO, new InternetAddress("bob@example.org"));
+            m.setSubject("through the launcher");
+            m.setText("hello bob\n", "UTF-8");
+            Transport.send(m, "alice@example.org", "alice-password-1");
+
+            POP3SClient pop3 = new POP3SClient(true, trustAll());
+            pop3.connect("127.0.0.1", ports.get("pop3s"));
+            assertThat(pop3.login("bob@example.org", "bob-password-22")).isTrue();
+            POP3MessageInfo[] list = pop3.listMessages();
+            assertThat(list).hasSize(1);
+            StringBuilder text = new StringBuilder();
+            try (Reader r = pop3.retrieveMessage(list[0].number); BufferedReader br = new BufferedReader(r)) {
+                br.lines().forEach(l -> text.append(l).append('\n'));
+            }
+            pop3.logout();
+            pop3.disconnect();
+            assertThat(text.toString()).contains("Subject: through the launcher").contains("hello bob")
+                    .contains("Received:");
+
+            assertThat(admin(null, "mailbox", "list", "bob@example.org")).contains("through the launcher");
+        } finally {
+            server.destroy(); // SIGTERM
+            boolean ended = server.waitFor(90, TimeUnit.SECONDS);
+            if (!ended) {
+                server.destroyForcibly();
+            }
+            assertThat(ended).as("server stops after SIGTERM").isTrue();
+        }
+        assertThat(server.exitValue()).as(Files.readString(log)).isZero();
+        assertThat(Files.readString(log)).contains("Mailwright ready in").contains("stopped in");
+    }
+
+    private static void awaitReady(int metricsPort, Process server, Path log) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(4)); // the first run builds nothing but initdb's the cluster
+        while (Instant.now().isBefore(deadline)) {
+            assertThat(server.isAlive()).as("server exited early: " + Files.readString(log)).isTrue();
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort
+                        + "/readyz")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            server.waitFor(250, TimeUnit.MILLISECONDS);
+        }
+        throw new AssertionError("server not ready in time: " + Files.readString(log));
+    }
+}

@@ -1,0 +1,161 @@
+package dev.mailwright.server;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.mailwright.server.config.ServerConfig;
+import dev.mailwright.store.StoreException;
+import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.store.postgres.PostgresMailStore;
+import dev.mailwright.store.postgres.SchemaMigrator;
+import dev.mailwright.store.postgres.embedded.EmbeddedPostgresLauncher;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's database: the embedded PostgreSQL under the data directory, or the external
+ * one of {@code database.url}; migrated to this build's schema, pooled, and wrapped in the
+ * PostgreSQL store. Also used by the admin commands, which share the server's configuration.
+ */
+public final class Database implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+    static final String EMBEDDED_DATABASE = "mailwright";
+
+    private final EmbeddedPostgresLauncher embedded;
+    private final HikariDataSource pool;
+    private final PostgresMailStore store;
+
+    private Database(EmbeddedPostgresLauncher embedded, HikariDataSource pool, PostgresMailStore store) {
+        this.embedded = embedded;
+        this.pool = pool;
+        this.store = store;
+    }
+
+    /** What {@link #open} does with the schema. */
+    public enum Schema {
+        /** Apply pending migrations (the server at start, {@code db migrate}). */
+        MIGRATE,
+        /** Require exactly this build's schema (admin commands). */
+        VALIDATE,
+        /** Leave it alone ({@code db status}). */
+        IGNORE
+    }
+
+    /**
+     * Starts or joins the database and migrates or validates its schema. Throws
+     * {@link StartupException} with a message naming the setting.
+     */
+    public static Database open(ServerConfig config, Schema schema) {
+        EmbeddedPostgresLauncher embedded = null;
+        String url;
+        Optional<String> user;
+        Optional<String> password;
+        if (config.database().embedded()) {
+            try {
+                embedded = EmbeddedPostgresLauncher.start(config.dataDir().resolve("postgres"),
+                        config.database().embeddedPort());
+                embedded.createDatabase(EMBEDDED_DATABASE);
+            } catch (StoreException e) {
+                if (embedded != null) {
+                    embedded.close();
+                }
+                throw new StartupException("embedded PostgreSQL (data-dir " + config.dataDir()
+                        + ", database.embedded-port " + config.database().embeddedPort() + "): " + e.getMessage(), e);
+            }
+            url = embedded.jdbcUrl(EMBEDDED_DATABASE);
+            user = Optional.of(embedded.user());
+            password = Optional.of(embedded.password());
+        } else {
+            url = config.database().url().orElseThrow();
+            user = Optional.of(config.database().user()).filter(s -> !s.isEmpty());
+            password = Optional.of(config.database().password()).filter(s -> !s.isEmpty());
+            checkReachable(url, user, password);
+        }
+        HikariDataSource pool = new HikariDataSource(PostgresMailStore.poolConfig(new PostgresMailStore.Settings(
+                url, user, password, config.database().poolSize(), Duration.ofSeconds(5))));
+        try {
+            SchemaMigrator migrator = new SchemaMigrator(pool);
+            switch (schema) {
+                case MIGRATE -> migrator.migrate();
+                case VALIDATE -> migrator.validate();
+                case IGNORE -> { }
+            }
+            Path spool = config.dataDir().resolve("spool");
+            Files.createDirectories(spool);
+            PostgresMailStore store = new PostgresMailStore(pool, Clock.systemUTC(), new PasswordHashing(), spool);
+            return new Database(embedded, pool, store);
+        } catch (StoreException | IOException e) {
+            pool.close();
+            if (embedded != null) {
+                embedded.close();
+            }
+            throw new StartupException("database " + (config.database().embedded() ? "(embedded)" : url) + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static void checkReachable(String url, Optional<String> user, Optional<String> password) {
+        Properties props = new Properties();
+        user.ifPresent(u -> props.setProperty("user", u));
+        password.ifPresent(p -> props.setProperty("password", p));
+        props.setProperty("connectTimeout", "5");
+        props.setProperty("loginTimeout", "10");
+        try (Connection c = DriverManager.getConnection(url, props)) {
+            LOG.debug("database reachable: {}", c.getMetaData().getDatabaseProductVersion());
+        } catch (SQLException e) {
+            throw new StartupException("database.url " + url + " cannot be reached: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "no reason given";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    public PostgresMailStore store() {
+        return store;
+    }
+
+    public SchemaMigrator migrator() {
+        return new SchemaMigrator(pool);
+    }
+
+    /** The pooled data source (for schema history). */
+    public javax.sql.DataSource dataSource() {
+        return pool;
+    }
+
+    /** Null when a connection answers, else what is wrong (for {@code /readyz}). */
+    public String readinessProblem() {
+        try (Connection c = pool.getConnection()) {
+            return c.isValid(2) ? null : "database does not answer";
+        } catch (SQLException e) {
+            return "database unreachable";
+        }
+    }
+
+    /** Closes the store and the pool, then stops the embedded PostgreSQL if this process started it. */
+    @Override
+    public void close() {
+        try {
+            store.close();
+        } finally {
+            pool.close();
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
+    }
+}

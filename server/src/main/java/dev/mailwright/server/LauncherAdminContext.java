@@ -1,0 +1,168 @@
+package dev.mailwright.server;
+
+import dev.mailwright.admin.AdminContext;
+import dev.mailwright.server.config.ServerConfig;
+import dev.mailwright.store.Accounts;
+import dev.mailwright.store.Aliases;
+import dev.mailwright.store.Deliveries;
+import dev.mailwright.store.Domains;
+import dev.mailwright.store.MailStore;
+import dev.mailwright.store.Mailboxes;
+import dev.mailwright.store.Maildrops;
+import dev.mailwright.store.OutboundQueue;
+import dev.mailwright.store.Recipients;
+import dev.mailwright.store.StoreUnavailableException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationState;
+
+/**
+ * The admin commands' view of the server configuration (ADR 0001): the same database (the
+ * running embedded PostgreSQL if there is one, else started for the command), the same
+ * certificate and listeners.
+ */
+final class LauncherAdminContext implements AdminContext {
+
+    private final ServerConfig config;
+    private final String source;
+
+    LauncherAdminContext(ServerConfig config, String source) {
+        this.config = config;
+        this.source = source;
+    }
+
+    private Database open(Database.Schema schema) {
+        try {
+            return Database.open(config, schema);
+        } catch (StartupException e) {
+            throw new StoreUnavailableException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public MailStore openStore() {
+        Database db = open(Database.Schema.VALIDATE);
+        return new DatabaseStore(db);
+    }
+
+    @Override
+    public Optional<DatabaseSchema> schema() {
+        return Optional.of(new DatabaseSchema() {
+            @Override
+            public SchemaStatus status() {
+                try (Database db = open(Database.Schema.IGNORE)) {
+                    return history(db);
+                }
+            }
+
+            @Override
+            public SchemaStatus migrate() {
+                try (Database db = open(Database.Schema.MIGRATE)) {
+                    return history(db);
+                }
+            }
+        });
+    }
+
+    private static SchemaStatus history(Database db) {
+        Flyway flyway = Flyway.configure().dataSource(db.dataSource()).locations("classpath:db/migration").load();
+        List<Migration> applied = new ArrayList<>();
+        List<Migration> pending = new ArrayList<>();
+        Arrays.stream(flyway.info().all()).filter(m -> m.getVersion() != null).forEach(m -> {
+            Migration row = new Migration(m.getVersion().getVersion(), m.getDescription(),
+                    Optional.ofNullable(m.getInstalledOn()).map(d -> d.toInstant()));
+            if (m.getState() == MigrationState.PENDING) {
+                pending.add(row);
+            } else if (m.getState().isApplied()) {
+                applied.add(row);
+            }
+        });
+        return new SchemaStatus(applied, pending);
+    }
+
+    @Override
+    public String configurationSource() {
+        return source;
+    }
+
+    @Override
+    public String hostname() {
+        return config.hostname();
+    }
+
+    @Override
+    public Path dataDirectory() {
+        return config.dataDir();
+    }
+
+    @Override
+    public Optional<Path> certificate() {
+        return config.tls().certificate();
+    }
+
+    @Override
+    public List<Listener> listeners() {
+        return ServerConfig.LISTENER_NAMES.stream().map(config::listener).filter(ServerConfig.Listener::enabled)
+                .map(l -> new Listener(l.name(), l.address(), l.port())).toList();
+    }
+
+    /** The store of a database opened for one command; closing it closes the database. */
+    private static final class DatabaseStore implements MailStore {
+        private final Database db;
+        private final MailStore store;
+
+        DatabaseStore(Database db) {
+            this.db = db;
+            this.store = db.store();
+        }
+
+        @Override
+        public Domains domains() {
+            return store.domains();
+        }
+
+        @Override
+        public Accounts accounts() {
+            return store.accounts();
+        }
+
+        @Override
+        public Aliases aliases() {
+            return store.aliases();
+        }
+
+        @Override
+        public Recipients recipients() {
+            return store.recipients();
+        }
+
+        @Override
+        public Deliveries deliveries() {
+            return store.deliveries();
+        }
+
+        @Override
+        public Maildrops maildrops() {
+            return store.maildrops();
+        }
+
+        @Override
+        public OutboundQueue queue() {
+            return store.queue();
+        }
+
+        @Override
+        public Mailboxes mailboxes() {
+            return store.mailboxes();
+        }
+
+        @Override
+        public void close() {
+            db.close();
+        }
+    }
+}

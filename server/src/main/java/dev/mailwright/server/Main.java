@@ -1,0 +1,78 @@
+package dev.mailwright.server;
+
+import dev.mailwright.admin.AdminCommands;
+import dev.mailwright.server.config.ConfigException;
+import dev.mailwright.server.config.ConfigLoader;
+import dev.mailwright.server.config.ServerConfig;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import picocli.CommandLine;
+
+/**
+ * {@code mailwright}: the one program. {@code serve} runs the server; the administration
+ * commands of admin-cli work on the same configuration (ADR 0001). {@code --config FILE}
+ * (anywhere on the line) or {@code MAILWRIGHT_CONFIG} names the configuration file.
+ * Exit codes: 0 ok, 1 a mistake in the command or configuration, 2 the environment
+ * (database unreachable, port in use).
+ */
+public final class Main {
+
+    /** Commands that need no configuration. */
+    private static final Set<String> WITHOUT_CONFIG = Set.of("completion", "help", "--help", "-h",
+            "--version", "-V");
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err, System.in, System.getenv()));
+    }
+
+    /** Runs one command line; returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err, InputStream in, Map<String, String> env) {
+        List<String> rest = new ArrayList<>();
+        Optional<Path> configFile = Optional.ofNullable(env.get("MAILWRIGHT_CONFIG")).filter(s -> !s.isBlank()).map(Path::of);
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) {
+                configFile = Optional.of(Path.of(args[++i]));
+            } else if (args[i].startsWith("--config=")) {
+                configFile = Optional.of(Path.of(args[i].substring("--config=".length())));
+            } else {
+                rest.add(args[i]);
+            }
+        }
+        ServerConfig config = null;
+        if (!rest.isEmpty() && !WITHOUT_CONFIG.contains(rest.get(0)) && !rest.contains("--help") && !rest.contains("-h")) {
+            try {
+                config = ConfigLoader.load(configFile, env);
+            } catch (ConfigException e) {
+                err.println("mailwright: " + e.getMessage());
+                return 1;
+            }
+        }
+        ServerConfig effective = config == null ? ConfigLoader.load(Optional.empty(), Map.of()) : config;
+        LauncherAdminContext context = new LauncherAdminContext(effective,
+                configFile.map(Path::toString).orElse("built-in defaults and environment"));
+        CommandLine cl = AdminCommands.create(context, out, err, in);
+        CommandLine serve = new CommandLine(new ServeCommand(effective));
+        serve.setOut(cl.getOut());
+        serve.setErr(cl.getErr());
+        cl.addSubcommand("serve", serve);
+        CommandLine.IExecutionExceptionHandler admin = cl.getExecutionExceptionHandler();
+        cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+            if (ex instanceof StartupException || ex instanceof ConfigException) {
+                line.getErr().println("mailwright: " + ex.getMessage());
+                line.getErr().flush();
+                return ex instanceof ConfigException ? 1 : 2;
+            }
+            return admin.handleExecutionException(ex, line, parsed);
+        });
+        return cl.execute(rest.toArray(String[]::new));
+    }
+}

@@ -1,0 +1,75 @@
+package dev.mailwright.server;
+
+import dagger.Module;
+import dagger.Provides;
+import dagger.multibindings.Multibinds;
+import dev.mailwright.pop3.Pop3Settings;
+import dev.mailwright.protocol.Limits;
+import dev.mailwright.protocol.tls.TlsConfig;
+import dev.mailwright.server.config.ServerConfig;
+import dev.mailwright.smtp.SmtpModule;
+import dev.mailwright.smtp.SmtpSettings;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/** Turns the server configuration into the settings each protocol module reads. */
+@Module
+public abstract class ServerModule {
+
+    private ServerModule() {
+    }
+
+    @Multibinds
+    abstract Set<BackgroundService> backgroundServices();
+
+    @Provides
+    static Limits limits(ServerConfig config) {
+        ServerConfig.Limits l = config.limits();
+        return new Limits(l.maxConnections(), l.maxConnectionsPerIp(), l.idleTimeout(), l.maxLineLength(),
+                l.maxBadCommands());
+    }
+
+    @Provides
+    static SmtpModule.Config smtpConfig(ServerConfig config) {
+        ServerConfig.Listener mx = config.listener("smtp");
+        ServerConfig.Listener submission = config.listener("submission");
+        ServerConfig.Listener submissions = config.listener("submissions");
+        ServerConfig.Limits l = config.limits();
+        SmtpSettings settings = SmtpSettings.builder()
+                .hostname(config.hostname())
+                .maxMessageSize(l.maxMessageSize())
+                .maxRecipients(l.maxRecipients())
+                .maxCommandLine(l.maxLineLength())
+                .maxBadCommands(l.maxBadCommands())
+                .maxAuthFailures(l.authMaxFailures())
+                .bareLineEnds(config.smtp().bareLf().equals("normalize") ? SmtpSettings.BareLineEnds.NORMALIZE
+                        : SmtpSettings.BareLineEnds.REJECT)
+                .senderOwnership(config.smtp().senderMustBeOwned())
+                .idleTimeout(l.idleTimeout())
+                .maxConnections(l.maxConnections(), l.maxConnectionsPerIp())
+                .build();
+        InetAddress bind;
+        try {
+            bind = InetAddress.getByName(mx.address());
+        } catch (UnknownHostException e) {
+            throw new StartupException("listeners.smtp.address " + mx.address() + " is not an address of this host", e);
+        }
+        return new SmtpModule.Config(config.hostname(), bind, mx.enabled() ? mx.port() : -1,
+                submission.enabled() ? submission.port() : -1, submissions.enabled() ? submissions.port() : -1,
+                settings, 0, config.smtp().messagesPerMinutePerIp());
+    }
+
+    @Provides
+    static Pop3Settings pop3Settings(ServerConfig config, TlsConfig tls, Limits limits) {
+        ServerConfig.Listener pop3 = config.listener("pop3");
+        ServerConfig.Listener pop3s = config.listener("pop3s");
+        ServerConfig.Pop3 p = config.pop3();
+        return new Pop3Settings(config.hostname(), pop3.address(), pop3.port(),
+                pop3s.enabled() ? OptionalInt.of(pop3s.port()) : OptionalInt.empty(), Optional.of(tls),
+                p.plaintextWithoutTls(), p.apop(), p.last(), p.expire(), p.loginDelay(), p.lockLease(), limits,
+                config.limits().authMaxFailures());
+    }
+}

@@ -1,0 +1,197 @@
+package dev.mailwright.server;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailwright.server.config.ServerConfig;
+import dev.mailwright.store.Account;
+import dev.mailwright.store.Address;
+import dev.mailwright.store.Delivery;
+import dev.mailwright.store.Envelope;
+import dev.mailwright.store.Resolution;
+import dev.mailwright.store.postgres.testing.TestDatabases;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.apache.commons.net.pop3.POP3MessageInfo;
+import org.apache.commons.net.pop3.POP3SClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole server in-process on port 0 over PostgreSQL, driven by real clients. */
+class MailwrightServerTest {
+
+    @TempDir
+    Path dataDir;
+
+    private static HttpResponse<String> get(int port, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static SSLContext trustAll() throws Exception {
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, null);
+        return ctx;
+    }
+
+    static String fetchFirst(int pop3sPort, String user, String password) throws Exception {
+        POP3SClient pop3 = new POP3SClient(true, trustAll());
+        pop3.connect("127.0.0.1", pop3sPort);
+        try {
+            assertThat(pop3.login(user, password)).as("POP3S login").isTrue();
+            POP3MessageInfo[] list = pop3.listMessages();
+            if (list.length == 0) {
+                return null;
+            }
+            try (Reader r = pop3.retrieveMessage(list[0].number); BufferedReader br = new BufferedReader(r)) {
+                StringBuilder sb = new StringBuilder();
+                String line;
+                while ((line = br.readLine()) != null) {
+                    sb.append(line).append("\n");
+                }
+                return sb.toString();
+            }
+        } finally {
+            pop3.logout();
+            pop3.disconnect();
+        }
+    }
+
+    @Test
+    void everyListenerAnswersAndMailSurvivesARestart() throws Exception {
+        TestDatabases.TestDatabase db = TestDatabases.fresh();
+        ServerConfig config = ServerTestSupport.config(dataDir, db);
+        try (MailwrightServer server = MailwrightServer.start(config)) {
+            Map<String, Integer> ports = server.ports();
+            assertThat(ports.keySet()).containsAll(ServerConfig.LISTENER_NAMES);
+            for (Map.Entry<String, Integer> p : ports.entrySet()) {
+                try (Socket s = new Socket("127.0.0.1", p.getValue())) {
+                    assertThat(s.isConnected()).as(p.getKey()).isTrue();
+                }
+            }
+            server.store().domains().add("example.org");
+            Account bob = server.store().accounts().add(Address.parse("bob@example.org"), "bob-password-1".toCharArray());
+            try (Delivery d = server.store().deliveries().begin(Envelope.of(Optional.empty(), Instant.now()))) {
+                d.addLocal(new Resolution.LocalRecipient(bob.id(), bob.address()), 0L);
+                d.content().write("Subject: hello\r\n\r\nkept across restarts\r\n".getBytes(UTF_8));
+                d.commit();
+            }
+            assertThat(fetchFirst(ports.get("pop3s"), "bob@example.org", "bob-password-1")).contains("kept across restarts");
+            assertThat(get(ports.get("metrics"), "/readyz").statusCode()).isEqualTo(200);
+            assertThat(get(ports.get("metrics"), "/healthz").statusCode()).isEqualTo(200);
+            assertThat(get(ports.get("metrics"), "/metrics").body()).contains("jvm_memory_used_bytes");
+        }
+        try (MailwrightServer again = MailwrightServer.start(config)) {
+            assertThat(fetchFirst(again.ports().get("pop3s"), "bob@example.org", "bob-password-1"))
+                    .contains("kept across restarts");
+        }
+    }
+
+    @Test
+    void adminCommandsThenSubmissionThenPop3() throws Exception {
+        TestDatabases.TestDatabase db = TestDatabases.fresh();
+        Map<String, String> env = ServerTestSupport.env(dataDir, db);
+        try (MailwrightServer server = MailwrightServer.start(ServerTestSupport.config(dataDir, db))) {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            assertThat(Main.run(new String[] {"domain", "add", "example.org"}, new PrintStream(new ByteArrayOutputStream()),
+                    new PrintStream(err, true, UTF_8), new java.io.ByteArrayInputStream(new byte[0]), env))
+                    .as(err.toString(UTF_8)).isZero();
+            for (String user : new String[] {"alice", "bob"}) {
+                assertThat(Main.run(new String[] {"user", "add", user + "@example.org", "--password-stdin"},
+                        new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, UTF_8),
+                        new java.io.ByteArrayInputStream((user + "-password-1\n").getBytes(UTF_8)), env))
+                        .as(err.toString(UTF_8)).isZero();
+            }
+            java.util.Properties props = new java.util.Properties();
+            props.put("mail.smtp.host", "127.0.0.1");
+            props.put("mail.smtp.port", String.valueOf(server.ports().get("submission")));
+            props.put("mail.smtp.auth", "true");
+            props.put("mail.smtp.starttls.enable", "true");
+            props.put("mail.smtp.starttls.required", "true");
+            props.put("mail.smtp.ssl.socketFactory", trustAll().getSocketFactory());
+            props.put("mail.smtp.ssl.checkserveridentity", "false");
+            jakarta.mail.Session session = jakarta.mail.Session.getInstance(props);
+            jakarta.mail.internet.MimeMessage m = new jakarta.mail.internet.MimeMessage(session);
+            m.setFrom(new jakarta.mail.internet.InternetAddress("alice@example.org"));
+            m.setRecipient(jakarta.mail.Message.RecipientType.TO, new jakarta.mail.internet.InternetAddress("bob@example.org"));
+            m.setSubject("submitted");
+            m.setText("via 587\n", "UTF-8");
+            jakarta.mail.Transport.send(m, "alice@example.org", "alice-password-1");
+            String fetched = fetchFirst(server.ports().get("pop3s"), "bob@example.org", "bob-password-1");
+            assertThat(fetched).contains("Subject: submitted").contains("via 587").contains("Received: from")
+                    .contains("ESMTPSA");
+        }
+    }
+
+    private static int run(Map<String, String> env, ByteArrayOutputStream err, String... args) {
+        return Main.run(args, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, UTF_8),
+                new java.io.ByteArrayInputStream(new byte[0]), env);
+    }
+
+    @Test
+    void configurationMistakesExitWithOneAndNameTheKey() throws Exception {
+        Path conf = dataDir.resolve("bad.conf");
+        java.nio.file.Files.writeString(conf, "listeners.smtp.prot = 25\n");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(run(Map.of(), err, "serve", "--config", conf.toString())).isEqualTo(1);
+        assertThat(err.toString(UTF_8)).contains("listeners.smtp.prot").contains("line 1").doesNotContain("Exception");
+
+        ByteArrayOutputStream err2 = new ByteArrayOutputStream();
+        assertThat(run(Map.of("MAILWRIGHT_LIMITS_MAX_RECIPIENTS", "many"), err2, "serve")).isEqualTo(1);
+        assertThat(err2.toString(UTF_8)).contains("limits.max-recipients");
+    }
+
+    @Test
+    void unreachableDatabaseExitsWithTwo() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        Map<String, String> env = new HashMap<>(ServerTestSupport.env(dataDir, TestDatabases.fresh()));
+        env.put("MAILWRIGHT_DATABASE_URL", "jdbc:postgresql://127.0.0.1:" + closedPort + "/mailwright");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(run(env, err, "serve")).isEqualTo(2);
+        assertThat(err.toString(UTF_8)).contains("database.url").contains("cannot be reached");
+    }
+
+    @Test
+    void portInUseExitsWithTwoAndNamesTheListener() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Map<String, String> env = new HashMap<>(ServerTestSupport.env(dataDir, TestDatabases.fresh()));
+            env.put("MAILWRIGHT_LISTENERS_POP3_PORT", String.valueOf(taken.getLocalPort()));
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            assertThat(run(env, err, "serve")).isEqualTo(2);
+            assertThat(err.toString(UTF_8)).contains("listeners.pop3").contains("in use");
+        }
+    }
+}
