@@ -7,6 +7,7 @@ import dev.mailwright.pop3.transport.Pop3Listeners;
 import dev.mailwright.protocol.Authenticator;
 import dev.mailwright.protocol.Listener;
 import dev.mailwright.protocol.limit.AuthThrottle;
+import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.pop3.session.Pop3Context;
 import dev.mailwright.store.MailStore;
 import java.time.Clock;
@@ -15,7 +16,8 @@ import java.util.Set;
 
 /**
  * Contributes the POP3 listeners (POP3, and POP3S when configured) to the server's set of
- * listeners. The component provides {@link MailStore} and {@link Pop3Settings}; the server
+ * listeners. The component provides {@link MailStore}, {@link Pop3Settings} and
+ * {@link ProtocolMetrics} ({@link ProtocolMetrics#NONE} when nothing is measured); the server
  * starts and stops every {@link Listener} in the set.
  */
 @Module
@@ -26,10 +28,10 @@ public final class Pop3Module {
 
     @Provides
     @ElementsIntoSet
-    static Set<Listener> pop3Listeners(MailStore store, Pop3Settings settings) {
+    static Set<Listener> pop3Listeners(MailStore store, Pop3Settings settings, ProtocolMetrics metrics) {
         Pop3Context context = new Pop3Context(store, Authenticator.of(store.accounts()), settings,
                 AuthThrottle.standard(), Clock.systemUTC(), Pop3Server.randomTimestamps(settings.hostname()),
-                Pop3Server.nodeName());
+                Pop3Server.nodeName(), metrics);
         return new LinkedHashSet<>(Pop3Listeners.create(context));
     }
 }

@@ -6,6 +6,7 @@ import dev.mailwright.protocol.Authenticator;
 import dev.mailwright.protocol.Limits;
 import dev.mailwright.protocol.Listener;
 import dev.mailwright.protocol.limit.AuthThrottle;
+import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.protocol.tls.TlsConfig;
 import dev.mailwright.store.MailStore;
 import java.io.IOException;
@@ -92,6 +93,7 @@ public final class Pop3Server implements AutoCloseable {
         private Authenticator authenticator;
         private AuthThrottle throttle;
         private Clock clock = Clock.systemUTC();
+        private ProtocolMetrics metrics = ProtocolMetrics.NONE;
         private Supplier<String> apopTimestamps;
         private String hostname;
         private String bindAddress;
@@ -228,6 +230,12 @@ public final class Pop3Server implements AutoCloseable {
             return this;
         }
 
+        /** Where sessions, commands, logins and transfers are counted (default: nowhere). */
+        public Builder metrics(ProtocolMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics);
+            return this;
+        }
+
         /** Where greeting timestamps come from (tests fix it to reproduce RFC 1939's APOP example). */
         public Builder apopTimestamps(Supplier<String> timestamps) {
             this.apopTimestamps = timestamps;
@@ -239,7 +247,7 @@ public final class Pop3Server implements AutoCloseable {
             Pop3Settings s = settings();
             return new Pop3Context(store, authenticator != null ? authenticator : Authenticator.of(store.accounts()), s,
                     throttle != null ? throttle : AuthThrottle.standard(), clock,
-                    apopTimestamps != null ? apopTimestamps : randomTimestamps(s.hostname()), nodeName());
+                    apopTimestamps != null ? apopTimestamps : randomTimestamps(s.hostname()), nodeName(), metrics);
         }
 
         /** Binds and starts; returns the running server. */

@@ -4,6 +4,7 @@ import dagger.Module;
 import dagger.Provides;
 import dagger.multibindings.ElementsIntoSet;
 import dev.mailwright.protocol.Listener;
+import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.protocol.tls.TlsConfig;
 import dev.mailwright.smtp.auth.Authenticator;
 import dev.mailwright.smtp.delivery.StoreMessageSink;
@@ -25,7 +26,8 @@ import java.util.concurrent.Executors;
 /**
  * Contributes the SMTP listeners (MX, submission, submissions) to the all-in-one server's
  * {@code Set<Listener>}, delivering into the store. Needs a {@link Config}, the
- * {@link MailStore} and the server's {@link TlsConfig} bound in the component.
+ * {@link MailStore}, the server's {@link TlsConfig} and a {@link ProtocolMetrics} bound in the
+ * component.
  */
 @Module
 public final class SmtpModule {
@@ -52,7 +54,7 @@ public final class SmtpModule {
 
     @Provides
     @ElementsIntoSet
-    static Set<Listener> smtpListeners(Config config, MailStore store, TlsConfig tls) {
+    static Set<Listener> smtpListeners(Config config, MailStore store, TlsConfig tls, ProtocolMetrics metrics) {
         Clock clock = Clock.systemUTC();
         ExecutorService pool = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "smtp-worker");
@@ -73,7 +75,7 @@ public final class SmtpModule {
             SmtpSettings s = config.settings().toBuilder().hostname(config.hostname()).mode(modes[i]).build();
             listeners.add(new SmtpListener(s, new InetSocketAddress(config.bind(), ports[i]),
                     SmtpPolicies.standard(s, store.recipients(), extra), StoreMessageSink.factory(store, clock),
-                    auth, tls, pool, clock));
+                    auth, tls, pool, clock, metrics));
         }
         return listeners;
     }

@@ -26,6 +26,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
+import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.protocol.tls.TlsConfig;
 
 /**
@@ -93,6 +94,7 @@ public final class SmtpServer implements AutoCloseable {
         private UnaryOperator<SmtpSettings.Builder> settings = UnaryOperator.identity();
         private final List<SmtpPolicy> policies = new ArrayList<>();
         private Clock clock = Clock.systemUTC();
+        private ProtocolMetrics metrics = ProtocolMetrics.NONE;
 
         private Builder() {
         }
@@ -175,6 +177,12 @@ public final class SmtpServer implements AutoCloseable {
             return this;
         }
 
+        /** Where sessions, commands, logins and messages are counted (default: nowhere). */
+        public Builder metrics(ProtocolMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics);
+            return this;
+        }
+
         public Builder clock(Clock clock) {
             this.clock = clock;
             return this;
@@ -201,7 +209,7 @@ public final class SmtpServer implements AutoCloseable {
                     SmtpPolicy policy = store != null ? SmtpPolicies.standard(s, store.recipients(), policies)
                             : SmtpPolicies.standard(s, localDomains, SenderOwnershipPolicy.exactAddress(), policies);
                     SmtpListener listener = new SmtpListener(s, new InetSocketAddress(bind, e.getValue()), policy, sinks,
-                            auth, tls, pool, clock);
+                            auth, tls, pool, clock, metrics);
                     started.put(e.getKey(), listener);
                     listener.start();
                 }

@@ -20,11 +20,13 @@ import java.util.Objects;
  * @param idleTimeout        a client silent this long is cut off with {@code 421 4.4.2}
  * @param maxConnections     open connections to the listener; past it {@code 421 4.7.0} and close
  * @param maxConnectionsPerIp open connections from one client address; past it the same
+ * @param shutdownGrace      on stop, how long a transaction in progress may take to finish before
+ *                           it is dropped with {@code 421 4.3.2} (idle sessions get the 421 at once)
  */
 public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int maxRecipients, int maxCommandLine,
                            int maxBadCommands, int maxAuthFailures, BareLineEnds bareLineEnds, boolean authOnMx,
                            boolean authWithoutTls, boolean senderOwnership, Duration idleTimeout,
-                           int maxConnections, int maxConnectionsPerIp) {
+                           int maxConnections, int maxConnectionsPerIp, Duration shutdownGrace) {
 
     /** What a listener is for. */
     public enum Mode {
@@ -53,6 +55,7 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(bareLineEnds, "bareLineEnds");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         if (hostname.isEmpty() || hostname.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
             throw new IllegalArgumentException("hostname must be a printable ASCII name: " + hostname);
         }
@@ -81,6 +84,7 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
         b.idleTimeout = idleTimeout;
         b.maxConnections = maxConnections;
         b.maxConnectionsPerIp = maxConnectionsPerIp;
+        b.shutdownGrace = shutdownGrace;
         return b;
     }
 
@@ -102,6 +106,7 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
         private boolean authWithoutTls;
         private boolean senderOwnership = true;
         private Duration idleTimeout = Duration.ofMinutes(5);
+        private Duration shutdownGrace = Duration.ofSeconds(30);
         private int maxConnections = 1000;
         private int maxConnectionsPerIp = 50;
 
@@ -174,10 +179,15 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
             return this;
         }
 
+        public Builder shutdownGrace(Duration v) {
+            shutdownGrace = v;
+            return this;
+        }
+
         public SmtpSettings build() {
             return new SmtpSettings(hostname, mode, maxMessageSize, maxRecipients, maxCommandLine, maxBadCommands,
                     maxAuthFailures, bareLineEnds, authOnMx, authWithoutTls, senderOwnership, idleTimeout,
-                    maxConnections, maxConnectionsPerIp);
+                    maxConnections, maxConnectionsPerIp, shutdownGrace);
         }
     }
 }

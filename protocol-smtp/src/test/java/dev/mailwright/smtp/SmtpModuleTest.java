@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dagger.BindsInstance;
 import dagger.Component;
 import dev.mailwright.protocol.Listener;
+import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.protocol.tls.TlsConfig;
 import dev.mailwright.smtp.testing.RawClient;
 import dev.mailwright.smtp.testing.SessionHarness;
 import dev.mailwright.smtp.testing.TestTls;
 import dev.mailwright.store.MailStore;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +27,7 @@ class SmtpModuleTest {
         @Component.Factory
         interface Factory {
             TestServer create(@BindsInstance SmtpModule.Config config, @BindsInstance MailStore store,
-                              @BindsInstance TlsConfig tls);
+                              @BindsInstance TlsConfig tls, @BindsInstance ProtocolMetrics metrics);
         }
     }
 
@@ -32,8 +35,25 @@ class SmtpModuleTest {
     void moduleShouldContributeTheThreeListenersThatAcceptMail() throws Exception {
         SmtpModule.Config config = new SmtpModule.Config("mx.example.org", InetAddress.getLoopbackAddress(), 0, 0, 0,
                 SmtpSettings.builder().build(), 2, 0);
+        List<String> events = new CopyOnWriteArrayList<>();
+        ProtocolMetrics metrics = new ProtocolMetrics() {
+            @Override
+            public void connectionOpened(String protocol) {
+                events.add(protocol + " open");
+            }
+
+            @Override
+            public void command(String protocol, String verb, boolean ok) {
+                events.add(protocol + " " + verb + " " + (ok ? "ok" : "error"));
+            }
+
+            @Override
+            public void messageAccepted(String protocol, long bytes, int recipients, Duration commit) {
+                events.add(protocol + " accepted " + recipients);
+            }
+        };
         Set<Listener> listeners = DaggerSmtpModuleTest_TestServer.factory()
-                .create(config, SessionHarness.fixtureStore(), TestTls.server()).listeners();
+                .create(config, SessionHarness.fixtureStore(), TestTls.server(), metrics).listeners();
         assertThat(listeners).extracting(Listener::name).containsExactlyInAnyOrder("smtp", "submission", "submissions");
         for (Listener l : listeners) {
             l.start();
@@ -44,7 +64,14 @@ class SmtpModuleTest {
                 assertThat(c.reply()).isEqualTo("220 mx.example.org ESMTP Mailwright");
                 c.write("EHLO client.example\r\n");
                 assertThat(c.reply()).contains("250-STARTTLS");
+                c.write("MAIL FROM:<someone@elsewhere.test>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n");
+                assertThat(c.replies(3)).endsWith("354 End data with <CR><LF>.<CR><LF>\n");
+                c.write("Subject: counted\r\n\r\nbody\r\n.\r\n");
+                assertThat(c.reply()).startsWith("250 2.0.0");
             }
+            // the module hands the component's metrics to its sessions
+            assertThat(events).containsSubsequence("smtp open", "smtp EHLO ok", "smtp MAIL ok", "smtp RCPT ok",
+                    "smtp DATA ok", "smtp accepted 1");
             try (RawClient c = new RawClient(mx.port()); RawClient over = new RawClient(mx.port())) {
                 assertThat(List.of(c.reply(), over.reply())).as("the rate is 2 connections a minute")
                         .containsExactlyInAnyOrder("220 mx.example.org ESMTP Mailwright",

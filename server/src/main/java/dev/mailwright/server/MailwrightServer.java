@@ -64,6 +64,7 @@ public final class MailwrightServer implements AutoCloseable {
         PrometheusMeterRegistry registry = Metrics.newRegistry();
         ServerTls tls = ServerTls.load(config);
         Database database = Database.open(config, Database.Schema.MIGRATE);
+        Metrics.bindStore(registry, database.store());
         long dbReady = System.nanoTime();
         List<Listener> started = new ArrayList<>();
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {

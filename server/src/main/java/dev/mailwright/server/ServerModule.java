@@ -5,15 +5,19 @@ import dagger.Provides;
 import dagger.multibindings.Multibinds;
 import dev.mailwright.pop3.Pop3Settings;
 import dev.mailwright.protocol.Limits;
+import dev.mailwright.protocol.metrics.ProtocolMetrics;
+import dev.mailwright.server.ops.MicrometerProtocolMetrics;
 import dev.mailwright.protocol.tls.TlsConfig;
 import dev.mailwright.server.config.ServerConfig;
 import dev.mailwright.smtp.SmtpModule;
 import dev.mailwright.smtp.SmtpSettings;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import javax.inject.Singleton;
 
 /** Turns the server configuration into the settings each protocol module reads. */
 @Module
@@ -24,6 +28,13 @@ public abstract class ServerModule {
 
     @Multibinds
     abstract Set<BackgroundService> backgroundServices();
+
+    /** The protocol modules report to the server's Micrometer registry. */
+    @Provides
+    @Singleton
+    static ProtocolMetrics protocolMetrics(MeterRegistry registry) {
+        return new MicrometerProtocolMetrics(registry);
+    }
 
     @Provides
     static Limits limits(ServerConfig config) {
@@ -50,6 +61,7 @@ public abstract class ServerModule {
                 .senderOwnership(config.smtp().senderMustBeOwned())
                 .idleTimeout(l.idleTimeout())
                 .maxConnections(l.maxConnections(), l.maxConnectionsPerIp())
+                .shutdownGrace(config.shutdownGracePeriod())
                 .build();
         InetAddress bind;
         try {

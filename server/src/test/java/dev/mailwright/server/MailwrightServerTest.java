@@ -150,6 +150,18 @@ class MailwrightServerTest {
             String fetched = fetchFirst(server.ports().get("pop3s"), "bob@example.org", "bob-password-1");
             assertThat(fetched).contains("Subject: submitted").contains("via 587").contains("Received: from")
                     .contains("ESMTPSA");
+            // the protocol servers report to the registry /metrics exports
+            String metrics = get(server.ports().get("metrics"), "/metrics").body();
+            assertThat(metrics)
+                    .contains("mailwright_messages_accepted_total{application=\"mailwright\",protocol=\"smtp\"} 1.0")
+                    .contains("mailwright_auth_total{application=\"mailwright\",protocol=\"smtp\",result=\"success\"} 1.0")
+                    .contains("mailwright_auth_total{application=\"mailwright\",protocol=\"pop3\",result=\"success\"} 1.0")
+                    .contains("mailwright_commands_total{application=\"mailwright\",protocol=\"pop3\",result=\"ok\",verb=\"RETR\"} 1.0")
+                    .contains("mailwright_commands_total{application=\"mailwright\",protocol=\"smtp\",result=\"ok\",verb=\"DATA\"}")
+                    .contains("mailwright_messages_retrieved_total{application=\"mailwright\",protocol=\"pop3\"} 1.0")
+                    .contains("mailwright_delivery_seconds_count{application=\"mailwright\",protocol=\"smtp\"} 1")
+                    .contains("mailwright_connections_total{application=\"mailwright\",protocol=\"smtp\"}")
+                    .contains("mailwright_queue_depth{application=\"mailwright\"} 0.0");
         }
     }
 

@@ -9,9 +9,11 @@ import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -110,6 +112,7 @@ class LauncherTest {
         Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         env.put("MAILWRIGHT_HOME", home.toString());
         env.put("JAVA_OPTS", "-Xmx256m");
+        env.put("MAILWRIGHT_SHUTDOWN_GRACE_PERIOD", "1s");
 
         Path log = home.resolve("serve.log");
         Process server = launcher("serve").redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -150,6 +153,29 @@ class LauncherTest {
                     .contains("Received:");
 
             assertThat(admin(null, "mailbox", "list", "bob@example.org")).contains("through the launcher");
+
+            // SIGTERM while a message is being transferred: the grace period (1 s here) runs out,
+            // the client is told 421, and nothing of the unfinished message is stored
+            try (Socket mx = new Socket("127.0.0.1", ports.get("smtp"))) {
+                mx.setSoTimeout(60_000);
+                BufferedReader in = new BufferedReader(new InputStreamReader(mx.getInputStream(), UTF_8));
+                java.io.OutputStream out = mx.getOutputStream();
+                assertThat(in.readLine()).startsWith("220 ");
+                for (String[] step : new String[][] {{"EHLO client.example", "250 "}, {"MAIL FROM:<someone@elsewhere.test>", "250 "},
+                        {"RCPT TO:<bob@example.org>", "250 "}, {"DATA", "354 "}}) {
+                    out.write((step[0] + "\r\n").getBytes(UTF_8));
+                    out.flush();
+                    String line;
+                    do {
+                        line = in.readLine();
+                    } while (line != null && line.startsWith("250-"));
+                    assertThat(line).as(step[0]).startsWith(step[1]);
+                }
+                out.write("Subject: half a message\r\n\r\nthe rest never comes\r\n".getBytes(UTF_8));
+                out.flush();
+                server.destroy(); // SIGTERM
+                assertThat(in.readLine()).startsWith("421 4.3.2");
+            }
         } finally {
             server.destroy(); // SIGTERM
             boolean ended = server.waitFor(90, TimeUnit.SECONDS);
@@ -160,6 +186,9 @@ class LauncherTest {
         }
         assertThat(server.exitValue()).as(Files.readString(log)).isZero();
         assertThat(Files.readString(log)).contains("Mailwright ready in").contains("stopped in");
+        // the admin commands work without the server too (they start the embedded PostgreSQL themselves)
+        assertThat(admin(null, "mailbox", "list", "bob@example.org")).contains("through the launcher")
+                .doesNotContain("half a message");
     }
 
     private static void awaitReady(int metricsPort, Process server, Path log) throws Exception {

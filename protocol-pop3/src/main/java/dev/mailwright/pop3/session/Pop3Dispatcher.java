@@ -60,13 +60,29 @@ public final class Pop3Dispatcher {
 
     /** The reply to one input line. */
     public Pop3Reply handle(Pop3Session session, Line line) {
+        String verb = session.sasl().isPresent() ? null : verbOf(line);
         Pop3Reply reply = dispatch(session, line);
+        if (verb != null) {
+            session.context().metrics().command(Pop3Session.PROTOCOL, verb, reply.isOk());
+        }
         if (reply.bad() && session.countBadCommand()) {
             session.ending("too-many-bad-commands");
             return Pop3Reply.err(reply.statusLine().substring(5) + "; too many bad commands, closing")
                     .then(Pop3Reply.Then.CLOSE);
         }
         return reply;
+    }
+
+    /** The verb of a command line as metrics count it: a known verb, or UNKNOWN. */
+    private String verbOf(Line line) {
+        Optional<String> text = line.isLine() ? line.utf8() : Optional.empty();
+        if (text.isEmpty()) {
+            return "UNKNOWN";
+        }
+        String t = text.get();
+        int space = t.indexOf(' ');
+        String verb = (space < 0 ? t : t.substring(0, space)).toUpperCase(Locale.ROOT);
+        return commands.containsKey(verb) ? verb : "UNKNOWN";
     }
 
     private Pop3Reply dispatch(Pop3Session session, Line line) {
@@ -108,6 +124,7 @@ public final class Pop3Dispatcher {
             return Pop3Reply.bad(e.getMessage());
         } catch (StoreUnavailableException e) {
             session.sasl(null);
+            session.context().metrics().storeError(Pop3Session.PROTOCOL);
             LOG.warn("{}: store unavailable: {}", session.id(), e.toString());
             return Pop3Reply.err("SYS/TEMP", "mail store temporarily unavailable, try again later");
         } catch (LeaseLostException e) {
@@ -118,6 +135,7 @@ public final class Pop3Dispatcher {
             return Pop3Reply.err("IN-USE", "maildrop is locked by another session");
         } catch (StoreException e) {
             session.sasl(null);
+            session.context().metrics().storeError(Pop3Session.PROTOCOL);
             LOG.error("{}: store error", session.id(), e);
             return Pop3Reply.err("SYS/PERM", "mail store error");
         } catch (RuntimeException e) {

@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Pop3Session {
 
+    /** The protocol name metrics are reported under. */
+    public static final String PROTOCOL = "pop3";
+
     private static final Logger SESSION_LOG = LoggerFactory.getLogger("dev.mailwright.pop3.session");
 
     private final Pop3Context context;
@@ -140,6 +143,7 @@ public final class Pop3Session {
      * the connection should close (too many attempts on it, or from its address).
      */
     public AuthFailure authFailed() {
+        context.metrics().authentication(PROTOCOL, false);
         pendingUser = null;
         Duration delay = context.throttle().failed(clientAddress());
         authFailures++;
@@ -173,6 +177,7 @@ public final class Pop3Session {
      */
     public Pop3Reply login(Account a, String name) {
         Instant now = context.clock().instant();
+        context.metrics().authentication(PROTOCOL, true);
         context.throttle().succeeded(clientAddress());
         Duration delay = loginDelay(Optional.of(a));
         if (!delay.isZero() && a.lastLogin().isPresent() && a.lastLogin().get().plus(delay).isAfter(now)) {
@@ -283,6 +288,7 @@ public final class Pop3Session {
         highestRetrieved = Math.max(highestRetrieved, number);
         retrievedMessages++;
         retrievedBytes += m.size();
+        context.metrics().messageRetrieved(PROTOCOL, m.size());
     }
 
     /** The highest message number retrieved (legacy LAST). */
@@ -318,6 +324,8 @@ public final class Pop3Session {
             }
         }
         maildrop.commit(uids, retrieved);
+        // Release the lock before the +OK goes out, so a client that reconnects at once finds it free.
+        releaseMaildrop();
         deletedMessages = uids.size();
         deletedBytes = bytes;
         int left = messages.size() - uids.size();
@@ -325,13 +333,7 @@ public final class Pop3Session {
                 : left + " messages left") + ")");
     }
 
-    /** How the session ended, for the log line. */
-    public void ending(String how) {
-        ending = how;
-    }
-
-    /** The connection is gone: release the lock without changing anything not committed, and log. */
-    public void end(String reason) {
+    private void releaseMaildrop() {
         if (maildrop != null) {
             try {
                 maildrop.close();
@@ -342,6 +344,21 @@ public final class Pop3Session {
             }
             maildrop = null;
         }
+    }
+
+    /** How long the session has been running. */
+    public Duration age() {
+        return Duration.between(started, context.clock().instant());
+    }
+
+    /** How the session ended, for the log line. */
+    public void ending(String how) {
+        ending = how;
+    }
+
+    /** The connection is gone: release the lock without changing anything not committed, and log. */
+    public void end(String reason) {
+        releaseMaildrop();
         String how = ending != null ? ending : reason;
         Duration d = Duration.between(started, context.clock().instant());
         SESSION_LOG.info("pop3 session={} user={} ip={} retrieved={}/{}B deleted={}/{}B duration={}ms end={}",

@@ -32,6 +32,7 @@ public final class Pop3ProtocolSession implements ProtocolSession {
     @Override
     public void started(Connection c) {
         connection = c;
+        context.metrics().connectionOpened(Pop3Session.PROTOCOL);
         session = new Pop3Session(context, c.id(), c.remoteAddress(), c::isSecure, c::canStartTls);
         StringBuilder greeting = new StringBuilder("+OK Mailwright POP3 server ready");
         session.apopTimestamp().ifPresent(t -> greeting.append(' ').append(t));
@@ -93,6 +94,7 @@ public final class Pop3ProtocolSession implements ProtocolSession {
     @Override
     public void ended(EndReason reason) {
         if (session != null) {
+            context.metrics().connectionClosed(Pop3Session.PROTOCOL, session.age());
             session.end(switch (reason) {
                 case CLOSED_BY_SERVER -> "closed";
                 case DROPPED -> "dropped";

@@ -1,5 +1,6 @@
 package dev.mailwright.smtp.session;
 
+import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.protocol.sasl.SaslMechanism;
 import dev.mailwright.protocol.sasl.SaslStep;
 import dev.mailwright.smtp.MailFrom;
@@ -25,6 +26,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -46,6 +48,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class SmtpSession implements SessionInfo {
 
+    /** The protocol name metrics are reported under. */
+    public static final String PROTOCOL = "smtp";
+
     private static final Logger log = LoggerFactory.getLogger(SmtpSession.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] ID_CHARS = "0123456789BCDFGHJKLMNPQRSTVWXZ".toCharArray();
@@ -57,7 +62,10 @@ public final class SmtpSession implements SessionInfo {
     private final MessageSink.Factory sinks;
     private final Authenticator authenticator;
     private final Clock clock;
+    private final ProtocolMetrics metrics;
     private final String id = newId();
+    private final long startedNanos = System.nanoTime();
+    private boolean draining;
 
     // connection state
     private Phase phase = Phase.CONNECTED;
@@ -87,6 +95,13 @@ public final class SmtpSession implements SessionInfo {
 
     public SmtpSession(SmtpSettings settings, SessionChannel channel, Map<String, SmtpCommand> commands,
                        SmtpPolicy policy, MessageSink.Factory sinks, Authenticator authenticator, Clock clock) {
+        this(settings, channel, commands, policy, sinks, authenticator, clock, ProtocolMetrics.NONE);
+    }
+
+    public SmtpSession(SmtpSettings settings, SessionChannel channel, Map<String, SmtpCommand> commands,
+                       SmtpPolicy policy, MessageSink.Factory sinks, Authenticator authenticator, Clock clock,
+                       ProtocolMetrics metrics) {
+        this.metrics = metrics;
         this.settings = settings;
         this.channel = channel;
         this.commands = Map.copyOf(commands);
@@ -101,6 +116,7 @@ public final class SmtpSession implements SessionInfo {
 
     /** The connection is open (and, for implicit TLS, encrypted): asks the connect hooks, then greets. */
     public void start(boolean implicitTls) {
+        metrics.connectionOpened(PROTOCOL);
         tls = implicitTls;
         PolicyResult verdict = ask(() -> policy.connect(this));
         if (verdict.refuses()) {
@@ -163,6 +179,36 @@ public final class SmtpSession implements SessionInfo {
         lineOverflow = false;
     }
 
+    /**
+     * The server is stopping. A session without a transaction in progress is closed at once
+     * with {@code 421}; one with a transaction may finish it (its final reply is followed by the
+     * {@code 421}), until {@link #abort()} ends it.
+     */
+    public void drain() {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        draining = true;
+        if (transaction == null) {
+            send(SmtpReply.SERVICE_UNAVAILABLE);
+            close();
+        }
+    }
+
+    /** The shutdown grace period is over: a transaction still open is dropped (nothing is stored) and the session closed. */
+    public void abort() {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        if (transaction != null) {
+            log.info("smtp {} transaction {} dropped: server shutting down", id, transaction.id());
+            results.add(transaction.id() + " dropped at shutdown in " + phase);
+            metrics.messageRejected(PROTOCOL, "shutdown");
+        }
+        send(SmtpReply.SERVICE_UNAVAILABLE);
+        close();
+    }
+
     /** The client was silent for too long. */
     public void timeout() {
         if (phase != Phase.CLOSED) {
@@ -174,7 +220,9 @@ public final class SmtpSession implements SessionInfo {
 
     /** The connection is gone: an open transaction is dropped, the session log line written. */
     public void disconnected() {
+        metrics.connectionClosed(PROTOCOL, Duration.ofNanos(System.nanoTime() - startedNanos));
         if (transaction != null) {
+            metrics.messageRejected(PROTOCOL, "disconnected");
             transaction.sink().abort();
             results.add(transaction.id() + " aborted by disconnect in " + phase);
             transaction = null;
@@ -459,10 +507,18 @@ public final class SmtpSession implements SessionInfo {
         String argument = space < 0 ? "" : text.substring(space + 1);
         SmtpCommand command = commands.get(verb);
         if (command == null) {
+            metrics.command(PROTOCOL, "UNKNOWN", false);
             badCommand(SmtpReply.COMMAND_UNRECOGNIZED);
             return;
         }
+        if (draining && transaction == null && !verb.equals("QUIT")) {
+            metrics.command(PROTOCOL, verb, false);
+            send(SmtpReply.SERVICE_UNAVAILABLE);
+            close();
+            return;
+        }
         if (!command.phases().contains(phase)) {
+            metrics.command(PROTOCOL, verb, false);
             badCommand(command.outOfSequence(phase));
             return;
         }
@@ -473,14 +529,17 @@ public final class SmtpSession implements SessionInfo {
             reply = e.reply();
         } catch (StoreUnavailableException e) {
             log.warn("smtp {} {}: store unavailable: {}", id, verb, e.getMessage());
+            metrics.storeError(PROTOCOL);
             reply = SmtpReply.LOCAL_ERROR;
         } catch (RuntimeException e) {
             log.error("smtp {} {} failed", id, verb, e);
+            metrics.storeError(PROTOCOL);
             reply = SmtpReply.LOCAL_ERROR;
         }
         if (reply == null) {
             return; // BDAT: the reply follows the chunk
         }
+        metrics.command(PROTOCOL, verb, reply.isPositive() || reply.code() / 100 == 3);
         if (reply.code() == 500 || reply.code() == 501 || reply.code() == 503) {
             badCommand(reply);
         } else {
@@ -544,11 +603,13 @@ public final class SmtpSession implements SessionInfo {
         sasl = null;
         phase = Phase.READY;
         if (step instanceof SaslStep.Success s) {
+            metrics.authentication(PROTOCOL, true);
             user = s.account().address().toString();
             log.info("smtp {} authenticated as {}", id, user);
             return SmtpReply.AUTH_OK;
         }
         authFailures++;
+        metrics.authentication(PROTOCOL, false);
         log.info("smtp {} authentication failed: {}", id, ((SaslStep.Failure) step).reason());
         if (authFailures >= settings.maxAuthFailures()) {
             closeAfterReply();
@@ -611,19 +672,24 @@ public final class SmtpSession implements SessionInfo {
         }
         SmtpReply reply;
         String result;
+        long commitStart = System.nanoTime();
         try {
             String where = t.sink().commit();
             reply = SmtpReply.of(250, "2.0.0", "Ok: queued as " + t.id());
             result = where;
+            metrics.messageAccepted(PROTOCOL, content.size(), t.recipients().size(),
+                    Duration.ofNanos(System.nanoTime() - commitStart));
         } catch (SmtpRejection e) {
             reply = e.reply();
             result = "refused: " + reply;
         } catch (StoreUnavailableException e) {
             log.warn("smtp {} commit of {} failed: store unavailable: {}", id, t.id(), e.getMessage());
+            metrics.storeError(PROTOCOL);
             reply = SmtpReply.LOCAL_ERROR;
             result = "store unavailable";
         } catch (RuntimeException e) {
             log.error("smtp {} commit of {} failed", id, t.id(), e);
+            metrics.storeError(PROTOCOL);
             reply = SmtpReply.LOCAL_ERROR;
             result = "failed";
         }
@@ -634,6 +700,7 @@ public final class SmtpSession implements SessionInfo {
         Transaction t = transaction;
         if (!reply.isPositive()) {
             t.sink().abort();
+            metrics.messageRejected(PROTOCOL, reply.isTransient() ? "temporary" : "permanent");
         }
         String line = t.id() + " from=" + t.from().path() + " size=" + t.content().size() + " rcpts="
                 + t.recipients().stream().map(r -> r.address().toString()).toList() + " " + reply.code() + " " + result;
@@ -643,6 +710,10 @@ public final class SmtpSession implements SessionInfo {
         chunkRemaining = -1;
         phase = Phase.READY;
         send(reply);
+        if (draining) {
+            send(SmtpReply.SERVICE_UNAVAILABLE);
+            close();
+        }
     }
 
     // ------------------------------------------------------------ helpers

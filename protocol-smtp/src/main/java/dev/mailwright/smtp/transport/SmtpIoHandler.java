@@ -1,6 +1,7 @@
 package dev.mailwright.smtp.transport;
 
 import dev.mailwright.protocol.limit.ConnectionLimiter;
+import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.smtp.SmtpReply;
 import dev.mailwright.smtp.SmtpSettings;
 import dev.mailwright.smtp.auth.Authenticator;
@@ -12,6 +13,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import dev.mailwright.protocol.tls.TlsConfig;
@@ -48,10 +52,13 @@ final class SmtpIoHandler extends IoHandlerAdapter {
     private final Executor pool;
     private final Clock clock;
     private final ConnectionLimiter connections;
+    private final ProtocolMetrics metrics;
+    private final Set<IoSession> open = ConcurrentHashMap.newKeySet();
 
     SmtpIoHandler(SmtpSettings settings, Map<String, SmtpCommand> commands, SmtpPolicy policy,
                   MessageSink.Factory sinks, Authenticator authenticator, TlsConfig tls, Executor pool,
-                  Clock clock) {
+                  Clock clock, ProtocolMetrics metrics) {
+        this.metrics = metrics;
         this.settings = settings;
         this.commands = commands;
         this.policy = policy;
@@ -71,24 +78,27 @@ final class SmtpIoHandler extends IoHandlerAdapter {
         private long pending;
         private boolean suspended;
 
-        /** Counts octets handed to the session; true when reads must stop. Atomic with {@link #consumed}. */
-        synchronized boolean queued(long octets) {
+        /**
+         * Counts octets handed to the session and suspends reads past the high-water mark. The
+         * suspend happens under the same lock as the resume in {@link #consumed}: were it done
+         * after returning, a worker could drain and resume in between, and the late suspend
+         * would then stop the connection for good.
+         */
+        synchronized void queued(long octets, IoSession io) {
             pending += octets;
             if (pending > HIGH_WATER && !suspended) {
                 suspended = true;
-                return true;
+                io.suspendRead();
             }
-            return false;
         }
 
-        /** Counts octets the session took; true when reads may go on. */
-        synchronized boolean consumed(long octets) {
+        /** Counts octets the session took and resumes reads below the low-water mark. */
+        synchronized void consumed(long octets, IoSession io) {
             pending -= octets;
             if (pending < LOW_WATER && suspended) {
                 suspended = false;
-                return true;
+                resumeRead(io);
             }
-            return false;
         }
 
         synchronized boolean suspended() {
@@ -112,9 +122,10 @@ final class SmtpIoHandler extends IoHandlerAdapter {
         io.setAttribute(CLIENT, client);
         boolean implicitTls = settings.mode() == SmtpSettings.Mode.SUBMISSIONS;
         SmtpSession session = new SmtpSession(settings, new MinaSessionChannel(io, implicitTls ? null : tls),
-                commands, policy, sinks, authenticator, clock);
+                commands, policy, sinks, authenticator, clock, metrics);
         State state = new State(session, new SerialExecutor(pool));
         io.setAttribute(STATE, state);
+        open.add(io);
         io.getConfig().setIdleTime(IdleStatus.READER_IDLE, (int) Math.max(1, settings.idleTimeout().toSeconds()));
         state.executor.execute(() -> session.start(implicitTls));
     }
@@ -126,9 +137,7 @@ final class SmtpIoHandler extends IoHandlerAdapter {
         IoBuffer in = decrypted ? ((StartTlsFilter.Decrypted) message).buffer() : (IoBuffer) message;
         byte[] bytes = new byte[in.remaining()];
         in.get(bytes);
-        if (state.queued(bytes.length)) {
-            io.suspendRead();
-        }
+        state.queued(bytes.length, io);
         state.executor.execute(() -> {
             try {
                 if (decrypted) {
@@ -136,9 +145,7 @@ final class SmtpIoHandler extends IoHandlerAdapter {
                 }
                 state.session.receive(bytes, 0, bytes.length);
             } finally {
-                if (state.consumed(bytes.length)) {
-                    resumeRead(io);
-                }
+                state.consumed(bytes.length, io);
             }
         });
     }
@@ -166,6 +173,7 @@ final class SmtpIoHandler extends IoHandlerAdapter {
 
     @Override
     public void sessionClosed(IoSession io) {
+        open.remove(io);
         Object client = io.getAttribute(CLIENT);
         if (client != null) {
             connections.release((InetAddress) client);
@@ -181,5 +189,45 @@ final class SmtpIoHandler extends IoHandlerAdapter {
         State state = (State) io.getAttribute(STATE);
         log.info("smtp {} connection error: {}", state == null ? "-" : state.session.sessionId(), cause.toString());
         io.closeNow();
+    }
+
+    /**
+     * Ends every session for a server stop: idle sessions get {@code 421} at once, sessions with
+     * a transaction in progress may finish it within {@code grace}, then whatever is left is
+     * dropped with {@code 421} (an unfinished message is never stored). Returns when every
+     * connection is closed, or shortly after the grace period.
+     */
+    void shutdown(Duration grace) {
+        forEachSession(SmtpSession::drain);
+        long deadline = System.nanoTime() + grace.toNanos();
+        awaitClosed(deadline);
+        if (!open.isEmpty()) {
+            log.info("smtp shutdown: dropping {} session(s) still open after {}", open.size(), grace);
+            forEachSession(SmtpSession::abort);
+            awaitClosed(System.nanoTime() + Duration.ofSeconds(2).toNanos());
+        }
+        for (IoSession io : open) {
+            io.closeNow();
+        }
+    }
+
+    private void forEachSession(java.util.function.Consumer<SmtpSession> action) {
+        for (IoSession io : open) {
+            State state = (State) io.getAttribute(STATE);
+            if (state != null) {
+                state.executor.execute(() -> action.accept(state.session));
+            }
+        }
+    }
+
+    private void awaitClosed(long deadline) {
+        while (!open.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20); // MINA has no "all sessions closed" event to wait on
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.mailwright.smtp.transport;
 
 import dev.mailwright.protocol.Listener;
+import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.smtp.SmtpSettings;
 import dev.mailwright.smtp.auth.Authenticator;
 import dev.mailwright.smtp.delivery.MessageSink;
@@ -19,6 +20,7 @@ public final class SmtpListener implements Listener {
     private final SmtpSettings settings;
     private final InetSocketAddress bind;
     private final NioSocketAcceptor acceptor;
+    private final SmtpIoHandler handler;
 
     /**
      * Prepares a listener; {@link #start()} binds it.
@@ -27,6 +29,12 @@ public final class SmtpListener implements Listener {
      */
     public SmtpListener(SmtpSettings settings, InetSocketAddress bind, SmtpPolicy policy, MessageSink.Factory sinks,
                         Authenticator authenticator, TlsConfig tls, Executor pool, Clock clock) {
+        this(settings, bind, policy, sinks, authenticator, tls, pool, clock, ProtocolMetrics.NONE);
+    }
+
+    /** As above, reporting sessions, commands, logins and messages to {@code metrics}. */
+    public SmtpListener(SmtpSettings settings, InetSocketAddress bind, SmtpPolicy policy, MessageSink.Factory sinks,
+                        Authenticator authenticator, TlsConfig tls, Executor pool, Clock clock, ProtocolMetrics metrics) {
         if (settings.mode() == SmtpSettings.Mode.SUBMISSIONS && tls == null) {
             throw new IllegalArgumentException("the submissions listener (implicit TLS) needs TLS material");
         }
@@ -34,12 +42,13 @@ public final class SmtpListener implements Listener {
         this.bind = bind;
         this.acceptor = new NioSocketAcceptor(2);
         acceptor.setReuseAddress(true);
-        acceptor.setCloseOnDeactivation(true);
+        acceptor.setCloseOnDeactivation(false); // stop() ends the sessions itself, gracefully
         if (settings.mode() == SmtpSettings.Mode.SUBMISSIONS) {
             acceptor.getFilterChain().addFirst(MinaSessionChannel.TLS_FILTER, StartTlsFilter.implicit(tls));
         }
-        acceptor.setHandler(new SmtpIoHandler(settings, SmtpCommands.forListener(settings), policy, sinks, authenticator,
-                tls, pool, clock));
+        handler = new SmtpIoHandler(settings, SmtpCommands.forListener(settings), policy, sinks, authenticator,
+                tls, pool, clock, metrics);
+        acceptor.setHandler(handler);
     }
 
     @Override
@@ -65,10 +74,15 @@ public final class SmtpListener implements Listener {
         return settings;
     }
 
-    /** Stops accepting and closes open connections (their transactions are dropped, nothing half-stored). */
+    /**
+     * Stops accepting, then ends the open sessions: idle ones at once with {@code 421}, those
+     * in a transaction after it ends or after {@link SmtpSettings#shutdownGrace()} (then the
+     * transaction is dropped, nothing half-stored). Blocks until done.
+     */
     @Override
     public void stop() {
         acceptor.unbind();
+        handler.shutdown(settings.shutdownGrace());
         acceptor.dispose(true);
     }
 }

@@ -1,5 +1,9 @@
 package dev.mailwright.server.ops;
 
+import dev.mailwright.store.MailStore;
+import dev.mailwright.store.StoreException;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -27,5 +31,19 @@ public final class Metrics {
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
         return registry;
+    }
+
+    /**
+     * Store gauges, read at each scrape: {@code mailwright_queue_depth} (outbound items in any
+     * state). A scrape while the database is away reports NaN rather than failing.
+     */
+    public static void bindStore(MeterRegistry registry, MailStore store) {
+        Gauge.builder("mailwright.queue.depth", store, s -> {
+            try {
+                return s.queue().size();
+            } catch (StoreException e) {
+                return Double.NaN;
+            }
+        }).description("outbound queue items (waiting, being delivered or held)").register(registry);
     }
 }

@@ -31,6 +31,9 @@ public interface OutboundQueue {
     /** Everything in the queue, oldest first. */
     List<QueueItem> list();
 
+    /** How many items the queue holds, in any state (for monitoring: cheap, unlike {@link #list()}). */
+    long size();
+
     Optional<QueueItem> get(long itemId);
 
     /** Makes an item due now. */

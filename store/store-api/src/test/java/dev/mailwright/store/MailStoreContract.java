@@ -776,10 +776,14 @@ public abstract class MailStoreContract {
 
         @Test
         void failedItemLeavesTheQueue() {
+            assertThat(store.queue().size()).isZero();
             queueTo("x@remote.test", "y@remote.test");
+            assertThat(store.queue().size()).isEqualTo(2);
             List<QueueItem> items = store.queue().claim("w", 10, Duration.ofMinutes(5));
             assertThat(items).hasSize(2);
+            assertThat(store.queue().size()).as("claimed items are still in the queue").isEqualTo(2);
             store.queue().fail(items.get(0).id(), "w", "550 no such user");
+            assertThat(store.queue().size()).isEqualTo(1);
             assertThat(store.queue().list()).extracting(QueueItem::id).containsExactly(items.get(1).id());
             assertThat(read(store.queue().openContent(items.get(1).messageId()))).startsWith("Subject: out");
         }

@@ -1009,6 +1009,13 @@ public final class InMemoryMailStore implements MailStore {
         }
 
         @Override
+        public long size() {
+            synchronized (lock) {
+                return queue.size();
+            }
+        }
+
+        @Override
         public Optional<QueueItem> get(long itemId) {
             synchronized (lock) {
                 return Optional.ofNullable(queue.get(itemId)).map(QueueRow::view);

@@ -140,6 +140,17 @@ public final class SqlQueue implements OutboundQueue {
     }
 
     @Override
+    public long size() {
+        return jdbc.call("count queue", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM queue");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    @Override
     public Optional<QueueItem> get(long itemId) {
         return jdbc.call("get queue item", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM queue WHERE id = ?")) {
