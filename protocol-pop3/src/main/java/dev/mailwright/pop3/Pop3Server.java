@@ -99,6 +99,7 @@ public final class Pop3Server implements AutoCloseable {
         private String bindAddress;
         private int port;
         private OptionalInt securePort;
+        private String secureBindAddress;
         private Optional<TlsConfig> tls;
         private boolean plaintextWithoutTls;
         private boolean apop;
@@ -130,6 +131,7 @@ public final class Pop3Server implements AutoCloseable {
             bindAddress = s.bindAddress();
             port = s.port();
             securePort = s.securePort();
+            secureBindAddress = s.secureBindAddress();
             tls = s.tls();
             plaintextWithoutTls = s.plaintextWithoutTls();
             apop = s.apop();
@@ -143,7 +145,7 @@ public final class Pop3Server implements AutoCloseable {
         }
 
         public Pop3Settings settings() {
-            return new Pop3Settings(hostname, bindAddress, port, securePort, tls, plaintextWithoutTls, apop, last,
+            return new Pop3Settings(hostname, bindAddress, port, securePort, secureBindAddress, tls, plaintextWithoutTls, apop, last,
                     expire, loginDelay, lease, limits, maxAuthFailures);
         }
 
@@ -152,8 +154,10 @@ public final class Pop3Server implements AutoCloseable {
             return this;
         }
 
+        /** The address both listeners listen on. */
         public Builder bindAddress(String address) {
             this.bindAddress = address;
+            this.secureBindAddress = address;
             return this;
         }
 

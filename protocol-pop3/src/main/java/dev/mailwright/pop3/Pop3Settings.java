@@ -10,9 +10,11 @@ import java.util.OptionalInt;
  * POP3 server configuration.
  *
  * @param hostname               the name in the greeting's APOP timestamp
- * @param bindAddress            the address to listen on
- * @param port                   plain POP3 port (STLS upgrade when TLS is configured); 0 picks a free one
+ * @param bindAddress            the address the plain POP3 listener listens on
+ * @param port                   plain POP3 port (STLS upgrade when TLS is configured); 0 picks a free one,
+ *                               a negative port turns the plain listener off
  * @param securePort             POP3S (implicit TLS) port, if any; 0 picks a free one
+ * @param secureBindAddress      the address the POP3S listener listens on
  * @param tls                    certificate and key; enables STLS and POP3S
  * @param plaintextWithoutTls    whether USER/PASS, AUTH PLAIN and LOGIN are allowed on an unencrypted connection
  * @param apop                   whether APOP is offered (greeting timestamp; needs per-account APOP secrets)
@@ -25,7 +27,7 @@ import java.util.OptionalInt;
  * @param maxAuthFailures        failed logins after which a connection is closed
  */
 public record Pop3Settings(String hostname, String bindAddress, int port, OptionalInt securePort,
-                           Optional<TlsConfig> tls, boolean plaintextWithoutTls, boolean apop, boolean last,
+                           String secureBindAddress, Optional<TlsConfig> tls, boolean plaintextWithoutTls, boolean apop, boolean last,
                            Optional<Duration> expire, Duration loginDelay, Duration lease, Limits limits,
                            int maxAuthFailures) {
 
@@ -33,7 +35,7 @@ public record Pop3Settings(String hostname, String bindAddress, int port, Option
     public static final Limits DEFAULT_LIMITS = Limits.DEFAULT.withMaxLineLength(2048).withMaxBadCommands(10);
 
     public static final Pop3Settings DEFAULT = new Pop3Settings("localhost", "127.0.0.1", 1110, OptionalInt.empty(),
-            Optional.empty(), false, false, false, Optional.empty(), Duration.ZERO, Duration.ofMinutes(15),
+            "127.0.0.1", Optional.empty(), false, false, false, Optional.empty(), Duration.ZERO, Duration.ofMinutes(15),
             DEFAULT_LIMITS, 3);
 
     public Pop3Settings {

@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,18 +37,24 @@ public final class SmtpModule {
     }
 
     /**
-     * Where the SMTP listeners listen; a negative port turns that listener off.
+     * Where the SMTP listeners listen; an empty address turns that listener off (port 0 picks a free port).
      *
+     * @param mx                   the MX listener (port 25 in production)
+     * @param submission           the submission listener, STARTTLS (587)
+     * @param submissions          the submissions listener, implicit TLS (465)
      * @param settings             limits and behaviour shared by the listeners (their mode is set per listener)
      * @param connectionsPerMinute per client address, 0 for no limit ({@link RateLimitPolicy})
      * @param messagesPerMinute    per client address, 0 for no limit
      */
-    public record Config(String hostname, InetAddress bind, int mxPort, int submissionPort, int submissionsPort,
-                         SmtpSettings settings, int connectionsPerMinute, int messagesPerMinute) {
+    public record Config(String hostname, Optional<InetSocketAddress> mx, Optional<InetSocketAddress> submission,
+                         Optional<InetSocketAddress> submissions, SmtpSettings settings, int connectionsPerMinute,
+                         int messagesPerMinute) {
 
         /** Unprivileged loopback ports for development: 2525, 2587, 2465. */
         public static Config development(String hostname) {
-            return new Config(hostname, InetAddress.getLoopbackAddress(), 2525, 2587, 2465,
+            InetAddress loopback = InetAddress.getLoopbackAddress();
+            return new Config(hostname, Optional.of(new InetSocketAddress(loopback, 2525)),
+                    Optional.of(new InetSocketAddress(loopback, 2587)), Optional.of(new InetSocketAddress(loopback, 2465)),
                     SmtpSettings.builder().hostname(hostname).build(), 0, 0);
         }
     }
@@ -66,14 +73,14 @@ public final class SmtpModule {
                 ? List.of(new RateLimitPolicy(config.connectionsPerMinute(), config.messagesPerMinute(), Duration.ofMinutes(1), clock))
                 : List.of();
         Set<Listener> listeners = new LinkedHashSet<>();
-        int[] ports = {config.mxPort(), config.submissionPort(), config.submissionsPort()};
+        List<Optional<InetSocketAddress>> addresses = List.of(config.mx(), config.submission(), config.submissions());
         SmtpSettings.Mode[] modes = SmtpSettings.Mode.values();
         for (int i = 0; i < modes.length; i++) {
-            if (ports[i] < 0) {
+            if (addresses.get(i).isEmpty()) {
                 continue;
             }
             SmtpSettings s = config.settings().toBuilder().hostname(config.hostname()).mode(modes[i]).build();
-            listeners.add(new SmtpListener(s, new InetSocketAddress(config.bind(), ports[i]),
+            listeners.add(new SmtpListener(s, addresses.get(i).get(),
                     SmtpPolicies.standard(s, store.recipients(), extra), StoreMessageSink.factory(store, clock),
                     auth, tls, pool, clock, metrics));
         }

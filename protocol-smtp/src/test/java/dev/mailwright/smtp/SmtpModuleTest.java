@@ -12,6 +12,8 @@ import dev.mailwright.smtp.testing.SessionHarness;
 import dev.mailwright.smtp.testing.TestTls;
 import dev.mailwright.store.MailStore;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,8 +35,9 @@ class SmtpModuleTest {
 
     @Test
     void moduleShouldContributeTheThreeListenersThatAcceptMail() throws Exception {
-        SmtpModule.Config config = new SmtpModule.Config("mx.example.org", InetAddress.getLoopbackAddress(), 0, 0, 0,
-                SmtpSettings.builder().build(), 2, 0);
+        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        SmtpModule.Config config = new SmtpModule.Config("mx.example.org", Optional.of(any), Optional.of(any),
+                Optional.of(any), SmtpSettings.builder().build(), 2, 0);
         List<String> events = new CopyOnWriteArrayList<>();
         ProtocolMetrics metrics = new ProtocolMetrics() {
             @Override

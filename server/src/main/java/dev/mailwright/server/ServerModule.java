@@ -13,6 +13,7 @@ import dev.mailwright.smtp.SmtpModule;
 import dev.mailwright.smtp.SmtpSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -63,15 +64,21 @@ public abstract class ServerModule {
                 .maxConnections(l.maxConnections(), l.maxConnectionsPerIp())
                 .shutdownGrace(config.shutdownGracePeriod())
                 .build();
-        InetAddress bind;
-        try {
-            bind = InetAddress.getByName(mx.address());
-        } catch (UnknownHostException e) {
-            throw new StartupException("listeners.smtp.address " + mx.address() + " is not an address of this host", e);
+        return new SmtpModule.Config(config.hostname(), address(config, "smtp"), address(config, "submission"),
+                address(config, "submissions"), settings, 0, config.smtp().messagesPerMinutePerIp());
+    }
+
+    /** The socket address of an enabled listener; empty when it is turned off. */
+    private static Optional<InetSocketAddress> address(ServerConfig config, String name) {
+        ServerConfig.Listener l = config.listener(name);
+        if (!l.enabled()) {
+            return Optional.empty();
         }
-        return new SmtpModule.Config(config.hostname(), bind, mx.enabled() ? mx.port() : -1,
-                submission.enabled() ? submission.port() : -1, submissions.enabled() ? submissions.port() : -1,
-                settings, 0, config.smtp().messagesPerMinutePerIp());
+        try {
+            return Optional.of(new InetSocketAddress(InetAddress.getByName(l.address()), l.port()));
+        } catch (UnknownHostException e) {
+            throw new StartupException("listeners." + name + ".address " + l.address() + " is not an address of this host", e);
+        }
     }
 
     @Provides
@@ -79,8 +86,8 @@ public abstract class ServerModule {
         ServerConfig.Listener pop3 = config.listener("pop3");
         ServerConfig.Listener pop3s = config.listener("pop3s");
         ServerConfig.Pop3 p = config.pop3();
-        return new Pop3Settings(config.hostname(), pop3.address(), pop3.port(),
-                pop3s.enabled() ? OptionalInt.of(pop3s.port()) : OptionalInt.empty(), Optional.of(tls),
+        return new Pop3Settings(config.hostname(), pop3.address(), pop3.enabled() ? pop3.port() : -1,
+                pop3s.enabled() ? OptionalInt.of(pop3s.port()) : OptionalInt.empty(), pop3s.address(), Optional.of(tls),
                 p.plaintextWithoutTls(), p.apop(), p.last(), p.expire(), p.loginDelay(), p.lockLease(), limits,
                 config.limits().authMaxFailures());
     }

@@ -2,7 +2,9 @@ package dev.mailwright.server;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mailwright.server.config.ConfigLoader;
 import dev.mailwright.server.config.ServerConfig;
 import dev.mailwright.store.Account;
 import dev.mailwright.store.Address;
@@ -114,6 +116,28 @@ class MailwrightServerTest {
         try (MailwrightServer again = MailwrightServer.start(config)) {
             assertThat(fetchFirst(again.ports().get("pop3s"), "bob@example.org", "bob-password-1"))
                     .contains("kept across restarts");
+        }
+    }
+
+    @Test
+    void eachListenerHasItsOwnAddressAndCanBeTurnedOff() throws Exception {
+        TestDatabases.TestDatabase db = TestDatabases.fresh();
+        Map<String, String> env = ServerTestSupport.env(dataDir, db);
+        env.put("MAILWRIGHT_LISTENERS_POP3_ENABLED", "false");
+        env.put("MAILWRIGHT_LISTENERS_SUBMISSIONS_ENABLED", "false");
+        env.put("MAILWRIGHT_LISTENERS_POP3S_ADDRESS", "127.0.0.2");
+        env.put("MAILWRIGHT_LISTENERS_SUBMISSION_ADDRESS", "127.0.0.3");
+        try (MailwrightServer server = MailwrightServer.start(ConfigLoader.load(Optional.empty(), env))) {
+            Map<String, Integer> ports = server.ports();
+            assertThat(ports).containsOnlyKeys("smtp", "submission", "pop3s", "metrics");
+            try (Socket s = new Socket("127.0.0.2", ports.get("pop3s"))) {
+                assertThat(s.isConnected()).isTrue();
+            }
+            try (Socket s = new Socket("127.0.0.3", ports.get("submission"))) {
+                assertThat(s.isConnected()).isTrue();
+            }
+            assertThatThrownBy(() -> new Socket("127.0.0.1", ports.get("pop3s")).close())
+                    .as("pop3s listens on 127.0.0.2 only").isInstanceOf(java.net.ConnectException.class);
         }
     }
 

@@ -32,11 +32,13 @@ public final class Pop3Listeners {
             }
         };
         List<Listener> listeners = new ArrayList<>();
-        listeners.add(new MinaListener(new MinaListener.Config("pop3", new InetSocketAddress(s.bindAddress(), s.port()),
-                s.limits(), s.tls(), false), factory));
+        if (s.port() >= 0) {
+            listeners.add(new MinaListener(new MinaListener.Config("pop3", new InetSocketAddress(s.bindAddress(), s.port()),
+                    s.limits(), s.tls(), false), factory));
+        }
         if (s.securePort().isPresent()) {
             listeners.add(new MinaListener(new MinaListener.Config("pop3s",
-                    new InetSocketAddress(s.bindAddress(), s.securePort().getAsInt()), s.limits(), s.tls(), true),
+                    new InetSocketAddress(s.secureBindAddress(), s.securePort().getAsInt()), s.limits(), s.tls(), true),
                     factory));
         }
         return List.copyOf(listeners);

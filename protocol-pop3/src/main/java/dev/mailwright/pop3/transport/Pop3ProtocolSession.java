@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
 public final class Pop3ProtocolSession implements ProtocolSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(Pop3ProtocolSession.class);
+    /** The protocol trace (commands and status lines, never message content; credentials redacted), at debug. */
+    private static final Logger TRACE = LoggerFactory.getLogger("dev.mailwright.pop3.trace");
 
     private final Pop3Context context;
     private final Pop3Dispatcher dispatcher;
@@ -41,7 +43,27 @@ public final class Pop3ProtocolSession implements ProtocolSession {
 
     @Override
     public void line(Line line) {
+        if (TRACE.isDebugEnabled()) {
+            TRACE.debug("{} C: {}", connection.id(), redacted(line, session.sasl().isPresent()));
+        }
         send(dispatcher.handle(session, line));
+    }
+
+    /** A client line for the trace: passwords, APOP digests and SASL data are credentials. */
+    static String redacted(Line line, boolean saslResponse) {
+        if (saslResponse) {
+            return "<SASL response redacted>";
+        }
+        String text = line.utf8().orElse("<not UTF-8>");
+        String upper = text.toUpperCase(java.util.Locale.ROOT);
+        if (upper.startsWith("PASS ")) {
+            return "PASS <redacted>";
+        }
+        if (upper.startsWith("APOP ") || upper.startsWith("AUTH ")) {
+            int second = text.indexOf(' ', 5);
+            return second < 0 ? text : text.substring(0, second) + " <redacted>";
+        }
+        return text;
     }
 
     private void send(Pop3Reply reply) {
@@ -53,6 +75,9 @@ public final class Pop3ProtocolSession implements ProtocolSession {
     }
 
     private void write(Pop3Reply reply) {
+        if (TRACE.isDebugEnabled()) {
+            TRACE.debug("{} S: {}", connection.id(), reply.statusLine());
+        }
         if (reply.then() == Pop3Reply.Then.START_TLS) {
             connection.startTls(reply.statusLine());
             return;

@@ -52,6 +52,8 @@ public final class SmtpSession implements SessionInfo {
     public static final String PROTOCOL = "smtp";
 
     private static final Logger log = LoggerFactory.getLogger(SmtpSession.class);
+    /** The protocol trace (commands and replies, never message content; credentials redacted), at debug. */
+    private static final Logger trace = LoggerFactory.getLogger("dev.mailwright.smtp.trace");
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] ID_CHARS = "0123456789BCDFGHJKLMNPQRSTVWXZ".toCharArray();
 
@@ -438,8 +440,14 @@ public final class SmtpSession implements SessionInfo {
             if (text == null) {
                 badCommand(SmtpReply.INVALID_UTF8);
             } else if (phase == Phase.AUTH) {
+                if (trace.isDebugEnabled()) {
+                    trace.debug("smtp {} C: <SASL response redacted>", id);
+                }
                 authResponse(text);
             } else {
+                if (trace.isDebugEnabled()) {
+                    trace.debug("smtp {} C: {}", id, redacted(text));
+                }
                 dispatch(text);
             }
         }
@@ -718,7 +726,19 @@ public final class SmtpSession implements SessionInfo {
 
     // ------------------------------------------------------------ helpers
 
+    /** A command line for the trace: AUTH's initial response is credentials. */
+    static String redacted(String command) {
+        if (command.regionMatches(true, 0, "AUTH ", 0, 5)) {
+            int mechanismEnd = command.indexOf(' ', 5);
+            return mechanismEnd < 0 ? command : command.substring(0, mechanismEnd) + " <redacted>";
+        }
+        return command;
+    }
+
     private void send(SmtpReply reply) {
+        if (trace.isDebugEnabled()) {
+            trace.debug("smtp {} S: {}", id, reply.format().stripTrailing().replace("\r\n", " | "));
+        }
         if (tlsOnNextReply) {
             tlsOnNextReply = false;
             channel.startTls(reply);
