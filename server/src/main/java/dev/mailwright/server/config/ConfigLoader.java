@@ -161,10 +161,31 @@ public final class ConfigLoader {
         ServerConfig.Smtp smtp = new ServerConfig.Smtp(bareLf, c.getBoolean("smtp.sender-must-be-owned"),
                 positiveInt(c, "smtp.messages-per-minute-per-ip"));
 
+        Optional<ServerConfig.Smarthost> smarthost = Optional.empty();
+        Optional<String> relay = nonEmpty(c.getString("outbound.smarthost"));
+        if (relay.isPresent()) {
+            int colon = relay.get().lastIndexOf(':');
+            int port = -1;
+            try {
+                port = colon > 0 ? Integer.parseInt(relay.get().substring(colon + 1)) : -1;
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            check(port > 0 && port < 65536, c, "outbound.smarthost", "must be host:port, e.g. smtp.provider.example:587");
+            String tls = c.getString("outbound.smarthost-tls");
+            check(List.of("starttls", "implicit").contains(tls), c, "outbound.smarthost-tls",
+                    "must be starttls or implicit");
+            Optional<String> username = nonEmpty(c.getString("outbound.smarthost-username"));
+            Optional<String> password = nonEmpty(c.getString("outbound.smarthost-password"));
+            check(username.isPresent() == password.isPresent(), c, "outbound.smarthost-username",
+                    "smarthost-username and smarthost-password go together");
+            smarthost = Optional.of(new ServerConfig.Smarthost(relay.get().substring(0, colon), port,
+                    tls.equals("implicit"), username, password));
+        }
         ServerConfig.Outbound outbound = new ServerConfig.Outbound(c.getBoolean("outbound.enabled"),
                 positiveInt(c, "outbound.workers"), positiveDuration(c, "outbound.max-age"),
                 positiveDuration(c, "outbound.first-retry"), positiveDuration(c, "outbound.max-retry-interval"),
-                positiveDuration(c, "outbound.delay-warning"), nonEmpty(c.getString("outbound.smarthost")));
+                positiveDuration(c, "outbound.delay-warning"), smarthost);
 
         String format = c.getString("logging.format");
         check(List.of("text", "json").contains(format), c, "logging.format", "must be text or json");

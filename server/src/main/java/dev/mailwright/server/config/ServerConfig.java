@@ -64,7 +64,17 @@ public record ServerConfig(
     }
 
     public record Outbound(boolean enabled, int workers, Duration maxAge, Duration firstRetry,
-                           Duration maxRetryInterval, Duration delayWarning, Optional<String> smarthost) {
+                           Duration maxRetryInterval, Duration delayWarning, Optional<Smarthost> smarthost) {
+    }
+
+    /** A relay for all outbound mail; TLS is always required to it ({@code implicit} or STARTTLS). */
+    public record Smarthost(String host, int port, boolean implicitTls, Optional<String> username,
+                            Optional<String> password) {
+        @Override
+        public String toString() {
+            return host + ":" + port + (implicitTls ? " (implicit TLS)" : " (STARTTLS)")
+                    + username.map(u -> " as " + u).orElse("");
+        }
     }
 
     /** @param format {@code text} or {@code json} */

@@ -74,6 +74,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void smarthostIsParsedAndItsMistakesAreNamed() throws IOException {
+        Path secret = dir.resolve("relay-password");
+        Files.writeString(secret, "relay-s3cret\n");
+        ServerConfig c = ConfigLoader.load(Optional.of(file("""
+                outbound { smarthost = "smtp.provider.example:465", smarthost-tls = implicit, smarthost-username = mw }
+                """)), Map.of("MAILWRIGHT_OUTBOUND_SMARTHOST_PASSWORD_FILE", secret.toString()));
+        ServerConfig.Smarthost relay = c.outbound().smarthost().orElseThrow();
+        assertThat(relay.host()).isEqualTo("smtp.provider.example");
+        assertThat(relay.port()).isEqualTo(465);
+        assertThat(relay.implicitTls()).isTrue();
+        assertThat(relay.password()).contains("relay-s3cret");
+        assertThat(c.outbound().toString()).as("the password is never printed").doesNotContain("relay-s3cret");
+
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file("outbound.smarthost = \"smtp.provider.example\"\n")),
+                Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("outbound.smarthost")
+                .hasMessageContaining("host:port");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file(
+                "outbound { smarthost = \"relay.example:587\", smarthost-tls = none }\n")), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("outbound.smarthost-tls");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file(
+                "outbound { smarthost = \"relay.example:587\", smarthost-username = mw }\n")), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("outbound.smarthost-username");
+    }
+
+    @Test
     void unknownKeyIsNamedWithItsLine() throws IOException {
         Path p = file("hostname = a.example\n\nlisteners.smtp.prot = 25\n");
         assertThatThrownBy(() -> ConfigLoader.load(Optional.of(p), Map.of()))
