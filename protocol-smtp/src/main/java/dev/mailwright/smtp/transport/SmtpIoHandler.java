@@ -71,24 +71,27 @@ final class SmtpIoHandler extends IoHandlerAdapter {
         private long pending;
         private boolean suspended;
 
-        /** Counts octets handed to the session; true when reads must stop. Atomic with {@link #consumed}. */
-        synchronized boolean queued(long octets) {
+        /**
+         * Counts octets handed to the session and stops reading past the high-water mark. The
+         * suspend happens under the same lock as {@link #consumed}'s resume, so the two reach
+         * MINA in the order of the state changes: a resume can never overtake the suspend it
+         * answers (which left reads suspended for good with nothing queued).
+         */
+        synchronized void queued(long octets, IoSession io) {
             pending += octets;
             if (pending > HIGH_WATER && !suspended) {
                 suspended = true;
-                return true;
+                io.suspendRead();
             }
-            return false;
         }
 
-        /** Counts octets the session took; true when reads may go on. */
-        synchronized boolean consumed(long octets) {
+        /** Counts octets the session took and reads on below the low-water mark. */
+        synchronized void consumed(long octets, IoSession io) {
             pending -= octets;
             if (pending < LOW_WATER && suspended) {
                 suspended = false;
-                return true;
+                resumeRead(io);
             }
-            return false;
         }
 
         synchronized boolean suspended() {
@@ -126,9 +129,7 @@ final class SmtpIoHandler extends IoHandlerAdapter {
         IoBuffer in = decrypted ? ((StartTlsFilter.Decrypted) message).buffer() : (IoBuffer) message;
         byte[] bytes = new byte[in.remaining()];
         in.get(bytes);
-        if (state.queued(bytes.length)) {
-            io.suspendRead();
-        }
+        state.queued(bytes.length, io);
         state.executor.execute(() -> {
             try {
                 if (decrypted) {
@@ -136,9 +137,7 @@ final class SmtpIoHandler extends IoHandlerAdapter {
                 }
                 state.session.receive(bytes, 0, bytes.length);
             } finally {
-                if (state.consumed(bytes.length)) {
-                    resumeRead(io);
-                }
+                state.consumed(bytes.length, io);
             }
         });
     }
