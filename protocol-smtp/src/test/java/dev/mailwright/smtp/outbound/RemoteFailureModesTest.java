@@ -135,6 +135,16 @@ class RemoteFailureModesTest {
     }
 
     @Test
+    void brokenOpportunisticTlsIsRetriedInPlainText() throws Exception {
+        run(script((c, a) -> "250 ok", List.of("STARTTLS", "PIPELINING"), "250 ok"), "Subject: x\r\n\r\nbody\r\n",
+                "a@remote.test");
+
+        assertThat(server.connections()).isEqualTo(2);
+        assertThat(server.messages()).hasSize(1);
+        assertThat(store.queue().list()).isEmpty();
+    }
+
+    @Test
     void unknownDestinationIsRetriedNotBounced() throws Exception {
         run((c, a) -> "250 ok", "Subject: x\r\n\r\nbody\r\n", "a@unrouted.test");
 

@@ -159,6 +159,11 @@ final class ScriptedServer implements AutoCloseable {
                         messages.add(data.toString());
                     }
                     reply(out, end);
+                } else if (upper.equals("STARTTLS")) {
+                    reply(out, "220 2.0.0 ready to start TLS");
+                    out.write("this is not a TLS handshake\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    return; // broken TLS: the client should come back without it
                 } else if (upper.equals("RSET")) {
                     mailOk = false;
                     reply(out, "250 2.0.0 ok");

@@ -97,7 +97,8 @@ public final class SmtpClient implements Closeable {
     public void upgradeToTls(SSLContext ctx, String hostname, boolean verifyHostname, Duration timeout)
             throws IOException {
         if (in.available() > 0) {
-            throw new IOException("server sent data after its STARTTLS reply (possible injection)");
+            // RFC 3207 5: nothing may precede the handshake; treat it as TLS that failed
+            throw new javax.net.ssl.SSLException("server sent data after its STARTTLS reply (possible injection)");
         }
         Socket plain = socket;
         attach(wrap(plain, ctx, hostname, plain.getPort(), verifyHostname, timeout));
