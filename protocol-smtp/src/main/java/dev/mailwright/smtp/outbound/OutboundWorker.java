@@ -26,7 +26,6 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -178,6 +177,7 @@ public final class OutboundWorker implements AutoCloseable {
         try {
             if (!pool.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
                 aborting = true;
+                transfer.abort();
                 active.forEach(SmtpClient::close);
                 if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
                     pool.shutdownNow();
@@ -348,7 +348,7 @@ public final class OutboundWorker implements AutoCloseable {
             Instant expiry = item.created().plus(config.maxAge());
             switch (o.kind()) {
                 case DELIVERED -> {
-                    if (item.recipient().notifyOn().contains("SUCCESS")) {
+                    if (item.recipient().notifyOn().contains("SUCCESS") && !o.dsnPassedOn()) {
                         relayed.add(new DeliveryReport.Entry(item, o));
                     }
                     updates.put(item, () -> store.queue().complete(item.id(), id));

@@ -400,6 +400,71 @@ class OutboundWorkerTest {
     }
 
     @Test
+    void smarthostWithImplicitTlsGetsTheMail() throws Exception {
+        MailStore accounts = closeLater(new InMemoryMailStore(clock, HASHING));
+        accounts.domains().add("relay.test");
+        accounts.accounts().add(Address.parse("relay-user@relay.test"), "relay-pass".toCharArray());
+        Receiver relay = closeLater(Receiver.submissions("relay.test",
+                dev.mailwright.protocol.Authenticator.of(accounts.accounts())));
+        OutboundConfig.Smarthost smarthost = OutboundConfig.Smarthost.of("localhost",
+                relay.port(SmtpSettings.Mode.SUBMISSIONS), OutboundConfig.TlsMode.IMPLICIT)
+                .withAuth("relay-user@relay.test", "relay-pass").withVerifyCertificate(false);
+        queueFromAnn("x@remote.test");
+
+        worker(config().smarthost(smarthost).build()).runOnce();
+
+        assertThat(relay.received()).hasSize(1);
+        assertThat(relay.received().get(0).tls()).isPresent();
+        assertThat(store.queue().list()).isEmpty();
+    }
+
+    @Test
+    void smarthostWhoseCertificateCannotBeVerifiedGetsNothing() throws Exception {
+        Receiver relay = relay();
+        OutboundConfig.Smarthost smarthost = OutboundConfig.Smarthost.of("localhost",
+                relay.port(SmtpSettings.Mode.SUBMISSION), OutboundConfig.TlsMode.STARTTLS)
+                .withAuth("relay-user@relay.test", "relay-pass");
+        queueFromAnn("x@remote.test");
+
+        worker(config().smarthost(smarthost).build()).runOnce();
+
+        assertThat(relay.received()).isEmpty();
+        assertThat(store.queue().list().get(0).attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void notifySuccessIsPassedOnToAPeerWithDsnAndAnsweredByUsOtherwise() throws Exception {
+        ScriptedServer withDsn = closeLater(new ScriptedServer(new ScriptedServer.Script() {
+            @Override
+            public String rcpt(int connection, String address) {
+                return "250 ok";
+            }
+
+            @Override
+            public List<String> extensions() {
+                return List.of("PIPELINING", "DSN");
+            }
+        }));
+        ScriptedServer withoutDsn = closeLater(new ScriptedServer(ScriptedServer.rcpt(n -> "250 ok")));
+        mx.add("dsn.test", "127.0.0.1", withDsn.port()).add("nodsn.test", "127.0.0.1", withoutDsn.port());
+        queue(store, new Envelope(Optional.of(ann.address()), clock.instant(), Optional.of("HDRS"), Optional.of("id 7"),
+                        false, Optional.empty()), MESSAGE,
+                new RemoteRecipient(Address.parse("a@dsn.test"), Set.of("SUCCESS"), Optional.of("rfc822;a@dsn.test")),
+                new RemoteRecipient(Address.parse("b@nodsn.test"), Set.of("SUCCESS", "FAILURE"), Optional.empty()));
+
+        worker().runOnce();
+
+        assertThat(withDsn.commands()).contains("MAIL FROM:<ann@example.org> RET=HDRS ENVID=id+207",
+                "RCPT TO:<a@dsn.test> NOTIFY=SUCCESS ORCPT=rfc822;a@dsn.test");
+        assertThat(withoutDsn.commands()).anyMatch(c -> c.equals("RCPT TO:<b@nodsn.test>"));
+        List<String> reports = mailbox(ann);
+        assertThat(reports).hasSize(1);
+        String status = partText(((MimeMultipart) parse(reports.get(0)).getContent()).getBodyPart(1));
+        assertThat(status).contains("Final-Recipient: rfc822; b@nodsn.test", "Action: relayed", "Status: 2.")
+                .doesNotContain("a@dsn.test");
+    }
+
+    @Test
     void smarthostThatRefusesTheCredentialsLeavesTheMailQueued() throws Exception {
         Receiver relay = relay();
         OutboundConfig.Smarthost smarthost = OutboundConfig.Smarthost.of("localhost",

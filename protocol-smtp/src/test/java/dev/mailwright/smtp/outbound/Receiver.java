@@ -48,6 +48,12 @@ final class Receiver implements AutoCloseable {
                 .settings(b -> b.senderOwnership(false)).submission(0));
     }
 
+    /** A submissions server: implicit TLS (port 465), then AUTH before MAIL; a relay for any sender. */
+    static Receiver submissions(String hostname, Authenticator accounts) {
+        return new Receiver(SmtpServer.builder().hostname(hostname).tls(TestTls.server()).accounts(accounts)
+                .settings(b -> b.senderOwnership(false)).submissions(0));
+    }
+
     int port() {
         return server.port();
     }

@@ -10,8 +10,19 @@ import java.util.Optional;
  * @param text       what happened, on one line
  * @param remoteMta  the host that answered, if one did
  * @param smtpReply  the remote reply when the outcome is one (DSN Diagnostic-Code)
+ * @param dsnPassedOn the remote server took the DSN request (RFC 3461) over: we report nothing on success
  */
-public record Outcome(Kind kind, String status, String text, Optional<String> remoteMta, Optional<Reply> smtpReply) {
+public record Outcome(Kind kind, String status, String text, Optional<String> remoteMta, Optional<Reply> smtpReply,
+                      boolean dsnPassedOn) {
+
+    public Outcome(Kind kind, String status, String text, Optional<String> remoteMta, Optional<Reply> smtpReply) {
+        this(kind, status, text, remoteMta, smtpReply, false);
+    }
+
+    /** The same outcome, from a server that was given our DSN parameters. */
+    public Outcome withDsnPassedOn() {
+        return new Outcome(kind, status, text, remoteMta, smtpReply, true);
+    }
 
     /** The three results. */
     public enum Kind {

@@ -48,6 +48,7 @@ public final class Transfer {
     private final SSLContext anyCertificate;
     private final Consumer<SmtpClient> opened;
     private final Consumer<SmtpClient> closed;
+    private volatile boolean aborted;
 
     /** @param opened told of each connection (so a closing worker can cut it), {@code closed} when it ends */
     public Transfer(OutboundConfig config, SSLContext anyCertificate, Consumer<SmtpClient> opened,
@@ -58,11 +59,20 @@ public final class Transfer {
         this.closed = closed;
     }
 
+    /** Stops trying further hosts (the worker is shutting down and cuts the open connections). */
+    public void abort() {
+        aborted = true;
+    }
+
     /** Delivers to the first target that answers; returns an outcome per item id. */
     public Map<Long, Outcome> deliver(List<Target> targets, PreparedMessage message, Envelope envelope,
                                       List<QueueItem> items) {
         Outcome last = Outcome.temporary("4.4.1", "no host to try");
         for (Target target : targets) {
+            if (aborted) {
+                last = Outcome.temporary("4.3.2", "delivery interrupted by shutdown");
+                break;
+            }
             InetAddress[] addresses;
             try {
                 addresses = InetAddress.getAllByName(target.host());
@@ -71,6 +81,9 @@ public final class Transfer {
                 continue;
             }
             for (InetAddress address : addresses) {
+                if (aborted) {
+                    break;
+                }
                 boolean tls = true;
                 for (int attempt = 0; attempt < 2; attempt++) {
                     Session session = new Session(target, new InetSocketAddress(address, target.port()), tls);
@@ -247,7 +260,7 @@ public final class Transfer {
                     quit(c);
                     return mailFailed(mailReply, items);
                 }
-                return finishData(c, data, message, items, outcomes);
+                return finishData(c, data, message, items, outcomes, dsn);
             }
             c.send(mail.toString());
             Reply mailReply = c.read(t.mail());
@@ -267,7 +280,7 @@ public final class Transfer {
                 return Result.done(outcomes);
             }
             c.send("DATA");
-            return finishData(c, c.read(t.dataInit()), message, items, outcomes);
+            return finishData(c, c.read(t.dataInit()), message, items, outcomes, dsn);
         }
 
         private Result mailFailed(Reply mailReply, List<QueueItem> items) {
@@ -276,7 +289,7 @@ public final class Transfer {
         }
 
         private Result finishData(SmtpClient c, Reply data, PreparedMessage message, List<QueueItem> items,
-                                  Map<Long, Outcome> outcomes) throws IOException {
+                                  Map<Long, Outcome> outcomes, boolean dsn) throws IOException {
             List<QueueItem> accepted = items.stream()
                     .filter(i -> outcomes.get(i.id()).kind() == Outcome.Kind.DELIVERED).toList();
             if (accepted.isEmpty()) {
@@ -297,7 +310,8 @@ public final class Transfer {
                 c.sendData(in, t.dataBlock());
             }
             Reply end = c.read(t.dataTermination());
-            accepted.forEach(i -> outcomes.put(i.id(), Outcome.of(end, peer)));
+            Outcome result = dsn ? Outcome.of(end, peer).withDsnPassedOn() : Outcome.of(end, peer);
+            accepted.forEach(i -> outcomes.put(i.id(), result));
             quit(c);
             return Result.done(outcomes);
         }
