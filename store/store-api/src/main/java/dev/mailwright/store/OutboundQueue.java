@@ -26,6 +26,12 @@ public interface OutboundQueue {
     void reschedule(long itemId, String worker, Instant next, String reason);
 
     /**
+     * Extends the lease of a claimed item to {@code lease} from now, for a delivery that takes
+     * long. {@link LeaseLostException} if the worker no longer holds it.
+     */
+    void renew(long itemId, String worker, Duration lease);
+
+    /**
      * Gives a claimed item back without counting an attempt (a worker shutting down in the middle
      * of a delivery): it is due again at once. {@link LeaseLostException} if the worker no longer holds it.
      */

@@ -813,6 +813,22 @@ public abstract class MailStoreContract {
         }
 
         @Test
+        void renewedLeaseKeepsTheItemFromOtherClaimers() {
+            queueTo("x@remote.test");
+            QueueItem item = store.queue().claim("w1", 10, Duration.ofMinutes(5)).get(0);
+            clock.advance(Duration.ofMinutes(4));
+            store.queue().renew(item.id(), "w1", Duration.ofMinutes(5));
+            clock.advance(Duration.ofMinutes(4));
+            assertThat(store.queue().claim("w2", 10, Duration.ofMinutes(5))).isEmpty();
+            assertThatThrownBy(() -> store.queue().renew(item.id(), "w2", Duration.ofMinutes(5)))
+                    .isInstanceOf(LeaseLostException.class);
+            clock.advance(Duration.ofMinutes(2));
+            assertThat(store.queue().claim("w2", 10, Duration.ofMinutes(5))).hasSize(1);
+            assertThatThrownBy(() -> store.queue().renew(item.id(), "w1", Duration.ofMinutes(5)))
+                    .isInstanceOf(LeaseLostException.class);
+        }
+
+        @Test
         void abandonedItemIsDueAgainAtOnceWithoutCountingAnAttempt() {
             queueTo("x@remote.test");
             QueueItem item = store.queue().claim("w1", 10, Duration.ofMinutes(5)).get(0);

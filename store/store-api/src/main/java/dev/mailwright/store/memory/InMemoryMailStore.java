@@ -1004,6 +1004,13 @@ public final class InMemoryMailStore implements MailStore {
         }
 
         @Override
+        public void renew(long itemId, String worker, Duration lease) {
+            synchronized (lock) {
+                held(itemId, worker).leaseUntil = now().plus(lease);
+            }
+        }
+
+        @Override
         public void abandon(long itemId, String worker) {
             synchronized (lock) {
                 QueueRow q = held(itemId, worker);

@@ -131,6 +131,22 @@ public final class SqlQueue implements OutboundQueue {
     }
 
     @Override
+    public void renew(long itemId, String worker, Duration lease) {
+        jdbc.call("renew queue item lease", c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE queue SET lease_until = ?"
+                    + " WHERE id = ? AND state = 'CLAIMED' AND worker = ?")) {
+                Jdbc.setInstant(ps, 1, clock.instant().plus(lease));
+                ps.setLong(2, itemId);
+                ps.setString(3, worker);
+                if (ps.executeUpdate() == 0) {
+                    throw new LeaseLostException("queue item " + itemId + " is not claimed by " + worker);
+                }
+                return null;
+            }
+        });
+    }
+
+    @Override
     public void abandon(long itemId, String worker) {
         held(itemId, worker, "abandon queue item", "state = 'QUEUED', worker = NULL, lease_until = NULL");
     }
