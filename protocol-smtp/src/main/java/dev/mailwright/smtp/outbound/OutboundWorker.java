@@ -39,6 +39,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -80,6 +81,8 @@ public final class OutboundWorker implements AutoCloseable {
     private final Transfer transfer;
     private final ExecutorService pool;
     private final Set<SmtpClient> active = ConcurrentHashMap.newKeySet();
+    private final Set<QueueItem> held = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService leases;
     private final Map<String, Semaphore> destinations = new ConcurrentHashMap<>();
     private final AtomicInteger inflight = new AtomicInteger();
     private final Object signal = new Object();
@@ -102,6 +105,13 @@ public final class OutboundWorker implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.leases = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "outbound-leases");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = Math.max(1000, config.lease().toMillis() / 3);
+        leases.scheduleWithFixedDelay(this::renewLeases, period, period, TimeUnit.MILLISECONDS);
     }
 
     /** The name this worker claims queue items under. */
@@ -136,6 +146,7 @@ public final class OutboundWorker implements AutoCloseable {
      */
     public int runOnce() {
         List<QueueItem> items = store.queue().claim(id, config.batchSize(), config.lease());
+        held.addAll(items);
         List<Future<?>> jobs = new ArrayList<>();
         for (List<QueueItem> message : byMessage(items)) {
             jobs.add(pool.submit(() -> deliverMessage(message)));
@@ -186,6 +197,8 @@ public final class OutboundWorker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             pool.shutdownNow();
+        } finally {
+            leases.shutdownNow(); // renewed while deliveries ran
         }
     }
 
@@ -219,6 +232,7 @@ public final class OutboundWorker implements AutoCloseable {
 
     private int dispatch() {
         List<QueueItem> items = store.queue().claim(id, config.batchSize(), config.lease());
+        held.addAll(items);
         for (List<QueueItem> message : byMessage(items)) {
             inflight.incrementAndGet();
             try {
@@ -249,15 +263,32 @@ public final class OutboundWorker implements AutoCloseable {
     // ------------------------------------------------------------------ one message
 
     private void deliverMessage(List<QueueItem> items) {
-        if (stopping) {
-            abandon(items);
-            return;
-        }
         try {
+            if (stopping) {
+                abandon(items);
+                return;
+            }
             record(items, attempt(items));
         } catch (RuntimeException e) {
             // the store failed: nothing was recorded; the lease runs out and the items come back
             LOG.error("outbound worker {}: delivery of message {} could not be recorded", id, items.get(0).messageId(), e);
+        } finally {
+            items.forEach(held::remove);
+        }
+    }
+
+    /** Keeps the leases of the items this worker holds from running out during long deliveries. */
+    void renewLeases() {
+        for (QueueItem item : List.copyOf(held)) {
+            try {
+                store.queue().renew(item.id(), id, config.lease());
+            } catch (LeaseLostException e) {
+                if (held.contains(item)) {
+                    LOG.warn("outbound {}: lost the lease of queue item {} during its delivery", id, item.id());
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("could not renew the lease of queue item {}", item.id(), e);
+            }
         }
     }
 

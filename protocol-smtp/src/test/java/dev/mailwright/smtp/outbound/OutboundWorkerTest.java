@@ -524,6 +524,32 @@ class OutboundWorkerTest {
     }
 
     @Test
+    void leaseOfALongDeliveryIsRenewedSoNoOtherWorkerTakesIt() throws Exception {
+        ScriptedServer stalling = closeLater(new ScriptedServer(new ScriptedServer.Script() {
+            @Override
+            public String rcpt(int connection, String address) {
+                return "250 ok";
+            }
+
+            @Override
+            public boolean stall(int connection) {
+                return true;
+            }
+        }));
+        mx.add("remote.test", "127.0.0.1", stalling.port());
+        queueFromAnn("x@remote.test");
+        OutboundWorker worker = worker(config().lease(Duration.ofMinutes(10)).shutdownGrace(Duration.ofMillis(100)).build());
+        worker.start();
+        assertThat(stalling.connected.await(60, TimeUnit.SECONDS)).isTrue();
+
+        clock.advance(Duration.ofMinutes(8));
+        worker.renewLeases();
+        clock.advance(Duration.ofMinutes(8));
+
+        assertThat(store.queue().claim("other", 10, Duration.ofMinutes(1))).as("still held by the worker").isEmpty();
+    }
+
+    @Test
     void closeGivesBackADeliveryThatDoesNotFinish() throws Exception {
         ScriptedServer stalling = closeLater(new ScriptedServer(new ScriptedServer.Script() {
             @Override
