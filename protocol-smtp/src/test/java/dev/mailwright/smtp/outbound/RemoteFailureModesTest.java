@@ -145,6 +145,25 @@ class RemoteFailureModesTest {
     }
 
     @Test
+    void utf8HeaderNeedsSmtpUtf8ButAnAsciiMessageSubmittedWithItDoesNot() throws Exception {
+        run((c, a) -> "250 ok", "Subject: Grüße\r\n\r\nbody\r\n", "a@remote.test");
+        assertThat(server.commands()).noneMatch(c -> c.startsWith("MAIL"));
+        assertThat(store.queue().list()).as("failed permanently (NOTIFY=NEVER: no DSN)").isEmpty();
+        server.close();
+
+        server = new ScriptedServer((c, a) -> "250 ok");
+        MapMxResolver routes = new MapMxResolver().add("ascii.test", "127.0.0.1", server.port());
+        OutboundWorkerTest.queue(store, new Envelope(Optional.of(Address.parse("ann@elsewhere.test")), clock.instant(),
+                Optional.empty(), Optional.empty(), true, Optional.empty()), "Subject: plain\r\n\r\nbody\r\n",
+                RemoteRecipient.of(Address.parse("b@ascii.test")));
+        try (OutboundWorker w = new OutboundWorker(store, routes, OutboundConfig.builder("out.example.org").build(), clock)) {
+            w.runOnce();
+        }
+        assertThat(server.messages()).hasSize(1);
+        assertThat(server.commands()).anyMatch(c -> c.equals("MAIL FROM:<ann@elsewhere.test> SIZE=" + "Subject: plain\r\n\r\nbody\r\n".length()));
+    }
+
+    @Test
     void unknownDestinationIsRetriedNotBounced() throws Exception {
         run((c, a) -> "250 ok", "Subject: x\r\n\r\nbody\r\n", "a@unrouted.test");
 

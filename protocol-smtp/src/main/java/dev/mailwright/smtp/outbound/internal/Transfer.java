@@ -204,7 +204,8 @@ public final class Transfer {
                     return Result.next(authFailure);
                 }
             }
-            boolean needsUtf8 = envelope.smtpUtf8() || message.utf8Header()
+            // what the message really needs; a submitter's SMTPUTF8 on an all-ASCII message is not a reason to fail
+            boolean needsUtf8 = message.utf8Header()
                     || envelope.reversePath().map(Address::isInternational).orElse(false)
                     || items.stream().anyMatch(i -> i.recipient().address().isInternational());
             if (needsUtf8 && !ext.containsKey("SMTPUTF8")) {
@@ -234,7 +235,7 @@ public final class Transfer {
             if (message.eightBit() && ext.containsKey("8BITMIME")) {
                 mail.append(" BODY=8BITMIME");
             }
-            if (needsUtf8) {
+            if ((needsUtf8 || envelope.smtpUtf8()) && ext.containsKey("SMTPUTF8")) {
                 mail.append(" SMTPUTF8");
             }
             if (dsn) {
