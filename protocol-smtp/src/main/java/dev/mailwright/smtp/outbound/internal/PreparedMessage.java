@@ -5,6 +5,7 @@ import dev.mailwright.smtp.outbound.dkim.DkimSigner;
 import dev.mailwright.smtp.outbound.dkim.HeaderSection;
 import dev.mailwright.store.DkimKey;
 import dev.mailwright.store.content.WireFormat;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -106,6 +107,6 @@ public final class PreparedMessage {
         InputStream body = new ReturnPathFilter(WireFormat.normalize(content.get()));
         InputStream whole = dkimSignature.<InputStream>map(s -> new SequenceInputStream(
                 new ByteArrayInputStream(s.getBytes(StandardCharsets.ISO_8859_1)), body)).orElse(body);
-        return DotStuffing.stuff(whole);
+        return DotStuffing.stuff(new BufferedInputStream(whole, 64 * 1024)); // the stuffer reads octet by octet
     }
 }

@@ -25,9 +25,15 @@ public final class ReturnPathFilter extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
+        while (pos >= pending.length) {
+            if (body) {
+                return in.read();
+            }
+            if (!nextHeaderLine()) {
+                return -1;
+            }
+        }
+        return pending[pos++] & 0xff;
     }
 
     @Override
