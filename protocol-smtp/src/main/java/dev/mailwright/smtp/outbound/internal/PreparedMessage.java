@@ -1,11 +1,8 @@
 package dev.mailwright.smtp.outbound.internal;
 
-import dev.mailwright.protocol.codec.DotStuffing;
 import dev.mailwright.smtp.outbound.dkim.DkimSigner;
 import dev.mailwright.smtp.outbound.dkim.HeaderSection;
 import dev.mailwright.store.DkimKey;
-import dev.mailwright.store.content.WireFormat;
-import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,7 +49,7 @@ public final class PreparedMessage {
      */
     public static PreparedMessage scan(Supplier<InputStream> content, Function<String, Optional<DkimKey>> keys,
                                        Clock clock) throws IOException {
-        try (InputStream in = new ReturnPathFilter(WireFormat.normalize(content.get()))) {
+        try (InputStream in = new WireEncoder(new ReturnPathFilter(content.get()), false)) {
             HeaderSection header = HeaderSection.read(in, MAX_SIGNED_HEADER);
             boolean utf8Header = false;
             for (String f : header.fields()) {
@@ -104,9 +101,9 @@ public final class PreparedMessage {
 
     /** The message as sent after DATA: signed, without Return-Path, dot-stuffed, with the final {@code .CRLF}. */
     public InputStream open() {
-        InputStream body = new ReturnPathFilter(WireFormat.normalize(content.get()));
+        InputStream body = new ReturnPathFilter(content.get());
         InputStream whole = dkimSignature.<InputStream>map(s -> new SequenceInputStream(
                 new ByteArrayInputStream(s.getBytes(StandardCharsets.ISO_8859_1)), body)).orElse(body);
-        return DotStuffing.stuff(new BufferedInputStream(whole, 64 * 1024)); // the stuffer reads octet by octet
+        return new WireEncoder(whole, true);
     }
 }

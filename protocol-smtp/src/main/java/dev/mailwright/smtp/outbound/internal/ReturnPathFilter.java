@@ -6,8 +6,8 @@ import java.io.InputStream;
 
 /**
  * Drops every {@code Return-Path} field (with its continuation lines) from the header section
- * of a message in wire form (CRLF lines): the receiving MTA adds its own (RFC 5321 4.4), and a
- * stale one would mislead. The body passes through untouched. Memory: one header line.
+ * of a message (lines end in CRLF or a bare LF): the receiving MTA adds its own (RFC 5321 4.4),
+ * and a stale one would mislead. The body passes through untouched. Memory: one header line.
  */
 public final class ReturnPathFilter extends InputStream {
 
@@ -19,8 +19,8 @@ public final class ReturnPathFilter extends InputStream {
     private byte[] pending = new byte[0];
     private int pos;
 
-    public ReturnPathFilter(InputStream wireForm) {
-        this.in = wireForm;
+    public ReturnPathFilter(InputStream stored) {
+        this.in = stored;
     }
 
     @Override

@@ -31,6 +31,33 @@ class PiecesTest {
     }
 
     @Test
+    void wireEncoderMatchesNormalisingThenDotStuffingOnRandomContent() throws Exception {
+        Random random = new Random(20260301);
+        byte[] alphabet = {'a', '.', '\r', '\n', ' ', (byte) 0xc3, 'Z'};
+        for (int round = 0; round < 300; round++) {
+            byte[] content = new byte[random.nextInt(round < 20 ? 8 : 100_000)];
+            for (int i = 0; i < content.length; i++) {
+                content[i] = alphabet[random.nextInt(alphabet.length)];
+            }
+            for (boolean stuff : new boolean[] {true, false}) {
+                InputStream normalized = dev.mailwright.store.content.WireFormat.normalize(new ByteArrayInputStream(content));
+                byte[] expected = (stuff ? dev.mailwright.protocol.codec.DotStuffing.stuff(normalized) : normalized)
+                        .readAllBytes();
+                assertThat(new WireEncoder(new ByteArrayInputStream(content), stuff).readAllBytes())
+                        .as("round %d, stuff %s", round, stuff).isEqualTo(expected);
+                java.io.ByteArrayOutputStream oneByOne = new java.io.ByteArrayOutputStream();
+                try (InputStream in = new WireEncoder(new ByteArrayInputStream(content), stuff)) {
+                    int c;
+                    while ((c = in.read()) >= 0) {
+                        oneByOne.write(c);
+                    }
+                }
+                assertThat(oneByOne.toByteArray()).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
     void backoffDoublesFromTheFirstRetryUpToTheCapWithJitterBelow() {
         Backoff b = new Backoff(Duration.ofMinutes(5), Duration.ofHours(1), new Random(1));
         for (int attempts = 0; attempts < 40; attempts++) {
