@@ -16,8 +16,11 @@ import java.util.Optional;
 
 /**
  * Messages per second from the queue to an SMTP sink (for instance Postfix's {@code smtp-sink}
- * on loopback): {@code OutboundBench HOST PORT MESSAGES OCTETS [CONCURRENCY]}. The queue is the
- * in-memory store, so this measures the worker and its SMTP client, not PostgreSQL. Not a test.
+ * on loopback): {@code OutboundBench HOST PORT MESSAGES OCTETS [CONCURRENCY [memory|postgres]]}.
+ * With {@code memory} (the default) the queue is the in-memory store, which measures the worker
+ * and its SMTP client alone; with {@code postgres} it is a PostgreSQL store on a test database
+ * (store-postgres' {@code TestDatabases}), where each completed item is a committed transaction.
+ * Not a test.
  */
 public final class OutboundBench {
 
@@ -30,7 +33,12 @@ public final class OutboundBench {
         int messages = Integer.parseInt(args[2]);
         int octets = Integer.parseInt(args[3]);
         int concurrency = args.length > 4 ? Integer.parseInt(args[4]) : 16;
-        MailStore store = new InMemoryMailStore();
+        boolean postgres = args.length > 5 && args[5].equals("postgres");
+        MailStore store = postgres
+                ? new dev.mailwright.store.postgres.PostgresMailStore(
+                        dev.mailwright.store.postgres.testing.TestDatabases.fresh().pool(concurrency + 4), Clock.systemUTC(),
+                        new dev.mailwright.store.password.PasswordHashing())
+                : new InMemoryMailStore();
         byte[] body = new byte[octets];
         Arrays.fill(body, (byte) 'x');
         for (int i = 76; i < octets; i += 78) {
@@ -63,8 +71,9 @@ public final class OutboundBench {
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf("round %d: %d messages of %d octets in %.2f s: %.0f msg/s (left in queue: %d)%n", round,
-                    sent, octets, seconds, sent / seconds, store.queue().list().size());
+            System.out.printf("%s round %d: %d messages of %d octets in %.2f s: %.0f msg/s (left in queue: %d)%n",
+                    postgres ? "postgres" : "memory", round, sent, octets, seconds, sent / seconds,
+                    store.queue().list().size());
         }
     }
 }
