@@ -33,6 +33,14 @@ public interface MailStore extends AutoCloseable {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no administrator mailbox view");
     }
 
+    /**
+     * The DKIM signing keys of our domains. A default so that test fakes still compile; every
+     * real store overrides it.
+     */
+    default DkimKeys dkimKeys() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no DKIM keys");
+    }
+
     /** Releases pools and files; the store is unusable afterwards. */
     @Override
     void close();

@@ -25,6 +25,24 @@ public interface OutboundQueue {
     /** A temporary failure: try again at {@code next}; the attempt counter goes up. */
     void reschedule(long itemId, String worker, Instant next, String reason);
 
+    /**
+     * Extends the lease of a claimed item to {@code lease} from now, for a delivery that takes
+     * long. {@link LeaseLostException} if the worker no longer holds it.
+     */
+    void renew(long itemId, String worker, Duration lease);
+
+    /**
+     * Gives a claimed item back without counting an attempt (a worker shutting down in the middle
+     * of a delivery): it is due again at once. {@link LeaseLostException} if the worker no longer holds it.
+     */
+    void abandon(long itemId, String worker);
+
+    /**
+     * Records that the sender got a delay warning for this item, so that it gets only one.
+     * {@link LeaseLostException} if the worker no longer holds it.
+     */
+    void markDelayWarned(long itemId, String worker);
+
     /** A permanent failure (or expiry): the item leaves the queue; the caller bounces. */
     void fail(long itemId, String worker, String reason);
 

@@ -14,9 +14,17 @@ import java.util.Optional;
  * @param attempts    delivery attempts made so far
  * @param nextAttempt when the item is due next
  * @param lastError   the last failure, if any
+ * @param delayWarned whether the sender was already told that delivery is delayed (a DSN with action delayed)
  */
 public record QueueItem(long id, long messageId, Envelope envelope, RemoteRecipient recipient, State state,
-                        int attempts, Instant created, Instant nextAttempt, Optional<String> lastError) {
+                        int attempts, Instant created, Instant nextAttempt, Optional<String> lastError,
+                        boolean delayWarned) {
+
+    /** An item whose sender has not been warned of a delay. */
+    public QueueItem(long id, long messageId, Envelope envelope, RemoteRecipient recipient, State state,
+                     int attempts, Instant created, Instant nextAttempt, Optional<String> lastError) {
+        this(id, messageId, envelope, recipient, state, attempts, created, nextAttempt, lastError, false);
+    }
 
     /** The life of a queue item. Delivered and failed items leave the queue. */
     public enum State {

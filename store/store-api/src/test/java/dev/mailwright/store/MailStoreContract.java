@@ -802,6 +802,49 @@ public abstract class MailStoreContract {
         }
 
         @Test
+        void delayWarningIsRememberedAcrossReschedulesAndOnlyByTheHolder() {
+            queueTo("x@remote.test");
+            QueueItem item = store.queue().claim("w", 10, Duration.ofMinutes(5)).get(0);
+            assertThat(item.delayWarned()).isFalse();
+            assertThatThrownBy(() -> store.queue().markDelayWarned(item.id(), "other"))
+                    .isInstanceOf(LeaseLostException.class);
+            store.queue().markDelayWarned(item.id(), "w");
+            store.queue().reschedule(item.id(), "w", clock.instant(), "451 later");
+            QueueItem again = store.queue().claim("w", 10, Duration.ofMinutes(5)).get(0);
+            assertThat(again.id()).isEqualTo(item.id());
+            assertThat(again.delayWarned()).isTrue();
+            assertThat(store.queue().get(item.id()).orElseThrow().delayWarned()).isTrue();
+        }
+
+        @Test
+        void renewedLeaseKeepsTheItemFromOtherClaimers() {
+            queueTo("x@remote.test");
+            QueueItem item = store.queue().claim("w1", 10, Duration.ofMinutes(5)).get(0);
+            clock.advance(Duration.ofMinutes(4));
+            store.queue().renew(item.id(), "w1", Duration.ofMinutes(5));
+            clock.advance(Duration.ofMinutes(4));
+            assertThat(store.queue().claim("w2", 10, Duration.ofMinutes(5))).isEmpty();
+            assertThatThrownBy(() -> store.queue().renew(item.id(), "w2", Duration.ofMinutes(5)))
+                    .isInstanceOf(LeaseLostException.class);
+            clock.advance(Duration.ofMinutes(2));
+            assertThat(store.queue().claim("w2", 10, Duration.ofMinutes(5))).hasSize(1);
+            assertThatThrownBy(() -> store.queue().renew(item.id(), "w1", Duration.ofMinutes(5)))
+                    .isInstanceOf(LeaseLostException.class);
+        }
+
+        @Test
+        void abandonedItemIsDueAgainAtOnceWithoutCountingAnAttempt() {
+            queueTo("x@remote.test");
+            QueueItem item = store.queue().claim("w1", 10, Duration.ofMinutes(5)).get(0);
+            assertThatThrownBy(() -> store.queue().abandon(item.id(), "w2")).isInstanceOf(LeaseLostException.class);
+            store.queue().abandon(item.id(), "w1");
+            List<QueueItem> again = store.queue().claim("w2", 10, Duration.ofMinutes(5));
+            assertThat(again).extracting(QueueItem::id).containsExactly(item.id());
+            assertThat(again.get(0).attempts()).isZero();
+            assertThatThrownBy(() -> store.queue().complete(item.id(), "w1")).isInstanceOf(LeaseLostException.class);
+        }
+
+        @Test
         void deletedItemIsGone() {
             queueTo("x@remote.test");
             long id = store.queue().list().get(0).id();
@@ -842,6 +885,53 @@ public abstract class MailStoreContract {
             } finally {
                 pool.shutdownNow();
             }
+        }
+    }
+
+    // ------------------------------------------------------------ DKIM keys
+
+    @Nested
+    class DkimKeysContract {
+        private final byte[] key1 = {1, 2, 3, 4};
+        private final byte[] key2 = {5, 6, 7};
+
+        @Test
+        void newestKeyOfADomainSigns() {
+            store.domains().add("example.org");
+            assertThat(store.dkimKeys().signingKey("example.org")).isEmpty();
+            DkimKey old = store.dkimKeys().add("Example.ORG", "s2025", DkimKey.Algorithm.RSA_SHA256, key1);
+            assertThat(old.domain()).isEqualTo("example.org");
+            assertThat(old.created()).isEqualTo(clock.instant());
+            clock.advance(Duration.ofDays(1));
+            store.dkimKeys().add("example.org", "s2026", DkimKey.Algorithm.ED25519_SHA256, key2);
+            DkimKey signing = store.dkimKeys().signingKey("EXAMPLE.org").orElseThrow();
+            assertThat(signing.selector()).isEqualTo("s2026");
+            assertThat(signing.algorithm()).isEqualTo(DkimKey.Algorithm.ED25519_SHA256);
+            assertThat(signing.privateKey()).containsExactly(key2);
+            assertThat(store.dkimKeys().list()).extracting(DkimKey::selector).containsExactly("s2025", "s2026");
+            store.dkimKeys().remove("example.org", "s2026");
+            assertThat(store.dkimKeys().signingKey("example.org").orElseThrow().selector()).isEqualTo("s2025");
+            assertThatThrownBy(() -> store.dkimKeys().remove("example.org", "s2026")).isInstanceOf(NotFoundException.class);
+        }
+
+        @Test
+        void duplicateSelectorAndForeignDomainAreRefused() {
+            store.domains().add("example.org");
+            store.dkimKeys().add("example.org", "mail", DkimKey.Algorithm.RSA_SHA256, key1);
+            assertThatThrownBy(() -> store.dkimKeys().add("example.org", "mail", DkimKey.Algorithm.RSA_SHA256, key2))
+                    .isInstanceOf(AlreadyExistsException.class);
+            assertThatThrownBy(() -> store.dkimKeys().add("elsewhere.test", "mail", DkimKey.Algorithm.RSA_SHA256, key2))
+                    .isInstanceOf(InvalidInputException.class);
+            assertThatThrownBy(() -> store.dkimKeys().add("example.org", "bad selector", DkimKey.Algorithm.RSA_SHA256, key2))
+                    .isInstanceOf(InvalidInputException.class);
+        }
+
+        @Test
+        void removingTheDomainRemovesItsKeys() {
+            store.domains().add("example.org");
+            store.dkimKeys().add("example.org", "mail", DkimKey.Algorithm.RSA_SHA256, key1);
+            store.domains().remove("example.org", false);
+            assertThat(store.dkimKeys().list()).isEmpty();
         }
     }
 

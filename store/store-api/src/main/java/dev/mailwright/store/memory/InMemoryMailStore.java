@@ -8,6 +8,8 @@ import dev.mailwright.store.Aliases;
 import dev.mailwright.store.AlreadyExistsException;
 import dev.mailwright.store.Deliveries;
 import dev.mailwright.store.Delivery;
+import dev.mailwright.store.DkimKey;
+import dev.mailwright.store.DkimKeys;
 import dev.mailwright.store.DeliveryReceipt;
 import dev.mailwright.store.Domain;
 import dev.mailwright.store.Domains;
@@ -75,6 +77,7 @@ public final class InMemoryMailStore implements MailStore {
     private final Map<Long, TreeMap<Long, Entry>> mailboxes = new HashMap<>();
     private final Map<Long, LockRow> locks = new HashMap<>();
     private final TreeMap<Long, QueueRow> queue = new TreeMap<>();
+    private final TreeMap<String, DkimKey> dkim = new TreeMap<>(); // domain + ' ' + selector
     private long nextId = 1;
 
     private final Domains domainsView = new DomainsView();
@@ -85,6 +88,7 @@ public final class InMemoryMailStore implements MailStore {
     private final Maildrops maildropsView = new MaildropsView();
     private final OutboundQueue queueView = new QueueView();
     private final Mailboxes mailboxesView = new MailboxesView();
+    private final DkimKeys dkimView = new DkimView();
 
     public InMemoryMailStore() {
         this(Clock.systemUTC(), new PasswordHashing());
@@ -133,6 +137,11 @@ public final class InMemoryMailStore implements MailStore {
     @Override
     public Mailboxes mailboxes() {
         return mailboxesView;
+    }
+
+    @Override
+    public DkimKeys dkimKeys() {
+        return dkimView;
     }
 
     @Override
@@ -201,12 +210,13 @@ public final class InMemoryMailStore implements MailStore {
         Instant created;
         Instant nextAttempt;
         String lastError;
+        boolean delayWarned;
         String worker;
         Instant leaseUntil;
 
         QueueItem view() {
             return new QueueItem(id, messageId, envelope, recipient, state, attempts, created, nextAttempt,
-                    Optional.ofNullable(lastError));
+                    Optional.ofNullable(lastError), delayWarned);
         }
     }
 
@@ -302,6 +312,7 @@ public final class InMemoryMailStore implements MailStore {
                 }
                 owned.forEach(InMemoryMailStore.this::removeAccount);
                 ownedAliases.forEach(aliases::remove);
+                dkim.values().removeIf(k -> k.domain().equals(domain));
                 domains.remove(domain);
             }
         }
@@ -993,6 +1004,30 @@ public final class InMemoryMailStore implements MailStore {
         }
 
         @Override
+        public void renew(long itemId, String worker, Duration lease) {
+            synchronized (lock) {
+                held(itemId, worker).leaseUntil = now().plus(lease);
+            }
+        }
+
+        @Override
+        public void abandon(long itemId, String worker) {
+            synchronized (lock) {
+                QueueRow q = held(itemId, worker);
+                q.state = QueueItem.State.QUEUED;
+                q.worker = null;
+                q.leaseUntil = null;
+            }
+        }
+
+        @Override
+        public void markDelayWarned(long itemId, String worker) {
+            synchronized (lock) {
+                held(itemId, worker).delayWarned = true;
+            }
+        }
+
+        @Override
         public void fail(long itemId, String worker, String reason) {
             synchronized (lock) {
                 QueueRow q = held(itemId, worker);
@@ -1061,6 +1096,51 @@ public final class InMemoryMailStore implements MailStore {
                 QueueRow q = require(itemId);
                 queue.remove(itemId);
                 InMemoryMailStore.this.releaseContent(q.messageId);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- DKIM keys
+
+    private final class DkimView implements DkimKeys {
+        @Override
+        public DkimKey add(String domain, String selector, DkimKey.Algorithm algorithm, byte[] pkcs8PrivateKey) {
+            DkimKey key = new DkimKey(domain, selector, algorithm, pkcs8PrivateKey, now());
+            synchronized (lock) {
+                if (!domains.containsKey(key.domain())) {
+                    throw new InvalidInputException("unknown domain: " + key.domain());
+                }
+                String k = key.domain() + " " + key.selector();
+                if (dkim.containsKey(k)) {
+                    throw new AlreadyExistsException("DKIM key exists: " + key.selector() + "._domainkey." + key.domain());
+                }
+                dkim.put(k, key);
+                return key;
+            }
+        }
+
+        @Override
+        public Optional<DkimKey> signingKey(String domain) {
+            String d = Address.parseDomain(domain);
+            synchronized (lock) {
+                return dkim.values().stream().filter(k -> k.domain().equals(d))
+                        .max(Comparator.comparing(DkimKey::created).thenComparing(DkimKey::selector));
+            }
+        }
+
+        @Override
+        public List<DkimKey> list() {
+            synchronized (lock) {
+                return List.copyOf(dkim.values());
+            }
+        }
+
+        @Override
+        public void remove(String domain, String selector) {
+            synchronized (lock) {
+                if (dkim.remove(Address.parseDomain(domain) + " " + selector) == null) {
+                    throw new NotFoundException("no DKIM key " + selector + "._domainkey." + domain);
+                }
             }
         }
     }

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.mailwright.store.Accounts;
 import dev.mailwright.store.Aliases;
 import dev.mailwright.store.Deliveries;
+import dev.mailwright.store.DkimKeys;
 import dev.mailwright.store.Domains;
 import dev.mailwright.store.MailStore;
 import dev.mailwright.store.Mailboxes;
@@ -16,6 +17,7 @@ import dev.mailwright.store.postgres.internal.Jdbc;
 import dev.mailwright.store.postgres.internal.SqlAccounts;
 import dev.mailwright.store.postgres.internal.SqlAliases;
 import dev.mailwright.store.postgres.internal.SqlDelivery;
+import dev.mailwright.store.postgres.internal.SqlDkimKeys;
 import dev.mailwright.store.postgres.internal.SqlDomains;
 import dev.mailwright.store.postgres.internal.SqlMailboxes;
 import dev.mailwright.store.postgres.internal.SqlMaildrops;
@@ -64,6 +66,7 @@ public final class PostgresMailStore implements MailStore {
     private final Maildrops maildrops;
     private final OutboundQueue queue;
     private final Mailboxes mailboxes;
+    private final DkimKeys dkimKeys;
 
     /**
      * A store over a data source that the caller owns and closes.
@@ -90,6 +93,7 @@ public final class PostgresMailStore implements MailStore {
         this.maildrops = new SqlMaildrops(jdbc, clock);
         this.queue = new SqlQueue(jdbc, clock);
         this.mailboxes = new SqlMailboxes(jdbc, clock);
+        this.dkimKeys = new SqlDkimKeys(jdbc, clock);
     }
 
     /** A store with its own connection pool, closed with the store. The database is not contacted yet. */
@@ -155,6 +159,11 @@ public final class PostgresMailStore implements MailStore {
     @Override
     public Mailboxes mailboxes() {
         return mailboxes;
+    }
+
+    @Override
+    public DkimKeys dkimKeys() {
+        return dkimKeys;
     }
 
     @Override

@@ -32,7 +32,7 @@ import java.util.stream.Collectors;
 public final class SqlQueue implements OutboundQueue {
 
     private static final String COLUMNS = "id, message_id, reverse_path, received, ret, env_id, smtp_utf8, auth,"
-            + " recipient, notify, orcpt, state, attempts, created, next_attempt, last_error";
+            + " recipient, notify, orcpt, state, attempts, created, next_attempt, last_error, delay_warned";
 
     private final Jdbc jdbc;
     private final Clock clock;
@@ -122,6 +122,47 @@ public final class SqlQueue implements OutboundQueue {
                 ps.setString(2, reason);
                 ps.setLong(3, itemId);
                 ps.setString(4, worker);
+                if (ps.executeUpdate() == 0) {
+                    throw new LeaseLostException("queue item " + itemId + " is not claimed by " + worker);
+                }
+                return null;
+            }
+        });
+    }
+
+    @Override
+    public void renew(long itemId, String worker, Duration lease) {
+        jdbc.call("renew queue item lease", c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE queue SET lease_until = ?"
+                    + " WHERE id = ? AND state = 'CLAIMED' AND worker = ?")) {
+                Jdbc.setInstant(ps, 1, clock.instant().plus(lease));
+                ps.setLong(2, itemId);
+                ps.setString(3, worker);
+                if (ps.executeUpdate() == 0) {
+                    throw new LeaseLostException("queue item " + itemId + " is not claimed by " + worker);
+                }
+                return null;
+            }
+        });
+    }
+
+    @Override
+    public void abandon(long itemId, String worker) {
+        held(itemId, worker, "abandon queue item", "state = 'QUEUED', worker = NULL, lease_until = NULL");
+    }
+
+    @Override
+    public void markDelayWarned(long itemId, String worker) {
+        held(itemId, worker, "mark queue item delay-warned", "delay_warned = true");
+    }
+
+    /** A change to an item that {@code worker} holds. */
+    private void held(long itemId, String worker, String what, String assignments) {
+        jdbc.call(what, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE queue SET " + assignments
+                    + " WHERE id = ? AND state = 'CLAIMED' AND worker = ?")) {
+                ps.setLong(1, itemId);
+                ps.setString(2, worker);
                 if (ps.executeUpdate() == 0) {
                     throw new LeaseLostException("queue item " + itemId + " is not claimed by " + worker);
                 }
@@ -252,6 +293,7 @@ public final class SqlQueue implements OutboundQueue {
                 Jdbc.optionalText(rs, "orcpt"));
         return new QueueItem(rs.getLong("id"), rs.getLong("message_id"), envelope, recipient,
                 QueueItem.State.valueOf(rs.getString("state")), rs.getInt("attempts"), Jdbc.getInstant(rs, "created"),
-                Jdbc.getInstant(rs, "next_attempt"), Jdbc.optionalText(rs, "last_error"));
+                Jdbc.getInstant(rs, "next_attempt"), Jdbc.optionalText(rs, "last_error"),
+                rs.getBoolean("delay_warned"));
     }
 }

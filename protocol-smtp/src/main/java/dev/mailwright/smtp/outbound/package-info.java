@@ -1,0 +1,41 @@
+/**
+ * Outbound delivery: the worker that drains the store's queue to remote MX hosts or a
+ * smarthost, retries, bounces and signs.
+ *
+ * <p>The embedding API is {@link dev.mailwright.smtp.outbound.OutboundConfig} (built with
+ * {@code OutboundConfig.builder(hostname)}), {@link dev.mailwright.smtp.outbound.OutboundWorker}
+ * ({@code start}, {@code wakeUp}, {@code runOnce}, {@code close}) and an
+ * {@link dev.mailwright.smtp.outbound.MxResolver}: {@link dev.mailwright.smtp.outbound.DnsMxResolver}
+ * in production, {@link dev.mailwright.smtp.outbound.MapMxResolver} in tests. DKIM keys are made
+ * by {@link dev.mailwright.smtp.outbound.dkim.DkimKeyGenerator} and kept in the store's
+ * {@link dev.mailwright.store.DkimKeys}. Everything under {@code .internal} (the SMTP client,
+ * the DSN writer, the retry schedule) is not for other modules.
+ *
+ * <p>How it behaves, in short (the ADR is docs/adr/0008-outbound-delivery.md):
+ * <ul>
+ * <li>Claims are the store's leases ({@code FOR UPDATE SKIP LOCKED} on PostgreSQL): any number
+ *     of workers on any number of nodes, no item delivered by two at once; an item of a worker
+ *     that died comes back when its lease runs out; {@code close()} gives unfinished items back
+ *     at once.</li>
+ * <li>Per message and destination domain one connection carries all recipients; MX hosts in
+ *     preference order (equal ones shuffled), A/AAAA fallback, null MX is a permanent failure.
+ *     STARTTLS is used whenever offered (any certificate: RFC 7435 opportunistic security; a
+ *     host whose TLS fails is retried in plain text); a smarthost always needs TLS (implicit or
+ *     STARTTLS) and gets AUTH PLAIN or LOGIN.</li>
+ * <li>PIPELINING, SIZE, 8BITMIME, SMTPUTF8 and DSN are used when offered. A message that needs
+ *     SMTPUTF8 fails permanently (5.6.7) at a host without it; one larger than the host's SIZE
+ *     fails with 5.3.4.</li>
+ * <li>2xx: done. 4xx, timeouts, lost connections: retried after {@code firstRetry * 2^attempts}
+ *     (capped at {@code maxRetryInterval}, up to a fifth less at random) until {@code maxAge}
+ *     (5 days by default), then returned with status 4.4.7. 5xx: returned.</li>
+ * <li>One DSN (RFC 3464 multipart/report) per message and attempt for all its recipients that
+ *     failed, with the original header (or the whole message for RET=FULL); one delay warning
+ *     per recipient after {@code delayWarningAfter}; NOTIFY, ENVID and ORCPT honoured; nothing is
+ *     ever sent about a message with the null reverse path. DSNs are delivered through the
+ *     store: into the sender's mailbox when the sender is ours, else queued with {@code <>}.</li>
+ * <li>Mail whose single From address is in a domain with a DKIM key is signed
+ *     (rsa-sha256 or ed25519-sha256, relaxed/relaxed) while it streams; the stored message is
+ *     read twice (once to hash, once to send) and never held in memory.</li>
+ * </ul>
+ */
+package dev.mailwright.smtp.outbound;

@@ -1,0 +1,156 @@
+package dev.mailwright.smtp.outbound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.mailwright.store.Address;
+import dev.mailwright.store.Envelope;
+import dev.mailwright.store.MailStore;
+import dev.mailwright.store.MutableClock;
+import dev.mailwright.store.QueueItem;
+import dev.mailwright.store.RemoteRecipient;
+import dev.mailwright.store.postgres.PostgresMailStore;
+import dev.mailwright.store.postgres.testing.TestDatabases;
+import dev.mailwright.store.postgres.testing.TestDatabases.TestDatabase;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The worker on a real PostgreSQL: several workers share one queue, and the queue outlives a restart. */
+class OutboundPostgresTest {
+
+    private static TestDatabase database;
+    private final List<AutoCloseable> closing = new ArrayList<>();
+    private MutableClock clock;
+    private MapMxResolver mx;
+
+    @BeforeAll
+    static void createDatabase() {
+        database = TestDatabases.fresh();
+    }
+
+    @BeforeEach
+    void setUp() {
+        database.truncate();
+        clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
+        mx = new MapMxResolver();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = closing.size() - 1; i >= 0; i--) {
+            closing.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T closeLater(T c) {
+        closing.add(c);
+        return c;
+    }
+
+    /** A store as one server node has it: its own pool on the shared database. */
+    private MailStore node() {
+        HikariDataSource pool = closeLater(database.pool(6));
+        return new PostgresMailStore(pool, clock, OutboundWorkerTest.HASHING);
+    }
+
+    private OutboundConfig config(int batch) {
+        return OutboundConfig.builder("out.example.org").batchSize(batch).concurrency(4)
+                .timeouts(OutboundConfig.Timeouts.all(Duration.ofSeconds(20))).delayWarningAfter(null).build();
+    }
+
+    private static void queue(MailStore store, int n) {
+        for (int i = 0; i < n; i++) {
+            OutboundWorkerTest.queue(store, Envelope.of(Optional.of(Address.parse("ann@example.org")), Instant.EPOCH),
+                    "From: ann@example.org\r\nMessage-ID: <n" + i + "@example.org>\r\nSubject: " + i + "\r\n\r\nbody " + i
+                            + "\r\n", RemoteRecipient.of(Address.parse("x@remote.test")));
+        }
+    }
+
+    @Test
+    void twoWorkersOnOneDatabaseNeverDeliverTheSameItemTwice() throws Exception {
+        Receiver rx = closeLater(Receiver.mx("mx.remote.test"));
+        mx.add("remote.test", "127.0.0.1", rx.port());
+        MailStore first = node();
+        MailStore second = node();
+        first.domains().add("example.org");
+        queue(first, 40);
+        OutboundWorker a = closeLater(new OutboundWorker(first, mx, config(3), clock));
+        OutboundWorker b = closeLater(new OutboundWorker(second, mx, config(3), clock));
+
+        ExecutorService both = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<Integer>> runs = new ArrayList<>();
+            for (OutboundWorker w : List.of(a, b)) {
+                Callable<Integer> drain = () -> {
+                    int handled = 0;
+                    int n;
+                    while ((n = w.runOnce()) > 0) {
+                        handled += n;
+                    }
+                    return handled;
+                };
+                runs.add(both.submit(drain));
+            }
+            int total = 0;
+            for (Future<Integer> f : runs) {
+                total += f.get(120, TimeUnit.SECONDS);
+            }
+            assertThat(total).isEqualTo(40);
+        } finally {
+            both.shutdownNow();
+        }
+
+        List<String> ids = new ArrayList<>();
+        Pattern id = Pattern.compile("Message-ID: <(n\\d+)@example.org>");
+        for (Receiver.Received r : rx.received()) {
+            Matcher m = id.matcher(r.text());
+            assertThat(m.find()).isTrue();
+            ids.add(m.group(1));
+        }
+        assertThat(ids).hasSize(40).doesNotHaveDuplicates();
+        assertThat(first.queue().list()).isEmpty();
+    }
+
+    @Test
+    void pendingRetrySurvivesARestart() throws Exception {
+        ScriptedServer server = closeLater(new ScriptedServer(ScriptedServer.rcpt(
+                n -> n == 1 ? "452 4.2.2 mailbox full for now" : "250 2.1.5 ok")));
+        mx.add("remote.test", "127.0.0.1", server.port());
+        HikariDataSource firstPool = database.pool(4);
+        MailStore before = new PostgresMailStore(firstPool, clock, OutboundWorkerTest.HASHING);
+        before.domains().add("example.org");
+        queue(before, 1);
+        try (OutboundWorker worker = new OutboundWorker(before, mx, config(10), clock)) {
+            assertThat(worker.runOnce()).isEqualTo(1);
+        }
+        before.close();
+        firstPool.close();
+
+        MailStore after = node();
+        QueueItem waiting = after.queue().list().get(0);
+        assertThat(waiting.state()).isEqualTo(QueueItem.State.QUEUED);
+        assertThat(waiting.attempts()).isEqualTo(1);
+        assertThat(waiting.lastError()).hasValueSatisfying(e -> assertThat(e).contains("452 4.2.2"));
+        OutboundWorker worker = closeLater(new OutboundWorker(after, mx, config(10), clock));
+        assertThat(worker.runOnce()).as("not due yet").isZero();
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(worker.runOnce()).isEqualTo(1);
+
+        assertThat(server.messages()).hasSize(1);
+        assertThat(after.queue().list()).isEmpty();
+    }
+}
