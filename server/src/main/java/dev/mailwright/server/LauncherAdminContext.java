@@ -156,6 +156,11 @@ final class LauncherAdminContext implements AdminContext {
         }
 
         @Override
+        public dev.mailwright.store.DkimKeys dkimKeys() {
+            return store.dkimKeys();
+        }
+
+        @Override
         public Mailboxes mailboxes() {
             return store.mailboxes();
         }

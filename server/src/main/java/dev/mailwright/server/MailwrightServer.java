@@ -75,7 +75,9 @@ public final class MailwrightServer implements AutoCloseable {
         ServerComponent component = null;
         OpsHttpServer ops = null;
         try {
-            component = DaggerServerComponent.factory().create(config, database.store(), tls.config(), registry);
+            QueueSignallingStore store = new QueueSignallingStore(database.store());
+            component = DaggerServerComponent.factory().create(config, store, tls.config(), registry);
+            component.outboundWorker().ifPresent(w -> store.onQueued(w::wakeUp));
             List<Listener> listeners = component.listeners().stream()
                     .sorted(Comparator.comparingInt(l -> ServerConfig.LISTENER_NAMES.indexOf(l.name()))).toList();
             for (Listener l : listeners) {

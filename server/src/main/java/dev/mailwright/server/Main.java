@@ -64,6 +64,8 @@ public final class Main {
         serve.setOut(cl.getOut());
         serve.setErr(cl.getErr());
         cl.addSubcommand("serve", serve);
+        cl.addSubcommand("dkim", new CommandLine(new DkimCommand(context, java.time.Clock.systemUTC()))
+                .setOut(cl.getOut()).setErr(cl.getErr()));
         CommandLine.IExecutionExceptionHandler admin = cl.getExecutionExceptionHandler();
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             if (ex instanceof StartupException || ex instanceof ConfigException) {

@@ -7,8 +7,10 @@ import dev.mailwright.protocol.Listener;
 import dev.mailwright.protocol.tls.TlsConfig;
 import dev.mailwright.server.config.ServerConfig;
 import dev.mailwright.smtp.SmtpModule;
+import dev.mailwright.smtp.outbound.OutboundWorker;
 import dev.mailwright.store.MailStore;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Optional;
 import java.util.Set;
 import javax.inject.Singleton;
 
@@ -25,6 +27,9 @@ public interface ServerComponent {
     Set<Listener> listeners();
 
     Set<BackgroundService> backgroundServices();
+
+    /** This node's outbound worker, when outbound delivery is on. */
+    Optional<OutboundWorker> outboundWorker();
 
     @Component.Factory
     interface Factory {

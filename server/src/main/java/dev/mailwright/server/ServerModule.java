@@ -2,6 +2,7 @@ package dev.mailwright.server;
 
 import dagger.Module;
 import dagger.Provides;
+import dagger.multibindings.ElementsIntoSet;
 import dagger.multibindings.Multibinds;
 import dev.mailwright.pop3.Pop3Settings;
 import dev.mailwright.protocol.Limits;
@@ -11,10 +12,15 @@ import dev.mailwright.protocol.tls.TlsConfig;
 import dev.mailwright.server.config.ServerConfig;
 import dev.mailwright.smtp.SmtpModule;
 import dev.mailwright.smtp.SmtpSettings;
+import dev.mailwright.smtp.outbound.DnsMxResolver;
+import dev.mailwright.smtp.outbound.OutboundConfig;
+import dev.mailwright.smtp.outbound.OutboundWorker;
+import dev.mailwright.store.MailStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -29,6 +35,46 @@ public abstract class ServerModule {
 
     @Multibinds
     abstract Set<BackgroundService> backgroundServices();
+
+    /** The outbound queue worker of this node, unless {@code outbound.enabled} is off. */
+    @Provides
+    @Singleton
+    static Optional<OutboundWorker> outboundWorker(ServerConfig config, MailStore store) {
+        ServerConfig.Outbound o = config.outbound();
+        if (!o.enabled()) {
+            return Optional.empty();
+        }
+        OutboundConfig.Builder b = OutboundConfig.builder(config.hostname())
+                .concurrency(o.workers())
+                .maxAge(o.maxAge())
+                .firstRetry(o.firstRetry())
+                .maxRetryInterval(o.maxRetryInterval())
+                .delayWarningAfter(o.delayWarning())
+                .shutdownGrace(config.shutdownGracePeriod());
+        o.smarthost().ifPresent(s -> {
+            OutboundConfig.Smarthost relay = OutboundConfig.Smarthost.of(s.host(), s.port(),
+                    s.implicitTls() ? OutboundConfig.TlsMode.IMPLICIT : OutboundConfig.TlsMode.STARTTLS);
+            relay = relay.withVerifyCertificate(s.verifyCertificate());
+            b.smarthost(s.username().isPresent() ? relay.withAuth(s.username().get(), s.password().orElseThrow()) : relay);
+        });
+        return Optional.of(new OutboundWorker(store, new DnsMxResolver(), b.build(), Clock.systemUTC()));
+    }
+
+    @Provides
+    @ElementsIntoSet
+    static Set<BackgroundService> outboundService(Optional<OutboundWorker> worker) {
+        return worker.<Set<BackgroundService>>map(w -> Set.of(new BackgroundService() {
+            @Override
+            public void start() {
+                w.start();
+            }
+
+            @Override
+            public void stop() {
+                w.close();
+            }
+        })).orElse(Set.of());
+    }
 
     /** The protocol modules report to the server's Micrometer registry. */
     @Provides

@@ -156,6 +156,11 @@ abstract class CommandTest {
         }
 
         @Override
+        public dev.mailwright.store.DkimKeys dkimKeys() {
+            return d.dkimKeys();
+        }
+
+        @Override
         public dev.mailwright.store.Mailboxes mailboxes() {
             return d.mailboxes();
         }

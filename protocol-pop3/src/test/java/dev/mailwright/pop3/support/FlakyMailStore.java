@@ -92,6 +92,16 @@ public final class FlakyMailStore implements MailStore {
     }
 
     @Override
+    public dev.mailwright.store.Mailboxes mailboxes() {
+        return delegate.mailboxes();
+    }
+
+    @Override
+    public dev.mailwright.store.DkimKeys dkimKeys() {
+        return delegate.dkimKeys();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

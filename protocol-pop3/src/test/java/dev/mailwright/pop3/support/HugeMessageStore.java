@@ -158,6 +158,16 @@ public final class HugeMessageStore implements MailStore {
     }
 
     @Override
+    public dev.mailwright.store.Mailboxes mailboxes() {
+        return accounts.mailboxes();
+    }
+
+    @Override
+    public dev.mailwright.store.DkimKeys dkimKeys() {
+        return accounts.dkimKeys();
+    }
+
+    @Override
     public void close() {
         accounts.close();
     }

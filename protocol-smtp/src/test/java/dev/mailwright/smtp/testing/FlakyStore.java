@@ -110,6 +110,16 @@ public final class FlakyStore implements MailStore {
     }
 
     @Override
+    public dev.mailwright.store.Mailboxes mailboxes() {
+        return real.mailboxes();
+    }
+
+    @Override
+    public dev.mailwright.store.DkimKeys dkimKeys() {
+        return real.dkimKeys();
+    }
+
+    @Override
     public void close() {
         real.close();
     }

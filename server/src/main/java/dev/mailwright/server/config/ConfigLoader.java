@@ -180,7 +180,7 @@ public final class ConfigLoader {
             check(username.isPresent() == password.isPresent(), c, "outbound.smarthost-username",
                     "smarthost-username and smarthost-password go together");
             smarthost = Optional.of(new ServerConfig.Smarthost(relay.get().substring(0, colon), port,
-                    tls.equals("implicit"), username, password));
+                    tls.equals("implicit"), username, password, c.getBoolean("outbound.smarthost-verify-certificate")));
         }
         ServerConfig.Outbound outbound = new ServerConfig.Outbound(c.getBoolean("outbound.enabled"),
                 positiveInt(c, "outbound.workers"), positiveDuration(c, "outbound.max-age"),

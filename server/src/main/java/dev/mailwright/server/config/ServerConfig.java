@@ -69,7 +69,7 @@ public record ServerConfig(
 
     /** A relay for all outbound mail; TLS is always required to it ({@code implicit} or STARTTLS). */
     public record Smarthost(String host, int port, boolean implicitTls, Optional<String> username,
-                            Optional<String> password) {
+                            Optional<String> password, boolean verifyCertificate) {
         @Override
         public String toString() {
             return host + ":" + port + (implicitTls ? " (implicit TLS)" : " (STARTTLS)")

@@ -25,21 +25,11 @@ public interface MailStore extends AutoCloseable {
 
     OutboundQueue queue();
 
-    /**
-     * The administrator's read and purge view of mailboxes. A default so that stores written
-     * before it existed (test fakes) still compile; every real store overrides it.
-     */
-    default Mailboxes mailboxes() {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no administrator mailbox view");
-    }
+    /** The administrator's read and purge view of mailboxes. */
+    Mailboxes mailboxes();
 
-    /**
-     * The DKIM signing keys of our domains. A default so that test fakes still compile; every
-     * real store overrides it.
-     */
-    default DkimKeys dkimKeys() {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no DKIM keys");
-    }
+    /** The DKIM signing keys of our domains. */
+    DkimKeys dkimKeys();
 
     /** Releases pools and files; the store is unusable afterwards. */
     @Override
