@@ -317,6 +317,9 @@ public final class OutboundWorker implements AutoCloseable {
                     routeFailure = Outcome.permanent("5.1.2", f.getMessage());
                 } catch (MxResolver.TemporaryFailure f) {
                     routeFailure = Outcome.temporary("4.4.3", f.getMessage());
+                } catch (RuntimeException f) {
+                    LOG.warn("MX lookup of {} failed", domain, f);
+                    routeFailure = Outcome.temporary("4.4.3", "MX lookup of " + domain + " failed");
                 }
             }
             if (routeFailure == null && prepared == null) {
@@ -343,6 +346,10 @@ public final class OutboundWorker implements AutoCloseable {
             }
             try {
                 outcomes.putAll(transfer.deliver(targets, prepared, envelope, group));
+            } catch (RuntimeException x) {
+                // a bug or a broken message, not the peer's doing: retry later, details in the log only
+                LOG.error("outbound {}: delivery of message {} to {} failed", id, messageId, domain, x);
+                group.forEach(i -> outcomes.put(i.id(), Outcome.temporary("4.3.0", "local error while sending")));
             } finally {
                 limit.release();
             }

@@ -164,6 +164,23 @@ class RemoteFailureModesTest {
     }
 
     @Test
+    void resolverThatBreaksLeavesTheMailQueuedForLater() throws Exception {
+        OutboundWorkerTest.queue(store, Envelope.of(Optional.of(Address.parse("ann@elsewhere.test")), clock.instant()),
+                "Subject: x\r\n\r\nbody\r\n", RemoteRecipient.of(Address.parse("a@remote.test")));
+        MxResolver broken = domain -> {
+            throw new IllegalStateException("resolver bug");
+        };
+        try (OutboundWorker w = new OutboundWorker(store, broken, OutboundConfig.builder("out.example.org").build(), clock)) {
+            w.runOnce();
+        }
+
+        QueueItem item = store.queue().list().get(0);
+        assertThat(item.attempts()).isEqualTo(1);
+        assertThat(item.lastError()).hasValueSatisfying(e -> assertThat(e).contains("MX lookup of remote.test failed")
+                .doesNotContain("resolver bug"));
+    }
+
+    @Test
     void unknownDestinationIsRetriedNotBounced() throws Exception {
         run((c, a) -> "250 ok", "Subject: x\r\n\r\nbody\r\n", "a@unrouted.test");
 
