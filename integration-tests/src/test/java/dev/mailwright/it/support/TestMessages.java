@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
  */
 public final class TestMessages {
 
-    private static final Pattern ID = Pattern.compile("^X-Test-Id: (\\S+)\r$", Pattern.MULTILINE);
-    private static final Pattern HASH = Pattern.compile("^X-Test-Body-SHA256: ([0-9a-f]{64})\r$", Pattern.MULTILINE);
+    private static final Pattern ID = Pattern.compile("^X-Test-Id: (\\S+)$", Pattern.MULTILINE);
+    private static final Pattern HASH = Pattern.compile("^X-Test-Body-SHA256: ([0-9a-f]{64})$", Pattern.MULTILINE);
 
     private TestMessages() {
     }
