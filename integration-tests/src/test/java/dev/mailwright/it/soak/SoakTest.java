@@ -60,7 +60,7 @@ import org.junit.jupiter.api.io.TempDir;
  * heap (after GC), open file descriptors and threads are back near where they were after the
  * warm-up.
  *
- * <p>Short by default (35 s, for every build); the long form is
+ * <p>Short by default (30 s of load, for every build); the long form is
  * {@code mvn -pl integration-tests verify -Dtest=SoakTest -Dsoak.duration=10m}.
  */
 class SoakTest {
@@ -336,7 +336,7 @@ class SoakTest {
 
     @Test
     void concurrentSubmissionAndRetrievalLoseNothingDuplicateNothingAndLeakNothing() throws Exception {
-        Duration duration = parseDuration(System.getProperty("soak.duration", "35s"));
+        Duration duration = parseDuration(System.getProperty("soak.duration", "30s"));
         Map<String, String> env = new HashMap<>(TestServers.env(dataDir, TestDatabases.fresh()));
         env.put("MAILWRIGHT_SMTP_MESSAGES_PER_MINUTE_PER_IP", "1000000");
         try (ErrorLog log = ErrorLog.attach(); MailwrightServer s = TestServers.start(env)) {
