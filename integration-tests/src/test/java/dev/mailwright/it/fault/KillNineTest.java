@@ -13,7 +13,9 @@ import dev.mailwright.it.support.TestServers;
 import dev.mailwright.store.postgres.testing.TestDatabases;
 import java.io.IOException;
 import java.io.Writer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -124,6 +126,65 @@ class KillNineTest {
             bob.logout();
             bob.disconnect();
             assertThat(again.stop()).isZero();
+        }
+    }
+
+    /**
+     * The default deployment, {@code ./mailwright serve} with its embedded PostgreSQL under the
+     * data directory: the PostgreSQL server is a process of its own and outlives the killed JVM;
+     * the restarted server takes it over (and stops it when it stops), and the acknowledged
+     * message is there byte for byte.
+     */
+    @Test
+    void onTheEmbeddedDefaultTheAcknowledgedMessageSurvivesKill9() throws Exception {
+        // under root the embedded PostgreSQL runs as an unprivileged user, which must reach the data directory
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path data = home.resolve("data");
+        Map<String, String> env = new HashMap<>();
+        env.put("MAILWRIGHT_HOME", data.toString());
+        env.put("MAILWRIGHT_DATABASE_EMBEDDED_PORT", String.valueOf(ChildServer.freePort()));
+        env.put("MAILWRIGHT_SHUTDOWN_GRACE_PERIOD", "2s");
+        env.put("MAILWRIGHT_OUTBOUND_ENABLED", "false");
+        String message = TestMessages.build("embedded-acked-then-killed", "someone@outside.test", "carol@example.org",
+                300_000, new Random(99));
+        try {
+            ChildServer node = ChildServer.start(env, home.resolve("first-run.log"));
+            try {
+                admin(env, null, "domain", "add", "example.org");
+                addUser(env, "carol@example.org", "carol-password-333");
+                assertThat(deliverOverMx(node.ports(), "someone@outside.test", "carol@example.org", message))
+                        .startsWith("250");
+            } finally {
+                node.kill9();
+            }
+            try (ChildServer again = ChildServer.start(env, home.resolve("second-run.log"))) {
+                POP3Client carol = MailClients.pop3Login(Pop3Way.IMPLICIT_TLS, again.ports(), "carol@example.org",
+                        "carol-password-333");
+                assertThat(carol.status().number).isEqualTo(1);
+                String kept = TestMessages.withoutTrace(MailClients.readAll(carol.retrieveMessage(1)));
+                assertThat(TestMessages.sha256(kept)).isEqualTo(TestMessages.sha256(message));
+                carol.logout();
+                carol.disconnect();
+                assertThat(again.stop()).isZero();
+            }
+            // the restarted server took over the PostgreSQL its killed predecessor left running, and stopped it
+            assertThat(data.resolve("postgres/postmaster.pid")).doesNotExist();
+        } finally {
+            stopOrphanedPostgres(data.resolve("postgres"));
+        }
+    }
+
+    /** When the test failed half-way, a PostgreSQL may still run on the data directory: stop it. */
+    private static void stopOrphanedPostgres(Path cluster) throws Exception {
+        Path pidFile = cluster.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+        java.util.Optional<ProcessHandle> postmaster = ProcessHandle.of(pid);
+        if (postmaster.isPresent()) {
+            postmaster.get().destroy(); // SIGTERM: PostgreSQL's smart shutdown, no clients are left
+            postmaster.get().onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 }

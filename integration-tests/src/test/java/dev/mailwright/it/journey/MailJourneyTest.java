@@ -150,7 +150,7 @@ class MailJourneyTest {
         int carol = count("carol@example.org");
 
         send(SmtpWay.MX_PLAIN, "customer@outside.test", null, "a question for sales", "how much?\n", "sales@example.org");
-        send(SmtpWay.MX_PLAIN, "customer@outside.test", null, "to nobody in particular", "anyone?\n",
+        send(SmtpWay.MX_STARTTLS, "customer@outside.test", null, "to nobody in particular", "anyone?\n",
                 "whoever@example.org");
 
         assertThat(count("bob@example.org")).isEqualTo(bob + 1);
@@ -163,7 +163,8 @@ class MailJourneyTest {
         }
         pop3.logout();
         pop3.disconnect();
-        assertThat(all.toString()).contains("Subject: a question for sales").contains("Subject: to nobody in particular");
+        assertThat(all.toString()).contains("Subject: a question for sales").contains("Subject: to nobody in particular")
+                .contains("with ESMTPS"); // the catch-all message came over STARTTLS
         // an existing mailbox still wins over the catch-all
         assertThat(server.store().recipients().resolve(Address.parse("alice@example.org")).local())
                 .extracting(r -> r.mailbox().toString()).containsExactly("alice@example.org");

@@ -21,6 +21,8 @@ public final class MailClients {
     public enum SmtpWay {
         /** The MX listener, plain text, no authentication (mail for our domains only). */
         MX_PLAIN("smtp", "smtp", false),
+        /** The MX listener with STARTTLS, no authentication. */
+        MX_STARTTLS("smtp", "smtp", false),
         /** Submission (587): STARTTLS, then AUTH. */
         SUBMISSION_STARTTLS("submission", "smtp", true),
         /** Submissions (465): implicit TLS, then AUTH. */
@@ -53,7 +55,7 @@ public final class MailClients {
         props.put(p + "timeout", "60000");
         props.put(p + "ssl.checkserveridentity", "false");
         props.put(p + "ssl.socketFactory", Tls.trustAll().getSocketFactory());
-        if (way == SmtpWay.SUBMISSION_STARTTLS) {
+        if (way == SmtpWay.SUBMISSION_STARTTLS || way == SmtpWay.MX_STARTTLS) {
             props.put(p + "starttls.enable", "true");
             props.put(p + "starttls.required", "true");
         }
