@@ -49,7 +49,7 @@ class TwoNodesTest {
                                String... to) throws Exception {
         Session session = MailClients.smtpSession(way, ports);
         MimeMessage m = new MimeMessage(session);
-        m.setFrom(new InternetAddress(from));
+        m.setFrom(new InternetAddress(from == null ? "someone@outside.test" : from));
         for (String t : to) {
             m.addRecipient(Message.RecipientType.TO, new InternetAddress(t));
         }
@@ -57,7 +57,11 @@ class TwoNodesTest {
         m.setText("body of " + subject + "\n");
         m.saveChanges();
         try (Transport t = session.getTransport(way.protocol())) {
-            t.connect(from, password);
+            if (way.authenticated) {
+                t.connect(from, password);
+            } else {
+                t.connect();
+            }
             t.sendMessage(m, m.getAllRecipients());
         }
     }
@@ -99,6 +103,66 @@ class TwoNodesTest {
             check.disconnect();
             assertThat(a.stop()).isZero();
             assertThat(b.stop()).isZero();
+        }
+    }
+
+    /**
+     * Both nodes deliver into one mailbox at once: every message gets its own UIDL, and UIDLs of
+     * deleted messages are not handed out again.
+     */
+    @Test
+    void concurrentDeliveryThroughBothNodesGivesDistinctUidlsNeverReused() throws Exception {
+        TestDatabases.TestDatabase db = TestDatabases.fresh();
+        Map<String, String> envA = TestServers.env(home.resolve("a"), db);
+        Map<String, String> envB = TestServers.env(home.resolve("b"), db);
+        try (MailwrightServer a = TestServers.start(envA); MailwrightServer b = TestServers.start(envB)) {
+            admin(envA, null, "domain", "add", "example.org");
+            addUser(envA, "bob@example.org", "bob-password-22");
+            ExecutorService senders = Executors.newFixedThreadPool(4);
+            List<Future<Void>> sent = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                Map<String, Integer> ports = t % 2 == 0 ? a.ports() : b.ports();
+                int thread = t;
+                sent.add(senders.submit(() -> {
+                    Session session = MailClients.smtpSession(SmtpWay.MX_PLAIN, ports);
+                    try (Transport transport = session.getTransport("smtp")) {
+                        transport.connect();
+                        for (int i = 0; i < 10; i++) {
+                            MimeMessage m = new MimeMessage(session);
+                            m.setFrom(new InternetAddress("someone@outside.test"));
+                            m.setRecipient(Message.RecipientType.TO, new InternetAddress("bob@example.org"));
+                            m.setSubject("thread " + thread + " message " + i);
+                            m.setText("hello\n");
+                            m.saveChanges();
+                            transport.sendMessage(m, m.getAllRecipients());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Void> f : sent) {
+                f.get();
+            }
+            senders.shutdown();
+
+            POP3Client pop3 = MailClients.pop3Login(Pop3Way.STLS, b.ports(), "bob@example.org", "bob-password-22");
+            List<String> first = new ArrayList<>();
+            for (org.apache.commons.net.pop3.POP3MessageInfo info : pop3.listUniqueIdentifiers()) {
+                first.add(info.identifier);
+                pop3.deleteMessage(info.number);
+            }
+            assertThat(pop3.logout()).isTrue();
+            pop3.disconnect();
+            assertThat(first).hasSize(40).doesNotHaveDuplicates();
+
+            submit(a.ports(), SmtpWay.MX_PLAIN, null, null, "after the deletions", "bob@example.org");
+            POP3Client again = MailClients.pop3Login(Pop3Way.IMPLICIT_TLS, a.ports(), "bob@example.org",
+                    "bob-password-22");
+            org.apache.commons.net.pop3.POP3MessageInfo[] now = again.listUniqueIdentifiers();
+            assertThat(now).hasSize(1);
+            assertThat(first).doesNotContain(now[0].identifier);
+            again.logout();
+            again.disconnect();
         }
     }
 

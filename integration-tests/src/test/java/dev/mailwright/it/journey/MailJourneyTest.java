@@ -196,6 +196,29 @@ class MailJourneyTest {
     }
 
     @Test
+    void aMessageDeclaredLargerThanTheRoomLeftIsRefusedAtRcpt() throws Exception {
+        addUser(env, "erin@example.org", "erin-password-55555");
+        admin(env, null, "quota", "set", "erin@example.org", "--bytes", "64K");
+        SMTPClient smtp = new SMTPClient();
+        smtp.setDefaultTimeout(30_000);
+        smtp.connect("127.0.0.1", ports.get("smtp"));
+        try {
+            assertThat(smtp.sendCommand("EHLO", "client.outside.test")).isEqualTo(250);
+            assertThat(smtp.getReplyString()).contains("SIZE");
+            assertThat(smtp.sendCommand("MAIL", "FROM:<someone@outside.test> SIZE=100000")).isEqualTo(250);
+            assertThat(smtp.sendCommand("RCPT", "TO:<erin@example.org>")).isEqualTo(452);
+            assertThat(smtp.getReplyString()).startsWith("452 4.2.2");
+            assertThat(smtp.sendCommand("RSET")).isEqualTo(250);
+            // what fits is taken
+            assertThat(smtp.sendCommand("MAIL", "FROM:<someone@outside.test> SIZE=1000")).isEqualTo(250);
+            assertThat(smtp.sendCommand("RCPT", "TO:<erin@example.org>")).isEqualTo(250);
+            smtp.logout();
+        } finally {
+            smtp.disconnect();
+        }
+    }
+
+    @Test
     void plainPop3RefusesAPasswordBeforeStls() throws Exception {
         POP3Client plain = new POP3Client();
         plain.setDefaultTimeout(30_000);
