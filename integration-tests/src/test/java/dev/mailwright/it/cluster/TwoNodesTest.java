@@ -7,9 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mailwright.it.support.ChildServer;
 import dev.mailwright.it.support.Eventually;
-import dev.mailwright.it.support.MailClients;
 import dev.mailwright.it.support.MailClients.Pop3Way;
 import dev.mailwright.it.support.MailClients.SmtpWay;
+import dev.mailwright.it.support.MailClients;
 import dev.mailwright.it.support.TestServers;
 import dev.mailwright.server.MailwrightServer;
 import dev.mailwright.store.LeaseLostException;
@@ -27,10 +27,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.commons.net.pop3.POP3Client;
+import org.apache.commons.net.pop3.POP3MessageInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -147,7 +149,7 @@ class TwoNodesTest {
 
             POP3Client pop3 = MailClients.pop3Login(Pop3Way.STLS, b.ports(), "bob@example.org", "bob-password-22");
             List<String> first = new ArrayList<>();
-            for (org.apache.commons.net.pop3.POP3MessageInfo info : pop3.listUniqueIdentifiers()) {
+            for (POP3MessageInfo info : pop3.listUniqueIdentifiers()) {
                 first.add(info.identifier);
                 pop3.deleteMessage(info.number);
             }
@@ -158,7 +160,7 @@ class TwoNodesTest {
             submit(a.ports(), SmtpWay.MX_PLAIN, null, null, "after the deletions", "bob@example.org");
             POP3Client again = MailClients.pop3Login(Pop3Way.IMPLICIT_TLS, a.ports(), "bob@example.org",
                     "bob-password-22");
-            org.apache.commons.net.pop3.POP3MessageInfo[] now = again.listUniqueIdentifiers();
+            POP3MessageInfo[] now = again.listUniqueIdentifiers();
             assertThat(now).hasSize(1);
             assertThat(first).doesNotContain(now[0].identifier);
             again.logout();
@@ -193,7 +195,7 @@ class TwoNodesTest {
             assertThat(a.store().queue().size()).isEqualTo(total);
 
             Map<Long, String> claimedBy = new ConcurrentHashMap<>();
-            List<String> doubles = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<String> doubles = new CopyOnWriteArrayList<>();
             ExecutorService workers = Executors.newFixedThreadPool(6);
             List<Future<Integer>> done = new ArrayList<>();
             for (int w = 0; w < 6; w++) {

@@ -6,12 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailwright.it.support.ControlledPostgres;
 import dev.mailwright.it.support.Eventually;
-import dev.mailwright.it.support.MailClients;
 import dev.mailwright.it.support.MailClients.Pop3Way;
+import dev.mailwright.it.support.MailClients;
 import dev.mailwright.it.support.TestMessages;
 import dev.mailwright.it.support.TestServers;
 import dev.mailwright.server.MailwrightServer;
 import java.io.IOException;
+import java.io.Reader;
 import java.io.Writer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -131,7 +132,7 @@ class DatabaseOutageTest {
                 smtp.disconnect();
                 String retrieved = Eventually.await("POP3 RETR works again in the same session", RECOVERY,
                         () -> {
-                            java.io.Reader r = pop3.retrieveMessage(1);
+                            Reader r = pop3.retrieveMessage(1);
                             return r == null ? null : MailClients.readAll(r);
                         });
                 assertThat(TestMessages.sha256(TestMessages.withoutTrace(retrieved)))

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailwright.it.support.ChildServer;
 import dev.mailwright.it.support.Eventually;
-import dev.mailwright.it.support.MailClients;
 import dev.mailwright.it.support.MailClients.Pop3Way;
+import dev.mailwright.it.support.MailClients;
 import dev.mailwright.it.support.TestMessages;
 import dev.mailwright.it.support.TestServers;
 import dev.mailwright.store.postgres.testing.TestDatabases;
@@ -20,12 +20,14 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.apache.commons.net.pop3.POP3Client;
 import org.apache.commons.net.smtp.SMTPClient;
 import org.junit.jupiter.api.Test;
@@ -181,10 +183,10 @@ class KillNineTest {
             return;
         }
         long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
-        java.util.Optional<ProcessHandle> postmaster = ProcessHandle.of(pid);
+        Optional<ProcessHandle> postmaster = ProcessHandle.of(pid);
         if (postmaster.isPresent()) {
             postmaster.get().destroy(); // SIGTERM: PostgreSQL's smart shutdown, no clients are left
-            postmaster.get().onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            postmaster.get().onExit().get(60, TimeUnit.SECONDS);
         }
     }
 }

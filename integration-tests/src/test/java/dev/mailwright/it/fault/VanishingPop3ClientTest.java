@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailwright.it.support.Eventually;
 import dev.mailwright.it.support.FreezableProxy;
-import dev.mailwright.it.support.MailClients;
 import dev.mailwright.it.support.MailClients.Pop3Way;
 import dev.mailwright.it.support.MailClients.SmtpWay;
+import dev.mailwright.it.support.MailClients;
 import dev.mailwright.it.support.TestServers;
 import dev.mailwright.server.MailwrightServer;
 import dev.mailwright.store.postgres.testing.TestDatabases;

@@ -4,9 +4,9 @@ import static dev.mailwright.it.support.TestServers.addUser;
 import static dev.mailwright.it.support.TestServers.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailwright.it.support.MailClients;
 import dev.mailwright.it.support.MailClients.Pop3Way;
 import dev.mailwright.it.support.MailClients.SmtpWay;
+import dev.mailwright.it.support.MailClients;
 import dev.mailwright.it.support.TestServers;
 import dev.mailwright.server.MailwrightServer;
 import dev.mailwright.store.Address;
@@ -17,6 +17,7 @@ import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -100,7 +101,7 @@ class MailJourneyTest {
         assertThat(queued.get(0).envelope().reversePath()).hasValueSatisfying(
                 s -> assertThat(s.toString()).isEqualTo("alice@example.org"));
         String queuedContent = new String(server.store().queue().openContent(queued.get(0).messageId()).readAllBytes(),
-                java.nio.charset.StandardCharsets.UTF_8);
+                StandardCharsets.UTF_8);
         assertThat(queuedContent).contains("Subject: lunch on friday");
 
         POP3Client pop3 = MailClients.pop3Login(Pop3Way.STLS, ports, "bob@example.org", "bob-password-22");
@@ -116,7 +117,7 @@ class MailJourneyTest {
         String full = MailClients.readAll(pop3.retrieveMessage(1));
         assertThat(full).contains("Subject: lunch on friday").contains("Bob, lunch on friday?\r\nAlice\r\n");
         // LIST gives the exact octet count of what RETR sends
-        assertThat(full.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSize(sizes[0].size);
+        assertThat(full.getBytes(StandardCharsets.UTF_8)).hasSize(sizes[0].size);
         assertThat(queuedContent.replace("\r\n", "\n")).isEqualTo(full.replace("\r\n", "\n"));
         assertThat(pop3.deleteMessage(1)).isTrue();
         assertThat(pop3.logout()).as("QUIT commits the deletion").isTrue();

@@ -6,9 +6,9 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailwright.it.support.ErrorLog;
-import dev.mailwright.it.support.MailClients;
 import dev.mailwright.it.support.MailClients.Pop3Way;
 import dev.mailwright.it.support.MailClients.SmtpWay;
+import dev.mailwright.it.support.MailClients;
 import dev.mailwright.it.support.TestMessages;
 import dev.mailwright.it.support.TestServers;
 import dev.mailwright.server.MailwrightServer;

@@ -3,8 +3,8 @@ package dev.mailwright.it.support;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailwright.server.Main;
 import dev.mailwright.server.MailwrightServer;
+import dev.mailwright.server.Main;
 import dev.mailwright.server.config.ConfigLoader;
 import dev.mailwright.server.config.ServerConfig;
 import dev.mailwright.store.postgres.testing.TestDatabases;
