@@ -36,6 +36,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -101,6 +102,13 @@ class SoakTest {
         final AtomicInteger sessions = new AtomicInteger();
         final AtomicLong bytes = new AtomicLong();
         volatile boolean submittersDone;
+
+        /** Drops the per-message bookkeeping, so that it does not count as the server's heap. */
+        void forgetMessages() {
+            attempted.clear();
+            acknowledged.clear();
+            committed.clear();
+        }
     }
 
     private static String mailbox(int i) {
@@ -350,19 +358,26 @@ class SoakTest {
 
             Ledger warmUp = load(Duration.ofSeconds(5)); // classes loaded, pools and TLS contexts warm
             assertThat(warmUp.problems).isEmpty();
+            warmUp.forgetMessages();
             Resources before = resources();
 
             long t0 = System.nanoTime();
             Ledger ledger = load(duration);
             double seconds = (System.nanoTime() - t0) / 1e9;
+            int acknowledged = ledger.acknowledged.size();
+            boolean exactlyOnce = ledger.committed.equals(ledger.acknowledged);
+            Set<String> lost = new TreeSet<>(ledger.acknowledged);
+            lost.removeAll(ledger.committed);
+            Set<String> unexpected = new TreeSet<>(ledger.committed);
+            unexpected.removeAll(ledger.acknowledged);
+            ledger.forgetMessages();
             Resources after = resources();
 
             String report = String.format(Locale.ROOT, "soak %s: %d messages (%.1f MiB) acknowledged, %.1f msg/s"
                             + " over %.0f s with the drain; %d POP3 sessions, %d vanished without QUIT, %d [IN-USE] retries;"
                             + " heap after GC %.1f -> %.1f MiB (/metrics heap %.1f -> %.1f MiB);"
                             + " open files %d -> %d (/proc/self/fd %d -> %d); threads %d -> %d; WARN lines %d",
-                    duration, ledger.acknowledged.size(), ledger.bytes.get() / 1048576.0,
-                    ledger.acknowledged.size() / seconds, seconds, ledger.sessions.get(), ledger.vanished.get(),
+                    duration, acknowledged, ledger.bytes.get() / 1048576.0, acknowledged / seconds, seconds, ledger.sessions.get(), ledger.vanished.get(),
                     ledger.inUse.get(), before.heapAfterGc / 1048576.0, after.heapAfterGc / 1048576.0,
                     heapFromMetrics(before.metrics) / 1048576.0, heapFromMetrics(after.metrics) / 1048576.0,
                     before.openFiles, after.openFiles, before.procFds, after.procFds, before.threads, after.threads,
@@ -371,9 +386,10 @@ class SoakTest {
             Files.writeString(Path.of("target", "soak-report.txt"), report + System.lineSeparator());
 
             assertThat(ledger.problems).isEmpty();
-            assertThat(ledger.acknowledged).as("the load did something").hasSizeGreaterThan(20);
-            assertThat(ledger.committed).as("every acknowledged message retrieved and deleted once, no other")
-                    .isEqualTo(ledger.acknowledged);
+            assertThat(acknowledged).as("the load did something").isGreaterThan(20);
+            assertThat(lost).as("acknowledged but never retrieved and deleted").isEmpty();
+            assertThat(unexpected).as("retrieved and deleted but never acknowledged").isEmpty();
+            assertThat(exactlyOnce).isTrue();
             for (int i = 0; i < MAILBOXES; i++) {
                 assertThat(s.store().accounts().get(Address.parse(mailbox(i))).orElseThrow().usage().messages())
                         .as(mailbox(i) + " empty at the end").isZero();
