@@ -155,6 +155,8 @@ public final class ConfigLoader {
         ServerConfig.Pop3 pop3 = new ServerConfig.Pop3(c.getBoolean("pop3.apop"), c.getBoolean("pop3.last"),
                 expireDuration, c.getDuration("pop3.login-delay"), c.getBoolean("pop3.plaintext-without-tls"),
                 positiveDuration(c, "pop3.lock-lease"));
+        // the POP3 module refuses shorter leases; say so here, naming the key, rather than fail at start
+        check(pop3.lockLease().compareTo(MIN_LOCK_LEASE) >= 0, c, "pop3.lock-lease", "must be at least 10s");
 
         String bareLf = c.getString("smtp.bare-lf");
         check(List.of("reject", "normalize").contains(bareLf), c, "smtp.bare-lf", "must be reject or normalize");
@@ -199,6 +201,9 @@ public final class ConfigLoader {
                 new ServerConfig.Tls(cert, key), Map.copyOf(listeners), limits, pop3, smtp, outbound,
                 positiveDuration(c, "shutdown.grace-period"), new ServerConfig.Logging(format, level));
     }
+
+    /** The shortest maildrop lease the POP3 server accepts ({@code Pop3Settings}). */
+    static final Duration MIN_LOCK_LEASE = Duration.ofSeconds(10);
 
     private static Optional<String> nonEmpty(String s) {
         return s == null || s.isBlank() ? Optional.empty() : Optional.of(s.trim());

@@ -121,6 +121,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aLockLeaseShorterThanThePop3ServerAcceptsIsNamed() {
+        // found by the integration tests: 3s used to pass the loader and fail at start as "cannot start: lease too short"
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_POP3_LOCK_LEASE", "3s")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("pop3.lock-lease")
+                .hasMessageContaining("at least 10s").hasMessageContaining("MAILWRIGHT_POP3_LOCK_LEASE");
+        assertThat(ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_POP3_LOCK_LEASE", "10s")).pop3().lockLease())
+                .isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
     void unreadableCertificateIsNamed() throws IOException {
         Path p = file("tls { certificate = /nonexistent/cert.pem, key = /nonexistent/key.pem }\n");
         assertThatThrownBy(() -> ConfigLoader.load(Optional.of(p), Map.of()))

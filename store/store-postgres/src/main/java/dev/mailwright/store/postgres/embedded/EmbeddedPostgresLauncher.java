@@ -57,7 +57,9 @@ import org.tukaani.xz.XZInputStream;
  * authentication for the {@code postgres} role with a generated password kept beside the data
  * directory in {@code <data dir>.password}), starts it, or, when a cluster already runs on that
  * data directory (the server while the admin CLI starts, say), connects to it instead.
- * {@link #close()} stops the cluster with a fast shutdown, but only if this launcher started it.
+ * {@link #close()} stops the cluster with a fast shutdown, but only if this launcher started it,
+ * or took it over: a cluster whose starter died without stopping it (its process id, kept in
+ * {@code <data dir>.owner}, is gone) belongs to the next launcher that finds it running.
  * PostgreSQL refuses to run as root; under root the cluster runs as an unprivileged system
  * user ({@code postgres} unless configured), which must be able to reach the data directory.
  * Data directories are not safe to share between PostgreSQL versions.
@@ -124,6 +126,16 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
                 LOG.warn("PostgreSQL on {} already runs on port {}, not {}; using it", data, runningPort.get(), s.port());
             }
             Settings actual = new Settings(data, runningPort.get(), s.startupTimeout(), s.systemUser());
+            Optional<Long> owner = owner(data);
+            if (owner.isPresent() && !isAlive(owner.get())) {
+                // its starter died without stopping it (kill -9, a crash): this process takes it over
+                EmbeddedPostgresLauncher adopted = new EmbeddedPostgresLauncher(actual, unpackBinaries(), password, true);
+                adopted.awaitConnection();
+                writeOwner(data);
+                LOG.info("took over the PostgreSQL left running on {} (127.0.0.1:{}) by process {}, which ended",
+                        data, actual.port(), owner.get());
+                return adopted;
+            }
             EmbeddedPostgresLauncher joined = new EmbeddedPostgresLauncher(actual, null, password, false);
             joined.awaitConnection();
             LOG.info("using the PostgreSQL already running on {} (127.0.0.1:{})", data, actual.port());
@@ -141,8 +153,37 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
         launcher.pgCtl(runAs, "start", "-w", "-t", Long.toString(Math.max(1, s.startupTimeout().toSeconds())),
                 "-l", data.resolve("server.log").toString(), "-o", "-p " + s.port());
         launcher.awaitConnection();
+        writeOwner(data);
         LOG.info("started PostgreSQL on {} (127.0.0.1:{})", data, s.port());
         return launcher;
+    }
+
+    /**
+     * The process that started (or took over) the cluster of {@code data} and will stop it,
+     * from {@code <data dir>.owner}; empty when unknown (a cluster started before this file existed).
+     */
+    private static Optional<Long> owner(Path data) throws IOException {
+        Path file = ownerFile(data);
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Long.parseLong(Files.readString(file, StandardCharsets.UTF_8).trim()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean isAlive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    private static void writeOwner(Path data) throws IOException {
+        Files.writeString(ownerFile(data), ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
+    }
+
+    private static Path ownerFile(Path data) {
+        return data.resolveSibling(data.getFileName() + ".owner");
     }
 
     /** The port of a live postmaster on {@code data}, from its {@code postmaster.pid}. */
@@ -470,6 +511,11 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
             return;
         }
         pgCtl(runAs(settings), "stop", "-m", "fast", "-w", "-t", "60");
+        try {
+            Files.deleteIfExists(ownerFile(settings.dataDirectory()));
+        } catch (IOException e) {
+            LOG.debug("could not remove the owner file", e);
+        }
         LOG.info("stopped PostgreSQL on {}", settings.dataDirectory());
     }
 }

@@ -74,6 +74,33 @@ class EmbeddedPostgresLauncherTest {
     }
 
     @Test
+    void aClusterWhoseStarterDiedIsTakenOverAndStoppedByTheNextLauncher() throws Exception {
+        Path data = base.resolve("postgres");
+        EmbeddedPostgresLauncher first = EmbeddedPostgresLauncher.start(data, port);
+        try {
+            execute(first, "CREATE TABLE orphaned (v int)");
+            // as if the process that started it had been killed with -9: its id is gone
+            Process gone = new ProcessBuilder("true").start();
+            gone.waitFor();
+            Files.writeString(base.resolve("postgres.owner"), gone.pid() + "\n");
+
+            try (EmbeddedPostgresLauncher next = EmbeddedPostgresLauncher.start(data, port)) {
+                assertThat(next.startedHere()).as("took the orphan over").isTrue();
+                execute(next, "INSERT INTO orphaned VALUES (1)");
+                assertThat(Files.readString(base.resolve("postgres.owner")).trim())
+                        .isEqualTo(Long.toString(ProcessHandle.current().pid()));
+            }
+            // found by the kill -9 integration test: it used to run on after every server had stopped
+            assertThat(data.resolve("postmaster.pid")).doesNotExist();
+            assertThat(base.resolve("postgres.owner")).doesNotExist();
+        } finally {
+            if (Files.exists(data.resolve("postmaster.pid"))) {
+                first.close(); // only when the test failed: leave no cluster behind
+            }
+        }
+    }
+
+    @Test
     void clusterListensOnLoopbackOnlyAndNeedsThePassword() throws SQLException {
         try (EmbeddedPostgresLauncher pg = EmbeddedPostgresLauncher.start(base.resolve("postgres"), port)) {
             assertThat(query(pg, "SHOW listen_addresses")).isEqualTo("127.0.0.1");
