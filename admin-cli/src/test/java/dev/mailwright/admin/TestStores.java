@@ -3,6 +3,8 @@ package dev.mailwright.admin;
 import dev.mailwright.store.MailStore;
 import dev.mailwright.store.memory.InMemoryMailStore;
 import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.store.postgres.PostgresMailStore;
+import dev.mailwright.store.postgres.testing.TestDatabases;
 import java.security.SecureRandom;
 import java.time.Clock;
 
@@ -16,7 +18,17 @@ public final class TestStores {
     private TestStores() {
     }
 
+    /**
+     * A fresh PostgreSQL database with the schema migrated (environment JDBC URL, else
+     * Testcontainers when Docker answers, else the embedded PostgreSQL), as the commands meet it
+     * in production. Closing the store closes its pool.
+     */
     public static MailStore create() {
+        return PostgresMailStore.open(TestDatabases.fresh().settings(4), Clock.systemUTC(), TEST_HASHING, null);
+    }
+
+    /** The in-memory store, for tests of the command layer alone. */
+    public static MailStore inMemory() {
         return new InMemoryMailStore(Clock.systemUTC(), TEST_HASHING);
     }
 }
