@@ -358,11 +358,7 @@ public final class OutboundWorker implements AutoCloseable {
     }
 
     private Optional<DkimKey> signingKey(String domain) {
-        try {
-            return store.dkimKeys().signingKey(domain);
-        } catch (UnsupportedOperationException e) {
-            return Optional.empty();
-        }
+        return store.dkimKeys().signingKey(domain);
     }
 
     /** Reports to the sender first (the report quotes the message), then records each item. */
