@@ -2,15 +2,8 @@ package dev.mailwright.server;
 
 import dev.mailwright.admin.AdminContext;
 import dev.mailwright.server.config.ServerConfig;
-import dev.mailwright.store.Accounts;
-import dev.mailwright.store.Aliases;
-import dev.mailwright.store.Deliveries;
-import dev.mailwright.store.Domains;
+import dev.mailwright.store.ForwardingMailStore;
 import dev.mailwright.store.MailStore;
-import dev.mailwright.store.Mailboxes;
-import dev.mailwright.store.Maildrops;
-import dev.mailwright.store.OutboundQueue;
-import dev.mailwright.store.Recipients;
 import dev.mailwright.store.StoreUnavailableException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -111,58 +104,12 @@ final class LauncherAdminContext implements AdminContext {
     }
 
     /** The store of a database opened for one command; closing it closes the database. */
-    private static final class DatabaseStore implements MailStore {
+    private static final class DatabaseStore extends ForwardingMailStore {
         private final Database db;
-        private final MailStore store;
 
         DatabaseStore(Database db) {
+            super(db.store());
             this.db = db;
-            this.store = db.store();
-        }
-
-        @Override
-        public Domains domains() {
-            return store.domains();
-        }
-
-        @Override
-        public Accounts accounts() {
-            return store.accounts();
-        }
-
-        @Override
-        public Aliases aliases() {
-            return store.aliases();
-        }
-
-        @Override
-        public Recipients recipients() {
-            return store.recipients();
-        }
-
-        @Override
-        public Deliveries deliveries() {
-            return store.deliveries();
-        }
-
-        @Override
-        public Maildrops maildrops() {
-            return store.maildrops();
-        }
-
-        @Override
-        public OutboundQueue queue() {
-            return store.queue();
-        }
-
-        @Override
-        public dev.mailwright.store.DkimKeys dkimKeys() {
-            return store.dkimKeys();
-        }
-
-        @Override
-        public Mailboxes mailboxes() {
-            return store.mailboxes();
         }
 
         @Override

@@ -113,56 +113,10 @@ abstract class CommandTest {
     }
 
     /** The commands close the store they open; the test keeps using it, so their close does nothing. */
-    static class Unclosed implements MailStore {
-        private final MailStore d;
+    static class Unclosed extends dev.mailwright.store.ForwardingMailStore {
 
         Unclosed(MailStore delegate) {
-            this.d = delegate;
-        }
-
-        @Override
-        public dev.mailwright.store.Domains domains() {
-            return d.domains();
-        }
-
-        @Override
-        public dev.mailwright.store.Accounts accounts() {
-            return d.accounts();
-        }
-
-        @Override
-        public dev.mailwright.store.Aliases aliases() {
-            return d.aliases();
-        }
-
-        @Override
-        public dev.mailwright.store.Recipients recipients() {
-            return d.recipients();
-        }
-
-        @Override
-        public dev.mailwright.store.Deliveries deliveries() {
-            return d.deliveries();
-        }
-
-        @Override
-        public dev.mailwright.store.Maildrops maildrops() {
-            return d.maildrops();
-        }
-
-        @Override
-        public dev.mailwright.store.OutboundQueue queue() {
-            return d.queue();
-        }
-
-        @Override
-        public dev.mailwright.store.DkimKeys dkimKeys() {
-            return d.dkimKeys();
-        }
-
-        @Override
-        public dev.mailwright.store.Mailboxes mailboxes() {
-            return d.mailboxes();
+            super(delegate);
         }
 
         @Override

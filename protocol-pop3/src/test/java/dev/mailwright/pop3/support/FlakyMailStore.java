@@ -1,14 +1,10 @@
 package dev.mailwright.pop3.support;
 
 import dev.mailwright.store.Accounts;
-import dev.mailwright.store.Aliases;
-import dev.mailwright.store.Deliveries;
-import dev.mailwright.store.Domains;
+import dev.mailwright.store.ForwardingMailStore;
 import dev.mailwright.store.MailStore;
 import dev.mailwright.store.Maildrop;
 import dev.mailwright.store.Maildrops;
-import dev.mailwright.store.OutboundQueue;
-import dev.mailwright.store.Recipients;
 import dev.mailwright.store.StoreException;
 import dev.mailwright.store.StoreUnavailableException;
 import java.lang.reflect.InvocationTargetException;
@@ -16,15 +12,14 @@ import java.lang.reflect.Proxy;
 import java.sql.SQLTransientConnectionException;
 
 /** Wraps a store; while {@link #outage} is on every call throws as a database outage would. */
-public final class FlakyMailStore implements MailStore {
+public final class FlakyMailStore extends ForwardingMailStore {
 
     public enum Mode { UP, TEMPORARY_OUTAGE, PERMANENT_ERROR }
 
-    private final MailStore delegate;
     private volatile Mode mode = Mode.UP;
 
     public FlakyMailStore(MailStore delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     public void mode(Mode m) {
@@ -57,52 +52,12 @@ public final class FlakyMailStore implements MailStore {
     }
 
     @Override
-    public Domains domains() {
-        return delegate.domains();
-    }
-
-    @Override
     public Accounts accounts() {
-        return wrap(Accounts.class, delegate.accounts());
-    }
-
-    @Override
-    public Aliases aliases() {
-        return delegate.aliases();
-    }
-
-    @Override
-    public Recipients recipients() {
-        return delegate.recipients();
-    }
-
-    @Override
-    public Deliveries deliveries() {
-        return delegate.deliveries();
+        return wrap(Accounts.class, delegate().accounts());
     }
 
     @Override
     public Maildrops maildrops() {
-        return wrap(Maildrops.class, delegate.maildrops());
-    }
-
-    @Override
-    public OutboundQueue queue() {
-        return delegate.queue();
-    }
-
-    @Override
-    public dev.mailwright.store.Mailboxes mailboxes() {
-        return delegate.mailboxes();
-    }
-
-    @Override
-    public dev.mailwright.store.DkimKeys dkimKeys() {
-        return delegate.dkimKeys();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
+        return wrap(Maildrops.class, delegate().maildrops());
     }
 }

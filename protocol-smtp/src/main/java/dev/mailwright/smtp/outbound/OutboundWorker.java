@@ -1,5 +1,6 @@
 package dev.mailwright.smtp.outbound;
 
+import dev.mailwright.protocol.tls.OpportunisticTls;
 import dev.mailwright.smtp.outbound.OutboundConfig.Smarthost;
 import dev.mailwright.smtp.outbound.internal.Backoff;
 import dev.mailwright.smtp.outbound.internal.DeliveryReport;
@@ -22,9 +23,7 @@ import dev.mailwright.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,8 +43,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -509,26 +506,7 @@ public final class OutboundWorker implements AutoCloseable {
 
     /** Opportunistic TLS to MX hosts: any certificate is better than plain text (RFC 7435). */
     private static SSLContext anyCertificate() {
-        try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, null);
-            return ctx;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return OpportunisticTls.clientContext();
     }
 
 }
