@@ -10,7 +10,6 @@ import dev.mailwright.store.Delivery;
 import dev.mailwright.store.Envelope;
 import dev.mailwright.store.MailStore;
 import dev.mailwright.store.QuotaExceededException;
-import dev.mailwright.store.Recipients;
 import dev.mailwright.store.RemoteRecipient;
 import dev.mailwright.store.Resolution;
 import java.io.OutputStream;
@@ -23,14 +22,12 @@ import java.time.Clock;
  */
 public final class StoreMessageSink implements MessageSink {
 
-    private final Recipients recipients;
     private final SessionInfo session;
     private final long expectedSize;
     private final Delivery delivery;
     private boolean local;
 
     private StoreMessageSink(MailStore store, SessionInfo session, MailFrom from, Clock clock) {
-        this.recipients = store.recipients();
         this.session = session;
         this.expectedSize = from.size().orElse(0);
         this.delivery = store.deliveries().begin(new Envelope(from.reversePath(), clock.instant(), from.ret(),
@@ -44,23 +41,22 @@ public final class StoreMessageSink implements MessageSink {
     @Override
     public void recipient(RcptTo rcpt) {
         Address address = rcpt.address();
-        if (!recipients.isLocalDomain(address.domain())) {
+        Resolution resolution;
+        try {
+            // one store call: resolution, quota of the mailboxes it reaches, and adding them
+            resolution = delivery.addRecipient(address, expectedSize);
+        } catch (QuotaExceededException e) {
+            throw new SmtpRejection(SmtpReply.MAILBOX_FULL);
+        }
+        if (!resolution.localDomain()) {
             if (session.authenticatedUser().isEmpty()) {
                 throw new SmtpRejection(SmtpReply.RELAY_DENIED);
             }
             delivery.addRemote(new RemoteRecipient(address, rcpt.notifyOn(), rcpt.orcpt()));
             return;
         }
-        Resolution resolution = recipients.resolve(address);
         if (resolution.isEmpty()) {
             throw new SmtpRejection(SmtpReply.NO_SUCH_USER);
-        }
-        try {
-            for (Resolution.LocalRecipient mailbox : resolution.local()) {
-                delivery.addLocal(mailbox, expectedSize);
-            }
-        } catch (QuotaExceededException e) {
-            throw new SmtpRejection(SmtpReply.MAILBOX_FULL);
         }
         for (Address remote : resolution.remote()) {
             delivery.addRemote(new RemoteRecipient(remote, rcpt.notifyOn(), rcpt.orcpt()));

@@ -22,7 +22,7 @@ public final class RelayPolicy implements SmtpPolicy {
 
     @Override
     public PolicyResult rcpt(SessionInfo session, MailFrom from, List<RcptTo> accepted, RcptTo recipient) {
-        if (isLocalDomain.test(recipient.address().domain()) || session.authenticatedUser().isPresent()) {
+        if (session.authenticatedUser().isPresent() || isLocalDomain.test(recipient.address().domain())) {
             return PolicyResult.NO_OPINION;
         }
         return PolicyResult.reject(SmtpReply.RELAY_DENIED);

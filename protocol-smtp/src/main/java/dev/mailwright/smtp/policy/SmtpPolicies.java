@@ -3,6 +3,8 @@ package dev.mailwright.smtp.policy;
 import dev.mailwright.smtp.SmtpSettings;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.Recipients;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiPredicate;
@@ -15,12 +17,16 @@ import java.util.function.Predicate;
  */
 public final class SmtpPolicies {
 
+    /** How long the relay check trusts that a domain is ours (see {@link LocalDomainCache}). */
+    static final Duration LOCAL_DOMAIN_TTL = Duration.ofSeconds(5);
+
     private SmtpPolicies() {
     }
 
     /** For store-backed delivery: local domains and owned addresses come from the store. */
     public static SmtpPolicy standard(SmtpSettings settings, Recipients recipients, List<? extends SmtpPolicy> extra) {
-        return standard(settings, recipients::isLocalDomain, SenderOwnershipPolicy.ownedVia(recipients), extra);
+        return standard(settings, new LocalDomainCache(recipients::isLocalDomain, LOCAL_DOMAIN_TTL, Clock.systemUTC()),
+                SenderOwnershipPolicy.ownedVia(recipients), extra);
     }
 
     public static SmtpPolicy standard(SmtpSettings settings, Predicate<String> isLocalDomain,

@@ -21,6 +21,16 @@ public interface Delivery extends AutoCloseable {
      */
     void addLocal(Resolution.LocalRecipient recipient, long expectedSize);
 
+    /**
+     * Resolves {@code recipient} as {@link Recipients#resolve} does and adds every local mailbox it
+     * reaches, each checked for room for {@code expectedSize} octets (0 if unknown): the SMTP
+     * {@code RCPT} of a store in one call, one round trip to the database in the common case.
+     * When a mailbox is full, {@link QuotaExceededException} is thrown and none of this
+     * recipient's mailboxes is added. The remote addresses of the returned resolution are not
+     * added: the caller adds those it accepts with {@link #addRemote} and its DSN parameters.
+     */
+    Resolution addRecipient(Address recipient, long expectedSize);
+
     /** Adds a local mailbox with a UIDL carried over by an importer; it must be unused in that mailbox. */
     void addLocal(Resolution.LocalRecipient recipient, Optional<String> uidl);
 

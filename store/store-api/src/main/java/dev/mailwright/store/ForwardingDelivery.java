@@ -24,6 +24,11 @@ public abstract class ForwardingDelivery implements Delivery {
     }
 
     @Override
+    public Resolution addRecipient(Address recipient, long expectedSize) {
+        return delegate.addRecipient(recipient, expectedSize);
+    }
+
+    @Override
     public void addLocal(Resolution.LocalRecipient recipient, Optional<String> uidl) {
         delegate.addLocal(recipient, uidl);
     }

@@ -525,6 +525,51 @@ public abstract class MailStoreContract {
         }
 
         @Test
+        void addRecipientResolvesChecksQuotaAndAddsTheLocalMailboxes() throws IOException {
+            Account a = user("ann@example.org");
+            Account b = user("ben@example.org");
+            store.aliases().add("team@example.org", List.of(a.address(), b.address(), Address.parse("p@remote.test")));
+            store.accounts().setQuota(b.address(), new Quota(100, 0));
+            DeliveryReceipt r;
+            try (Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), clock.instant()))) {
+                Resolution plain = d.addRecipient(Address.parse("Ann+tag@Example.org"), 50);
+                assertThat(plain.localDomain()).isTrue();
+                assertThat(plain.local()).extracting(LocalRecipient::accountId).containsExactly(a.id());
+                // ben's quota cannot take 200 octets: nothing of the alias is added, not even ann
+                assertThatThrownBy(() -> d.addRecipient(Address.parse("team@example.org"), 200))
+                        .isInstanceOf(QuotaExceededException.class);
+                Resolution team = d.addRecipient(Address.parse("team@example.org"), 50);
+                assertThat(team.local()).extracting(LocalRecipient::accountId).containsExactlyInAnyOrder(a.id(), b.id());
+                assertThat(team.remote()).extracting(Address::toString).containsExactly("p@remote.test");
+                Resolution nobody = d.addRecipient(Address.parse("nobody@example.org"), 0);
+                assertThat(nobody.isEmpty()).isTrue();
+                assertThat(nobody.localDomain()).isTrue();
+                Resolution foreign = d.addRecipient(Address.parse("x@elsewhere.test"), 0);
+                assertThat(foreign.localDomain()).isFalse();
+                assertThat(foreign.local()).isEmpty();
+                assertThat(foreign.remote()).extracting(Address::toString).containsExactly("x@elsewhere.test");
+                d.content().write("Subject: hi\r\n\r\nbody\r\n".getBytes(UTF_8));
+                r = d.commit();
+            }
+            // remote addresses are the caller's to add: only the two mailboxes got the message, once each
+            assertThat(r.mailboxes()).extracting(DeliveryReceipt.Stored::accountId).containsExactly(a.id(), b.id());
+            assertThat(r.queued()).isZero();
+            assertThat(snapshot(a)).hasSize(1);
+            assertThat(snapshot(b)).hasSize(1);
+        }
+
+        @Test
+        void addRecipientSeesAFullMailboxByMessageCount() {
+            Account a = user("ann@example.org");
+            store.accounts().setQuota(a.address(), new Quota(0, 1));
+            deliver("one\r\n", a);
+            try (Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), clock.instant()))) {
+                assertThatThrownBy(() -> d.addRecipient(a.address(), 0)).isInstanceOf(QuotaExceededException.class);
+            }
+            assertThat(usage(a)).isEqualTo(new Usage(1, 5));
+        }
+
+        @Test
         void usageIsExactAndRecalculationFindsNoDrift() {
             Account a = user("ann@example.org");
             DeliveryReceipt r = deliver("Subject: x\n\nbare lf\n", a); // 20 octets stored, 23 on the wire

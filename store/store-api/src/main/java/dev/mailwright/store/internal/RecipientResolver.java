@@ -35,8 +35,9 @@ public final class RecipientResolver {
         Map<Long, LocalRecipient> local = new LinkedHashMap<>();
         Set<Address> remote = new LinkedHashSet<>();
         Set<String> remoteKeys = new HashSet<>();
+        boolean localDomain = directory.isLocalDomain(recipient.domain());
         expand(directory, recipient, 0, new HashSet<>(), local, remote, remoteKeys);
-        return new Resolution(recipient, new ArrayList<>(local.values()), new ArrayList<>(remote));
+        return new Resolution(recipient, new ArrayList<>(local.values()), new ArrayList<>(remote), localDomain);
     }
 
     private static void expand(Directory dir, Address addr, int depth, Set<String> path,

@@ -83,7 +83,7 @@ public final class InMemoryMailStore implements MailStore {
     private final Domains domainsView = new DomainsView();
     private final Accounts accountsView = new AccountsView();
     private final Aliases aliasesView = new AliasesView();
-    private final Recipients recipientsView = new RecipientsView();
+    private final RecipientsView recipientsView = new RecipientsView();
     private final Deliveries deliveriesView = envelope -> new MemoryDelivery(envelope);
     private final Maildrops maildropsView = new MaildropsView();
     private final OutboundQueue queueView = new QueueView();
@@ -646,6 +646,23 @@ public final class InMemoryMailStore implements MailStore {
                 }
             }
             local.putIfAbsent(recipient.accountId(), Optional.empty());
+        }
+
+        @Override
+        public Resolution addRecipient(Address recipient, long expectedSize) {
+            open();
+            Resolution resolution;
+            synchronized (lock) {
+                resolution = RecipientResolver.resolve(recipientsView, recipient);
+                for (LocalRecipient mailbox : resolution.local()) {
+                    AccountRow row = accounts.get(mailbox.accountId());
+                    if (!row.quota.allows(new Usage(row.messages, row.bytes), expectedSize)) {
+                        throw new QuotaExceededException("mailbox full: " + row.address);
+                    }
+                }
+            }
+            resolution.local().forEach(mailbox -> local.putIfAbsent(mailbox.accountId(), Optional.empty()));
+            return resolution;
         }
 
         @Override

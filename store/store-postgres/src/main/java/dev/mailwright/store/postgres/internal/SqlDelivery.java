@@ -1,5 +1,6 @@
 package dev.mailwright.store.postgres.internal;
 
+import dev.mailwright.store.Address;
 import dev.mailwright.store.Delivery;
 import dev.mailwright.store.DeliveryReceipt;
 import dev.mailwright.store.Envelope;
@@ -8,6 +9,7 @@ import dev.mailwright.store.NotFoundException;
 import dev.mailwright.store.Quota;
 import dev.mailwright.store.QuotaExceededException;
 import dev.mailwright.store.RemoteRecipient;
+import dev.mailwright.store.Resolution;
 import dev.mailwright.store.Resolution.LocalRecipient;
 import dev.mailwright.store.StoreException;
 import dev.mailwright.store.Usage;
@@ -123,6 +125,24 @@ public final class SqlDelivery implements Delivery {
             }
         });
         local.putIfAbsent(recipient.accountId(), Optional.empty());
+    }
+
+    @Override
+    public Resolution addRecipient(Address recipient, long expectedSize) {
+        open();
+        Resolution resolution = jdbc.call("resolve recipient", c -> {
+            SqlDirectory directory = SqlDirectory.on(c);
+            Resolution resolved = directory.resolve(recipient);
+            for (LocalRecipient mailbox : resolved.local()) {
+                SqlDirectory.Mailbox found = directory.mailbox(mailbox.accountId());
+                if (!found.quota().allows(found.usage(), expectedSize)) {
+                    throw new QuotaExceededException("mailbox full: " + found.recipient().mailbox());
+                }
+            }
+            return resolved;
+        });
+        resolution.local().forEach(mailbox -> local.putIfAbsent(mailbox.accountId(), Optional.empty()));
+        return resolution;
     }
 
     @Override

@@ -129,7 +129,7 @@ public final class DeliveryBenchmark {
 
     private static void deliver(PostgresMailStore store, Account a, byte[] body) {
         try (Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), Clock.systemUTC().instant()))) {
-            d.addLocal(new LocalRecipient(a.id(), a.address()), 0L);
+            d.addRecipient(a.address(), 0L); // as SMTP RCPT does: resolution and quota check, one round trip
             d.content().write("Subject: bench\r\n\r\n".getBytes(US_ASCII));
             d.content().write(body);
             d.commit();
