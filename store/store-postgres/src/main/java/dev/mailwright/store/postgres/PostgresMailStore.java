@@ -13,6 +13,7 @@ import dev.mailwright.store.Maildrops;
 import dev.mailwright.store.OutboundQueue;
 import dev.mailwright.store.Recipients;
 import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.store.postgres.internal.GroupCommit;
 import dev.mailwright.store.postgres.internal.Jdbc;
 import dev.mailwright.store.postgres.internal.SqlAccounts;
 import dev.mailwright.store.postgres.internal.SqlAliases;
@@ -57,6 +58,9 @@ public final class PostgresMailStore implements MailStore {
         }
     }
 
+    /** Transactions of grouped small deliveries that may run at once (see {@link GroupCommit}). */
+    private static final int GROUP_COMMIT_LANES = 4;
+
     private final HikariDataSource ownedPool;
     private final Domains domains;
     private final Accounts accounts;
@@ -89,7 +93,8 @@ public final class PostgresMailStore implements MailStore {
         this.accounts = new SqlAccounts(jdbc, clock, hashing);
         this.aliases = new SqlAliases(jdbc);
         this.recipients = new SqlRecipients(jdbc);
-        this.deliveries = envelope -> new SqlDelivery(jdbc, clock, envelope, spoolDirectory);
+        GroupCommit groupCommit = new GroupCommit(jdbc, GROUP_COMMIT_LANES);
+        this.deliveries = envelope -> new SqlDelivery(jdbc, groupCommit, clock, envelope, spoolDirectory);
         this.maildrops = new SqlMaildrops(jdbc, clock);
         this.queue = new SqlQueue(jdbc, clock);
         this.mailboxes = new SqlMailboxes(jdbc, clock);

@@ -91,6 +91,7 @@ public final class SqlDelivery implements Delivery {
     }
 
     private final Jdbc jdbc;
+    private final GroupCommit groupCommit;
     private final Clock clock;
     private final Envelope envelope;
     private final Map<Long, Optional<String>> local = new LinkedHashMap<>();
@@ -98,8 +99,9 @@ public final class SqlDelivery implements Delivery {
     private final ContentSpool spool;
     private boolean finished;
 
-    public SqlDelivery(Jdbc jdbc, Clock clock, Envelope envelope, Path spoolDirectory) {
+    public SqlDelivery(Jdbc jdbc, GroupCommit groupCommit, Clock clock, Envelope envelope, Path spoolDirectory) {
         this.jdbc = jdbc;
+        this.groupCommit = groupCommit;
         this.clock = clock;
         this.envelope = envelope;
         this.spool = new ContentSpool(StoredContent.CHUNK_SIZE, spoolDirectory);
@@ -190,10 +192,17 @@ public final class SqlDelivery implements Delivery {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        DeliveryReceipt receipt = spool.size() <= StoredContent.CHUNK_SIZE
-                // one statement, atomic on its own: one round trip, one commit
-                ? jdbc.atomically("deliver message", c -> store(c, true))
-                : jdbc.inTransaction("deliver message", c -> store(c, false));
+        DeliveryReceipt receipt;
+        if (spool.size() > StoredContent.CHUNK_SIZE) {
+            receipt = jdbc.inTransaction("deliver message", c -> store(c, false));
+        } else if (local.size() <= 1) {
+            // one statement that locks at most one account's counters: shares a commit with others
+            receipt = groupCommit.commit("deliver message", local.isEmpty() ? -1 : local.keySet().iterator().next(),
+                    c -> store(c, true));
+        } else {
+            // one statement, atomic on its own; it locks several accounts (in id order), so it runs alone
+            receipt = jdbc.atomically("deliver message", c -> store(c, true));
+        }
         finished = true;
         spool.discard();
         return receipt;
