@@ -26,9 +26,25 @@ public final class DotStuffing {
         private int pending = -1;
         private int endIndex = -1;
         private int last = '\n';
+        // read ahead in blocks: one virtual call per byte down a chain of streams cost more than the rest of RETR
+        private final byte[] buf = new byte[8192];
+        private int pos;
+        private int lim;
 
         Stuffer(InputStream in) {
             this.in = in;
+        }
+
+        private int next() throws IOException {
+            if (pos == lim) {
+                int n = in.read(buf, 0, buf.length);
+                if (n <= 0) {
+                    return -1;
+                }
+                pos = 0;
+                lim = n;
+            }
+            return buf[pos++] & 0xff;
         }
 
         @Override
@@ -41,7 +57,7 @@ public final class DotStuffing {
             if (endIndex >= 0) {
                 return endIndex < END.length ? END[endIndex++] : -1;
             }
-            int c = in.read();
+            int c = next();
             if (c < 0) {
                 if (last != '\n') {
                     // not wire form; end the last line so the terminator stands on its own

@@ -6,7 +6,7 @@ import dev.mailwright.pop3.session.Pop3Session;
 import dev.mailwright.pop3.session.Pop3State;
 import dev.mailwright.store.MessageInfo;
 import dev.mailwright.store.content.WireFormat;
-import java.io.BufferedInputStream;
+import java.io.InputStream;
 import java.util.Set;
 
 /** RETR msg: the message streamed from the store in wire form (the writer dot-stuffs it). */
@@ -26,7 +26,7 @@ public final class RetrCommand implements Pop3Command {
     public Pop3Reply execute(Pop3Session session, String arguments) {
         int n = session.messageNumber(arguments);
         MessageInfo m = session.messageAt(n);
-        BufferedInputStream content = new BufferedInputStream(session.maildrop().open(m.uid()), 64 * 1024);
+        InputStream content = session.maildrop().open(m.uid()); // WireFormat reads it in blocks
         session.retrieved(n);
         return Pop3Reply.ok(m.size() + " octets", new LeaseRenewingStream(WireFormat.normalize(content), session));
     }

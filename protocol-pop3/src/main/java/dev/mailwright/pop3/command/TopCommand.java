@@ -7,7 +7,7 @@ import dev.mailwright.pop3.session.Pop3Session;
 import dev.mailwright.pop3.session.Pop3State;
 import dev.mailwright.store.MessageInfo;
 import dev.mailwright.store.content.WireFormat;
-import java.io.BufferedInputStream;
+import java.io.InputStream;
 import java.util.Set;
 
 /** TOP msg n: the header, the blank line, and the first n body lines. */
@@ -38,8 +38,7 @@ public final class TopCommand implements Pop3Command {
             throw new BadInputException("invalid line count");
         }
         MessageInfo m = session.messageAt(n);
-        BufferedInputStream top = new BufferedInputStream(
-                session.maildrop().openTop(m.uid(), Integer.parseInt(lines)), 64 * 1024);
+        InputStream top = session.maildrop().openTop(m.uid(), Integer.parseInt(lines)); // read in blocks by WireFormat
         return Pop3Reply.ok("top of message follows", WireFormat.normalize(top));
     }
 }

@@ -46,9 +46,25 @@ public final class WireFormat {
         private int last = -1;
         private int pending = -1; // a byte owed after an inserted CR, or -2 for "emit LF then EOF"
         private boolean eof;
+        // read ahead in blocks: one virtual call per byte down a chain of streams cost more than the rest of RETR
+        private final byte[] buf = new byte[8192];
+        private int pos;
+        private int lim;
 
         NormalizingStream(InputStream in) {
             super(in);
+        }
+
+        private int next() throws IOException {
+            if (pos == lim) {
+                int n = in.read(buf, 0, buf.length);
+                if (n <= 0) {
+                    return -1;
+                }
+                pos = 0;
+                lim = n;
+            }
+            return buf[pos++] & 0xff;
         }
 
         @Override
@@ -68,7 +84,7 @@ public final class WireFormat {
             if (eof) {
                 return -1;
             }
-            int c = in.read();
+            int c = next();
             if (c < 0) {
                 if (last == -1 || last == '\n') {
                     eof = true;
@@ -95,7 +111,7 @@ public final class WireFormat {
             int n = 0;
             while (n < len) {
                 int c;
-                if (n > 0 && pending == -1 && !eof && in.available() <= 0) {
+                if (n > 0 && pending == -1 && !eof && pos == lim && in.available() <= 0) {
                     break; // return what we have rather than block for more
                 }
                 c = read();
@@ -118,7 +134,7 @@ public final class WireFormat {
 
         @Override
         public int available() {
-            return pending != -1 ? 1 : 0;
+            return (pending != -1 ? 1 : 0) + (lim - pos);
         }
 
         @Override

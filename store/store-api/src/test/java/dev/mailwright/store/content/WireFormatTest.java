@@ -15,6 +15,69 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class WireFormatTest {
 
+    /** A source that hands out at most a few octets per read, as a network or chunked store stream may. */
+    static final class Trickle extends InputStream {
+        private final byte[] data;
+        private final java.util.Random random;
+        private int pos;
+
+        Trickle(byte[] data, long seed) {
+            this.data = data;
+            this.random = new java.util.Random(seed);
+        }
+
+        @Override
+        public int read() {
+            return pos < data.length ? data[pos++] & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (pos >= data.length) {
+                return -1;
+            }
+            int n = Math.min(Math.min(len, 1 + random.nextInt(20)), data.length - pos);
+            System.arraycopy(data, pos, b, off, n);
+            pos += n;
+            return n;
+        }
+    }
+
+    /** The rule written out plainly: bare LF to CRLF, a missing final line end added. */
+    private static String reference(String s) {
+        StringBuilder out = new StringBuilder();
+        char last = 0;
+        for (char c : s.toCharArray()) {
+            if (c == '\n' && last != '\r') {
+                out.append('\r');
+            }
+            out.append(c);
+            last = c;
+        }
+        if (!s.isEmpty() && last != '\n') {
+            out.append("\r\n");
+        }
+        return out.toString();
+    }
+
+    @Test
+    void blockReadsGiveTheSameOctetsAsTheRuleOverRandomContent() throws IOException {
+        java.util.Random random = new java.util.Random(42);
+        char[] alphabet = {'a', '.', '\r', '\n', 'z'};
+        for (int round = 0; round < 500; round++) {
+            StringBuilder b = new StringBuilder();
+            int length = random.nextInt(round < 400 ? 40 : 30_000); // the long ones cross the read-ahead buffer
+            for (int i = 0; i < length; i++) {
+                b.append(alphabet[random.nextInt(alphabet.length)]);
+            }
+            String content = b.toString();
+            try (InputStream in = WireFormat.normalize(new Trickle(content.getBytes(ISO_8859_1), round))) {
+                assertThat(new String(in.readAllBytes(), ISO_8859_1)).as("round %d", round).isEqualTo(reference(content));
+            }
+            assertThat(counted(content)).isEqualTo(reference(content).length());
+        }
+    }
+
     private static String normalize(String s) throws IOException {
         try (InputStream in = WireFormat.normalize(new ByteArrayInputStream(s.getBytes(ISO_8859_1)))) {
             return new String(in.readAllBytes(), ISO_8859_1);
