@@ -40,6 +40,12 @@ public interface Connection {
     void writeStream(InputStream content) throws IOException;
 
     /**
+     * Like {@link #writeStream(InputStream)}, with {@code head} (a status line, say) sent in the
+     * same first chunk as the start of the stream: one write instead of two for a short reply.
+     */
+    void writeStream(byte[] head, InputStream content) throws IOException;
+
+    /**
      * In-band TLS upgrade (STARTTLS, STLS): sends {@code reply} in plaintext, then starts the
      * server side of the TLS handshake. Everything the client sent after the upgrade command
      * and before the handshake is discarded unread. The session gets

@@ -284,11 +284,23 @@ final class MinaConnection implements Connection {
 
     @Override
     public void writeStream(InputStream content) throws IOException {
+        writeStream(new byte[0], content);
+    }
+
+    @Override
+    public void writeStream(byte[] head, InputStream content) throws IOException {
         try (InputStream in = content) {
             WriteFuture previous = null;
+            int headLength = head.length;
+            if (headLength > CHUNK / 2) {
+                previous = session.write(IoBuffer.wrap(head));
+                headLength = 0;
+            }
             for (;;) {
                 byte[] chunk = new byte[CHUNK];
-                int n = in.readNBytes(chunk, 0, CHUNK);
+                System.arraycopy(head, 0, chunk, 0, headLength);
+                int n = headLength + Math.max(0, in.readNBytes(chunk, headLength, CHUNK - headLength));
+                headLength = 0;
                 if (n <= 0) {
                     break;
                 }

@@ -27,6 +27,8 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 @Timeout(60)
 class MinaListenerTest {
@@ -76,10 +78,14 @@ class MinaListenerTest {
                     }
                     return false;
                 });
-            } else if (text.startsWith("STREAM ")) {
-                long n = Long.parseLong(text.substring(7));
+            } else if (text.startsWith("STREAM ") || text.startsWith("HSTREAM ")) {
+                String[] args = text.split(" ");
+                long n = Long.parseLong(args[1]);
+                // HSTREAM n h: a head line of h octets ("H...H\r\n") sent with the stream
+                byte[] head = args[0].equals("HSTREAM")
+                        ? ("H".repeat(Integer.parseInt(args[2])) + "\r\n").getBytes(StandardCharsets.US_ASCII) : new byte[0];
                 try {
-                    c.writeStream(new InputStream() {
+                    c.writeStream(head, new InputStream() {
                         long left = n;
 
                         @Override
@@ -239,6 +245,31 @@ class MinaListenerTest {
             while (got < size) {
                 int n = in.read(cbuf, 0, (int) Math.min(cbuf.length, size - got));
                 assertThat(n).isPositive();
+                got += n;
+            }
+            assertThat(in.readLine()).isEqualTo("");
+            assertThat(in.readLine()).isEqualTo("END");
+            assertThat(in.readLine()).isEqualTo("ECHO NOOP");
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0, 5", "5, 5", "70000, 5", "200000, 40000", "10, 40000"})
+    void headAndStreamShouldArriveInOrderWhateverTheirSizes(long size, int headLength) throws IOException {
+        start();
+        try (Socket s = connect()) {
+            BufferedReader in = reader(s);
+            in.readLine();
+            send(s, "HSTREAM " + size + " " + headLength + "\r\nNOOP\r\n");
+            assertThat(in.readLine()).isEqualTo("H".repeat(headLength));
+            long got = 0;
+            char[] cbuf = new char[8192];
+            while (got < size) {
+                int n = in.read(cbuf, 0, (int) Math.min(cbuf.length, size - got));
+                assertThat(n).isPositive();
+                for (int i = 0; i < n; i++) {
+                    assertThat(cbuf[i]).isEqualTo('x');
+                }
                 got += n;
             }
             assertThat(in.readLine()).isEqualTo("");

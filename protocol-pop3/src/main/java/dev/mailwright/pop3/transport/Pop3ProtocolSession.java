@@ -92,12 +92,15 @@ public final class Pop3ProtocolSession implements ProtocolSession {
             }
             b.append(".\r\n");
             connection.write(b.toString().getBytes(StandardCharsets.UTF_8));
-        } else {
+        } else if (reply.body().isEmpty()) {
             connection.writeLine(reply.statusLine());
         }
         if (reply.body().isPresent()) {
             try (InputStream body = reply.body().get()) {
-                connection.writeStream(DotStuffing.stuff(body));
+                // the status line goes out in the same write as the start of the body
+                byte[] head = reply.lines().isPresent() ? new byte[0]
+                        : (reply.statusLine() + "\r\n").getBytes(StandardCharsets.UTF_8);
+                connection.writeStream(head, DotStuffing.stuff(body));
             } catch (IOException | RuntimeException e) {
                 // the status line is out, so the only honest thing left is to drop the connection
                 LOG.warn("{}: transfer aborted: {}", connection.id(), e.toString());
