@@ -71,8 +71,8 @@ public final class SchemaMigrator {
 
     /** Applies pending migrations; returns how many ran. */
     public int migrate() {
-        refuseNewer(status());
         try {
+            // one pass over the history: validation on migrate fails on a migration this build does not know
             MigrateResult result = flyway.migrate();
             if (result.migrationsExecuted > 0) {
                 LOG.info("database schema migrated to version {} ({} migration(s))", result.targetSchemaVersion,
@@ -80,7 +80,11 @@ public final class SchemaMigrator {
             }
             return result.migrationsExecuted;
         } catch (FlywayException e) {
-            throw failure("database migration failed", e);
+            StoreException failure = failure("database migration failed", e);
+            if (!(failure instanceof StoreUnavailableException)) {
+                refuseNewer(status()); // the clearer message when a newer build migrated the schema
+            }
+            throw failure;
         }
     }
 

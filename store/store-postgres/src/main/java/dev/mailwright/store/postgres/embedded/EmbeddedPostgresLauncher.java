@@ -265,6 +265,56 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
         Path base = Path.of(System.getProperty("java.io.tmpdir"), "mailwright-postgres");
         Files.createDirectories(base);
         setMode(base, "rwxr-xr-x");
+        // Copying and hashing the 15 MB bundle took a noticeable part of every start. The jars that
+        // carry the bundles, by path, size and time, name what was unpacked from them last time.
+        Optional<Path> index = bundleJars(os, arch).map(fingerprint -> base.resolve("index-" + fingerprint));
+        if (index.isPresent() && Files.isRegularFile(index.get())) {
+            Path known = base.resolve(Files.readString(index.get(), StandardCharsets.UTF_8).trim()).normalize();
+            if (known.startsWith(base) && Files.exists(known.resolve(".complete"))) {
+                return known;
+            }
+        }
+        Path unpacked = unpackBundle(base, os, arch);
+        if (index.isPresent()) {
+            Path tmp = Files.createTempFile(base, "index", ".tmp");
+            Files.writeString(tmp, unpacked.getFileName() + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, index.get(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return unpacked;
+    }
+
+    /**
+     * A short hash of where the PostgreSQL bundles for this platform come from: every classpath
+     * jar that holds one, with its size and modification time; empty when one is not a plain jar
+     * file (then the bundle itself is hashed every time).
+     */
+    private static Optional<String> bundleJars(String os, String arch) {
+        try {
+            String resource = "postgres-" + os.toLowerCase(Locale.ROOT) + "-" + arch + ".txz";
+            ClassLoader loader = DefaultPostgresBinaryResolver.class.getClassLoader();
+            List<String> parts = new ArrayList<>();
+            for (java.net.URL url : java.util.Collections.list(loader.getResources(resource))) {
+                String u = url.toString();
+                if (!u.startsWith("jar:file:") || !u.contains("!/")) {
+                    return Optional.empty();
+                }
+                Path jar = Path.of(java.net.URI.create(u.substring(4, u.indexOf("!/"))));
+                parts.add(jar + "|" + Files.size(jar) + "|" + Files.getLastModifiedTime(jar).toMillis());
+            }
+            if (parts.isEmpty()) {
+                return Optional.empty();
+            }
+            java.util.Collections.sort(parts);
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] digest = sha.digest((os + "|" + arch + "|" + String.join("\n", parts)).getBytes(StandardCharsets.UTF_8));
+            return Optional.of(HexFormat.of().formatHex(digest).substring(0, 16));
+        } catch (IOException | RuntimeException | NoSuchAlgorithmException e) {
+            LOG.debug("cannot fingerprint the PostgreSQL bundle jars; hashing the bundle", e);
+            return Optional.empty();
+        }
+    }
+
+    private static Path unpackBundle(Path base, String os, String arch) throws IOException {
         Path bundle = Files.createTempFile(base, "bundle", ".txz");
         try {
             MessageDigest sha;
