@@ -10,6 +10,7 @@ import dev.mailwright.store.postgres.embedded.EmbeddedPostgresLauncher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -91,7 +92,10 @@ public final class Database implements AutoCloseable {
             }
             Path spool = config.dataDir().resolve("spool");
             Files.createDirectories(spool);
-            PostgresMailStore store = new PostgresMailStore(pool, Clock.systemUTC(), new PasswordHashing(), spool);
+            ServerConfig.Passwords cost = config.passwords();
+            PasswordHashing hashing = new PasswordHashing(new PasswordHashing.Argon2Cost(cost.argon2MemoryKib(),
+                    cost.argon2Iterations(), cost.argon2Parallelism()), new SecureRandom());
+            PostgresMailStore store = new PostgresMailStore(pool, Clock.systemUTC(), hashing, spool);
             return new Database(embedded, pool, store);
         } catch (StoreException | IOException e) {
             pool.close();

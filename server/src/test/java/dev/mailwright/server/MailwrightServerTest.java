@@ -125,6 +125,25 @@ class MailwrightServerTest {
     }
 
     @Test
+    void passwordsAreHashedAtTheConfiguredArgon2Cost() throws Exception {
+        TestDatabases.TestDatabase db = TestDatabases.fresh();
+        Map<String, String> env = ServerTestSupport.env(dataDir, db);
+        env.put("MAILWRIGHT_PASSWORDS_ARGON2_MEMORY", "32MiB");
+        env.put("MAILWRIGHT_PASSWORDS_ARGON2_ITERATIONS", "3");
+        try (MailwrightServer server = MailwrightServer.start(ConfigLoader.load(Optional.empty(), env))) {
+            server.store().domains().add("example.org");
+            server.store().accounts().add(Address.parse("ann@example.org"), "ann-password-1".toCharArray());
+            assertThat(server.store().accounts().authenticate("ann@example.org", "ann-password-1".toCharArray()))
+                    .isPresent();
+        }
+        try (java.sql.Connection c = db.dataSource().getConnection();
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT password_hash FROM accounts")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).startsWith("$argon2id$v=19$m=32768,t=3,p=1$");
+        }
+    }
+
+    @Test
     void adminCommandsThenSubmissionThenPop3() throws Exception {
         TestDatabases.TestDatabase db = TestDatabases.fresh();
         Map<String, String> env = ServerTestSupport.env(dataDir, db);

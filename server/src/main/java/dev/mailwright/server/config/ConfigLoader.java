@@ -195,10 +195,21 @@ public final class ConfigLoader {
         check(List.of("trace", "debug", "info", "warn", "error").contains(level), c, "logging.level",
                 "must be one of trace, debug, info, warn, error");
 
+        long argon2Memory = c.getBytes("passwords.argon2-memory");
+        check(argon2Memory >= 8L * 1024 * 1024 && argon2Memory <= 4L * 1024 * 1024 * 1024, c, "passwords.argon2-memory",
+                "must be from 8MiB to 4GiB (19MiB or more is recommended)");
+        int argon2Iterations = c.getInt("passwords.argon2-iterations");
+        check(argon2Iterations >= 1 && argon2Iterations <= 100, c, "passwords.argon2-iterations", "must be from 1 to 100");
+        int argon2Parallelism = c.getInt("passwords.argon2-parallelism");
+        check(argon2Parallelism >= 1 && argon2Parallelism <= 64, c, "passwords.argon2-parallelism",
+                "must be from 1 to 64");
+        ServerConfig.Passwords passwords = new ServerConfig.Passwords((int) (argon2Memory / 1024), argon2Iterations,
+                argon2Parallelism);
+
         return new ServerConfig(hostname, Path.of(c.getString("data-dir")),
                 new ServerConfig.Database(url, c.getString("database.user"), c.getString("database.password"), pool,
                         embeddedPort),
-                new ServerConfig.Tls(cert, key), Map.copyOf(listeners), limits, pop3, smtp, outbound,
+                new ServerConfig.Tls(cert, key), Map.copyOf(listeners), limits, pop3, smtp, outbound, passwords,
                 positiveDuration(c, "shutdown.grace-period"), new ServerConfig.Logging(format, level));
     }
 

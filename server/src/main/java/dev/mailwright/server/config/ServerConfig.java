@@ -19,6 +19,7 @@ public record ServerConfig(
         Pop3 pop3,
         Smtp smtp,
         Outbound outbound,
+        Passwords passwords,
         Duration shutdownGracePeriod,
         Logging logging) {
 
@@ -35,6 +36,10 @@ public record ServerConfig(
         public boolean embedded() {
             return url.isEmpty();
         }
+    }
+
+    /** Cost of the Argon2id hashes stored for new and changed passwords (older hashes are upgraded at login). */
+    public record Passwords(int argon2MemoryKib, int argon2Iterations, int argon2Parallelism) {
     }
 
     /** PEM files; both empty means a self-signed certificate under the data directory. */

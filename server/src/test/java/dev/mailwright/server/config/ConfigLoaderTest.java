@@ -131,6 +131,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void passwordHashCostHasTheOwaspDefaultAndItsLimitsAreNamed() {
+        ServerConfig.Passwords defaults = ConfigLoader.load(Optional.empty(), Map.of()).passwords();
+        assertThat(defaults).isEqualTo(new ServerConfig.Passwords(19 * 1024, 2, 1));
+        assertThat(ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_PASSWORDS_ARGON2_MEMORY", "64MiB",
+                "MAILWRIGHT_PASSWORDS_ARGON2_ITERATIONS", "3")).passwords())
+                .isEqualTo(new ServerConfig.Passwords(65536, 3, 1));
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_PASSWORDS_ARGON2_MEMORY", "1MiB")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("passwords.argon2-memory")
+                .hasMessageContaining("8MiB");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_PASSWORDS_ARGON2_ITERATIONS", "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("passwords.argon2-iterations");
+    }
+
+    @Test
     void unreadableCertificateIsNamed() throws IOException {
         Path p = file("tls { certificate = /nonexistent/cert.pem, key = /nonexistent/key.pem }\n");
         assertThatThrownBy(() -> ConfigLoader.load(Optional.of(p), Map.of()))
