@@ -28,9 +28,11 @@
  * <li>2xx: done. 4xx, timeouts, lost connections: retried after {@code firstRetry * 2^attempts}
  *     (capped at {@code maxRetryInterval}, up to a fifth less at random) until {@code maxAge}
  *     (5 days by default), then returned with status 4.4.7. 5xx: returned.</li>
- * <li>One DSN (RFC 3464 multipart/report) per message and attempt for all its recipients that
- *     failed, with the original header (or the whole message for RET=FULL); one delay warning
- *     per recipient after {@code delayWarningAfter}; NOTIFY, ENVID and ORCPT honoured; nothing is
+ * <li>One DSN (RFC 3464 multipart/report) per message for all its recipients that failed,
+ *     whatever the attempt or claim they failed in: failed recipients wait in the queue (FAILED)
+ *     until none of the message is pending, and the DSN's commit removes them (docs/adr/0010);
+ *     with the original header (or the whole message for RET=FULL); one delay warning per
+ *     message after {@code delayWarningAfter}; NOTIFY, ENVID and ORCPT honoured; nothing is
  *     ever sent about a message with the null reverse path. DSNs are delivered through the
  *     store: into the sender's mailbox when the sender is ours, else queued with {@code <>}.</li>
  * <li>Mail whose single From address is in a domain with a DKIM key is signed

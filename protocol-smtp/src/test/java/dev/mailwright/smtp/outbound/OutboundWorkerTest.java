@@ -330,6 +330,131 @@ class OutboundWorkerTest {
         assertThat(store.queue().list()).hasSize(1);
     }
 
+    private static String deliveryStatus(String dsn) throws Exception {
+        return partText(((MimeMultipart) parse(dsn).getContent()).getBodyPart(1));
+    }
+
+    @Test
+    void recipientsThatFailOnDifferentAttemptsGetOneDsnListingBoth() throws Exception {
+        // a is refused at once; b is deferred on the first connection and refused on the second
+        ScriptedServer server = closeLater(new ScriptedServer((n, address) -> address.startsWith("a@")
+                ? "550 5.1.1 <" + address + ">: no such user"
+                : n == 1 ? "451 4.3.0 try again later" : "550 5.2.1 <" + address + ">: mailbox disabled"));
+        mx.add("remote.test", "127.0.0.1", server.port());
+        long message = queueFromAnn("a@remote.test", "b@remote.test");
+        OutboundWorker worker = worker();
+
+        worker.runOnce();
+        assertThat(mailbox(ann)).as("no DSN while b is still being tried").isEmpty();
+        assertThat(store.queue().list()).extracting(QueueItem::state)
+                .containsExactly(QueueItem.State.FAILED, QueueItem.State.QUEUED);
+        assertThat(store.queue().openContent(message)).as("the original stays for the DSN").isNotNull();
+
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(worker.runOnce()).as("only b is claimed again").isEqualTo(1);
+        clock.advance(Duration.ofHours(1));
+        worker.runOnce();
+
+        List<String> bounces = mailbox(ann);
+        assertThat(bounces).hasSize(1);
+        String status = deliveryStatus(bounces.get(0));
+        assertThat(status).contains("Final-Recipient: rfc822; a@remote.test", "Status: 5.1.1",
+                "Final-Recipient: rfc822; b@remote.test", "Status: 5.2.1", "Diagnostic-Code: smtp; 550 5.2.1");
+        assertThat(status).containsOnlyOnce("Action: failed\r\nStatus: 5.1.1").containsOnlyOnce("Status: 5.2.1");
+        assertThat(store.queue().list()).isEmpty();
+        assertThat(server.messages()).isEmpty();
+    }
+
+    @Test
+    void failureBesideALaterSuccessGetsOneDsnListingOnlyTheFailure() throws Exception {
+        ScriptedServer server = closeLater(new ScriptedServer((n, address) -> address.startsWith("a@")
+                ? "550 5.1.1 no such user" : n == 1 ? "451 4.3.0 try again later" : "250 2.1.5 ok"));
+        mx.add("remote.test", "127.0.0.1", server.port());
+        queueFromAnn("a@remote.test", "b@remote.test", "c@remote.test");
+        OutboundWorker worker = worker();
+
+        worker.runOnce();
+        assertThat(mailbox(ann)).isEmpty();
+        clock.advance(Duration.ofMinutes(5));
+        worker.runOnce();
+        clock.advance(Duration.ofHours(1));
+        worker.runOnce();
+
+        assertThat(server.messages()).hasSize(1);
+        List<String> bounces = mailbox(ann);
+        assertThat(bounces).hasSize(1);
+        String status = deliveryStatus(bounces.get(0));
+        assertThat(status).contains("Final-Recipient: rfc822; a@remote.test")
+                .doesNotContain("b@remote.test", "c@remote.test");
+        assertThat(store.queue().list()).isEmpty();
+    }
+
+    @Test
+    void recipientsSpreadOverSeveralClaimsGetOneDsn() throws Exception {
+        ScriptedServer server = closeLater(new ScriptedServer(ScriptedServer.rcpt(n -> "550 5.1.1 no such user")));
+        mx.add("remote.test", "127.0.0.1", server.port());
+        queueFromAnn("a@remote.test", "b@remote.test", "c@remote.test", "d@remote.test", "e@remote.test");
+        OutboundWorker worker = worker(config().batchSize(2).build());
+
+        while (worker.runOnce() > 0) {
+            // each claim takes two of the five recipients
+        }
+
+        List<String> bounces = mailbox(ann);
+        assertThat(bounces).hasSize(1);
+        String status = deliveryStatus(bounces.get(0));
+        for (String r : List.of("a", "b", "c", "d", "e")) {
+            assertThat(status).containsOnlyOnce("Final-Recipient: rfc822; " + r + "@remote.test");
+        }
+        assertThat(store.queue().list()).isEmpty();
+    }
+
+    @Test
+    void delayWarningGoesOncePerMessageEvenWhenItsRecipientsAreClaimedApart() throws Exception {
+        ScriptedServer server = closeLater(new ScriptedServer(ScriptedServer.rcpt(n -> "450 4.2.0 mailbox busy")));
+        mx.add("remote.test", "127.0.0.1", server.port());
+        queueFromAnn("a@remote.test", "b@remote.test", "c@remote.test");
+        OutboundWorker worker = worker(config().batchSize(1).delayWarningAfter(Duration.ofHours(2)).build());
+
+        clock.advance(Duration.ofHours(3));
+        while (worker.runOnce() > 0) {
+            // one recipient per claim
+        }
+
+        List<String> warnings = mailbox(ann);
+        assertThat(warnings).hasSize(1);
+        assertThat(parse(warnings.get(0)).getSubject()).contains("Delayed");
+        assertThat(store.queue().list()).hasSize(3).allMatch(QueueItem::delayWarned);
+        clock.advance(Duration.ofHours(2));
+        while (worker.runOnce() > 0) {
+            // still busy
+        }
+        assertThat(mailbox(ann)).hasSize(1);
+    }
+
+    @Test
+    void bounceThatNoWorkerSentIsSentByTheSweep() throws Exception {
+        queueFromAnn("a@remote.test", "b@remote.test");
+        // a worker failed both recipients and died before it stored the DSN
+        for (QueueItem i : store.queue().claim("dead-worker", 10, Duration.ofMinutes(5))) {
+            store.queue().failForBounce(i.id(), "dead-worker", "550 no", new QueueItem.Failure("5.1.1",
+                    "smtp; 550 5.1.1 no such user", Optional.of("mx.remote.test"), clock.instant()));
+        }
+        OutboundWorker worker = worker();
+
+        worker.runOnce();
+        assertThat(mailbox(ann)).as("a bounce just failed may still be on its way").isEmpty();
+        clock.advance(Duration.ofMinutes(5));
+        worker.runOnce();
+        worker.runOnce();
+
+        List<String> bounces = mailbox(ann);
+        assertThat(bounces).hasSize(1);
+        assertThat(deliveryStatus(bounces.get(0))).contains("a@remote.test", "b@remote.test",
+                "Remote-MTA: dns; mx.remote.test");
+        assertThat(store.queue().list()).isEmpty();
+    }
+
     @Test
     void bounceToARemoteSenderIsQueuedWithTheNullReversePath() throws Exception {
         ScriptedServer server = closeLater(new ScriptedServer((n, a) -> "550 5.1.1 no"));

@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -95,6 +96,8 @@ public final class SqlDelivery implements Delivery {
     private final Map<String, RemoteRecipient> remote = new LinkedHashMap<>();
     private final ContentSpool spool;
     private boolean finished;
+    private long settledMessage;
+    private Set<Long> settled = Set.of();
 
     public SqlDelivery(Jdbc jdbc, Clock clock, Envelope envelope, Path spoolDirectory) {
         this.jdbc = jdbc;
@@ -143,6 +146,13 @@ public final class SqlDelivery implements Delivery {
     }
 
     @Override
+    public void settles(long messageId, Set<Long> failedItems) {
+        open();
+        settledMessage = messageId;
+        settled = Set.copyOf(failedItems);
+    }
+
+    @Override
     public OutputStream content() {
         open();
         return spool;
@@ -170,10 +180,20 @@ public final class SqlDelivery implements Delivery {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        DeliveryReceipt receipt = spool.size() <= StoredContent.CHUNK_SIZE
-                // one statement, atomic on its own: one round trip, one commit
-                ? jdbc.atomically("deliver message", c -> store(c, true))
-                : jdbc.inTransaction("deliver message", c -> store(c, false));
+        boolean small = spool.size() <= StoredContent.CHUNK_SIZE;
+        DeliveryReceipt receipt;
+        if (!settled.isEmpty()) {
+            // a DSN: it and the removal of the failures it reports commit together, or neither
+            receipt = jdbc.inTransaction("deliver DSN", c -> {
+                SqlQueue.settle(c, settledMessage, settled);
+                return store(c, small);
+            });
+        } else if (small) {
+            // one statement, atomic on its own: one round trip, one commit
+            receipt = jdbc.atomically("deliver message", c -> store(c, true));
+        } else {
+            receipt = jdbc.inTransaction("deliver message", c -> store(c, false));
+        }
         finished = true;
         spool.discard();
         return receipt;
