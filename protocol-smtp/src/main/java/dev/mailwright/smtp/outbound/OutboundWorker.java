@@ -25,6 +25,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -70,6 +71,7 @@ public final class OutboundWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutboundWorker.class);
 
     private final MailStore store;
+    private final OutboundMetrics metrics;
     private final MxResolver resolver;
     private final OutboundConfig config;
     private final Clock clock;
@@ -90,13 +92,20 @@ public final class OutboundWorker implements AutoCloseable {
     private Instant lastSweep; // poller thread only
 
     public OutboundWorker(MailStore store, MxResolver resolver, OutboundConfig config, Clock clock) {
+        this(store, resolver, config, clock, OutboundMetrics.NONE);
+    }
+
+    /** A worker that reports what it does to {@code metrics}. */
+    public OutboundWorker(MailStore store, MxResolver resolver, OutboundConfig config, Clock clock,
+                          OutboundMetrics metrics) {
         this.store = store;
+        this.metrics = metrics;
         this.resolver = resolver;
         this.config = config;
         this.clock = clock;
         this.id = config.hostname() + "/" + UUID.randomUUID().toString().substring(0, 8);
         this.backoff = new Backoff(config.firstRetry(), config.maxRetryInterval(), new SecureRandom());
-        this.transfer = new Transfer(config, anyCertificate(), active::add, active::remove);
+        this.transfer = new Transfer(config, anyCertificate(), active::add, active::remove, metrics);
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(config.concurrency(), r -> {
             Thread t = new Thread(r, "outbound-" + n.incrementAndGet());
@@ -110,6 +119,7 @@ public final class OutboundWorker implements AutoCloseable {
         });
         long period = Math.max(1000, config.lease().toMillis() / 3);
         leases.scheduleWithFixedDelay(this::renewLeases, period, period, TimeUnit.MILLISECONDS);
+        leases.scheduleWithFixedDelay(() -> transfer.closeIdle(false), 1, 1, TimeUnit.SECONDS);
     }
 
     /** The name this worker claims queue items under. */
@@ -198,6 +208,7 @@ public final class OutboundWorker implements AutoCloseable {
             pool.shutdownNow();
         } finally {
             leases.shutdownNow(); // renewed while deliveries ran
+            transfer.closeIdle(true);
         }
     }
 
@@ -349,7 +360,7 @@ public final class OutboundWorker implements AutoCloseable {
                 continue;
             }
             try {
-                outcomes.putAll(transfer.deliver(targets, prepared, envelope, group));
+                outcomes.putAll(transfer.deliver(domain, targets, prepared, envelope, group));
             } catch (RuntimeException x) {
                 // a bug or a broken message, not the peer's doing: retry later, details in the log only
                 LOG.error("outbound {}: delivery of message {} to {} failed", id, messageId, domain, x);
@@ -392,12 +403,15 @@ public final class OutboundWorker implements AutoCloseable {
             Instant expiry = item.created().plus(config.maxAge());
             switch (o.kind()) {
                 case DELIVERED -> {
+                    metrics.attempt(OutboundMetrics.Result.DELIVERED);
+                    metrics.delivered(Duration.between(item.created(), now));
                     if (item.recipient().notifyOn().contains("SUCCESS") && !o.dsnPassedOn()) {
                         relayed.add(DeliveryReport.Entry.of(item, o, now));
                     }
                     updates.put(item, () -> store.queue().complete(item.id(), id));
                 }
                 case PERMANENT -> {
+                    metrics.attempt(OutboundMetrics.Result.BOUNCED);
                     fail(item, o, o.describe(), now, updates);
                 }
                 case TEMPORARY -> {
@@ -405,8 +419,10 @@ public final class OutboundWorker implements AutoCloseable {
                         Outcome expired = new Outcome(Outcome.Kind.PERMANENT, "4.4.7", "gave up after "
                                 + config.maxAge().toHours() + " hours; last error: " + o.text(), o.remoteMta(),
                                 o.smtpReply());
+                        metrics.attempt(OutboundMetrics.Result.BOUNCED);
                         fail(item, expired, "expired: " + o.describe(), now, updates);
                     } else {
+                        metrics.attempt(OutboundMetrics.Result.DEFERRED);
                         pending = true;
                         boolean warn = config.delayWarningAfter().isPresent() && !item.delayWarned()
                                 && !now.isBefore(item.created().plus(config.delayWarningAfter().get()))
@@ -548,6 +564,7 @@ public final class OutboundWorker implements AutoCloseable {
             DeliveryReport.write(d.content(), config.hostname(), action, envelope, entries, original, now,
                     Optional.ofNullable(retryUntil));
             d.commit();
+            metrics.dsnSent(action.name().toLowerCase(java.util.Locale.ROOT));
             LOG.info("DSN ({}) for message {} sent to <{}> for {} recipient(s)", action, messageId, sender,
                     entries.size());
         } catch (LeaseLostException e) {

@@ -17,7 +17,9 @@
  *     of workers on any number of nodes, no item delivered by two at once; an item of a worker
  *     that died comes back when its lease runs out; {@code close()} gives unfinished items back
  *     at once.</li>
- * <li>Per message and destination domain one connection carries all recipients; MX hosts in
+ * <li>Per message and destination domain one connection carries all recipients, and is kept a few
+ *     seconds for the next message to that domain (RSET between transactions); at most
+ *     {@code perDestination} connections per domain, parked ones included. MX hosts in
  *     preference order (equal ones shuffled), A/AAAA fallback, null MX is a permanent failure.
  *     STARTTLS is used whenever offered (any certificate: RFC 7435 opportunistic security; a
  *     host whose TLS fails is retried in plain text); a smarthost always needs TLS (implicit or

@@ -330,6 +330,98 @@ class OutboundWorkerTest {
         assertThat(store.queue().list()).hasSize(1);
     }
 
+    private static long count(List<String> commands, String prefix) {
+        return commands.stream().filter(c -> c.startsWith(prefix)).count();
+    }
+
+    @Test
+    void messagesDueForOneDestinationShareOneConnectionWithRsetBetweenTransactions() throws Exception {
+        ScriptedServer server = closeLater(new ScriptedServer(ScriptedServer.rcpt(n -> "250 2.1.5 ok")));
+        mx.add("remote.test", "127.0.0.1", server.port());
+        for (int i = 0; i < 5; i++) {
+            queueFromAnn("x" + i + "@remote.test", "y" + i + "@remote.test");
+        }
+        OutboundWorker worker = worker(config().concurrency(4).perDestination(1).build());
+
+        assertThat(worker.runOnce()).isEqualTo(10);
+
+        assertThat(server.messages()).hasSize(5);
+        assertThat(server.connections()).as("one connection for all five messages").isEqualTo(1);
+        List<String> commands = server.commands();
+        assertThat(count(commands, "EHLO")).isEqualTo(1);
+        assertThat(count(commands, "MAIL FROM:")).isEqualTo(5);
+        assertThat(count(commands, "RCPT TO:")).as("both recipients of each message in its transaction").isEqualTo(10);
+        assertThat(count(commands, "RSET")).isEqualTo(4);
+        assertThat(count(commands, "QUIT")).as("the connection waits for more").isZero();
+
+        queueFromAnn("z@remote.test");
+        worker.runOnce();
+        assertThat(server.connections()).as("a message queued moments later takes the same connection").isEqualTo(1);
+        worker.close();
+        assertThat(server.messages()).hasSize(6);
+        assertThat(count(server.commands(), "QUIT")).as("closed politely when the worker stops").isEqualTo(1);
+    }
+
+    @Test
+    void parkedConnectionThatTheServerClosedIsReplacedWithoutAFailure() throws Exception {
+        ScriptedServer server = closeLater(new ScriptedServer(new ScriptedServer.Script() {
+            @Override
+            public String rcpt(int connection, String address) {
+                return "250 2.1.5 ok";
+            }
+
+            @Override
+            public boolean closeAfterData(int connection) {
+                return true;
+            }
+        }));
+        mx.add("remote.test", "127.0.0.1", server.port());
+        OutboundWorker worker = worker();
+        queueFromAnn("x@remote.test");
+        worker.runOnce();
+        queueFromAnn("y@remote.test");
+        worker.runOnce();
+
+        assertThat(server.messages()).hasSize(2);
+        assertThat(server.connections()).isEqualTo(2);
+        assertThat(store.queue().list()).isEmpty();
+        assertThat(mailbox(ann)).isEmpty();
+    }
+
+    @Test
+    void perDestinationLimitCapsSimultaneousConnectionsToOneDomain() throws Exception {
+        ScriptedServer[] self = new ScriptedServer[1];
+        ScriptedServer server = closeLater(new ScriptedServer(new ScriptedServer.Script() {
+            @Override
+            public String rcpt(int connection, String address) {
+                return "250 2.1.5 ok";
+            }
+
+            @Override
+            public String endOfData(int connection) {
+                try {
+                    // hold the first transactions until the limit is reached, so a broken limit shows
+                    self[0].awaitSimultaneous(2, Duration.ofSeconds(5));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return "250 2.0.0 queued";
+            }
+        }));
+        self[0] = server;
+        mx.add("remote.test", "127.0.0.1", server.port());
+        for (int i = 0; i < 10; i++) {
+            queueFromAnn("x" + i + "@remote.test");
+        }
+        OutboundWorker worker = worker(config().concurrency(8).perDestination(2).build());
+
+        assertThat(worker.runOnce()).isEqualTo(10);
+
+        assertThat(server.messages()).hasSize(10);
+        assertThat(server.maxSimultaneousConnections()).isEqualTo(2);
+        assertThat(server.connections()).as("the two connections carried all ten").isEqualTo(2);
+    }
+
     private static String deliveryStatus(String dsn) throws Exception {
         return partText(((MimeMultipart) parse(dsn).getContent()).getBodyPart(1));
     }
