@@ -184,8 +184,8 @@ class OutboundWorkerTest {
 
     @Test
     void temporaryFailureIsRetriedWithBackoffAndThenDelivered() throws Exception {
-        ScriptedServer server = closeLater(new ScriptedServer(ScriptedServer.rcpt(
-                n -> n == 1 ? "451 4.3.0 try again later" : "250 2.1.5 ok")));
+        ScriptedServer server = closeLater(new ScriptedServer(ScriptedServer.byAttempt(
+                (n, address) -> n == 1 ? "451 4.3.0 try again later" : "250 2.1.5 ok")));
         mx.add("remote.test", "127.0.0.1", server.port());
         queueFromAnn("x@remote.test");
         OutboundWorker worker = worker();
@@ -422,6 +422,57 @@ class OutboundWorkerTest {
         assertThat(server.connections()).as("the two connections carried all ten").isEqualTo(2);
     }
 
+    /** Remembers what the worker reported. */
+    static final class RecordingMetrics implements OutboundMetrics {
+        final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<Duration> latencies = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void attempt(Result result) {
+            events.add("attempt " + result.tag());
+        }
+
+        @Override
+        public void delivered(Duration latency) {
+            latencies.add(latency);
+        }
+
+        @Override
+        public void dsnSent(String action) {
+            events.add("dsn " + action);
+        }
+
+        @Override
+        public void connected(boolean tls) {
+            events.add("connected tls=" + tls);
+        }
+
+        @Override
+        public void connectionReused() {
+            events.add("reused");
+        }
+    }
+
+    @Test
+    void workerReportsAttemptsLatencyDsnsAndConnections() throws Exception {
+        ScriptedServer server = closeLater(new ScriptedServer(ScriptedServer.byAttempt((n, address) -> address.startsWith("a@")
+                ? "550 5.1.1 no such user" : n == 1 ? "451 4.3.0 try again later" : "250 2.1.5 ok")));
+        mx.add("remote.test", "127.0.0.1", server.port());
+        queueFromAnn("a@remote.test", "b@remote.test");
+        RecordingMetrics metrics = new RecordingMetrics();
+        OutboundWorker worker = closeLater(new OutboundWorker(store, mx, config().build(), clock, metrics));
+
+        worker.runOnce();
+        assertThat(metrics.events).containsExactlyInAnyOrder("connected tls=false", "attempt bounced",
+                "attempt deferred");
+        clock.advance(Duration.ofMinutes(5));
+        worker.runOnce();
+
+        assertThat(metrics.events).containsExactlyInAnyOrder("connected tls=false", "attempt bounced",
+                "attempt deferred", "reused", "attempt delivered", "dsn failed");
+        assertThat(metrics.latencies).containsExactly(Duration.ofMinutes(5));
+    }
+
     private static String deliveryStatus(String dsn) throws Exception {
         return partText(((MimeMultipart) parse(dsn).getContent()).getBodyPart(1));
     }
@@ -429,9 +480,9 @@ class OutboundWorkerTest {
     @Test
     void recipientsThatFailOnDifferentAttemptsGetOneDsnListingBoth() throws Exception {
         // a is refused at once; b is deferred on the first connection and refused on the second
-        ScriptedServer server = closeLater(new ScriptedServer((n, address) -> address.startsWith("a@")
+        ScriptedServer server = closeLater(new ScriptedServer(ScriptedServer.byAttempt((n, address) -> address.startsWith("a@")
                 ? "550 5.1.1 <" + address + ">: no such user"
-                : n == 1 ? "451 4.3.0 try again later" : "550 5.2.1 <" + address + ">: mailbox disabled"));
+                : n == 1 ? "451 4.3.0 try again later" : "550 5.2.1 <" + address + ">: mailbox disabled")));
         mx.add("remote.test", "127.0.0.1", server.port());
         long message = queueFromAnn("a@remote.test", "b@remote.test");
         OutboundWorker worker = worker();
@@ -459,8 +510,8 @@ class OutboundWorkerTest {
 
     @Test
     void failureBesideALaterSuccessGetsOneDsnListingOnlyTheFailure() throws Exception {
-        ScriptedServer server = closeLater(new ScriptedServer((n, address) -> address.startsWith("a@")
-                ? "550 5.1.1 no such user" : n == 1 ? "451 4.3.0 try again later" : "250 2.1.5 ok"));
+        ScriptedServer server = closeLater(new ScriptedServer(ScriptedServer.byAttempt((n, address) -> address.startsWith("a@")
+                ? "550 5.1.1 no such user" : n == 1 ? "451 4.3.0 try again later" : "250 2.1.5 ok")));
         mx.add("remote.test", "127.0.0.1", server.port());
         queueFromAnn("a@remote.test", "b@remote.test", "c@remote.test");
         OutboundWorker worker = worker();

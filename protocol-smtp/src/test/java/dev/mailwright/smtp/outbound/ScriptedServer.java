@@ -57,6 +57,16 @@ final class ScriptedServer implements AutoCloseable {
         return (connection, address) -> reply.apply(connection);
     }
 
+    /**
+     * A script that answers RCPT by how often this address was offered before (1 for the first
+     * time), whatever the connection: the worker reuses connections, so attempts are not connections.
+     */
+    static Script byAttempt(java.util.function.BiFunction<Integer, String, String> reply) {
+        java.util.Map<String, AtomicInteger> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        return (connection, address) -> reply.apply(
+                seen.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet(), address);
+    }
+
     private final ServerSocket socket;
     private final Script script;
     private final AtomicInteger connections = new AtomicInteger();

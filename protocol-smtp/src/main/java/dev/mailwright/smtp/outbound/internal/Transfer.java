@@ -447,7 +447,7 @@ public final class Transfer {
                 any |= r.isPositive();
             }
             if (!any) {
-                quit(c);
+                reusable = true; // a transaction refused in full leaves the connection fit for the next one
                 return Result.done(outcomes);
             }
             c.send("DATA");
@@ -468,12 +468,12 @@ public final class Transfer {
                     c.send(".");
                     c.read(t.dataTermination());
                 }
-                quit(c);
+                reusable = data.code() != 421;
                 return Result.done(outcomes);
             }
             if (data.code() != 354) {
                 accepted.forEach(i -> outcomes.put(i.id(), Outcome.of(data, peer)));
-                quit(c);
+                reusable = data.code() != 421;
                 return Result.done(outcomes);
             }
             dataStarted = true;
