@@ -24,7 +24,10 @@
  *     STARTTLS is used whenever offered (any certificate: RFC 7435 opportunistic security; a
  *     host whose TLS fails is retried in plain text); a smarthost always needs TLS (implicit or
  *     STARTTLS) and gets AUTH PLAIN or LOGIN.</li>
- * <li>PIPELINING, SIZE, 8BITMIME, SMTPUTF8 and DSN are used when offered. A message that needs
+ * <li>PIPELINING, SIZE, 8BITMIME, SMTPUTF8 and DSN are used when offered. A message with 8-bit
+ *     content goes to a host without 8BITMIME converted to 7 bit (RFC 6152 3; quoted-printable
+ *     leaves, streamed, signed after the conversion), or fails with 5.6.3 when a line or header
+ *     is too long to convert. A message that needs
  *     SMTPUTF8 fails permanently (5.6.7) at a host without it; one larger than the host's SIZE
  *     fails with 5.3.4.</li>
  * <li>2xx: done. 4xx, timeouts, lost connections: retried after {@code firstRetry * 2^attempts}

@@ -766,6 +766,48 @@ class OutboundWorkerTest {
     }
 
     @Test
+    void eightBitMessageToAPeerWithout8BitMimeGoesOutQuotedPrintableAndSignedAfterConversion() throws Exception {
+        var key = new dev.mailwright.smtp.outbound.dkim.DkimKeyGenerator(store.dkimKeys())
+                .generate("example.org", "mail", dev.mailwright.store.DkimKey.Algorithm.RSA_SHA256);
+        ScriptedServer server = closeLater(new ScriptedServer(new ScriptedServer.Script() {
+            @Override
+            public String rcpt(int connection, String address) {
+                return "250 2.1.5 ok";
+            }
+
+            @Override
+            public List<String> extensions() {
+                return List.of("PIPELINING", "SIZE 10000000"); // no 8BITMIME
+            }
+        }));
+        mx.add("remote.test", "127.0.0.1", server.port());
+        String body = "Grüße aus Köln\r\n";
+        queue(store, Envelope.of(Optional.of(ann.address()), clock.instant()), "From: Ann <ann@example.org>\r\n"
+                        + "To: x@remote.test\r\nSubject: umlauts\r\nMIME-Version: 1.0\r\n"
+                        + "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + body,
+                RemoteRecipient.of(Address.parse("x@remote.test")));
+
+        worker().runOnce();
+
+        assertThat(server.messages()).hasSize(1);
+        assertThat(server.commands()).anyMatch(c -> c.startsWith("MAIL FROM:<ann@example.org>"))
+                .noneMatch(c -> c.contains("BODY=8BITMIME"));
+        String sent = server.messages().get(0);
+        assertThat(sent.chars()).allMatch(c -> c < 0x80);
+        assertThat(sent).contains("Content-Transfer-Encoding: quoted-printable", "Gr=C3=BC=C3=9Fe aus K=C3=B6ln")
+                .doesNotContain("Content-Transfer-Encoding: 8bit");
+        MimeMessage received = parse(sent);
+        try (InputStream in = received.getInputStream()) {
+            assertThat(new String(in.readAllBytes(), UTF_8)).isEqualTo(body);
+        }
+        org.apache.james.jdkim.DKIMVerifier verifier = new org.apache.james.jdkim.DKIMVerifier(
+                (method, selector, domain) -> List.of("v=DKIM1; k=rsa; p=" + key.publicKeyTag()));
+        assertThat(verifier.verify(new ByteArrayInputStream(sent.getBytes(UTF_8))))
+                .as("the signature covers the converted form").hasSize(1);
+        assertThat(mailbox(ann)).isEmpty();
+    }
+
+    @Test
     void mailFromADomainWithoutAKeyIsNotSigned() throws Exception {
         Receiver rx = closeLater(Receiver.mx("mx.remote.test"));
         mx.add("remote.test", "127.0.0.1", rx.port());

@@ -383,6 +383,16 @@ public final class Transfer {
                 return Result.done(all(items, Outcome.permanent("5.6.7", "the message needs SMTPUTF8 (RFC 6531) and "
                         + peer + " does not support it", peer)));
             }
+            if (message.eightBit() && !ext.containsKey("8BITMIME")) {
+                // RFC 6152 3: no 8-bit data to a server without 8BITMIME; convert as Postfix does
+                try {
+                    message = message.sevenBit();
+                } catch (SevenBitEncoder.TooLongException e) {
+                    quit(c);
+                    return Result.done(all(items, Outcome.permanent("5.6.3", "the message has 8-bit data, "
+                            + peer + " does not support 8BITMIME, and it cannot be converted: " + e.getMessage(), peer)));
+                }
+            }
             String size = ext.get("SIZE");
             if (size != null && !size.isEmpty()) {
                 try {
