@@ -95,9 +95,10 @@ public final class Transfer {
     /** Closes the parked connections that waited too long (or all of them): QUIT, then close. */
     public void closeIdle(boolean all) {
         long now = System.nanoTime();
-        for (Deque<Parked> q : parked.values()) {
-            List<Parked> expired = new ArrayList<>();
-            synchronized (q) {
+        List<Parked> expired = new ArrayList<>();
+        for (String destination : parked.keySet()) {
+            // a destination without parked connections leaves the map, so it does not grow with every domain
+            parked.computeIfPresent(destination, (d, q) -> {
                 q.removeIf(p -> {
                     boolean old = all || now - p.since() >= IDLE_LIMIT.toNanos();
                     if (old) {
@@ -105,22 +106,21 @@ public final class Transfer {
                     }
                     return old;
                 });
-            }
-            expired.forEach(p -> finish(p.client(), true));
+                return q.isEmpty() ? null : q;
+            });
         }
+        expired.forEach(p -> finish(p.client(), true));
     }
 
     private Parked takeParked(String destination) {
-        Deque<Parked> q = parked.get(destination);
-        if (q == null) {
-            return null;
-        }
         long now = System.nanoTime();
         while (true) {
-            Parked p;
-            synchronized (q) {
-                p = q.pollLast(); // the most recently used: the least likely to have been timed out
-            }
+            Parked[] taken = new Parked[1];
+            parked.computeIfPresent(destination, (d, q) -> {
+                taken[0] = q.pollLast(); // the most recently used: the least likely to have been timed out
+                return q.isEmpty() ? null : q;
+            });
+            Parked p = taken[0];
             if (p == null) {
                 return null;
             }
@@ -318,10 +318,12 @@ public final class Transfer {
                 finish(client, true);
                 return;
             }
-            Deque<Parked> q = parked.computeIfAbsent(destination, d -> new ArrayDeque<>());
-            synchronized (q) {
-                q.addLast(new Parked(client, target, ext, openedAt, now, transactions));
-            }
+            Parked p = new Parked(client, target, ext, openedAt, now, transactions);
+            parked.compute(destination, (d, q) -> {
+                Deque<Parked> waiting = q == null ? new ArrayDeque<>() : q;
+                waiting.addLast(p);
+                return waiting;
+            });
             if (aborted) {
                 closeIdle(true);
             }
