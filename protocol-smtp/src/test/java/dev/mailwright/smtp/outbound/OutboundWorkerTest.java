@@ -576,6 +576,42 @@ class OutboundWorkerTest {
     }
 
     @Test
+    void bounceThatCouldNotBeStoredStaysQueuedAndIsSentLater() throws Exception {
+        ScriptedServer server = closeLater(new ScriptedServer(ScriptedServer.rcpt(n -> "550 5.1.1 no such user")));
+        mx.add("remote.test", "127.0.0.1", server.port());
+        queueFromAnn("a@remote.test");
+        java.util.concurrent.atomic.AtomicBoolean storeDown = new java.util.concurrent.atomic.AtomicBoolean(true);
+        MailStore failingDsns = new dev.mailwright.store.ForwardingMailStore(store) {
+            @Override
+            public dev.mailwright.store.Deliveries deliveries() {
+                dev.mailwright.store.Deliveries real = delegate().deliveries();
+                return envelope -> new dev.mailwright.store.ForwardingDelivery(real.begin(envelope)) {
+                    @Override
+                    public dev.mailwright.store.DeliveryReceipt commit() {
+                        if (storeDown.get()) {
+                            throw new dev.mailwright.store.StoreUnavailableException("database down", null);
+                        }
+                        return super.commit();
+                    }
+                };
+            }
+        };
+        OutboundWorker worker = closeLater(new OutboundWorker(failingDsns, mx, config().build(), clock));
+
+        worker.runOnce();
+        assertThat(mailbox(ann)).isEmpty();
+        assertThat(store.queue().list()).extracting(QueueItem::state).containsExactly(QueueItem.State.FAILED);
+
+        storeDown.set(false);
+        clock.advance(Duration.ofMinutes(5));
+        worker.runOnce();
+        assertThat(mailbox(ann)).hasSize(1);
+        assertThat(store.queue().list()).isEmpty();
+        worker.runOnce();
+        assertThat(mailbox(ann)).as("never twice").hasSize(1);
+    }
+
+    @Test
     void bounceThatNoWorkerSentIsSentByTheSweep() throws Exception {
         queueFromAnn("a@remote.test", "b@remote.test");
         // a worker failed both recipients and died before it stored the DSN
