@@ -7,6 +7,7 @@ import dagger.multibindings.Multibinds;
 import dev.mailwright.pop3.Pop3Settings;
 import dev.mailwright.protocol.Limits;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
+import dev.mailwright.server.ops.MicrometerOutboundMetrics;
 import dev.mailwright.server.ops.MicrometerProtocolMetrics;
 import dev.mailwright.protocol.tls.TlsConfig;
 import dev.mailwright.server.config.ServerConfig;
@@ -14,6 +15,7 @@ import dev.mailwright.smtp.SmtpModule;
 import dev.mailwright.smtp.SmtpSettings;
 import dev.mailwright.smtp.outbound.DnsMxResolver;
 import dev.mailwright.smtp.outbound.OutboundConfig;
+import dev.mailwright.smtp.outbound.OutboundMetrics;
 import dev.mailwright.smtp.outbound.OutboundWorker;
 import dev.mailwright.store.MailStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,7 +41,7 @@ public abstract class ServerModule {
     /** The outbound queue worker of this node, unless {@code outbound.enabled} is off. */
     @Provides
     @Singleton
-    static Optional<OutboundWorker> outboundWorker(ServerConfig config, MailStore store) {
+    static Optional<OutboundWorker> outboundWorker(ServerConfig config, MailStore store, OutboundMetrics metrics) {
         ServerConfig.Outbound o = config.outbound();
         if (!o.enabled()) {
             return Optional.empty();
@@ -57,7 +59,14 @@ public abstract class ServerModule {
             relay = relay.withVerifyCertificate(s.verifyCertificate());
             b.smarthost(s.username().isPresent() ? relay.withAuth(s.username().get(), s.password().orElseThrow()) : relay);
         });
-        return Optional.of(new OutboundWorker(store, new DnsMxResolver(), b.build(), Clock.systemUTC()));
+        return Optional.of(new OutboundWorker(store, new DnsMxResolver(), b.build(), Clock.systemUTC(), metrics));
+    }
+
+    /** The outbound worker reports to the server's Micrometer registry ({@code mailwright_outbound_*}). */
+    @Provides
+    @Singleton
+    static OutboundMetrics outboundMetrics(MeterRegistry registry) {
+        return new MicrometerOutboundMetrics(registry);
     }
 
     @Provides

@@ -14,6 +14,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -104,8 +108,33 @@ class OutboundWiringTest {
                     Thread.sleep(100);
                 }
                 assertThat(server.store().queue().size()).as("delivered items leave the queue").isZero();
+
+                String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + server.ports().get("metrics") + "/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(sample(metrics, "mailwright_outbound_attempts_total", "result=\"delivered\"")).isEqualTo(1.0);
+                assertThat(sample(metrics, "mailwright_outbound_attempts_total", "result=\"deferred\"")).isZero();
+                assertThat(sample(metrics, "mailwright_outbound_attempts_total", "result=\"bounced\"")).isZero();
+                assertThat(sample(metrics, "mailwright_outbound_delivery_latency_seconds_count", "")).isEqualTo(1.0);
+                assertThat(sample(metrics, "mailwright_outbound_connections_total", "tls=\"true\"")).as("STARTTLS to the smarthost")
+                        .isEqualTo(1.0);
+                assertThat(sample(metrics, "mailwright_outbound_connections_total", "tls=\"false\"")).isZero();
+                assertThat(sample(metrics, "mailwright_outbound_dsns_total", "action=\"failed\"")).isZero();
             }
         }
+    }
+
+    /** The value of the first sample of {@code name} whose labels contain {@code label}. */
+    private static double sample(String exposition, String name, String label) {
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                String labels = line.contains("{") ? line.substring(line.indexOf('{'), line.indexOf('}') + 1) : "";
+                if (labels.contains(label)) {
+                    return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+        }
+        throw new AssertionError("no sample " + name + " " + label + " in:\n" + exposition);
     }
 
     private static String run(Map<String, String> env, String stdin, String... args) {

@@ -25,6 +25,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * message to each destination over one SMTP connection, and records per recipient: delivered
  * (the item leaves the queue), a temporary failure (retried with exponential backoff and jitter
  * until {@link OutboundConfig#maxAge()}), or a permanent failure. Senders get one DSN per
- * message and pass for the recipients that failed, and once a delay warning, as their DSN
+ * message for all the recipients that failed, and once a delay warning, as their DSN
  * NOTIFY asks; a message with the null reverse path (a bounce) is never bounced. Mail from a
  * domain with a DKIM key is signed.
  *
@@ -70,6 +71,7 @@ public final class OutboundWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutboundWorker.class);
 
     private final MailStore store;
+    private final OutboundMetrics metrics;
     private final MxResolver resolver;
     private final OutboundConfig config;
     private final Clock clock;
@@ -87,15 +89,23 @@ public final class OutboundWorker implements AutoCloseable {
     private volatile boolean stopping;
     private volatile boolean aborting;
     private Thread poller;
+    private Instant lastSweep; // poller thread only
 
     public OutboundWorker(MailStore store, MxResolver resolver, OutboundConfig config, Clock clock) {
+        this(store, resolver, config, clock, OutboundMetrics.NONE);
+    }
+
+    /** A worker that reports what it does to {@code metrics}. */
+    public OutboundWorker(MailStore store, MxResolver resolver, OutboundConfig config, Clock clock,
+                          OutboundMetrics metrics) {
         this.store = store;
+        this.metrics = metrics;
         this.resolver = resolver;
         this.config = config;
         this.clock = clock;
         this.id = config.hostname() + "/" + UUID.randomUUID().toString().substring(0, 8);
         this.backoff = new Backoff(config.firstRetry(), config.maxRetryInterval(), new SecureRandom());
-        this.transfer = new Transfer(config, anyCertificate(), active::add, active::remove);
+        this.transfer = new Transfer(config, anyCertificate(), active::add, active::remove, metrics);
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(config.concurrency(), r -> {
             Thread t = new Thread(r, "outbound-" + n.incrementAndGet());
@@ -109,6 +119,7 @@ public final class OutboundWorker implements AutoCloseable {
         });
         long period = Math.max(1000, config.lease().toMillis() / 3);
         leases.scheduleWithFixedDelay(this::renewLeases, period, period, TimeUnit.MILLISECONDS);
+        leases.scheduleWithFixedDelay(() -> transfer.closeIdle(false), 1, 1, TimeUnit.SECONDS);
     }
 
     /** The name this worker claims queue items under. */
@@ -158,6 +169,7 @@ public final class OutboundWorker implements AutoCloseable {
                 LOG.error("outbound delivery failed unexpectedly", e.getCause());
             }
         }
+        sweepBounces();
         return items.size();
     }
 
@@ -196,6 +208,7 @@ public final class OutboundWorker implements AutoCloseable {
             pool.shutdownNow();
         } finally {
             leases.shutdownNow(); // renewed while deliveries ran
+            transfer.closeIdle(true);
         }
     }
 
@@ -228,6 +241,11 @@ public final class OutboundWorker implements AutoCloseable {
     }
 
     private int dispatch() {
+        Instant now = clock.instant();
+        if (lastSweep == null || !now.isBefore(lastSweep.plus(config.pollInterval()))) {
+            lastSweep = now;
+            sweepBounces();
+        }
         List<QueueItem> items = store.queue().claim(id, config.batchSize(), config.lease());
         held.addAll(items);
         for (List<QueueItem> message : byMessage(items)) {
@@ -342,7 +360,7 @@ public final class OutboundWorker implements AutoCloseable {
                 continue;
             }
             try {
-                outcomes.putAll(transfer.deliver(targets, prepared, envelope, group));
+                outcomes.putAll(transfer.deliver(domain, targets, prepared, envelope, group));
             } catch (RuntimeException x) {
                 // a bug or a broken message, not the peer's doing: retry later, details in the log only
                 LOG.error("outbound {}: delivery of message {} to {} failed", id, messageId, domain, x);
@@ -358,15 +376,20 @@ public final class OutboundWorker implements AutoCloseable {
         return store.dkimKeys().signingKey(domain);
     }
 
-    /** Reports to the sender first (the report quotes the message), then records each item. */
+    /**
+     * Records each item, after the delay and relay reports (which quote the message). A recipient
+     * that failed for good and whose sender wants to hear of it stays in the queue as FAILED; once
+     * no recipient of the message is pending, one DSN reports them all ({@link #bounce}).
+     */
     private void record(List<QueueItem> items, Map<Long, Outcome> outcomes) {
         Instant now = clock.instant();
         Envelope envelope = items.get(0).envelope();
         long messageId = items.get(0).messageId();
-        List<DeliveryReport.Entry> failed = new ArrayList<>();
+        boolean toSender = envelope.reversePath().isPresent();
         List<DeliveryReport.Entry> delayed = new ArrayList<>();
         List<DeliveryReport.Entry> relayed = new ArrayList<>();
         Map<QueueItem, Runnable> updates = new LinkedHashMap<>();
+        boolean pending = false;
         Instant retryUntil = null;
         for (QueueItem item : items) {
             Outcome o = outcomes.getOrDefault(item.id(), Outcome.temporary("4.3.0", "not attempted"));
@@ -374,64 +397,53 @@ public final class OutboundWorker implements AutoCloseable {
                     o.describe());
             if (aborting && o.kind() == Outcome.Kind.TEMPORARY) {
                 updates.put(item, () -> store.queue().abandon(item.id(), id));
+                pending = true;
                 continue;
             }
             Instant expiry = item.created().plus(config.maxAge());
             switch (o.kind()) {
                 case DELIVERED -> {
+                    metrics.attempt(OutboundMetrics.Result.DELIVERED);
+                    metrics.delivered(Duration.between(item.created(), now));
                     if (item.recipient().notifyOn().contains("SUCCESS") && !o.dsnPassedOn()) {
-                        relayed.add(new DeliveryReport.Entry(item, o));
+                        relayed.add(DeliveryReport.Entry.of(item, o, now));
                     }
                     updates.put(item, () -> store.queue().complete(item.id(), id));
                 }
                 case PERMANENT -> {
-                    if (notifies(item, "FAILURE")) {
-                        failed.add(new DeliveryReport.Entry(item, o));
-                    }
-                    updates.put(item, () -> store.queue().fail(item.id(), id, o.describe()));
+                    metrics.attempt(OutboundMetrics.Result.BOUNCED);
+                    fail(item, o, o.describe(), now, updates);
                 }
                 case TEMPORARY -> {
                     if (!now.isBefore(expiry)) {
                         Outcome expired = new Outcome(Outcome.Kind.PERMANENT, "4.4.7", "gave up after "
                                 + config.maxAge().toHours() + " hours; last error: " + o.text(), o.remoteMta(),
                                 o.smtpReply());
-                        if (notifies(item, "FAILURE")) {
-                            failed.add(new DeliveryReport.Entry(item, expired));
-                        }
-                        updates.put(item, () -> store.queue().fail(item.id(), id, "expired: " + o.describe()));
+                        metrics.attempt(OutboundMetrics.Result.BOUNCED);
+                        fail(item, expired, "expired: " + o.describe(), now, updates);
                     } else {
+                        metrics.attempt(OutboundMetrics.Result.DEFERRED);
+                        pending = true;
                         boolean warn = config.delayWarningAfter().isPresent() && !item.delayWarned()
                                 && !now.isBefore(item.created().plus(config.delayWarningAfter().get()))
-                                && notifies(item, "DELAY") && envelope.reversePath().isPresent();
+                                && notifies(item, "DELAY") && toSender;
                         if (warn) {
-                            delayed.add(new DeliveryReport.Entry(item, o));
+                            delayed.add(DeliveryReport.Entry.of(item, o, now));
                             retryUntil = expiry;
                         }
                         Instant next = now.plus(backoff.delay(item.attempts()));
                         Instant due = next.isAfter(expiry) ? expiry : next;
-                        updates.put(item, () -> {
-                            if (warn) {
-                                store.queue().markDelayWarned(item.id(), id);
-                            }
-                            store.queue().reschedule(item.id(), id, due, o.describe());
-                        });
+                        updates.put(item, () -> store.queue().reschedule(item.id(), id, due, o.describe()));
                     }
                 }
             }
         }
-        if (envelope.reversePath().isPresent()) {
-            if (!failed.isEmpty() && !report(DeliveryReport.Action.FAILED, messageId, envelope, failed, null)) {
-                // the bounce could not be stored: keep the items and try again later rather than lose it
-                Instant again = now.plus(config.firstRetry());
-                for (DeliveryReport.Entry e : failed) {
-                    updates.put(e.item(), () -> store.queue().reschedule(e.item().id(), id, again, e.outcome().describe()));
-                }
-            }
-            if (!delayed.isEmpty()) {
-                report(DeliveryReport.Action.DELAYED, messageId, envelope, delayed, retryUntil);
+        if (toSender) {
+            if (!delayed.isEmpty() && claimDelayWarning(messageId)) {
+                report(DeliveryReport.Action.DELAYED, messageId, envelope, delayed, retryUntil, Set.of());
             }
             if (!relayed.isEmpty()) {
-                report(DeliveryReport.Action.RELAYED, messageId, envelope, relayed, null);
+                report(DeliveryReport.Action.RELAYED, messageId, envelope, relayed, null, Set.of());
             }
         }
         for (Map.Entry<QueueItem, Runnable> u : updates.entrySet()) {
@@ -441,6 +453,67 @@ public final class OutboundWorker implements AutoCloseable {
                 LOG.warn("outbound {}: lost queue item {} to another worker before recording it", id, u.getKey().id());
             }
         }
+        // Failures of other attempts or claims may be waiting too, so look whenever nothing of ours stays
+        // pending; what is missed here (a crash, a DSN that could not be stored) sweepBounces finds.
+        if (toSender && !pending) {
+            bounce(messageId);
+        }
+    }
+
+    /** A failure for good: kept for the message's one DSN if the sender is to hear of it, else dropped. */
+    private void fail(QueueItem item, Outcome o, String reason, Instant now, Map<QueueItem, Runnable> updates) {
+        if (item.envelope().reversePath().isPresent() && notifies(item, "FAILURE")) {
+            QueueItem.Failure failure = DeliveryReport.Entry.of(item, o, now).failure();
+            updates.put(item, () -> store.queue().failForBounce(item.id(), id, reason, failure));
+        } else {
+            updates.put(item, () -> store.queue().fail(item.id(), id, reason));
+        }
+    }
+
+    private boolean claimDelayWarning(long messageId) {
+        try {
+            return store.queue().claimDelayWarning(messageId);
+        } catch (RuntimeException e) {
+            LOG.warn("outbound {}: cannot record the delay warning of message {}: {}", id, messageId, e.toString());
+            return false;
+        }
+    }
+
+    /**
+     * Sends the one DSN for the failed recipients of a message once none of its recipients is
+     * pending. The DSN and the removal of the failures it reports commit together
+     * ({@link Delivery#settles}), so when several workers get here at once exactly one DSN is stored.
+     */
+    private void bounce(long messageId) {
+        List<QueueItem> failed;
+        try {
+            failed = store.queue().bounceDue(messageId);
+        } catch (RuntimeException e) {
+            LOG.warn("outbound {}: cannot look for failures of message {}: {}", id, messageId, e.toString());
+            return;
+        }
+        if (failed.isEmpty()) {
+            return;
+        }
+        Set<Long> ids = new java.util.TreeSet<>();
+        List<DeliveryReport.Entry> entries = new ArrayList<>();
+        for (QueueItem i : failed) {
+            ids.add(i.id());
+            entries.add(DeliveryReport.Entry.ofFailed(i));
+        }
+        report(DeliveryReport.Action.FAILED, messageId, failed.get(0).envelope(), entries, null, ids);
+    }
+
+    /** Bounces that are due but were not sent (a worker died, or the DSN could not be stored): sends them. */
+    void sweepBounces() {
+        List<Long> due;
+        try {
+            due = store.queue().bouncesDue(clock.instant().minus(config.firstRetry()), config.batchSize());
+        } catch (RuntimeException e) {
+            LOG.warn("outbound {}: cannot look for due bounces: {}", id, e.toString());
+            return;
+        }
+        due.forEach(this::bounce);
     }
 
     /** RFC 3461 4.1: without NOTIFY, failures and delays are reported; NEVER reports nothing. */
@@ -453,8 +526,8 @@ public final class OutboundWorker implements AutoCloseable {
     }
 
     /** Stores a DSN for the sender: local mailboxes directly, remote senders through the queue with {@code <>}. */
-    private boolean report(DeliveryReport.Action action, long messageId, Envelope envelope,
-                           List<DeliveryReport.Entry> entries, Instant retryUntil) {
+    private void report(DeliveryReport.Action action, long messageId, Envelope envelope,
+                        List<DeliveryReport.Entry> entries, Instant retryUntil, Set<Long> settles) {
         Address sender = envelope.reversePath().orElseThrow();
         Instant now = clock.instant();
         try (Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), now))) {
@@ -474,7 +547,13 @@ public final class OutboundWorker implements AutoCloseable {
             }
             if (targets == 0) {
                 LOG.warn("DSN ({}) for message {} dropped: sender <{}> has no mailbox", action, messageId, sender);
-                return true;
+                if (!settles.isEmpty()) {
+                    store.queue().dropFailures(messageId, settles);
+                }
+                return;
+            }
+            if (!settles.isEmpty()) {
+                d.settles(messageId, settles);
             }
             InputStream original;
             try {
@@ -485,12 +564,14 @@ public final class OutboundWorker implements AutoCloseable {
             DeliveryReport.write(d.content(), config.hostname(), action, envelope, entries, original, now,
                     Optional.ofNullable(retryUntil));
             d.commit();
+            metrics.dsnSent(action.name().toLowerCase(java.util.Locale.ROOT));
             LOG.info("DSN ({}) for message {} sent to <{}> for {} recipient(s)", action, messageId, sender,
                     entries.size());
-            return true;
+        } catch (LeaseLostException e) {
+            LOG.debug("DSN ({}) for message {} not stored: {}", action, messageId, e.getMessage());
         } catch (IOException | RuntimeException e) {
+            // failures stay in the queue: sweepBounces tries again
             LOG.warn("DSN ({}) for message {} to <{}> could not be stored: {}", action, messageId, sender, e.toString());
-            return false;
         }
     }
 

@@ -3,15 +3,19 @@ package dev.mailwright.smtp.outbound;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.mailwright.store.Account;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.Envelope;
 import dev.mailwright.store.MailStore;
+import dev.mailwright.store.MessageInfo;
 import dev.mailwright.store.MutableClock;
 import dev.mailwright.store.QueueItem;
 import dev.mailwright.store.RemoteRecipient;
 import dev.mailwright.store.postgres.PostgresMailStore;
 import dev.mailwright.store.postgres.testing.TestDatabases;
 import dev.mailwright.store.postgres.testing.TestDatabases.TestDatabase;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -122,6 +126,59 @@ class OutboundPostgresTest {
             ids.add(m.group(1));
         }
         assertThat(ids).hasSize(40).doesNotHaveDuplicates();
+        assertThat(first.queue().list()).isEmpty();
+    }
+
+    @Test
+    void twoWorkersFinishingTheRecipientsOfOneMessageSendExactlyOneDsn() throws Exception {
+        ScriptedServer server = closeLater(new ScriptedServer(ScriptedServer.rcpt(n -> "550 5.1.1 no such user")));
+        mx.add("remote.test", "127.0.0.1", server.port());
+        MailStore first = node();
+        MailStore second = node();
+        first.domains().add("example.org");
+        Account ann = first.accounts().add(Address.parse("ann@example.org"), "secret-password".toCharArray());
+        int messages = 12;
+        for (int m = 0; m < messages; m++) {
+            RemoteRecipient[] to = new RemoteRecipient[4];
+            for (int r = 0; r < to.length; r++) {
+                to[r] = RemoteRecipient.of(Address.parse("r" + r + "-m" + m + "@remote.test"));
+            }
+            OutboundWorkerTest.queue(first, Envelope.of(Optional.of(ann.address()), clock.instant()),
+                    "From: ann@example.org\r\nSubject: " + m + "\r\n\r\nbody\r\n", to);
+        }
+        // batches of 3 split every message of 4 recipients between claims, and so between the workers
+        OutboundWorker a = closeLater(new OutboundWorker(first, mx, config(3), clock));
+        OutboundWorker b = closeLater(new OutboundWorker(second, mx, config(3), clock));
+        ExecutorService both = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<?>> runs = new ArrayList<>();
+            for (OutboundWorker w : List.of(a, b)) {
+                runs.add(both.submit(() -> {
+                    while (w.runOnce() > 0) {
+                        // drain
+                    }
+                }));
+            }
+            for (Future<?> f : runs) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            both.shutdownNow();
+        }
+
+        List<MessageInfo> dsns = first.mailboxes().list(ann.id());
+        assertThat(dsns).hasSize(messages);
+        for (MessageInfo dsn : dsns) {
+            String text;
+            try (InputStream in = first.mailboxes().open(ann.id(), dsn.uid())) {
+                text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            Matcher subject = Pattern.compile("Subject: (\\d+)").matcher(text.substring(text.indexOf("rfc822-headers")));
+            assertThat(subject.find()).isTrue();
+            for (int r = 0; r < 4; r++) {
+                assertThat(text).containsOnlyOnce("Final-Recipient: rfc822; r" + r + "-m" + subject.group(1) + "@");
+            }
+        }
         assertThat(first.queue().list()).isEmpty();
     }
 

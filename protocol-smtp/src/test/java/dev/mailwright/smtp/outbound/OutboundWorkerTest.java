@@ -184,8 +184,8 @@ class OutboundWorkerTest {
 
     @Test
     void temporaryFailureIsRetriedWithBackoffAndThenDelivered() throws Exception {
-        ScriptedServer server = closeLater(new ScriptedServer(ScriptedServer.rcpt(
-                n -> n == 1 ? "451 4.3.0 try again later" : "250 2.1.5 ok")));
+        ScriptedServer server = closeLater(new ScriptedServer(ScriptedServer.byAttempt(
+                (n, address) -> n == 1 ? "451 4.3.0 try again later" : "250 2.1.5 ok")));
         mx.add("remote.test", "127.0.0.1", server.port());
         queueFromAnn("x@remote.test");
         OutboundWorker worker = worker();
@@ -328,6 +328,310 @@ class OutboundWorkerTest {
         String status = partText(((MimeMultipart) dsn.getContent()).getBodyPart(1));
         assertThat(status).contains("Action: delayed", "Status: 4.2.0", "Will-Retry-Until:");
         assertThat(store.queue().list()).hasSize(1);
+    }
+
+    private static long count(List<String> commands, String prefix) {
+        return commands.stream().filter(c -> c.startsWith(prefix)).count();
+    }
+
+    @Test
+    void messagesDueForOneDestinationShareOneConnectionWithRsetBetweenTransactions() throws Exception {
+        ScriptedServer server = closeLater(new ScriptedServer(ScriptedServer.rcpt(n -> "250 2.1.5 ok")));
+        mx.add("remote.test", "127.0.0.1", server.port());
+        for (int i = 0; i < 5; i++) {
+            queueFromAnn("x" + i + "@remote.test", "y" + i + "@remote.test");
+        }
+        OutboundWorker worker = worker(config().concurrency(4).perDestination(1).build());
+
+        assertThat(worker.runOnce()).isEqualTo(10);
+
+        assertThat(server.messages()).hasSize(5);
+        assertThat(server.connections()).as("one connection for all five messages").isEqualTo(1);
+        List<String> commands = server.commands();
+        assertThat(count(commands, "EHLO")).isEqualTo(1);
+        assertThat(count(commands, "MAIL FROM:")).isEqualTo(5);
+        assertThat(count(commands, "RCPT TO:")).as("both recipients of each message in its transaction").isEqualTo(10);
+        assertThat(count(commands, "RSET")).isEqualTo(4);
+        assertThat(count(commands, "QUIT")).as("the connection waits for more").isZero();
+
+        queueFromAnn("z@remote.test");
+        worker.runOnce();
+        assertThat(server.connections()).as("a message queued moments later takes the same connection").isEqualTo(1);
+        worker.close();
+        assertThat(server.messages()).hasSize(6);
+        assertThat(count(server.commands(), "QUIT")).as("closed politely when the worker stops").isEqualTo(1);
+    }
+
+    @Test
+    void parkedConnectionThatTheServerClosedIsReplacedWithoutAFailure() throws Exception {
+        ScriptedServer server = closeLater(new ScriptedServer(new ScriptedServer.Script() {
+            @Override
+            public String rcpt(int connection, String address) {
+                return "250 2.1.5 ok";
+            }
+
+            @Override
+            public boolean closeAfterData(int connection) {
+                return true;
+            }
+        }));
+        mx.add("remote.test", "127.0.0.1", server.port());
+        OutboundWorker worker = worker();
+        queueFromAnn("x@remote.test");
+        worker.runOnce();
+        queueFromAnn("y@remote.test");
+        worker.runOnce();
+
+        assertThat(server.messages()).hasSize(2);
+        assertThat(server.connections()).isEqualTo(2);
+        assertThat(store.queue().list()).isEmpty();
+        assertThat(mailbox(ann)).isEmpty();
+    }
+
+    @Test
+    void perDestinationLimitCapsSimultaneousConnectionsToOneDomain() throws Exception {
+        ScriptedServer[] self = new ScriptedServer[1];
+        ScriptedServer server = closeLater(new ScriptedServer(new ScriptedServer.Script() {
+            @Override
+            public String rcpt(int connection, String address) {
+                return "250 2.1.5 ok";
+            }
+
+            @Override
+            public String endOfData(int connection) {
+                try {
+                    // hold the first transactions until the limit is reached, so a broken limit shows
+                    self[0].awaitSimultaneous(2, Duration.ofSeconds(5));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return "250 2.0.0 queued";
+            }
+        }));
+        self[0] = server;
+        mx.add("remote.test", "127.0.0.1", server.port());
+        for (int i = 0; i < 10; i++) {
+            queueFromAnn("x" + i + "@remote.test");
+        }
+        OutboundWorker worker = worker(config().concurrency(8).perDestination(2).build());
+
+        assertThat(worker.runOnce()).isEqualTo(10);
+
+        assertThat(server.messages()).hasSize(10);
+        assertThat(server.maxSimultaneousConnections()).isEqualTo(2);
+        assertThat(server.connections()).as("the two connections carried all ten").isEqualTo(2);
+    }
+
+    /** Remembers what the worker reported. */
+    static final class RecordingMetrics implements OutboundMetrics {
+        final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<Duration> latencies = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void attempt(Result result) {
+            events.add("attempt " + result.tag());
+        }
+
+        @Override
+        public void delivered(Duration latency) {
+            latencies.add(latency);
+        }
+
+        @Override
+        public void dsnSent(String action) {
+            events.add("dsn " + action);
+        }
+
+        @Override
+        public void connected(boolean tls) {
+            events.add("connected tls=" + tls);
+        }
+
+        @Override
+        public void connectionReused() {
+            events.add("reused");
+        }
+    }
+
+    @Test
+    void workerReportsAttemptsLatencyDsnsAndConnections() throws Exception {
+        ScriptedServer server = closeLater(new ScriptedServer(ScriptedServer.byAttempt((n, address) -> address.startsWith("a@")
+                ? "550 5.1.1 no such user" : n == 1 ? "451 4.3.0 try again later" : "250 2.1.5 ok")));
+        mx.add("remote.test", "127.0.0.1", server.port());
+        queueFromAnn("a@remote.test", "b@remote.test");
+        RecordingMetrics metrics = new RecordingMetrics();
+        OutboundWorker worker = closeLater(new OutboundWorker(store, mx, config().build(), clock, metrics));
+
+        worker.runOnce();
+        assertThat(metrics.events).containsExactlyInAnyOrder("connected tls=false", "attempt bounced",
+                "attempt deferred");
+        clock.advance(Duration.ofMinutes(5));
+        worker.runOnce();
+
+        assertThat(metrics.events).containsExactlyInAnyOrder("connected tls=false", "attempt bounced",
+                "attempt deferred", "reused", "attempt delivered", "dsn failed");
+        assertThat(metrics.latencies).containsExactly(Duration.ofMinutes(5));
+    }
+
+    private static String deliveryStatus(String dsn) throws Exception {
+        return partText(((MimeMultipart) parse(dsn).getContent()).getBodyPart(1));
+    }
+
+    @Test
+    void recipientsThatFailOnDifferentAttemptsGetOneDsnListingBoth() throws Exception {
+        // a is refused at once; b is deferred on the first connection and refused on the second
+        ScriptedServer server = closeLater(new ScriptedServer(ScriptedServer.byAttempt((n, address) -> address.startsWith("a@")
+                ? "550 5.1.1 <" + address + ">: no such user"
+                : n == 1 ? "451 4.3.0 try again later" : "550 5.2.1 <" + address + ">: mailbox disabled")));
+        mx.add("remote.test", "127.0.0.1", server.port());
+        long message = queueFromAnn("a@remote.test", "b@remote.test");
+        OutboundWorker worker = worker();
+
+        worker.runOnce();
+        assertThat(mailbox(ann)).as("no DSN while b is still being tried").isEmpty();
+        assertThat(store.queue().list()).extracting(QueueItem::state)
+                .containsExactly(QueueItem.State.FAILED, QueueItem.State.QUEUED);
+        assertThat(store.queue().openContent(message)).as("the original stays for the DSN").isNotNull();
+
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(worker.runOnce()).as("only b is claimed again").isEqualTo(1);
+        clock.advance(Duration.ofHours(1));
+        worker.runOnce();
+
+        List<String> bounces = mailbox(ann);
+        assertThat(bounces).hasSize(1);
+        String status = deliveryStatus(bounces.get(0));
+        assertThat(status).contains("Final-Recipient: rfc822; a@remote.test", "Status: 5.1.1",
+                "Final-Recipient: rfc822; b@remote.test", "Status: 5.2.1", "Diagnostic-Code: smtp; 550 5.2.1");
+        assertThat(status).containsOnlyOnce("Action: failed\r\nStatus: 5.1.1").containsOnlyOnce("Status: 5.2.1");
+        assertThat(store.queue().list()).isEmpty();
+        assertThat(server.messages()).isEmpty();
+    }
+
+    @Test
+    void failureBesideALaterSuccessGetsOneDsnListingOnlyTheFailure() throws Exception {
+        ScriptedServer server = closeLater(new ScriptedServer(ScriptedServer.byAttempt((n, address) -> address.startsWith("a@")
+                ? "550 5.1.1 no such user" : n == 1 ? "451 4.3.0 try again later" : "250 2.1.5 ok")));
+        mx.add("remote.test", "127.0.0.1", server.port());
+        queueFromAnn("a@remote.test", "b@remote.test", "c@remote.test");
+        OutboundWorker worker = worker();
+
+        worker.runOnce();
+        assertThat(mailbox(ann)).isEmpty();
+        clock.advance(Duration.ofMinutes(5));
+        worker.runOnce();
+        clock.advance(Duration.ofHours(1));
+        worker.runOnce();
+
+        assertThat(server.messages()).hasSize(1);
+        List<String> bounces = mailbox(ann);
+        assertThat(bounces).hasSize(1);
+        String status = deliveryStatus(bounces.get(0));
+        assertThat(status).contains("Final-Recipient: rfc822; a@remote.test")
+                .doesNotContain("b@remote.test", "c@remote.test");
+        assertThat(store.queue().list()).isEmpty();
+    }
+
+    @Test
+    void recipientsSpreadOverSeveralClaimsGetOneDsn() throws Exception {
+        ScriptedServer server = closeLater(new ScriptedServer(ScriptedServer.rcpt(n -> "550 5.1.1 no such user")));
+        mx.add("remote.test", "127.0.0.1", server.port());
+        queueFromAnn("a@remote.test", "b@remote.test", "c@remote.test", "d@remote.test", "e@remote.test");
+        OutboundWorker worker = worker(config().batchSize(2).build());
+
+        while (worker.runOnce() > 0) {
+            // each claim takes two of the five recipients
+        }
+
+        List<String> bounces = mailbox(ann);
+        assertThat(bounces).hasSize(1);
+        String status = deliveryStatus(bounces.get(0));
+        for (String r : List.of("a", "b", "c", "d", "e")) {
+            assertThat(status).containsOnlyOnce("Final-Recipient: rfc822; " + r + "@remote.test");
+        }
+        assertThat(store.queue().list()).isEmpty();
+    }
+
+    @Test
+    void delayWarningGoesOncePerMessageEvenWhenItsRecipientsAreClaimedApart() throws Exception {
+        ScriptedServer server = closeLater(new ScriptedServer(ScriptedServer.rcpt(n -> "450 4.2.0 mailbox busy")));
+        mx.add("remote.test", "127.0.0.1", server.port());
+        queueFromAnn("a@remote.test", "b@remote.test", "c@remote.test");
+        OutboundWorker worker = worker(config().batchSize(1).delayWarningAfter(Duration.ofHours(2)).build());
+
+        clock.advance(Duration.ofHours(3));
+        while (worker.runOnce() > 0) {
+            // one recipient per claim
+        }
+
+        List<String> warnings = mailbox(ann);
+        assertThat(warnings).hasSize(1);
+        assertThat(parse(warnings.get(0)).getSubject()).contains("Delayed");
+        assertThat(store.queue().list()).hasSize(3).allMatch(QueueItem::delayWarned);
+        clock.advance(Duration.ofHours(2));
+        while (worker.runOnce() > 0) {
+            // still busy
+        }
+        assertThat(mailbox(ann)).hasSize(1);
+    }
+
+    @Test
+    void bounceThatCouldNotBeStoredStaysQueuedAndIsSentLater() throws Exception {
+        ScriptedServer server = closeLater(new ScriptedServer(ScriptedServer.rcpt(n -> "550 5.1.1 no such user")));
+        mx.add("remote.test", "127.0.0.1", server.port());
+        queueFromAnn("a@remote.test");
+        java.util.concurrent.atomic.AtomicBoolean storeDown = new java.util.concurrent.atomic.AtomicBoolean(true);
+        MailStore failingDsns = new dev.mailwright.store.ForwardingMailStore(store) {
+            @Override
+            public dev.mailwright.store.Deliveries deliveries() {
+                dev.mailwright.store.Deliveries real = delegate().deliveries();
+                return envelope -> new dev.mailwright.store.ForwardingDelivery(real.begin(envelope)) {
+                    @Override
+                    public dev.mailwright.store.DeliveryReceipt commit() {
+                        if (storeDown.get()) {
+                            throw new dev.mailwright.store.StoreUnavailableException("database down", null);
+                        }
+                        return super.commit();
+                    }
+                };
+            }
+        };
+        OutboundWorker worker = closeLater(new OutboundWorker(failingDsns, mx, config().build(), clock));
+
+        worker.runOnce();
+        assertThat(mailbox(ann)).isEmpty();
+        assertThat(store.queue().list()).extracting(QueueItem::state).containsExactly(QueueItem.State.FAILED);
+
+        storeDown.set(false);
+        clock.advance(Duration.ofMinutes(5));
+        worker.runOnce();
+        assertThat(mailbox(ann)).hasSize(1);
+        assertThat(store.queue().list()).isEmpty();
+        worker.runOnce();
+        assertThat(mailbox(ann)).as("never twice").hasSize(1);
+    }
+
+    @Test
+    void bounceThatNoWorkerSentIsSentByTheSweep() throws Exception {
+        queueFromAnn("a@remote.test", "b@remote.test");
+        // a worker failed both recipients and died before it stored the DSN
+        for (QueueItem i : store.queue().claim("dead-worker", 10, Duration.ofMinutes(5))) {
+            store.queue().failForBounce(i.id(), "dead-worker", "550 no", new QueueItem.Failure("5.1.1",
+                    "smtp; 550 5.1.1 no such user", Optional.of("mx.remote.test"), clock.instant()));
+        }
+        OutboundWorker worker = worker();
+
+        worker.runOnce();
+        assertThat(mailbox(ann)).as("a bounce just failed may still be on its way").isEmpty();
+        clock.advance(Duration.ofMinutes(5));
+        worker.runOnce();
+        worker.runOnce();
+
+        List<String> bounces = mailbox(ann);
+        assertThat(bounces).hasSize(1);
+        assertThat(deliveryStatus(bounces.get(0))).contains("a@remote.test", "b@remote.test",
+                "Remote-MTA: dns; mx.remote.test");
+        assertThat(store.queue().list()).isEmpty();
     }
 
     @Test
@@ -495,6 +799,48 @@ class OutboundWorkerTest {
         org.apache.james.jdkim.DKIMVerifier verifier = new org.apache.james.jdkim.DKIMVerifier(
                 (method, selector, domain) -> List.of("v=DKIM1; k=rsa; p=" + key.publicKeyTag()));
         assertThat(verifier.verify(new ByteArrayInputStream(rx.received().get(0).content()))).hasSize(1);
+    }
+
+    @Test
+    void eightBitMessageToAPeerWithout8BitMimeGoesOutQuotedPrintableAndSignedAfterConversion() throws Exception {
+        var key = new dev.mailwright.smtp.outbound.dkim.DkimKeyGenerator(store.dkimKeys())
+                .generate("example.org", "mail", dev.mailwright.store.DkimKey.Algorithm.RSA_SHA256);
+        ScriptedServer server = closeLater(new ScriptedServer(new ScriptedServer.Script() {
+            @Override
+            public String rcpt(int connection, String address) {
+                return "250 2.1.5 ok";
+            }
+
+            @Override
+            public List<String> extensions() {
+                return List.of("PIPELINING", "SIZE 10000000"); // no 8BITMIME
+            }
+        }));
+        mx.add("remote.test", "127.0.0.1", server.port());
+        String body = "Grüße aus Köln\r\n";
+        queue(store, Envelope.of(Optional.of(ann.address()), clock.instant()), "From: Ann <ann@example.org>\r\n"
+                        + "To: x@remote.test\r\nSubject: umlauts\r\nMIME-Version: 1.0\r\n"
+                        + "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + body,
+                RemoteRecipient.of(Address.parse("x@remote.test")));
+
+        worker().runOnce();
+
+        assertThat(server.messages()).hasSize(1);
+        assertThat(server.commands()).anyMatch(c -> c.startsWith("MAIL FROM:<ann@example.org>"))
+                .noneMatch(c -> c.contains("BODY=8BITMIME"));
+        String sent = server.messages().get(0);
+        assertThat(sent.chars()).allMatch(c -> c < 0x80);
+        assertThat(sent).contains("Content-Transfer-Encoding: quoted-printable", "Gr=C3=BC=C3=9Fe aus K=C3=B6ln")
+                .doesNotContain("Content-Transfer-Encoding: 8bit");
+        MimeMessage received = parse(sent);
+        try (InputStream in = received.getInputStream()) {
+            assertThat(new String(in.readAllBytes(), UTF_8)).isEqualTo(body);
+        }
+        org.apache.james.jdkim.DKIMVerifier verifier = new org.apache.james.jdkim.DKIMVerifier(
+                (method, selector, domain) -> List.of("v=DKIM1; k=rsa; p=" + key.publicKeyTag()));
+        assertThat(verifier.verify(new ByteArrayInputStream(sent.getBytes(UTF_8))))
+                .as("the signature covers the converted form").hasSize(1);
+        assertThat(mailbox(ann)).isEmpty();
     }
 
     @Test

@@ -36,6 +36,11 @@ final class ScriptedServer implements AutoCloseable {
             return false;
         }
 
+        /** Whether to close the connection after the reply to the final dot (a server's idle timeout, early). */
+        default boolean closeAfterData(int connection) {
+            return false;
+        }
+
         /** Whether to stop answering after the greeting (a stall). */
         default boolean stall(int connection) {
             return false;
@@ -52,9 +57,22 @@ final class ScriptedServer implements AutoCloseable {
         return (connection, address) -> reply.apply(connection);
     }
 
+    /**
+     * A script that answers RCPT by how often this address was offered before (1 for the first
+     * time), whatever the connection: the worker reuses connections, so attempts are not connections.
+     */
+    static Script byAttempt(java.util.function.BiFunction<Integer, String, String> reply) {
+        java.util.Map<String, AtomicInteger> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        return (connection, address) -> reply.apply(
+                seen.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet(), address);
+    }
+
     private final ServerSocket socket;
     private final Script script;
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicInteger maxActive = new AtomicInteger();
+    private final Object activity = new Object();
     private final List<String> messages = new CopyOnWriteArrayList<>();
     private final List<String> commands = new CopyOnWriteArrayList<>();
     final CountDownLatch connected = new CountDownLatch(1);
@@ -75,6 +93,26 @@ final class ScriptedServer implements AutoCloseable {
 
     int connections() {
         return connections.get();
+    }
+
+    /** The most connections that were open at the same time. */
+    int maxSimultaneousConnections() {
+        return maxActive.get();
+    }
+
+    /** Waits until {@code n} connections were open at once, at most {@code timeout}; whether they were. */
+    boolean awaitSimultaneous(int n, java.time.Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        synchronized (activity) {
+            while (maxActive.get() < n) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                activity.wait(Math.max(1, left / 1_000_000));
+            }
+            return true;
+        }
     }
 
     /** The content of each accepted message (DATA, unstuffed, without the final dot). */
@@ -103,6 +141,10 @@ final class ScriptedServer implements AutoCloseable {
     }
 
     private void serve(Socket s, int n) {
+        synchronized (activity) {
+            maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
+            activity.notifyAll();
+        }
         try (s) {
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
             OutputStream out = s.getOutputStream();
@@ -159,6 +201,9 @@ final class ScriptedServer implements AutoCloseable {
                         messages.add(data.toString());
                     }
                     reply(out, end);
+                    if (script.closeAfterData(n)) {
+                        return;
+                    }
                 } else if (upper.equals("STARTTLS")) {
                     reply(out, "220 2.0.0 ready to start TLS");
                     out.write("this is not a TLS handshake\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -176,6 +221,8 @@ final class ScriptedServer implements AutoCloseable {
             }
         } catch (IOException e) {
             // the client went away
+        } finally {
+            active.decrementAndGet();
         }
     }
 

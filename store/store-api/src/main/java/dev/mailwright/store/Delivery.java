@@ -2,6 +2,7 @@ package dev.mailwright.store;
 
 import java.io.OutputStream;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One message on its way into the store: {@code begin -> recipients -> content -> commit | abort}.
@@ -36,6 +37,17 @@ public interface Delivery extends AutoCloseable {
 
     /** Adds a remote recipient to be queued for outbound delivery. */
     void addRemote(RemoteRecipient recipient);
+
+    /**
+     * Makes this delivery the DSN that reports the given FAILED queue items of message
+     * {@code messageId} ({@link OutboundQueue#bounceDue}): {@link #commit()} removes them in the
+     * same transaction, or, if one of them is gone (another worker's DSN reported it) or an item
+     * of the message is pending again, stores nothing and throws {@link LeaseLostException}. So
+     * the sender gets exactly one DSN per message however many workers finish its items at once.
+     */
+    default void settles(long messageId, Set<Long> failedItems) {
+        throw new UnsupportedOperationException("this store cannot settle queue failures");
+    }
 
     /** Where the message content goes, exactly as it should be stored (SMTP already unstuffed). */
     OutputStream content();

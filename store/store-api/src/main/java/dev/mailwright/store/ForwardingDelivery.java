@@ -3,6 +3,7 @@ package dev.mailwright.store;
 import java.io.OutputStream;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /** A delivery that hands every call to another one; subclasses override what they change (usually {@link #commit()}). */
 public abstract class ForwardingDelivery implements Delivery {
@@ -36,6 +37,11 @@ public abstract class ForwardingDelivery implements Delivery {
     @Override
     public void addRemote(RemoteRecipient recipient) {
         delegate.addRemote(recipient);
+    }
+
+    @Override
+    public void settles(long messageId, Set<Long> failedItems) {
+        delegate.settles(messageId, failedItems);
     }
 
     @Override

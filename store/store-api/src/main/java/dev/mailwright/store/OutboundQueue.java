@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Remote recipients waiting for delivery. Items enter through {@link Delivery#commit()}.
@@ -38,13 +39,40 @@ public interface OutboundQueue {
     void abandon(long itemId, String worker);
 
     /**
-     * Records that the sender got a delay warning for this item, so that it gets only one.
+     * Records that the sender of a message is being warned of a delay, on all its items: true for
+     * the one caller that recorded it first (which then sends the one warning), false for any other,
+     * on any node. The warning is not sent again if it could not be stored.
+     */
+    boolean claimDelayWarning(long messageId);
+
+    /** A permanent failure (or expiry) that the sender is not told of: the item leaves the queue. */
+    void fail(long itemId, String worker, String reason);
+
+    /**
+     * A permanent failure (or expiry) that the sender is to be told of: the item stays, as
+     * {@link QueueItem.State#FAILED} with its failure, until the one DSN covering all failed
+     * recipients of its message is stored ({@link Delivery#settles}).
      * {@link LeaseLostException} if the worker no longer holds it.
      */
-    void markDelayWarned(long itemId, String worker);
+    void failForBounce(long itemId, String worker, String reason, QueueItem.Failure failure);
 
-    /** A permanent failure (or expiry): the item leaves the queue; the caller bounces. */
-    void fail(long itemId, String worker, String reason);
+    /**
+     * The FAILED items of a message once none of its items is pending (QUEUED, CLAIMED, HELD);
+     * empty while one is, or when none failed.
+     */
+    List<QueueItem> bounceDue(long messageId);
+
+    /**
+     * Messages whose bounce is due (every item FAILED) and one of whose items failed at or before
+     * {@code failedBefore}, oldest first: bounces a worker could not store or did not get to.
+     */
+    List<Long> bouncesDue(Instant failedBefore, int max);
+
+    /**
+     * Removes FAILED items of a message whose DSN cannot be delivered to anyone, all or none:
+     * false (nothing removed) if one of them is gone, or an item of the message is pending again.
+     */
+    boolean dropFailures(long messageId, Set<Long> itemIds);
 
     /** Everything in the queue, oldest first. */
     List<QueueItem> list();
@@ -54,9 +82,10 @@ public interface OutboundQueue {
 
     Optional<QueueItem> get(long itemId);
 
-    /** Makes an item due now. */
+    /** Makes an item due now. {@link StoreException} for one being delivered or FAILED (waiting for its bounce). */
     void retryNow(long itemId);
 
+    /** Keeps an item from delivery until released. {@link StoreException} for one being delivered or FAILED. */
     void hold(long itemId);
 
     void release(long itemId);

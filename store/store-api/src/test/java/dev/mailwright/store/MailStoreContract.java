@@ -847,18 +847,160 @@ public abstract class MailStoreContract {
         }
 
         @Test
-        void delayWarningIsRememberedAcrossReschedulesAndOnlyByTheHolder() {
+        void delayWarningIsClaimedOncePerMessageAndRememberedAcrossReschedules() {
+            queueTo("x@remote.test", "y@remote.test");
+            List<QueueItem> items = store.queue().claim("w", 10, Duration.ofMinutes(5));
+            assertThat(items).extracting(QueueItem::delayWarned).containsExactly(false, false);
+            long message = items.get(0).messageId();
+            assertThat(store.queue().claimDelayWarning(message)).isTrue();
+            assertThat(store.queue().claimDelayWarning(message)).as("a second warning for the message").isFalse();
+            for (QueueItem i : items) {
+                store.queue().reschedule(i.id(), "w", clock.instant(), "451 later");
+            }
+            assertThat(store.queue().claim("w", 10, Duration.ofMinutes(5)))
+                    .extracting(QueueItem::delayWarned).containsExactly(true, true);
+            assertThat(store.queue().claimDelayWarning(message)).isFalse();
+        }
+
+        private static final QueueItem.Failure NO_SUCH_USER = new QueueItem.Failure("5.1.1",
+                "smtp; 550 5.1.1 no such user", Optional.of("mx.remote.test"), Instant.parse("2026-01-01T00:00:00Z"));
+
+        /** A DSN to ann that settles the given failures; returns what commit threw, or null. */
+        private RuntimeException bounce(long messageId, Set<Long> failures) {
+            Account ann = store.accounts().get(Address.parse("ann@example.org")).orElseThrow();
+            try (Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), clock.instant()))) {
+                d.addLocal(new LocalRecipient(ann.id(), ann.address()), 0L);
+                d.settles(messageId, failures);
+                d.content().write("Subject: bounce\r\n\r\nfailed\r\n".getBytes(UTF_8));
+                d.commit();
+                return null;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (RuntimeException e) {
+                return e;
+            }
+        }
+
+        @Test
+        void failedItemWaitsWithItsFailureUntilNoItemOfItsMessageIsPending() {
+            queueTo("x@remote.test", "y@remote.test");
+            List<QueueItem> items = store.queue().claim("w", 10, Duration.ofMinutes(5));
+            long message = items.get(0).messageId();
+            assertThatThrownBy(() -> store.queue().failForBounce(items.get(0).id(), "other", "550", NO_SUCH_USER))
+                    .isInstanceOf(LeaseLostException.class);
+            store.queue().failForBounce(items.get(0).id(), "w", "mx.remote.test: 550 no such user", NO_SUCH_USER);
+            assertThat(store.queue().bounceDue(message)).as("y is still claimed").isEmpty();
+            store.queue().reschedule(items.get(1).id(), "w", clock.instant().plus(Duration.ofMinutes(5)), "451 later");
+            assertThat(store.queue().bounceDue(message)).as("y is queued").isEmpty();
+            assertThat(store.queue().bouncesDue(clock.instant(), 10)).isEmpty();
+
+            clock.advance(Duration.ofMinutes(6));
+            List<QueueItem> again = store.queue().claim("w", 10, Duration.ofMinutes(5));
+            assertThat(again).as("a failed item is never claimed").extracting(QueueItem::id)
+                    .containsExactly(items.get(1).id());
+            store.queue().failForBounce(again.get(0).id(), "w", "expired", NO_SUCH_USER);
+
+            List<QueueItem> due = store.queue().bounceDue(message);
+            assertThat(due).extracting(QueueItem::id).containsExactly(items.get(0).id(), items.get(1).id());
+            assertThat(due).extracting(QueueItem::state).containsOnly(QueueItem.State.FAILED);
+            assertThat(due.get(0).failure()).contains(NO_SUCH_USER);
+            assertThat(due.get(0).lastError()).contains("mx.remote.test: 550 no such user");
+            assertThat(store.queue().bouncesDue(clock.instant(), 10)).containsExactly(message);
+            assertThat(store.queue().bouncesDue(NO_SUCH_USER.at().minusSeconds(1), 10)).isEmpty();
+            assertThat(read(store.queue().openContent(message))).as("kept for the DSN").startsWith("Subject: out");
+            assertThatThrownBy(() -> store.queue().hold(items.get(0).id())).isInstanceOf(StoreException.class);
+            assertThatThrownBy(() -> store.queue().retryNow(items.get(0).id())).isInstanceOf(StoreException.class);
+        }
+
+        @Test
+        void dsnThatSettlesTheFailuresRemovesThemInTheSameCommitAndOnlyOnce() {
+            queueTo("x@remote.test", "y@remote.test");
+            Account ann = store.accounts().get(Address.parse("ann@example.org")).orElseThrow();
+            List<QueueItem> items = store.queue().claim("w", 10, Duration.ofMinutes(5));
+            long message = items.get(0).messageId();
+            store.queue().failForBounce(items.get(0).id(), "w", "550", NO_SUCH_USER);
+            store.queue().complete(items.get(1).id(), "w");
+            Set<Long> failures = Set.of(items.get(0).id());
+
+            assertThat(bounce(message, failures)).isNull();
+            assertThat(store.queue().list()).isEmpty();
+            assertThat(store.mailboxes().list(ann.id())).hasSize(1);
+            assertThatThrownBy(() -> store.queue().openContent(message)).as("the last reference went with the failure")
+                    .isInstanceOf(NotFoundException.class);
+
+            assertThat(bounce(message, failures)).isInstanceOf(LeaseLostException.class);
+            assertThat(store.mailboxes().list(ann.id())).as("the second DSN was not stored").hasSize(1);
+        }
+
+        @Test
+        void dsnCannotSettleFailuresWhileAnItemOfTheMessageIsPending() {
+            queueTo("x@remote.test", "y@remote.test");
+            Account ann = store.accounts().get(Address.parse("ann@example.org")).orElseThrow();
+            List<QueueItem> items = store.queue().claim("w", 10, Duration.ofMinutes(5));
+            store.queue().failForBounce(items.get(0).id(), "w", "550", NO_SUCH_USER);
+            store.queue().reschedule(items.get(1).id(), "w", clock.instant(), "451");
+
+            assertThat(bounce(items.get(0).messageId(), Set.of(items.get(0).id())))
+                    .isInstanceOf(LeaseLostException.class);
+            assertThat(store.queue().list()).hasSize(2);
+            assertThat(store.mailboxes().list(ann.id())).isEmpty();
+            assertThat(store.queue().dropFailures(items.get(0).messageId(), Set.of(items.get(0).id()))).isFalse();
+        }
+
+        @Test
+        void failuresWithoutAnyoneToTellAreDroppedOnce() {
             queueTo("x@remote.test");
             QueueItem item = store.queue().claim("w", 10, Duration.ofMinutes(5)).get(0);
-            assertThat(item.delayWarned()).isFalse();
-            assertThatThrownBy(() -> store.queue().markDelayWarned(item.id(), "other"))
-                    .isInstanceOf(LeaseLostException.class);
-            store.queue().markDelayWarned(item.id(), "w");
-            store.queue().reschedule(item.id(), "w", clock.instant(), "451 later");
-            QueueItem again = store.queue().claim("w", 10, Duration.ofMinutes(5)).get(0);
-            assertThat(again.id()).isEqualTo(item.id());
-            assertThat(again.delayWarned()).isTrue();
-            assertThat(store.queue().get(item.id()).orElseThrow().delayWarned()).isTrue();
+            store.queue().failForBounce(item.id(), "w", "550", NO_SUCH_USER);
+            assertThat(store.queue().dropFailures(item.messageId(), Set.of(item.id()))).isTrue();
+            assertThat(store.queue().dropFailures(item.messageId(), Set.of(item.id()))).isFalse();
+            assertThat(store.queue().list()).isEmpty();
+        }
+
+        @Test
+        void twoDsnsSettlingTheSameFailuresAtOnceStoreExactlyOne() throws Exception {
+            Account ann = user("ann@example.org");
+            int rounds = 5;
+            for (int round = 0; round < rounds; round++) {
+                long message;
+                Set<Long> failures = new HashSet<>();
+                try (Delivery d = store.deliveries().begin(Envelope.of(Optional.of(ann.address()), clock.instant()))) {
+                    d.addRemote(RemoteRecipient.of(Address.parse("x@remote.test")));
+                    d.addRemote(RemoteRecipient.of(Address.parse("y@remote.test")));
+                    d.content().write("Subject: out\r\n\r\nbody\r\n".getBytes(UTF_8));
+                    message = d.commit().messageId();
+                }
+                for (QueueItem i : store.queue().claim("w", 10, Duration.ofMinutes(5))) {
+                    store.queue().failForBounce(i.id(), "w", "550", NO_SUCH_USER);
+                    failures.add(i.id());
+                }
+                CountDownLatch start = new CountDownLatch(1);
+                ExecutorService pool = Executors.newFixedThreadPool(2);
+                try {
+                    List<Future<RuntimeException>> results = new ArrayList<>();
+                    for (int t = 0; t < 2; t++) {
+                        results.add(pool.submit(() -> {
+                            start.await();
+                            return bounce(message, failures);
+                        }));
+                    }
+                    start.countDown();
+                    int stored = 0;
+                    for (Future<RuntimeException> r : results) {
+                        RuntimeException e = r.get(30, TimeUnit.SECONDS);
+                        if (e == null) {
+                            stored++;
+                        } else {
+                            assertThat(e).isInstanceOf(LeaseLostException.class);
+                        }
+                    }
+                    assertThat(stored).isEqualTo(1);
+                } finally {
+                    pool.shutdownNow();
+                }
+            }
+            assertThat(store.mailboxes().list(ann.id())).hasSize(rounds);
+            assertThat(store.queue().list()).isEmpty();
         }
 
         @Test

@@ -38,8 +38,37 @@ public final class DeliveryReport {
         }
     }
 
-    /** One recipient and what happened to it. */
-    public record Entry(QueueItem item, Outcome outcome) {
+    /**
+     * One recipient and what happened to it.
+     *
+     * @param status      enhanced status code
+     * @param remoteMta   the host that answered, if one did
+     * @param diagnostic  the Diagnostic-Code value with its type ({@code smtp; 550 ...})
+     * @param description for the human-readable part
+     * @param lastAttempt when it was last tried
+     */
+    public record Entry(QueueItem item, String status, Optional<String> remoteMta, String diagnostic,
+                        String description, Instant lastAttempt) {
+
+        /** What an attempt at {@code at} did. */
+        public static Entry of(QueueItem item, Outcome outcome, Instant at) {
+            String diagnostic = outcome.smtpReply().map(r -> "smtp; " + clean(r.toString()))
+                    .orElseGet(() -> "X-Mailwright; " + clean(outcome.text()));
+            return new Entry(item, outcome.status(), outcome.remoteMta(), diagnostic, outcome.describe(), at);
+        }
+
+        /** A FAILED queue item, as the store kept it. */
+        public static Entry ofFailed(QueueItem item) {
+            QueueItem.Failure f = item.failure().orElseThrow(() -> new IllegalArgumentException(
+                    "queue item " + item.id() + " has no failure"));
+            return new Entry(item, f.status(), f.remoteMta(), f.diagnostic(), item.lastError().orElse(f.diagnostic()),
+                    f.at());
+        }
+
+        /** What the store keeps of this entry until the DSN goes out. */
+        public QueueItem.Failure failure() {
+            return new QueueItem.Failure(status, diagnostic, remoteMta, lastAttempt);
+        }
     }
 
     private DeliveryReport() {
@@ -87,17 +116,13 @@ public final class DeliveryReport {
                     .append(o.contains(";") ? clean(o) : "rfc822;" + clean(o)).append("\r\n"));
             h.append("Final-Recipient: rfc822; ").append(e.item().recipient().address()).append("\r\n");
             h.append("Action: ").append(action.field).append("\r\n");
-            h.append("Status: ").append(e.outcome().status()).append("\r\n");
-            e.outcome().remoteMta().ifPresent(m -> {
+            h.append("Status: ").append(clean(e.status())).append("\r\n");
+            e.remoteMta().ifPresent(m -> {
                 String host = m.contains(" ") ? m.substring(0, m.indexOf(' ')) : m;
                 h.append("Remote-MTA: dns; ").append(clean(host)).append("\r\n");
             });
-            if (e.outcome().smtpReply().isPresent()) {
-                h.append("Diagnostic-Code: smtp; ").append(clean(e.outcome().smtpReply().get().toString())).append("\r\n");
-            } else {
-                h.append("Diagnostic-Code: X-Mailwright; ").append(clean(e.outcome().text())).append("\r\n");
-            }
-            h.append("Last-Attempt-Date: ").append(DATE.format(now.atOffset(ZoneOffset.UTC))).append("\r\n");
+            h.append("Diagnostic-Code: ").append(clean(e.diagnostic())).append("\r\n");
+            h.append("Last-Attempt-Date: ").append(DATE.format(e.lastAttempt().atOffset(ZoneOffset.UTC))).append("\r\n");
             retryUntil.ifPresent(u -> h.append("Will-Retry-Until: ")
                     .append(DATE.format(u.atOffset(ZoneOffset.UTC))).append("\r\n"));
         }
@@ -137,7 +162,7 @@ public final class DeliveryReport {
         }
         sb.append("\r\n");
         for (Entry e : entries) {
-            sb.append("<").append(e.item().recipient().address()).append(">: ").append(e.outcome().describe())
+            sb.append("<").append(e.item().recipient().address()).append(">: ").append(clean(e.description()))
                     .append("\r\n");
         }
         return sb.toString();

@@ -26,19 +26,25 @@ public final class PreparedMessage {
     /** A header section past this is not parsed for signing (the message still goes out). */
     static final int MAX_SIGNED_HEADER = 1024 * 1024;
 
+    /** The content as it goes out, before the signature and dot-stuffing: Return-Path dropped (and made 7-bit). */
     private final Supplier<InputStream> content;
     private final long size;
     private final boolean eightBit;
     private final boolean utf8Header;
     private final Optional<String> dkimSignature;
+    private final Function<String, Optional<DkimKey>> keys;
+    private final Clock clock;
+    private PreparedMessage sevenBit;
 
     private PreparedMessage(Supplier<InputStream> content, long size, boolean eightBit, boolean utf8Header,
-                            Optional<String> dkimSignature) {
+                            Optional<String> dkimSignature, Function<String, Optional<DkimKey>> keys, Clock clock) {
         this.content = content;
         this.size = size;
         this.eightBit = eightBit;
         this.utf8Header = utf8Header;
         this.dkimSignature = dkimSignature;
+        this.keys = keys;
+        this.clock = clock;
     }
 
     /**
@@ -49,7 +55,30 @@ public final class PreparedMessage {
      */
     public static PreparedMessage scan(Supplier<InputStream> content, Function<String, Optional<DkimKey>> keys,
                                        Clock clock) throws IOException {
-        try (InputStream in = new WireEncoder(new ReturnPathFilter(content.get()), false)) {
+        return scanOutgoing(() -> new ReturnPathFilter(content.get()), keys, clock);
+    }
+
+    /**
+     * The same message for a server without 8BITMIME: 8-bit parts re-encoded as quoted-printable
+     * ({@link SevenBitEncoder}), scanned and DKIM-signed again in that form (the signature must
+     * cover what is sent). Made once per message, on first need; streamed like the original.
+     *
+     * @throws SevenBitEncoder.TooLongException when a line or header is too long to convert
+     */
+    public synchronized PreparedMessage sevenBit() throws IOException {
+        if (!eightBit) {
+            return this;
+        }
+        if (sevenBit == null) {
+            sevenBit = scanOutgoing(() -> new SevenBitEncoder(new WireEncoder(content.get(), false)), keys, clock);
+        }
+        return sevenBit;
+    }
+
+    private static PreparedMessage scanOutgoing(Supplier<InputStream> content,
+                                                Function<String, Optional<DkimKey>> keys, Clock clock)
+            throws IOException {
+        try (InputStream in = new WireEncoder(content.get(), false)) {
             HeaderSection header = HeaderSection.read(in, MAX_SIGNED_HEADER);
             boolean utf8Header = false;
             for (String f : header.fields()) {
@@ -76,7 +105,7 @@ public final class PreparedMessage {
             }
             Optional<String> signature = signing == null ? Optional.empty() : Optional.of(signing.finish());
             long size = header.octets() + bodySize + signature.map(String::length).orElse(0);
-            return new PreparedMessage(content, size, eightBit, utf8Header, signature);
+            return new PreparedMessage(content, size, eightBit, utf8Header, signature, keys, clock);
         }
     }
 
@@ -101,7 +130,7 @@ public final class PreparedMessage {
 
     /** The message as sent after DATA: signed, without Return-Path, dot-stuffed, with the final {@code .CRLF}. */
     public InputStream open() {
-        InputStream body = new ReturnPathFilter(content.get());
+        InputStream body = content.get();
         InputStream whole = dkimSignature.<InputStream>map(s -> new SequenceInputStream(
                 new ByteArrayInputStream(s.getBytes(StandardCharsets.ISO_8859_1)), body)).orElse(body);
         return new WireEncoder(whole, true);

@@ -3,6 +3,7 @@ package dev.mailwright.smtp.outbound.internal;
 import dev.mailwright.smtp.outbound.OutboundConfig;
 import dev.mailwright.smtp.outbound.OutboundConfig.Smarthost;
 import dev.mailwright.smtp.outbound.OutboundConfig.Timeouts;
+import dev.mailwright.smtp.outbound.OutboundMetrics;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.Envelope;
 import dev.mailwright.store.QueueItem;
@@ -13,13 +14,18 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -31,6 +37,13 @@ import org.slf4j.LoggerFactory;
  * gives an answer per recipient; one connection carries all of them. Opportunistic STARTTLS
  * to MX hosts (any certificate; a host whose TLS fails is retried in plain text), required TLS
  * and AUTH to a smarthost.
+ *
+ * <p>A connection whose transaction ended normally is kept open for a few seconds and used for
+ * the next message to the same destination (RSET, then the next transaction), so several messages
+ * due for one domain share a connection. Its caller counts it against the destination's
+ * concurrency limit only while it carries mail: a connection is parked before its delivery gives
+ * its permit back, and taken only by a delivery that holds one, so the open connections to a
+ * destination never outnumber the limit.
  */
 public final class Transfer {
 
@@ -44,29 +57,112 @@ public final class Transfer {
         }
     }
 
+    /** How long a connection may wait unused for the next message. */
+    static final Duration IDLE_LIMIT = Duration.ofSeconds(5);
+    /** How long one connection is used at most, and for how many transactions. */
+    static final Duration REUSE_TIME_LIMIT = Duration.ofMinutes(5);
+    static final int REUSE_COUNT_LIMIT = 100;
+
     private final OutboundConfig config;
     private final SSLContext anyCertificate;
     private final Consumer<SmtpClient> opened;
     private final Consumer<SmtpClient> closed;
+    private final OutboundMetrics metrics;
+    private final Map<String, Deque<Parked>> parked = new ConcurrentHashMap<>();
     private volatile boolean aborted;
+
+    /** An open connection after a finished transaction, waiting for the next message to its destination. */
+    private record Parked(SmtpClient client, Target target, Map<String, String> ext, long opened, long since,
+                          int transactions) {
+    }
 
     /** @param opened told of each connection (so a closing worker can cut it), {@code closed} when it ends */
     public Transfer(OutboundConfig config, SSLContext anyCertificate, Consumer<SmtpClient> opened,
-                    Consumer<SmtpClient> closed) {
+                    Consumer<SmtpClient> closed, OutboundMetrics metrics) {
         this.config = config;
         this.anyCertificate = anyCertificate;
         this.opened = opened;
         this.closed = closed;
+        this.metrics = metrics;
     }
 
     /** Stops trying further hosts (the worker is shutting down and cuts the open connections). */
     public void abort() {
         aborted = true;
+        closeIdle(true);
     }
 
-    /** Delivers to the first target that answers; returns an outcome per item id. */
-    public Map<Long, Outcome> deliver(List<Target> targets, PreparedMessage message, Envelope envelope,
-                                      List<QueueItem> items) {
+    /** Closes the parked connections that waited too long (or all of them): QUIT, then close. */
+    public void closeIdle(boolean all) {
+        long now = System.nanoTime();
+        List<Parked> expired = new ArrayList<>();
+        for (String destination : parked.keySet()) {
+            // a destination without parked connections leaves the map, so it does not grow with every domain
+            parked.computeIfPresent(destination, (d, q) -> {
+                q.removeIf(p -> {
+                    boolean old = all || now - p.since() >= IDLE_LIMIT.toNanos();
+                    if (old) {
+                        expired.add(p);
+                    }
+                    return old;
+                });
+                return q.isEmpty() ? null : q;
+            });
+        }
+        expired.forEach(p -> finish(p.client(), true));
+    }
+
+    private Parked takeParked(String destination) {
+        long now = System.nanoTime();
+        while (true) {
+            Parked[] taken = new Parked[1];
+            parked.computeIfPresent(destination, (d, q) -> {
+                taken[0] = q.pollLast(); // the most recently used: the least likely to have been timed out
+                return q.isEmpty() ? null : q;
+            });
+            Parked p = taken[0];
+            if (p == null) {
+                return null;
+            }
+            if (now - p.since() < IDLE_LIMIT.toNanos()) {
+                return p;
+            }
+            finish(p.client(), true);
+        }
+    }
+
+    private void finish(SmtpClient client, boolean quit) {
+        if (quit) {
+            try {
+                client.send("QUIT");
+                client.read(Duration.ofSeconds(2));
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        client.close();
+        closed.accept(client);
+    }
+
+    /**
+     * Delivers to the first target that answers, over a parked connection to {@code destination}
+     * if there is one; returns an outcome per item id. The caller must hold the destination's
+     * concurrency permit.
+     */
+    public Map<Long, Outcome> deliver(String destination, List<Target> targets, PreparedMessage message,
+                                      Envelope envelope, List<QueueItem> items) {
+        Parked p;
+        while (!aborted && (p = takeParked(destination)) != null) {
+            Session reused = new Session(destination, p.target(), null, p.client().isTls());
+            Result r = reused.again(p, message, envelope, items);
+            if (r != null && r.outcomes != null) {
+                return r.outcomes;
+            }
+            if (r != null) {
+                break; // the host deferred the transaction (e.g. 4xx to MAIL): the hosts in turn, as for a new one
+            }
+            // the parked connection had gone stale before this transaction began: another, or a new one
+        }
         Outcome last = Outcome.temporary("4.4.1", "no host to try");
         for (Target target : targets) {
             if (aborted) {
@@ -86,7 +182,8 @@ public final class Transfer {
                 }
                 boolean tls = true;
                 for (int attempt = 0; attempt < 2; attempt++) {
-                    Session session = new Session(target, new InetSocketAddress(address, target.port()), tls);
+                    Session session = new Session(destination, target, new InetSocketAddress(address, target.port()),
+                            tls);
                     Result r = session.run(message, envelope, items);
                     if (r.outcomes != null) {
                         return r.outcomes;
@@ -118,6 +215,7 @@ public final class Transfer {
     }
 
     private final class Session {
+        private final String destination;
         private final Target target;
         private final InetSocketAddress address;
         private final boolean tryTls;
@@ -125,12 +223,58 @@ public final class Transfer {
         private String peer;
         private boolean dataStarted;
         private boolean inTls;
+        private Map<String, String> ext = Map.of();
+        /** The transaction ended normally: the connection may carry the next message. */
+        private boolean reusable;
 
-        Session(Target target, InetSocketAddress address, boolean tryTls) {
+        Session(String destination, Target target, InetSocketAddress address, boolean tryTls) {
+            this.destination = destination;
             this.target = target;
             this.address = address;
             this.tryTls = tryTls;
-            this.peer = target.host() + " [" + address.getAddress().getHostAddress() + "]";
+            this.peer = address == null ? target.host() : target.host() + " [" + address.getAddress().getHostAddress() + "]";
+        }
+
+        /**
+         * The next transaction on a parked connection: RSET, then as on a new one. Null when the
+         * connection turned out to be gone before anything of this message was sent (the caller
+         * opens a new one); a failure after that counts like one on a new connection.
+         */
+        Result again(Parked p, PreparedMessage message, Envelope envelope, List<QueueItem> items) {
+            SmtpClient client = p.client();
+            peer = client.peer();
+            inTls = client.isTls();
+            ext = p.ext();
+            boolean keep = false;
+            try {
+                try {
+                    client.send("RSET");
+                    Reply r = client.read(t.mail());
+                    if (r.code() != 250) {
+                        return null;
+                    }
+                } catch (IOException e) {
+                    LOG.debug("parked connection to {} is gone: {}", peer, e.getMessage());
+                    return null;
+                }
+                metrics.connectionReused();
+                Result r;
+                try {
+                    r = transaction(client, message, envelope, items);
+                } catch (IOException e) {
+                    LOG.info("delivery to {} failed: {}", peer, e.getMessage());
+                    r = Result.done(all(items, Outcome.temporary("4.4.2", "lost connection: " + e.getMessage(), peer)));
+                    reusable = false;
+                }
+                keep = reusable;
+                return r;
+            } finally {
+                if (keep) {
+                    park(client, p.opened(), p.transactions() + 1);
+                } else {
+                    finish(client, false);
+                }
+            }
         }
 
         Result run(PreparedMessage message, Envelope envelope, List<QueueItem> items) {
@@ -142,6 +286,7 @@ public final class Transfer {
                         implicit ? context(smart.get()) : null, implicit && smart.get().verifyCertificate());
                 opened.accept(client);
                 peer = client.peer();
+                inTls = client.isTls();
                 return converse(client, message, envelope, items);
             } catch (SSLException e) {
                 LOG.info("TLS with {} failed: {}", peer, e.getMessage());
@@ -158,9 +303,29 @@ public final class Transfer {
                 return Result.next(failure);
             } finally {
                 if (client != null) {
-                    client.close();
-                    closed.accept(client);
+                    if (reusable) {
+                        park(client, System.nanoTime(), 1);
+                    } else {
+                        finish(client, false);
+                    }
                 }
+            }
+        }
+
+        private void park(SmtpClient client, long openedAt, int transactions) {
+            long now = System.nanoTime();
+            if (aborted || transactions >= REUSE_COUNT_LIMIT || now - openedAt >= REUSE_TIME_LIMIT.toNanos()) {
+                finish(client, true);
+                return;
+            }
+            Parked p = new Parked(client, target, ext, openedAt, now, transactions);
+            parked.compute(destination, (d, q) -> {
+                Deque<Parked> waiting = q == null ? new ArrayDeque<>() : q;
+                waiting.addLast(p);
+                return waiting;
+            });
+            if (aborted) {
+                closeIdle(true);
             }
         }
 
@@ -174,7 +339,7 @@ public final class Transfer {
             if (ehlo == null) {
                 return Result.next(Outcome.temporary("4.5.0", "refused EHLO and HELO", peer));
             }
-            Map<String, String> ext = ehlo.code() == 250 && ehlo.lines().size() >= 1 ? SmtpClient.extensions(ehlo) : Map.of();
+            ext = ehlo.code() == 250 && ehlo.lines().size() >= 1 ? SmtpClient.extensions(ehlo) : Map.of();
             Optional<Smarthost> smart = target.smarthost();
             if (smart.isPresent() && smart.get().tls() == OutboundConfig.TlsMode.STARTTLS || (smart.isEmpty() && tryTls
                     && ext.containsKey("STARTTLS"))) {
@@ -204,6 +369,13 @@ public final class Transfer {
                     return Result.next(authFailure);
                 }
             }
+            metrics.connected(c.isTls());
+            return transaction(c, message, envelope, items);
+        }
+
+        /** One mail transaction (MAIL, RCPT, DATA) on a connection that is ready for it. */
+        private Result transaction(SmtpClient c, PreparedMessage message, Envelope envelope, List<QueueItem> items)
+                throws IOException {
             // what the message really needs; a submitter's SMTPUTF8 on an all-ASCII message is not a reason to fail
             boolean needsUtf8 = message.utf8Header()
                     || envelope.reversePath().map(Address::isInternational).orElse(false)
@@ -212,6 +384,16 @@ public final class Transfer {
                 quit(c);
                 return Result.done(all(items, Outcome.permanent("5.6.7", "the message needs SMTPUTF8 (RFC 6531) and "
                         + peer + " does not support it", peer)));
+            }
+            if (message.eightBit() && !ext.containsKey("8BITMIME")) {
+                // RFC 6152 3: no 8-bit data to a server without 8BITMIME; convert as Postfix does
+                try {
+                    message = message.sevenBit();
+                } catch (SevenBitEncoder.TooLongException e) {
+                    quit(c);
+                    return Result.done(all(items, Outcome.permanent("5.6.3", "the message has 8-bit data, "
+                            + peer + " does not support 8BITMIME, and it cannot be converted: " + e.getMessage(), peer)));
+                }
             }
             String size = ext.get("SIZE");
             if (size != null && !size.isEmpty()) {
@@ -277,7 +459,7 @@ public final class Transfer {
                 any |= r.isPositive();
             }
             if (!any) {
-                quit(c);
+                reusable = true; // a transaction refused in full leaves the connection fit for the next one
                 return Result.done(outcomes);
             }
             c.send("DATA");
@@ -298,12 +480,12 @@ public final class Transfer {
                     c.send(".");
                     c.read(t.dataTermination());
                 }
-                quit(c);
+                reusable = data.code() != 421;
                 return Result.done(outcomes);
             }
             if (data.code() != 354) {
                 accepted.forEach(i -> outcomes.put(i.id(), Outcome.of(data, peer)));
-                quit(c);
+                reusable = data.code() != 421;
                 return Result.done(outcomes);
             }
             dataStarted = true;
@@ -313,7 +495,7 @@ public final class Transfer {
             Reply end = c.read(t.dataTermination());
             Outcome result = dsn ? Outcome.of(end, peer).withDsnPassedOn() : Outcome.of(end, peer);
             accepted.forEach(i -> outcomes.put(i.id(), result));
-            quit(c);
+            reusable = end.code() != 421; // no QUIT: the connection may carry the next message
             return Result.done(outcomes);
         }
 

@@ -51,7 +51,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -213,10 +215,11 @@ public final class InMemoryMailStore implements MailStore {
         boolean delayWarned;
         String worker;
         Instant leaseUntil;
+        QueueItem.Failure failure;
 
         QueueItem view() {
             return new QueueItem(id, messageId, envelope, recipient, state, attempts, created, nextAttempt,
-                    Optional.ofNullable(lastError), delayWarned);
+                    Optional.ofNullable(lastError), delayWarned, Optional.ofNullable(failure));
         }
     }
 
@@ -628,6 +631,8 @@ public final class InMemoryMailStore implements MailStore {
         private final Map<String, RemoteRecipient> remote = new LinkedHashMap<>();
         private final ContentSpool spool = new ContentSpool(Integer.MAX_VALUE, null);
         private boolean finished;
+        private long settledMessage;
+        private Set<Long> settled = Set.of();
 
         MemoryDelivery(Envelope envelope) {
             this.envelope = envelope;
@@ -683,6 +688,13 @@ public final class InMemoryMailStore implements MailStore {
         }
 
         @Override
+        public void settles(long messageId, Set<Long> failedItems) {
+            open();
+            settledMessage = messageId;
+            settled = Set.copyOf(failedItems);
+        }
+
+        @Override
         public OutputStream content() {
             open();
             return spool;
@@ -715,6 +727,9 @@ public final class InMemoryMailStore implements MailStore {
             long wireSize = spool.wireSize();
             synchronized (lock) {
                 // validate everything first, so that a failure changes nothing
+                if (!settled.isEmpty()) {
+                    requireSettleable(settledMessage, settled);
+                }
                 for (Map.Entry<Long, Optional<String>> e : local.entrySet()) {
                     AccountRow row = accounts.get(e.getKey());
                     if (row == null) {
@@ -749,6 +764,10 @@ public final class InMemoryMailStore implements MailStore {
                     queue.put(q.id, q);
                 }
                 contents.put(messageId, new StoredContent(bytes, local.size() + remote.size()));
+                for (long id : settled) {
+                    queue.remove(id);
+                    releaseContent(settledMessage);
+                }
                 finished = true;
                 spool.discard();
                 return new DeliveryReceipt(messageId, bytes.length, stored, remote.size());
@@ -948,6 +967,20 @@ public final class InMemoryMailStore implements MailStore {
 
     // ---------------------------------------------------------------- queue
 
+    /** {@link LeaseLostException} unless all these items of the message are FAILED and none of its items is pending. */
+    private void requireSettleable(long messageId, Set<Long> itemIds) {
+        for (long id : itemIds) {
+            QueueRow q = queue.get(id);
+            if (q == null || q.messageId != messageId || q.state != QueueItem.State.FAILED) {
+                throw new LeaseLostException("queue item " + id + " of message " + messageId
+                        + " is no longer waiting for its bounce");
+            }
+        }
+        if (queue.values().stream().anyMatch(q -> q.messageId == messageId && q.state.pending())) {
+            throw new LeaseLostException("message " + messageId + " has items pending again");
+        }
+    }
+
     private final class QueueView implements OutboundQueue {
         @Override
         public List<QueueItem> claim(String worker, int max, Duration lease) {
@@ -986,6 +1019,18 @@ public final class InMemoryMailStore implements MailStore {
             QueueRow q = queue.get(itemId);
             if (q == null || q.state != QueueItem.State.CLAIMED || !worker.equals(q.worker)) {
                 throw new LeaseLostException("queue item " + itemId + " is not claimed by " + worker);
+            }
+            return q;
+        }
+
+        /** An item no worker is delivering now and that has not failed for good. */
+        private QueueRow requireUnclaimed(long itemId) {
+            QueueRow q = require(itemId);
+            if (q.state == QueueItem.State.CLAIMED) {
+                throw new StoreException("queue item " + itemId + " is being delivered now");
+            }
+            if (q.state == QueueItem.State.FAILED) {
+                throw new StoreException("queue item " + itemId + " has failed and waits for its bounce");
             }
             return q;
         }
@@ -1038,9 +1083,76 @@ public final class InMemoryMailStore implements MailStore {
         }
 
         @Override
-        public void markDelayWarned(long itemId, String worker) {
+        public boolean claimDelayWarning(long messageId) {
             synchronized (lock) {
-                held(itemId, worker).delayWarned = true;
+                boolean first = false;
+                for (QueueRow q : queue.values()) {
+                    if (q.messageId == messageId && !q.delayWarned) {
+                        q.delayWarned = true;
+                        first = true;
+                    }
+                }
+                return first;
+            }
+        }
+
+        @Override
+        public void failForBounce(long itemId, String worker, String reason, QueueItem.Failure failure) {
+            synchronized (lock) {
+                QueueRow q = held(itemId, worker);
+                q.state = QueueItem.State.FAILED;
+                q.lastError = reason;
+                q.failure = failure;
+                q.worker = null;
+                q.leaseUntil = null;
+            }
+        }
+
+        @Override
+        public List<QueueItem> bounceDue(long messageId) {
+            synchronized (lock) {
+                List<QueueItem> failed = new ArrayList<>();
+                for (QueueRow q : queue.values()) {
+                    if (q.messageId == messageId) {
+                        if (q.state.pending()) {
+                            return List.of();
+                        }
+                        failed.add(q.view());
+                    }
+                }
+                return failed;
+            }
+        }
+
+        @Override
+        public List<Long> bouncesDue(Instant failedBefore, int max) {
+            synchronized (lock) {
+                Set<Long> pending = new HashSet<>();
+                Set<Long> due = new LinkedHashSet<>();
+                for (QueueRow q : queue.values()) {
+                    if (q.state.pending()) {
+                        pending.add(q.messageId);
+                    } else if (!q.failure.at().isAfter(failedBefore)) {
+                        due.add(q.messageId);
+                    }
+                }
+                return due.stream().filter(m -> !pending.contains(m)).sorted().limit(max).toList();
+            }
+        }
+
+        @Override
+        public boolean dropFailures(long messageId, Set<Long> itemIds) {
+            synchronized (lock) {
+                try {
+                    requireSettleable(messageId, itemIds);
+                } catch (LeaseLostException e) {
+                    return false;
+                }
+                for (long id : itemIds) {
+                    queue.remove(id);
+                    releaseContent(messageId);
+                }
+                return true;
             }
         }
 
@@ -1077,10 +1189,7 @@ public final class InMemoryMailStore implements MailStore {
         @Override
         public void retryNow(long itemId) {
             synchronized (lock) {
-                QueueRow q = require(itemId);
-                if (q.state == QueueItem.State.CLAIMED) {
-                    throw new StoreException("queue item " + itemId + " is being delivered now");
-                }
+                QueueRow q = requireUnclaimed(itemId);
                 q.state = QueueItem.State.QUEUED;
                 q.nextAttempt = now();
             }
@@ -1089,11 +1198,7 @@ public final class InMemoryMailStore implements MailStore {
         @Override
         public void hold(long itemId) {
             synchronized (lock) {
-                QueueRow q = require(itemId);
-                if (q.state == QueueItem.State.CLAIMED) {
-                    throw new StoreException("queue item " + itemId + " is being delivered now");
-                }
-                q.state = QueueItem.State.HELD;
+                requireUnclaimed(itemId).state = QueueItem.State.HELD;
             }
         }
 

@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -98,6 +99,8 @@ public final class SqlDelivery implements Delivery {
     private final Map<String, RemoteRecipient> remote = new LinkedHashMap<>();
     private final ContentSpool spool;
     private boolean finished;
+    private long settledMessage;
+    private Set<Long> settled = Set.of();
 
     public SqlDelivery(Jdbc jdbc, GroupCommit groupCommit, Clock clock, Envelope envelope, Path spoolDirectory) {
         this.jdbc = jdbc;
@@ -165,6 +168,13 @@ public final class SqlDelivery implements Delivery {
     }
 
     @Override
+    public void settles(long messageId, Set<Long> failedItems) {
+        open();
+        settledMessage = messageId;
+        settled = Set.copyOf(failedItems);
+    }
+
+    @Override
     public OutputStream content() {
         open();
         return spool;
@@ -192,8 +202,15 @@ public final class SqlDelivery implements Delivery {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        boolean small = spool.size() <= StoredContent.CHUNK_SIZE;
         DeliveryReceipt receipt;
-        if (spool.size() > StoredContent.CHUNK_SIZE) {
+        if (!settled.isEmpty()) {
+            // a DSN: it and the removal of the failures it reports commit together, or neither
+            receipt = jdbc.inTransaction("deliver DSN", c -> {
+                SqlQueue.settle(c, settledMessage, settled);
+                return store(c, small);
+            });
+        } else if (!small) {
             receipt = jdbc.inTransaction("deliver message", c -> store(c, false));
         } else if (local.size() <= 1) {
             // one statement that locks at most one account's counters: shares a commit with others

@@ -32,7 +32,8 @@ import java.util.stream.Collectors;
 public final class SqlQueue implements OutboundQueue {
 
     private static final String COLUMNS = "id, message_id, reverse_path, received, ret, env_id, smtp_utf8, auth,"
-            + " recipient, notify, orcpt, state, attempts, created, next_attempt, last_error, delay_warned";
+            + " recipient, notify, orcpt, state, attempts, created, next_attempt, last_error, delay_warned,"
+            + " failed_status, failed_diagnostic, failed_remote_mta, failed_at";
 
     private final Jdbc jdbc;
     private final Clock clock;
@@ -152,8 +153,129 @@ public final class SqlQueue implements OutboundQueue {
     }
 
     @Override
-    public void markDelayWarned(long itemId, String worker) {
-        held(itemId, worker, "mark queue item delay-warned", "delay_warned = true");
+    public boolean claimDelayWarning(long messageId) {
+        return jdbc.inTransaction("claim delay warning", c -> {
+            if (!lockMessage(c, messageId)) {
+                return false;
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE queue SET delay_warned = true WHERE message_id = ? AND NOT delay_warned")) {
+                ps.setLong(1, messageId);
+                return ps.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
+    public void failForBounce(long itemId, String worker, String reason, QueueItem.Failure failure) {
+        jdbc.call("fail queue item for bounce", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE queue SET state = 'FAILED', last_error = ?, failed_status = ?, failed_diagnostic = ?,"
+                            + " failed_remote_mta = ?, failed_at = ?, worker = NULL, lease_until = NULL"
+                            + " WHERE id = ? AND state = 'CLAIMED' AND worker = ?")) {
+                ps.setString(1, reason);
+                ps.setString(2, failure.status());
+                ps.setString(3, failure.diagnostic());
+                Jdbc.setText(ps, 4, failure.remoteMta());
+                Jdbc.setInstant(ps, 5, failure.at());
+                ps.setLong(6, itemId);
+                ps.setString(7, worker);
+                if (ps.executeUpdate() == 0) {
+                    throw new LeaseLostException("queue item " + itemId + " is not claimed by " + worker);
+                }
+                return null;
+            }
+        });
+    }
+
+    @Override
+    public List<QueueItem> bounceDue(long messageId) {
+        return jdbc.call("find failures to bounce", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT " + COLUMNS + " FROM queue WHERE message_id = ? ORDER BY id")) {
+                ps.setLong(1, messageId);
+                List<QueueItem> items = readAll(ps);
+                return items.stream().anyMatch(i -> i.state().pending()) ? List.<QueueItem>of() : items;
+            }
+        });
+    }
+
+    @Override
+    public List<Long> bouncesDue(Instant failedBefore, int max) {
+        return jdbc.call("find due bounces", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT DISTINCT f.message_id FROM queue f WHERE f.state = 'FAILED' AND f.failed_at <= ?"
+                            + " AND NOT EXISTS (SELECT 1 FROM queue p WHERE p.message_id = f.message_id"
+                            + " AND p.state <> 'FAILED') ORDER BY f.message_id LIMIT ?")) {
+                Jdbc.setInstant(ps, 1, failedBefore);
+                ps.setInt(2, max);
+                List<Long> ids = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getLong(1));
+                    }
+                }
+                return ids;
+            }
+        });
+    }
+
+    @Override
+    public boolean dropFailures(long messageId, Set<Long> itemIds) {
+        try {
+            jdbc.inTransaction("drop failures", c -> {
+                settle(c, messageId, itemIds);
+                return null;
+            });
+            return true;
+        } catch (LeaseLostException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Removes FAILED items of a message whose bounce this transaction stores, all or none. The lock
+     * on the message's row makes concurrent bounces of one message take turns: the second finds
+     * the items gone and throws {@link LeaseLostException}, which rolls its transaction (and so its
+     * DSN) back.
+     */
+    static void settle(Connection c, long messageId, Set<Long> itemIds) throws SQLException {
+        if (!lockMessage(c, messageId)) {
+            throw new LeaseLostException("message " + messageId + " is no longer queued");
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM queue WHERE message_id = ? AND state <> 'FAILED'")) {
+            ps.setLong(1, messageId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getLong(1) > 0) {
+                    throw new LeaseLostException("message " + messageId + " has items pending again");
+                }
+            }
+        }
+        int removed;
+        try (PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM queue WHERE message_id = ? AND state = 'FAILED' AND id = ANY(?)")) {
+            ps.setLong(1, messageId);
+            ps.setArray(2, c.createArrayOf("bigint", itemIds.toArray()));
+            removed = ps.executeUpdate();
+        }
+        if (removed != itemIds.size()) {
+            throw new LeaseLostException("the failures of message " + messageId + " were already reported");
+        }
+        long[] refs = new long[removed];
+        Arrays.fill(refs, messageId);
+        StoredContent.release(c, refs);
+    }
+
+    /** Locks the stored message's row (the queue's items of one message take turns on it); false if it is gone. */
+    private static boolean lockMessage(Connection c, long messageId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM messages WHERE id = ? FOR UPDATE")) {
+            ps.setLong(1, messageId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     /** A change to an item that {@code worker} holds. */
@@ -228,8 +350,12 @@ public final class SqlQueue implements OutboundQueue {
     /** An administrator's change to an item that no worker is delivering now. */
     private void change(long itemId, String what, String assignments, boolean bindNow) {
         jdbc.inTransaction(what, c -> {
-            if (lockState(c, itemId).equals("CLAIMED")) {
+            String state = lockState(c, itemId);
+            if (state.equals("CLAIMED")) {
                 throw new StoreException("queue item " + itemId + " is being delivered now");
+            }
+            if (state.equals("FAILED")) {
+                throw new StoreException("queue item " + itemId + " has failed and waits for its bounce");
             }
             try (PreparedStatement ps = c.prepareStatement("UPDATE queue SET " + assignments + " WHERE id = ?")) {
                 int i = 1;
@@ -291,9 +417,13 @@ public final class SqlQueue implements OutboundQueue {
                 : Arrays.stream(notify.split(",")).collect(Collectors.toUnmodifiableSet());
         RemoteRecipient recipient = new RemoteRecipient(Address.parse(rs.getString("recipient")), notifyOn,
                 Jdbc.optionalText(rs, "orcpt"));
+        Instant failedAt = Jdbc.getInstant(rs, "failed_at");
+        Optional<QueueItem.Failure> failure = failedAt == null ? Optional.empty()
+                : Optional.of(new QueueItem.Failure(rs.getString("failed_status"), rs.getString("failed_diagnostic"),
+                        Jdbc.optionalText(rs, "failed_remote_mta"), failedAt));
         return new QueueItem(rs.getLong("id"), rs.getLong("message_id"), envelope, recipient,
                 QueueItem.State.valueOf(rs.getString("state")), rs.getInt("attempts"), Jdbc.getInstant(rs, "created"),
                 Jdbc.getInstant(rs, "next_attempt"), Jdbc.optionalText(rs, "last_error"),
-                rs.getBoolean("delay_warned"));
+                rs.getBoolean("delay_warned"), failure);
     }
 }
