@@ -20,6 +20,7 @@ import dev.mailwright.store.MailStore;
 import dev.mailwright.store.Maildrop;
 import dev.mailwright.store.MaildropLockedException;
 import dev.mailwright.store.Maildrops;
+import dev.mailwright.store.MailboxImport;
 import dev.mailwright.store.Mailboxes;
 import dev.mailwright.store.MessageInfo;
 import dev.mailwright.store.NotFoundException;
@@ -35,6 +36,7 @@ import dev.mailwright.store.StoreException;
 import dev.mailwright.store.Usage;
 import dev.mailwright.store.content.ContentSpool;
 import dev.mailwright.store.content.TopReader;
+import dev.mailwright.store.content.WireFormat;
 import dev.mailwright.store.internal.Passwords;
 import dev.mailwright.store.internal.RecipientResolver;
 import dev.mailwright.store.internal.Uidl;
@@ -51,6 +53,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -336,6 +339,27 @@ public final class InMemoryMailStore implements MailStore {
                 throw new InvalidInputException("unsupported password hash scheme for " + address);
             }
             return insert(address, passwordHash, null);
+        }
+
+        @Override
+        public List<Account> addAllWithHash(Map<Address, String> passwordHashes) {
+            passwordHashes.forEach((address, hash) -> {
+                if (!PasswordHashing.isSupported(hash)) {
+                    throw new InvalidInputException("unsupported password hash scheme for " + address);
+                }
+            });
+            synchronized (lock) {
+                Set<String> keys = new HashSet<>();
+                for (Address address : passwordHashes.keySet()) {
+                    checkDomainAndFree(address);
+                    if (!keys.add(address.key())) {
+                        throw new AlreadyExistsException("user exists: " + address);
+                    }
+                }
+                List<Account> added = new ArrayList<>();
+                passwordHashes.forEach((address, hash) -> added.add(insert(address, hash, null)));
+                return List.copyOf(added);
+            }
         }
 
         private void checkDomainAndFree(Address address) {
@@ -926,6 +950,130 @@ public final class InMemoryMailStore implements MailStore {
                 doomed.forEach(e -> deleteEntry(row, e));
                 return doomed.size();
             }
+        }
+
+        @Override
+        public MailboxImport beginImport(long accountId) {
+            synchronized (lock) {
+                box(accountId);
+            }
+            return new MemoryImport(accountId);
+        }
+    }
+
+    /** An import: content read into memory as each message is added (as this store keeps it), applied under the lock at commit. */
+    private final class MemoryImport implements MailboxImport {
+        private record Pending(Optional<String> uidl, byte[] bytes, long wireSize, Instant received) {
+        }
+
+        private final long accountId;
+        private final List<Pending> pending = new ArrayList<>();
+        private final Set<String> uidls = new HashSet<>();
+        private long pendingBytes;
+        private boolean finished;
+
+        MemoryImport(long accountId) {
+            this.accountId = accountId;
+        }
+
+        @Override
+        public long add(Instant received, Optional<String> uidl, InputStream content) {
+            open();
+            try {
+                uidl.ifPresent(u -> {
+                    if (!Uidl.isValid(u)) {
+                        throw new InvalidInputException("malformed UIDL");
+                    }
+                });
+                byte[] bytes;
+                try {
+                    bytes = content.readAllBytes();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                WireFormat.Counter wire = new WireFormat.Counter();
+                wire.update(bytes, 0, bytes.length);
+                synchronized (lock) {
+                    AccountRow row = accounts.get(accountId);
+                    if (row == null) {
+                        throw new NotFoundException("mailbox removed during import");
+                    }
+                    if (uidl.isPresent() && (uidls.contains(uidl.get()) || uidlInUse(row, uidl.get()))) {
+                        throw new AlreadyExistsException("UIDL in use in " + row.address + ": " + uidl.get());
+                    }
+                    if (!row.quota.allows(new Usage(row.messages + pending.size(), row.bytes + pendingBytes), wire.size())) {
+                        throw new QuotaExceededException("mailbox full: " + row.address);
+                    }
+                }
+                uidl.ifPresent(uidls::add);
+                pending.add(new Pending(uidl, bytes, wire.size(), received));
+                pendingBytes += wire.size();
+                return bytes.length;
+            } catch (RuntimeException e) {
+                abort();
+                throw e;
+            }
+        }
+
+        private boolean uidlInUse(AccountRow row, String uidl) {
+            return mailboxes.get(row.id).values().stream().anyMatch(m -> m.uidl().equals(uidl));
+        }
+
+        @Override
+        public List<MessageInfo> commit() {
+            open();
+            try {
+                synchronized (lock) {
+                    // validate everything first, so that a failure changes nothing
+                    AccountRow row = accounts.get(accountId);
+                    if (row == null) {
+                        throw new NotFoundException("mailbox removed during import");
+                    }
+                    for (String u : uidls) {
+                        if (uidlInUse(row, u)) {
+                            throw new AlreadyExistsException("UIDL in use in " + row.address + ": " + u);
+                        }
+                    }
+                    boolean fits = (row.quota.maxBytes() == 0 || row.bytes + pendingBytes <= row.quota.maxBytes())
+                            && (row.quota.maxMessages() == 0 || row.messages + pending.size() <= row.quota.maxMessages());
+                    if (!fits) {
+                        throw new QuotaExceededException("mailbox full: " + row.address);
+                    }
+                    List<MessageInfo> stored = new ArrayList<>();
+                    for (Pending p : pending) {
+                        long messageId = newId();
+                        long uid = row.nextUid++;
+                        String uidl = p.uidl().orElseGet(() -> Uidl.of(row.validity, uid));
+                        contents.put(messageId, new StoredContent(p.bytes(), 1));
+                        mailboxes.get(row.id).put(uid, new Entry(uid, uidl, messageId, p.wireSize(), p.received(), null));
+                        row.messages++;
+                        row.bytes += p.wireSize();
+                        stored.add(new MessageInfo(uid, uidl, p.wireSize(), p.received()));
+                    }
+                    finished = true;
+                    pending.clear();
+                    return List.copyOf(stored);
+                }
+            } finally {
+                abort();
+            }
+        }
+
+        private void open() {
+            if (finished) {
+                throw new IllegalStateException("import already finished");
+            }
+        }
+
+        @Override
+        public void abort() {
+            finished = true;
+            pending.clear();
+        }
+
+        @Override
+        public void close() {
+            abort();
         }
     }
 
