@@ -167,7 +167,7 @@ public final class Mbox {
             long length = end - start;
             long from = start;
             return new SourceMessage(where, uidl, envelopeSender, received, Lines.hex(digest.digest()),
-                    out -> copy(file, from, length, format, out));
+                    () -> open(file, from, length, format));
         }
     }
 
@@ -181,16 +181,53 @@ public final class Mbox {
         }
     }
 
-    private static void copy(Path file, long start, long length, Format format, OutputStream out) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+    /** The content of one message: its range of the file, line by line with the quoting undone. */
+    private static InputStream open(Path file, long start, long length, Format format) throws IOException {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+        try {
             ch.position(start);
-            InputStream in = new BufferedInputStream(new Bounded(Channels.newInputStream(ch), length), 1 << 16);
-            Lines lines = new Lines(in);
-            byte[] l;
-            while ((l = lines.next()) != null) {
-                out.write(unescape(l, format));
-            }
+        } catch (IOException e) {
+            ch.close();
+            throw e;
         }
+        Lines lines = new Lines(new BufferedInputStream(new Bounded(Channels.newInputStream(ch), length), 1 << 16));
+        return new InputStream() {
+            private byte[] line = new byte[0];
+            private int pos;
+
+            private boolean fill() throws IOException {
+                while (line != null && pos == line.length) {
+                    byte[] l = lines.next();
+                    line = l == null ? null : unescape(l, format);
+                    pos = 0;
+                }
+                return line != null;
+            }
+
+            @Override
+            public int read() throws IOException {
+                return fill() ? line[pos++] & 0xff : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (len == 0) {
+                    return 0;
+                }
+                if (!fill()) {
+                    return -1;
+                }
+                int n = Math.min(len, line.length - pos);
+                System.arraycopy(line, pos, b, off, n);
+                pos += n;
+                return n;
+            }
+
+            @Override
+            public void close() throws IOException {
+                ch.close();
+            }
+        };
     }
 
     private static byte[] unescape(byte[] l, Format format) {
