@@ -69,6 +69,12 @@ public interface Accounts {
     /** Recomputes the usage counters from the stored messages; returns {@code {before, after}}. */
     Usage[] recalculateUsage(Address address);
 
+    /**
+     * Recomputes the usage counters of every account in one transaction; returns
+     * {@code {before, after}} per account, ordered by address.
+     */
+    Map<Address, Usage[]> recalculateAllUsage();
+
     /** Removes the account, its mailbox and its aliases-as-source. */
     void remove(Address address);
 }

@@ -275,6 +275,19 @@ public abstract class MailStoreContract {
         }
 
         @Test
+        void recalculatingEveryAccountReportsEachOrderedByAddress() {
+            Account b = user("bob@example.org");
+            Account a = user("ann@example.org");
+            deliver("one\r\n", a, b);
+            deliver("two\r\n", b);
+            java.util.Map<Address, Usage[]> all = store.accounts().recalculateAllUsage();
+            assertThat(all.keySet()).extracting(Address::toString).containsExactly("ann@example.org", "bob@example.org");
+            assertThat(all.get(a.address())).containsExactly(new Usage(1, 5), new Usage(1, 5));
+            assertThat(all.get(b.address())).containsExactly(new Usage(2, 10), new Usage(2, 10));
+            assertThat(usage(b)).isEqualTo(new Usage(2, 10));
+        }
+
+        @Test
         void unsupportedImportedHashIsRefused() {
             store.domains().add("example.org");
             assertThatThrownBy(() -> store.accounts().addWithHash(Address.parse("g@example.org"), "{MD4}abc"))
@@ -1008,12 +1021,12 @@ public abstract class MailStoreContract {
         void heldItemIsNotClaimedUntilReleased() {
             queueTo("x@remote.test");
             long id = store.queue().list().get(0).id();
-            store.queue().hold(id);
+            store.queue().hold(Set.of(id));
             assertThat(store.queue().claim("w", 10, Duration.ofMinutes(5))).isEmpty();
-            store.queue().release(id);
+            store.queue().release(Set.of(id));
             QueueItem item = store.queue().claim("w", 10, Duration.ofMinutes(5)).get(0);
             store.queue().reschedule(item.id(), "w", clock.instant().plus(Duration.ofHours(1)), "later");
-            store.queue().retryNow(id);
+            store.queue().retryNow(Set.of(id));
             assertThat(store.queue().claim("w", 10, Duration.ofMinutes(5))).hasSize(1);
         }
 
@@ -1061,12 +1074,37 @@ public abstract class MailStoreContract {
         }
 
         @Test
+        void administratorsChangesActOnAllGivenItemsOrNone() {
+            queueTo("x@remote.test", "y@remote.test", "z@remote.test");
+            List<Long> ids = store.queue().list().stream().map(QueueItem::id).toList();
+            Set<Long> withUnknown = Set.of(ids.get(0), ids.get(1), 424242L);
+            assertThatThrownBy(() -> store.queue().hold(withUnknown)).isInstanceOf(NotFoundException.class)
+                    .hasMessageContaining("424242");
+            assertThatThrownBy(() -> store.queue().delete(withUnknown)).isInstanceOf(NotFoundException.class);
+            assertThat(store.queue().list()).extracting(QueueItem::state).containsOnly(QueueItem.State.QUEUED);
+
+            QueueItem claimed = store.queue().claim("w", 1, Duration.ofMinutes(5)).get(0);
+            Set<Long> all = Set.copyOf(ids);
+            assertThatThrownBy(() -> store.queue().hold(all)).isInstanceOf(StoreException.class)
+                    .hasMessageContaining("queue item " + claimed.id() + " is being delivered now");
+            assertThat(store.queue().list()).extracting(QueueItem::state).doesNotContain(QueueItem.State.HELD);
+            store.queue().abandon(claimed.id(), "w");
+
+            store.queue().hold(all);
+            assertThat(store.queue().list()).extracting(QueueItem::state).containsOnly(QueueItem.State.HELD);
+            store.queue().release(Set.of(ids.get(0), ids.get(1)));
+            store.queue().delete(Set.of(ids.get(1), ids.get(2)));
+            assertThat(store.queue().list()).extracting(QueueItem::id).containsExactly(ids.get(0));
+            assertThat(store.queue().list().get(0).state()).isEqualTo(QueueItem.State.QUEUED);
+        }
+
+        @Test
         void deletedItemIsGone() {
             queueTo("x@remote.test");
             long id = store.queue().list().get(0).id();
-            store.queue().delete(id);
+            store.queue().delete(Set.of(id));
             assertThat(store.queue().get(id)).isEmpty();
-            assertThatThrownBy(() -> store.queue().delete(id)).isInstanceOf(NotFoundException.class);
+            assertThatThrownBy(() -> store.queue().delete(Set.of(id))).isInstanceOf(NotFoundException.class);
         }
 
         @Test

@@ -538,6 +538,16 @@ public final class InMemoryMailStore implements MailStore {
         }
 
         @Override
+        public Map<Address, Usage[]> recalculateAllUsage() {
+            synchronized (lock) {
+                Map<Address, Usage[]> result = new LinkedHashMap<>();
+                accounts.values().stream().sorted(Comparator.comparing((AccountRow r) -> r.address.key()))
+                        .forEach(r -> result.put(r.address, recalculateUsage(r.address)));
+                return result;
+            }
+        }
+
+        @Override
         public void remove(Address address) {
             synchronized (lock) {
                 removeAccount(requireAccount(address));
@@ -1206,45 +1216,59 @@ public final class InMemoryMailStore implements MailStore {
         }
 
         @Override
-        public void retryNow(long itemId) {
+        public void retryNow(Set<Long> itemIds) {
             synchronized (lock) {
-                QueueRow q = require(itemId);
-                if (q.state == QueueItem.State.CLAIMED) {
-                    throw new StoreException("queue item " + itemId + " is being delivered now");
-                }
-                q.state = QueueItem.State.QUEUED;
-                q.nextAttempt = now();
-            }
-        }
-
-        @Override
-        public void hold(long itemId) {
-            synchronized (lock) {
-                QueueRow q = require(itemId);
-                if (q.state == QueueItem.State.CLAIMED) {
-                    throw new StoreException("queue item " + itemId + " is being delivered now");
-                }
-                q.state = QueueItem.State.HELD;
-            }
-        }
-
-        @Override
-        public void release(long itemId) {
-            synchronized (lock) {
-                QueueRow q = require(itemId);
-                if (q.state == QueueItem.State.HELD) {
+                for (QueueRow q : idle(itemIds)) {
                     q.state = QueueItem.State.QUEUED;
+                    q.nextAttempt = now();
                 }
             }
         }
 
         @Override
-        public void delete(long itemId) {
+        public void hold(Set<Long> itemIds) {
             synchronized (lock) {
-                QueueRow q = require(itemId);
-                queue.remove(itemId);
-                InMemoryMailStore.this.releaseContent(q.messageId);
+                for (QueueRow q : idle(itemIds)) {
+                    q.state = QueueItem.State.HELD;
+                }
             }
+        }
+
+        @Override
+        public void release(Set<Long> itemIds) {
+            synchronized (lock) {
+                for (QueueRow q : requireAll(itemIds)) {
+                    if (q.state == QueueItem.State.HELD) {
+                        q.state = QueueItem.State.QUEUED;
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void delete(Set<Long> itemIds) {
+            synchronized (lock) {
+                for (QueueRow q : requireAll(itemIds)) {
+                    queue.remove(q.id);
+                    InMemoryMailStore.this.releaseContent(q.messageId);
+                }
+            }
+        }
+
+        /** The items, all of them known, or nothing changes. */
+        private List<QueueRow> requireAll(Set<Long> itemIds) {
+            return new java.util.TreeSet<>(itemIds).stream().map(this::require).toList();
+        }
+
+        /** The items, all known and none being delivered now, or nothing changes. */
+        private List<QueueRow> idle(Set<Long> itemIds) {
+            List<QueueRow> rows = requireAll(itemIds);
+            for (QueueRow q : rows) {
+                if (q.state == QueueItem.State.CLAIMED) {
+                    throw new StoreException("queue item " + q.id + " is being delivered now");
+                }
+            }
+            return rows;
         }
     }
 

@@ -204,4 +204,25 @@ class PostgresStoreRulesTest {
             assertThat(in.readAllBytes()).isEqualTo(big);
         }
     }
+
+    @Test
+    void recalculatingEveryAccountCorrectsDriftedCountersInOneGo() throws Exception {
+        Account a = user("a@example.org");
+        Account b = user("b@example.org");
+        try (Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), clock.instant()))) {
+            d.addLocal(new LocalRecipient(a.id(), a.address()), 0L);
+            d.content().write(message(1));
+            d.commit();
+        }
+        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE accounts SET messages = 7, bytes = 700 WHERE id = " + a.id());
+            s.executeUpdate("UPDATE accounts SET messages = 1, bytes = 3 WHERE id = " + b.id());
+        }
+        java.util.Map<Address, Usage[]> all = store.accounts().recalculateAllUsage();
+        long size = message(1).length;
+        assertThat(all.get(a.address())).containsExactly(new Usage(7, 700), new Usage(1, size));
+        assertThat(all.get(b.address())).containsExactly(new Usage(1, 3), Usage.EMPTY);
+        assertThat(store.accounts().get(a.id()).orElseThrow().usage()).isEqualTo(new Usage(1, size));
+        assertThat(store.accounts().get(b.id()).orElseThrow().usage()).isEqualTo(Usage.EMPTY);
+    }
 }

@@ -364,6 +364,34 @@ public final class SqlAccounts implements Accounts {
     }
 
     @Override
+    public Map<Address, Usage[]> recalculateAllUsage() {
+        return jdbc.inTransaction("recalculate usage", c -> {
+            // lock every account first (in id order, like deliveries), then count in a snapshot taken after the locks
+            Map<Long, Usage> before = new java.util.HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, messages, bytes FROM accounts ORDER BY id FOR UPDATE");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    before.put(rs.getLong(1), new Usage(rs.getLong(2), rs.getLong(3)));
+                }
+            }
+            Map<Address, Usage[]> result = new java.util.LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("WITH s AS (SELECT account_id, count(*) AS n, sum(size) AS b"
+                    + " FROM mailbox_entries GROUP BY account_id),"
+                    + " u AS (UPDATE accounts SET messages = coalesce(s.n, 0), bytes = coalesce(s.b, 0)"
+                    + "   FROM accounts a LEFT JOIN s ON s.account_id = a.id WHERE accounts.id = a.id"
+                    + "   RETURNING accounts.id, accounts.address, accounts.address_key, accounts.messages, accounts.bytes)"
+                    + " SELECT id, address, messages, bytes FROM u ORDER BY address_key");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Usage old = before.getOrDefault(rs.getLong(1), Usage.EMPTY);
+                    result.put(Address.parse(rs.getString(2)), new Usage[] {old, new Usage(rs.getLong(3), rs.getLong(4))});
+                }
+            }
+            return result;
+        });
+    }
+
+    @Override
     public void remove(Address address) {
         jdbc.inTransaction("remove account", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT id FROM accounts WHERE address_key = ? FOR UPDATE")) {
