@@ -356,4 +356,21 @@ class ImportCommandTest extends CommandTest {
         assertThat(store.accounts().list(Optional.empty())).extracting(a -> a.address().toString())
                 .containsExactly("user300@example.org");
     }
+
+    @Test
+    void missingPasswdFileIsAUserErrorThatNamesIt() {
+        Path missing = tmp.resolve("no-passwd");
+        Result r = run("import", "passwd-file", missing.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("error: cannot read " + missing + ": no such file; nothing imported\n");
+    }
+
+    @Test
+    void exportIntoAMissingDirectoryIsAUserError() {
+        user("ann@example.org");
+        Path target = tmp.resolve("no-such-dir").resolve("out.mbox");
+        Result r = run("export", "mbox", "--user", "ann@example.org", target.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("error: cannot write " + target + ": no such directory " + target.getParent() + "\n");
+    }
 }
