@@ -38,7 +38,7 @@ final class ImportCommand extends Group {
 
     @Command(name = "mbox", description = {"Imports an mbox file into a user's mailbox, with the dates of the From_ lines"
             + " (or Date headers) and the UIDLs of X-UIDL headers.",
-        "Re-running skips what is already there."})
+        "All messages or none: a failure at any message stores nothing. Re-running skips what is already there."})
     void mbox(@Option(names = "--user", required = true, paramLabel = "ADDRESS") String user,
               @Option(names = "--format", defaultValue = "mboxrd", paramLabel = "mboxrd|mboxo",
                       description = "how From_ lines inside messages were quoted (default: ${DEFAULT-VALUE})") Mbox.Format format,
@@ -52,7 +52,7 @@ final class ImportCommand extends Group {
 
     @Command(name = "maildir", description = {"Imports a Maildir (cur/ and new/) into a user's mailbox, with the files'"
             + " mtimes as dates and the UIDLs of dovecot-uidlist or X-UIDL headers.",
-        "Re-running skips what is already there."})
+        "All messages or none: a failure at any message stores nothing. Re-running skips what is already there."})
     void maildir(@Option(names = "--user", required = true, paramLabel = "ADDRESS") String user,
                  @Option(names = "--uidl-format", defaultValue = Maildir.DEFAULT_UIDL_FORMAT, paramLabel = "FORMAT",
                          description = "Dovecot's pop3_uidl_format on the old server (default: ${DEFAULT-VALUE})") String uidlFormat,

@@ -71,6 +71,14 @@ public final class Mbox {
             long pendingBlankOffset = 0;
             byte[] l;
             while ((l = lines.next()) != null) {
+                if (lines.continued()) {
+                    // the rest of a long line: it belongs where its start went (never a From_ or blank line)
+                    if (current != null) {
+                        current.piece(l);
+                    }
+                    offset += l.length;
+                    continue;
+                }
                 lineNo++;
                 boolean afterBlank = current == null || pendingBlank != null;
                 Matcher from = Lines.startsWith(l, 0, "From ") ? FROM_LINE.matcher(new String(l, ISO_8859_1)) : null;
@@ -128,7 +136,11 @@ public final class Mbox {
         }
 
         void line(byte[] l, Format format) {
-            byte[] u = unescape(l, format);
+            piece(unescape(l, format));
+        }
+
+        /** Content as stored: a line with its quoting undone, or a later piece of a long line. */
+        void piece(byte[] u) {
             digest.update(u);
             if (inHeader) {
                 if (Lines.isBlank(u)) {
@@ -198,7 +210,7 @@ public final class Mbox {
             private boolean fill() throws IOException {
                 while (line != null && pos == line.length) {
                     byte[] l = lines.next();
-                    line = l == null ? null : unescape(l, format);
+                    line = l == null || lines.continued() ? l : unescape(l, format);
                     pos = 0;
                 }
                 return line != null;
@@ -253,7 +265,7 @@ public final class Mbox {
             while (gt < l.length && l[gt] == '>') {
                 gt++;
             }
-            if (Lines.startsWith(l, gt, "From ")) {
+            if (!lines.continued() && Lines.startsWith(l, gt, "From ")) {
                 out.write('>');
             }
             out.write(l);
