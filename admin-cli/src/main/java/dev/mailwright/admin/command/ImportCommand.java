@@ -125,8 +125,11 @@ final class ImportCommand extends Group {
             } catch (StoreUnavailableException e) {
                 throw AdminException.environment(path + ": " + e.getMessage() + "; nothing imported", e);
             } catch (StoreException e) {
-                // what the checks above did not see: a user added meanwhile
-                throw AdminException.user(path + ": " + e.getMessage() + "; nothing imported");
+                // what the checks above did not see (a user added meanwhile): the store names the address
+                List<String> words = List.of(e.getMessage().split("\\s+"));
+                String where = todo.stream().filter(x -> words.contains(x.address().toString()))
+                        .findFirst().map(x -> "line " + x.line() + ": ").orElse("");
+                throw AdminException.user(path + ": " + where + e.getMessage() + "; nothing imported");
             }
             cli.output().line("imported " + added.size() + " user(s) from " + path
                     + (entries.size() > todo.size() ? "; skipped " + (entries.size() - todo.size()) + " existing" : ""));

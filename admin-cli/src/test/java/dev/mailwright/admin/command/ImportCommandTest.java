@@ -352,7 +352,7 @@ class ImportCommandTest extends CommandTest {
         });
         Result r = run("import", "passwd-file", "--domain", "example.org", passwd.toString());
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err()).isEqualTo("error: " + passwd + ": user exists: user300@example.org; nothing imported\n");
+        assertThat(r.err()).isEqualTo("error: " + passwd + ": line 300: user exists: user300@example.org; nothing imported\n");
         assertThat(store.accounts().list(Optional.empty())).extracting(a -> a.address().toString())
                 .containsExactly("user300@example.org");
     }
