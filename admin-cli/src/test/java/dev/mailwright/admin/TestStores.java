@@ -24,7 +24,12 @@ public final class TestStores {
      * in production. Closing the store closes its pool.
      */
     public static MailStore create() {
-        return PostgresMailStore.open(TestDatabases.fresh().settings(4), Clock.systemUTC(), TEST_HASHING, null);
+        return create(TestDatabases.fresh());
+    }
+
+    /** A store on a given test database, for tests that also look at (or damage) the rows themselves. */
+    public static MailStore create(TestDatabases.TestDatabase database) {
+        return PostgresMailStore.open(database.settings(4), Clock.systemUTC(), TEST_HASHING, null);
     }
 
     /** The in-memory store, for tests of the command layer alone. */

@@ -78,11 +78,7 @@ final class ExportCommand extends Group {
                 try (Maildir.Writer w = new Maildir.Writer(tmp, cli.context().hostname(), cli.clock().instant())) {
                     for (MessageInfo m : messages) {
                         long size = stored(store, a, m);
-                        w.add(m.uidl(), m.received(), size, out -> {
-                            try (InputStream in = store.mailboxes().open(a.id(), m.uid())) {
-                                in.transferTo(out);
-                            }
-                        });
+                        w.add(m.uidl(), m.received(), size, () -> store.mailboxes().open(a.id(), m.uid()));
                     }
                 }
                 Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);

@@ -8,12 +8,16 @@ import dev.mailwright.admin.mail.SourceMessage;
 import dev.mailwright.store.Account;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.MailStore;
+import dev.mailwright.store.StoreException;
+import dev.mailwright.store.StoreUnavailableException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,7 +25,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code import mbox|maildir|passwd-file}. Each reads and checks its whole source before it
- * stores anything, and undoes what it stored if storing fails midway.
+ * stores anything, then stores all of it in one transaction: a failure midway stores nothing.
  */
 @Command(name = "import", description = "Brings mail and users over from another server.")
 final class ImportCommand extends Group {
@@ -34,7 +38,7 @@ final class ImportCommand extends Group {
 
     @Command(name = "mbox", description = {"Imports an mbox file into a user's mailbox, with the dates of the From_ lines"
             + " (or Date headers) and the UIDLs of X-UIDL headers.",
-        "Re-running skips what is already there."})
+        "All messages or none: a failure at any message stores nothing. Re-running skips what is already there."})
     void mbox(@Option(names = "--user", required = true, paramLabel = "ADDRESS") String user,
               @Option(names = "--format", defaultValue = "mboxrd", paramLabel = "mboxrd|mboxo",
                       description = "how From_ lines inside messages were quoted (default: ${DEFAULT-VALUE})") Mbox.Format format,
@@ -48,7 +52,7 @@ final class ImportCommand extends Group {
 
     @Command(name = "maildir", description = {"Imports a Maildir (cur/ and new/) into a user's mailbox, with the files'"
             + " mtimes as dates and the UIDLs of dovecot-uidlist or X-UIDL headers.",
-        "Re-running skips what is already there."})
+        "All messages or none: a failure at any message stores nothing. Re-running skips what is already there."})
     void maildir(@Option(names = "--user", required = true, paramLabel = "ADDRESS") String user,
                  @Option(names = "--uidl-format", defaultValue = Maildir.DEFAULT_UIDL_FORMAT, paramLabel = "FORMAT",
                          description = "Dovecot's pop3_uidl_format on the old server (default: ${DEFAULT-VALUE})") String uidlFormat,
@@ -113,23 +117,19 @@ final class ImportCommand extends Group {
                 }
                 todo.add(e);
             }
-            List<Address> added = new ArrayList<>();
-            for (PasswdFile.Entry e : todo) {
-                try {
-                    store.accounts().addWithHash(e.address(), e.hash());
-                    added.add(e.address());
-                } catch (RuntimeException ex) {
-                    for (Address a : added) {
-                        try {
-                            store.accounts().remove(a);
-                        } catch (RuntimeException ignored) {
-                            // the error below says what happened
-                        }
-                    }
-                    String msg = path + ": line " + e.line() + ": " + ex.getMessage() + "; nothing imported";
-                    throw ex instanceof dev.mailwright.store.StoreUnavailableException
-                            ? AdminException.environment(msg, ex) : AdminException.user(msg);
-                }
+            Map<Address, String> hashes = new LinkedHashMap<>();
+            todo.forEach(e -> hashes.put(e.address(), e.hash()));
+            List<Account> added;
+            try {
+                added = store.accounts().addAllWithHash(hashes);
+            } catch (StoreUnavailableException e) {
+                throw AdminException.environment(path + ": " + e.getMessage() + "; nothing imported", e);
+            } catch (StoreException e) {
+                // what the checks above did not see (a user added meanwhile): the store names the address
+                List<String> words = List.of(e.getMessage().split("\\s+"));
+                String where = todo.stream().filter(x -> words.contains(x.address().toString()))
+                        .findFirst().map(x -> "line " + x.line() + ": ").orElse("");
+                throw AdminException.user(path + ": " + where + e.getMessage() + "; nothing imported");
             }
             cli.output().line("imported " + added.size() + " user(s) from " + path
                     + (entries.size() > todo.size() ? "; skipped " + (entries.size() - todo.size()) + " existing" : ""));

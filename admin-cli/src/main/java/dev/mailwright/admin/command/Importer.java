@@ -2,35 +2,32 @@ package dev.mailwright.admin.command;
 
 import dev.mailwright.admin.mail.SourceMessage;
 import dev.mailwright.store.Account;
-import dev.mailwright.store.Address;
-import dev.mailwright.store.Delivery;
-import dev.mailwright.store.DeliveryReceipt;
-import dev.mailwright.store.Envelope;
-import dev.mailwright.store.InvalidInputException;
 import dev.mailwright.store.MailStore;
+import dev.mailwright.store.MailboxImport;
 import dev.mailwright.store.MessageInfo;
-import dev.mailwright.store.Resolution.LocalRecipient;
 import dev.mailwright.store.StoreException;
+import dev.mailwright.store.StoreUnavailableException;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Stores checked source messages in one mailbox, one delivery each, keeping their UIDLs.
+ * Stores checked source messages in one mailbox, keeping their dates and UIDLs, as one
+ * {@link MailboxImport}: all of them or, if any fails, none.
  *
  * <p>Idempotent: a message whose UIDL is already in the mailbox is skipped. A message
  * without a UIDL of its own gets {@code sha-} and the first 32 hex digits of its content's
  * SHA-256 (then {@code -2}, {@code -3}... for identical copies in the same source), so a
  * re-run recognises it too.
  *
- * <p>All or nothing: the source was fully read and checked before anything is stored; if
- * storing fails midway, the messages this run stored are deleted again.
+ * <p>Content is streamed from the source into the store message by message; only the
+ * messages' positions, UIDLs and digests are held for the whole run.
  */
 final class Importer {
 
@@ -70,66 +67,43 @@ final class Importer {
             present.add(m.uidl());
         }
         int todo = (int) uidls.stream().filter(u -> !present.contains(u)).count();
-        Set<Long> added = new LinkedHashSet<>();
         Progress progress = new Progress(cli, todo);
         long bytes = 0;
-        int skipped = 0;
-        for (int i = 0; i < messages.size(); i++) {
-            SourceMessage m = messages.get(i);
-            String uidl = uidls.get(i);
-            if (present.contains(uidl)) {
-                skipped++;
-                continue;
-            }
-            try {
-                DeliveryReceipt r = deliver(m, uidl);
-                added.add(r.mailboxes().get(0).uid());
-                bytes += r.size();
+        int imported = 0;
+        String where = "the start";
+        try (MailboxImport run = store.mailboxes().beginImport(account.id())) {
+            for (int i = 0; i < messages.size(); i++) {
+                SourceMessage m = messages.get(i);
+                if (present.contains(uidls.get(i))) {
+                    continue;
+                }
+                where = m.where();
+                try (InputStream content = m.content().open()) {
+                    bytes += run.add(m.received(), Optional.of(uidls.get(i)), content);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                imported++;
                 progress.step();
-            } catch (RuntimeException | IOException e) {
-                progress.done();
-                throw undo(added, m, e);
             }
+            where = "the commit";
+            run.commit();
+        } catch (RuntimeException e) {
+            progress.done();
+            throw failure(where, e);
         }
         progress.done();
-        return new Summary(added.size(), skipped, bytes);
+        return new Summary(imported, messages.size() - todo, bytes);
     }
 
-    private DeliveryReceipt deliver(SourceMessage m, String uidl) throws IOException {
-        Optional<Address> sender = m.sender().flatMap(Importer::address);
-        try (Delivery d = store.deliveries().begin(Envelope.of(sender, m.received()))) {
-            d.addLocal(new LocalRecipient(account.id(), account.address()), Optional.of(uidl));
-            OutputStream out = d.content();
-            m.content().writeTo(out);
-            out.flush();
-            return d.commit();
-        }
-    }
-
-    private RuntimeException undo(Set<Long> added, SourceMessage m, Exception cause) {
-        String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-        String undone;
-        try {
-            store.mailboxes().delete(account.id(), added);
-            undone = added.isEmpty() ? "nothing was imported" : "the " + added.size() + " message(s) this run had imported"
-                    + " were removed again";
-        } catch (RuntimeException e) {
-            undone = added.size() + " message(s) stayed imported (" + e.getMessage() + "); re-running skips them";
-        }
-        String message = "import failed at " + m.where() + ": " + why + "; " + undone;
-        if (cause instanceof StoreException se && !(cause instanceof InvalidInputException)) {
-            return se instanceof dev.mailwright.store.StoreUnavailableException
-                    ? AdminException.environment(message, cause) : AdminException.user(message);
-        }
-        return cause instanceof IOException ? AdminException.environment(message, cause) : AdminException.user(message);
-    }
-
-    private static Optional<Address> address(String text) {
-        try {
-            return Optional.of(Address.parse(text));
-        } catch (InvalidInputException e) {
-            return Optional.empty();
-        }
+    /** One line naming the message (and line) that failed; a user error unless the store or the file system failed. */
+    private static AdminException failure(String where, RuntimeException cause) {
+        String why = cause instanceof UncheckedIOException u ? PasswordOptions.describe(u.getCause())
+                : cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        String message = "import failed at " + where + ": " + why + "; nothing imported";
+        boolean environment = cause instanceof StoreUnavailableException || cause instanceof UncheckedIOException
+                || !(cause instanceof StoreException);
+        return environment ? AdminException.environment(message, cause) : AdminException.user(message);
     }
 
     /** A count and rate line on stderr, rewritten in place, only when stderr is a terminal. */

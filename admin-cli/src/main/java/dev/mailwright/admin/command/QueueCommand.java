@@ -8,8 +8,10 @@ import dev.mailwright.store.NotFoundException;
 import dev.mailwright.store.QueueItem;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -72,30 +74,29 @@ final class QueueCommand extends Group {
 
     @Command(name = "retry", description = "Makes items due now.")
     void retry(@Parameters(paramLabel = "ID", arity = "1..*") List<Long> ids) {
-        each(ids, "due now", (store, id) -> store.queue().retryNow(id));
+        each(ids, "due now", (store, all) -> store.queue().retryNow(all));
     }
 
     @Command(name = "hold", description = "Holds items: they are not delivered until released.")
     void hold(@Parameters(paramLabel = "ID", arity = "1..*") List<Long> ids) {
-        each(ids, "held", (store, id) -> store.queue().hold(id));
+        each(ids, "held", (store, all) -> store.queue().hold(all));
     }
 
     @Command(name = "release", description = "Releases held items.")
     void release(@Parameters(paramLabel = "ID", arity = "1..*") List<Long> ids) {
-        each(ids, "released", (store, id) -> store.queue().release(id));
+        each(ids, "released", (store, all) -> store.queue().release(all));
     }
 
     @Command(name = "delete", description = "Removes items without delivering them and without a bounce.")
     void delete(@Parameters(paramLabel = "ID", arity = "1..*") List<Long> ids) {
-        each(ids, "deleted", (store, id) -> store.queue().delete(id));
+        each(ids, "deleted", (store, all) -> store.queue().delete(all));
     }
 
-    /** Checks every id first so that an unknown one changes nothing, then acts on each. */
-    private void each(List<Long> ids, String done, BiConsumer<MailStore, Long> action) {
+    /** Acts on all the items in one transaction: an unknown item, or one being delivered, changes nothing. */
+    private void each(List<Long> ids, String done, BiConsumer<MailStore, Set<Long>> action) {
         try (MailStore store = cli.openStore()) {
-            ids.forEach(id -> item(store, id));
-            for (long id : ids) {
-                action.accept(store, id);
+            action.accept(store, new LinkedHashSet<>(ids));
+            for (long id : new LinkedHashSet<>(ids)) {
                 cli.output().line("queue item " + id + " " + done);
             }
         }

@@ -2,6 +2,7 @@ package dev.mailwright.admin.command;
 
 import dev.mailwright.admin.output.Output;
 import dev.mailwright.store.Account;
+import dev.mailwright.store.Address;
 import dev.mailwright.store.MailStore;
 import dev.mailwright.store.Quota;
 import dev.mailwright.store.Usage;
@@ -10,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
@@ -72,19 +72,20 @@ final class QuotaCommand extends Group {
             throw AdminException.user("give one ADDRESS or --all");
         }
         try (MailStore store = cli.openStore()) {
-            List<Account> accounts = all ? store.accounts().list(Optional.empty()) : List.of(Cli.account(store, address));
+            // one transaction: every mailbox is recounted, or (on a failure) none
+            Map<Address, Usage[]> recounted = all ? store.accounts().recalculateAllUsage()
+                    : Map.of(Cli.account(store, address).address(), store.accounts().recalculateUsage(Address.parse(address)));
             List<Map<String, Object>> rows = new ArrayList<>();
-            for (Account a : accounts) {
-                Usage[] ba = store.accounts().recalculateUsage(a.address());
+            recounted.forEach((addr, ba) -> {
                 Map<String, Object> r = Output.row();
-                r.put("address", a.address().toString());
+                r.put("address", addr.toString());
                 r.put("messages_before", ba[0].messages());
                 r.put("messages_after", ba[1].messages());
                 r.put("bytes_before", ba[0].bytes());
                 r.put("bytes_after", ba[1].bytes());
                 r.put("drift", !ba[0].equals(ba[1]));
                 rows.add(r);
-            }
+            });
             cli.output().list(json, rows, List.of("address", "messages_before", "messages_after", "bytes_before",
                     "bytes_after", "drift"));
             if (!json) {

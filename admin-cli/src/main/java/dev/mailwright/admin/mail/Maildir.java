@@ -106,7 +106,7 @@ public final class Maildir {
                 }
             }
             out.add(new SourceMessage(where, uidl, h.returnPath(), mtimes.get(p), Lines.hex(digest.digest()),
-                    o -> Files.copy(p, o)));
+                    () -> Files.newInputStream(p)));
         }
         return out;
     }
@@ -196,8 +196,9 @@ public final class Maildir {
             String base = received.getEpochSecond() + ".M" + uid + "P" + ProcessHandle.current().pid() + "." + host
                     + ",S=" + size;
             Path tmp = dir.resolve("tmp").resolve(base);
-            try (OutputStream o = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                content.writeTo(o);
+            try (OutputStream o = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
+                 InputStream in = content.open()) {
+                in.transferTo(o);
             }
             Files.setLastModifiedTime(tmp, FileTime.from(received));
             Files.move(tmp, dir.resolve("cur").resolve(base + ":2,"));

@@ -71,6 +71,14 @@ public final class Mbox {
             long pendingBlankOffset = 0;
             byte[] l;
             while ((l = lines.next()) != null) {
+                if (lines.continued()) {
+                    // the rest of a long line: it belongs where its start went (never a From_ or blank line)
+                    if (current != null) {
+                        current.piece(l);
+                    }
+                    offset += l.length;
+                    continue;
+                }
                 lineNo++;
                 boolean afterBlank = current == null || pendingBlank != null;
                 Matcher from = Lines.startsWith(l, 0, "From ") ? FROM_LINE.matcher(new String(l, ISO_8859_1)) : null;
@@ -128,7 +136,11 @@ public final class Mbox {
         }
 
         void line(byte[] l, Format format) {
-            byte[] u = unescape(l, format);
+            piece(unescape(l, format));
+        }
+
+        /** Content as stored: a line with its quoting undone, or a later piece of a long line. */
+        void piece(byte[] u) {
             digest.update(u);
             if (inHeader) {
                 if (Lines.isBlank(u)) {
@@ -167,7 +179,7 @@ public final class Mbox {
             long length = end - start;
             long from = start;
             return new SourceMessage(where, uidl, envelopeSender, received, Lines.hex(digest.digest()),
-                    out -> copy(file, from, length, format, out));
+                    () -> open(file, from, length, format));
         }
     }
 
@@ -181,16 +193,53 @@ public final class Mbox {
         }
     }
 
-    private static void copy(Path file, long start, long length, Format format, OutputStream out) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+    /** The content of one message: its range of the file, line by line with the quoting undone. */
+    private static InputStream open(Path file, long start, long length, Format format) throws IOException {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+        try {
             ch.position(start);
-            InputStream in = new BufferedInputStream(new Bounded(Channels.newInputStream(ch), length), 1 << 16);
-            Lines lines = new Lines(in);
-            byte[] l;
-            while ((l = lines.next()) != null) {
-                out.write(unescape(l, format));
-            }
+        } catch (IOException e) {
+            ch.close();
+            throw e;
         }
+        Lines lines = new Lines(new BufferedInputStream(new Bounded(Channels.newInputStream(ch), length), 1 << 16));
+        return new InputStream() {
+            private byte[] line = new byte[0];
+            private int pos;
+
+            private boolean fill() throws IOException {
+                while (line != null && pos == line.length) {
+                    byte[] l = lines.next();
+                    line = l == null || lines.continued() ? l : unescape(l, format);
+                    pos = 0;
+                }
+                return line != null;
+            }
+
+            @Override
+            public int read() throws IOException {
+                return fill() ? line[pos++] & 0xff : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (len == 0) {
+                    return 0;
+                }
+                if (!fill()) {
+                    return -1;
+                }
+                int n = Math.min(len, line.length - pos);
+                System.arraycopy(line, pos, b, off, n);
+                pos += n;
+                return n;
+            }
+
+            @Override
+            public void close() throws IOException {
+                ch.close();
+            }
+        };
     }
 
     private static byte[] unescape(byte[] l, Format format) {
@@ -216,7 +265,7 @@ public final class Mbox {
             while (gt < l.length && l[gt] == '>') {
                 gt++;
             }
-            if (Lines.startsWith(l, gt, "From ")) {
+            if (!lines.continued() && Lines.startsWith(l, gt, "From ")) {
                 out.write('>');
             }
             out.write(l);

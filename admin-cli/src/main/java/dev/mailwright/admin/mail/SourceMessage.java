@@ -1,7 +1,7 @@
 package dev.mailwright.admin.mail;
 
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.InputStream;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -13,15 +13,16 @@ import java.util.Optional;
  * @param sender   the envelope sender (From_ line, Return-Path), if known
  * @param received when the previous server received it
  * @param digest   SHA-256 of the content (hex); names a message that has no UIDL of its own
- * @param content  writes the exact stored content (mbox escaping undone)
+ * @param content  opens the exact stored content (mbox escaping undone)
  */
 public record SourceMessage(String where, Optional<String> uidl, Optional<String> sender, Instant received,
                             String digest, Content content) {
 
-    /** Writes a message's content; may be called more than once. */
+    /** A message's content, read from the source again each time it is opened. */
     @FunctionalInterface
     public interface Content {
-        void writeTo(OutputStream out) throws IOException;
+        /** A stream over the content from its start; the caller closes it. */
+        InputStream open() throws IOException;
     }
 
     /** RFC 1939: a UIDL is 1 to 70 characters in 0x21..0x7E. */

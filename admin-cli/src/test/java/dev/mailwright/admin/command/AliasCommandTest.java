@@ -55,4 +55,20 @@ class AliasCommandTest extends CommandTest {
         assertThat(missingTarget.exit()).isEqualTo(1);
         assertThat(missingTarget.err()).startsWith("error: Missing required parameter").hasLineCount(1);
     }
+
+    @Test
+    void listOfAnUnknownDomainRemovalOfAnUnknownTargetAndAMalformedSourceAreUserErrors() {
+        user("ann@example.org");
+        run("alias", "add", "team@example.org", "ann@example.org");
+        Result list = run("alias", "list", "nowhere.test");
+        assertThat(list.exit()).isEqualTo(1);
+        assertThat(list.err()).isEqualTo("error: unknown domain: nowhere.test\n");
+        Result target = run("alias", "remove", "team@example.org", "bob@example.org");
+        assertThat(target.exit()).isEqualTo(1);
+        assertThat(target.err()).hasLineCount(1).contains("bob@example.org");
+        Result source = run("alias", "add", "not an address", "ann@example.org");
+        assertThat(source.exit()).isEqualTo(1);
+        assertThat(source.err()).hasLineCount(1).startsWith("error: malformed address");
+        assertThat(store.aliases().list(Optional.empty())).hasSize(1);
+    }
 }

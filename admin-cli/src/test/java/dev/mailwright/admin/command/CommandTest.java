@@ -16,11 +16,15 @@ import dev.mailwright.store.DeliveryReceipt;
 import dev.mailwright.store.Envelope;
 import dev.mailwright.store.MailStore;
 import dev.mailwright.store.Resolution.LocalRecipient;
+import dev.mailwright.store.postgres.testing.TestDatabases;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -36,6 +40,7 @@ import org.junit.jupiter.api.BeforeEach;
 abstract class CommandTest {
 
     protected MailStore store;
+    protected TestDatabases.TestDatabase database;
     protected TestContext context;
     /** Answers the password prompt gives, in order; empty means "no terminal". */
     protected final Deque<String> promptAnswers = new ArrayDeque<>();
@@ -65,7 +70,8 @@ abstract class CommandTest {
 
     @BeforeEach
     void openStore() {
-        store = TestStores.create();
+        database = TestDatabases.fresh();
+        store = TestStores.create(database);
         context = new TestContext(() -> new Unclosed(store));
     }
 
@@ -92,6 +98,15 @@ abstract class CommandTest {
                 .build()
                 .execute(args);
         return new Result(exit, out.toString(UTF_8), err.toString(UTF_8));
+    }
+
+    /** Runs SQL on the test database behind the store's back (to damage counters, say). */
+    protected void sql(String statement) {
+        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute(statement);
+        } catch (SQLException e) {
+            throw new AssertionError(statement, e);
+        }
     }
 
     protected Account user(String address) {

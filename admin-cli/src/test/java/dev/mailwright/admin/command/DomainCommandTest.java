@@ -62,4 +62,12 @@ class DomainCommandTest extends CommandTest {
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("error: no such domain: nowhere.test\n");
     }
+
+    @Test
+    void removingAMalformedDomainIsAUserErrorAndEmptyListsAreEmptyJson() {
+        Result r = run("domain", "remove", "bad..domain");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).hasLineCount(1).startsWith("error: ");
+        assertThat(run("domain", "list", "--json").json()).isEmpty();
+    }
 }

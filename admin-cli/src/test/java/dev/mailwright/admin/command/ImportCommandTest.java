@@ -4,15 +4,25 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailwright.store.Account;
+import dev.mailwright.store.Accounts;
 import dev.mailwright.store.Address;
-import dev.mailwright.store.Deliveries;
 import dev.mailwright.store.MailStore;
+import dev.mailwright.store.MailboxImport;
+import dev.mailwright.store.Mailboxes;
 import dev.mailwright.store.MessageInfo;
 import dev.mailwright.store.StoreUnavailableException;
+import java.io.InputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,31 +84,155 @@ class ImportCommandTest extends CommandTest {
         assertThat(r.err()).isEqualTo("error: no such user: ghost@example.org\n");
     }
 
-    @Test
-    void failureWhileStoringRemovesWhatThisRunImported() throws Exception {
-        Account ann = user("ann@example.org");
-        Path first = Files.writeString(tmp.resolve("first.mbox"), mbox(2));
-        assertThat(run("import", "mbox", "--user", "ann@example.org", first.toString()).exit()).isZero();
+    /** {@code count} messages, each five lines long (message k starts at line 5k - 4), no two alike. */
+    private static String manyMessages(int count) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i <= count; i++) {
+            sb.append(String.format("From a@b.test Mon Jan  5 %02d:%02d:%02d 2026\n", i / 3600, i / 60 % 60, i % 60))
+                    .append("Subject: message ").append(i).append("\n\nbody ").append(i).append("\n\n");
+        }
+        return sb.toString();
+    }
 
-        AtomicInteger deliveries = new AtomicInteger();
+    private record Before(List<MessageInfo> messages, dev.mailwright.store.Usage usage) {
+    }
+
+    private Before before(Account a) {
+        return new Before(store.mailboxes().list(a.id()), store.accounts().get(a.id()).orElseThrow().usage());
+    }
+
+    /** Makes the commands' store begin imports through {@code begin}, given the real mailboxes and the account id. */
+    private void beginImportsWith(BiFunction<Mailboxes, Long, MailboxImport> begin) {
         MailStore real = store;
         context = new dev.mailwright.admin.TestContext(() -> new Unclosed(real) {
             @Override
-            public Deliveries deliveries() {
-                return envelope -> {
-                    if (deliveries.incrementAndGet() > 3) {
-                        throw new StoreUnavailableException("connection lost", null);
-                    }
-                    return real.deliveries().begin(envelope);
-                };
+            public Mailboxes mailboxes() {
+                return new ImportsWrapped(real.mailboxes(), begin);
             }
         });
-        Path more = Files.writeString(tmp.resolve("more.mbox"), mbox(6));
-        Result r = run("import", "mbox", "--user", "ann@example.org", more.toString());
+    }
+
+    /** The store's mailboxes with {@code beginImport} changed by the test. */
+    private static final class ImportsWrapped implements Mailboxes {
+        private final Mailboxes delegate;
+        private final BiFunction<Mailboxes, Long, MailboxImport> begin;
+
+        ImportsWrapped(Mailboxes delegate, BiFunction<Mailboxes, Long, MailboxImport> begin) {
+            this.delegate = delegate;
+            this.begin = begin;
+        }
+
+        @Override
+        public List<MessageInfo> list(long accountId) {
+            return delegate.list(accountId);
+        }
+
+        @Override
+        public InputStream open(long accountId, long uid) {
+            return delegate.open(accountId, uid);
+        }
+
+        @Override
+        public int delete(long accountId, Set<Long> uids) {
+            return delegate.delete(accountId, uids);
+        }
+
+        @Override
+        public MailboxImport beginImport(long accountId) {
+            return begin.apply(delegate, accountId);
+        }
+    }
+
+    @Test
+    void quotaExceededAtThe500thMessageLeavesTheMailboxExactlyAsBefore() throws Exception {
+        Account ann = user("ann@example.org");
+        Path first = Files.writeString(tmp.resolve("first.mbox"), manyMessages(2));
+        assertThat(run("import", "mbox", "--user", "ann@example.org", first.toString()).exit()).isZero();
+        // messages 1 and 2 are there already; 3 to 499 fit, 500 does not
+        store.accounts().setQuota(ann.address(), new dev.mailwright.store.Quota(0, 499));
+        Before before = before(ann);
+
+        Path file = Files.writeString(tmp.resolve("all.mbox"), manyMessages(1000));
+        Result r = run("import", "mbox", "--user", "ann@example.org", file.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("error: import failed at message 500 (line 2496): mailbox full: ann@example.org;"
+                + " nothing imported\n");
+        assertThat(r.out()).isEmpty();
+        assertThat(before(ann)).isEqualTo(before);
+    }
+
+    @Test
+    void storageFailureAtThe500thMessageStoresNothingAndARerunImportsEverythingOnce() throws Exception {
+        Account ann = user("ann@example.org");
+        deliver(ann, "Subject: already here\r\n\r\nx\r\n", Instant.parse("2026-01-01T00:00:00Z"));
+        Before before = before(ann);
+        AtomicInteger adds = new AtomicInteger();
+        beginImportsWith((mailboxes, accountId) -> {
+            MailboxImport imp = mailboxes.beginImport(accountId);
+            return new MailboxImport() {
+                @Override
+                public long add(Instant received, Optional<String> uidl, InputStream content) {
+                    if (adds.incrementAndGet() == 500) { // once: the re-run below counts on from 501
+                        throw new StoreUnavailableException("connection lost", null);
+                    }
+                    return imp.add(received, uidl, content);
+                }
+
+                @Override
+                public List<MessageInfo> commit() {
+                    return imp.commit();
+                }
+
+                @Override
+                public void abort() {
+                    imp.abort();
+                }
+
+                @Override
+                public void close() {
+                    imp.close();
+                }
+            };
+        });
+        Path file = Files.writeString(tmp.resolve("all.mbox"), manyMessages(1000));
+        Result r = run("import", "mbox", "--user", "ann@example.org", file.toString());
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).isEqualTo("error: import failed at message 6 (line 26): connection lost; the 3 message(s)"
-                + " this run had imported were removed again\n");
-        assertThat(store.mailboxes().list(ann.id())).extracting(MessageInfo::uidl).hasSize(2);
+        assertThat(r.err()).isEqualTo("error: import failed at message 500 (line 2496): connection lost; nothing imported\n");
+        assertThat(before(ann)).isEqualTo(before);
+
+        Result again = run("import", "mbox", "--user", "ann@example.org", file.toString());
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(again.out()).startsWith("imported 1000 message(s), ").contains("skipped 0 already there");
+        Result third = run("import", "mbox", "--user", "ann@example.org", file.toString());
+        assertThat(third.out()).startsWith("imported 0 message(s), 0 octets").contains("skipped 1000 already there");
+        assertThat(store.mailboxes().list(ann.id())).hasSize(1001);
+        assertThat(store.accounts().recalculateUsage(ann.address())[0])
+                .isEqualTo(store.accounts().get(ann.id()).orElseThrow().usage());
+    }
+
+    @Test
+    void unreadableMaildirFileWhileStoringStoresNothingAndNamesTheFile() throws Exception {
+        Account ann = user("ann@example.org");
+        Path dir = tmp.resolve("Maildir");
+        Files.createDirectories(dir.resolve("cur"));
+        Files.writeString(dir.resolve("cur/1.host:2,"), "Subject: one\n\nx\n");
+        Files.writeString(dir.resolve("cur/2.host:2,"), "Subject: two\n\ny\n");
+        Instant t = Instant.parse("2025-01-01T00:00:00Z");
+        Files.setLastModifiedTime(dir.resolve("cur/1.host:2,"), FileTime.from(t));
+        Files.setLastModifiedTime(dir.resolve("cur/2.host:2,"), FileTime.from(t.plusSeconds(1)));
+        beginImportsWith((mailboxes, accountId) -> {
+            // the second file goes away after the scan, before it is stored
+            try {
+                Files.delete(dir.resolve("cur/2.host:2,"));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return mailboxes.beginImport(accountId);
+        });
+        Result r = run("import", "maildir", "--user", "ann@example.org", dir.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("error: import failed at cur/2.host:2,: no such file; nothing imported\n");
+        assertThat(store.mailboxes().list(ann.id())).isEmpty();
     }
 
     @Test
@@ -187,5 +321,56 @@ class ImportCommandTest extends CommandTest {
 
         Result skip = run("import", "passwd-file", "--skip-existing", existing.toString());
         assertThat(skip.out()).isEqualTo("imported 1 user(s) from " + existing + "; skipped 1 existing\n");
+    }
+
+    @Test
+    void passwdFileWithManyUsersStoresNoneWhenOneFailsWhileStoring() throws Exception {
+        store.domains().add("example.org");
+        StringBuilder file = new StringBuilder();
+        for (int i = 1; i <= 300; i++) {
+            file.append("user").append(i).append(":{PLAIN}secret-").append(i).append('\n');
+        }
+        Path passwd = Files.writeString(tmp.resolve("passwd"), file.toString());
+        MailStore real = store;
+        // another administrator adds user300 after the command's checks, before it stores
+        context = new dev.mailwright.admin.TestContext(() -> new Unclosed(real) {
+            @Override
+            public Accounts accounts() {
+                Accounts accounts = real.accounts();
+                return (Accounts) Proxy.newProxyInstance(Accounts.class.getClassLoader(), new Class<?>[] {Accounts.class},
+                        (proxy, method, args) -> {
+                            if (method.getName().equals("addAllWithHash")) {
+                                accounts.add(Address.parse("user300@example.org"), "a-good-long-password".toCharArray());
+                            }
+                            try {
+                                return method.invoke(accounts, args);
+                            } catch (InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+            }
+        });
+        Result r = run("import", "passwd-file", "--domain", "example.org", passwd.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("error: " + passwd + ": line 300: user exists: user300@example.org; nothing imported\n");
+        assertThat(store.accounts().list(Optional.empty())).extracting(a -> a.address().toString())
+                .containsExactly("user300@example.org");
+    }
+
+    @Test
+    void missingPasswdFileIsAUserErrorThatNamesIt() {
+        Path missing = tmp.resolve("no-passwd");
+        Result r = run("import", "passwd-file", missing.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("error: cannot read " + missing + ": no such file; nothing imported\n");
+    }
+
+    @Test
+    void exportIntoAMissingDirectoryIsAUserError() {
+        user("ann@example.org");
+        Path target = tmp.resolve("no-such-dir").resolve("out.mbox");
+        Result r = run("export", "mbox", "--user", "ann@example.org", target.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("error: cannot write " + target + ": no such directory " + target.getParent() + "\n");
     }
 }

@@ -138,4 +138,22 @@ class MailboxCommandTest extends CommandTest {
         assertThat(all.get("per_mailbox")).hasSize(2);
         assertThat(run("mailbox", "stats").out()).contains("total: 2 mailbox(es), 2 message(s)");
     }
+
+    @Test
+    void statsAsJsonHaveStableFieldNames() {
+        JsonNode one = run("mailbox", "stats", "ann@example.org", "--json").json();
+        assertThat(one.fieldNames()).toIterable().containsExactly("address", "messages", "bytes", "largest", "average",
+                "oldest", "newest", "quota_bytes", "quota_messages", "quota_used_percent");
+        JsonNode all = run("mailbox", "stats", "--json").json();
+        assertThat(all.fieldNames()).toIterable().containsExactly("mailboxes", "messages", "bytes", "per_mailbox");
+        assertThat(all.get("per_mailbox").get(0).fieldNames()).toIterable()
+                .containsExactly("address", "messages", "bytes", "quota_used_percent");
+    }
+
+    @Test
+    void showOfNumberZeroIsAUserError() {
+        Result r = run("mailbox", "show", "ann@example.org", "0");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).hasLineCount(1).startsWith("error: ");
+    }
 }

@@ -80,4 +80,35 @@ class QueueCommandTest extends CommandTest {
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("is being delivered now");
     }
+
+    @Test
+    void oneItemBeingDeliveredKeepsTheOthersGivenWithItAsTheyWere() {
+        QueueItem claimed = store.queue().claim("worker", 1, Duration.ofMinutes(5)).get(0);
+        long other = items.stream().mapToLong(QueueItem::id).filter(i -> i != claimed.id()).findFirst().orElseThrow();
+        for (String verb : List.of("hold", "retry")) {
+            Result r = run("queue", verb, String.valueOf(other), String.valueOf(claimed.id()));
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.err()).isEqualTo("error: queue item " + claimed.id() + " is being delivered now\n");
+            assertThat(r.out()).isEmpty();
+        }
+        assertThat(store.queue().get(other).orElseThrow().state()).isEqualTo(QueueItem.State.QUEUED);
+        Result deleted = run("queue", "delete", String.valueOf(other), "999999");
+        assertThat(deleted.exit()).isEqualTo(1);
+        assertThat(store.queue().get(other)).isPresent();
+    }
+
+    @Test
+    void showAsJsonHasStableFieldNamesAndAnUnknownIdIsAUserError() {
+        JsonNode json = run("queue", "show", String.valueOf(items.get(0).id()), "--json").json();
+        assertThat(json.fieldNames()).toIterable().containsExactly("id", "message_id", "state", "sender", "recipient",
+                "attempts", "created", "next_attempt", "last_error", "notify", "orcpt", "ret", "env_id", "subject", "from",
+                "message_id_header", "size");
+        assertThat(run("queue", "show", String.valueOf(items.get(0).id())).out()).contains("café");
+        Result r = run("queue", "show", "999999");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("error: no such queue item: 999999\n");
+        for (String verb : List.of("retry", "release", "delete")) {
+            assertThat(run("queue", verb, "999999").err()).as(verb).isEqualTo("error: no such queue item: 999999\n");
+        }
+    }
 }

@@ -60,6 +60,26 @@ class QuotaCommandTest extends CommandTest {
     }
 
     @Test
+    void recalcAllCorrectsEveryDriftedMailboxAndSaysWhich() {
+        Account a = user("ann@example.org");
+        user("bob@example.org");
+        deliver(a, "hello\r\n", Instant.now());
+        sql("UPDATE accounts SET messages = 5, bytes = 99 WHERE address_key = 'ann@example.org'");
+        Result r = run("quota", "recalc", "--all");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("1 mailbox(es) had drifted and are corrected");
+        assertThat(store.accounts().get(a.id()).orElseThrow().usage()).isEqualTo(new dev.mailwright.store.Usage(1, 7));
+        sql("UPDATE accounts SET bytes = 1 WHERE address_key = 'bob@example.org'");
+        JsonNode json = run("quota", "recalc", "--all", "--json").json();
+        assertThat(json).hasSize(2);
+        assertThat(json.get(0).get("drift").asBoolean()).isFalse();
+        assertThat(json.get(1).get("address").asText()).isEqualTo("bob@example.org");
+        assertThat(json.get(1).get("bytes_before").asLong()).isEqualTo(1);
+        assertThat(json.get(1).get("bytes_after").asLong()).isZero();
+        assertThat(json.get(1).get("drift").asBoolean()).isTrue();
+    }
+
+    @Test
     void recalcNeedsExactlyOneOfAddressOrAll() {
         assertThat(run("quota", "recalc").err()).isEqualTo("error: give one ADDRESS or --all\n");
         assertThat(run("quota", "recalc", "a@b.c", "--all").exit()).isEqualTo(1);

@@ -3,6 +3,7 @@ package dev.mailwright.store;
 import dev.mailwright.store.password.ScramCredentials;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -23,6 +24,13 @@ public interface Accounts {
      * {@code {SCHEME}} or PHC form (see {@link dev.mailwright.store.password.PasswordHashing}).
      */
     Account addWithHash(Address address, String passwordHash);
+
+    /**
+     * Creates accounts with carried-over password hashes, in the map's order, in one
+     * transaction: when any of them fails like {@link #addWithHash} would (unknown domain,
+     * duplicate, unsupported hash) none is created, and the exception names its address.
+     */
+    List<Account> addAllWithHash(Map<Address, String> passwordHashes);
 
     Optional<Account> get(Address address);
 
@@ -60,6 +68,12 @@ public interface Accounts {
 
     /** Recomputes the usage counters from the stored messages; returns {@code {before, after}}. */
     Usage[] recalculateUsage(Address address);
+
+    /**
+     * Recomputes the usage counters of every account in one transaction; returns
+     * {@code {before, after}} per account, ordered by address.
+     */
+    Map<Address, Usage[]> recalculateAllUsage();
 
     /** Removes the account, its mailbox and its aliases-as-source. */
     void remove(Address address);

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * An administrator's view of a mailbox (the admin CLI's {@code mailbox} and {@code export}
- * commands): reading never takes the POP3 maildrop lock, so it works while a client is
+ * An administrator's view of a mailbox (the admin CLI's {@code mailbox}, {@code import} and
+ * {@code export} commands): reading never takes the POP3 maildrop lock, so it works while a client is
  * logged in; deleting refuses while the maildrop is locked, so a POP3 session never sees a
  * message of its snapshot vanish.
  */
@@ -24,4 +24,10 @@ public interface Mailboxes {
      * {@link MaildropLockedException}, deleting nothing, while a POP3 session holds the maildrop.
      */
     int delete(long accountId, Set<Long> uids);
+
+    /**
+     * Starts an import into an account's mailbox ({@code import mbox|maildir}): all its messages
+     * are stored in one transaction or none is. {@link NotFoundException} for an unknown account.
+     */
+    MailboxImport beginImport(long accountId);
 }

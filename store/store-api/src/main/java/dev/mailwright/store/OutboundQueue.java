@@ -82,14 +82,19 @@ public interface OutboundQueue {
 
     Optional<QueueItem> get(long itemId);
 
-    /** Makes an item due now. {@link StoreException} for one being delivered or FAILED (waiting for its bounce). */
-    void retryNow(long itemId);
+    // An administrator's changes: each acts on all the given items in one transaction, or on none
+    // ({@link NotFoundException} naming an unknown item; a {@link StoreException} when one is
+    // being delivered now or has FAILED and waits for its bounce, for all but delete and release).
 
-    /** Keeps an item from delivery until released. {@link StoreException} for one being delivered or FAILED. */
-    void hold(long itemId);
+    /** Makes items due now. */
+    void retryNow(Set<Long> itemIds);
 
-    void release(long itemId);
+    /** Keeps items from being claimed until released. */
+    void hold(Set<Long> itemIds);
 
-    /** Removes an item without delivering it or bouncing. */
-    void delete(long itemId);
+    /** Makes held items queued again; items not held stay as they are. */
+    void release(Set<Long> itemIds);
+
+    /** Removes items without delivering them or bouncing. */
+    void delete(Set<Long> itemIds);
 }

@@ -247,6 +247,47 @@ public abstract class MailStoreContract {
         }
 
         @Test
+        void accountsWithImportedHashesAreAddedAllOrNone() {
+            store.domains().add("example.org");
+            String hash = "{PLAIN}old-password";
+            user("taken@example.org");
+            java.util.Map<Address, String> batch = new java.util.LinkedHashMap<>();
+            batch.put(Address.parse("a1@example.org"), hash);
+            batch.put(Address.parse("a2@example.org"), hash);
+            batch.put(Address.parse("Taken@example.org"), hash);
+            assertThatThrownBy(() -> store.accounts().addAllWithHash(batch))
+                    .isInstanceOf(AlreadyExistsException.class).hasMessageContaining("Taken@example.org");
+            batch.remove(Address.parse("Taken@example.org"));
+            batch.put(Address.parse("x@unknown.test"), hash);
+            assertThatThrownBy(() -> store.accounts().addAllWithHash(batch))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("unknown.test");
+            batch.remove(Address.parse("x@unknown.test"));
+            batch.put(Address.parse("md4@example.org"), "{MD4}abc");
+            assertThatThrownBy(() -> store.accounts().addAllWithHash(batch))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("md4@example.org");
+            assertThat(store.accounts().list(Optional.of("example.org"))).extracting(a -> a.address().toString())
+                    .containsExactly("taken@example.org");
+
+            batch.remove(Address.parse("md4@example.org"));
+            assertThat(store.accounts().addAllWithHash(batch)).extracting(a -> a.address().toString())
+                    .containsExactly("a1@example.org", "a2@example.org");
+            assertThat(store.accounts().authenticate("a2@example.org", "old-password".toCharArray())).isPresent();
+        }
+
+        @Test
+        void recalculatingEveryAccountReportsEachOrderedByAddress() {
+            Account b = user("bob@example.org");
+            Account a = user("ann@example.org");
+            deliver("one\r\n", a, b);
+            deliver("two\r\n", b);
+            java.util.Map<Address, Usage[]> all = store.accounts().recalculateAllUsage();
+            assertThat(all.keySet()).extracting(Address::toString).containsExactly("ann@example.org", "bob@example.org");
+            assertThat(all.get(a.address())).containsExactly(new Usage(1, 5), new Usage(1, 5));
+            assertThat(all.get(b.address())).containsExactly(new Usage(2, 10), new Usage(2, 10));
+            assertThat(usage(b)).isEqualTo(new Usage(2, 10));
+        }
+
+        @Test
         void unsupportedImportedHashIsRefused() {
             store.domains().add("example.org");
             assertThatThrownBy(() -> store.accounts().addWithHash(Address.parse("g@example.org"), "{MD4}abc"))
@@ -774,6 +815,194 @@ public abstract class MailStoreContract {
         }
     }
 
+    // ------------------------------------------------------------ import into a mailbox
+
+    @Nested
+    class ImportContract {
+        private static final Instant OLD = Instant.parse("2019-03-04T05:06:07Z");
+
+        private InputStream text(String s) {
+            return new java.io.ByteArrayInputStream(s.getBytes(UTF_8));
+        }
+
+        /** Content of {@code size} octets, lines of digits ending in LF, not all alike. */
+        private byte[] large(int size) {
+            byte[] b = new byte[size];
+            for (int i = 0; i < size; i++) {
+                b[i] = (byte) (i % 61 == 60 ? '\n' : '0' + (i / 61) % 10);
+            }
+            return b;
+        }
+
+        @Test
+        void nothingIsVisibleBeforeCommitThenEverythingWithItsUidlDateAndExactCounters() throws IOException {
+            Account a = user("ann@example.org");
+            deliver("Subject: already\r\n\r\nhere\r\n", a);
+            Usage before = usage(a);
+            byte[] big = large(3 * 256 * 1024 + 17); // several chunks in the PostgreSQL store
+            List<MessageInfo> stored;
+            try (MailboxImport imp = store.mailboxes().beginImport(a.id())) {
+                assertThat(imp.add(OLD, Optional.of("old-uidl-1"), text("Subject: one\n\nbare lf\n"))).isEqualTo(22);
+                assertThat(imp.add(OLD.plusSeconds(60), Optional.empty(), text("no final newline"))).isEqualTo(16);
+                assertThat(imp.add(OLD.plusSeconds(120), Optional.of("old-uidl-3"), new java.io.ByteArrayInputStream(big)))
+                        .isEqualTo(big.length);
+                assertThat(store.mailboxes().list(a.id())).hasSize(1);
+                assertThat(usage(a)).isEqualTo(before);
+                stored = imp.commit();
+            }
+            // on the wire: a CR before each of the big.length / 61 LFs, and a CRLF after the unfinished last line
+            long bigWire = big.length + big.length / 61 + (big[big.length - 1] == '\n' ? 0 : 2);
+            assertThat(stored).extracting(MessageInfo::size).containsExactly(25L, 18L, bigWire);
+            List<MessageInfo> list = store.mailboxes().list(a.id());
+            assertThat(list).hasSize(4);
+            assertThat(list.subList(1, 4)).isEqualTo(stored);
+            assertThat(stored.get(0).uidl()).isEqualTo("old-uidl-1");
+            assertThat(stored.get(2).uidl()).isEqualTo("old-uidl-3");
+            assertThat(stored.get(1).uidl()).isNotIn("old-uidl-1", "old-uidl-3", list.get(0).uidl());
+            assertThat(stored).extracting(MessageInfo::received).containsExactly(OLD, OLD.plusSeconds(60), OLD.plusSeconds(120));
+            assertThat(list).extracting(MessageInfo::uid).isSorted().doesNotHaveDuplicates();
+            assertThat(usage(a)).isEqualTo(new Usage(4, before.bytes() + 25 + 18 + bigWire));
+            Usage[] recalc = store.accounts().recalculateUsage(a.address());
+            assertThat(recalc[0]).isEqualTo(recalc[1]);
+            assertThat(read(store.mailboxes().open(a.id(), stored.get(0).uid()))).isEqualTo("Subject: one\n\nbare lf\n");
+            try (InputStream in = store.mailboxes().open(a.id(), stored.get(2).uid())) {
+                assertThat(in.readAllBytes()).isEqualTo(big);
+            }
+            // what the import stored is what POP3 sees
+            assertThat(snapshot(a)).isEqualTo(list);
+        }
+
+        @Test
+        void failureInTheMiddleLeavesTheMailboxAsItWasAndItsUidlsFree() {
+            Account a = user("ann@example.org");
+            deliver("x\r\n", a);
+            store.accounts().setQuota(a.address(), new Quota(0, 3));
+            Usage before = usage(a);
+            MailboxImport imp = store.mailboxes().beginImport(a.id());
+            imp.add(OLD, Optional.of("u1"), text("one\r\n"));
+            imp.add(OLD, Optional.of("u2"), text("two\r\n"));
+            assertThatThrownBy(() -> imp.add(OLD, Optional.of("u3"), text("three\r\n")))
+                    .isInstanceOf(QuotaExceededException.class).hasMessageContaining("ann@example.org");
+            // the failure aborted the import
+            assertThatThrownBy(() -> imp.add(OLD, Optional.of("u4"), text("four\r\n"))).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(imp::commit).isInstanceOf(IllegalStateException.class);
+            imp.close();
+            assertThat(store.mailboxes().list(a.id())).hasSize(1);
+            assertThat(usage(a)).isEqualTo(before);
+            Usage[] recalc = store.accounts().recalculateUsage(a.address());
+            assertThat(recalc[0]).isEqualTo(recalc[1]);
+            try (MailboxImport again = store.mailboxes().beginImport(a.id())) {
+                again.add(OLD, Optional.of("u1"), text("one\r\n"));
+                again.add(OLD, Optional.of("u2"), text("two\r\n"));
+                again.commit();
+            }
+            assertThat(store.mailboxes().list(a.id())).extracting(MessageInfo::uidl).endsWith("u1", "u2");
+            assertThat(usage(a)).isEqualTo(new Usage(3, before.bytes() + 10));
+        }
+
+        @Test
+        void byteQuotaCountsWhatTheImportAddedSoFar() {
+            Account a = user("ann@example.org");
+            store.accounts().setQuota(a.address(), new Quota(10, 0));
+            MailboxImport imp = store.mailboxes().beginImport(a.id());
+            imp.add(OLD, Optional.empty(), text("12345\r\n"));
+            assertThatThrownBy(() -> imp.add(OLD, Optional.empty(), text("678\r\n"))).isInstanceOf(QuotaExceededException.class);
+            imp.close();
+            assertThat(usage(a)).isEqualTo(Usage.EMPTY);
+        }
+
+        @Test
+        void uidlUsedInTheMailboxOrEarlierInTheImportIsRefused() throws IOException {
+            Account a = user("ann@example.org");
+            try (Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), clock.instant()))) {
+                d.addLocal(new LocalRecipient(a.id(), a.address()), Optional.of("taken"));
+                d.content().write("x\r\n".getBytes(UTF_8));
+                d.commit();
+            }
+            try (MailboxImport imp = store.mailboxes().beginImport(a.id())) {
+                assertThatThrownBy(() -> imp.add(OLD, Optional.of("taken"), text("y\r\n")))
+                        .isInstanceOf(AlreadyExistsException.class);
+            }
+            try (MailboxImport imp = store.mailboxes().beginImport(a.id())) {
+                imp.add(OLD, Optional.of("twice"), text("y\r\n"));
+                assertThatThrownBy(() -> imp.add(OLD, Optional.of("twice"), text("z\r\n")))
+                        .isInstanceOf(AlreadyExistsException.class);
+            }
+            try (MailboxImport imp = store.mailboxes().beginImport(a.id())) {
+                assertThatThrownBy(() -> imp.add(OLD, Optional.of("has space"), text("y\r\n")))
+                        .isInstanceOf(InvalidInputException.class);
+            }
+            assertThat(store.mailboxes().list(a.id())).extracting(MessageInfo::uidl).containsExactly("taken");
+        }
+
+        @Test
+        void unreadableContentAbortsTheImport() {
+            Account a = user("ann@example.org");
+            MailboxImport imp = store.mailboxes().beginImport(a.id());
+            imp.add(OLD, Optional.empty(), text("fine\r\n"));
+            InputStream broken = new java.io.SequenceInputStream(text("Subject: half\r\n"), new InputStream() {
+                @Override
+                public int read() throws IOException {
+                    throw new IOException("disk gone");
+                }
+            });
+            assertThatThrownBy(() -> imp.add(OLD, Optional.empty(), broken)).isInstanceOf(UncheckedIOException.class);
+            assertThatThrownBy(imp::commit).isInstanceOf(IllegalStateException.class);
+            imp.close();
+            assertThat(store.mailboxes().list(a.id())).isEmpty();
+            assertThat(usage(a)).isEqualTo(Usage.EMPTY);
+        }
+
+        @Test
+        void closeWithoutCommitStoresNothing() {
+            Account a = user("ann@example.org");
+            try (MailboxImport imp = store.mailboxes().beginImport(a.id())) {
+                imp.add(OLD, Optional.of("u1"), text("one\r\n"));
+            }
+            assertThat(store.mailboxes().list(a.id())).isEmpty();
+            assertThat(usage(a)).isEqualTo(Usage.EMPTY);
+        }
+
+        @Test
+        void deliveriesGoOnDuringAnImportAndKeepTheirMessages() {
+            Account a = user("ann@example.org");
+            List<MessageInfo> imported;
+            try (MailboxImport imp = store.mailboxes().beginImport(a.id())) {
+                imp.add(OLD, Optional.of("u1"), text("one\r\n"));
+                deliver("live\r\n", a); // must not wait for the import
+                imp.add(OLD, Optional.of("u2"), text("two\r\n"));
+                imported = imp.commit();
+            }
+            List<MessageInfo> list = store.mailboxes().list(a.id());
+            assertThat(list).hasSize(3).extracting(MessageInfo::uid).doesNotHaveDuplicates();
+            assertThat(list).containsAll(imported);
+            assertThat(usage(a)).isEqualTo(new Usage(3, 16));
+        }
+
+        @Test
+        void commitIsRefusedWhenDeliveriesMeanwhileFilledTheMailbox() {
+            Account a = user("ann@example.org");
+            store.accounts().setQuota(a.address(), new Quota(0, 2));
+            MailboxImport imp = store.mailboxes().beginImport(a.id());
+            imp.add(OLD, Optional.of("u1"), text("one\r\n"));
+            imp.add(OLD, Optional.of("u2"), text("two\r\n"));
+            deliver("live\r\n", a);
+            assertThatThrownBy(imp::commit).isInstanceOf(QuotaExceededException.class);
+            imp.close();
+            assertThat(store.mailboxes().list(a.id())).hasSize(1);
+            assertThat(usage(a)).isEqualTo(new Usage(1, 6));
+        }
+
+        @Test
+        void emptyImportCommitsNothingAndUnknownAccountIsNotFound() {
+            Account a = user("ann@example.org");
+            try (MailboxImport imp = store.mailboxes().beginImport(a.id())) {
+                assertThat(imp.commit()).isEmpty();
+            }
+            assertThatThrownBy(() -> store.mailboxes().beginImport(424242)).isInstanceOf(NotFoundException.class);
+        }
+    }
+
     // ------------------------------------------------------------ queue
 
     @Nested
@@ -837,12 +1066,12 @@ public abstract class MailStoreContract {
         void heldItemIsNotClaimedUntilReleased() {
             queueTo("x@remote.test");
             long id = store.queue().list().get(0).id();
-            store.queue().hold(id);
+            store.queue().hold(Set.of(id));
             assertThat(store.queue().claim("w", 10, Duration.ofMinutes(5))).isEmpty();
-            store.queue().release(id);
+            store.queue().release(Set.of(id));
             QueueItem item = store.queue().claim("w", 10, Duration.ofMinutes(5)).get(0);
             store.queue().reschedule(item.id(), "w", clock.instant().plus(Duration.ofHours(1)), "later");
-            store.queue().retryNow(id);
+            store.queue().retryNow(Set.of(id));
             assertThat(store.queue().claim("w", 10, Duration.ofMinutes(5))).hasSize(1);
         }
 
@@ -908,8 +1137,8 @@ public abstract class MailStoreContract {
             assertThat(store.queue().bouncesDue(clock.instant(), 10)).containsExactly(message);
             assertThat(store.queue().bouncesDue(NO_SUCH_USER.at().minusSeconds(1), 10)).isEmpty();
             assertThat(read(store.queue().openContent(message))).as("kept for the DSN").startsWith("Subject: out");
-            assertThatThrownBy(() -> store.queue().hold(items.get(0).id())).isInstanceOf(StoreException.class);
-            assertThatThrownBy(() -> store.queue().retryNow(items.get(0).id())).isInstanceOf(StoreException.class);
+            assertThatThrownBy(() -> store.queue().hold(Set.of(items.get(0).id()))).isInstanceOf(StoreException.class);
+            assertThatThrownBy(() -> store.queue().retryNow(Set.of(items.get(0).id()))).isInstanceOf(StoreException.class);
         }
 
         @Test
@@ -1032,12 +1261,37 @@ public abstract class MailStoreContract {
         }
 
         @Test
+        void administratorsChangesActOnAllGivenItemsOrNone() {
+            queueTo("x@remote.test", "y@remote.test", "z@remote.test");
+            List<Long> ids = store.queue().list().stream().map(QueueItem::id).toList();
+            Set<Long> withUnknown = Set.of(ids.get(0), ids.get(1), 424242L);
+            assertThatThrownBy(() -> store.queue().hold(withUnknown)).isInstanceOf(NotFoundException.class)
+                    .hasMessageContaining("424242");
+            assertThatThrownBy(() -> store.queue().delete(withUnknown)).isInstanceOf(NotFoundException.class);
+            assertThat(store.queue().list()).extracting(QueueItem::state).containsOnly(QueueItem.State.QUEUED);
+
+            QueueItem claimed = store.queue().claim("w", 1, Duration.ofMinutes(5)).get(0);
+            Set<Long> all = Set.copyOf(ids);
+            assertThatThrownBy(() -> store.queue().hold(all)).isInstanceOf(StoreException.class)
+                    .hasMessageContaining("queue item " + claimed.id() + " is being delivered now");
+            assertThat(store.queue().list()).extracting(QueueItem::state).doesNotContain(QueueItem.State.HELD);
+            store.queue().abandon(claimed.id(), "w");
+
+            store.queue().hold(all);
+            assertThat(store.queue().list()).extracting(QueueItem::state).containsOnly(QueueItem.State.HELD);
+            store.queue().release(Set.of(ids.get(0), ids.get(1)));
+            store.queue().delete(Set.of(ids.get(1), ids.get(2)));
+            assertThat(store.queue().list()).extracting(QueueItem::id).containsExactly(ids.get(0));
+            assertThat(store.queue().list().get(0).state()).isEqualTo(QueueItem.State.QUEUED);
+        }
+
+        @Test
         void deletedItemIsGone() {
             queueTo("x@remote.test");
             long id = store.queue().list().get(0).id();
-            store.queue().delete(id);
+            store.queue().delete(Set.of(id));
             assertThat(store.queue().get(id)).isEmpty();
-            assertThatThrownBy(() -> store.queue().delete(id)).isInstanceOf(NotFoundException.class);
+            assertThatThrownBy(() -> store.queue().delete(Set.of(id))).isInstanceOf(NotFoundException.class);
         }
 
         @Test

@@ -20,6 +20,7 @@ import dev.mailwright.store.MailStore;
 import dev.mailwright.store.Maildrop;
 import dev.mailwright.store.MaildropLockedException;
 import dev.mailwright.store.Maildrops;
+import dev.mailwright.store.MailboxImport;
 import dev.mailwright.store.Mailboxes;
 import dev.mailwright.store.MessageInfo;
 import dev.mailwright.store.NotFoundException;
@@ -35,6 +36,7 @@ import dev.mailwright.store.StoreException;
 import dev.mailwright.store.Usage;
 import dev.mailwright.store.content.ContentSpool;
 import dev.mailwright.store.content.TopReader;
+import dev.mailwright.store.content.WireFormat;
 import dev.mailwright.store.internal.Passwords;
 import dev.mailwright.store.internal.RecipientResolver;
 import dev.mailwright.store.internal.Uidl;
@@ -341,6 +343,27 @@ public final class InMemoryMailStore implements MailStore {
             return insert(address, passwordHash, null);
         }
 
+        @Override
+        public List<Account> addAllWithHash(Map<Address, String> passwordHashes) {
+            passwordHashes.forEach((address, hash) -> {
+                if (!PasswordHashing.isSupported(hash)) {
+                    throw new InvalidInputException("unsupported password hash scheme for " + address);
+                }
+            });
+            synchronized (lock) {
+                Set<String> keys = new HashSet<>();
+                for (Address address : passwordHashes.keySet()) {
+                    checkDomainAndFree(address);
+                    if (!keys.add(address.key())) {
+                        throw new AlreadyExistsException("user exists: " + address);
+                    }
+                }
+                List<Account> added = new ArrayList<>();
+                passwordHashes.forEach((address, hash) -> added.add(insert(address, hash, null)));
+                return List.copyOf(added);
+            }
+        }
+
         private void checkDomainAndFree(Address address) {
             synchronized (lock) {
                 if (!domains.containsKey(address.domain())) {
@@ -513,6 +536,16 @@ public final class InMemoryMailStore implements MailStore {
                 row.messages = box.size();
                 row.bytes = box.values().stream().mapToLong(Entry::size).sum();
                 return new Usage[] {before, new Usage(row.messages, row.bytes)};
+            }
+        }
+
+        @Override
+        public Map<Address, Usage[]> recalculateAllUsage() {
+            synchronized (lock) {
+                Map<Address, Usage[]> result = new LinkedHashMap<>();
+                accounts.values().stream().sorted(Comparator.comparing((AccountRow r) -> r.address.key()))
+                        .forEach(r -> result.put(r.address, recalculateUsage(r.address)));
+                return result;
             }
         }
 
@@ -963,6 +996,130 @@ public final class InMemoryMailStore implements MailStore {
                 return doomed.size();
             }
         }
+
+        @Override
+        public MailboxImport beginImport(long accountId) {
+            synchronized (lock) {
+                box(accountId);
+            }
+            return new MemoryImport(accountId);
+        }
+    }
+
+    /** An import: content read into memory as each message is added (as this store keeps it), applied under the lock at commit. */
+    private final class MemoryImport implements MailboxImport {
+        private record Pending(Optional<String> uidl, byte[] bytes, long wireSize, Instant received) {
+        }
+
+        private final long accountId;
+        private final List<Pending> pending = new ArrayList<>();
+        private final Set<String> uidls = new HashSet<>();
+        private long pendingBytes;
+        private boolean finished;
+
+        MemoryImport(long accountId) {
+            this.accountId = accountId;
+        }
+
+        @Override
+        public long add(Instant received, Optional<String> uidl, InputStream content) {
+            open();
+            try {
+                uidl.ifPresent(u -> {
+                    if (!Uidl.isValid(u)) {
+                        throw new InvalidInputException("malformed UIDL");
+                    }
+                });
+                byte[] bytes;
+                try {
+                    bytes = content.readAllBytes();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                WireFormat.Counter wire = new WireFormat.Counter();
+                wire.update(bytes, 0, bytes.length);
+                synchronized (lock) {
+                    AccountRow row = accounts.get(accountId);
+                    if (row == null) {
+                        throw new NotFoundException("mailbox removed during import");
+                    }
+                    if (uidl.isPresent() && (uidls.contains(uidl.get()) || uidlInUse(row, uidl.get()))) {
+                        throw new AlreadyExistsException("UIDL in use in " + row.address + ": " + uidl.get());
+                    }
+                    if (!row.quota.allows(new Usage(row.messages + pending.size(), row.bytes + pendingBytes), wire.size())) {
+                        throw new QuotaExceededException("mailbox full: " + row.address);
+                    }
+                }
+                uidl.ifPresent(uidls::add);
+                pending.add(new Pending(uidl, bytes, wire.size(), received));
+                pendingBytes += wire.size();
+                return bytes.length;
+            } catch (RuntimeException e) {
+                abort();
+                throw e;
+            }
+        }
+
+        private boolean uidlInUse(AccountRow row, String uidl) {
+            return mailboxes.get(row.id).values().stream().anyMatch(m -> m.uidl().equals(uidl));
+        }
+
+        @Override
+        public List<MessageInfo> commit() {
+            open();
+            try {
+                synchronized (lock) {
+                    // validate everything first, so that a failure changes nothing
+                    AccountRow row = accounts.get(accountId);
+                    if (row == null) {
+                        throw new NotFoundException("mailbox removed during import");
+                    }
+                    for (String u : uidls) {
+                        if (uidlInUse(row, u)) {
+                            throw new AlreadyExistsException("UIDL in use in " + row.address + ": " + u);
+                        }
+                    }
+                    boolean fits = (row.quota.maxBytes() == 0 || row.bytes + pendingBytes <= row.quota.maxBytes())
+                            && (row.quota.maxMessages() == 0 || row.messages + pending.size() <= row.quota.maxMessages());
+                    if (!fits) {
+                        throw new QuotaExceededException("mailbox full: " + row.address);
+                    }
+                    List<MessageInfo> stored = new ArrayList<>();
+                    for (Pending p : pending) {
+                        long messageId = newId();
+                        long uid = row.nextUid++;
+                        String uidl = p.uidl().orElseGet(() -> Uidl.of(row.validity, uid));
+                        contents.put(messageId, new StoredContent(p.bytes(), 1));
+                        mailboxes.get(row.id).put(uid, new Entry(uid, uidl, messageId, p.wireSize(), p.received(), null));
+                        row.messages++;
+                        row.bytes += p.wireSize();
+                        stored.add(new MessageInfo(uid, uidl, p.wireSize(), p.received()));
+                    }
+                    finished = true;
+                    pending.clear();
+                    return List.copyOf(stored);
+                }
+            } finally {
+                abort();
+            }
+        }
+
+        private void open() {
+            if (finished) {
+                throw new IllegalStateException("import already finished");
+            }
+        }
+
+        @Override
+        public void abort() {
+            finished = true;
+            pending.clear();
+        }
+
+        @Override
+        public void close() {
+            abort();
+        }
     }
 
     // ---------------------------------------------------------------- queue
@@ -1187,38 +1344,57 @@ public final class InMemoryMailStore implements MailStore {
         }
 
         @Override
-        public void retryNow(long itemId) {
+        public void retryNow(Set<Long> itemIds) {
             synchronized (lock) {
-                QueueRow q = requireUnclaimed(itemId);
-                q.state = QueueItem.State.QUEUED;
-                q.nextAttempt = now();
-            }
-        }
-
-        @Override
-        public void hold(long itemId) {
-            synchronized (lock) {
-                requireUnclaimed(itemId).state = QueueItem.State.HELD;
-            }
-        }
-
-        @Override
-        public void release(long itemId) {
-            synchronized (lock) {
-                QueueRow q = require(itemId);
-                if (q.state == QueueItem.State.HELD) {
+                for (QueueRow q : idle(itemIds)) {
                     q.state = QueueItem.State.QUEUED;
+                    q.nextAttempt = now();
                 }
             }
         }
 
         @Override
-        public void delete(long itemId) {
+        public void hold(Set<Long> itemIds) {
             synchronized (lock) {
-                QueueRow q = require(itemId);
-                queue.remove(itemId);
-                InMemoryMailStore.this.releaseContent(q.messageId);
+                for (QueueRow q : idle(itemIds)) {
+                    q.state = QueueItem.State.HELD;
+                }
             }
+        }
+
+        @Override
+        public void release(Set<Long> itemIds) {
+            synchronized (lock) {
+                for (QueueRow q : requireAll(itemIds)) {
+                    if (q.state == QueueItem.State.HELD) {
+                        q.state = QueueItem.State.QUEUED;
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void delete(Set<Long> itemIds) {
+            synchronized (lock) {
+                for (QueueRow q : requireAll(itemIds)) {
+                    queue.remove(q.id);
+                    InMemoryMailStore.this.releaseContent(q.messageId);
+                }
+            }
+        }
+
+        /** The items, all of them known, or nothing changes. */
+        private List<QueueRow> requireAll(Set<Long> itemIds) {
+            return new java.util.TreeSet<>(itemIds).stream().map(this::require).toList();
+        }
+
+        /** The items, all known, none being delivered now and none waiting for its bounce, or nothing changes. */
+        private List<QueueRow> idle(Set<Long> itemIds) {
+            List<QueueRow> rows = requireAll(itemIds);
+            for (QueueRow q : rows) {
+                requireUnclaimed(q.id);
+            }
+            return rows;
         }
     }
 

@@ -10,16 +10,19 @@ import dev.mailwright.store.Address;
 import dev.mailwright.store.Delivery;
 import dev.mailwright.store.DeliveryReceipt;
 import dev.mailwright.store.Envelope;
+import dev.mailwright.store.MailboxImport;
 import dev.mailwright.store.Maildrop;
 import dev.mailwright.store.MutableClock;
 import dev.mailwright.store.NotFoundException;
 import dev.mailwright.store.QueueItem;
+import dev.mailwright.store.QuotaExceededException;
 import dev.mailwright.store.RemoteRecipient;
 import dev.mailwright.store.Resolution.LocalRecipient;
 import dev.mailwright.store.Usage;
 import dev.mailwright.store.password.PasswordHashing;
 import dev.mailwright.store.postgres.testing.TestDatabases;
 import dev.mailwright.store.postgres.testing.TestDatabases.TestDatabase;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.SecureRandom;
@@ -174,5 +177,52 @@ class PostgresStoreRulesTest {
         store.accounts().remove(a.address());
         assertThat(count("messages")).isEqualTo(1);
         assertThat(store.accounts().get(b.id()).orElseThrow().usage().messages()).isEqualTo(1);
+    }
+
+    @Test
+    void importWritesContentInChunksAndAFailedImportLeavesNoContentBehind() throws Exception {
+        Account a = user("a@example.org");
+        byte[] big = message(7_000); // three chunks
+        store.accounts().setQuota(a.address(), new dev.mailwright.store.Quota(0, 2));
+        MailboxImport imp = store.mailboxes().beginImport(a.id());
+        imp.add(clock.instant(), Optional.of("u1"), new ByteArrayInputStream(big));
+        imp.add(clock.instant(), Optional.of("u2"), new ByteArrayInputStream(message(1)));
+        assertThatThrownBy(() -> imp.add(clock.instant(), Optional.of("u3"), new ByteArrayInputStream(big)))
+                .isInstanceOf(QuotaExceededException.class);
+        imp.close();
+        assertThat(count("messages")).isZero();
+        assertThat(count("message_chunks")).isZero();
+        assertThat(pool.getHikariPoolMXBean().getActiveConnections()).isZero(); // the import's connection went back
+
+        try (MailboxImport again = store.mailboxes().beginImport(a.id())) {
+            again.add(clock.instant(), Optional.of("u1"), new ByteArrayInputStream(big));
+            again.commit();
+        }
+        assertThat(count("messages")).isEqualTo(1);
+        assertThat(count("message_chunks")).isEqualTo(2);
+        try (InputStream in = store.mailboxes().open(a.id(), store.mailboxes().list(a.id()).get(0).uid())) {
+            assertThat(in.readAllBytes()).isEqualTo(big);
+        }
+    }
+
+    @Test
+    void recalculatingEveryAccountCorrectsDriftedCountersInOneGo() throws Exception {
+        Account a = user("a@example.org");
+        Account b = user("b@example.org");
+        try (Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), clock.instant()))) {
+            d.addLocal(new LocalRecipient(a.id(), a.address()), 0L);
+            d.content().write(message(1));
+            d.commit();
+        }
+        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE accounts SET messages = 7, bytes = 700 WHERE id = " + a.id());
+            s.executeUpdate("UPDATE accounts SET messages = 1, bytes = 3 WHERE id = " + b.id());
+        }
+        java.util.Map<Address, Usage[]> all = store.accounts().recalculateAllUsage();
+        long size = message(1).length;
+        assertThat(all.get(a.address())).containsExactly(new Usage(7, 700), new Usage(1, size));
+        assertThat(all.get(b.address())).containsExactly(new Usage(1, 3), Usage.EMPTY);
+        assertThat(store.accounts().get(a.id()).orElseThrow().usage()).isEqualTo(new Usage(1, size));
+        assertThat(store.accounts().get(b.id()).orElseThrow().usage()).isEqualTo(Usage.EMPTY);
     }
 }

@@ -92,7 +92,41 @@ public final class Jdbc {
         }
     }
 
-    private RuntimeException failure(SQLException e, String what) {
+    /**
+     * A connection in a transaction that spans several calls (an import), for the caller to
+     * commit or roll back and close; not retried on conflicts.
+     */
+    public Connection beginTransaction(String what) {
+        Connection c = null;
+        try {
+            c = dataSource.getConnection();
+            c.setAutoCommit(false);
+            return c;
+        } catch (SQLException e) {
+            closeQuietly(c);
+            throw failure(e, what);
+        }
+    }
+
+    /** Rolls back and closes a connection from {@link #beginTransaction}, quietly: it may be broken already. */
+    public static void rollbackAndClose(Connection c) {
+        rollbackQuietly(c);
+        resetQuietly(c);
+        closeQuietly(c);
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                LOG.debug("could not close a connection", e);
+            }
+        }
+    }
+
+    /** The store's exception for a JDBC failure; a lost connection also retires the pool's other connections. */
+    public RuntimeException failure(SQLException e, String what) {
         if (SqlErrors.isConnectionLoss(e) && dataSource instanceof HikariDataSource pool
                 && pool.getHikariPoolMXBean() != null) {
             // the other pooled connections went down with this one: let the pool replace them all

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Accounts in SQL. Password hashing always happens outside any transaction. */
@@ -79,28 +80,58 @@ public final class SqlAccounts implements Accounts {
 
     private Account insert(Address address, String hash, ScramCredentials scram) {
         try {
-            return jdbc.call("add account", c -> {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO accounts (address, address_key, domain,"
-                        + " password_hash, scram, uid_validity, created) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                        + " RETURNING " + COLUMNS)) {
-                    ps.setString(1, address.toString());
-                    ps.setString(2, address.key());
-                    ps.setString(3, address.domain());
-                    ps.setString(4, hash);
-                    ps.setString(5, scram == null ? null : scram.encode());
-                    ps.setLong(6, Uidl.newValidity());
-                    Jdbc.setInstant(ps, 7, clock.instant());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        return account(rs);
-                    }
-                }
-            });
+            return jdbc.call("add account", c -> insertRow(c, address, hash, scram));
         } catch (AlreadyExistsException e) {
             throw new AlreadyExistsException("user exists: " + address);
         } catch (InvalidInputException e) {
             throw new InvalidInputException("unknown domain: " + address.domain());
         }
+    }
+
+    private Account insertRow(Connection c, Address address, String hash, ScramCredentials scram) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO accounts (address, address_key, domain,"
+                + " password_hash, scram, uid_validity, created) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                + " RETURNING " + COLUMNS)) {
+            ps.setString(1, address.toString());
+            ps.setString(2, address.key());
+            ps.setString(3, address.domain());
+            ps.setString(4, hash);
+            ps.setString(5, scram == null ? null : scram.encode());
+            ps.setLong(6, Uidl.newValidity());
+            Jdbc.setInstant(ps, 7, clock.instant());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return account(rs);
+            }
+        }
+    }
+
+    @Override
+    public List<Account> addAllWithHash(Map<Address, String> passwordHashes) {
+        passwordHashes.forEach((address, hash) -> {
+            if (hash == null || !PasswordHashing.isSupported(hash)) {
+                throw new InvalidInputException("unsupported password hash scheme for " + address);
+            }
+        });
+        return jdbc.inTransaction("add accounts", c -> {
+            List<Account> added = new ArrayList<>();
+            for (Map.Entry<Address, String> e : passwordHashes.entrySet()) {
+                Address address = e.getKey();
+                try {
+                    added.add(insertRow(c, address, e.getValue(), null));
+                } catch (SQLException ex) {
+                    // name the account; the whole transaction is rolled back
+                    if ("23505".equals(ex.getSQLState())) {
+                        throw new AlreadyExistsException("user exists: " + address);
+                    }
+                    if ("23503".equals(ex.getSQLState())) {
+                        throw new InvalidInputException("unknown domain: " + address.domain());
+                    }
+                    throw ex;
+                }
+            }
+            return List.copyOf(added);
+        });
     }
 
     @Override
@@ -329,6 +360,34 @@ public final class SqlAccounts implements Accounts {
                     return new Usage[] {before, new Usage(rs.getLong(1), rs.getLong(2))};
                 }
             }
+        });
+    }
+
+    @Override
+    public Map<Address, Usage[]> recalculateAllUsage() {
+        return jdbc.inTransaction("recalculate usage", c -> {
+            // lock every account first (in id order, like deliveries), then count in a snapshot taken after the locks
+            Map<Long, Usage> before = new java.util.HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, messages, bytes FROM accounts ORDER BY id FOR UPDATE");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    before.put(rs.getLong(1), new Usage(rs.getLong(2), rs.getLong(3)));
+                }
+            }
+            Map<Address, Usage[]> result = new java.util.LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("WITH s AS (SELECT account_id, count(*) AS n, sum(size) AS b"
+                    + " FROM mailbox_entries GROUP BY account_id),"
+                    + " u AS (UPDATE accounts SET messages = coalesce(s.n, 0), bytes = coalesce(s.b, 0)"
+                    + "   FROM accounts a LEFT JOIN s ON s.account_id = a.id WHERE accounts.id = a.id"
+                    + "   RETURNING accounts.id, accounts.address, accounts.address_key, accounts.messages, accounts.bytes)"
+                    + " SELECT id, address, messages, bytes FROM u ORDER BY address_key");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Usage old = before.getOrDefault(rs.getLong(1), Usage.EMPTY);
+                    result.put(Address.parse(rs.getString(2)), new Usage[] {old, new Usage(rs.getLong(3), rs.getLong(4))});
+                }
+            }
+            return result;
         });
     }
 

@@ -1,5 +1,6 @@
 package dev.mailwright.store.postgres.internal;
 
+import dev.mailwright.store.MailboxImport;
 import dev.mailwright.store.Mailboxes;
 import dev.mailwright.store.MaildropLockedException;
 import dev.mailwright.store.MessageInfo;
@@ -98,5 +99,10 @@ public final class SqlMailboxes implements Mailboxes {
             SqlMaildrops.release(c, accountId, token);
             return deleted;
         });
+    }
+
+    @Override
+    public MailboxImport beginImport(long accountId) {
+        return new SqlMailboxImport(jdbc, clock, accountId);
     }
 }

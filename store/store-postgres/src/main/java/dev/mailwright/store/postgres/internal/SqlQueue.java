@@ -20,8 +20,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -324,75 +327,84 @@ public final class SqlQueue implements OutboundQueue {
     }
 
     @Override
-    public void retryNow(long itemId) {
-        change(itemId, "retry queue item now", "state = 'QUEUED', next_attempt = ?", true);
+    public void retryNow(Set<Long> itemIds) {
+        change(itemIds, "retry queue items now", "state = 'QUEUED', next_attempt = ?", true);
     }
 
     @Override
-    public void hold(long itemId) {
-        change(itemId, "hold queue item", "state = 'HELD'", false);
+    public void hold(Set<Long> itemIds) {
+        change(itemIds, "hold queue items", "state = 'HELD'", false);
     }
 
     @Override
-    public void release(long itemId) {
-        jdbc.inTransaction("release queue item", c -> {
-            String state = lockState(c, itemId);
-            if (state.equals("HELD")) {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE queue SET state = 'QUEUED' WHERE id = ?")) {
-                    ps.setLong(1, itemId);
-                    ps.executeUpdate();
-                }
-            }
-            return null;
-        });
-    }
-
-    /** An administrator's change to an item that no worker is delivering now. */
-    private void change(long itemId, String what, String assignments, boolean bindNow) {
-        jdbc.inTransaction(what, c -> {
-            String state = lockState(c, itemId);
-            if (state.equals("CLAIMED")) {
-                throw new StoreException("queue item " + itemId + " is being delivered now");
-            }
-            if (state.equals("FAILED")) {
-                throw new StoreException("queue item " + itemId + " has failed and waits for its bounce");
-            }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE queue SET " + assignments + " WHERE id = ?")) {
-                int i = 1;
-                if (bindNow) {
-                    Jdbc.setInstant(ps, i++, clock.instant());
-                }
-                ps.setLong(i, itemId);
+    public void release(Set<Long> itemIds) {
+        jdbc.inTransaction("release queue items", c -> {
+            lockStates(c, itemIds);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE queue SET state = 'QUEUED' WHERE id = ANY(?) AND state = 'HELD'")) {
+                ps.setArray(1, c.createArrayOf("bigint", itemIds.toArray()));
                 ps.executeUpdate();
             }
             return null;
         });
     }
 
-    private static String lockState(Connection c, long itemId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT state FROM queue WHERE id = ? FOR UPDATE")) {
-            ps.setLong(1, itemId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new NotFoundException("no such queue item: " + itemId);
+    /** An administrator's change to items that no worker is delivering now: all of them, or none. */
+    private void change(Set<Long> itemIds, String what, String assignments, boolean bindNow) {
+        jdbc.inTransaction(what, c -> {
+            for (Map.Entry<Long, String> e : lockStates(c, itemIds).entrySet()) {
+                if (e.getValue().equals("CLAIMED")) {
+                    throw new StoreException("queue item " + e.getKey() + " is being delivered now");
                 }
-                return rs.getString(1);
+                if (e.getValue().equals("FAILED")) {
+                    throw new StoreException("queue item " + e.getKey() + " has failed and waits for its bounce");
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE queue SET " + assignments + " WHERE id = ANY(?)")) {
+                int i = 1;
+                if (bindNow) {
+                    Jdbc.setInstant(ps, i++, clock.instant());
+                }
+                ps.setArray(i, c.createArrayOf("bigint", itemIds.toArray()));
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Locks the items (in id order) and gives their states; {@link NotFoundException} names the first unknown one. */
+    private static Map<Long, String> lockStates(Connection c, Set<Long> itemIds) throws SQLException {
+        Map<Long, String> states = new TreeMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, state FROM queue WHERE id = ANY(?) ORDER BY id FOR UPDATE")) {
+            ps.setArray(1, c.createArrayOf("bigint", itemIds.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    states.put(rs.getLong(1), rs.getString(2));
+                }
             }
         }
+        for (long id : new TreeSet<>(itemIds)) {
+            if (!states.containsKey(id)) {
+                throw new NotFoundException("no such queue item: " + id);
+            }
+        }
+        return states;
     }
 
     @Override
-    public void delete(long itemId) {
-        jdbc.inTransaction("delete queue item", c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM queue WHERE id = ? RETURNING message_id")) {
-                ps.setLong(1, itemId);
+    public void delete(Set<Long> itemIds) {
+        jdbc.inTransaction("delete queue items", c -> {
+            lockStates(c, itemIds);
+            List<Long> messages = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM queue WHERE id = ANY(?) RETURNING message_id")) {
+                ps.setArray(1, c.createArrayOf("bigint", itemIds.toArray()));
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new NotFoundException("no such queue item: " + itemId);
+                    while (rs.next()) {
+                        messages.add(rs.getLong(1));
                     }
-                    StoredContent.release(c, new long[] {rs.getLong(1)});
                 }
             }
+            StoredContent.release(c, messages.stream().mapToLong(Long::longValue).toArray());
             return null;
         });
     }
