@@ -86,6 +86,11 @@ public final class DotStuffing {
             }
             int n = 0;
             while (n < len) {
+                if (pending < 0 && endIndex < 0 && pos < lim) {
+                    n = copyRun(b, off, n, len);
+                    continue;
+                }
+                // an owed byte, the end, or a refill: one byte the careful way
                 int c = read();
                 if (c < 0) {
                     break;
@@ -93,6 +98,46 @@ public final class DotStuffing {
                 b[off + n++] = (byte) c;
             }
             return n == 0 ? -1 : n;
+        }
+
+        /** Copies buffered octets while nothing is owed, stuffing dots at line starts; returns the new count. */
+        private int copyRun(byte[] b, int off, int n, int len) {
+            int p = pos;
+            boolean lineStart = atLineStart;
+            while (n < len && p < lim) {
+                byte c = buf[p];
+                if (lineStart && c == '.') {
+                    if (n + 2 > len) {
+                        break;
+                    }
+                    b[off + n++] = '.';
+                }
+                b[off + n++] = c;
+                p++;
+                lineStart = c == '\n';
+            }
+            if (p > pos) {
+                last = buf[p - 1] & 0xff;
+                atLineStart = lineStart;
+                pos = p;
+            } else if (n < len) {
+                // a dot at a line start with room for one octet only: the careful path owes the second
+                b[off + n++] = (byte) readBuffered();
+            }
+            return n;
+        }
+
+        /** read() for a byte known to be buffered. */
+        private int readBuffered() {
+            int c = buf[pos++] & 0xff;
+            last = c;
+            if (atLineStart && c == '.') {
+                atLineStart = false;
+                pending = '.';
+                return '.';
+            }
+            atLineStart = c == '\n';
+            return c;
         }
 
         @Override

@@ -30,6 +30,8 @@ final class MinaConnection implements Connection {
 
     private static final Logger LOG = LoggerFactory.getLogger(MinaConnection.class);
     private static final int CHUNK = 64 * 1024;
+    /** Where a streamed reply is read before the part read is copied out (a short message is not a 64 KiB array). */
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[CHUNK]);
     private static final long SUSPEND_ABOVE = 1024 * 1024;
     private static final long RESUME_BELOW = 256 * 1024;
 
@@ -296,15 +298,16 @@ final class MinaConnection implements Connection {
                 previous = session.write(IoBuffer.wrap(head));
                 headLength = 0;
             }
+            byte[] scratch = SCRATCH.get();
             for (;;) {
-                byte[] chunk = new byte[CHUNK];
-                System.arraycopy(head, 0, chunk, 0, headLength);
-                int n = headLength + Math.max(0, in.readNBytes(chunk, headLength, CHUNK - headLength));
+                System.arraycopy(head, 0, scratch, 0, headLength);
+                int n = headLength + Math.max(0, in.readNBytes(scratch, headLength, CHUNK - headLength));
                 headLength = 0;
                 if (n <= 0) {
                     break;
                 }
-                IoBuffer b = IoBuffer.wrap(chunk, 0, n);
+                // the write queue keeps the array until it is sent: a copy of exactly what was read
+                IoBuffer b = IoBuffer.wrap(java.util.Arrays.copyOf(scratch, n));
                 if (previous != null) {
                     await(previous);
                 }

@@ -48,6 +48,15 @@ class DotStuffingTest {
             };
             String stuffed = new String(DotStuffing.stuff(source).readAllBytes(), StandardCharsets.US_ASCII);
             org.assertj.core.api.Assertions.assertThat(stuffed).as("round %d", round).isEqualTo(reference(content));
+            // and read by a caller that asks for one to three octets at a time
+            java.io.InputStream again = DotStuffing.stuff(new ByteArrayInputStream(data));
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            byte[] piece = new byte[3];
+            for (int n; (n = again.read(piece, 0, 1 + slices.nextInt(3))) >= 0; ) {
+                out.write(piece, 0, n);
+            }
+            org.assertj.core.api.Assertions.assertThat(out.toString(StandardCharsets.US_ASCII)).as("round %d in pieces", round)
+                    .isEqualTo(reference(content));
         }
     }
 

@@ -26,8 +26,11 @@ public final class RetrCommand implements Pop3Command {
     public Pop3Reply execute(Pop3Session session, String arguments) {
         int n = session.messageNumber(arguments);
         MessageInfo m = session.messageAt(n);
-        InputStream content = session.maildrop().open(m.uid()); // WireFormat reads it in blocks
+        InputStream content = session.readAhead().open(session.maildrop(), m); // WireFormat reads it in blocks
         session.retrieved(n);
+        if (n < session.size() && !session.isDeleted(n + 1)) {
+            session.readAhead().readNext(session.maildrop(), session.messageAt(n + 1));
+        }
         return Pop3Reply.ok(m.size() + " octets", new LeaseRenewingStream(WireFormat.normalize(content), session));
     }
 }

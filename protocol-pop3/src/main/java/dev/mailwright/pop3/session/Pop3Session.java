@@ -47,6 +47,7 @@ public final class Pop3Session {
     private List<MessageInfo> messages = List.of();
     private final BitSet deleted = new BitSet();
     private final Set<Long> retrieved = new HashSet<>();
+    private final ReadAhead readAhead = new ReadAhead();
     private boolean utf8;
     private int badCommands;
     private int authFailures;
@@ -221,6 +222,11 @@ public final class Pop3Session {
         return maildrop;
     }
 
+    /** The next message of a RETR run, read while the current one is sent. */
+    public ReadAhead readAhead() {
+        return readAhead;
+    }
+
     /** Messages of the snapshot, deleted ones included. */
     public int size() {
         return messages.size();
@@ -334,6 +340,7 @@ public final class Pop3Session {
     }
 
     private void releaseMaildrop() {
+        readAhead.clear();
         if (maildrop != null) {
             try {
                 maildrop.close();

@@ -111,6 +111,13 @@ public final class WireFormat {
             int n = 0;
             while (n < len) {
                 int c;
+                if (pending == -1 && !eof && pos < lim) {
+                    int before = n;
+                    n = copyRun(b, off, n, len);
+                    if (n > before) {
+                        continue;
+                    }
+                }
                 if (n > 0 && pending == -1 && !eof && pos == lim && in.available() <= 0) {
                     break; // return what we have rather than block for more
                 }
@@ -121,6 +128,27 @@ public final class WireFormat {
                 b[off + n++] = (byte) c;
             }
             return n == 0 ? -1 : n;
+        }
+
+        /** Copies buffered octets, a bare LF becoming CRLF, while both fit; returns the new count. */
+        private int copyRun(byte[] b, int off, int n, int len) {
+            int p = pos;
+            int prev = last;
+            while (n < len && p < lim) {
+                byte c = buf[p];
+                if (c == '\n' && prev != '\r') {
+                    if (n + 2 > len) {
+                        break; // read() owes the LF
+                    }
+                    b[off + n++] = '\r';
+                }
+                b[off + n++] = c;
+                prev = c & 0xff;
+                p++;
+            }
+            pos = p;
+            last = prev;
+            return n;
         }
 
         @Override

@@ -43,6 +43,16 @@ class WireFormatTest {
         }
     }
 
+    static byte[] readInSmallPieces(InputStream in, long seed) throws IOException {
+        java.util.Random sizes = new java.util.Random(seed);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] piece = new byte[3];
+        for (int n; (n = in.read(piece, 0, 1 + sizes.nextInt(3))) >= 0; ) {
+            out.write(piece, 0, n);
+        }
+        return out.toByteArray();
+    }
+
     /** The rule written out plainly: bare LF to CRLF, a missing final line end added. */
     private static String reference(String s) {
         StringBuilder out = new StringBuilder();
@@ -75,6 +85,10 @@ class WireFormatTest {
                 assertThat(new String(in.readAllBytes(), ISO_8859_1)).as("round %d", round).isEqualTo(reference(content));
             }
             assertThat(counted(content)).isEqualTo(reference(content).length());
+            // and read by a caller that asks for one to three octets at a time
+            try (InputStream in = WireFormat.normalize(new Trickle(content.getBytes(ISO_8859_1), round))) {
+                assertThat(new String(readInSmallPieces(in, round), ISO_8859_1)).isEqualTo(reference(content));
+            }
         }
     }
 
