@@ -258,16 +258,12 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
 
     /** Unpacks the PostgreSQL bundle once per content into the temp directory; returns its root. */
     private static Path unpackBinaries() throws IOException {
-        String os = System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("mac") ? "Darwin"
-                : System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("win") ? "Windows" : "Linux";
-        String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
-        arch = arch.equals("amd64") || arch.equals("x86_64") ? "x86_64" : arch.equals("aarch64") ? "arm_64" : arch;
-        Path base = Path.of(System.getProperty("java.io.tmpdir"), "mailwright-postgres");
+        String os = os();
+        String arch = arch();
+        Path base = unpackDirectory();
         Files.createDirectories(base);
         setMode(base, "rwxr-xr-x");
-        // Copying and hashing the 15 MB bundle took a noticeable part of every start. The jars that
-        // carry the bundles, by path, size and time, name what was unpacked from them last time.
-        Optional<Path> index = bundleJars(os, arch).map(fingerprint -> base.resolve("index-" + fingerprint));
+        Optional<Path> index = indexFile();
         if (index.isPresent() && Files.isRegularFile(index.get())) {
             Path known = base.resolve(Files.readString(index.get(), StandardCharsets.UTF_8).trim()).normalize();
             if (known.startsWith(base) && Files.exists(known.resolve(".complete"))) {
@@ -281,6 +277,29 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
             Files.move(tmp, index.get(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         return unpacked;
+    }
+
+    private static String os() {
+        String name = System.getProperty("os.name").toLowerCase(Locale.ROOT);
+        return name.contains("mac") ? "Darwin" : name.contains("win") ? "Windows" : "Linux";
+    }
+
+    private static String arch() {
+        String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
+        return arch.equals("amd64") || arch.equals("x86_64") ? "x86_64" : arch.equals("aarch64") ? "arm_64" : arch;
+    }
+
+    private static Path unpackDirectory() {
+        return Path.of(System.getProperty("java.io.tmpdir"), "mailwright-postgres");
+    }
+
+    /**
+     * Copying and hashing the 15 MB bundle took a noticeable part of every start, so the jars
+     * that carry the bundles (by path, size and time) name a file that names what was unpacked
+     * from them last time; empty when they cannot be fingerprinted.
+     */
+    static Optional<Path> indexFile() {
+        return bundleJars(os(), arch()).map(fingerprint -> unpackDirectory().resolve("index-" + fingerprint));
     }
 
     /**
