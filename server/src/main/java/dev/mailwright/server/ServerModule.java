@@ -53,13 +53,16 @@ public abstract class ServerModule {
                 .maxRetryInterval(o.maxRetryInterval())
                 .delayWarningAfter(o.delayWarning())
                 .shutdownGrace(config.shutdownGracePeriod());
-        o.smarthost().ifPresent(s -> {
-            OutboundConfig.Smarthost relay = OutboundConfig.Smarthost.of(s.host(), s.port(),
-                    s.implicitTls() ? OutboundConfig.TlsMode.IMPLICIT : OutboundConfig.TlsMode.STARTTLS);
-            relay = relay.withVerifyCertificate(s.verifyCertificate());
-            b.smarthost(s.username().isPresent() ? relay.withAuth(s.username().get(), s.password().orElseThrow()) : relay);
-        });
+        o.smarthost().ifPresent(s -> b.smarthost(relay(s)));
+        o.domainSmarthosts().forEach((domain, s) -> b.smarthost(domain, relay(s)));
         return Optional.of(new OutboundWorker(store, new DnsMxResolver(), b.build(), Clock.systemUTC(), metrics));
+    }
+
+    private static OutboundConfig.Smarthost relay(ServerConfig.Smarthost s) {
+        OutboundConfig.Smarthost relay = OutboundConfig.Smarthost.of(s.host(), s.port(),
+                s.implicitTls() ? OutboundConfig.TlsMode.IMPLICIT : OutboundConfig.TlsMode.STARTTLS)
+                .withVerifyCertificate(s.verifyCertificate());
+        return s.username().isPresent() ? relay.withAuth(s.username().get(), s.password().orElseThrow()) : relay;
     }
 
     /** The outbound worker reports to the server's Micrometer registry ({@code mailwright_outbound_*}). */

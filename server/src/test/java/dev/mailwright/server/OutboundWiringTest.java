@@ -68,9 +68,15 @@ class OutboundWiringTest {
                 .tls(SelfSignedCertificate.generate("relay.test").tlsConfig()).mx(0).start()) {
             TestDatabases.TestDatabase db = TestDatabases.fresh();
             Map<String, String> env = ServerTestSupport.env(dataDir, db);
-            env.put("MAILWRIGHT_OUTBOUND_SMARTHOST", "127.0.0.1:" + relay.port(SmtpSettings.Mode.MX));
-            env.put("MAILWRIGHT_OUTBOUND_SMARTHOST_VERIFY_CERTIFICATE", "false"); // the relay's certificate is self-signed
-            try (MailwrightServer server = MailwrightServer.start(ConfigLoader.load(Optional.empty(), env))) {
+            // mail for remote.example goes through its own smarthost, which wins over the global one
+            // (a closed port: using it would leave the message in the queue)
+            env.put("MAILWRIGHT_OUTBOUND_SMARTHOST", "127.0.0.1:1");
+            java.nio.file.Path conf = java.nio.file.Files.createTempFile("mailwright", ".conf");
+            java.nio.file.Files.writeString(conf, "outbound.domain-smarthosts {\n"
+                    + "  \"remote.example\" { host = \"127.0.0.1:" + relay.port(SmtpSettings.Mode.MX) + "\", "
+                    + "verify-certificate = false }\n" // the relay's certificate is self-signed
+                    + "}\n");
+            try (MailwrightServer server = MailwrightServer.start(ConfigLoader.load(Optional.of(conf), env))) {
                 assertThat(run(env, null, "domain", "add", "example.org")).isEmpty();
                 assertThat(run(env, "alice-password-1\n", "user", "add", "alice@example.org", "--password-stdin")).isEmpty();
                 ByteArrayOutputStream record = new ByteArrayOutputStream();

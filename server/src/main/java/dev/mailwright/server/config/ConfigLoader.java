@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -94,7 +95,7 @@ public final class ConfigLoader {
     private static void rejectUnknownKeys(Config defaults, Config given) {
         Set<String> unknown = new TreeSet<>();
         for (Map.Entry<String, ConfigValue> e : given.entrySet()) {
-            if (!defaults.hasPath(e.getKey())) {
+            if (!defaults.hasPath(e.getKey()) && !e.getKey().startsWith(DOMAIN_SMARTHOSTS + ".")) {
                 unknown.add(describe(e.getKey(), e.getValue().origin()));
             }
         }
@@ -163,31 +164,33 @@ public final class ConfigLoader {
         ServerConfig.Smtp smtp = new ServerConfig.Smtp(bareLf, c.getBoolean("smtp.sender-must-be-owned"),
                 positiveInt(c, "smtp.messages-per-minute-per-ip"));
 
-        Optional<ServerConfig.Smarthost> smarthost = Optional.empty();
-        Optional<String> relay = nonEmpty(c.getString("outbound.smarthost"));
-        if (relay.isPresent()) {
-            int colon = relay.get().lastIndexOf(':');
-            int port = -1;
-            try {
-                port = colon > 0 ? Integer.parseInt(relay.get().substring(colon + 1)) : -1;
-            } catch (NumberFormatException e) {
-                port = -1;
+        Optional<ServerConfig.Smarthost> smarthost = nonEmpty(c.getString("outbound.smarthost")).map(relay ->
+                smarthost(c, "outbound.smarthost", relay, c.getString("outbound.smarthost-tls"), "outbound.smarthost-tls",
+                        nonEmpty(c.getString("outbound.smarthost-username")),
+                        nonEmpty(c.getString("outbound.smarthost-password")), "outbound.smarthost-username",
+                        c.getBoolean("outbound.smarthost-verify-certificate")));
+        Map<String, ServerConfig.Smarthost> domainSmarthosts = new TreeMap<>();
+        for (String domain : c.getObject(DOMAIN_SMARTHOSTS).keySet()) {
+            String base = DOMAIN_SMARTHOSTS + "." + com.typesafe.config.ConfigUtil.quoteString(domain);
+            check(c.getValue(base).valueType() == com.typesafe.config.ConfigValueType.OBJECT, c, base,
+                    "must be { host = \"relay.example:587\", tls = starttls|implicit, username = .., password = .. }");
+            check(domain.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?"), c, base, "must be a domain name");
+            Config route = c.getConfig(base);
+            for (String routeKey : route.root().keySet()) {
+                check(SMARTHOST_KEYS.contains(routeKey), c, base + "." + routeKey,
+                        "unknown key; a domain's smarthost has " + String.join(", ", SMARTHOST_KEYS));
             }
-            check(port > 0 && port < 65536, c, "outbound.smarthost", "must be host:port, e.g. smtp.provider.example:587");
-            String tls = c.getString("outbound.smarthost-tls");
-            check(List.of("starttls", "implicit").contains(tls), c, "outbound.smarthost-tls",
-                    "must be starttls or implicit");
-            Optional<String> username = nonEmpty(c.getString("outbound.smarthost-username"));
-            Optional<String> password = nonEmpty(c.getString("outbound.smarthost-password"));
-            check(username.isPresent() == password.isPresent(), c, "outbound.smarthost-username",
-                    "smarthost-username and smarthost-password go together");
-            smarthost = Optional.of(new ServerConfig.Smarthost(relay.get().substring(0, colon), port,
-                    tls.equals("implicit"), username, password, c.getBoolean("outbound.smarthost-verify-certificate")));
+            check(route.hasPath("host"), c, base, "needs host = \"relay.example:587\"");
+            domainSmarthosts.put(domain.toLowerCase(java.util.Locale.ROOT), smarthost(c, base + ".host",
+                    route.getString("host"), route.hasPath("tls") ? route.getString("tls") : "starttls", base + ".tls",
+                    route.hasPath("username") ? nonEmpty(route.getString("username")) : Optional.empty(),
+                    route.hasPath("password") ? nonEmpty(route.getString("password")) : Optional.empty(),
+                    base + ".username", !route.hasPath("verify-certificate") || route.getBoolean("verify-certificate")));
         }
         ServerConfig.Outbound outbound = new ServerConfig.Outbound(c.getBoolean("outbound.enabled"),
                 positiveInt(c, "outbound.workers"), positiveDuration(c, "outbound.max-age"),
                 positiveDuration(c, "outbound.first-retry"), positiveDuration(c, "outbound.max-retry-interval"),
-                positiveDuration(c, "outbound.delay-warning"), smarthost);
+                positiveDuration(c, "outbound.delay-warning"), smarthost, Map.copyOf(domainSmarthosts));
 
         String format = c.getString("logging.format");
         check(List.of("text", "json").contains(format), c, "logging.format", "must be text or json");
@@ -211,6 +214,27 @@ public final class ConfigLoader {
                         embeddedPort),
                 new ServerConfig.Tls(cert, key), Map.copyOf(listeners), limits, pop3, smtp, outbound, passwords,
                 positiveDuration(c, "shutdown.grace-period"), new ServerConfig.Logging(format, level));
+    }
+
+    /** Per-domain smarthosts: an object of domains, each with the keys {@link #SMARTHOST_KEYS}. */
+    static final String DOMAIN_SMARTHOSTS = "outbound.domain-smarthosts";
+    static final List<String> SMARTHOST_KEYS = List.of("host", "tls", "username", "password", "verify-certificate");
+
+    private static ServerConfig.Smarthost smarthost(Config c, String key, String hostPort, String tls, String tlsKey,
+                                                    Optional<String> username, Optional<String> password,
+                                                    String usernameKey, boolean verifyCertificate) {
+        int colon = hostPort.lastIndexOf(':');
+        int port;
+        try {
+            port = colon > 0 ? Integer.parseInt(hostPort.substring(colon + 1)) : -1;
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        check(port > 0 && port < 65536, c, key, "must be host:port, e.g. smtp.provider.example:587");
+        check(List.of("starttls", "implicit").contains(tls), c, tlsKey, "must be starttls or implicit");
+        check(username.isPresent() == password.isPresent(), c, usernameKey, "username and password go together");
+        return new ServerConfig.Smarthost(hostPort.substring(0, colon), port, tls.equals("implicit"), username, password,
+                verifyCertificate);
     }
 
     /** The shortest maildrop lease the POP3 server accepts ({@code Pop3Settings}). */

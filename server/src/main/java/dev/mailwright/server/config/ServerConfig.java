@@ -68,8 +68,10 @@ public record ServerConfig(
     public record Smtp(String bareLf, boolean senderMustBeOwned, int messagesPerMinutePerIp) {
     }
 
+    /** @param domainSmarthosts relays for mail to these domains (lower case); they win over {@code smarthost} */
     public record Outbound(boolean enabled, int workers, Duration maxAge, Duration firstRetry,
-                           Duration maxRetryInterval, Duration delayWarning, Optional<Smarthost> smarthost) {
+                           Duration maxRetryInterval, Duration delayWarning, Optional<Smarthost> smarthost,
+                           Map<String, Smarthost> domainSmarthosts) {
     }
 
     /** A relay for all outbound mail; TLS is always required to it ({@code implicit} or STARTTLS). */

@@ -99,6 +99,36 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void domainSmarthostsAreParsedAndTheirMistakesNamed() throws IOException {
+        Path p = file("""
+                outbound.domain-smarthosts {
+                  "Partner.Example" { host = "relay.partner.example:587", username = acme, password = s3cret }
+                  "legacy.example" { host = "10.0.0.5:465", tls = implicit, verify-certificate = false }
+                }
+                """);
+        Map<String, ServerConfig.Smarthost> routes = ConfigLoader.load(Optional.of(p), Map.of()).outbound().domainSmarthosts();
+        assertThat(routes).containsOnlyKeys("partner.example", "legacy.example");
+        assertThat(routes.get("partner.example")).isEqualTo(new ServerConfig.Smarthost("relay.partner.example", 587, false,
+                Optional.of("acme"), Optional.of("s3cret"), true));
+        assertThat(routes.get("legacy.example")).isEqualTo(new ServerConfig.Smarthost("10.0.0.5", 465, true,
+                Optional.empty(), Optional.empty(), false));
+        assertThat(ConfigLoader.load(Optional.empty(), Map.of()).outbound().domainSmarthosts()).isEmpty();
+
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file(
+                "outbound.domain-smarthosts { \"a.example\" { host = \"relay.example\" } }\n")), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("a.example").hasMessageContaining("host:port");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file(
+                "outbound.domain-smarthosts { \"a.example\" { host = \"r.example:25\", tsl = implicit } }\n")), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("tsl").hasMessageContaining("unknown key");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file(
+                "outbound.domain-smarthosts { \"a.example\" = \"r.example:25\" }\n")), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("a.example");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file(
+                "outbound.domain-smarthosts { \"a.example\" { host = \"r.example:25\", username = u } }\n")), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("username and password go together");
+    }
+
+    @Test
     void unknownKeyIsNamedWithItsLine() throws IOException {
         Path p = file("hostname = a.example\n\nlisteners.smtp.prot = 25\n");
         assertThatThrownBy(() -> ConfigLoader.load(Optional.of(p), Map.of()))
