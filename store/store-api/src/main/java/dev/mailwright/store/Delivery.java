@@ -45,9 +45,7 @@ public interface Delivery extends AutoCloseable {
      * of the message is pending again, stores nothing and throws {@link LeaseLostException}. So
      * the sender gets exactly one DSN per message however many workers finish its items at once.
      */
-    default void settles(long messageId, Set<Long> failedItems) {
-        throw new UnsupportedOperationException("this store cannot settle queue failures");
-    }
+    void settles(long messageId, Set<Long> failedItems);
 
     /** Where the message content goes, exactly as it should be stored (SMTP already unstuffed). */
     OutputStream content();
