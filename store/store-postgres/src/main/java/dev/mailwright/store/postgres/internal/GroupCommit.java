@@ -28,22 +28,14 @@ public final class GroupCommit {
     /** The most deliveries one transaction takes. */
     static final int MAX_BATCH = 64;
 
-    /**
-     * The work of one delivery: one statement, atomic on its own when it runs alone
-     * (auto-committed) and part of the shared transaction otherwise.
-     */
-    @FunctionalInterface
-    public interface Work<T> extends Jdbc.Work<T> {
-    }
-
     private static final class Pending<T> {
-        final Work<T> work;
+        final Jdbc.Work<T> work;
         volatile boolean done;
         T result;
         RuntimeException failure;
         Error error;
 
-        Pending(Work<T> work) {
+        Pending(Jdbc.Work<T> work) {
             this.work = work;
         }
 
@@ -83,8 +75,10 @@ public final class GroupCommit {
      * its result once that transaction has committed.
      *
      * @param accountId the one account whose counters the work updates, or a negative number for none
+     * @param work      the delivery's one statement: atomic on its own when it runs alone
+     *                  (auto-committed), part of the shared transaction otherwise
      */
-    public <T> T commit(String what, long accountId, Work<T> work) {
+    public <T> T commit(String what, long accountId, Jdbc.Work<T> work) {
         Lane lane = lanes[accountId < 0
                 ? ThreadLocalRandom.current().nextInt(lanes.length)
                 : (int) Math.floorMod(accountId, (long) lanes.length)];

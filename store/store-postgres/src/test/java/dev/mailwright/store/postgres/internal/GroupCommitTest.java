@@ -50,7 +50,7 @@ class GroupCommitTest {
     }
 
     /** Inserts a row and returns the id of the transaction it ran in. */
-    private static GroupCommit.Work<Long> insert(String name) {
+    private static Jdbc.Work<Long> insert(String name) {
         return c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "WITH i AS (INSERT INTO gc_test VALUES (?)) SELECT txid_current()")) {
@@ -67,7 +67,7 @@ class GroupCommitTest {
      * Holds the one lane with a first piece of work until {@code queued} more are waiting, so
      * that they are sure to share the next transaction.
      */
-    private List<CompletableFuture<Long>> queueBehindABusyLane(GroupCommit gc, List<GroupCommit.Work<Long>> works)
+    private List<CompletableFuture<Long>> queueBehindABusyLane(GroupCommit gc, List<Jdbc.Work<Long>> works)
             throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -82,7 +82,7 @@ class GroupCommitTest {
         }), threads);
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
         List<CompletableFuture<Long>> rest = new ArrayList<>();
-        for (GroupCommit.Work<Long> w : works) {
+        for (Jdbc.Work<Long> w : works) {
             rest.add(CompletableFuture.supplyAsync(() -> gc.commit("t", 1, w), threads));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
