@@ -32,6 +32,12 @@ public final class DataCommand implements SmtpCommand {
         };
     }
 
+    /** Gets the sink's content stream; the content itself is read elsewhere. */
+    @Override
+    public boolean runsWithoutBlocking(SmtpSession session) {
+        return session.sinksOpenWithoutBlocking();
+    }
+
     @Override
     public SmtpReply execute(SmtpSession session, String argument) {
         if (!argument.isEmpty()) {

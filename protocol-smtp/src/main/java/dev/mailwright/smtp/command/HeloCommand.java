@@ -2,6 +2,7 @@ package dev.mailwright.smtp.command;
 
 import dev.mailwright.smtp.SmtpReply;
 import dev.mailwright.smtp.policy.PolicyResult;
+import dev.mailwright.smtp.policy.SmtpPolicy;
 import dev.mailwright.smtp.session.Phase;
 import dev.mailwright.smtp.session.SmtpCommand;
 import dev.mailwright.smtp.session.SmtpSession;
@@ -18,6 +19,11 @@ public final class HeloCommand implements SmtpCommand {
     @Override
     public Set<Phase> phases() {
         return Phases.NOT_CHUNKING;
+    }
+
+    @Override
+    public boolean runsWithoutBlocking(SmtpSession session) {
+        return !session.policy().mayBlock(SmtpPolicy.Stage.HELO, session);
     }
 
     @Override

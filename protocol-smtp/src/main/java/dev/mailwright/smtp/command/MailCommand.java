@@ -3,6 +3,7 @@ package dev.mailwright.smtp.command;
 import dev.mailwright.smtp.MailFrom;
 import dev.mailwright.smtp.SmtpReply;
 import dev.mailwright.smtp.policy.PolicyResult;
+import dev.mailwright.smtp.policy.SmtpPolicy;
 import dev.mailwright.smtp.session.Phase;
 import dev.mailwright.smtp.session.SmtpCommand;
 import dev.mailwright.smtp.session.SmtpSession;
@@ -24,6 +25,12 @@ public final class MailCommand implements SmtpCommand {
     @Override
     public SmtpReply outOfSequence(Phase phase) {
         return phase == Phase.CONNECTED ? SmtpReply.HELO_FIRST : SmtpReply.NESTED_MAIL;
+    }
+
+    /** The sink is opened here, and the MAIL hooks asked. */
+    @Override
+    public boolean runsWithoutBlocking(SmtpSession session) {
+        return session.sinksOpenWithoutBlocking() && !session.policy().mayBlock(SmtpPolicy.Stage.MAIL, session);
     }
 
     @Override

@@ -20,6 +20,11 @@ public final class NoopCommand implements SmtpCommand {
     }
 
     @Override
+    public boolean runsWithoutBlocking(SmtpSession session) {
+        return true;
+    }
+
+    @Override
     public SmtpReply execute(SmtpSession session, String argument) {
         return SmtpReply.OK;
     }

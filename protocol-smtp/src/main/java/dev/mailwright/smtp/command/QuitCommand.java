@@ -19,6 +19,12 @@ public final class QuitCommand implements SmtpCommand {
         return Phases.ANY;
     }
 
+    /** Drops the transaction, if any. */
+    @Override
+    public boolean runsWithoutBlocking(SmtpSession session) {
+        return session.transaction().isEmpty() || session.sinksOpenWithoutBlocking();
+    }
+
     @Override
     public SmtpReply execute(SmtpSession session, String argument) {
         if (!argument.isEmpty()) {

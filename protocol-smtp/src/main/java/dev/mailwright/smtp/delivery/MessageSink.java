@@ -29,5 +29,14 @@ public interface MessageSink {
     @FunctionalInterface
     interface Factory {
         MessageSink open(dev.mailwright.smtp.SessionInfo session, dev.mailwright.smtp.MailFrom from);
+
+        /**
+         * Whether {@link #open}, {@link MessageSink#content()} (getting the stream, not writing
+         * to it) and {@link MessageSink#abort()} never block, so that MAIL, DATA and RSET can be
+         * answered on an I/O thread. The default is the safe answer.
+         */
+        default boolean opensWithoutBlocking() {
+            return false;
+        }
     }
 }

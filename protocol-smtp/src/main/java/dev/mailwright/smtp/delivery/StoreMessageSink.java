@@ -34,8 +34,19 @@ public final class StoreMessageSink implements MessageSink {
                 from.envId(), from.smtpUtf8(), session.authenticatedUser()));
     }
 
+    /** Opening a sink and dropping it ask nothing of the store ({@link dev.mailwright.store.Deliveries#begin}). */
     public static MessageSink.Factory factory(MailStore store, Clock clock) {
-        return (session, from) -> new StoreMessageSink(store, session, from, clock);
+        return new MessageSink.Factory() {
+            @Override
+            public MessageSink open(SessionInfo session, MailFrom from) {
+                return new StoreMessageSink(store, session, from, clock);
+            }
+
+            @Override
+            public boolean opensWithoutBlocking() {
+                return true;
+            }
+        };
     }
 
     @Override

@@ -28,6 +28,12 @@ public final class RateLimitPolicy implements SmtpPolicy {
         this.messages = new Buckets(messagesPerPeriod, period, clock);
     }
 
+    /** Counts in memory. */
+    @Override
+    public boolean mayBlock(Stage stage, SessionInfo session) {
+        return false;
+    }
+
     @Override
     public PolicyResult connect(SessionInfo session) {
         return connections.take(session.clientAddress().getAddress())

@@ -15,6 +15,12 @@ public final class RecipientLimitPolicy implements SmtpPolicy {
         this.max = max;
     }
 
+    /** Counts in memory. */
+    @Override
+    public boolean mayBlock(Stage stage, SessionInfo session) {
+        return false;
+    }
+
     @Override
     public PolicyResult rcpt(SessionInfo session, MailFrom from, List<RcptTo> accepted, RcptTo recipient) {
         return accepted.size() >= max ? PolicyResult.tempFail(SmtpReply.TOO_MANY_RECIPIENTS) : PolicyResult.NO_OPINION;

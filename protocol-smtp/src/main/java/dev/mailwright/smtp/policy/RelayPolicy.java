@@ -20,6 +20,12 @@ public final class RelayPolicy implements SmtpPolicy {
         this.isLocalDomain = isLocalDomain;
     }
 
+    /** Only RCPT asks the store (whether a domain is ours). */
+    @Override
+    public boolean mayBlock(Stage stage, SessionInfo session) {
+        return stage == Stage.RCPT;
+    }
+
     @Override
     public PolicyResult rcpt(SessionInfo session, MailFrom from, List<RcptTo> accepted, RcptTo recipient) {
         if (session.authenticatedUser().isPresent() || isLocalDomain.test(recipient.address().domain())) {

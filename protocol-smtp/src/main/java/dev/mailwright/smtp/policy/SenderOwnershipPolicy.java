@@ -53,6 +53,12 @@ public final class SenderOwnershipPolicy implements SmtpPolicy {
         };
     }
 
+    /** Asks the store which addresses a user owns: at MAIL of an authenticated session only. */
+    @Override
+    public boolean mayBlock(Stage stage, SessionInfo session) {
+        return stage == Stage.MAIL && session.authenticatedUser().isPresent();
+    }
+
     @Override
     public PolicyResult mail(SessionInfo session, MailFrom from) {
         if (session.authenticatedUser().isEmpty() || from.reversePath().isEmpty()) {

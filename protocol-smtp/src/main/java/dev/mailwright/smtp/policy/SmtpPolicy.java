@@ -9,10 +9,22 @@ import java.util.function.Function;
 /**
  * Policy hooks. Each method has no opinion unless overridden; implementations are shared by
  * all sessions of a listener and must be thread-safe.
+ *
+ * <p>A hook that may block (a store or DNS lookup) says so in {@link #mayBlock}: the transport
+ * answers commands whose hooks never block on its I/O thread, and hands the others to a worker.
  */
 public interface SmtpPolicy {
 
+    /** Where in the dialogue a hook is asked. */
+    enum Stage {
+        CONNECT, HELO, MAIL, RCPT, END_OF_DATA
+    }
+
     SmtpPolicy NONE = new SmtpPolicy() {
+        @Override
+        public boolean mayBlock(Stage stage, SessionInfo session) {
+            return false;
+        }
     };
 
     /** Before the greeting. A refusal replaces the greeting and closes the connection. */
@@ -38,6 +50,15 @@ public interface SmtpPolicy {
         return PolicyResult.NO_OPINION;
     }
 
+    /**
+     * Whether the hook for {@code stage} may block this session's thread (I/O, a lock held for
+     * long) in the session's present state. The default is the safe answer; a policy that only
+     * computes in memory answers false so that its commands can run without a thread hand-off.
+     */
+    default boolean mayBlock(Stage stage, SessionInfo session) {
+        return true;
+    }
+
     /** Asks the hooks in order; the first with an opinion decides. */
     static SmtpPolicy chain(List<? extends SmtpPolicy> hooks) {
         List<SmtpPolicy> list = List.copyOf(hooks);
@@ -50,6 +71,16 @@ public interface SmtpPolicy {
                     }
                 }
                 return PolicyResult.NO_OPINION;
+            }
+
+            @Override
+            public boolean mayBlock(Stage stage, SessionInfo session) {
+                for (SmtpPolicy hook : list) {
+                    if (hook.mayBlock(stage, session)) {
+                        return true;
+                    }
+                }
+                return false;
             }
 
             @Override

@@ -21,6 +21,15 @@ public interface SmtpCommand {
     }
 
     /**
+     * Whether {@link #execute} runs without blocking in the session's present state: no store,
+     * DNS, password hash or hook that may block. Such a command is answered on the I/O thread
+     * that read it, without a hand-off to a worker. The default is the safe answer.
+     */
+    default boolean runsWithoutBlocking(SmtpSession session) {
+        return false;
+    }
+
+    /**
      * Runs the command; {@code argument} is the text after the verb and one space ({@code ""}
      * when none). Returns the reply, or null only when the session was told to read a BDAT
      * chunk, whose reply comes after the chunk.

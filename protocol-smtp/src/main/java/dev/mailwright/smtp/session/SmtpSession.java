@@ -55,6 +55,8 @@ public final class SmtpSession implements SessionInfo {
     /** The protocol trace (commands and replies, never message content; credentials redacted), at debug. */
     private static final Logger trace = LoggerFactory.getLogger("dev.mailwright.smtp.trace");
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Longer than any verb. */
+    private static final int MAX_VERB = 16;
     private static final char[] ID_CHARS = "0123456789BCDFGHJKLMNPQRSTVWXZ".toCharArray();
 
     private final SmtpSettings settings;
@@ -133,18 +135,56 @@ public final class SmtpSession implements SessionInfo {
 
     /** Bytes from the client. */
     public void receive(byte[] b, int off, int len) {
+        consume(b, off, off + len, false);
+    }
+
+    /**
+     * Takes from the start of {@code b} what can be answered without blocking, on the calling
+     * (I/O) thread: complete command lines whose commands {@linkplain SmtpCommand#runsWithoutBlocking
+     * run without blocking}, and error replies. Stops before anything else (a command that may
+     * block, message content, a SASL response, a line not complete yet) and returns how many
+     * octets it took; the caller hands the rest to {@link #receive} on the session's worker.
+     */
+    public int receiveWithoutBlocking(byte[] b, int off, int len) {
+        return consume(b, off, off + len, true) - off;
+    }
+
+    /** Whether the greeting can be sent without blocking: no connect hook may block. */
+    public boolean startsWithoutBlocking() {
+        return !policy.mayBlock(SmtpPolicy.Stage.CONNECT, this);
+    }
+
+    /** Whether {@link #disconnected()} can run without blocking: no transaction, or one whose sink drops without blocking. */
+    public boolean endsWithoutBlocking() {
+        return transaction == null || sinks.opensWithoutBlocking();
+    }
+
+    /** Whether opening and dropping this listener's message sinks never blocks. */
+    public boolean sinksOpenWithoutBlocking() {
+        return sinks.opensWithoutBlocking();
+    }
+
+    private int consume(byte[] b, int off, int end, boolean withoutBlocking) {
         int i = off;
-        int end = off + len;
         try {
             while (i < end) {
                 if (phase == Phase.CLOSED || phase == Phase.STARTING_TLS) {
-                    return; // after STARTTLS, plaintext is discarded until TLS is up
+                    return end; // after STARTTLS, plaintext is discarded until TLS is up
                 }
                 if (phase == Phase.DATA) {
+                    if (withoutBlocking) {
+                        return i;
+                    }
                     i += data(b, i, end - i);
                 } else if (chunkRemaining >= 0) {
+                    if (withoutBlocking) {
+                        return i;
+                    }
                     i += chunk(b, i, end - i);
                 } else {
+                    if (withoutBlocking && !nextLineRunsWithoutBlocking(b, i, end)) {
+                        return i;
+                    }
                     i = line(b, i, end);
                 }
             }
@@ -152,7 +192,38 @@ public final class SmtpSession implements SessionInfo {
             log.error("smtp {} failed", id, e);
             send(SmtpReply.of(421, "4.3.0", "Temporary local problem, closing transmission channel"));
             close();
+            return end;
         }
+        return i;
+    }
+
+    /**
+     * Whether the command line starting at {@code from} is complete and is answered without
+     * blocking: an unknown verb or one out of sequence only gets an error reply. With a sink
+     * that may block, nothing runs here while a transaction is open (an error can end it).
+     */
+    private boolean nextLineRunsWithoutBlocking(byte[] b, int from, int end) {
+        if (lineLength > 0 || lineOverflow || phase == Phase.AUTH
+                || (transaction != null && !sinks.opensWithoutBlocking())) {
+            return false;
+        }
+        int verbEnd = from;
+        while (verbEnd < end && b[verbEnd] != ' ' && b[verbEnd] != '\r' && b[verbEnd] != '\n') {
+            verbEnd++;
+        }
+        int lineEnd = verbEnd;
+        while (lineEnd < end && b[lineEnd] != '\n') {
+            lineEnd++;
+        }
+        if (lineEnd == end) {
+            return false;
+        }
+        if (verbEnd - from > MAX_VERB) {
+            return true; // no such command: an error reply
+        }
+        String verb = new String(b, from, verbEnd - from, StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
+        SmtpCommand command = commands.get(verb);
+        return command == null || !command.phases().contains(phase) || command.runsWithoutBlocking(this);
     }
 
     /** The same, for a buffer (its position moves to its limit). */

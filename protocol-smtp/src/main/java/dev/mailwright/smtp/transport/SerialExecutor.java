@@ -5,7 +5,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** Runs tasks one at a time, in submission order, on a shared pool: one per connection. */
+/**
+ * Runs tasks one at a time, in submission order, on a shared pool: one per connection. A thread
+ * may also run work itself, in order with the tasks, between {@link #tryEnter()} and {@link #leave()}.
+ */
 final class SerialExecutor implements Executor {
 
     private final Executor pool;
@@ -19,6 +22,20 @@ final class SerialExecutor implements Executor {
     @Override
     public void execute(Runnable task) {
         tasks.add(task);
+        schedule();
+    }
+
+    /**
+     * Makes the calling thread the executor when nothing is queued or running; then
+     * {@link #leave()} must follow. Tasks submitted meanwhile wait for it.
+     */
+    boolean tryEnter() {
+        return tasks.isEmpty() && running.compareAndSet(false, true);
+    }
+
+    /** Ends {@link #tryEnter()}: what was submitted meanwhile runs on the pool. */
+    void leave() {
+        running.set(false);
         schedule();
     }
 

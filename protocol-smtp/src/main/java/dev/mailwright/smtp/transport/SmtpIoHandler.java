@@ -14,10 +14,12 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 import dev.mailwright.protocol.tls.TlsConfig;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.service.IoHandlerAdapter;
@@ -32,8 +34,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Binds MINA events to {@link SmtpSession}s. Every event of a connection runs on that
  * connection's {@link SerialExecutor}, in arrival order, off the I/O threads (a store commit
- * or a password hash may block). Reads are suspended while more than {@link #HIGH_WATER}
- * octets wait for the session, so a fast client cannot fill the heap.
+ * or a password hash may block); only what {@link SmtpSession#receiveWithoutBlocking} takes
+ * (EHLO, MAIL, DATA, QUIT and the like, which never block) is answered on the I/O thread that
+ * read it, when nothing of the session waits or runs on a worker. Reads are suspended while
+ * more than {@link #HIGH_WATER} octets wait for the session, so a fast client cannot fill the heap.
  */
 final class SmtpIoHandler extends IoHandlerAdapter {
 
@@ -127,7 +131,27 @@ final class SmtpIoHandler extends IoHandlerAdapter {
         io.setAttribute(STATE, state);
         open.add(io);
         io.getConfig().setIdleTime(IdleStatus.READER_IDLE, (int) Math.max(1, settings.idleTimeout().toSeconds()));
-        state.executor.execute(() -> session.start(implicitTls));
+        runHereIfIdle(state, session::startsWithoutBlocking, () -> session.start(implicitTls));
+    }
+
+    /**
+     * Runs {@code task} on this I/O thread when nothing of the session waits or runs on a worker
+     * and {@code cannotBlock} (asked then) agrees; otherwise on the session's worker.
+     */
+    private static void runHereIfIdle(State state, BooleanSupplier cannotBlock, Runnable task) {
+        if (!state.executor.tryEnter()) {
+            state.executor.execute(task);
+            return;
+        }
+        try {
+            if (cannotBlock.getAsBoolean()) {
+                task.run();
+            } else {
+                state.executor.execute(task);
+            }
+        } finally {
+            state.executor.leave();
+        }
     }
 
     @Override
@@ -137,6 +161,25 @@ final class SmtpIoHandler extends IoHandlerAdapter {
         IoBuffer in = decrypted ? ((StartTlsFilter.Decrypted) message).buffer() : (IoBuffer) message;
         byte[] bytes = new byte[in.remaining()];
         in.get(bytes);
+        if (!state.executor.tryEnter()) {
+            handOff(state, io, decrypted, bytes);
+            return;
+        }
+        // the session is idle: commands that cannot block are answered here, the rest goes to a worker
+        try {
+            if (decrypted) {
+                state.session.tlsStarted(); // no-op unless this is the first octet after STARTTLS
+            }
+            int taken = state.session.receiveWithoutBlocking(bytes, 0, bytes.length);
+            if (taken < bytes.length) {
+                handOff(state, io, false, taken == 0 ? bytes : Arrays.copyOfRange(bytes, taken, bytes.length));
+            }
+        } finally {
+            state.executor.leave();
+        }
+    }
+
+    private static void handOff(State state, IoSession io, boolean decrypted, byte[] bytes) {
         state.queued(bytes.length, io);
         state.executor.execute(() -> {
             try {
@@ -180,7 +223,7 @@ final class SmtpIoHandler extends IoHandlerAdapter {
         }
         State state = (State) io.getAttribute(STATE);
         if (state != null) {
-            state.executor.execute(state.session::disconnected);
+            runHereIfIdle(state, state.session::endsWithoutBlocking, state.session::disconnected);
         }
     }
 

@@ -10,6 +10,7 @@ import dev.mailwright.smtp.SmtpReply;
 import dev.mailwright.smtp.SmtpSettings;
 import dev.mailwright.smtp.delivery.HandlerMessageSink;
 import dev.mailwright.smtp.delivery.StoreMessageSink;
+import dev.mailwright.smtp.policy.SmtpPolicy;
 import dev.mailwright.smtp.testing.FlakyStore;
 import dev.mailwright.smtp.testing.SessionHarness;
 import java.io.ByteArrayOutputStream;
@@ -205,5 +206,68 @@ class SmtpSessionTest {
         SessionHarness h = SessionHarness.of(SessionHarness.settings().mode(SmtpSettings.Mode.SUBMISSIONS).build());
         h.lines(EHLO);
         assertThat(h.take()).contains("250-AUTH SCRAM-SHA-256 PLAIN LOGIN\r\n").doesNotContain("STARTTLS");
+    }
+
+    @Test
+    void withoutBlockingShouldTakeCommandsThatCannotBlockAndStopBeforeTheRest() {
+        SessionHarness h = SessionHarness.of(SessionHarness.settings().build());
+        h.take();
+        String first = "EHLO client.example\r\nMAIL FROM:<a@elsewhere.test>\r\n";
+        byte[] pipelined = (first + "RCPT TO:<alice@example.org>\r\nDATA\r\n").getBytes(StandardCharsets.US_ASCII);
+
+        int taken = h.session.receiveWithoutBlocking(pipelined, 0, pipelined.length);
+
+        assertThat(taken).as("stops before RCPT, which asks the store").isEqualTo(first.length());
+        assertThat(h.take()).startsWith("250-mx.example.org").endsWith("250 2.1.0 Sender ok\r\n");
+        h.session.receive(pipelined, taken, pipelined.length - taken);
+        assertThat(h.take()).isEqualTo("250 2.1.5 Recipient ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n");
+
+        byte[] content = "Subject: hi\r\n\r\nhello\r\n.\r\nQUIT\r\n".getBytes(StandardCharsets.US_ASCII);
+        assertThat(h.session.receiveWithoutBlocking(content, 0, content.length)).as("content is never taken").isZero();
+        assertThat(h.take()).isEmpty();
+    }
+
+    @Test
+    void withoutBlockingShouldLeaveAnIncompleteLineAndAnAuthExchange() {
+        SessionHarness h = SessionHarness.of(SessionHarness.settings().mode(SmtpSettings.Mode.SUBMISSION)
+                .authWithoutTls(true).build());
+        h.lines(EHLO).take();
+        byte[] partial = "NOOP".getBytes(StandardCharsets.US_ASCII);
+        assertThat(h.session.receiveWithoutBlocking(partial, 0, partial.length)).isZero();
+        byte[] auth = "AUTH LOGIN\r\n".getBytes(StandardCharsets.US_ASCII);
+        assertThat(h.session.receiveWithoutBlocking(auth, 0, auth.length)).as("AUTH may hash a password").isZero();
+        byte[] unknown = "FROB\r\nNOOP\r\n".getBytes(StandardCharsets.US_ASCII);
+        assertThat(h.session.receiveWithoutBlocking(unknown, 0, unknown.length)).isEqualTo(unknown.length);
+        assertThat(h.take()).isEqualTo("500 5.5.2 Syntax error, command unrecognized\r\n250 2.0.0 Ok\r\n");
+    }
+
+    @Test
+    void withoutBlockingShouldTakeNothingWhoseHookOrSinkMayBlock() {
+        SmtpPolicy mayBlock = new SmtpPolicy() {
+        };
+        SessionHarness blockingHooks = SessionHarness.of(SessionHarness.settings().build(), mayBlock);
+        assertThat(blockingHooks.session.startsWithoutBlocking()).isFalse();
+        byte[] ehlo = "EHLO client.example\r\n".getBytes(StandardCharsets.US_ASCII);
+        assertThat(blockingHooks.session.receiveWithoutBlocking(ehlo, 0, ehlo.length)).isZero();
+
+        MailHandler.Factory handlers = session -> new MailHandler() {
+            @Override
+            public OutputStream content() {
+                return OutputStream.nullOutputStream();
+            }
+        };
+        SessionHarness callerSink = SessionHarness.withSinks(SessionHarness.settings().build(),
+                SessionHarness.fixtureStore(), HandlerMessageSink.factory(handlers));
+        assertThat(callerSink.session.startsWithoutBlocking()).isTrue();
+        assertThat(callerSink.session.receiveWithoutBlocking(ehlo, 0, ehlo.length)).isEqualTo(ehlo.length);
+        byte[] mail = "MAIL FROM:<a@elsewhere.test>\r\n".getBytes(StandardCharsets.US_ASCII);
+        assertThat(callerSink.session.receiveWithoutBlocking(mail, 0, mail.length))
+                .as("a caller's handler is opened at MAIL").isZero();
+        assertThat(callerSink.session.endsWithoutBlocking()).isTrue();
+        callerSink.session.receive(mail, 0, mail.length);
+        assertThat(callerSink.session.endsWithoutBlocking()).as("a caller's handler is told of the end").isFalse();
+        byte[] noop = "NOOP\r\n".getBytes(StandardCharsets.US_ASCII);
+        assertThat(callerSink.session.receiveWithoutBlocking(noop, 0, noop.length))
+                .as("an error could end the caller's transaction").isZero();
     }
 }

@@ -34,14 +34,14 @@ class TranscriptTest {
         URL dir = TranscriptTest.class.getResource("/transcripts");
         try (Stream<Path> files = Files.list(Path.of(dir.toURI()))) {
             List<Path> list = files.filter(p -> p.toString().endsWith(".txt")).sorted().toList();
-            return Stream.concat(list.stream().map(p -> Arguments.of(p.getFileName(), p, false)),
-                    list.stream().map(p -> Arguments.of(p.getFileName(), p, true)));
+            return Stream.of(SessionHarness.Feed.values())
+                    .flatMap(feed -> list.stream().map(p -> Arguments.of(p.getFileName(), p, feed)));
         }
     }
 
-    @ParameterizedTest(name = "{0} (one octet per read: {2})")
+    @ParameterizedTest(name = "{0} (fed {2})")
     @MethodSource("transcripts")
-    void transcriptShouldMatch(Path name, Path file, boolean trickle) throws IOException {
+    void transcriptShouldMatch(Path name, Path file, SessionHarness.Feed feed) throws IOException {
         List<String> script = Files.readAllLines(file, StandardCharsets.UTF_8);
         SmtpSettings.Builder settings = SessionHarness.settings();
         for (String line : script) {
@@ -64,7 +64,7 @@ class TranscriptTest {
                 }
             }
         }
-        SessionHarness h = SessionHarness.of(settings.build()).trickle(trickle);
+        SessionHarness h = SessionHarness.of(settings.build()).feed(feed);
         Deque<String> received = new ArrayDeque<>();
         int n = 0;
         for (String line : script) {

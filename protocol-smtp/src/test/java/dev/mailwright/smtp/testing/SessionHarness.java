@@ -32,7 +32,20 @@ public final class SessionHarness {
     public final MailStore store;
     public final FakeChannel channel;
     public final SmtpSession session;
-    private boolean trickle;
+    private Feed feed = Feed.WHOLE;
+
+    /** How the client's octets reach the session. */
+    public enum Feed {
+        /** Each write in one {@code receive}. */
+        WHOLE,
+        /** One octet per {@code receive}, to prove framing never depends on how reads split. */
+        OCTETS,
+        /**
+         * As the transport does: what {@link SmtpSession#receiveWithoutBlocking} takes (on the I/O
+         * thread), the rest in one {@code receive} (on a worker).
+         */
+        SPLIT
+    }
 
     private SessionHarness(MailStore store, SmtpSettings settings, MessageSink.Factory sinks, SmtpPolicy extra,
                            boolean implicitTls) {
@@ -89,20 +102,26 @@ public final class SessionHarness {
         return store;
     }
 
-    /** Feed input one octet at a time, to prove framing never depends on how reads split. */
-    public SessionHarness trickle(boolean on) {
-        this.trickle = on;
+    public SessionHarness feed(Feed how) {
+        this.feed = how;
         return this;
     }
 
     /** Sends bytes as the client (one write), then completes a requested TLS handshake. */
     public SessionHarness send(byte[] bytes) {
-        if (trickle) {
-            for (int i = 0; i < bytes.length; i++) {
-                session.receive(bytes, i, 1);
+        switch (feed) {
+            case WHOLE -> session.receive(bytes, 0, bytes.length);
+            case OCTETS -> {
+                for (int i = 0; i < bytes.length; i++) {
+                    session.receive(bytes, i, 1);
+                }
             }
-        } else {
-            session.receive(bytes, 0, bytes.length);
+            case SPLIT -> {
+                int taken = session.receiveWithoutBlocking(bytes, 0, bytes.length);
+                if (taken < bytes.length) {
+                    session.receive(bytes, taken, bytes.length - taken);
+                }
+            }
         }
         if (channel.takeTlsRequest()) {
             session.tlsStarted();
