@@ -8,8 +8,9 @@ import java.time.Duration;
 /**
  * What a protocol session may do with its connection. Implemented by the transport; a
  * protocol never sees MINA. All methods are meant to be called from the session's own
- * callbacks, which run one at a time on the session's ordered executor (never on an I/O
- * thread), so blocking work there is allowed.
+ * callbacks, which run one at a time on the session's ordered executor, where blocking work is
+ * allowed; or on an I/O thread for a line the session said it
+ * {@linkplain ProtocolSession#handlesWithoutBlocking handles without blocking}.
  */
 public interface Connection {
 
@@ -36,6 +37,8 @@ public interface Connection {
      * Sends a stream to the end, in bounded chunks, each written only once the one before it
      * left (back-pressure): memory use does not depend on the stream's length. Blocks until the
      * last chunk is queued. Closes the stream. Throws when the connection goes away meanwhile.
+     * On an I/O thread (a line handled without blocking) every chunk is queued at once, without
+     * waiting: only for content already in memory.
      */
     void writeStream(InputStream content) throws IOException;
 

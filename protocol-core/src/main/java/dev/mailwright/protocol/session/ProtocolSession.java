@@ -5,6 +5,8 @@ import dev.mailwright.protocol.codec.Line;
 /**
  * One connection's protocol state machine. The transport calls these methods one at a time,
  * in order, on the session's ordered executor; a session never needs locks for its own state.
+ * A line the session {@linkplain #handlesWithoutBlocking handles without blocking} may instead be
+ * handled on the I/O thread that read it, still one event at a time and in order.
  */
 public interface ProtocolSession {
 
@@ -13,6 +15,16 @@ public interface ProtocolSession {
 
     /** The next input line (or a framing error to answer). */
     void line(Line line);
+
+    /**
+     * Whether {@link #line} handles {@code line} without blocking in the session's present state
+     * (no store, no password hash, no waiting for a thread): the transport then calls it on the
+     * I/O thread that read it, sparing two thread hand-offs. Asked with no other event of the
+     * session running; must not block or change state itself. The default is the safe answer.
+     */
+    default boolean handlesWithoutBlocking(Line line) {
+        return false;
+    }
 
     /** No traffic for the idle timeout; the transport closes the connection after this returns. */
     default void idle() {

@@ -23,8 +23,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One connection: the bridge between a MINA session and a {@link ProtocolSession}, and the
- * session's ordered executor. The I/O thread only appends received octets to the decoder; a
- * worker thread drains events (open, lines, raw data, timers, end) one at a time.
+ * session's ordered executor. The I/O thread appends received octets to the decoder and, while
+ * nothing of the session waits or runs on a worker, handles the lines the session
+ * {@linkplain ProtocolSession#handlesWithoutBlocking handles without blocking} itself; a worker
+ * thread drains everything else (open, other lines, raw data, timers, end) one at a time.
  */
 final class MinaConnection implements Connection {
 
@@ -55,6 +57,11 @@ final class MinaConnection implements Connection {
     private boolean secure;
     private RawReceiver raw;
     private ProtocolSession.EndReason endReason;
+    /** A line decoded on the I/O thread that the worker handles next. */
+    private Line pendingLine;
+
+    /** The I/O thread while it handles lines itself, else null. */
+    private volatile Thread handlingHere;
 
     private volatile Object tlsTrigger;
 
@@ -94,7 +101,65 @@ final class MinaConnection implements Connection {
                 session.suspendRead();
             }
         }
-        signal();
+        handleHereOrSignal();
+    }
+
+    /**
+     * While the session is otherwise idle, handles on this I/O thread the lines it handles
+     * without blocking; the first other line, and everything after it, goes to the worker.
+     */
+    private void handleHereOrSignal() {
+        synchronized (lock) {
+            if (scheduled || paused || closing || closed || awaitingTls || raw != null || pendingLine != null
+                    || !control.isEmpty()) {
+                // the worker has it, or will when the pause or handshake ends
+            } else {
+                scheduled = true; // no worker starts meanwhile
+                handlingHere = Thread.currentThread();
+            }
+        }
+        if (handlingHere != Thread.currentThread()) {
+            signal();
+            return;
+        }
+        try {
+            for (;;) {
+                Line line;
+                synchronized (lock) {
+                    if (paused || closing || closed || awaitingTls || raw != null || !control.isEmpty()) {
+                        break;
+                    }
+                    line = decoder.next();
+                    if (line == null) {
+                        break;
+                    }
+                }
+                if (!protocol.handlesWithoutBlocking(line)) {
+                    synchronized (lock) {
+                        pendingLine = line;
+                    }
+                    break;
+                }
+                protocol.line(line);
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.error("{}: session failed", id, e);
+            abort();
+        } finally {
+            handlingHere = null;
+        }
+        boolean work;
+        synchronized (lock) {
+            scheduled = false;
+            if (readSuspended && decoder.buffered() < RESUME_BELOW) {
+                readSuspended = false;
+                session.resumeRead();
+            }
+            work = pendingLine != null || !control.isEmpty() || (raw != null && decoder.buffered() > 0);
+        }
+        if (work) {
+            signal();
+        }
     }
 
     void sent(Object message) {
@@ -149,6 +214,7 @@ final class MinaConnection implements Connection {
             ProtocolSession.EndReason reason = endReason != null ? endReason
                     : closing ? ProtocolSession.EndReason.CLOSED_BY_SERVER : ProtocolSession.EndReason.DROPPED;
             decoder.clear();
+            pendingLine = null;
             control.clear();
             control.addLast(() -> protocol.ended(reason));
         }
@@ -197,7 +263,10 @@ final class MinaConnection implements Connection {
                 }
                 task = control.pollFirst();
                 if (task == null && !closing && !closed && !awaitingTls) {
-                    if (raw != null) {
+                    if (pendingLine != null) {
+                        line = pendingLine;
+                        pendingLine = null;
+                    } else if (raw != null) {
                         receiver = raw;
                         data = decoder.takeRaw();
                     } else {
@@ -308,8 +377,8 @@ final class MinaConnection implements Connection {
                 }
                 // the write queue keeps the array until it is sent: a copy of exactly what was read
                 IoBuffer b = IoBuffer.wrap(java.util.Arrays.copyOf(scratch, n));
-                if (previous != null) {
-                    await(previous);
+                if (previous != null && handlingHere != Thread.currentThread()) {
+                    await(previous); // on the I/O thread the content is in memory: queue it all
                 }
                 previous = session.write(b);
                 if (n < CHUNK) {
@@ -343,6 +412,7 @@ final class MinaConnection implements Connection {
                 LOG.info("{}: discarding {} octets pipelined after the TLS upgrade command", id, dropped);
             }
             decoder.clear();
+            pendingLine = null;
             raw = null;
         }
         tlsTrigger = b;

@@ -37,6 +37,7 @@ class MinaListenerTest {
 
     private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
     private final List<String> threads = new CopyOnWriteArrayList<>();
+    private final java.util.Map<String, String> threadOfLine = new java.util.concurrent.ConcurrentHashMap<>();
     private MinaListener listener;
 
     /** A tiny line protocol exercising every Connection feature. */
@@ -49,9 +50,17 @@ class MinaListenerTest {
             c.writeLine("HELLO" + (c.isSecure() ? " secure" : ""));
         }
 
+        /** FAST and FSTREAM (a stream from memory) say they do not block. */
+        @Override
+        public boolean handlesWithoutBlocking(Line line) {
+            String text = line.ascii().orElse("");
+            return text.startsWith("FAST") || text.startsWith("FSTREAM ");
+        }
+
         @Override
         public void line(Line line) {
             threads.add(Thread.currentThread().getName());
+            line.ascii().ifPresent(text -> threadOfLine.put(text, Thread.currentThread().getName()));
             if (!line.isLine()) {
                 events.add("error " + line.kind());
                 c.writeLine("ERR " + line.kind());
@@ -78,7 +87,7 @@ class MinaListenerTest {
                     }
                     return false;
                 });
-            } else if (text.startsWith("STREAM ") || text.startsWith("HSTREAM ")) {
+            } else if (text.startsWith("STREAM ") || text.startsWith("HSTREAM ") || text.startsWith("FSTREAM ")) {
                 String[] args = text.split(" ");
                 long n = Long.parseLong(args[1]);
                 // HSTREAM n h: a head line of h octets ("H...H\r\n") sent with the stream
@@ -203,6 +212,58 @@ class MinaListenerTest {
             }
         }
         assertThat(threads).allMatch(t -> t.startsWith("test-session-"));
+    }
+
+    @Test
+    void linesHandledWithoutBlockingShouldRunOnTheIoThreadAndKeepTheirPlaceAmongTheOthers() throws IOException {
+        start();
+        try (Socket s = connect()) {
+            BufferedReader in = reader(s);
+            assertThat(in.readLine()).isEqualTo("HELLO");
+            send(s, "FAST 0\r\n");
+            assertThat(in.readLine()).isEqualTo("ECHO FAST 0");
+            StringBuilder all = new StringBuilder();
+            for (int i = 1; i < 300; i++) {
+                all.append(i % 3 == 0 ? "N " : "FAST ").append(i).append("\r\n");
+            }
+            send(s, all.toString());
+            for (int i = 1; i < 300; i++) {
+                assertThat(in.readLine()).isEqualTo("ECHO " + (i % 3 == 0 ? "N " : "FAST ") + i);
+            }
+            send(s, "N 300\r\n");
+            assertThat(in.readLine()).isEqualTo("ECHO N 300");
+            send(s, "FAST 301\r\n");
+            assertThat(in.readLine()).isEqualTo("ECHO FAST 301");
+        }
+        assertThat(threadOfLine.get("FAST 0")).doesNotStartWith("test-session-");
+        assertThat(threadOfLine.get("FAST 301")).doesNotStartWith("test-session-");
+        assertThat(threadOfLine.get("FAST 1")).as("first of a pipelined batch").doesNotStartWith("test-session-");
+        for (int i = 3; i <= 300; i += 3) {
+            assertThat(threadOfLine.get("N " + i)).as("N %d", i).startsWith("test-session-");
+        }
+        assertThat(threadOfLine.get("FAST 4")).as("after a line handed to the worker").startsWith("test-session-");
+    }
+
+    @Test
+    void streamWrittenFromTheIoThreadShouldArriveCompletely() throws IOException {
+        start();
+        try (Socket s = connect()) {
+            BufferedReader in = reader(s);
+            assertThat(in.readLine()).isEqualTo("HELLO");
+            send(s, "FSTREAM 300000\r\nFAST after\r\n");
+            char[] buf = new char[300_000];
+            int got = 0;
+            while (got < buf.length) {
+                int n = in.read(buf, got, buf.length - got);
+                assertThat(n).isPositive();
+                got += n;
+            }
+            assertThat(new String(buf)).matches("x{300000}");
+            assertThat(in.readLine()).isEmpty();
+            assertThat(in.readLine()).isEqualTo("END");
+            assertThat(in.readLine()).isEqualTo("ECHO FAST after");
+        }
+        assertThat(threadOfLine.get("FSTREAM 300000")).doesNotStartWith("test-session-");
     }
 
     @Test

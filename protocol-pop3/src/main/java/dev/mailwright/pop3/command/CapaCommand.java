@@ -24,6 +24,11 @@ public final class CapaCommand implements Pop3Command {
     }
 
     @Override
+    public boolean runsWithoutBlocking(Pop3Session session, String arguments) {
+        return true;
+    }
+
+    @Override
     public Pop3Reply execute(Pop3Session session, String arguments) {
         return Pop3Reply.ok("Capability list follows", capabilities(session));
     }

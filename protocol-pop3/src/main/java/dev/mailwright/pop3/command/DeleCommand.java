@@ -19,6 +19,12 @@ public final class DeleCommand implements Pop3Command {
         return Set.of(Pop3State.TRANSACTION);
     }
 
+    /** Answers from the session's snapshot of the maildrop. */
+    @Override
+    public boolean runsWithoutBlocking(Pop3Session session, String arguments) {
+        return true;
+    }
+
     @Override
     public Pop3Reply execute(Pop3Session session, String arguments) {
         int n = session.messageNumber(arguments);

@@ -21,6 +21,12 @@ public final class ListCommand implements Pop3Command {
         return Set.of(Pop3State.TRANSACTION);
     }
 
+    /** Answers from the session's snapshot of the maildrop. */
+    @Override
+    public boolean runsWithoutBlocking(Pop3Session session, String arguments) {
+        return true;
+    }
+
     @Override
     public Pop3Reply execute(Pop3Session session, String arguments) {
         if (!arguments.isEmpty()) {

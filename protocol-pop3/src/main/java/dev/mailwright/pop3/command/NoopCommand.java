@@ -20,6 +20,11 @@ public final class NoopCommand implements Pop3Command {
     }
 
     @Override
+    public boolean runsWithoutBlocking(Pop3Session session, String arguments) {
+        return true;
+    }
+
+    @Override
     public Pop3Reply execute(Pop3Session session, String arguments) {
         return Pop3Reply.NOOP;
     }

@@ -21,6 +21,12 @@ public final class QuitCommand implements Pop3Command {
         return Set.of(Pop3State.AUTHORIZATION, Pop3State.TRANSACTION);
     }
 
+    /** Before login there is nothing to commit. */
+    @Override
+    public boolean runsWithoutBlocking(Pop3Session session, String arguments) {
+        return session.state() == Pop3State.AUTHORIZATION;
+    }
+
     @Override
     public Pop3Reply execute(Pop3Session session, String arguments) {
         session.ending("quit");

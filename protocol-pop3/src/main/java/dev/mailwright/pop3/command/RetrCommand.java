@@ -1,5 +1,6 @@
 package dev.mailwright.pop3.command;
 
+import dev.mailwright.pop3.session.BadInputException;
 import dev.mailwright.pop3.session.Pop3Command;
 import dev.mailwright.pop3.session.Pop3Reply;
 import dev.mailwright.pop3.session.Pop3Session;
@@ -20,6 +21,18 @@ public final class RetrCommand implements Pop3Command {
     @Override
     public Set<Pop3State> states() {
         return Set.of(Pop3State.TRANSACTION);
+    }
+
+    /** When the message was read ahead already (or the number is wrong). */
+    @Override
+    public boolean runsWithoutBlocking(Pop3Session session, String arguments) {
+        int n;
+        try {
+            n = session.messageNumber(arguments);
+        } catch (BadInputException e) {
+            return true;
+        }
+        return session.readAhead().ready(session.messageAt(n));
     }
 
     @Override

@@ -20,6 +20,11 @@ public final class UserCommand implements Pop3Command {
     }
 
     @Override
+    public boolean runsWithoutBlocking(Pop3Session session, String arguments) {
+        return true;
+    }
+
+    @Override
     public Pop3Reply execute(Pop3Session session, String arguments) {
         if (!session.plaintextAllowed()) {
             return Pop3Reply.err("AUTH", "plaintext authentication is not allowed without TLS, use STLS first");

@@ -20,6 +20,11 @@ public final class Utf8Command implements Pop3Command {
     }
 
     @Override
+    public boolean runsWithoutBlocking(Pop3Session session, String arguments) {
+        return true;
+    }
+
+    @Override
     public Pop3Reply execute(Pop3Session session, String arguments) {
         if (!arguments.isEmpty()) {
             return Pop3Reply.bad("UTF8 takes no argument");

@@ -12,6 +12,15 @@ public interface Pop3Command {
     Set<Pop3State> states();
 
     /**
+     * Whether {@link #execute} runs without blocking (no store, no password hash) for these
+     * arguments in the session's present state; the transport then runs it on the I/O thread
+     * that read it. Must not change anything itself. The default is the safe answer.
+     */
+    default boolean runsWithoutBlocking(Pop3Session session, String arguments) {
+        return false;
+    }
+
+    /**
      * @param arguments the text after the verb and one space, exactly as sent ("" when none)
      */
     Pop3Reply execute(Pop3Session session, String arguments);

@@ -73,6 +73,34 @@ public final class Pop3Dispatcher {
         return reply;
     }
 
+    /**
+     * Whether {@link #handle} answers {@code line} without blocking: an error reply, or a
+     * command that {@linkplain Pop3Command#runsWithoutBlocking runs without blocking}, when the
+     * maildrop lease needs no renewal. A SASL response never does (it may check a password).
+     */
+    public boolean handlesWithoutBlocking(Pop3Session session, Line line) {
+        if (!line.isLine()) {
+            return true;
+        }
+        if (session.sasl().isPresent()) {
+            return false;
+        }
+        Optional<String> decoded = session.utf8() ? line.utf8() : line.ascii();
+        if (decoded.isEmpty()) {
+            return true;
+        }
+        String text = decoded.get();
+        int space = text.indexOf(' ');
+        Pop3Command command = commands.get((space < 0 ? text : text.substring(0, space)).toUpperCase(Locale.ROOT));
+        if (command == null || !command.states().contains(session.state())) {
+            return true;
+        }
+        if (session.state() == Pop3State.TRANSACTION && session.leaseRenewalDue()) {
+            return false;
+        }
+        return command.runsWithoutBlocking(session, space < 0 ? "" : text.substring(space + 1));
+    }
+
     /** The verb of a command line as metrics count it: a known verb, or UNKNOWN. */
     private String verbOf(Line line) {
         Optional<String> text = line.isLine() ? line.utf8() : Optional.empty();

@@ -304,14 +304,16 @@ public final class Pop3Session {
 
     /** Renews the maildrop lease when a third of it has passed. */
     public void renewLeaseIfDue() {
-        if (maildrop == null) {
-            return;
-        }
-        Instant now = context.clock().instant();
-        if (leaseRenewed == null || !leaseRenewed.plus(context.settings().lease().dividedBy(3)).isAfter(now)) {
+        if (leaseRenewalDue()) {
             maildrop.renew();
-            leaseRenewed = now;
+            leaseRenewed = context.clock().instant();
         }
+    }
+
+    /** Whether {@link #renewLeaseIfDue()} would ask the store now. */
+    public boolean leaseRenewalDue() {
+        return maildrop != null && (leaseRenewed == null
+                || !leaseRenewed.plus(context.settings().lease().dividedBy(3)).isAfter(context.clock().instant()));
     }
 
     /**

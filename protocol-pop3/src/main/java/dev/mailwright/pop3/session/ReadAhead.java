@@ -58,6 +58,12 @@ public final class ReadAhead {
         return maildrop.open(m.uid());
     }
 
+    /** Whether {@link #open} has {@code m} in memory already, so that it returns without waiting. */
+    public boolean ready(MessageInfo m) {
+        CompletableFuture<byte[]> f = content;
+        return uid == m.uid() && f != null && f.isDone() && !f.isCompletedExceptionally();
+    }
+
     /** Starts reading {@code next} (the message after the one being sent) if it is small and a reader is free. */
     public void readNext(Maildrop maildrop, MessageInfo next) {
         clear();

@@ -49,6 +49,11 @@ public final class Pop3ProtocolSession implements ProtocolSession {
         send(dispatcher.handle(session, line));
     }
 
+    @Override
+    public boolean handlesWithoutBlocking(Line line) {
+        return session != null && dispatcher.handlesWithoutBlocking(session, line);
+    }
+
     /** A client line for the trace: passwords, APOP digests and SASL data are credentials. */
     static String redacted(Line line, boolean saslResponse) {
         if (saslResponse) {

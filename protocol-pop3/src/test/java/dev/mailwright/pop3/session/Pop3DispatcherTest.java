@@ -68,4 +68,42 @@ class Pop3DispatcherTest {
         assertThat(r.body()).isPresent();
         assertThat(r.lines()).isEmpty();
     }
+
+    private boolean withoutBlocking(String line) {
+        return dispatcher.handlesWithoutBlocking(session, Line.of(line.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void onlyRepliesFromMemoryShouldBeHandledWithoutBlocking() throws InterruptedException {
+        mail.deliver("bob@example.org", "Subject: b\r\n\r\ny\r\n");
+        assertThat(withoutBlocking("CAPA")).isTrue();
+        assertThat(withoutBlocking("USER bob@example.org")).isTrue();
+        assertThat(withoutBlocking("RETR 1")).as("wrong state: an error reply").isTrue();
+        assertThat(withoutBlocking("FROB")).isTrue();
+        assertThat(withoutBlocking("QUIT")).as("nothing to commit yet").isTrue();
+        send("USER bob@example.org");
+        assertThat(withoutBlocking("PASS pw")).as("hashes a password").isFalse();
+        assertThat(withoutBlocking("APOP bob@example.org 0123456789abcdef0123456789abcdef")).isFalse();
+        assertThat(withoutBlocking("AUTH PLAIN")).isFalse();
+        send("PASS pw");
+
+        for (String fromMemory : new String[] {"STAT", "LIST", "LIST 2", "UIDL", "UIDL 1", "NOOP", "DELE 1", "RSET",
+                "RETR 7", "RETR x"}) {
+            assertThat(withoutBlocking(fromMemory)).as(fromMemory).isTrue();
+        }
+        assertThat(withoutBlocking("QUIT")).as("commits deletions").isFalse();
+        assertThat(withoutBlocking("TOP 1 0")).isFalse();
+        assertThat(withoutBlocking("RETR 1")).as("not read ahead").isFalse();
+        send("RETR 1"); // reads message 2 ahead
+        for (int i = 0; i < 500 && !withoutBlocking("RETR 2"); i++) {
+            Thread.sleep(10);
+        }
+        assertThat(withoutBlocking("RETR 2")).as("read ahead").isTrue();
+        assertThat(send("RETR 2").statusLine()).isEqualTo("+OK 17 octets");
+
+        mail.clock.advance(context.settings().lease());
+        assertThat(withoutBlocking("STAT")).as("the lease needs renewing in the store").isFalse();
+        assertThat(send("STAT").isOk()).isTrue();
+        assertThat(withoutBlocking("STAT")).isTrue();
+    }
 }

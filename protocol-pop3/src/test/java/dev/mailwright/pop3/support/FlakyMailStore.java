@@ -17,6 +17,7 @@ public final class FlakyMailStore extends ForwardingMailStore {
     public enum Mode { UP, TEMPORARY_OUTAGE, PERMANENT_ERROR }
 
     private volatile Mode mode = Mode.UP;
+    private final java.util.Set<String> callers = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public FlakyMailStore(MailStore delegate) {
         super(delegate);
@@ -24,6 +25,11 @@ public final class FlakyMailStore extends ForwardingMailStore {
 
     public void mode(Mode m) {
         mode = m;
+    }
+
+    /** The names of the threads that called the store (accounts, maildrops, a maildrop) so far. */
+    public java.util.Set<String> callers() {
+        return java.util.Set.copyOf(callers);
     }
 
     private void check() {
@@ -39,6 +45,7 @@ public final class FlakyMailStore extends ForwardingMailStore {
     @SuppressWarnings("unchecked")
     private <T> T wrap(Class<T> type, T target) {
         return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (p, m, args) -> {
+            callers.add(Thread.currentThread().getName());
             if (!m.getName().equals("close")) {
                 check();
             }
