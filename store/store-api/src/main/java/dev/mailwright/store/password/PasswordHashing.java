@@ -9,7 +9,9 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.apache.commons.codec.digest.Md5Crypt;
 import org.apache.commons.codec.digest.Sha2Crypt;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
@@ -53,6 +55,13 @@ public final class PasswordHashing {
 
     public Argon2Cost cost() {
         return cost;
+    }
+
+    /** Which Argon2 implementations hash, for the log: the system's libraries, then BouncyCastle's Java. */
+    public static String argon2Implementation() {
+        List<String> names = new java.util.ArrayList<>(NativeArgon2.libraries());
+        names.add("BouncyCastle");
+        return String.join(", ", names);
     }
 
     public SecureRandom random() {
@@ -210,6 +219,22 @@ public final class PasswordHashing {
     }
 
     private static byte[] argon2(int type, char[] password, byte[] salt, int m, int t, int p, int length) {
+        if (NativeArgon2.available()) {
+            byte[] pw = utf8(password);
+            try {
+                Optional<byte[]> hash = NativeArgon2.hash(type, pw, salt, m, t, p, length);
+                if (hash.isPresent()) {
+                    return hash.get();
+                }
+            } finally {
+                Arrays.fill(pw, (byte) 0);
+            }
+        }
+        return javaArgon2(type, password, salt, m, t, p, length);
+    }
+
+    /** BouncyCastle's Argon2: where the system has no libargon2, and to check the two agree. */
+    static byte[] javaArgon2(int type, char[] password, byte[] salt, int m, int t, int p, int length) {
         Argon2Parameters params = new Argon2Parameters.Builder(type)
                 .withVersion(Argon2Parameters.ARGON2_VERSION_13)
                 .withSalt(salt).withMemoryAsKB(m).withIterations(t).withParallelism(p).build();
