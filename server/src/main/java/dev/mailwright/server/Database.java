@@ -45,8 +45,13 @@ public final class Database implements AutoCloseable {
 
     /** What {@link #open} does with the schema. */
     public enum Schema {
-        /** Apply pending migrations (the server at start, {@code db migrate}). */
+        /** Apply pending migrations ({@code db migrate}, admin commands that create the schema). */
         MIGRATE,
+        /**
+         * The server at start: like {@link #MIGRATE}, but without Flyway when the schema history
+         * already lists exactly this build's migrations ({@link SchemaMigrator#migrateIfBehind}).
+         */
+        MIGRATE_IF_BEHIND,
         /** Require exactly this build's schema (admin commands). */
         VALIDATE,
         /** Leave it alone ({@code db status}). */
@@ -89,6 +94,7 @@ public final class Database implements AutoCloseable {
             SchemaMigrator migrator = new SchemaMigrator(pool);
             switch (schema) {
                 case MIGRATE -> migrator.migrate();
+                case MIGRATE_IF_BEHIND -> migrator.migrateIfBehind();
                 case VALIDATE -> migrator.validate();
                 case IGNORE -> { }
             }

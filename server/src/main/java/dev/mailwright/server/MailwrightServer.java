@@ -62,7 +62,7 @@ public final class MailwrightServer implements AutoCloseable {
             throw new StartupException("data-dir " + config.dataDir() + " cannot be created: " + e.getMessage(), e);
         }
         // PostgreSQL starts (and Flyway checks the schema) while this thread loads metrics and TLS
-        Database.Opening opening = Database.openInBackground(config, Database.Schema.MIGRATE);
+        Database.Opening opening = Database.openInBackground(config, Database.Schema.MIGRATE_IF_BEHIND);
         PrometheusMeterRegistry registry;
         ServerTls tls;
         try {
