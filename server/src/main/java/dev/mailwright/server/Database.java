@@ -18,6 +18,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +45,13 @@ public final class Database implements AutoCloseable {
 
     /** What {@link #open} does with the schema. */
     public enum Schema {
-        /** Apply pending migrations (the server at start, {@code db migrate}). */
+        /** Apply pending migrations ({@code db migrate}, admin commands that create the schema). */
         MIGRATE,
+        /**
+         * The server at start: like {@link #MIGRATE}, but without Flyway when the schema history
+         * already lists exactly this build's migrations ({@link SchemaMigrator#migrateIfBehind}).
+         */
+        MIGRATE_IF_BEHIND,
         /** Require exactly this build's schema (admin commands). */
         VALIDATE,
         /** Leave it alone ({@code db status}). */
@@ -87,6 +94,7 @@ public final class Database implements AutoCloseable {
             SchemaMigrator migrator = new SchemaMigrator(pool);
             switch (schema) {
                 case MIGRATE -> migrator.migrate();
+                case MIGRATE_IF_BEHIND -> migrator.migrateIfBehind();
                 case VALIDATE -> migrator.validate();
                 case IGNORE -> { }
             }
@@ -104,6 +112,61 @@ public final class Database implements AutoCloseable {
             }
             throw new StartupException("database " + (config.database().embedded() ? "(embedded)" : url) + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Starts {@link #open} on a thread of its own, so that the caller can load what does not
+     * need the database (TLS, metrics) while PostgreSQL starts and the schema is checked.
+     */
+    static Opening openInBackground(ServerConfig config, Schema schema) {
+        CompletableFuture<Database> future = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                future.complete(open(config, schema));
+            } catch (Throwable e) {
+                future.completeExceptionally(e);
+            }
+        }, "mailwright-database-start");
+        t.setDaemon(true);
+        t.start();
+        return new Opening(future);
+    }
+
+    /** A database being opened by {@link #openInBackground}. */
+    static final class Opening {
+        private final CompletableFuture<Database> future;
+
+        private Opening(CompletableFuture<Database> future) {
+            this.future = future;
+        }
+
+        /** Waits for the database; throws what {@link #open} threw ({@link StartupException} with its message). */
+        Database join() {
+            try {
+                return future.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (e.getCause() instanceof Error err) {
+                    throw err;
+                }
+                throw e;
+            }
+        }
+
+        /**
+         * For a start that failed elsewhere: waits until the opening ends and closes the database
+         * if it opened (so the embedded PostgreSQL this process started does not run on); its own
+         * failure, if any, is dropped in favour of the one being reported.
+         */
+        void abandon() {
+            try {
+                join().close();
+            } catch (RuntimeException | Error e) {
+                LOG.debug("database opening failed while abandoning the start", e);
+            }
         }
     }
 

@@ -22,9 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The all-in-one server: database, TLS, every listener the protocol modules contribute, the
- * outbound worker and the operations HTTP port, started in that order and stopped in the
- * reverse one.
+ * The all-in-one server: database (opened in the background while TLS and metrics load), TLS,
+ * every listener the protocol modules contribute, the outbound worker and the operations HTTP
+ * port, started in that order and stopped in the reverse one.
  */
 public final class MailwrightServer implements AutoCloseable {
 
@@ -61,9 +61,18 @@ public final class MailwrightServer implements AutoCloseable {
         } catch (IOException e) {
             throw new StartupException("data-dir " + config.dataDir() + " cannot be created: " + e.getMessage(), e);
         }
-        PrometheusMeterRegistry registry = Metrics.newRegistry();
-        ServerTls tls = ServerTls.load(config);
-        Database database = Database.open(config, Database.Schema.MIGRATE);
+        // PostgreSQL starts (and Flyway checks the schema) while this thread loads metrics and TLS
+        Database.Opening opening = Database.openInBackground(config, Database.Schema.MIGRATE_IF_BEHIND);
+        PrometheusMeterRegistry registry;
+        ServerTls tls;
+        try {
+            registry = Metrics.newRegistry();
+            tls = ServerTls.load(config);
+        } catch (RuntimeException | Error e) {
+            opening.abandon();
+            throw e;
+        }
+        Database database = opening.join();
         Metrics.bindStore(registry, database.store());
         long dbReady = System.nanoTime();
         List<Listener> started = new ArrayList<>();

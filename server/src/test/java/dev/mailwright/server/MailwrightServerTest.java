@@ -232,4 +232,36 @@ class MailwrightServerTest {
             assertThat(err.toString(UTF_8)).contains("listeners.pop3").contains("in use");
         }
     }
+
+    @Test
+    void aTlsFailureWhileTheEmbeddedDatabaseStartsStopsThatDatabaseAgain() throws Exception {
+        java.nio.file.Files.setPosixFilePermissions(dataDir,
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")); // PostgreSQL runs as another user under root
+        Path cert = dataDir.resolve("cert.pem");
+        Path key = dataDir.resolve("key.pem");
+        java.nio.file.Files.writeString(cert, "not a certificate\n");
+        java.nio.file.Files.writeString(key, "not a key\n");
+        int pgPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            pgPort = s.getLocalPort();
+        }
+        Map<String, String> env = new HashMap<>(ServerTestSupport.env(dataDir, TestDatabases.fresh()));
+        env.remove("MAILWRIGHT_DATABASE_URL");
+        env.put("MAILWRIGHT_DATABASE_EMBEDDED_PORT", String.valueOf(pgPort));
+        env.put("MAILWRIGHT_TLS_CERTIFICATE", cert.toString());
+        env.put("MAILWRIGHT_TLS_KEY", key.toString());
+        ServerConfig config = ConfigLoader.load(Optional.empty(), env);
+        assertThat(config.database().embedded()).isTrue();
+
+        assertThatThrownBy(() -> MailwrightServer.start(config)).isInstanceOf(StartupException.class)
+                .hasMessageContaining("tls.certificate " + cert).hasMessageContaining("cannot be used");
+
+        // the PostgreSQL started in the background for this start is stopped before the failure is reported
+        assertThat(dataDir.resolve("postgres/postmaster.pid")).doesNotExist();
+        assertThat(dataDir.resolve("postgres.owner")).doesNotExist();
+        try (Socket probe = new Socket()) {
+            assertThatThrownBy(() -> probe.connect(new java.net.InetSocketAddress("127.0.0.1", pgPort), 1000))
+                    .isInstanceOf(java.io.IOException.class);
+        }
+    }
 }

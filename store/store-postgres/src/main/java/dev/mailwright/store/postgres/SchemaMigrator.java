@@ -2,7 +2,11 @@ package dev.mailwright.store.postgres;
 
 import dev.mailwright.store.StoreException;
 import dev.mailwright.store.StoreUnavailableException;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -25,6 +29,12 @@ public final class SchemaMigrator {
 
     private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrator.class);
     private static final String LOCATION = "classpath:db/migration";
+
+    /**
+     * The versions of this build's migrations in {@code db/migration}, oldest first (a test
+     * checks this list against the files): what a current schema history lists.
+     */
+    static final List<String> BUNDLED_VERSIONS = List.of("1", "2", "3");
 
     /** Where the schema stands. */
     public record Status(Optional<String> current, String latestKnown, int pending, List<String> newerThanThisBuild) {
@@ -51,7 +61,10 @@ public final class SchemaMigrator {
         }
     }
 
-    private final Flyway flyway;
+    private final DataSource dataSource;
+    private final boolean bundledLocation;
+    private final String[] locations;
+    private Flyway flyway;
 
     public SchemaMigrator(DataSource dataSource) {
         this(dataSource, LOCATION);
@@ -59,21 +72,66 @@ public final class SchemaMigrator {
 
     /** With other migration locations; for tests that need to simulate another build. */
     public SchemaMigrator(DataSource dataSource, String... locations) {
-        this.flyway = Flyway.configure()
-                .dataSource(dataSource)
-                .locations(locations)
-                .ignoreMigrationPatterns(new String[0]) // a future (newer) migration fails validation
-                .validateOnMigrate(true)
-                .cleanDisabled(true)
-                .failOnMissingLocations(true)
-                .load();
+        this.dataSource = dataSource;
+        this.locations = locations.clone();
+        this.bundledLocation = Arrays.equals(locations, new String[] {LOCATION});
+    }
+
+    /** Flyway, configured on first use: loading it and scanning the jar for migrations takes a while. */
+    private synchronized Flyway flyway() {
+        if (flyway == null) {
+            flyway = Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations(locations)
+                    .ignoreMigrationPatterns(new String[0]) // a future (newer) migration fails validation
+                    .validateOnMigrate(true)
+                    .cleanDisabled(true)
+                    .failOnMissingLocations(true)
+                    .load();
+        }
+        return flyway;
+    }
+
+    /**
+     * {@link #migrate}, but without Flyway when the schema history lists exactly this build's
+     * migrations, all successful (one query): the server's start. What that skips is Flyway's
+     * validation of the applied migrations' checksums and descriptions against the bundled
+     * files, which only an edited released migration could fail; {@link #migrate} and
+     * {@link #validate} (the admin commands) still check them. Anything else (an empty
+     * database, pending migrations, a failed one, a schema of a newer build, an unreachable
+     * database) goes to {@link #migrate}, with its messages.
+     */
+    public int migrateIfBehind() {
+        if (bundledLocation && historyListsExactlyThisBuild()) {
+            LOG.debug("database schema is at version {}; no migration needed",
+                    BUNDLED_VERSIONS.get(BUNDLED_VERSIONS.size() - 1));
+            return 0;
+        }
+        return migrate();
+    }
+
+    private boolean historyListsExactlyThisBuild() {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT version, success FROM flyway_schema_history"
+                     + " WHERE version IS NOT NULL ORDER BY installed_rank")) {
+            List<String> applied = new ArrayList<>();
+            while (rs.next()) {
+                if (!rs.getBoolean(2)) {
+                    return false;
+                }
+                applied.add(rs.getString(1));
+            }
+            return applied.equals(BUNDLED_VERSIONS);
+        } catch (SQLException e) {
+            return false; // no history yet, or the database is away: Flyway's path reports it
+        }
     }
 
     /** Applies pending migrations; returns how many ran. */
     public int migrate() {
         try {
             // one pass over the history: validation on migrate fails on a migration this build does not know
-            MigrateResult result = flyway.migrate();
+            MigrateResult result = flyway().migrate();
             if (result.migrationsExecuted > 0) {
                 LOG.info("database schema migrated to version {} ({} migration(s))", result.targetSchemaVersion,
                         result.migrationsExecuted);
@@ -96,7 +154,7 @@ public final class SchemaMigrator {
             throw new StoreException("database schema needs " + status.pending() + " migration(s); run db migrate");
         }
         try {
-            flyway.validate();
+            flyway().validate();
         } catch (FlywayException e) {
             throw failure("database schema does not match this build", e);
         }
@@ -104,7 +162,7 @@ public final class SchemaMigrator {
 
     public Status status() {
         try {
-            MigrationInfoService info = flyway.info();
+            MigrationInfoService info = flyway().info();
             MigrationInfo current = info.current();
             MigrationInfo[] all = info.all();
             String latest = Arrays.stream(all)

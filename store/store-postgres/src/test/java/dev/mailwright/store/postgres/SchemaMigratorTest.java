@@ -62,6 +62,78 @@ class SchemaMigratorTest {
                 .isInstanceOf(dev.mailwright.store.StoreException.class);
     }
 
+    @Test
+    void bundledVersionsAreTheMigrationFilesOfThisBuild() throws Exception {
+        java.net.URL dir = SchemaMigrator.class.getClassLoader().getResource("db/migration");
+        assertThat(dir).isNotNull();
+        java.util.List<String> versions;
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of(dir.toURI()))) {
+            versions = files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V\\d+__.*\\.sql"))
+                    .map(n -> n.substring(1, n.indexOf("__"))).sorted(java.util.Comparator.comparingInt(Integer::parseInt))
+                    .toList();
+        }
+        assertThat(SchemaMigrator.BUNDLED_VERSIONS).as("SchemaMigrator.BUNDLED_VERSIONS lists every migration")
+                .isEqualTo(versions);
+    }
+
+    @Test
+    void migrateIfBehindMigratesAFreshDatabase() {
+        TestDatabase db = TestDatabases.empty();
+        SchemaMigrator migrator = new SchemaMigrator(db.dataSource());
+
+        assertThat(migrator.migrateIfBehind()).isEqualTo(SchemaMigrator.BUNDLED_VERSIONS.size());
+
+        assertThat(migrator.status().isUpToDate()).isTrue();
+        assertThat(migrator.migrateIfBehind()).isZero();
+    }
+
+    @Test
+    void migrateIfBehindTrustsACurrentHistoryWithoutComparingChecksums() throws SQLException {
+        TestDatabase db = TestDatabases.fresh();
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("UPDATE flyway_schema_history SET checksum = 0 WHERE version = '1'"); // as if V1 had been edited
+        }
+        SchemaMigrator migrator = new SchemaMigrator(db.dataSource());
+
+        assertThat(migrator.migrateIfBehind()).as("the start's fast path: versions only").isZero();
+        assertThatThrownBy(migrator::migrate).as("full validation").isInstanceOf(dev.mailwright.store.StoreException.class)
+                .hasMessageContaining("checksum");
+        assertThatThrownBy(migrator::validate).isInstanceOf(dev.mailwright.store.StoreException.class);
+    }
+
+    @Test
+    void migrateIfBehindRefusesTheSchemaOfANewerBuild() {
+        TestDatabase db = TestDatabases.empty();
+        new SchemaMigrator(db.dataSource(), "classpath:db/migration", "classpath:db/future").migrate();
+
+        assertThatThrownBy(new SchemaMigrator(db.dataSource())::migrateIfBehind)
+                .isInstanceOf(SchemaMigrator.SchemaTooNewException.class).hasMessageContaining("999");
+    }
+
+    @Test
+    void migrateIfBehindRetriesAFailedMigrationThroughFlyway() throws SQLException {
+        TestDatabase db = TestDatabases.fresh();
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("UPDATE flyway_schema_history SET success = false WHERE version = '"
+                    + SchemaMigrator.BUNDLED_VERSIONS.get(SchemaMigrator.BUNDLED_VERSIONS.size() - 1) + "'");
+        }
+
+        assertThatThrownBy(new SchemaMigrator(db.dataSource())::migrateIfBehind)
+                .isInstanceOf(dev.mailwright.store.StoreException.class).hasMessageContaining("failed");
+    }
+
+    @Test
+    void migrateIfBehindReportsADatabaseThatIsNotThereAsMigrateDoes() {
+        TestDatabase db = TestDatabases.empty();
+        TestDatabase missing = new TestDatabase("nowhere", db.jdbcUrl().replace(db.name(), "mw_no_such_database"),
+                db.user(), db.password());
+        Throwable viaMigrate = org.assertj.core.api.Assertions.catchThrowable(
+                () -> new SchemaMigrator(missing.dataSource()).migrate());
+        assertThat(viaMigrate).isInstanceOf(dev.mailwright.store.StoreException.class);
+        assertThatThrownBy(() -> new SchemaMigrator(missing.dataSource()).migrateIfBehind())
+                .isInstanceOf(viaMigrate.getClass()).hasMessage(viaMigrate.getMessage());
+    }
+
     private static java.util.List<String> tables(TestDatabase db) throws SQLException {
         java.util.List<String> out = new java.util.ArrayList<>();
         try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
