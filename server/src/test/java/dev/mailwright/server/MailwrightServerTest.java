@@ -197,6 +197,19 @@ class MailwrightServerTest {
     }
 
     @Test
+    void serveShouldGiveItsHelpAndRefuseUnknownOptionsLikeEveryCommand() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(Main.run(new String[] {"serve", "--help"}, new PrintStream(out, true, UTF_8),
+                new PrintStream(err, true, UTF_8), new java.io.ByteArrayInputStream(new byte[0]), Map.of())).isZero();
+        assertThat(out.toString(UTF_8)).startsWith("Usage: mailwright serve").contains("Runs the mail server");
+        ByteArrayOutputStream err2 = new ByteArrayOutputStream();
+        assertThat(run(Map.of(), err2, "serve", "--bogus")).isEqualTo(1);
+        assertThat(err2.toString(UTF_8)).isEqualTo("error: Unknown option: '--bogus' (see 'mailwright serve --help')"
+                + System.lineSeparator());
+    }
+
+    @Test
     void configurationMistakesExitWithOneAndNameTheKey() throws Exception {
         Path conf = dataDir.resolve("bad.conf");
         java.nio.file.Files.writeString(conf, "listeners.smtp.prot = 25\n");

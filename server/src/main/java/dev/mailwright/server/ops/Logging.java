@@ -14,8 +14,16 @@ public final class Logging {
     }
 
     public static void configure(String format, String level) {
+        String upper = level.toUpperCase(Locale.ROOT);
+        // read by logback.xml: when Logback starts only now, it starts configured (no second pass)
+        System.setProperty("LOG_FORMAT", format);
+        System.setProperty("LOG_LEVEL", upper);
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
             return; // another SLF4J binding: its own configuration applies
+        }
+        ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        if (root.getLevel() != null && root.getLevel().toString().equals(upper) && root.getAppender(format) != null) {
+            return;
         }
         URL config = Logging.class.getResource("/logback.xml");
         if (config == null) {
@@ -23,7 +31,7 @@ public final class Logging {
         }
         ctx.reset();
         ctx.putProperty("LOG_FORMAT", format);
-        ctx.putProperty("LOG_LEVEL", level.toUpperCase(Locale.ROOT));
+        ctx.putProperty("LOG_LEVEL", upper);
         JoranConfigurator configurator = new JoranConfigurator();
         configurator.setContext(ctx);
         try {
