@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
 class WorkerHandOffTest {
 
     private final MailStore store = SessionHarness.fixtureStore();
-    private final Map<SmtpPolicy.Stage, String> threads = new ConcurrentHashMap<>();
+    /** Per stage, the threads its hook ran on, in order. */
+    private final Map<SmtpPolicy.Stage, List<String>> threads = new ConcurrentHashMap<>();
     private SmtpServer server;
 
     @AfterEach
@@ -41,7 +42,8 @@ class WorkerHandOffTest {
     /** Records the thread each hook ran on; says nothing about blocking (so it may block anywhere). */
     private class Recorder implements SmtpPolicy {
         private PolicyResult seen(Stage stage) {
-            threads.put(stage, Thread.currentThread().getName());
+            threads.computeIfAbsent(stage, s -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                    .add(Thread.currentThread().getName());
             return PolicyResult.NO_OPINION;
         }
 
@@ -102,11 +104,13 @@ class WorkerHandOffTest {
             }
         });
 
-        assertThat(threads.get(SmtpPolicy.Stage.RCPT)).startsWith("smtp-worker");
-        assertThat(threads.get(SmtpPolicy.Stage.END_OF_DATA)).startsWith("smtp-worker");
-        assertThat(threads.get(SmtpPolicy.Stage.CONNECT)).doesNotStartWith("smtp-worker");
-        assertThat(threads.get(SmtpPolicy.Stage.HELO)).doesNotStartWith("smtp-worker");
-        assertThat(threads.get(SmtpPolicy.Stage.MAIL)).doesNotStartWith("smtp-worker");
+        assertThat(threads.get(SmtpPolicy.Stage.RCPT)).hasSize(2).allMatch(t -> t.startsWith("smtp-worker"));
+        assertThat(threads.get(SmtpPolicy.Stage.END_OF_DATA)).hasSize(2).allMatch(t -> t.startsWith("smtp-worker"));
+        assertThat(threads.get(SmtpPolicy.Stage.CONNECT)).singleElement().asString().doesNotStartWith("smtp-worker");
+        assertThat(threads.get(SmtpPolicy.Stage.HELO)).singleElement().asString().doesNotStartWith("smtp-worker");
+        // the pipelined MAIL follows EHLO in the same read; the second may find the worker still
+        // finishing the first message (a hand-off then, not a failure)
+        assertThat(threads.get(SmtpPolicy.Stage.MAIL)).hasSize(2).first().asString().doesNotStartWith("smtp-worker");
     }
 
     @Test
@@ -114,6 +118,6 @@ class WorkerHandOffTest {
         deliverOnePipelinedAndOneStepByStep(new Recorder());
 
         assertThat(threads).hasSize(5);
-        assertThat(threads.values()).allSatisfy(name -> assertThat(name).startsWith("smtp-worker"));
+        assertThat(threads.values()).allSatisfy(names -> assertThat(names).allMatch(t -> t.startsWith("smtp-worker")));
     }
 }
