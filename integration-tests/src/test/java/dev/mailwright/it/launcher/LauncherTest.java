@@ -174,6 +174,100 @@ class LauncherTest {
                 .doesNotContain("half a message");
     }
 
+    /**
+     * The class data sharing archive of the launcher: the first {@code serve} records one when
+     * its JVM exits (SIGTERM, exit 0), the next start checks it and moves it into place and maps
+     * it, later starts reuse it; a file in its place that is not an archive, and a torn
+     * recording, are thrown away and recorded anew. Runs a copy of the launcher and the jar, so
+     * that the archives of the real build are left alone.
+     */
+    @Test
+    void serveRecordsAClassArchiveThatLaterStartsMap() throws Exception {
+        Path copy = home.resolve("launcher");
+        Files.createDirectories(copy.resolve("server/target"));
+        Files.copy(ROOT.resolve("mailwright"), copy.resolve("mailwright"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        Files.copy(ROOT.resolve("server/target/mailwright.jar"), copy.resolve("server/target/mailwright.jar"),
+                java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        Path data = home.resolve("data");
+        Files.createDirectories(data);
+        // as root, the embedded PostgreSQL runs as "postgres": it must reach the data directory
+        Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        int metrics = freePort();
+        env = new HashMap<>();
+        for (String l : List.of("smtp", "submission", "submissions", "pop3", "pop3s", "metrics")) {
+            env.put("MAILWRIGHT_LISTENERS_" + l.toUpperCase() + "_PORT", String.valueOf(l.equals("metrics") ? metrics : freePort()));
+        }
+        env.put("MAILWRIGHT_DATABASE_EMBEDDED_PORT", String.valueOf(freePort()));
+        env.put("MAILWRIGHT_HOME", data.toString());
+        env.put("JAVA_OPTS", "-Xmx256m");
+
+        serveUntilReadyThenStop(copy, metrics, "first");
+        assertThat(files(copy, ".jsa")).as("nothing in place yet").isEmpty();
+        assertThat(files(copy, ".tmp")).as("recorded when the first serve's JVM exited").hasSize(1);
+
+        String maps = serveUntilReadyThenStop(copy, metrics, "second");
+        List<Path> archives = files(copy, ".jsa");
+        assertThat(archives).as("checked and moved into place").hasSize(1);
+        Path archive = archives.get(0);
+        assertThat(maps).as("the second start maps it").contains(archive.toString());
+        assertThat(files(copy, ".tmp")).isEmpty();
+        Object inode = Files.getAttribute(archive, "unix:ino");
+
+        maps = serveUntilReadyThenStop(copy, metrics, "third");
+        assertThat(maps).contains(archive.toString());
+        assertThat(Files.getAttribute(archive, "unix:ino")).as("reused, not rewritten").isEqualTo(inode);
+        assertThat(files(copy, ".tmp")).isEmpty();
+
+        byte[] garbage = "not a class data sharing archive".getBytes(UTF_8);
+        Files.delete(archive); // the JVM writes archives read-only
+        Files.write(archive, garbage);
+        serveUntilReadyThenStop(copy, metrics, "over a garbage archive");
+        assertThat(files(copy, ".jsa")).as("the garbage is gone").isEmpty();
+        List<Path> recorded = files(copy, ".tmp");
+        assertThat(recorded).as("and a new archive recorded").hasSize(1);
+
+        Files.delete(recorded.get(0));
+        Files.write(recorded.get(0), garbage); // as if the JVM had died while writing it
+        maps = serveUntilReadyThenStop(copy, metrics, "over a torn recording");
+        assertThat(maps).doesNotContain("mailwright-");
+        assertThat(files(copy, ".jsa")).isEmpty();
+        assertThat(files(copy, ".tmp")).as("the torn one dropped, a new one recorded").hasSize(1)
+                .doesNotContain(recorded.get(0));
+    }
+
+    /** Starts the launcher copy's serve, waits for /readyz, stops it with SIGTERM; returns java's memory map while ready. */
+    private String serveUntilReadyThenStop(Path launcherCopy, int metricsPort, String which) throws Exception {
+        Path log = home.resolve("serve-" + which.replace(' ', '-') + ".log");
+        ProcessBuilder pb = new ProcessBuilder(launcherCopy.resolve("mailwright").toString(), "serve")
+                .directory(launcherCopy.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        Process server = pb.start();
+        String maps = "";
+        try {
+            awaitReady(metricsPort, server, log);
+            Path mapsFile = Path.of("/proc/" + server.pid() + "/maps");
+            maps = Files.exists(mapsFile) ? Files.readString(mapsFile) : "";
+        } finally {
+            server.destroy(); // SIGTERM: the launcher exec'd java, so it reaches the JVM itself
+            boolean ended = server.waitFor(90, TimeUnit.SECONDS);
+            if (!ended) {
+                server.destroyForcibly();
+            }
+            assertThat(ended).as(which + " serve stops after SIGTERM").isTrue();
+        }
+        assertThat(server.exitValue()).as(which + " serve: " + Files.readString(log)).isZero();
+        assertThat(Files.readString(log)).as(which + " serve logs no class data sharing warnings")
+                .doesNotContain("[cds");
+        return maps;
+    }
+
+    private static List<Path> files(Path launcherCopy, String suffix) throws IOException {
+        try (var files = Files.list(launcherCopy.resolve("server/target"))) {
+            return files.filter(p -> p.getFileName().toString().endsWith(suffix)).toList();
+        }
+    }
+
     private static void awaitReady(int metricsPort, Process server, Path log) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Instant deadline = Instant.now().plus(Duration.ofMinutes(4)); // the first run builds nothing but initdb's the cluster
