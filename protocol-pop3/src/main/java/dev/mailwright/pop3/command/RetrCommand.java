@@ -5,12 +5,9 @@ import dev.mailwright.pop3.session.Pop3Command;
 import dev.mailwright.pop3.session.Pop3Reply;
 import dev.mailwright.pop3.session.Pop3Session;
 import dev.mailwright.pop3.session.Pop3State;
-import dev.mailwright.pop3.session.ReadAhead;
 import dev.mailwright.store.MessageInfo;
 import dev.mailwright.store.content.WireFormat;
 import java.io.InputStream;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 /** RETR msg: the message streamed from the store in wire form (the writer dot-stuffs it). */
@@ -44,13 +41,9 @@ public final class RetrCommand implements Pop3Command {
         MessageInfo m = session.messageAt(n);
         InputStream content = session.readAhead().open(session.maildrop(), m); // WireFormat reads it in blocks
         session.retrieved(n);
-        List<MessageInfo> following = new ArrayList<>(ReadAhead.DEPTH);
-        for (int k = n + 1; k <= session.size() && following.size() < ReadAhead.DEPTH; k++) {
-            if (!session.isDeleted(k)) {
-                following.add(session.messageAt(k));
-            }
+        if (n < session.size() && !session.isDeleted(n + 1)) {
+            session.readAhead().readNext(session.maildrop(), session.messageAt(n + 1));
         }
-        session.readAhead().readNext(session.maildrop(), following);
         return Pop3Reply.ok(m.size() + " octets", new LeaseRenewingStream(WireFormat.normalize(content), session));
     }
 }

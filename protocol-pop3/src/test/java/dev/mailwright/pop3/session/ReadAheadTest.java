@@ -115,17 +115,4 @@ class ReadAheadTest {
         assertThat(read(ahead.open(maildrop, messages.get(1)))).contains("second");
         assertThat(opens).hasValue(2);
     }
-
-    @Test
-    void theFollowingMessagesAreReadAheadAsFarAsTheWindowAllows() throws IOException {
-        ReadAhead ahead = new ReadAhead();
-        ahead.readNext(maildrop, messages); // the third is larger than the window
-        awaitOpens(2);
-        assertThat(ahead.ready(messages.get(2))).isFalse();
-        assertThat(read(ahead.open(maildrop, messages.get(0)))).contains("first");
-        assertThat(read(ahead.open(maildrop, messages.get(1)))).contains("second");
-        assertThat(opens).as("each of the two read once, ahead").hasValue(2);
-        assertThat(read(ahead.open(maildrop, messages.get(2)))).endsWith("xxx\r\n");
-        assertThat(opens).hasValue(3);
-    }
 }
