@@ -232,7 +232,7 @@ class MinaListenerTest {
         try (Socket s = connect()) {
             BufferedReader in = reader(s);
             assertThat(in.readLine()).isEqualTo("HELLO");
-            awaitOneHandledOnTheIoThread(s, in, "FAST");
+            awaitOneHandledOnTheIoThread(s, in, "FAST first");
             StringBuilder all = new StringBuilder();
             for (int i = 1; i < 300; i++) {
                 all.append(i % 3 == 0 ? "N " : "FAST ").append(i).append("\r\n");
