@@ -72,12 +72,8 @@ public final class Main {
                 .setOut(cl.getOut()).setErr(cl.getErr()));
         CommandLine.IExecutionExceptionHandler admin = cl.getExecutionExceptionHandler();
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
-            if (ex instanceof StartupException || ex instanceof ConfigException) {
-                line.getErr().println("mailwright: " + ex.getMessage());
-                line.getErr().flush();
-                return ex instanceof ConfigException ? 1 : 2;
-            }
-            return admin.handleExecutionException(ex, line, parsed);
+            Integer code = startupFailure(ex, line);
+            return code != null ? code : admin.handleExecutionException(ex, line, parsed);
         });
         return cl.execute(rest.toArray(String[]::new));
     }
@@ -97,10 +93,9 @@ public final class Main {
             return AdminCommands.USER_ERROR;
         });
         serve.setExecutionExceptionHandler((ex, line, parsed) -> {
-            if (ex instanceof StartupException || ex instanceof ConfigException) {
-                line.getErr().println("mailwright: " + ex.getMessage());
-                line.getErr().flush();
-                return ex instanceof ConfigException ? AdminCommands.USER_ERROR : AdminCommands.ENVIRONMENT_ERROR;
+            Integer code = startupFailure(ex, line);
+            if (code != null) {
+                return code;
             }
             line.getErr().println("error: unexpected " + ex.getClass().getSimpleName()
                     + (ex.getMessage() == null ? "" : ": " + ex.getMessage()));
@@ -108,5 +103,15 @@ public final class Main {
             return AdminCommands.ENVIRONMENT_ERROR;
         });
         return serve.execute(args.toArray(String[]::new));
+    }
+
+    /** A configuration or startup failure: its one-line message, exit 1 or 2; null for any other exception. */
+    private static Integer startupFailure(Exception ex, CommandLine line) {
+        if (!(ex instanceof StartupException || ex instanceof ConfigException)) {
+            return null;
+        }
+        line.getErr().println("mailwright: " + ex.getMessage());
+        line.getErr().flush();
+        return ex instanceof ConfigException ? AdminCommands.USER_ERROR : AdminCommands.ENVIRONMENT_ERROR;
     }
 }

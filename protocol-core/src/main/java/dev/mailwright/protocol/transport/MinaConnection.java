@@ -109,16 +109,17 @@ final class MinaConnection implements Connection {
      * without blocking; the first other line, and everything after it, goes to the worker.
      */
     private void handleHereOrSignal() {
+        boolean here;
         synchronized (lock) {
-            if (scheduled || paused || closing || closed || awaitingTls || raw != null || pendingLine != null
-                    || !control.isEmpty()) {
-                // the worker has it, or will when the pause or handshake ends
-            } else {
+            // otherwise the worker has it, or will when the pause or the handshake ends
+            here = !(scheduled || paused || closing || closed || awaitingTls || raw != null || pendingLine != null
+                    || !control.isEmpty());
+            if (here) {
                 scheduled = true; // no worker starts meanwhile
                 handlingHere = Thread.currentThread();
             }
         }
-        if (handlingHere != Thread.currentThread()) {
+        if (!here) {
             signal();
             return;
         }

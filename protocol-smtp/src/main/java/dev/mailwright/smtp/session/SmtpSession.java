@@ -203,8 +203,7 @@ public final class SmtpSession implements SessionInfo {
      * that may block, nothing runs here while a transaction is open (an error can end it).
      */
     private boolean nextLineRunsWithoutBlocking(byte[] b, int from, int end) {
-        if (lineLength > 0 || lineOverflow || phase == Phase.AUTH
-                || (transaction != null && !sinks.opensWithoutBlocking())) {
+        if (lineLength > 0 || lineOverflow || phase == Phase.AUTH || !endsWithoutBlocking()) {
             return false;
         }
         int verbEnd = from;
