@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.mailwright.store.Accounts;
 import dev.mailwright.store.Aliases;
 import dev.mailwright.store.Deliveries;
+import dev.mailwright.store.DeliveryReceipt;
 import dev.mailwright.store.DkimKeys;
 import dev.mailwright.store.Domains;
 import dev.mailwright.store.MailStore;
@@ -98,7 +99,8 @@ public final class PostgresMailStore implements MailStore {
         this.accounts = new SqlAccounts(jdbc, clock, hashing);
         this.aliases = new SqlAliases(jdbc);
         this.recipients = new SqlRecipients(jdbc);
-        GroupCommit groupCommit = new GroupCommit(jdbc, GROUP_COMMIT_LANES);
+        GroupCommit<SqlDelivery.Small, DeliveryReceipt> groupCommit =
+                new GroupCommit<>(jdbc, GROUP_COMMIT_LANES, SqlDelivery.SMALL_DELIVERIES);
         this.deliveries = envelope -> new SqlDelivery(jdbc, groupCommit, clock, envelope, spoolDirectory);
         this.maildrops = new SqlMaildrops(jdbc, clock);
         this.queue = new SqlQueue(jdbc, clock);

@@ -1,45 +1,67 @@
 package dev.mailwright.store.postgres.internal;
 
 import dev.mailwright.store.StoreUnavailableException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Group commit for small deliveries: concurrent deliveries are written in one transaction,
- * so that they share one commit (one WAL flush) instead of each waiting for its own, and
- * deliveries to one mailbox no longer queue on its counter row one commit after another.
+ * Group commit for small deliveries: deliveries that arrive while others are being written
+ * are written together, by one statement, so that they share one round trip, one commit and
+ * one WAL flush instead of each waiting for its own, and deliveries to one mailbox no longer
+ * queue on its counter row one commit after another.
  *
- * <p>Deliveries are spread over a few lanes by account, so that one lane's transaction only
- * ever locks the counter rows of its own accounts (no lock order across lanes, no deadlock).
- * In each lane, the thread that finds no transaction running becomes the leader: it takes
- * everything queued in its lane (its own work included), runs it in one transaction and
- * hands every waiting delivery its result; the others wait for it. A lone delivery runs
- * alone, as one auto-committed statement, exactly as without grouping. If the shared
- * transaction fails, each piece of work is run again on its own, so that one delivery's
- * error (a mailbox removed meanwhile) never fails another's.
+ * <p>Deliveries are spread over a few lanes by account, so that one lane's statement only
+ * ever locks the counter rows of its own accounts (no lock order across lanes). In each lane,
+ * the thread that finds no statement running becomes the leader: it takes everything queued
+ * in its lane (its own item included), writes it with {@link Batch#all} and hands every
+ * waiting delivery its result; the others park until the leader that wrote their item wakes
+ * them, and a leader that finishes while deliveries wait hands the lane to the oldest of them
+ * (no convoy of threads each taking a lock just to learn that they are done). A lone delivery is written by
+ * {@link Batch#one}, exactly as without grouping. If the shared statement fails, each item is
+ * written again on its own, so that one delivery's error (a mailbox removed meanwhile) never
+ * fails another's.
  *
- * <p>Every caller returns only after the transaction holding its work has committed.
+ * <p>Every caller returns only after the statement holding its item has committed.
+ *
+ * @param <I> what one delivery writes
+ * @param <R> what it gets back
  */
-public final class GroupCommit {
+public final class GroupCommit<I, R> {
 
-    /** The most deliveries one transaction takes. */
+    /** How items are written; both methods run one auto-committed statement, atomic by itself. */
+    public interface Batch<I, R> {
+
+        /** Writes one item. */
+        R one(Connection c, I item) throws SQLException;
+
+        /** Writes all items (at least two) at once, all or nothing; the results in the items' order. */
+        List<R> all(Connection c, List<I> items) throws SQLException;
+    }
+
+    /** The most deliveries one statement takes. */
     static final int MAX_BATCH = 64;
 
-    private static final class Pending<T> {
-        final Jdbc.Work<T> work;
+    private static final class Pending<I, R> {
+        final I item;
+        final Thread thread = Thread.currentThread();
+        /** Set by the leader that wrote the item, before it wakes this thread. */
         volatile boolean done;
-        T result;
+        /** Set when this thread is to lead the next statement of its lane, before it is woken. */
+        volatile boolean lead;
+        R result;
         RuntimeException failure;
         Error error;
 
-        Pending(Jdbc.Work<T> work) {
-            this.work = work;
+        Pending(I item) {
+            this.item = item;
         }
 
-        T get() {
+        R get() {
             if (error != null) {
                 throw error;
             }
@@ -50,98 +72,154 @@ public final class GroupCommit {
         }
     }
 
-    private static final class Lane {
-        final ReentrantLock leader = new ReentrantLock();
-        final ConcurrentLinkedQueue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
+    /** Guarded by itself: whether a statement runs, and the items that wait for the next one. */
+    private final class Lane {
+        boolean running;
+        final ArrayDeque<Pending<I, R>> queue = new ArrayDeque<>();
+
+        /** The next statement's items, oldest first (the designated leader's own is the oldest). */
+        List<Pending<I, R>> take() {
+            List<Pending<I, R>> taken = new ArrayList<>(Math.min(queue.size(), MAX_BATCH));
+            while (taken.size() < MAX_BATCH && !queue.isEmpty()) {
+                taken.add(queue.poll());
+            }
+            return taken;
+        }
     }
 
     private final Jdbc jdbc;
-    private final Lane[] lanes;
+    private final Batch<I, R> batch;
+    private final List<Lane> lanes = new ArrayList<>();
 
-    /** @param lanes transactions that may run at once (each on its own pooled connection) */
-    public GroupCommit(Jdbc jdbc, int lanes) {
+    /** @param lanes statements that may run at once (each on its own pooled connection) */
+    public GroupCommit(Jdbc jdbc, int lanes, Batch<I, R> batch) {
         if (lanes < 1) {
             throw new IllegalArgumentException("lanes must be at least 1");
         }
         this.jdbc = jdbc;
-        this.lanes = new Lane[lanes];
+        this.batch = batch;
         for (int i = 0; i < lanes; i++) {
-            this.lanes[i] = new Lane();
+            this.lanes.add(new Lane());
         }
     }
 
     /**
-     * Runs {@code work} in a transaction shared with other deliveries of this lane and returns
-     * its result once that transaction has committed.
+     * Writes {@code item}, in a statement shared with other deliveries of this lane, and
+     * returns its result once that statement has committed.
      *
-     * @param accountId the one account whose counters the work updates, or a negative number for none
-     * @param work      the delivery's one statement: atomic on its own when it runs alone
-     *                  (auto-committed), part of the shared transaction otherwise
+     * <p>Waiting threads park until the leader that wrote their item wakes them; a leader that
+     * finishes while others wait hands the lane to the oldest of them, so that no thread has to
+     * take a lock just to learn that its item was written.
+     *
+     * @param accountId the one account whose counters the item updates, or a negative number for none
      */
-    public <T> T commit(String what, long accountId, Jdbc.Work<T> work) {
-        Lane lane = lanes[accountId < 0
-                ? ThreadLocalRandom.current().nextInt(lanes.length)
-                : (int) Math.floorMod(accountId, (long) lanes.length)];
-        Pending<T> mine = new Pending<>(work);
-        lane.queue.add(mine);
-        lane.leader.lock();
-        try {
-            if (!mine.done) {
-                // no one took it while we waited for the lane: lead a transaction with what is queued
-                List<Pending<?>> batch = new ArrayList<>();
-                for (Pending<?> p; batch.size() < MAX_BATCH && (p = lane.queue.poll()) != null; ) {
-                    batch.add(p);
-                }
-                run(what, batch);
+    public R commit(String what, long accountId, I item) {
+        Lane lane = lanes.get(accountId < 0
+                ? ThreadLocalRandom.current().nextInt(lanes.size())
+                : (int) Math.floorMod(accountId, (long) lanes.size()));
+        Pending<I, R> mine = new Pending<>(item);
+        List<Pending<I, R>> taken = null;
+        synchronized (lane) {
+            lane.queue.add(mine);
+            if (!lane.running) {
+                lane.running = true;
+                taken = lane.take();
             }
-        } finally {
-            lane.leader.unlock();
         }
-        // done was set by the leader (this thread or one before it) under the lane lock we took
+        while (taken == null) {
+            LockSupport.park(this);
+            if (mine.done) {
+                return mine.get();
+            }
+            if (mine.lead) {
+                synchronized (lane) {
+                    taken = lane.take();
+                }
+            }
+        }
+        lead(what, lane, taken);
         return mine.get();
     }
 
-    /** Work waiting for a transaction, in all lanes (for tests). */
+    /** Writes {@code taken}, wakes their threads and hands the lane on. */
+    private void lead(String what, Lane lane, List<Pending<I, R>> taken) {
+        try {
+            run(what, taken);
+        } finally {
+            for (Pending<I, R> p : taken) {
+                if (!p.done) {
+                    // run() records every outcome; this is only reached if it failed itself
+                    fail(p, new IllegalStateException(what + ": the shared statement did not finish"));
+                }
+            }
+            Pending<I, R> next;
+            synchronized (lane) {
+                next = lane.queue.peek();
+                if (next == null) {
+                    lane.running = false;
+                } else {
+                    next.lead = true;
+                }
+            }
+            for (Pending<I, R> p : taken) {
+                if (p.thread != Thread.currentThread()) {
+                    LockSupport.unpark(p.thread);
+                }
+            }
+            if (next != null) {
+                LockSupport.unpark(next.thread);
+            }
+        }
+    }
+
+    /** Items waiting for a statement, in all lanes (for tests). */
     int queued() {
         int n = 0;
         for (Lane lane : lanes) {
-            n += lane.queue.size();
+            synchronized (lane) {
+                n += lane.queue.size();
+            }
         }
         return n;
     }
 
-    private void run(String what, List<Pending<?>> batch) {
-        if (batch.size() == 1) {
-            runAlone(what, batch.get(0));
+    private void run(String what, List<Pending<I, R>> taken) {
+        if (taken.size() == 1) {
+            runAlone(what, taken.get(0));
             return;
         }
-        List<Object> results;
+        List<I> items = new ArrayList<>(taken.size());
+        taken.forEach(p -> items.add(p.item));
+        List<R> results;
         try {
-            results = jdbc.inTransaction(what, c -> {
-                List<Object> out = new ArrayList<>(batch.size());
-                for (Pending<?> p : batch) {
-                    out.add(p.work.run(c));
-                }
-                return out;
-            });
+            results = jdbc.atomically(what, c -> batch.all(c, items));
         } catch (StoreUnavailableException e) {
-            // the database went away: whether the commit happened is unknown, so nothing is run again
-            // here; every delivery fails as a lone one would, and SMTP answers 4xx
-            batch.forEach(p -> fail(p, e));
+            // the database went away: whether the commit happened is unknown, so nothing is written
+            // again here; every delivery fails as a lone one would, and SMTP answers 4xx
+            taken.forEach(p -> fail(p, e));
             return;
         } catch (RuntimeException e) {
             // one bad delivery (a mailbox removed meanwhile): every delivery on its own, each with its own outcome
-            batch.forEach(p -> runAlone(what, p));
+            taken.forEach(p -> runAlone(what, p));
             return;
         }
-        for (int i = 0; i < batch.size(); i++) {
-            complete(batch.get(i), results.get(i));
+        if (results.size() != taken.size()) {
+            // a batch that lost track of its items must not hand out results it cannot attribute
+            IllegalStateException broken = new IllegalStateException(
+                    what + ": " + taken.size() + " items written, " + results.size() + " results");
+            taken.forEach(p -> fail(p, broken));
+            return;
+        }
+        for (int i = 0; i < taken.size(); i++) {
+            Pending<I, R> p = taken.get(i);
+            p.result = results.get(i);
+            p.done = true;
         }
     }
 
-    private <T> void runAlone(String what, Pending<T> p) {
+    private void runAlone(String what, Pending<I, R> p) {
         try {
-            p.result = jdbc.atomically(what, p.work);
+            p.result = jdbc.atomically(what, c -> batch.one(c, p.item));
         } catch (RuntimeException e) {
             p.failure = e;
         } catch (Error e) {
@@ -150,14 +228,8 @@ public final class GroupCommit {
         p.done = true;
     }
 
-    private static void fail(Pending<?> p, RuntimeException e) {
+    private static void fail(Pending<?, ?> p, RuntimeException e) {
         p.failure = e;
-        p.done = true;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> void complete(Pending<T> p, Object result) {
-        p.result = (T) result;
         p.done = true;
     }
 }

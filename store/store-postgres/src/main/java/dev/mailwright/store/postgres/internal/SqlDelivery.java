@@ -91,8 +91,106 @@ public final class SqlDelivery implements Delivery {
         }
     }
 
+    /**
+     * A small delivery to one local mailbox and nowhere else, as it is written: the common case,
+     * which {@link #SMALL_DELIVERIES} writes together with others.
+     */
+    public record Small(long accountId, Optional<String> uidl, byte[] content, long wireSize, Instant created,
+                        Instant received) {
+    }
+
+    /**
+     * Several small deliveries in one statement: each gets its message row (ids drawn from the
+     * sequence first, so that rows can be matched), its mailbox entry with the next UID of its
+     * account in the order given, and one counter update per account for all of them. A mailbox
+     * that is gone leaves a null UID, which fails the whole statement.
+     */
+    private static final String SMALL_BATCH = """
+            WITH d AS MATERIALIZED (
+              SELECT t.*, nextval('messages_id_seq') AS message_id
+              FROM unnest(?::bigint[], ?::text[], ?::bytea[], ?::bigint[], ?::timestamptz[], ?::timestamptz[])
+                   WITH ORDINALITY AS t(account_id, uidl, data, wire_size, created, received, n)),
+            m AS (INSERT INTO messages (id, size, chunks, refs, created, data) OVERRIDING SYSTEM VALUE
+                  SELECT message_id, length(data), 1, 1, created, data FROM d),
+            k AS (SELECT account_id, count(*) AS count, sum(wire_size) AS bytes FROM d GROUP BY account_id),
+            l AS MATERIALIZED (SELECT id FROM accounts WHERE id = ANY (?::bigint[]) ORDER BY id FOR NO KEY UPDATE),
+            a AS (UPDATE accounts SET next_uid = accounts.next_uid + k.count, messages = accounts.messages + k.count,
+                    bytes = accounts.bytes + k.bytes
+                  FROM l JOIN k ON k.account_id = l.id WHERE accounts.id = l.id
+                  RETURNING accounts.id, accounts.next_uid - k.count AS first_uid, accounts.uid_validity),
+            u AS (SELECT d.account_id, d.message_id, d.wire_size, d.received, d.uidl,
+                    a.first_uid + row_number() OVER (PARTITION BY d.account_id ORDER BY d.n) - 1 AS uid, a.uid_validity
+                  FROM d LEFT JOIN a ON a.id = d.account_id),
+            e AS (INSERT INTO mailbox_entries (account_id, uid, uidl, message_id, size, received)
+                  SELECT account_id, uid, coalesce(uidl, mailwright_uidl(uid_validity, uid)), message_id, wire_size, received
+                  FROM u RETURNING message_id, uid, uidl)
+            SELECT d.n, e.message_id, e.uid, e.uidl FROM e JOIN d ON d.message_id = e.message_id""";
+
+    /** How {@link GroupCommit} writes small deliveries: alone with the plain statement, together with the batch one. */
+    public static final GroupCommit.Batch<Small, DeliveryReceipt> SMALL_DELIVERIES = new GroupCommit.Batch<>() {
+        @Override
+        public DeliveryReceipt one(Connection c, Small s) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement(STATEMENTS[6 + 2])) {
+                ps.setLong(1, s.content().length);
+                ps.setInt(2, 1);
+                Jdbc.setInstant(ps, 3, s.created());
+                ps.setBytes(4, s.content());
+                ps.setLong(5, s.wireSize());
+                ps.setLong(6, s.accountId());
+                ps.setString(7, s.uidl().orElse(null));
+                ps.setLong(8, s.accountId());
+                ps.setLong(9, s.wireSize());
+                Jdbc.setInstant(ps, 10, s.received());
+                try (ResultSet rs = executeChecked(ps)) {
+                    rs.next();
+                    return new DeliveryReceipt(rs.getLong(1), s.content().length,
+                            List.of(new DeliveryReceipt.Stored(rs.getLong(3), rs.getLong(4), rs.getString(5))), 0);
+                }
+            }
+        }
+
+        @Override
+        public List<DeliveryReceipt> all(Connection c, List<Small> items) throws SQLException {
+            int n = items.size();
+            Long[] accounts = new Long[n];
+            String[] uidls = new String[n];
+            byte[][] contents = new byte[n][];
+            Long[] wireSizes = new Long[n];
+            java.sql.Timestamp[] created = new java.sql.Timestamp[n];
+            java.sql.Timestamp[] received = new java.sql.Timestamp[n];
+            for (int i = 0; i < n; i++) {
+                Small s = items.get(i);
+                accounts[i] = s.accountId();
+                uidls[i] = s.uidl().orElse(null);
+                contents[i] = s.content();
+                wireSizes[i] = s.wireSize();
+                created[i] = java.sql.Timestamp.from(s.created());
+                received[i] = java.sql.Timestamp.from(s.received());
+            }
+            DeliveryReceipt[] receipts = new DeliveryReceipt[n];
+            try (PreparedStatement ps = c.prepareStatement(SMALL_BATCH)) {
+                ps.setArray(1, c.createArrayOf("bigint", accounts));
+                ps.setArray(2, c.createArrayOf("text", uidls));
+                ps.setArray(3, c.createArrayOf("bytea", contents));
+                ps.setArray(4, c.createArrayOf("bigint", wireSizes));
+                ps.setArray(5, c.createArrayOf("timestamptz", created));
+                ps.setArray(6, c.createArrayOf("timestamptz", received));
+                ps.setArray(7, c.createArrayOf("bigint", accounts));
+                try (ResultSet rs = executeChecked(ps)) {
+                    while (rs.next()) {
+                        int i = rs.getInt(1) - 1;
+                        Small s = items.get(i);
+                        receipts[i] = new DeliveryReceipt(rs.getLong(2), s.content().length,
+                                List.of(new DeliveryReceipt.Stored(s.accountId(), rs.getLong(3), rs.getString(4))), 0);
+                    }
+                }
+            }
+            return java.util.Arrays.asList(receipts);
+        }
+    };
+
     private final Jdbc jdbc;
-    private final GroupCommit groupCommit;
+    private final GroupCommit<Small, DeliveryReceipt> groupCommit;
     private final Clock clock;
     private final Envelope envelope;
     private final Map<Long, Optional<String>> local = new LinkedHashMap<>();
@@ -102,7 +200,7 @@ public final class SqlDelivery implements Delivery {
     private long settledMessage;
     private Set<Long> settled = Set.of();
 
-    public SqlDelivery(Jdbc jdbc, GroupCommit groupCommit, Clock clock, Envelope envelope, Path spoolDirectory) {
+    public SqlDelivery(Jdbc jdbc, GroupCommit<Small, DeliveryReceipt> groupCommit, Clock clock, Envelope envelope, Path spoolDirectory) {
         this.jdbc = jdbc;
         this.groupCommit = groupCommit;
         this.clock = clock;
@@ -212,12 +310,13 @@ public final class SqlDelivery implements Delivery {
             });
         } else if (!small) {
             receipt = jdbc.inTransaction("deliver message", c -> store(c, false));
-        } else if (local.size() <= 1) {
-            // one statement that locks at most one account's counters: shares a commit with others
-            receipt = groupCommit.commit("deliver message", local.isEmpty() ? -1 : local.keySet().iterator().next(),
-                    c -> store(c, true));
+        } else if (local.size() == 1 && remote.isEmpty()) {
+            // the common case (one local mailbox): written together with others that arrive meanwhile
+            Map.Entry<Long, Optional<String>> only = local.entrySet().iterator().next();
+            receipt = groupCommit.commit("deliver message", only.getKey(), new Small(only.getKey(), only.getValue(),
+                    smallContent(), spool.wireSize(), clock.instant(), envelope.received()));
         } else {
-            // one statement, atomic on its own; it locks several accounts (in id order), so it runs alone
+            // one statement, atomic on its own; several accounts are locked in id order
             receipt = jdbc.atomically("deliver message", c -> store(c, true));
         }
         finished = true;
