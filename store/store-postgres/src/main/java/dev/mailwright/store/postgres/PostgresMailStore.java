@@ -14,6 +14,7 @@ import dev.mailwright.store.Maildrops;
 import dev.mailwright.store.OutboundQueue;
 import dev.mailwright.store.Recipients;
 import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.store.postgres.internal.DirectoryCache;
 import dev.mailwright.store.postgres.internal.GroupCommit;
 import dev.mailwright.store.postgres.internal.Jdbc;
 import dev.mailwright.store.postgres.internal.SqlAccounts;
@@ -68,6 +69,7 @@ public final class PostgresMailStore implements MailStore {
     private static final int GROUP_COMMIT_LANES = 64;
 
     private final HikariDataSource ownedPool;
+    private final DirectoryCache directoryCache;
     private final Domains domains;
     private final Accounts accounts;
     private final Aliases aliases;
@@ -95,13 +97,15 @@ public final class PostgresMailStore implements MailStore {
                               Path spoolDirectory) {
         this.ownedPool = ownedPool;
         Jdbc jdbc = new Jdbc(dataSource);
-        this.domains = new SqlDomains(jdbc, clock);
-        this.accounts = new SqlAccounts(jdbc, clock, hashing);
-        this.aliases = new SqlAliases(jdbc);
+        this.directoryCache = new DirectoryCache(dataSource);
+        this.domains = new SqlDomains(jdbc, clock, directoryCache::invalidate);
+        this.accounts = new SqlAccounts(jdbc, clock, hashing, directoryCache::invalidate);
+        this.aliases = new SqlAliases(jdbc, directoryCache::invalidate);
         this.recipients = new SqlRecipients(jdbc);
         GroupCommit<SqlDelivery.Small, DeliveryReceipt> groupCommit =
                 new GroupCommit<>(jdbc, GROUP_COMMIT_LANES, SqlDelivery.SMALL_DELIVERIES);
-        this.deliveries = envelope -> new SqlDelivery(jdbc, groupCommit, clock, envelope, spoolDirectory);
+        this.deliveries = envelope -> new SqlDelivery(jdbc, groupCommit, directoryCache, clock, envelope,
+                spoolDirectory);
         this.maildrops = new SqlMaildrops(jdbc, clock);
         this.queue = new SqlQueue(jdbc, clock);
         this.mailboxes = new SqlMailboxes(jdbc, clock);
@@ -180,6 +184,7 @@ public final class PostgresMailStore implements MailStore {
 
     @Override
     public void close() {
+        directoryCache.close();
         if (ownedPool != null) {
             ownedPool.close();
         }

@@ -33,8 +33,11 @@ public final class SqlAccounts implements Accounts {
     private final Jdbc jdbc;
     private final Clock clock;
     private final PasswordHashing hashing;
+    private final Runnable directoryChanged;
 
-    public SqlAccounts(Jdbc jdbc, Clock clock, PasswordHashing hashing) {
+    /** @param directoryChanged run after every change that recipient resolution could see */
+    public SqlAccounts(Jdbc jdbc, Clock clock, PasswordHashing hashing, Runnable directoryChanged) {
+        this.directoryChanged = directoryChanged;
         this.jdbc = jdbc;
         this.clock = clock;
         this.hashing = hashing;
@@ -80,7 +83,11 @@ public final class SqlAccounts implements Accounts {
 
     private Account insert(Address address, String hash, ScramCredentials scram) {
         try {
-            return jdbc.call("add account", c -> insertRow(c, address, hash, scram));
+            try {
+                return jdbc.call("add account", c -> insertRow(c, address, hash, scram));
+            } finally {
+                directoryChanged.run(); // resolutions remembered before this change are void
+            }
         } catch (AlreadyExistsException e) {
             throw new AlreadyExistsException("user exists: " + address);
         } catch (InvalidInputException e) {
@@ -113,25 +120,29 @@ public final class SqlAccounts implements Accounts {
                 throw new InvalidInputException("unsupported password hash scheme for " + address);
             }
         });
-        return jdbc.inTransaction("add accounts", c -> {
-            List<Account> added = new ArrayList<>();
-            for (Map.Entry<Address, String> e : passwordHashes.entrySet()) {
-                Address address = e.getKey();
-                try {
-                    added.add(insertRow(c, address, e.getValue(), null));
-                } catch (SQLException ex) {
-                    // name the account; the whole transaction is rolled back
-                    if ("23505".equals(ex.getSQLState())) {
-                        throw new AlreadyExistsException("user exists: " + address);
+        try {
+            return jdbc.inTransaction("add accounts", c -> {
+                List<Account> added = new ArrayList<>();
+                for (Map.Entry<Address, String> e : passwordHashes.entrySet()) {
+                    Address address = e.getKey();
+                    try {
+                        added.add(insertRow(c, address, e.getValue(), null));
+                    } catch (SQLException ex) {
+                        // name the account; the whole transaction is rolled back
+                        if ("23505".equals(ex.getSQLState())) {
+                            throw new AlreadyExistsException("user exists: " + address);
+                        }
+                        if ("23503".equals(ex.getSQLState())) {
+                            throw new InvalidInputException("unknown domain: " + address.domain());
+                        }
+                        throw ex;
                     }
-                    if ("23503".equals(ex.getSQLState())) {
-                        throw new InvalidInputException("unknown domain: " + address.domain());
-                    }
-                    throw ex;
                 }
-            }
-            return List.copyOf(added);
-        });
+                return List.copyOf(added);
+            });
+        } finally {
+            directoryChanged.run(); // resolutions remembered before this change are void
+        }
     }
 
     @Override
@@ -310,16 +321,20 @@ public final class SqlAccounts implements Accounts {
     }
 
     private void update(Address address, String what, String assignments, StoredContent.Binder binder) {
-        jdbc.call(what, c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE accounts SET " + assignments + " WHERE address_key = ?")) {
-                ps.setString(binder.bind(ps, 1), address.key());
-                if (ps.executeUpdate() == 0) {
-                    throw new NotFoundException("no such user: " + address);
+        try {
+            jdbc.call(what, c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE accounts SET " + assignments + " WHERE address_key = ?")) {
+                    ps.setString(binder.bind(ps, 1), address.key());
+                    if (ps.executeUpdate() == 0) {
+                        throw new NotFoundException("no such user: " + address);
+                    }
+                    return null;
                 }
-                return null;
-            }
-        });
+            });
+        } finally {
+            directoryChanged.run(); // resolutions remembered before this change are void
+        }
     }
 
     @Override
@@ -393,18 +408,22 @@ public final class SqlAccounts implements Accounts {
 
     @Override
     public void remove(Address address) {
-        jdbc.inTransaction("remove account", c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM accounts WHERE address_key = ? FOR UPDATE")) {
-                ps.setString(1, address.key());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new NotFoundException("no such user: " + address);
+        try {
+            jdbc.inTransaction("remove account", c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT id FROM accounts WHERE address_key = ? FOR UPDATE")) {
+                    ps.setString(1, address.key());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            throw new NotFoundException("no such user: " + address);
+                        }
+                        removeAccount(c, rs.getLong(1), address.key());
                     }
-                    removeAccount(c, rs.getLong(1), address.key());
                 }
-            }
-            return null;
-        });
+                return null;
+            });
+        } finally {
+            directoryChanged.run(); // resolutions remembered before this change are void
+        }
     }
 
     /** Removes an account with its mailbox, its lock and the alias of its address, inside a transaction. */

@@ -18,8 +18,11 @@ import java.util.Optional;
 public final class SqlAliases implements Aliases {
 
     private final Jdbc jdbc;
+    private final Runnable directoryChanged;
 
-    public SqlAliases(Jdbc jdbc) {
+    /** @param directoryChanged run after every change that recipient resolution could see */
+    public SqlAliases(Jdbc jdbc, Runnable directoryChanged) {
+        this.directoryChanged = directoryChanged;
         this.jdbc = jdbc;
     }
 
@@ -53,26 +56,30 @@ public final class SqlAliases implements Aliases {
         }
         String key = sourceKey(source);
         String display = source.startsWith("@") ? key : Address.parse(source).toString();
-        return jdbc.inTransaction("add alias", c -> {
-            requireDomain(c, domainOf(key));
-            Optional<Alias> existing = lock(c, key);
-            List<Address> merged = new ArrayList<>(existing.map(Alias::targets).orElse(List.of()));
-            for (Address t : targets) {
-                if (merged.stream().noneMatch(m -> m.key().equals(t.key()))) {
-                    merged.add(t);
+        try {
+            return jdbc.inTransaction("add alias", c -> {
+                requireDomain(c, domainOf(key));
+                Optional<Alias> existing = lock(c, key);
+                List<Address> merged = new ArrayList<>(existing.map(Alias::targets).orElse(List.of()));
+                for (Address t : targets) {
+                    if (merged.stream().noneMatch(m -> m.key().equals(t.key()))) {
+                        merged.add(t);
+                    }
                 }
-            }
-            String shown = existing.map(Alias::source).orElse(display);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO aliases (source_key, source, domain, targets)"
-                    + " VALUES (?, ?, ?, ?) ON CONFLICT (source_key) DO UPDATE SET targets = excluded.targets")) {
-                ps.setString(1, key);
-                ps.setString(2, shown);
-                ps.setString(3, domainOf(key));
-                ps.setArray(4, c.createArrayOf("text", merged.stream().map(Address::toString).toArray()));
-                ps.executeUpdate();
-            }
-            return new Alias(shown, merged);
-        });
+                String shown = existing.map(Alias::source).orElse(display);
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO aliases (source_key, source, domain, targets)"
+                        + " VALUES (?, ?, ?, ?) ON CONFLICT (source_key) DO UPDATE SET targets = excluded.targets")) {
+                    ps.setString(1, key);
+                    ps.setString(2, shown);
+                    ps.setString(3, domainOf(key));
+                    ps.setArray(4, c.createArrayOf("text", merged.stream().map(Address::toString).toArray()));
+                    ps.executeUpdate();
+                }
+                return new Alias(shown, merged);
+            });
+        } finally {
+            directoryChanged.run(); // resolutions remembered before this change are void
+        }
     }
 
     private static Optional<Alias> lock(Connection c, String key) throws SQLException {
@@ -88,28 +95,32 @@ public final class SqlAliases implements Aliases {
     @Override
     public void remove(String source, Optional<Address> target) {
         String key = sourceKey(source);
-        jdbc.inTransaction("remove alias", c -> {
-            requireDomain(c, domainOf(key));
-            Alias alias = lock(c, key).orElseThrow(() -> new NotFoundException("no such alias: " + source));
-            List<Address> rest = target.isEmpty() ? List.of() : alias.targets().stream()
-                    .filter(t -> !t.key().equals(target.get().key())).toList();
-            if (target.isPresent() && rest.size() == alias.targets().size()) {
-                throw new NotFoundException("alias " + source + " has no target " + target.get());
-            }
-            if (rest.isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM aliases WHERE source_key = ?")) {
-                    ps.setString(1, key);
-                    ps.executeUpdate();
+        try {
+            jdbc.inTransaction("remove alias", c -> {
+                requireDomain(c, domainOf(key));
+                Alias alias = lock(c, key).orElseThrow(() -> new NotFoundException("no such alias: " + source));
+                List<Address> rest = target.isEmpty() ? List.of() : alias.targets().stream()
+                        .filter(t -> !t.key().equals(target.get().key())).toList();
+                if (target.isPresent() && rest.size() == alias.targets().size()) {
+                    throw new NotFoundException("alias " + source + " has no target " + target.get());
                 }
-            } else {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE aliases SET targets = ? WHERE source_key = ?")) {
-                    ps.setArray(1, c.createArrayOf("text", rest.stream().map(Address::toString).toArray()));
-                    ps.setString(2, key);
-                    ps.executeUpdate();
+                if (rest.isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM aliases WHERE source_key = ?")) {
+                        ps.setString(1, key);
+                        ps.executeUpdate();
+                    }
+                } else {
+                    try (PreparedStatement ps = c.prepareStatement("UPDATE aliases SET targets = ? WHERE source_key = ?")) {
+                        ps.setArray(1, c.createArrayOf("text", rest.stream().map(Address::toString).toArray()));
+                        ps.setString(2, key);
+                        ps.executeUpdate();
+                    }
                 }
-            }
-            return null;
-        });
+                return null;
+            });
+        } finally {
+            directoryChanged.run(); // resolutions remembered before this change are void
+        }
     }
 
     @Override

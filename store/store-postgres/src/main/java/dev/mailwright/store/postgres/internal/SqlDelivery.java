@@ -191,6 +191,7 @@ public final class SqlDelivery implements Delivery {
 
     private final Jdbc jdbc;
     private final GroupCommit<Small, DeliveryReceipt> groupCommit;
+    private final DirectoryCache directoryCache;
     private final Clock clock;
     private final Envelope envelope;
     private final Map<Long, Optional<String>> local = new LinkedHashMap<>();
@@ -200,8 +201,10 @@ public final class SqlDelivery implements Delivery {
     private long settledMessage;
     private Set<Long> settled = Set.of();
 
-    public SqlDelivery(Jdbc jdbc, GroupCommit<Small, DeliveryReceipt> groupCommit, Clock clock, Envelope envelope, Path spoolDirectory) {
+    public SqlDelivery(Jdbc jdbc, GroupCommit<Small, DeliveryReceipt> groupCommit, DirectoryCache directoryCache,
+                       Clock clock, Envelope envelope, Path spoolDirectory) {
         this.jdbc = jdbc;
+        this.directoryCache = directoryCache;
         this.groupCommit = groupCommit;
         this.clock = clock;
         this.envelope = envelope;
@@ -233,17 +236,30 @@ public final class SqlDelivery implements Delivery {
     @Override
     public Resolution addRecipient(Address recipient, long expectedSize) {
         open();
-        Resolution resolution = jdbc.call("resolve recipient", c -> {
-            SqlDirectory directory = SqlDirectory.on(c);
-            Resolution resolved = directory.resolve(recipient);
-            for (LocalRecipient mailbox : resolved.local()) {
-                SqlDirectory.Mailbox found = directory.mailbox(mailbox.accountId());
-                if (!found.quota().allows(found.usage(), expectedSize)) {
-                    throw new QuotaExceededException("mailbox full: " + found.recipient().mailbox());
+        String key = recipient.toString();
+        Resolution resolution = directoryCache.get(key).orElse(null);
+        if (resolution == null) {
+            long generation = directoryCache.generation();
+            boolean[] quotaFree = {true};
+            resolution = jdbc.call("resolve recipient", c -> {
+                SqlDirectory directory = SqlDirectory.on(c);
+                Resolution resolved = directory.resolve(recipient);
+                for (LocalRecipient mailbox : resolved.local()) {
+                    SqlDirectory.Mailbox found = directory.mailbox(mailbox.accountId());
+                    if (!found.quota().equals(Quota.UNLIMITED)) {
+                        quotaFree[0] = false;
+                    }
+                    if (!found.quota().allows(found.usage(), expectedSize)) {
+                        throw new QuotaExceededException("mailbox full: " + found.recipient().mailbox());
+                    }
                 }
+                return resolved;
+            });
+            if (quotaFree[0]) {
+                // no mailbox of it has a quota, so no usage is needed to answer the next RCPT for it
+                directoryCache.put(key, resolution, generation);
             }
-            return resolved;
-        });
+        }
         resolution.local().forEach(mailbox -> local.putIfAbsent(mailbox.accountId(), Optional.empty()));
         return resolution;
     }
