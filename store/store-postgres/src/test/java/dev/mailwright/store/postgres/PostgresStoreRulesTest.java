@@ -225,4 +225,33 @@ class PostgresStoreRulesTest {
         assertThat(store.accounts().get(a.id()).orElseThrow().usage()).isEqualTo(new Usage(1, size));
         assertThat(store.accounts().get(b.id()).orElseThrow().usage()).isEqualTo(Usage.EMPTY);
     }
+
+    @Test
+    void contentIsCompressedWithLz4WhereTheServerHasIt() throws Exception {
+        boolean lz4;
+        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
+            try {
+                s.execute("SET default_toast_compression = lz4");
+                lz4 = true;
+            } catch (SQLException e) {
+                lz4 = false; // a server built without lz4 keeps pglz (V5 leaves it)
+            }
+        }
+        Account a = user("a@example.org");
+        byte[] text = message(1000); // 100 000 octets of text: compressed in its row
+        try (Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), clock.instant()))) {
+            d.addLocal(new LocalRecipient(a.id(), a.address()), 0L);
+            d.content().write(text);
+            d.commit();
+        }
+        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_column_compression(data), pg_column_size(data) FROM messages")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo(lz4 ? "lz4" : "pglz");
+            assertThat(rs.getLong(2)).isLessThan(text.length / 4);
+        }
+        try (InputStream in = store.mailboxes().open(a.id(), store.mailboxes().list(a.id()).get(0).uid())) {
+            assertThat(in.readAllBytes()).isEqualTo(text);
+        }
+    }
 }
