@@ -236,6 +236,34 @@ class LauncherTest {
                 .doesNotContain(recorded.get(0));
     }
 
+    @Test
+    void serveWithFlightRecordingLeavesClassDataSharingAlone() throws Exception {
+        // JDK 17 crashes when JFR meets a dynamic archive being recorded: the launcher must not record one
+        Path copy = home.resolve("launcher-jfr");
+        Files.createDirectories(copy.resolve("server/target"));
+        Files.copy(ROOT.resolve("mailwright"), copy.resolve("mailwright"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        Files.copy(ROOT.resolve("server/target/mailwright.jar"), copy.resolve("server/target/mailwright.jar"),
+                java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        Path data = home.resolve("data-jfr");
+        Files.createDirectories(data);
+        Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        int metrics = freePort();
+        env = new HashMap<>();
+        for (String l : List.of("smtp", "submission", "submissions", "pop3", "pop3s", "metrics")) {
+            env.put("MAILWRIGHT_LISTENERS_" + l.toUpperCase() + "_PORT", String.valueOf(l.equals("metrics") ? metrics : freePort()));
+        }
+        env.put("MAILWRIGHT_DATABASE_EMBEDDED_PORT", String.valueOf(freePort()));
+        env.put("MAILWRIGHT_HOME", data.toString());
+        env.put("JAVA_OPTS", "-Xmx256m -XX:StartFlightRecording");
+
+        String maps = serveUntilReadyThenStop(copy, metrics, "with JFR");
+        assertThat(Files.readString(home.resolve("serve-with-JFR.log"))).as("JFR was on").contains("Started recording");
+        assertThat(maps).doesNotContain("mailwright-");
+        assertThat(files(copy, ".jsa")).isEmpty();
+        assertThat(files(copy, ".tmp")).as("no archive recorded beside JFR").isEmpty();
+    }
+
     /** Starts the launcher copy's serve, waits for /readyz, stops it with SIGTERM; returns java's memory map while ready. */
     private String serveUntilReadyThenStop(Path launcherCopy, int metricsPort, String which) throws Exception {
         Path log = home.resolve("serve-" + which.replace(' ', '-') + ".log");
