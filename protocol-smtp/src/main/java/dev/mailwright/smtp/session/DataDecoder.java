@@ -63,6 +63,18 @@ public final class DataDecoder {
         int i = off;
         int end = off + len;
         while (i < end && !ended) {
+            if (state == MID) {
+                // inside a line: everything up to the next CR or LF is content as it is, copied in one go
+                int run = i;
+                while (run < end && b[run] != '\r' && b[run] != '\n') {
+                    run++;
+                }
+                emit(b, i, run - i);
+                i = run;
+                if (i == end) {
+                    break;
+                }
+            }
             int c = b[i++] & 0xff;
             switch (state) {
                 case HARD_START, SOFT_START -> {
@@ -170,6 +182,19 @@ public final class DataDecoder {
             flush();
         }
         buffer[buffered++] = (byte) c;
+    }
+
+    private void emit(byte[] b, int off, int len) throws IOException {
+        while (len > 0) {
+            if (buffered == buffer.length) {
+                flush();
+            }
+            int n = Math.min(len, buffer.length - buffered);
+            System.arraycopy(b, off, buffer, buffered, n);
+            buffered += n;
+            off += n;
+            len -= n;
+        }
     }
 
     private void flush() throws IOException {

@@ -36,6 +36,33 @@ class DataDecoderTest {
     }
 
     @Test
+    void randomMessagesComeOutUnstuffedWhateverTheReadSizes() throws IOException {
+        java.util.Random random = new java.util.Random(7);
+        char[] alphabet = {'a', '.', 'x', ' '};
+        for (int round = 0; round < 300; round++) {
+            StringBuilder content = new StringBuilder();
+            StringBuilder wire = new StringBuilder();
+            int lines = random.nextInt(20);
+            for (int l = 0; l < lines; l++) {
+                // some lines longer than the decoder's 16 KiB buffer
+                int length = random.nextInt(round % 10 == 0 ? 40_000 : 30);
+                StringBuilder line = new StringBuilder();
+                for (int i = 0; i < length; i++) {
+                    line.append(alphabet[random.nextInt(alphabet.length)]);
+                }
+                content.append(line).append("\r\n");
+                wire.append(line.length() > 0 && line.charAt(0) == '.' ? "." : "").append(line).append("\r\n");
+            }
+            String input = wire + ".\r\nQUIT\r\n";
+            Result r = decode(input, DataDecoder.Mode.REJECT, 1 + random.nextInt(round % 2 == 0 ? 5 : 5000));
+            assertThat(r.content()).as("round %d", round).isEqualTo(content.toString());
+            assertThat(r.ended()).isTrue();
+            assertThat(r.consumed()).isEqualTo(wire.length() + 3);
+            assertThat(r.problem()).isEqualTo(DataDecoder.Problem.NONE);
+        }
+    }
+
+    @Test
     void emptyMessageShouldEndAtOnce() throws IOException {
         Result r = decode(".\r\n", DataDecoder.Mode.REJECT, 100);
         assertThat(r.ended()).isTrue();

@@ -26,14 +26,17 @@ public final class WireFormat {
         private int last = -1;
 
         public void update(byte[] b, int off, int len) {
-            for (int i = off; i < off + len; i++) {
-                int c = b[i] & 0xff;
-                if (c == '\n' && last != '\r') {
+            if (len <= 0) {
+                return;
+            }
+            size += len;
+            int end = off + len;
+            for (int i = off; i < end; i++) {
+                if (b[i] == '\n' && (i > off ? b[i - 1] : (byte) last) != '\r') {
                     size++; // the CR we add
                 }
-                size++;
-                last = c;
             }
+            last = b[end - 1] & 0xff;
         }
 
         /** The wire size of everything so far, counting the CRLF a missing final line end gets. */
