@@ -24,9 +24,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -156,16 +158,16 @@ public final class SqlDelivery implements Delivery {
             String[] uidls = new String[n];
             byte[][] contents = new byte[n][];
             Long[] wireSizes = new Long[n];
-            java.sql.Timestamp[] created = new java.sql.Timestamp[n];
-            java.sql.Timestamp[] received = new java.sql.Timestamp[n];
+            Timestamp[] created = new java.sql.Timestamp[n];
+            Timestamp[] received = new java.sql.Timestamp[n];
             for (int i = 0; i < n; i++) {
                 Small s = items.get(i);
                 accounts[i] = s.accountId();
                 uidls[i] = s.uidl().orElse(null);
                 contents[i] = s.content();
                 wireSizes[i] = s.wireSize();
-                created[i] = java.sql.Timestamp.from(s.created());
-                received[i] = java.sql.Timestamp.from(s.received());
+                created[i] = Timestamp.from(s.created());
+                received[i] = Timestamp.from(s.received());
             }
             DeliveryReceipt[] receipts = new DeliveryReceipt[n];
             try (PreparedStatement ps = c.prepareStatement(SMALL_BATCH)) {
@@ -185,7 +187,7 @@ public final class SqlDelivery implements Delivery {
                     }
                 }
             }
-            return java.util.Arrays.asList(receipts);
+            return Arrays.asList(receipts);
         }
     };
 
