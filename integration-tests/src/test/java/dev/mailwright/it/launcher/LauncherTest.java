@@ -183,24 +183,8 @@ class LauncherTest {
      */
     @Test
     void serveRecordsAClassArchiveThatLaterStartsMap() throws Exception {
-        Path copy = home.resolve("launcher");
-        Files.createDirectories(copy.resolve("server/target"));
-        Files.copy(ROOT.resolve("mailwright"), copy.resolve("mailwright"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-        Files.copy(ROOT.resolve("server/target/mailwright.jar"), copy.resolve("server/target/mailwright.jar"),
-                java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-        Path data = home.resolve("data");
-        Files.createDirectories(data);
-        // as root, the embedded PostgreSQL runs as "postgres": it must reach the data directory
-        Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        int metrics = freePort();
-        env = new HashMap<>();
-        for (String l : List.of("smtp", "submission", "submissions", "pop3", "pop3s", "metrics")) {
-            env.put("MAILWRIGHT_LISTENERS_" + l.toUpperCase() + "_PORT", String.valueOf(l.equals("metrics") ? metrics : freePort()));
-        }
-        env.put("MAILWRIGHT_DATABASE_EMBEDDED_PORT", String.valueOf(freePort()));
-        env.put("MAILWRIGHT_HOME", data.toString());
-        env.put("JAVA_OPTS", "-Xmx256m");
+        Path copy = copyOfTheLauncher("launcher");
+        int metrics = serveEnvironment("data", "-Xmx256m");
 
         serveUntilReadyThenStop(copy, metrics, "first");
         assertThat(files(copy, ".jsa")).as("nothing in place yet").isEmpty();
@@ -239,13 +223,31 @@ class LauncherTest {
     @Test
     void serveWithFlightRecordingLeavesClassDataSharingAlone() throws Exception {
         // JDK 17 crashes when JFR meets a dynamic archive being recorded: the launcher must not record one
-        Path copy = home.resolve("launcher-jfr");
+        Path copy = copyOfTheLauncher("launcher-jfr");
+        int metrics = serveEnvironment("data-jfr", "-Xmx256m -XX:StartFlightRecording");
+
+        String maps = serveUntilReadyThenStop(copy, metrics, "with JFR");
+        assertThat(Files.readString(home.resolve("serve-with-JFR.log"))).as("JFR was on").contains("Started recording");
+        assertThat(maps).doesNotContain("mailwright-");
+        assertThat(files(copy, ".jsa")).isEmpty();
+        assertThat(files(copy, ".tmp")).as("no archive recorded beside JFR").isEmpty();
+    }
+
+    /** The launcher and the built jar, copied into {@code dir} under the test's home. */
+    private Path copyOfTheLauncher(String dir) throws IOException {
+        Path copy = home.resolve(dir);
         Files.createDirectories(copy.resolve("server/target"));
         Files.copy(ROOT.resolve("mailwright"), copy.resolve("mailwright"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         Files.copy(ROOT.resolve("server/target/mailwright.jar"), copy.resolve("server/target/mailwright.jar"),
                 java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-        Path data = home.resolve("data-jfr");
+        return copy;
+    }
+
+    /** Sets {@link #env} for a serve with free ports, data in {@code dataDir} and {@code javaOpts}; returns the metrics port. */
+    private int serveEnvironment(String dataDir, String javaOpts) throws IOException {
+        Path data = home.resolve(dataDir);
         Files.createDirectories(data);
+        // as root, the embedded PostgreSQL runs as "postgres": it must reach the data directory
         Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         int metrics = freePort();
@@ -255,13 +257,8 @@ class LauncherTest {
         }
         env.put("MAILWRIGHT_DATABASE_EMBEDDED_PORT", String.valueOf(freePort()));
         env.put("MAILWRIGHT_HOME", data.toString());
-        env.put("JAVA_OPTS", "-Xmx256m -XX:StartFlightRecording");
-
-        String maps = serveUntilReadyThenStop(copy, metrics, "with JFR");
-        assertThat(Files.readString(home.resolve("serve-with-JFR.log"))).as("JFR was on").contains("Started recording");
-        assertThat(maps).doesNotContain("mailwright-");
-        assertThat(files(copy, ".jsa")).isEmpty();
-        assertThat(files(copy, ".tmp")).as("no archive recorded beside JFR").isEmpty();
+        env.put("JAVA_OPTS", javaOpts);
+        return metrics;
     }
 
     /** Starts the launcher copy's serve, waits for /readyz, stops it with SIGTERM; returns java's memory map while ready. */
