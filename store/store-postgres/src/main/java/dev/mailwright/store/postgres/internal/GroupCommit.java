@@ -6,7 +6,6 @@ import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -111,12 +110,10 @@ public final class GroupCommit<I, R> {
      * finishes while others wait hands the lane to the oldest of them, so that no thread has to
      * take a lock just to learn that its item was written.
      *
-     * @param accountId the one account whose counters the item updates, or a negative number for none
+     * @param accountId the one account whose counters the item updates (its lane)
      */
     public R commit(String what, long accountId, I item) {
-        Lane lane = lanes.get(accountId < 0
-                ? ThreadLocalRandom.current().nextInt(lanes.size())
-                : (int) Math.floorMod(accountId, (long) lanes.size()));
+        Lane lane = lanes.get((int) Math.floorMod(accountId, (long) lanes.size()));
         Pending<I, R> mine = new Pending<>(item);
         List<Pending<I, R>> taken = null;
         synchronized (lane) {
