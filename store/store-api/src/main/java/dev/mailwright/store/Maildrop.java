@@ -1,7 +1,10 @@
 package dev.mailwright.store;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -18,6 +21,27 @@ public interface Maildrop extends AutoCloseable {
     InputStream open(long uid);
 
     /**
+     * The stored content of several messages of the snapshot, each one whole, read together (in
+     * one store round trip where the store can): for reading small messages ahead of a client
+     * that downloads them one after the other. A message stored in more than one piece may be
+     * left out of the result (the caller {@linkplain #open opens} it when it needs it), so ask
+     * for small messages only: every octet returned is held in memory.
+     *
+     * @throws NotFoundException if a uid is not in the snapshot
+     */
+    default Map<Long, byte[]> readAll(List<Long> uids) {
+        Map<Long, byte[]> contents = new HashMap<>();
+        for (long uid : uids) {
+            try (InputStream in = open(uid)) {
+                contents.put(uid, in.readAllBytes());
+            } catch (IOException e) {
+                throw new StoreUnavailableException("could not read message " + uid, e);
+            }
+        }
+        return contents;
+    }
+
+    /**
      * The header, the blank line after it and the first {@code bodyLines} lines of the body
      * (POP3 TOP), streamed. Lines are as stored; the caller normalises line ends.
      */
@@ -27,8 +51,11 @@ public interface Maildrop extends AutoCloseable {
     void renew();
 
     /**
-     * Deletes {@code deleted} and marks {@code retrieved} as retrieved now (for EXPIRE), in one
-     * transaction, if the lease is still ours; otherwise {@link LeaseLostException} and nothing changes.
+     * Deletes {@code deleted} and marks {@code retrieved} as retrieved now (for EXPIRE, which
+     * counts from a message's first retrieval: a message retrieved before keeps its mark), in
+     * one transaction, if the lease is still ours; otherwise {@link LeaseLostException} and
+     * nothing changes. The same transaction releases the lock: after a commit the maildrop is
+     * closed.
      */
     void commit(Set<Long> deleted, Set<Long> retrieved);
 

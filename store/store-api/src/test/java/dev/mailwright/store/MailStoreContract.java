@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -647,6 +648,33 @@ public abstract class MailStoreContract {
         }
 
         @Test
+        void severalMessagesReadTogetherComeBackExactly() {
+            Account a = user("ann@example.org");
+            String m1 = "Subject: one\r\n\r\nfirst\r\n";
+            String m2 = "Subject: two\n\nbare\n";
+            String m3 = "Subject: three\r\n\r\nthird\r\n";
+            String big = "Subject: big\r\n\r\n" + "0123456789abcde\r\n".repeat(40_000); // several chunks
+            deliver(m1, a);
+            deliver(m2, a);
+            deliver(m3, a);
+            deliver(big, a);
+            try (Maildrop m = store.maildrops().open(a.id(), "t", Duration.ofMinutes(1))) {
+                List<MessageInfo> list = m.messages();
+                Map<Long, byte[]> read = m.readAll(List.of(list.get(0).uid(), list.get(1).uid(), list.get(3).uid()));
+                assertThat(read.keySet()).contains(list.get(0).uid(), list.get(1).uid())
+                        .doesNotContain(list.get(2).uid()); // only what was asked for
+                assertThat(new String(read.get(list.get(0).uid()), UTF_8)).isEqualTo(m1);
+                assertThat(new String(read.get(list.get(1).uid()), UTF_8)).isEqualTo(m2);
+                if (read.containsKey(list.get(3).uid())) { // a store may leave a message of several pieces out
+                    assertThat(new String(read.get(list.get(3).uid()), UTF_8)).isEqualTo(big);
+                }
+                assertThat(m.readAll(List.of())).isEmpty();
+                assertThatThrownBy(() -> m.readAll(List.of(list.get(0).uid(), 999_999L)))
+                        .isInstanceOf(NotFoundException.class);
+            }
+        }
+
+        @Test
         void topGivesHeaderBlankLineAndFirstLines() {
             Account a = user("ann@example.org");
             deliver("Subject: t\r\nFrom: x@y\r\n\r\nl1\r\nl2\r\nl3\r\n", a);
@@ -720,6 +748,10 @@ public abstract class MailStoreContract {
             try (Maildrop m = store.maildrops().open(a.id(), "t", Duration.ofMinutes(1))) {
                 List<MessageInfo> list = m.messages();
                 m.commit(Set.of(list.get(0).uid(), list.get(2).uid()), Set.of(list.get(1).uid()));
+                // the commit released the lock: the next session gets the maildrop at once
+                try (Maildrop next = store.maildrops().open(a.id(), "t2", Duration.ofMinutes(1))) {
+                    assertThat(next.messages()).hasSize(1);
+                }
             }
             List<MessageInfo> left = snapshot(a);
             assertThat(left).hasSize(1);
@@ -734,7 +766,12 @@ public abstract class MailStoreContract {
             try (Maildrop m = store.maildrops().open(a.id(), "t", Duration.ofMinutes(1))) {
                 m.commit(Set.of(), Set.of(m.messages().get(0).uid()));
             }
-            clock.advance(Duration.ofDays(2));
+            clock.advance(Duration.ofDays(1));
+            // retrieved again: EXPIRE still counts from the first retrieval
+            try (Maildrop m = store.maildrops().open(a.id(), "t", Duration.ofMinutes(1))) {
+                m.commit(Set.of(), Set.of(m.messages().get(0).uid()));
+            }
+            clock.advance(Duration.ofDays(1));
             assertThat(store.maildrops().expire(a.id(), clock.instant().minus(Duration.ofDays(3)))).isZero();
             assertThat(store.maildrops().expire(a.id(), clock.instant().minus(Duration.ofDays(1)))).isEqualTo(1);
             assertThat(snapshot(a)).extracting(MessageInfo::size).containsExactly(5L);

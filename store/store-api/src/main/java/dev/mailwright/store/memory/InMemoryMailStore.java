@@ -925,7 +925,7 @@ public final class InMemoryMailStore implements MailStore {
                 Instant now = now();
                 for (Long uid : retrieved) {
                     Entry e = box.get(uid);
-                    if (e != null && !deleted.contains(uid)) {
+                    if (e != null && e.retrieved() == null && !deleted.contains(uid)) {
                         box.put(uid, new Entry(e.uid(), e.uidl(), e.messageId(), e.size(), e.received(), now));
                     }
                 }
@@ -935,6 +935,8 @@ public final class InMemoryMailStore implements MailStore {
                         deleteEntry(row, e);
                     }
                 }
+                closed = true;
+                locks.remove(accountId);
             }
         }
 

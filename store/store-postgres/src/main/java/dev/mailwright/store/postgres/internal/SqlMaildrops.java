@@ -17,8 +17,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -51,25 +53,31 @@ public final class SqlMaildrops implements Maildrops {
     @Override
     public Maildrop open(long accountId, String holder, Duration lease) {
         String token = UUID.randomUUID().toString();
+        Set<Long> unmarked = new HashSet<>();
         List<MessageInfo> snapshot = jdbc.inTransaction("open maildrop", c -> {
+            unmarked.clear(); // the transaction may be tried again
             Instant now = clock.instant();
             if (!take(c, accountId, token, holder, now.plus(lease), now)) {
                 throw new MaildropLockedException("maildrop in use by " + currentHolder(c, accountId));
             }
             List<MessageInfo> list = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT uid, uidl, size, received FROM mailbox_entries WHERE account_id = ? ORDER BY uid")) {
+                    "SELECT uid, uidl, size, received, retrieved_at IS NULL AS unmarked"
+                            + " FROM mailbox_entries WHERE account_id = ? ORDER BY uid")) {
                 ps.setLong(1, accountId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         list.add(new MessageInfo(rs.getLong(1), rs.getString(2), rs.getLong(3),
                                 Jdbc.getInstant(rs, "received")));
+                        if (rs.getBoolean(5)) {
+                            unmarked.add(rs.getLong(1));
+                        }
                     }
                 }
             }
             return List.copyOf(list);
         });
-        return new SqlMaildrop(accountId, token, lease, snapshot);
+        return new SqlMaildrop(accountId, token, lease, snapshot, unmarked);
     }
 
     /** Takes the lock if it is free or its lease ran out; false while another lease runs. */
@@ -135,19 +143,6 @@ public final class SqlMaildrops implements Maildrops {
         }
     }
 
-    /** Fails unless {@code token} holds the lock; locks the lock row for the rest of the transaction. */
-    private static void requireLease(Connection c, long accountId, String token) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT 1 FROM maildrop_locks WHERE account_id = ? AND token = ? FOR UPDATE")) {
-            ps.setLong(1, accountId);
-            ps.setString(2, token);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new LeaseLostException("maildrop lock lost");
-                }
-            }
-        }
-    }
 
     private final class SqlMaildrop implements Maildrop {
         private final long accountId;
@@ -155,13 +150,16 @@ public final class SqlMaildrops implements Maildrops {
         private final Duration lease;
         private final List<MessageInfo> snapshot;
         private final Set<Long> uids = new HashSet<>();
+        /** Messages of the snapshot never retrieved before: only their first retrieval is written. */
+        private final Set<Long> unmarked;
         private boolean closed;
 
-        SqlMaildrop(long accountId, String token, Duration lease, List<MessageInfo> snapshot) {
+        SqlMaildrop(long accountId, String token, Duration lease, List<MessageInfo> snapshot, Set<Long> unmarked) {
             this.accountId = accountId;
             this.token = token;
             this.lease = lease;
             this.snapshot = snapshot;
+            this.unmarked = unmarked;
             snapshot.forEach(m -> uids.add(m.uid()));
         }
 
@@ -188,6 +186,35 @@ public final class SqlMaildrops implements Maildrops {
                         }
                         return new ChunkInputStream(jdbc, rs.getLong(1), rs.getInt(2), rs.getBytes(3));
                     }
+                }
+            });
+        }
+
+        /** Messages of one chunk in one query; those of several chunks are left to {@link #open}. */
+        @Override
+        public Map<Long, byte[]> readAll(List<Long> wanted) {
+            for (long uid : wanted) {
+                if (!uids.contains(uid)) {
+                    throw new NotFoundException("no such message: " + uid);
+                }
+            }
+            if (wanted.isEmpty()) {
+                return Map.of();
+            }
+            return jdbc.call("read messages", c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT e.uid, m.data"
+                                + " FROM mailbox_entries e JOIN messages m ON m.id = e.message_id"
+                                + " WHERE e.account_id = ? AND e.uid = ANY(?) AND m.chunks = 1")) {
+                    ps.setLong(1, accountId);
+                    ps.setArray(2, c.createArrayOf("bigint", wanted.toArray()));
+                    Map<Long, byte[]> contents = new HashMap<>();
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            contents.put(rs.getLong(1), rs.getBytes(2));
+                        }
+                    }
+                    return contents;
                 }
             });
         }
@@ -222,12 +249,17 @@ public final class SqlMaildrops implements Maildrops {
                 throw new LeaseLostException("maildrop closed");
             }
             Long[] delete = deleted.toArray(Long[]::new);
-            Long[] mark = retrieved.stream().filter(u -> !deleted.contains(u)).toArray(Long[]::new);
+            Long[] mark = retrieved.stream().filter(u -> !deleted.contains(u) && unmarked.contains(u))
+                    .toArray(Long[]::new);
             jdbc.inTransaction("commit maildrop changes", c -> {
-                requireLease(c, accountId, token);
+                // releasing the lock first checks that it is still ours and holds its row to the end
+                if (release(c, accountId, token) == 0) {
+                    throw new LeaseLostException("maildrop lock lost");
+                }
                 if (mark.length > 0) {
                     try (PreparedStatement ps = c.prepareStatement(
-                            "UPDATE mailbox_entries SET retrieved_at = ? WHERE account_id = ? AND uid = ANY(?)")) {
+                            "UPDATE mailbox_entries SET retrieved_at = ?"
+                                    + " WHERE account_id = ? AND uid = ANY(?) AND retrieved_at IS NULL")) {
                         Jdbc.setInstant(ps, 1, clock.instant());
                         ps.setLong(2, accountId);
                         ps.setArray(3, c.createArrayOf("bigint", mark));
@@ -242,6 +274,7 @@ public final class SqlMaildrops implements Maildrops {
                 }
                 return null;
             });
+            closed = true;
         }
 
         @Override
