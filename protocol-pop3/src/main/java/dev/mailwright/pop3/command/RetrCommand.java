@@ -41,9 +41,8 @@ public final class RetrCommand implements Pop3Command {
         MessageInfo m = session.messageAt(n);
         InputStream content = session.readAhead().open(session.maildrop(), m); // WireFormat reads it in blocks
         session.retrieved(n);
-        if (n < session.size() && !session.isDeleted(n + 1)) {
-            session.readAhead().readNext(session.maildrop(), session.messageAt(n + 1));
-        }
+        session.readAhead().served(session.maildrop(), session.messages(), n - 1,
+                i -> session.isDeleted(i + 1));
         return Pop3Reply.ok(m.size() + " octets", new LeaseRenewingStream(WireFormat.normalize(content), session));
     }
 }

@@ -223,6 +223,11 @@ public final class Pop3Session {
     }
 
     /** The next message of a RETR run, read while the current one is sent. */
+    /** The snapshot taken at login: message number n is element n-1. */
+    public List<MessageInfo> messages() {
+        return messages;
+    }
+
     public ReadAhead readAhead() {
         return readAhead;
     }

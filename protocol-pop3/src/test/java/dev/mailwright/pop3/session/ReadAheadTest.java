@@ -13,7 +13,10 @@ import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -22,28 +25,40 @@ import org.junit.jupiter.api.Test;
 
 class ReadAheadTest {
 
+    private static final int SMALL = 40;
+    private static final int BIG = 20; // message 21 (index 20) is larger than what is read ahead
+
     private final TestMail mail = new TestMail();
     private final AtomicInteger opens = new AtomicInteger();
+    /** Every uid asked for by readAll, in order, duplicates kept. */
+    private final List<Long> readAhead = new CopyOnWriteArrayList<>();
+    private final AtomicInteger reads = new AtomicInteger();
     private final AtomicBoolean failing = new AtomicBoolean();
     private Maildrop real;
     private Maildrop maildrop;
     private List<MessageInfo> messages;
+    private final List<ReadAhead> used = new ArrayList<>();
 
     @BeforeEach
     void mailbox() {
         Account ann = mail.account("ann@example.org", "ann-password-1");
-        mail.deliver("ann@example.org", "Subject: one\r\n\r\nfirst\r\n");
-        mail.deliver("ann@example.org", "Subject: two\r\n\r\nsecond\r\n");
-        mail.deliver("ann@example.org", "Subject: big\r\n\r\n" + "x".repeat((int) ReadAhead.MAX_SIZE) + "\r\n");
+        for (int i = 0; i < SMALL; i++) {
+            String body = i == BIG ? "x".repeat((int) ReadAhead.MAX_SIZE) : "message " + (i + 1);
+            mail.deliver("ann@example.org", "Subject: " + (i + 1) + "\r\n\r\n" + body + "\r\n");
+        }
         real = mail.store().maildrops().open(ann.id(), "test", Duration.ofMinutes(1));
         messages = real.messages();
         // the real maildrop, counting reads of content and failing them on demand
         maildrop = (Maildrop) Proxy.newProxyInstance(Maildrop.class.getClassLoader(), new Class<?>[] {Maildrop.class},
                 (proxy, method, args) -> {
                     if (method.getName().equals("open")) {
-                        boolean fail = failing.get(); // decided before it is counted: the test waits for the count
                         opens.incrementAndGet();
-                        if (fail) {
+                    } else if (method.getName().equals("readAll")) {
+                        @SuppressWarnings("unchecked")
+                        List<Long> uids = (List<Long>) args[0];
+                        readAhead.addAll(uids);
+                        reads.incrementAndGet();
+                        if (failing.get()) {
                             throw new StoreUnavailableException("database gone", null);
                         }
                     }
@@ -57,14 +72,21 @@ class ReadAheadTest {
 
     @AfterEach
     void release() {
+        used.forEach(ReadAhead::clear);
         real.close();
     }
 
-    private void awaitOpens(int expected) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (opens.get() < expected && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
+    private ReadAhead readAhead() {
+        ReadAhead r = new ReadAhead();
+        used.add(r);
+        return r;
+    }
+
+    /** RETR of message {@code number} as RetrCommand does it: open, then tell what was served. */
+    private String retr(ReadAhead ahead, int number, Set<Integer> deleted) throws IOException {
+        String content = read(ahead.open(maildrop, messages.get(number - 1)));
+        ahead.served(maildrop, messages, number - 1, i -> deleted.contains(i + 1));
+        return content;
     }
 
     private static String read(InputStream in) throws IOException {
@@ -74,45 +96,95 @@ class ReadAheadTest {
     }
 
     @Test
-    void theNextMessageIsReadOnceAndServedFromWhatWasReadAhead() throws IOException {
-        ReadAhead ahead = new ReadAhead();
-        assertThat(read(ahead.open(maildrop, messages.get(0)))).contains("first");
-        ahead.readNext(maildrop, messages.get(1));
-        assertThat(read(ahead.open(maildrop, messages.get(1)))).isEqualTo("Subject: two\r\n\r\nsecond\r\n");
-        assertThat(opens).hasValue(2); // one for each message, none twice
-    }
-
-    @Test
-    void anotherMessageThanTheOneReadAheadComesFromTheStore() throws IOException {
-        ReadAhead ahead = new ReadAhead();
-        ahead.readNext(maildrop, messages.get(1));
-        assertThat(read(ahead.open(maildrop, messages.get(0)))).contains("first");
-        // what was read ahead is forgotten: message 2 is read again when it is asked for
-        assertThat(read(ahead.open(maildrop, messages.get(1)))).contains("second");
-        awaitOpens(3); // the forgotten read-ahead of message 2 may still be finishing in the background
-        assertThat(opens).hasValue(3);
-    }
-
-    @Test
-    void aLargeMessageIsNotReadAhead() throws IOException {
-        ReadAhead ahead = new ReadAhead();
-        ahead.readNext(maildrop, messages.get(2));
-        assertThat(opens).hasValue(0);
-        assertThat(read(ahead.open(maildrop, messages.get(2)))).endsWith("xxx\r\n");
-        assertThat(opens).hasValue(1);
-    }
-
-    @Test
-    void aFailedReadAheadIsTriedAgainWhenTheMessageIsAskedFor() throws IOException {
-        ReadAhead ahead = new ReadAhead();
-        failing.set(true);
-        ahead.readNext(maildrop, messages.get(1));
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (opens.get() == 0 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
+    void aClientReadingInOrderGetsEveryMessageExactlyWithFewStoreReadsAndNoneTwice() throws IOException {
+        ReadAhead ahead = readAhead();
+        for (int n = 1; n <= SMALL; n++) {
+            String content = retr(ahead, n, Set.of());
+            assertThat(content).startsWith("Subject: " + n + "\r\n\r\n");
+            if (n != BIG + 1) {
+                assertThat(content).isEqualTo("Subject: " + n + "\r\n\r\nmessage " + n + "\r\n");
+            }
+            assertThat(ahead.held()).isLessThanOrEqualTo(ReadAhead.SESSION_BUDGET);
         }
-        failing.set(false);
-        assertThat(read(ahead.open(maildrop, messages.get(1)))).contains("second");
+        // the first message and the big one come from the store; the rest came ahead, each one once
+        long big = messages.get(BIG).uid();
+        assertThat(readAhead).doesNotHaveDuplicates().doesNotContain(big).hasSize(SMALL - 2);
         assertThat(opens).hasValue(2);
+        assertThat(reads.get()).isLessThanOrEqualTo(8); // 2, 4, 8, ... messages per read, not one read each
+    }
+
+    @Test
+    void aJumpReadsFromTheStoreAndStartsSmallAgain() throws IOException {
+        ReadAhead ahead = readAhead();
+        retr(ahead, 1, Set.of());
+        retr(ahead, 2, Set.of());
+        assertThat(retr(ahead, 30, Set.of())).contains("message 30");
+        assertThat(opens).hasValue(2); // message 1, and message 30 that was not read ahead
+        retr(ahead, 31, Set.of());
+        assertThat(opens).hasValue(2); // 31 was read ahead after the jump
+    }
+
+    @Test
+    void messagesMarkedDeletedAreNotReadAhead() throws IOException {
+        ReadAhead ahead = readAhead();
+        Set<Integer> deleted = Set.of(2, 3, 5);
+        retr(ahead, 1, deleted);
+        retr(ahead, 4, deleted);
+        retr(ahead, 6, deleted);
+        assertThat(readAhead).doesNotContain(messages.get(1).uid(), messages.get(2).uid(), messages.get(4).uid());
+    }
+
+    @Test
+    void aFailedReadAheadIsDoneAgainByTheRetrThatNeedsIt() throws IOException {
+        ReadAhead ahead = readAhead();
+        failing.set(true); // reading ahead fails; opening one message still works
+        retr(ahead, 1, Set.of());
+        assertThat(retr(ahead, 2, Set.of())).contains("message 2");
+        assertThat(opens).hasValue(2);
+        failing.set(false);
+        for (int n = 3; n <= 6; n++) {
+            assertThat(retr(ahead, n, Set.of())).contains("message " + n);
+        }
+        assertThat(ahead.held()).isLessThanOrEqualTo(ReadAhead.SESSION_BUDGET);
+    }
+
+    @Test
+    void clearingGivesBackWhatWasHeld() throws IOException {
+        long before = ReadAhead.reservedInTotal();
+        ReadAhead ahead = readAhead();
+        for (int n = 1; n <= 5; n++) {
+            retr(ahead, n, Set.of());
+        }
+        assertThat(ahead.held()).isPositive();
+        ahead.clear();
+        assertThat(ahead.held()).isZero();
+        assertThat(ReadAhead.reservedInTotal()).isEqualTo(before);
+    }
+
+    @Test
+    void allSessionsTogetherHoldNoMoreThanTheTotalBudget() throws IOException {
+        // messages of just under a quarter of a session's budget: each session that starts reading
+        // ahead asks for two of them, and more sessions than the total budget allows do so
+        Account bob = mail.account("bob@example.org", "bob-password-1");
+        int size = (int) (ReadAhead.SESSION_BUDGET / 4) - 100;
+        for (int i = 0; i < 4; i++) {
+            mail.deliver("bob@example.org", "Subject: big\r\n\r\n" + "y".repeat(size) + "\r\n");
+        }
+        long before = ReadAhead.reservedInTotal();
+        int sessions = (int) (ReadAhead.TOTAL_BUDGET / (2L * size)) + 20;
+        try (Maildrop bobs = mail.store().maildrops().open(bob.id(), "test", Duration.ofMinutes(1))) {
+            long sum = 0;
+            for (int s = 0; s < sessions; s++) {
+                ReadAhead ahead = readAhead();
+                ahead.open(bobs, bobs.messages().get(0)).close();
+                ahead.served(bobs, bobs.messages(), 0, i -> false);
+                sum += ahead.held();
+                assertThat(ReadAhead.reservedInTotal()).isLessThanOrEqualTo(ReadAhead.TOTAL_BUDGET);
+            }
+            assertThat(sum).isLessThanOrEqualTo(ReadAhead.TOTAL_BUDGET - before)
+                    .isEqualTo(ReadAhead.reservedInTotal() - before);
+            used.forEach(ReadAhead::clear);
+            assertThat(ReadAhead.reservedInTotal()).isEqualTo(before);
+        }
     }
 }
