@@ -1,6 +1,7 @@
 package dev.mailwright.smtp.command;
 
 import dev.mailwright.smtp.RcptTo;
+import dev.mailwright.smtp.SmtpRejection;
 import dev.mailwright.smtp.SmtpReply;
 import dev.mailwright.smtp.policy.PolicyResult;
 import dev.mailwright.smtp.session.Phase;
@@ -32,6 +33,26 @@ public final class RcptCommand implements SmtpCommand {
             case READY -> SmtpReply.MAIL_FIRST;
             default -> SmtpReply.BAD_SEQUENCE;
         };
+    }
+
+    /**
+     * When no policy hook blocks for this recipient and the sink can add it from memory (the
+     * store remembers how it resolves): the common RCPT to a known mailbox, answered without a
+     * hand-off. A malformed path only gets an error reply.
+     */
+    @Override
+    public boolean runsWithoutBlocking(SmtpSession session, String argument) {
+        Transaction t = session.transaction().orElse(null);
+        if (t == null) {
+            return true;
+        }
+        RcptTo rcpt;
+        try {
+            rcpt = PathParser.rcpt(argument, t.from().smtpUtf8());
+        } catch (SmtpRejection e) {
+            return true;
+        }
+        return !session.policy().mayBlockAt(session, rcpt) && t.sink().recipientWithoutBlocking(rcpt);
     }
 
     @Override

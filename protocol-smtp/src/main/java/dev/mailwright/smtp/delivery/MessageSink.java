@@ -13,6 +13,14 @@ public interface MessageSink {
     /** Adds a recipient (after policy accepted it). */
     void recipient(RcptTo recipient);
 
+    /**
+     * Whether {@link #recipient} will add {@code recipient} without blocking; a true answer holds
+     * for the next call with it. The default is the safe answer.
+     */
+    default boolean recipientWithoutBlocking(RcptTo recipient) {
+        return false;
+    }
+
     /** Whether the message reaches a local mailbox, so that it gets a Return-Path header. */
     boolean delivers();
 

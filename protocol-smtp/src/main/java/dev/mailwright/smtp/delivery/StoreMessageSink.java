@@ -75,6 +75,12 @@ public final class StoreMessageSink implements MessageSink {
         local |= !resolution.local().isEmpty();
     }
 
+    /** When the store remembers how the address resolves (and keeps that for {@link #recipient}). */
+    @Override
+    public boolean recipientWithoutBlocking(RcptTo rcpt) {
+        return delivery.remembers(rcpt.address());
+    }
+
     @Override
     public boolean delivers() {
         return local;

@@ -28,6 +28,12 @@ public final class LocalDomainCache implements Predicate<String> {
         this.clock = clock;
     }
 
+    /** Whether {@link #test} answers true for {@code domain} from memory now. */
+    public boolean remembers(String domain) {
+        Instant until = ours.get(domain);
+        return until != null && clock.instant().isBefore(until);
+    }
+
     @Override
     public boolean test(String domain) {
         Instant now = clock.instant();

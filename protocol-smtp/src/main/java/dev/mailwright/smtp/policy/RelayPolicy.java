@@ -26,6 +26,13 @@ public final class RelayPolicy implements SmtpPolicy {
         return stage == Stage.RCPT;
     }
 
+    /** Not for an authenticated client, nor for a domain the {@link LocalDomainCache} remembers as ours. */
+    @Override
+    public boolean mayBlockAt(SessionInfo session, RcptTo recipient) {
+        return session.authenticatedUser().isEmpty()
+                && !(isLocalDomain instanceof LocalDomainCache cache && cache.remembers(recipient.address().domain()));
+    }
+
     @Override
     public PolicyResult rcpt(SessionInfo session, MailFrom from, List<RcptTo> accepted, RcptTo recipient) {
         if (session.authenticatedUser().isPresent() || isLocalDomain.test(recipient.address().domain())) {

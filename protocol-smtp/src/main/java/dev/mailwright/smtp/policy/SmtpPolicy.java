@@ -59,6 +59,15 @@ public interface SmtpPolicy {
         return true;
     }
 
+    /**
+     * Whether the {@link #rcpt} hook may block for this recipient. By default as
+     * {@link #mayBlock} says for {@link Stage#RCPT}; a hook that blocks only for recipients it
+     * has to look up says which.
+     */
+    default boolean mayBlockAt(SessionInfo session, RcptTo recipient) {
+        return mayBlock(Stage.RCPT, session);
+    }
+
     /** Asks the hooks in order; the first with an opinion decides. */
     static SmtpPolicy chain(List<? extends SmtpPolicy> hooks) {
         List<SmtpPolicy> list = List.copyOf(hooks);
@@ -77,6 +86,16 @@ public interface SmtpPolicy {
             public boolean mayBlock(Stage stage, SessionInfo session) {
                 for (SmtpPolicy hook : list) {
                     if (hook.mayBlock(stage, session)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+
+            @Override
+            public boolean mayBlockAt(SessionInfo session, RcptTo recipient) {
+                for (SmtpPolicy hook : list) {
+                    if (hook.mayBlockAt(session, recipient)) {
                         return true;
                     }
                 }

@@ -30,6 +30,14 @@ public interface SmtpCommand {
     }
 
     /**
+     * The same for a command with its {@code argument}, for commands whose answer depends on it
+     * (RCPT: whether the store remembers the recipient). By default the argument does not matter.
+     */
+    default boolean runsWithoutBlocking(SmtpSession session, String argument) {
+        return runsWithoutBlocking(session);
+    }
+
+    /**
      * Runs the command; {@code argument} is the text after the verb and one space ({@code ""}
      * when none). Returns the reply, or null only when the session was told to read a BDAT
      * chunk, whose reply comes after the chunk.

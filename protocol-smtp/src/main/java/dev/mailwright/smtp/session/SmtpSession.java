@@ -29,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -222,7 +223,24 @@ public final class SmtpSession implements SessionInfo {
         }
         String verb = new String(b, from, verbEnd - from, StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
         SmtpCommand command = commands.get(verb);
-        return command == null || !command.phases().contains(phase) || command.runsWithoutBlocking(this);
+        if (command == null || !command.phases().contains(phase)) {
+            return true;
+        }
+        if (command.runsWithoutBlocking(this)) {
+            return true;
+        }
+        // the argument as line() will decode it; a line it refuses only gets an error reply
+        int argumentEnd = lineEnd > verbEnd && b[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
+        if (verbEnd >= argumentEnd || b[verbEnd] != ' ') {
+            return command.runsWithoutBlocking(this, "");
+        }
+        for (int i = from; i < argumentEnd; i++) {
+            if (b[i] == '\r') {
+                return true; // a bare CR: an error reply
+            }
+        }
+        String argument = utf8(Arrays.copyOfRange(b, verbEnd + 1, argumentEnd), argumentEnd - verbEnd - 1);
+        return argument == null || command.runsWithoutBlocking(this, argument);
     }
 
     /** The same, for a buffer (its position moves to its limit). */

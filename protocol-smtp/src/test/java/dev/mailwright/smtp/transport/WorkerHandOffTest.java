@@ -12,6 +12,9 @@ import dev.mailwright.smtp.policy.SmtpPolicy;
 import dev.mailwright.smtp.testing.RawClient;
 import dev.mailwright.smtp.testing.SessionHarness;
 import dev.mailwright.store.Address;
+import dev.mailwright.store.Deliveries;
+import dev.mailwright.store.ForwardingDelivery;
+import dev.mailwright.store.ForwardingMailStore;
 import dev.mailwright.store.MailStore;
 import java.io.IOException;
 import java.time.Duration;
@@ -111,6 +114,58 @@ class WorkerHandOffTest {
         // the pipelined MAIL follows EHLO in the same read; the second may find the worker still
         // finishing the first message (a hand-off then, not a failure)
         assertThat(threads.get(SmtpPolicy.Stage.MAIL)).hasSize(2).first().asString().doesNotStartWith("smtp-worker");
+    }
+
+    /** Hooks that never block, then several transactions one command at a time. */
+    private List<String> rcptThreadsOfStepByStepTransactions(MailStore store) throws IOException {
+        server = SmtpServer.builder().hostname("mx.example.org").store(store).policy(new Recorder() {
+            @Override
+            public boolean mayBlock(Stage stage, SessionInfo session) {
+                return false;
+            }
+        }).mx(0).start();
+        try (RawClient c = new RawClient(server.port(SmtpSettings.Mode.MX))) {
+            assertThat(c.reply()).startsWith("220 ");
+            c.write("EHLO client.example\r\n");
+            assertThat(c.reply()).startsWith("250-mx.example.org");
+            for (int i = 0; i < 5; i++) {
+                for (String command : List.of("MAIL FROM:<a@elsewhere.test>", "RCPT TO:<alice@example.org>", "DATA")) {
+                    c.write(command + "\r\n");
+                    assertThat(c.reply()).startsWith(command.equals("DATA") ? "354 " : "250 ");
+                }
+                c.write("Subject: " + i + "\r\n\r\nbody\r\n.\r\n");
+                assertThat(c.reply()).startsWith("250 2.0.0 Ok: queued as");
+            }
+        }
+        return threads.get(SmtpPolicy.Stage.RCPT);
+    }
+
+    @Test
+    void aRecipientTheStoreRemembersShouldBeAnsweredWhereItWasRead() throws IOException {
+        List<String> rcpt = rcptThreadsOfStepByStepTransactions(store);
+        // the first RCPT looks up whether the domain is ours; later ones find it remembered, and
+        // the in-memory store always answers from memory (one may still find the worker busy
+        // finishing the message before it: a hand-off then, not a failure)
+        assertThat(rcpt).hasSize(5);
+        assertThat(rcpt.get(0)).startsWith("smtp-worker");
+        assertThat(rcpt.subList(1, 5)).anyMatch(t -> !t.startsWith("smtp-worker"));
+    }
+
+    @Test
+    void aRecipientTheStoreWouldLookUpShouldBeAnsweredOnAWorker() throws IOException {
+        MailStore forgetful = new ForwardingMailStore(store) {
+            @Override
+            public Deliveries deliveries() {
+                Deliveries real = delegate().deliveries();
+                return envelope -> new ForwardingDelivery(real.begin(envelope)) {
+                    @Override
+                    public boolean remembers(Address recipient) {
+                        return false;
+                    }
+                };
+            }
+        };
+        assertThat(rcptThreadsOfStepByStepTransactions(forgetful)).hasSize(5).allMatch(t -> t.startsWith("smtp-worker"));
     }
 
     @Test

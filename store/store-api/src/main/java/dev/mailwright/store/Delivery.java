@@ -32,6 +32,17 @@ public interface Delivery extends AutoCloseable {
      */
     Resolution addRecipient(Address recipient, long expectedSize);
 
+    /**
+     * Whether {@link #addRecipient} would answer for {@code recipient} without blocking: the store
+     * remembers how the address resolves and no mailbox it reaches has a quota to read. A true
+     * answer holds for the next {@code addRecipient} of that address on this delivery (what was
+     * remembered is kept for it), so that SMTP can answer such a RCPT on its I/O thread. The
+     * default is the safe answer.
+     */
+    default boolean remembers(Address recipient) {
+        return false;
+    }
+
     /** Adds a local mailbox with a UIDL carried over by an importer; it must be unused in that mailbox. */
     void addLocal(Resolution.LocalRecipient recipient, Optional<String> uidl);
 

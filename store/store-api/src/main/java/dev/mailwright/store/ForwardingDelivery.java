@@ -30,6 +30,11 @@ public abstract class ForwardingDelivery implements Delivery {
     }
 
     @Override
+    public boolean remembers(Address recipient) {
+        return delegate.remembers(recipient);
+    }
+
+    @Override
     public void addLocal(Resolution.LocalRecipient recipient, Optional<String> uidl) {
         delegate.addLocal(recipient, uidl);
     }

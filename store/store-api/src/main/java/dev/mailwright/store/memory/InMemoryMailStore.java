@@ -703,6 +703,12 @@ public final class InMemoryMailStore implements MailStore {
             return resolution;
         }
 
+        /** Everything here is in memory: nothing blocks for long. */
+        @Override
+        public boolean remembers(Address recipient) {
+            return true;
+        }
+
         @Override
         public void addLocal(LocalRecipient recipient, Optional<String> uidl) {
             open();

@@ -141,6 +141,29 @@ class DirectoryCacheTest {
     }
 
     @Test
+    void aDeliverySaysWhatIsRememberedAndKeepsItForItsNextRecipient() throws Exception {
+        Address address = Address.parse("alice@example.org");
+        try (Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), Instant.now()))) {
+            assertThat(d.remembers(address)).isFalse(); // never resolved yet
+        }
+        untilRemembered("alice@example.org");
+        try (Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), Instant.now()))) {
+            assertThat(d.remembers(address)).isTrue();
+            // a change forgets every resolution; the delivery still answers as it promised, from memory
+            store.accounts().setQuota(alice.address(), new Quota(1_000_000, 0));
+            int before = borrowed.get();
+            assertThat(d.addRecipient(address, 100).local()).extracting(Resolution.LocalRecipient::accountId)
+                    .containsExactly(alice.id());
+            assertThat(borrowed.get()).isEqualTo(before);
+        }
+        resolve("alice@example.org");
+        Thread.sleep(300); // a mailbox with a quota is never remembered
+        try (Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), Instant.now()))) {
+            assertThat(d.remembers(address)).isFalse();
+        }
+    }
+
+    @Test
     void changesThroughTheStoreAreSeenAtOnce() throws Exception {
         untilRemembered("bob@example.org");
         assertThat(resolve("bob@example.org").isEmpty()).isTrue();

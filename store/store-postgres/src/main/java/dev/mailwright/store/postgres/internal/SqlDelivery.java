@@ -200,6 +200,8 @@ public final class SqlDelivery implements Delivery {
     private final Map<String, RemoteRecipient> remote = new LinkedHashMap<>();
     private final ContentSpool spool;
     private boolean finished;
+    /** What {@link #remembers} found, for the addRecipient that follows it. */
+    private Map.Entry<String, Resolution> kept;
     private long settledMessage;
     private Set<Long> settled = Set.of();
 
@@ -235,11 +237,23 @@ public final class SqlDelivery implements Delivery {
         local.putIfAbsent(recipient.accountId(), Optional.empty());
     }
 
+    /** Keeps what it found for the next {@link #addRecipient} of the same address. */
+    @Override
+    public boolean remembers(Address recipient) {
+        String key = recipient.toString();
+        Optional<Resolution> remembered = directoryCache.get(key);
+        remembered.ifPresent(r -> kept = Map.entry(key, r));
+        return remembered.isPresent();
+    }
+
     @Override
     public Resolution addRecipient(Address recipient, long expectedSize) {
         open();
         String key = recipient.toString();
-        Resolution resolution = directoryCache.get(key).orElse(null);
+        Map.Entry<String, Resolution> promised = kept;
+        kept = null;
+        Resolution resolution = promised != null && promised.getKey().equals(key) ? promised.getValue()
+                : directoryCache.get(key).orElse(null);
         if (resolution == null) {
             long generation = directoryCache.generation();
             boolean[] quotaFree = {true};
