@@ -46,6 +46,10 @@ public final class Pop3Session {
     private Maildrop maildrop;
     private List<MessageInfo> messages = List.of();
     private final BitSet deleted = new BitSet();
+    /** Octets of the whole snapshot, and of the messages marked deleted: STAT answers without a scan. */
+    private long snapshotOctets;
+    private int markedMessages;
+    private long markedOctets;
     private final Set<Long> retrieved = new HashSet<>();
     private final ReadAhead readAhead = new ReadAhead();
     private boolean utf8;
@@ -207,6 +211,10 @@ public final class Pop3Session {
         }
         maildrop = m;
         messages = m.messages();
+        snapshotOctets = 0;
+        for (MessageInfo info : messages) {
+            snapshotOctets += info.size();
+        }
         account = a;
         username = name;
         pendingUser = null;
@@ -243,17 +251,12 @@ public final class Pop3Session {
 
     /** Messages not marked deleted. */
     public int count() {
-        return messages.size() - deleted.cardinality();
+        return messages.size() - markedMessages;
     }
 
+    /** Octets of the messages not marked deleted. */
     public long octets() {
-        long total = 0;
-        for (int i = 1; i <= messages.size(); i++) {
-            if (!deleted.get(i)) {
-                total += messages.get(i - 1).size();
-            }
-        }
-        return total;
+        return snapshotOctets - markedOctets;
     }
 
     /** Parses a message number argument and finds the message; {@link BadInputException} if there is none. */
@@ -285,11 +288,17 @@ public final class Pop3Session {
     }
 
     public void markDeleted(int number) {
-        deleted.set(number);
+        if (!deleted.get(number)) {
+            deleted.set(number);
+            markedMessages++;
+            markedOctets += messages.get(number - 1).size();
+        }
     }
 
     public void resetDeleted() {
         deleted.clear();
+        markedMessages = 0;
+        markedOctets = 0;
         highestRetrieved = 0;
     }
 

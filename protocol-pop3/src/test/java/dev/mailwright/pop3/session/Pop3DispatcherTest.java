@@ -52,6 +52,30 @@ class Pop3DispatcherTest {
     }
 
     @Test
+    void statShouldCountWhatIsNotMarkedDeletedThroughDeleAndRset() {
+        mail.deliver("bob@example.org", "Subject: b\r\n\r\n" + "y".repeat(100) + "\r\n");
+        mail.deliver("bob@example.org", "Subject: c\r\n\r\n" + "z".repeat(1000) + "\r\n");
+        send("USER bob@example.org");
+        assertThat(send("PASS pw").isOk()).isTrue();
+        long[] size = new long[4];
+        for (int n = 1; n <= 3; n++) {
+            size[n] = Long.parseLong(send("LIST " + n).statusLine().split(" ")[2]);
+        }
+        long all = size[1] + size[2] + size[3];
+        assertThat(send("STAT").statusLine()).isEqualTo("+OK 3 " + all);
+        assertThat(send("DELE 2").isOk()).isTrue();
+        assertThat(send("STAT").statusLine()).isEqualTo("+OK 2 " + (all - size[2]));
+        assertThat(send("DELE 2").isOk()).as("already deleted").isFalse();
+        assertThat(send("STAT").statusLine()).isEqualTo("+OK 2 " + (all - size[2]));
+        assertThat(send("DELE 3").isOk()).isTrue();
+        assertThat(send("STAT").statusLine()).isEqualTo("+OK 1 " + size[1]);
+        assertThat(send("RSET").isOk()).isTrue();
+        assertThat(send("STAT").statusLine()).isEqualTo("+OK 3 " + all);
+        assertThat(send("DELE 1").isOk()).isTrue();
+        assertThat(send("STAT").statusLine()).isEqualTo("+OK 2 " + (size[2] + size[3]));
+    }
+
+    @Test
     void badInputShouldBeCountedAndWrongStateRefused() {
         Pop3Reply r = send("RETR 1");
         assertThat(r.statusLine()).isEqualTo("-ERR command not valid in this state");
