@@ -48,7 +48,6 @@ public final class Pop3Session {
     private final BitSet deleted = new BitSet();
     /** Octets of the whole snapshot, and of the messages marked deleted: STAT answers without a scan. */
     private long snapshotOctets;
-    private int markedMessages;
     private long markedOctets;
     private final Set<Long> retrieved = new HashSet<>();
     private final ReadAhead readAhead = new ReadAhead();
@@ -251,7 +250,7 @@ public final class Pop3Session {
 
     /** Messages not marked deleted. */
     public int count() {
-        return messages.size() - markedMessages;
+        return messages.size() - deleted.cardinality();
     }
 
     /** Octets of the messages not marked deleted. */
@@ -290,14 +289,12 @@ public final class Pop3Session {
     public void markDeleted(int number) {
         if (!deleted.get(number)) {
             deleted.set(number);
-            markedMessages++;
             markedOctets += messages.get(number - 1).size();
         }
     }
 
     public void resetDeleted() {
         deleted.clear();
-        markedMessages = 0;
         markedOctets = 0;
         highestRetrieved = 0;
     }
