@@ -210,10 +210,7 @@ public final class Pop3Session {
         }
         maildrop = m;
         messages = m.messages();
-        snapshotOctets = 0;
-        for (MessageInfo info : messages) {
-            snapshotOctets += info.size();
-        }
+        snapshotOctets = messages.stream().mapToLong(MessageInfo::size).sum();
         account = a;
         username = name;
         pendingUser = null;
