@@ -35,6 +35,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -158,6 +163,66 @@ class PostgresStoreRulesTest {
         assertThat(count("messages")).isZero();
         assertThat(count("message_chunks")).isZero();
         assertThat(store.queue().list()).isEmpty();
+    }
+
+    /**
+     * mailbox_entries has no foreign key to accounts (V6): what keeps an entry from outliving its
+     * account is that the delivery statement updates the account's row and removal locks that row
+     * first. A delivery that waits for a removal's lock must fail and leave nothing behind.
+     */
+    @Test
+    void deliveryWaitingOnARemovalOfItsMailboxFailsAndLeavesNoEntry() throws Exception {
+        Account a = user("a@example.org");
+        ExecutorService deliverer = Executors.newSingleThreadExecutor();
+        try (Connection removal = database.dataSource().getConnection()) {
+            removal.setAutoCommit(false);
+            try (Statement s = removal.createStatement()) {
+                s.executeQuery("SELECT id FROM accounts WHERE id = " + a.id() + " FOR UPDATE").close(); // as removal does
+            }
+            Future<DeliveryReceipt> delivered = deliverer.submit(() -> {
+                try (Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), clock.instant()))) {
+                    d.addLocal(new LocalRecipient(a.id(), a.address()), 0L);
+                    d.content().write(message(3));
+                    return d.commit();
+                }
+            });
+            waitForABackendWaitingOnALock();
+            try (Statement s = removal.createStatement()) {
+                s.executeUpdate("DELETE FROM mailbox_entries WHERE account_id = " + a.id());
+                s.executeUpdate("DELETE FROM accounts WHERE id = " + a.id());
+            }
+            removal.commit();
+            assertThatThrownBy(() -> delivered.get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(NotFoundException.class);
+        } finally {
+            deliverer.shutdownNow();
+        }
+        assertThat(count("mailbox_entries")).isZero();
+        assertThat(count("messages")).isZero();
+
+        // and once it is gone, a lone delivery to it fails the same way
+        try (Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), clock.instant()))) {
+            d.addLocal(new LocalRecipient(a.id(), a.address()), Optional.empty());
+            d.content().write(message(3));
+            assertThatThrownBy(d::commit).isInstanceOf(NotFoundException.class);
+        }
+        assertThat(count("mailbox_entries")).isZero();
+        assertThat(count("messages")).isZero();
+    }
+
+    private void waitForABackendWaitingOnALock() throws SQLException, InterruptedException {
+        for (int i = 0; i < 3000; i++) {
+            try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                         + " AND datname = current_database()")) {
+                rs.next();
+                if (rs.getLong(1) > 0) {
+                    return;
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("the delivery never waited for the account's row");
     }
 
     @Test

@@ -58,7 +58,7 @@ public final class SqlDelivery implements Delivery {
         if (locals == 1) {
             sql.append(", a AS (UPDATE accounts SET next_uid = next_uid + 1, messages = messages + 1, bytes = bytes + ?")
                .append("   WHERE id = ?")
-               .append("   RETURNING next_uid - 1 AS uid, coalesce(?::text, mailwright_uidl(uid_validity, next_uid - 1)) AS uidl)")
+               .append("   RETURNING next_uid - 1 AS uid, coalesce(?::text, ").append(SqlUidl.of("uid_validity", "next_uid - 1")).append(") AS uidl)")
                // LEFT JOIN: a mailbox that is gone leaves a null uid, which fails the statement
                .append(", e AS (INSERT INTO mailbox_entries (account_id, uid, uidl, message_id, size, received)")
                .append("   SELECT ?, a.uid, a.uidl, m.id, ?, ? FROM m LEFT JOIN a ON true RETURNING account_id, uid, uidl)");
@@ -68,7 +68,7 @@ public final class SqlDelivery implements Delivery {
                .append("     messages = accounts.messages + 1, bytes = accounts.bytes + ?")
                .append("   FROM r WHERE accounts.id = r.account_id")
                .append("   RETURNING accounts.id AS account_id, accounts.next_uid - 1 AS uid,")
-               .append("     coalesce(r.uidl, mailwright_uidl(accounts.uid_validity, accounts.next_uid - 1)) AS uidl)")
+               .append("     coalesce(r.uidl, ").append(SqlUidl.of("accounts.uid_validity", "accounts.next_uid - 1")).append(") AS uidl)")
                // from r, not from a: a mailbox that is gone leaves a null uid, which fails the statement
                .append(", e AS (INSERT INTO mailbox_entries (account_id, uid, uidl, message_id, size, received)")
                .append("   SELECT r.account_id, a.uid, a.uidl, m.id, ?, ?")
@@ -124,9 +124,9 @@ public final class SqlDelivery implements Delivery {
                     a.first_uid + row_number() OVER (PARTITION BY d.account_id ORDER BY d.n) - 1 AS uid, a.uid_validity
                   FROM d LEFT JOIN a ON a.id = d.account_id),
             e AS (INSERT INTO mailbox_entries (account_id, uid, uidl, message_id, size, received)
-                  SELECT account_id, uid, coalesce(uidl, mailwright_uidl(uid_validity, uid)), message_id, wire_size, received
+                  SELECT account_id, uid, coalesce(uidl, %s), message_id, wire_size, received
                   FROM u RETURNING message_id, uid, uidl)
-            SELECT d.n, e.message_id, e.uid, e.uidl FROM e JOIN d ON d.message_id = e.message_id""";
+            SELECT d.n, e.message_id, e.uid, e.uidl FROM e JOIN d ON d.message_id = e.message_id""".formatted(SqlUidl.of("uid_validity", "uid"));
 
     /** How {@link GroupCommit} writes small deliveries: alone with the plain statement, together with the batch one. */
     public static final GroupCommit.Batch<Small, DeliveryReceipt> SMALL_DELIVERIES = new GroupCommit.Batch<>() {

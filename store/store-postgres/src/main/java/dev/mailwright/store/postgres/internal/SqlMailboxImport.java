@@ -42,7 +42,7 @@ public final class SqlMailboxImport implements MailboxImport {
             + "   AND (quota_messages = 0 OR messages + ? <= quota_messages)"
             + "   RETURNING next_uid - ? AS first_uid, uid_validity)"
             + " INSERT INTO mailbox_entries (account_id, uid, uidl, message_id, size, received)"
-            + " SELECT ?, a.first_uid + t.ord - 1, coalesce(t.uidl, mailwright_uidl(a.uid_validity, a.first_uid + t.ord - 1)),"
+            + " SELECT ?, a.first_uid + t.ord - 1, coalesce(t.uidl, " + SqlUidl.of("a.uid_validity", "a.first_uid + t.ord - 1") + "),"
             + "   t.message_id, t.size, t.received::timestamptz"
             + " FROM a, unnest(?::bigint[], ?::text[], ?::bigint[], ?::text[]) WITH ORDINALITY"
             + "   AS t(message_id, uidl, size, received, ord)"
