@@ -50,14 +50,24 @@ public final class PasswordHashing {
     public PasswordHashing(Argon2Cost cost, SecureRandom random) {
         this.cost = cost;
         this.random = random;
+        NativeArgon2.reserve(cost.memoryKib());
         this.dummyHash = hash("not a real password".toCharArray());
+    }
+
+    /**
+     * How many Argon2 arenas (memory kept between hashes, each as large as the largest cost of a
+     * {@code PasswordHashing} made in this process) may be held at once; 0 maps fresh memory for
+     * every hash. One per processor by default. Process-wide, like the memory it governs.
+     */
+    public static void argon2Arenas(int limit) {
+        NativeArgon2.arenaLimit(limit);
     }
 
     public Argon2Cost cost() {
         return cost;
     }
 
-    /** Which Argon2 implementations hash, for the log: the system's libraries, then BouncyCastle's Java. */
+    /** Which Argon2 implementations hash, for the log: the native libraries in order of use, then BouncyCastle's Java. */
     public static String argon2Implementation() {
         List<String> names = new java.util.ArrayList<>(NativeArgon2.libraries());
         names.add("BouncyCastle");
