@@ -101,6 +101,7 @@ public final class Database implements AutoCloseable {
             Path spool = config.dataDir().resolve("spool");
             Files.createDirectories(spool);
             ServerConfig.Passwords cost = config.passwords();
+            PasswordHashing.argon2Arenas(cost.argon2Arenas());
             PasswordHashing hashing = new PasswordHashing(new PasswordHashing.Argon2Cost(cost.argon2MemoryKib(),
                     cost.argon2Iterations(), cost.argon2Parallelism()), new SecureRandom());
             PostgresMailStore store = new PostgresMailStore(pool, Clock.systemUTC(), hashing, spool);

@@ -206,8 +206,19 @@ public final class ConfigLoader {
         int argon2Parallelism = c.getInt("passwords.argon2-parallelism");
         check(argon2Parallelism >= 1 && argon2Parallelism <= 64, c, "passwords.argon2-parallelism",
                 "must be from 1 to 64");
+        String arenas = c.getString("passwords.argon2-arenas").trim();
+        int argon2Arenas = arenas.equals("auto") ? Runtime.getRuntime().availableProcessors() : -1;
+        if (argon2Arenas < 0) {
+            try {
+                argon2Arenas = Integer.parseInt(arenas);
+            } catch (NumberFormatException e) {
+                argon2Arenas = -1;
+            }
+        }
+        check(argon2Arenas >= 0 && argon2Arenas <= 256, c, "passwords.argon2-arenas",
+                "must be auto (one per processor) or a number from 0 to 256");
         ServerConfig.Passwords passwords = new ServerConfig.Passwords((int) (argon2Memory / 1024), argon2Iterations,
-                argon2Parallelism);
+                argon2Parallelism, argon2Arenas);
 
         return new ServerConfig(hostname, Path.of(c.getString("data-dir")),
                 new ServerConfig.Database(url, c.getString("database.user"), c.getString("database.password"), pool,

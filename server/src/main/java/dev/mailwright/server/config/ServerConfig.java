@@ -38,8 +38,11 @@ public record ServerConfig(
         }
     }
 
-    /** Cost of the Argon2id hashes stored for new and changed passwords (older hashes are upgraded at login). */
-    public record Passwords(int argon2MemoryKib, int argon2Iterations, int argon2Parallelism) {
+    /**
+     * Cost of the Argon2id hashes stored for new and changed passwords (older hashes are upgraded
+     * at login), and how many arenas of that size Argon2 may keep between hashes (0: none).
+     */
+    public record Passwords(int argon2MemoryKib, int argon2Iterations, int argon2Parallelism, int argon2Arenas) {
     }
 
     /** PEM files; both empty means a self-signed certificate under the data directory. */

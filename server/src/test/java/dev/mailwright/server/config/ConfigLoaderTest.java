@@ -163,10 +163,16 @@ class ConfigLoaderTest {
     @Test
     void passwordHashCostHasTheOwaspDefaultAndItsLimitsAreNamed() {
         ServerConfig.Passwords defaults = ConfigLoader.load(Optional.empty(), Map.of()).passwords();
-        assertThat(defaults).isEqualTo(new ServerConfig.Passwords(19 * 1024, 2, 1));
+        int processors = Runtime.getRuntime().availableProcessors();
+        assertThat(defaults).isEqualTo(new ServerConfig.Passwords(19 * 1024, 2, 1, processors));
         assertThat(ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_PASSWORDS_ARGON2_MEMORY", "64MiB",
-                "MAILWRIGHT_PASSWORDS_ARGON2_ITERATIONS", "3")).passwords())
-                .isEqualTo(new ServerConfig.Passwords(65536, 3, 1));
+                "MAILWRIGHT_PASSWORDS_ARGON2_ITERATIONS", "3", "MAILWRIGHT_PASSWORDS_ARGON2_ARENAS", "0")).passwords())
+                .isEqualTo(new ServerConfig.Passwords(65536, 3, 1, 0));
+        for (String bad : new String[] {"-1", "many", "257"}) {
+            assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_PASSWORDS_ARGON2_ARENAS",
+                    bad))).as(bad).isInstanceOf(ConfigException.class).hasMessageContaining("passwords.argon2-arenas")
+                    .hasMessageContaining("auto");
+        }
         assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_PASSWORDS_ARGON2_MEMORY", "1MiB")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("passwords.argon2-memory")
                 .hasMessageContaining("8MiB");

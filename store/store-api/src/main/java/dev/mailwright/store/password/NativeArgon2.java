@@ -83,11 +83,12 @@ final class NativeArgon2 {
         return OWN.isPresent() || SODIUM.isPresent() || ARGON2.isPresent();
     }
 
-    /** The libraries found, for the log: "Mailwright's (AVX2, 2 arenas), libsodium, libargon2", or empty. */
+    /** The libraries found, for the log: "Mailwright's (AVX2, up to 2 reused arenas), libsodium, libargon2", or empty. */
     static List<String> libraries() {
         List<String> names = new ArrayList<>();
+        int arenas = ARENAS.limit();
         OWN.ifPresent(own -> names.add("Mailwright's (" + (own.mw_argon2_impl() == IMPL_AVX2 ? "AVX2" : "portable C")
-                + ", up to " + ARENAS.limit() + " reused arenas)"));
+                + (arenas == 0 ? ", arenas off: not used)" : ", up to " + arenas + " reused arenas)")));
         SODIUM.ifPresent(s -> names.add("libsodium"));
         ARGON2.ifPresent(a -> names.add("libargon2"));
         return names;
