@@ -172,28 +172,33 @@ class OwnArgon2Test {
     }
 
     @Test
-    void concurrentHashesAgreeWhetherTheyGetAnArenaOrNot() throws Exception {
-        PasswordHashing hashing = new PasswordHashing(new PasswordHashing.Argon2Cost(1024, 1, 1),
-                new java.security.SecureRandom());
-        List<String> stored = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            stored.add(hashing.hash(("password-" + i).toCharArray()));
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(8); // more threads than arenas
+    void waitersAreServedInTheOrderTheyCame() throws Exception {
+        NativeArgon2.Arenas arenas = new NativeArgon2.Arenas(1);
+        arenas.reserve(8 * 1024);
+        NativeArgon2.Arena held = arenas.take(8 * 1024, 0);
+        long minute = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+        ExecutorService threads = Executors.newFixedThreadPool(3);
         try {
-            List<Future<Boolean>> results = new ArrayList<>();
-            for (int round = 0; round < 4; round++) {
-                for (int i = 0; i < 8; i++) {
-                    int n = i;
-                    results.add(pool.submit(() -> hashing.verify(("password-" + n).toCharArray(), stored.get(n))
-                            && !hashing.verify(("password-" + (n + 1)).toCharArray(), stored.get(n))));
+            List<Future<NativeArgon2.Arena>> waiters = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                waiters.add(threads.submit(() -> arenas.take(8 * 1024, minute)));
+                while (arenas.waiting() < i + 1) { // queued before the next one starts
+                    Thread.onSpinWait();
                 }
             }
-            for (Future<Boolean> f : results) {
-                assertThat(f.get()).isTrue();
+            NativeArgon2.Arena arena = held;
+            for (int i = 0; i < 3; i++) {
+                arenas.give(arena);
+                arena = waiters.get(i).get(10, java.util.concurrent.TimeUnit.SECONDS); // times out if served out of turn
+                assertThat(arena).as("waiter %d gets the arena", i).isEqualTo(held);
+                for (int later = i + 1; later < 3; later++) {
+                    assertThat(waiters.get(later).isDone()).as("waiter %d, behind %d, still waits", later, i).isFalse();
+                }
             }
+            arenas.limit(0);
+            arenas.give(arena);
         } finally {
-            pool.shutdown();
+            threads.shutdownNow();
         }
     }
 
