@@ -202,6 +202,32 @@ class OwnArgon2Test {
         }
     }
 
+    @Test
+    void concurrentHashesBeyondTheArenasAllVerify() throws Exception {
+        PasswordHashing hashing = new PasswordHashing(new PasswordHashing.Argon2Cost(1024, 1, 1),
+                new java.security.SecureRandom());
+        List<String> stored = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            stored.add(hashing.hash(("password-" + i).toCharArray()));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(8); // more threads than arenas: most wait for one
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int round = 0; round < 4; round++) {
+                for (int i = 0; i < 8; i++) {
+                    int n = i;
+                    results.add(pool.submit(() -> hashing.verify(("password-" + n).toCharArray(), stored.get(n))
+                            && !hashing.verify(("password-" + (n + 1)).toCharArray(), stored.get(n))));
+                }
+            }
+            for (Future<Boolean> f : results) {
+                assertThat(f.get()).isTrue();
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     private static List<Integer> implementations() {
         List<Integer> impls = new ArrayList<>(List.of(NativeArgon2.IMPL_PORTABLE));
         if (NativeArgon2.ownImplementation().orElse(0) == NativeArgon2.IMPL_AVX2) {
