@@ -65,7 +65,13 @@ final class NativeArgon2 {
     }
 
     private static <T extends Library> Optional<T> load(Class<T> type, String... names) {
-        if (Native.SIZE_T_SIZE != 8 || Platform.isWindows()) {
+        try {
+            if (Native.SIZE_T_SIZE != 8 || Platform.isWindows()) {
+                return Optional.empty();
+            }
+        } catch (LinkageError e) {
+            // JNA's own native part did not load (it is unpacked into user.home/.cache or java.io.tmpdir,
+            // and neither was writable): no native library at all, BouncyCastle hashes
             return Optional.empty();
         }
         for (String name : names) {

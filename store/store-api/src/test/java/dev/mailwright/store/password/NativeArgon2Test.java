@@ -51,6 +51,19 @@ class NativeArgon2Test {
         assertThat(hashing.verify("Secret".toCharArray(), phc)).isFalse();
     }
 
+    /** JNA unpacks its own native part into user.home/.cache or java.io.tmpdir; a service may have neither writable. */
+    @Test
+    void withoutAWritableDirectoryForJnaHashingStillWorksInJava() throws Exception {
+        java.nio.file.Path unwritable = java.nio.file.Path.of("/proc/no-such-directory");
+        String javaCommand = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(javaCommand, "-Duser.home=" + unwritable, "-Djava.io.tmpdir=" + unwritable,
+                "-Djna.nosys=true", "-cp", System.getProperty("java.class.path"),
+                HashInAnotherJvm.class.getName()).redirectError(ProcessBuilder.Redirect.DISCARD).start(); // JNA warns there
+        String output = new String(child.getInputStream().readAllBytes(), UTF_8);
+        assertThat(child.waitFor()).as(output).isZero();
+        assertThat(output.lines().toList()).containsExactly("BouncyCastle", "true");
+    }
+
     @Test
     void theSystemLibraryShouldBeUsedWhereItIsInstalled() {
         for (String[] lib : new String[][] {{"libsodium", "libsodium.so.23"}, {"libargon2", "libargon2.so.1"}}) {
