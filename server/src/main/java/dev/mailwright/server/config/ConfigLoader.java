@@ -207,14 +207,8 @@ public final class ConfigLoader {
         check(argon2Parallelism >= 1 && argon2Parallelism <= 64, c, "passwords.argon2-parallelism",
                 "must be from 1 to 64");
         String arenas = c.getString("passwords.argon2-arenas").trim();
-        int argon2Arenas = arenas.equals("auto") ? Runtime.getRuntime().availableProcessors() : -1;
-        if (argon2Arenas < 0) {
-            try {
-                argon2Arenas = Integer.parseInt(arenas);
-            } catch (NumberFormatException e) {
-                argon2Arenas = -1;
-            }
-        }
+        int argon2Arenas = arenas.equals("auto") ? Runtime.getRuntime().availableProcessors()
+                : arenas.matches("[0-9]{1,3}") ? Integer.parseInt(arenas) : -1;
         check(argon2Arenas >= 0 && argon2Arenas <= 256, c, "passwords.argon2-arenas",
                 "must be auto (one per processor) or a number from 0 to 256");
         ServerConfig.Passwords passwords = new ServerConfig.Passwords((int) (argon2Memory / 1024), argon2Iterations,

@@ -16,9 +16,10 @@ import java.util.Optional;
  * jar for Linux x86-64): it hashes into a few arenas of memory that stay mapped and touched
  * between hashes ({@link Arenas}), where the libraries below map fresh memory for every hash,
  * and on a virtual machine that first touch costs more than the hash (64 MiB, t=3 on our test
- * machine: 70 ms instead of libsodium's 160-200 ms; ADR 15). When no arena is free or the
- * library is absent: the system's libsodium (what Dovecot uses) for the common case of a
- * 16-octet salt and one lane, else libargon2. Same algorithm, same output; {@link
+ * machine: 70 ms instead of libsodium's 160-200 ms; ADR 15). Where it has no arena to give
+ * (arenas off, a cost above the configured one, 5 s spent waiting) or is absent: the system's
+ * libsodium (what Dovecot uses) for the common case of a 16-octet salt and one lane, else
+ * libargon2. Same algorithm, same output; {@link
  * PasswordHashing} falls back to BouncyCastle when none of these takes the parameters.
  */
 final class NativeArgon2 {
@@ -101,7 +102,7 @@ final class NativeArgon2 {
     }
 
     /**
-     * The raw Argon2 hash by Mailwright's library in a free arena, else libsodium, else
+     * The raw Argon2 hash by Mailwright's library in an arena, else libsodium, else
      * libargon2; empty when none is present or takes the parameters (a salt under 8 octets is
      * refused by all three, and the Java code still takes it).
      *
