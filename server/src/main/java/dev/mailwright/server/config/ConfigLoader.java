@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
+import dev.mailwright.store.password.PasswordHashing;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -207,10 +208,10 @@ public final class ConfigLoader {
         check(argon2Parallelism >= 1 && argon2Parallelism <= 64, c, "passwords.argon2-parallelism",
                 "must be from 1 to 64");
         String arenas = c.getString("passwords.argon2-arenas").trim();
-        int argon2Arenas = arenas.equals("auto") ? Runtime.getRuntime().availableProcessors()
+        int argon2Arenas = arenas.equals("auto") ? PasswordHashing.defaultArgon2Arenas()
                 : arenas.matches("[0-9]{1,3}") ? Integer.parseInt(arenas) : -1;
         check(argon2Arenas >= 0 && argon2Arenas <= 256, c, "passwords.argon2-arenas",
-                "must be auto (one per processor) or a number from 0 to 256");
+                "must be auto (one per processor, at most 8) or a number from 0 to 256");
         ServerConfig.Passwords passwords = new ServerConfig.Passwords((int) (argon2Memory / 1024), argon2Iterations,
                 argon2Parallelism, argon2Arenas);
 

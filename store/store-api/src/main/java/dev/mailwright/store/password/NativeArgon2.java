@@ -58,7 +58,8 @@ final class NativeArgon2 {
     private static final Optional<Argon2> ARGON2 = load(Argon2.class, "argon2", "libargon2.so.1");
     /** Loaded from the jar ({@code linux-x86-64/libmailwright-argon2.so}) by JNA. */
     private static final Optional<Mailwright> OWN = load(Mailwright.class, "mailwright-argon2");
-    private static final Arenas ARENAS = new Arenas(Runtime.getRuntime().availableProcessors());
+    static final int DEFAULT_ARENAS = Math.min(8, Runtime.getRuntime().availableProcessors());
+    private static final Arenas ARENAS = new Arenas(DEFAULT_ARENAS);
     /** Longer than any sane hash takes: past it, something holds arenas far too long and libsodium takes over. */
     private static final long ARENA_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
 
@@ -180,8 +181,8 @@ final class NativeArgon2 {
     }
 
     /**
-     * Arenas made on first need, one per hash running at once, up to a limit (one per processor
-     * by default: hashing is CPU-bound, so more would not finish sooner). A hash beyond the limit
+     * Arenas made on first need, one per hash running at once, up to a limit (one per processor,
+     * at most 8, by default: hashing is CPU-bound, so more would not finish sooner). A hash beyond the limit
      * waits for an arena rather than mapping fresh memory: it finishes about as soon (the CPU is
      * busy anyway, and the fresh memory costs more CPU to fault in), and a flood of logins cannot
      * map more than limit x cost. Every arena is as large as the largest reserved cost; a

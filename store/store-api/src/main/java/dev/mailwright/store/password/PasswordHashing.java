@@ -57,10 +57,15 @@ public final class PasswordHashing {
     /**
      * How many Argon2 arenas (memory kept between hashes, each as large as the largest cost of a
      * {@code PasswordHashing} made in this process) may be held at once; 0 maps fresh memory for
-     * every hash. One per processor by default. Process-wide, like the memory it governs.
+     * every hash. {@link #defaultArgon2Arenas()} by default. Process-wide, like the memory it governs.
      */
     public static void argon2Arenas(int limit) {
         NativeArgon2.arenaLimit(limit);
+    }
+
+    /** One arena per processor, at most 8 (so a large machine does not hold 32 x the cost after a burst of logins). */
+    public static int defaultArgon2Arenas() {
+        return NativeArgon2.DEFAULT_ARENAS;
     }
 
     public Argon2Cost cost() {
