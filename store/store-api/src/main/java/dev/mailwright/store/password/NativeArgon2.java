@@ -58,8 +58,7 @@ final class NativeArgon2 {
     private static final Optional<Argon2> ARGON2 = load(Argon2.class, "argon2", "libargon2.so.1");
     /** Loaded from the jar ({@code linux-x86-64/libmailwright-argon2.so}) by JNA. */
     private static final Optional<Mailwright> OWN = load(Mailwright.class, "mailwright-argon2");
-    static final int DEFAULT_ARENAS = Math.min(8, Runtime.getRuntime().availableProcessors());
-    private static final Arenas ARENAS = new Arenas(DEFAULT_ARENAS);
+    private static final Arenas ARENAS = new Arenas(PasswordHashing.defaultArgon2Arenas());
     /** Longer than any sane hash takes: past it, something holds arenas far too long and libsodium takes over. */
     private static final long ARENA_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
 

@@ -65,7 +65,7 @@ public final class PasswordHashing {
 
     /** One arena per processor, at most 8 (so a large machine does not hold 32 x the cost after a burst of logins). */
     public static int defaultArgon2Arenas() {
-        return NativeArgon2.DEFAULT_ARENAS;
+        return Math.min(8, Runtime.getRuntime().availableProcessors()); // not NativeArgon2's: reading config loads no library
     }
 
     public Argon2Cost cost() {
