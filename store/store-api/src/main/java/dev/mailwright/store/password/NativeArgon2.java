@@ -94,7 +94,7 @@ final class NativeArgon2 {
     static List<String> libraries() {
         List<String> names = new ArrayList<>();
         int arenas = ARENAS.limit();
-        OWN.ifPresent(own -> names.add("Mailwright's (" + (own.mw_argon2_impl() == IMPL_AVX2 ? "AVX2" : "portable C")
+        ownImplementation().ifPresent(impl -> names.add("Mailwright's (" + (impl == IMPL_AVX2 ? "AVX2" : "portable C")
                 + (arenas == 0 ? ", arenas off: not used)" : ", up to " + arenas + " reused arenas)")));
         SODIUM.ifPresent(s -> names.add("libsodium"));
         ARGON2.ifPresent(a -> names.add("libargon2"));
@@ -136,8 +136,7 @@ final class NativeArgon2 {
     /** By Mailwright's library in an arena; empty when it is absent or refuses, or no arena is to be had. */
     static Optional<byte[]> own(int type, byte[] password, byte[] salt, int memoryKib, int iterations,
                                 int parallelism, int length) {
-        return own(IMPL_FASTEST, type, password, salt, new byte[0], new byte[0], memoryKib, iterations, parallelism,
-                length);
+        return own(IMPL_FASTEST, type, password, salt, NONE, NONE, memoryKib, iterations, parallelism, length);
     }
 
     /** {@link #own(int, byte[], byte[], int, int, int, int)} with the RFC's secret and associated data, for tests. */
@@ -170,6 +169,9 @@ final class NativeArgon2 {
     static Optional<Integer> ownImplementation() {
         return OWN.map(Mailwright::mw_argon2_impl);
     }
+
+    /** No secret, no associated data: what password hashes use. */
+    private static final byte[] NONE = new byte[0];
 
     static final int IMPL_FASTEST = 0;
     static final int IMPL_PORTABLE = 1;
