@@ -244,4 +244,34 @@ class RawSocketTest {
         return new String(Base64.getDecoder().decode(s), StandardCharsets.UTF_8);
     }
 
+
+    @Test
+    void failedTlsHandshakesOnPop3sShouldNotUseUpTheConnectionSlots() throws Exception {
+        pop3 = new Pop3Fixture(b -> b.limits(Pop3Settings.DEFAULT_LIMITS.withMaxConnections(100, 20)));
+        for (int i = 0; i < 120; i++) { // plaintext on the implicit-TLS port: the handshake fails
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", pop3.securePort())) {
+                s.setSoTimeout(20_000);
+                s.getOutputStream().write("CAPA\r\n".getBytes(StandardCharsets.US_ASCII));
+                s.getInputStream().read(new byte[256]);
+            } catch (IOException reset) {
+                // the server may reset it
+            }
+        }
+        // the closes are handled asynchronously: a proper client is served once they are
+        String greeting = "";
+        for (int attempt = 0; attempt < 50 && !greeting.startsWith("+OK Mailwright POP3 server ready"); attempt++) {
+            if (attempt > 0) {
+                Thread.sleep(100);
+            }
+            try (javax.net.ssl.SSLSocket s = (SSLSocket) CERT.clientContext().getSocketFactory().createSocket("127.0.0.1", pop3.securePort())) {
+                s.setSoTimeout(20_000);
+                byte[] b = new byte[64];
+                int n = s.getInputStream().read(b);
+                greeting = n < 0 ? "" : new String(b, 0, n, StandardCharsets.US_ASCII);
+            } catch (IOException refused) {
+                greeting = refused.toString();
+            }
+        }
+        assertThat(greeting).startsWith("+OK Mailwright POP3 server ready");
+    }
 }

@@ -11,7 +11,7 @@ import dev.mailwright.smtp.delivery.StoreMessageSink;
 import dev.mailwright.smtp.policy.RateLimitPolicy;
 import dev.mailwright.smtp.policy.SmtpPolicies;
 import dev.mailwright.smtp.policy.SmtpPolicy;
-import dev.mailwright.smtp.transport.SmtpListener;
+import dev.mailwright.smtp.transport.SmtpListeners;
 import dev.mailwright.store.MailStore;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -21,8 +21,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * Contributes the SMTP listeners (MX, submission, submissions) to the all-in-one server's
@@ -63,11 +61,6 @@ public final class SmtpModule {
     @ElementsIntoSet
     static Set<Listener> smtpListeners(Config config, MailStore store, TlsConfig tls, ProtocolMetrics metrics) {
         Clock clock = Clock.systemUTC();
-        ExecutorService pool = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "smtp-worker");
-            t.setDaemon(true);
-            return t;
-        });
         Authenticator auth = Authenticator.of(dev.mailwright.protocol.Authenticator.of(store.accounts()));
         List<SmtpPolicy> extra = config.connectionsPerMinute() > 0 || config.messagesPerMinute() > 0
                 ? List.of(new RateLimitPolicy(config.connectionsPerMinute(), config.messagesPerMinute(), Duration.ofMinutes(1), clock))
@@ -80,9 +73,9 @@ public final class SmtpModule {
                 continue;
             }
             SmtpSettings s = config.settings().toBuilder().hostname(config.hostname()).mode(modes[i]).build();
-            listeners.add(new SmtpListener(s, addresses.get(i).get(),
+            listeners.add(SmtpListeners.create(s, addresses.get(i).get(),
                     SmtpPolicies.standard(s, store.recipients(), extra), StoreMessageSink.factory(store, clock),
-                    auth, tls, pool, clock, metrics));
+                    auth, Optional.of(tls), clock, metrics));
         }
         return listeners;
     }

@@ -7,7 +7,8 @@ import dev.mailwright.smtp.delivery.StoreMessageSink;
 import dev.mailwright.smtp.policy.SenderOwnershipPolicy;
 import dev.mailwright.smtp.policy.SmtpPolicies;
 import dev.mailwright.smtp.policy.SmtpPolicy;
-import dev.mailwright.smtp.transport.SmtpListener;
+import dev.mailwright.protocol.Listener;
+import dev.mailwright.smtp.transport.SmtpListeners;
 import dev.mailwright.store.MailStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,10 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
@@ -44,12 +42,10 @@ import dev.mailwright.protocol.tls.TlsConfig;
  */
 public final class SmtpServer implements AutoCloseable {
 
-    private final Map<SmtpSettings.Mode, SmtpListener> listeners;
-    private final ExecutorService pool;
+    private final Map<SmtpSettings.Mode, Listener> listeners;
 
-    private SmtpServer(Map<SmtpSettings.Mode, SmtpListener> listeners, ExecutorService pool) {
+    private SmtpServer(Map<SmtpSettings.Mode, Listener> listeners) {
         this.listeners = listeners;
-        this.pool = pool;
     }
 
     public static Builder builder() {
@@ -63,22 +59,21 @@ public final class SmtpServer implements AutoCloseable {
 
     /** The port of the listener of that kind. */
     public int port(SmtpSettings.Mode mode) {
-        SmtpListener l = listeners.get(mode);
+        Listener l = listeners.get(mode);
         if (l == null) {
             throw new NoSuchElementException("no " + mode + " listener");
         }
         return l.port();
     }
 
-    public List<SmtpListener> listeners() {
+    public List<Listener> listeners() {
         return List.copyOf(listeners.values());
     }
 
     /** Stops every listener and closes open connections. */
     @Override
     public void close() {
-        listeners.values().forEach(SmtpListener::stop);
-        pool.shutdown();
+        listeners.values().forEach(Listener::stop);
     }
 
     /** Configures a server; {@link #start()} binds it. */
@@ -201,35 +196,22 @@ public final class SmtpServer implements AutoCloseable {
             Authenticator auth = accounts != null ? Authenticator.of(accounts)
                     : store != null ? Authenticator.of(dev.mailwright.protocol.Authenticator.of(store.accounts()))
                     : Authenticator.NONE;
-            ExecutorService pool = Executors.newCachedThreadPool(new Workers());
-            Map<SmtpSettings.Mode, SmtpListener> started = new LinkedHashMap<>();
+            Map<SmtpSettings.Mode, Listener> started = new LinkedHashMap<>();
             try {
                 for (Map.Entry<SmtpSettings.Mode, Integer> e : ports.entrySet()) {
                     SmtpSettings s = settings.apply(SmtpSettings.builder().hostname(hostname)).mode(e.getKey()).build();
                     SmtpPolicy policy = store != null ? SmtpPolicies.standard(s, store.recipients(), policies)
                             : SmtpPolicies.standard(s, localDomains, SenderOwnershipPolicy.exactAddress(), policies);
-                    SmtpListener listener = new SmtpListener(s, new InetSocketAddress(bind, e.getValue()), policy, sinks,
-                            auth, tls, pool, clock, metrics);
+                    Listener listener = SmtpListeners.create(s, new InetSocketAddress(bind, e.getValue()), policy, sinks,
+                            auth, Optional.ofNullable(tls), clock, metrics);
                     started.put(e.getKey(), listener);
                     listener.start();
                 }
             } catch (IOException | RuntimeException e) {
-                started.values().forEach(SmtpListener::stop);
-                pool.shutdown();
+                started.values().forEach(Listener::stop);
                 throw e instanceof IOException io ? new UncheckedIOException("cannot listen", io) : (RuntimeException) e;
             }
-            return new SmtpServer(started, pool);
-        }
-    }
-
-    private static final class Workers implements ThreadFactory {
-        private final AtomicInteger n = new AtomicInteger();
-
-        @Override
-        public Thread newThread(Runnable r) {
-            Thread t = new Thread(r, "smtp-worker-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
+            return new SmtpServer(started);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.mailwright.smtp;
 
+import dev.mailwright.protocol.Limits;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -22,11 +23,12 @@ import java.util.Objects;
  * @param maxConnectionsPerIp open connections from one client address; past it the same
  * @param shutdownGrace      on stop, how long a transaction in progress may take to finish before
  *                           it is dropped with {@code 421 4.3.2} (idle sessions get the 421 at once)
+ * @param backlog            connections the kernel holds before they are accepted ({@link Limits#backlog()})
  */
 public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int maxRecipients, int maxCommandLine,
                            int maxBadCommands, int maxAuthFailures, BareLineEnds bareLineEnds, boolean authOnMx,
                            boolean authWithoutTls, boolean senderOwnership, Duration idleTimeout,
-                           int maxConnections, int maxConnectionsPerIp, Duration shutdownGrace) {
+                           int maxConnections, int maxConnectionsPerIp, Duration shutdownGrace, int backlog) {
 
     /** What a listener is for. */
     public enum Mode {
@@ -59,7 +61,7 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
         if (hostname.isEmpty() || hostname.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
             throw new IllegalArgumentException("hostname must be a printable ASCII name: " + hostname);
         }
-        if (maxConnections <= 0 || maxConnectionsPerIp <= 0 || maxMessageSize <= 0 || maxRecipients <= 0 || maxCommandLine < 512 || maxBadCommands <= 0 || maxAuthFailures <= 0) {
+        if (maxConnections <= 0 || maxConnectionsPerIp <= 0 || maxMessageSize <= 0 || maxRecipients <= 0 || maxCommandLine < 512 || maxBadCommands <= 0 || maxAuthFailures <= 0 || backlog <= 0) {
             throw new IllegalArgumentException("limits must be positive (command line at least 512 octets)");
         }
     }
@@ -85,7 +87,13 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
         b.maxConnections = maxConnections;
         b.maxConnectionsPerIp = maxConnectionsPerIp;
         b.shutdownGrace = shutdownGrace;
+        b.backlog = backlog;
         return b;
+    }
+
+    /** The transport's view of these settings. */
+    public Limits limits() {
+        return new Limits(maxConnections, maxConnectionsPerIp, idleTimeout, maxCommandLine, maxBadCommands, backlog);
     }
 
     /** Whether AUTH may be offered on a connection in this state. */
@@ -109,6 +117,7 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
         private Duration shutdownGrace = Duration.ofSeconds(30);
         private int maxConnections = 1000;
         private int maxConnectionsPerIp = 50;
+        private int backlog = Limits.DEFAULT_BACKLOG;
 
         private Builder() {
         }
@@ -184,10 +193,15 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
             return this;
         }
 
+        public Builder backlog(int v) {
+            backlog = v;
+            return this;
+        }
+
         public SmtpSettings build() {
             return new SmtpSettings(hostname, mode, maxMessageSize, maxRecipients, maxCommandLine, maxBadCommands,
                     maxAuthFailures, bareLineEnds, authOnMx, authWithoutTls, senderOwnership, idleTimeout,
-                    maxConnections, maxConnectionsPerIp, shutdownGrace);
+                    maxConnections, maxConnectionsPerIp, shutdownGrace, backlog);
         }
     }
 }

@@ -99,7 +99,7 @@ public abstract class ServerModule {
     static Limits limits(ServerConfig config) {
         ServerConfig.Limits l = config.limits();
         return new Limits(l.maxConnections(), l.maxConnectionsPerIp(), l.idleTimeout(), l.maxLineLength(),
-                l.maxBadCommands());
+                l.maxBadCommands(), l.listenBacklog());
     }
 
     @Provides
@@ -121,6 +121,7 @@ public abstract class ServerModule {
                 .idleTimeout(l.idleTimeout())
                 .maxConnections(l.maxConnections(), l.maxConnectionsPerIp())
                 .shutdownGrace(config.shutdownGracePeriod())
+                .backlog(l.listenBacklog())
                 .build();
         return new SmtpModule.Config(config.hostname(), address(config, "smtp"), address(config, "submission"),
                 address(config, "submissions"), settings, 0, config.smtp().messagesPerMinutePerIp());

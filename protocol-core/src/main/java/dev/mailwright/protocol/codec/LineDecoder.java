@@ -1,28 +1,25 @@
 package dev.mailwright.protocol.codec;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 
 /**
- * Splits received octets into command lines, or hands them out raw while a protocol reads
- * data that is not commands (SMTP DATA and BDAT).
+ * Splits input into command lines, one at a time, for a protocol that reads its own input from
+ * the transport: {@link #next(ByteBuffer)} consumes octets up to and including the next LF and
+ * returns the line, or consumes everything and keeps the partial line for the next call.
  *
- * <p>Memory is bounded by what was received but not yet taken, plus at most one line of the
- * maximum length: the transport stops reading while {@link #buffered()} is high, and a line
- * past the limit is not kept but skipped up to its LF and reported as {@link Line.Kind#TOO_LONG},
- * after which decoding resumes with the next line. Not thread-safe.
+ * <p>Memory is bounded by one line of the maximum length: a line past the limit is not kept
+ * but skipped up to its LF and reported as {@link Line.Kind#TOO_LONG}, after which decoding
+ * resumes with the next line. Not thread-safe.
  */
 public final class LineDecoder {
 
-    private static final int CR = '\r';
-    private static final int LF = '\n';
+    private static final byte CR = '\r';
+    private static final byte LF = '\n';
 
     private final int maxLineLength;
-    private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>();
     private final byte[] line;
     private int lineLength;
     private boolean discarding;
-    private long buffered;
 
     /** @param maxLineLength the longest line in octets, CRLF included */
     public LineDecoder(int maxLineLength) {
@@ -33,51 +30,84 @@ public final class LineDecoder {
         this.line = new byte[maxLineLength - 1];
     }
 
-    /** Appends received octets; the array is copied. */
-    public void feed(byte[] data, int offset, int length) {
-        if (length > 0) {
-            byte[] copy = new byte[length];
-            System.arraycopy(data, offset, copy, 0, length);
-            chunks.addLast(ByteBuffer.wrap(copy));
-            buffered += length;
-        }
-    }
-
-    public void feed(byte[] data) {
-        feed(data, 0, data.length);
-    }
-
-    /** Octets received and not yet returned, including a partial line. */
-    public long buffered() {
-        return buffered + lineLength;
-    }
-
-    /** The next complete line, or null when no LF has been received yet. */
-    public Line next() {
-        while (!chunks.isEmpty()) {
-            ByteBuffer chunk = chunks.peekFirst();
-            while (chunk.hasRemaining()) {
-                byte b = chunk.get();
-                buffered--;
-                if (b == LF) {
-                    if (!chunk.hasRemaining()) {
-                        chunks.pollFirst();
-                    }
-                    return endOfLine();
-                }
-                if (discarding) {
-                    continue;
-                }
-                if (lineLength == line.length) {
-                    discarding = true;
-                    lineLength = 0;
-                    continue;
-                }
-                line[lineLength++] = b;
+    /**
+     * The next complete line from what was kept and {@code input}, consuming {@code input} up to
+     * and including its LF; or null when {@code input} holds no LF (all of it was consumed and
+     * kept, or skipped when over the limit).
+     */
+    public Line next(ByteBuffer input) {
+        int from = input.position();
+        int end = input.limit();
+        int lf = indexOfLf(input, from, end);
+        int upTo = lf < 0 ? end : lf;
+        int take = upTo - from;
+        if (!discarding) {
+            if (lineLength + take > line.length) {
+                discarding = true;
+                lineLength = 0;
+            } else {
+                input.get(line, lineLength, take);
+                lineLength += take;
             }
-            chunks.pollFirst();
         }
-        return null;
+        if (lf < 0) {
+            input.position(end);
+            return null;
+        }
+        input.position(lf + 1);
+        return endOfLine();
+    }
+
+    /**
+     * The next complete line of {@code input} without consuming anything, when no partial line is
+     * kept: for deciding whether to handle it here or leave it to someone else. Null when
+     * {@code input} holds no LF, or when a partial line is kept.
+     */
+    public Line peek(ByteBuffer input) {
+        if (hasPartialLine()) {
+            return null;
+        }
+        int position = input.position();
+        Line line = next(input);
+        input.position(position);
+        if (line == null) {
+            clear();
+        }
+        return line;
+    }
+
+    /** Whether part of a line is kept, waiting for its end. */
+    public boolean hasPartialLine() {
+        return lineLength > 0 || discarding;
+    }
+
+    /** Forgets a partial line. */
+    public void clear() {
+        lineLength = 0;
+        discarding = false;
+    }
+
+    public int maxLineLength() {
+        return maxLineLength;
+    }
+
+    private static int indexOfLf(ByteBuffer b, int from, int end) {
+        if (b.hasArray()) {
+            byte[] a = b.array();
+            int off = b.arrayOffset();
+            for (int i = from; i < end; i++) {
+                if (a[off + i] == LF) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+        for (int i = from; i < end; i++) {
+            if (b.get(i) == LF) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private Line endOfLine() {
@@ -100,59 +130,5 @@ public final class LineDecoder {
         byte[] bytes = new byte[length];
         System.arraycopy(line, 0, bytes, 0, length);
         return Line.of(bytes);
-    }
-
-    /**
-     * Takes everything buffered for a raw reader, in one buffer: a partial line not yet ended,
-     * then the received chunks in order. Null when nothing is buffered. Octets the reader does
-     * not consume go back with {@link #unread(ByteBuffer)}.
-     */
-    public ByteBuffer takeRaw() {
-        discarding = false;
-        if (lineLength == 0 && chunks.size() == 1) {
-            ByteBuffer only = chunks.pollFirst();
-            buffered = 0;
-            return only;
-        }
-        long total = buffered();
-        if (total == 0) {
-            chunks.clear();
-            return null;
-        }
-        ByteBuffer all = ByteBuffer.allocate((int) total);
-        all.put(line, 0, lineLength);
-        lineLength = 0;
-        for (ByteBuffer c : chunks) {
-            all.put(c);
-        }
-        chunks.clear();
-        buffered = 0;
-        all.flip();
-        return all;
-    }
-
-    /** Puts back octets a raw reader did not consume; they are read again first. */
-    public void unread(ByteBuffer data) {
-        if (data.hasRemaining()) {
-            buffered += data.remaining();
-            chunks.addFirst(data);
-        }
-    }
-
-    /** Whether more than {@code octets} are buffered (a raw reader that wants more can be offered more). */
-    public boolean hasMoreThan(long octets) {
-        return buffered() > octets;
-    }
-
-    /** Forgets everything buffered (after STARTTLS/STLS: pipelined plaintext is never processed). */
-    public void clear() {
-        chunks.clear();
-        buffered = 0;
-        lineLength = 0;
-        discarding = false;
-    }
-
-    public int maxLineLength() {
-        return maxLineLength;
     }
 }

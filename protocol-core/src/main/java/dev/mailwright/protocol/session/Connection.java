@@ -4,13 +4,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * What a protocol session may do with its connection. Implemented by the transport; a
  * protocol never sees MINA. All methods are meant to be called from the session's own
  * callbacks, which run one at a time on the session's ordered executor, where blocking work is
- * allowed; or on an I/O thread for a line the session said it
- * {@linkplain ProtocolSession#handlesWithoutBlocking handles without blocking}.
+ * allowed; or on an I/O thread in {@link ProtocolSession#receivedWithoutBlocking}.
  */
 public interface Connection {
 
@@ -23,6 +23,9 @@ public interface Connection {
 
     /** Whether the connection is encrypted now (implicit TLS, or after an upgrade). */
     boolean isSecure();
+
+    /** The negotiated TLS protocol and cipher suite, once encrypted. */
+    Optional<TlsInfo> tls();
 
     /** Whether an in-band upgrade ({@link #startTls}) is possible: TLS material configured and not secure yet. */
     boolean canStartTls();
@@ -51,7 +54,8 @@ public interface Connection {
     /**
      * In-band TLS upgrade (STARTTLS, STLS): sends {@code reply} in plaintext, then starts the
      * server side of the TLS handshake. Everything the client sent after the upgrade command
-     * and before the handshake is discarded unread. The session gets
+     * and before the handshake (what the session left unconsumed, and what arrives meanwhile in
+     * plaintext) is discarded unread (RFC 3207 section 4.2, CVE-2011-0411). The session gets
      * {@link ProtocolSession#tlsStarted()} once the handshake completes, and no input before.
      *
      * @throws IllegalStateException when {@link #canStartTls()} is false
@@ -59,14 +63,9 @@ public interface Connection {
     void startTls(String reply);
 
     /**
-     * Hands the following input to {@code receiver} instead of decoding lines, until it says it
-     * is done; what it leaves in the buffer is decoded as lines again.
-     */
-    void readRaw(RawReceiver receiver);
-
-    /**
      * Pauses input processing for {@code delay}, then runs {@code then} on the session's
-     * executor (a delayed failure reply after a failed login). No thread sleeps meanwhile.
+     * executor (a delayed failure reply after a failed login). No thread sleeps meanwhile; the
+     * session consumes no more input until {@code then} ran.
      */
     void after(Duration delay, Runnable then);
 
@@ -75,4 +74,8 @@ public interface Connection {
 
     /** Closes at once, dropping what is queued. */
     void abort();
+
+    /** A negotiated TLS session. */
+    record TlsInfo(String protocol, String cipher) {
+    }
 }

@@ -1,10 +1,7 @@
 package dev.mailwright.protocol.transport;
 
-import dev.mailwright.protocol.codec.Line;
-import dev.mailwright.protocol.codec.LineDecoder;
 import dev.mailwright.protocol.session.Connection;
 import dev.mailwright.protocol.session.ProtocolSession;
-import dev.mailwright.protocol.session.RawReceiver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -12,21 +9,29 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSession;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.future.WriteFuture;
+import org.apache.mina.core.service.IoProcessor;
+import org.apache.mina.core.session.AbstractIoSession;
 import org.apache.mina.core.session.IoSession;
+import org.apache.mina.filter.ssl.SslFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One connection: the bridge between a MINA session and a {@link ProtocolSession}, and the
- * session's ordered executor. The I/O thread appends received octets to the decoder and, while
- * nothing of the session waits or runs on a worker, handles the lines the session
- * {@linkplain ProtocolSession#handlesWithoutBlocking handles without blocking} itself; a worker
- * thread drains everything else (open, other lines, raw data, timers, end) one at a time.
+ * session's ordered executor. Received octets go to an input queue; while nothing of the session
+ * waits or runs on a worker, the I/O thread first offers them to
+ * {@link ProtocolSession#receivedWithoutBlocking}; a worker thread drains everything else (open,
+ * input, timers, stop, end) one event at a time. Reading is suspended while the queue is large,
+ * so a fast client cannot fill the heap.
  */
 final class MinaConnection implements Connection {
 
@@ -34,8 +39,10 @@ final class MinaConnection implements Connection {
     private static final int CHUNK = 64 * 1024;
     /** Where a streamed reply is read before the part read is copied out (a short message is not a 64 KiB array). */
     private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[CHUNK]);
-    private static final long SUSPEND_ABOVE = 1024 * 1024;
-    private static final long RESUME_BELOW = 256 * 1024;
+    static final int SUSPEND_ABOVE = 256 * 1024;
+    static final int RESUME_BELOW = 64 * 1024;
+    /** An input queue array larger than this is let go once empty (idle connections stay small). */
+    private static final int KEEP_ARRAY = 8 * 1024;
 
     private final IoSession session;
     private final ProtocolSession protocol;
@@ -43,7 +50,6 @@ final class MinaConnection implements Connection {
     private final Executor workers;
     private final ScheduledExecutorService timers;
     private final String id;
-    private final LineDecoder decoder;
     private final Object lock = new Object();
     private final ArrayDeque<Runnable> control = new ArrayDeque<>();
 
@@ -52,17 +58,26 @@ final class MinaConnection implements Connection {
     private boolean paused;
     private boolean awaitingTls;
     private boolean closing;
-    private boolean closed;
+    private boolean ended;
+    private boolean started;
     private boolean readSuspended;
     private boolean secure;
-    private RawReceiver raw;
     private ProtocolSession.EndReason endReason;
-    /** A line decoded on the I/O thread that the worker handles next. */
-    private Line pendingLine;
+    /** The input queue: octets {@code [inStart, inEnd)} of {@code in}. */
+    private byte[] in;
+    private int inStart;
+    private int inEnd;
+    /** Whether a worker holds a view of {@code in}: the array is then never written below {@code inEnd}. */
+    private boolean viewOut;
+    /** Counts queue clears, so a consumption report about a cleared queue is ignored. */
+    private int generation;
+    /** Counts appends, to tell whether input arrived while the session had a view. */
+    private long appends;
+    /** The session left the queued input unconsumed and nothing changed since: it waits for more. */
+    private boolean waitingForInput;
 
-    /** The I/O thread while it handles lines itself, else null. */
+    /** The I/O thread while it runs session code itself, else null. */
     private volatile Thread handlingHere;
-
     private volatile Object tlsTrigger;
 
     MinaConnection(IoSession session, ProtocolSession protocol, MinaListener.Config config, Executor workers,
@@ -73,93 +88,128 @@ final class MinaConnection implements Connection {
         this.workers = workers;
         this.timers = timers;
         this.id = config.name() + "-" + Long.toString(session.getId(), 36);
-        this.decoder = new LineDecoder(config.limits().maxLineLength());
         this.secure = config.implicitTls();
     }
 
     // ------------------------------------------------------------ events from the I/O thread
 
     void opened() {
+        synchronized (lock) {
+            started = true;
+        }
+        if (protocol.startsWithoutBlocking() && enterHere()) {
+            try {
+                protocol.started(this);
+            } catch (RuntimeException | Error e) {
+                failed(e);
+            } finally {
+                leaveHere();
+            }
+            return;
+        }
         enqueue(() -> protocol.started(this));
     }
 
     void received(IoBuffer buffer) {
-        int n = buffer.remaining();
-        byte[] bytes = new byte[n];
-        buffer.get(bytes);
+        boolean here;
         synchronized (lock) {
-            if (closing || closed) {
+            if (closing || ended) {
                 return;
             }
             if (awaitingTls && !session.isSecured()) {
-                LOG.info("{}: discarding {} octets sent before the TLS handshake", id, n);
+                LOG.info("{}: discarding {} octets sent before the TLS handshake", id, buffer.remaining());
                 return;
             }
-            decoder.feed(bytes);
-            if (!readSuspended && decoder.buffered() > SUSPEND_ABOVE) {
-                readSuspended = true;
-                session.suspendRead();
-            }
-        }
-        handleHereOrSignal();
-    }
-
-    /**
-     * While the session is otherwise idle, handles on this I/O thread the lines it handles
-     * without blocking; the first other line, and everything after it, goes to the worker.
-     */
-    private void handleHereOrSignal() {
-        boolean here;
-        synchronized (lock) {
-            // otherwise the worker has it, or will when the pause or the handshake ends
-            here = !(scheduled || paused || closing || closed || awaitingTls || raw != null || pendingLine != null
-                    || !control.isEmpty());
+            here = !scheduled && !paused && !awaitingTls && control.isEmpty() && inStart == inEnd;
             if (here) {
                 scheduled = true; // no worker starts meanwhile
                 handlingHere = Thread.currentThread();
+            } else {
+                append(buffer.buf());
             }
         }
         if (!here) {
             signal();
             return;
         }
+        ByteBuffer input = buffer.buf();
         try {
-            for (;;) {
-                Line line;
-                synchronized (lock) {
-                    if (paused || closing || closed || awaitingTls || raw != null || !control.isEmpty()) {
-                        break;
-                    }
-                    line = decoder.next();
-                    if (line == null) {
-                        break;
-                    }
-                }
-                if (!protocol.handlesWithoutBlocking(line)) {
-                    synchronized (lock) {
-                        pendingLine = line;
-                    }
-                    break;
-                }
-                protocol.line(line);
-            }
+            protocol.receivedWithoutBlocking(input);
         } catch (RuntimeException | Error e) {
-            LOG.error("{}: session failed", id, e);
-            abort();
+            failed(e);
         } finally {
             handlingHere = null;
         }
         boolean work;
         synchronized (lock) {
             scheduled = false;
-            if (readSuspended && decoder.buffered() < RESUME_BELOW) {
-                readSuspended = false;
-                session.resumeRead();
+            if (input.hasRemaining() && !closing && !ended && !awaitingTls) {
+                append(input); // the read buffer is MINA's: what is left is copied
             }
-            work = pendingLine != null || !control.isEmpty() || (raw != null && decoder.buffered() > 0);
+            work = !control.isEmpty() || inStart < inEnd;
         }
         if (work) {
             signal();
+        }
+    }
+
+    /** Appends to the input queue; suspends reading past the high-water mark. Under the lock. */
+    private void append(ByteBuffer data) {
+        int n = data.remaining();
+        if (n == 0) {
+            return;
+        }
+        waitingForInput = false;
+        appends++;
+        int queued = inEnd - inStart;
+        if (in == null || inEnd + n > in.length) {
+            if (!viewOut && in != null && queued + n <= in.length) {
+                System.arraycopy(in, inStart, in, 0, queued); // compact in place
+            } else {
+                byte[] grown = new byte[Math.max(queued + n, Math.min(Math.max(2 * (queued + n), 4096),
+                        queued + n + CHUNK))];
+                if (queued > 0) {
+                    System.arraycopy(in, inStart, grown, 0, queued);
+                }
+                in = grown; // a worker's view keeps the old array, which nobody writes any more
+            }
+            inStart = 0;
+            inEnd = queued;
+        }
+        data.get(in, inEnd, n);
+        inEnd += n;
+        if (!readSuspended && inEnd - inStart > SUSPEND_ABOVE) {
+            readSuspended = true;
+            session.suspendRead();
+        }
+    }
+
+    /** Forgets queued input (under the lock). */
+    private void clearInput() {
+        inStart = inEnd = 0;
+        generation++;
+        if (!viewOut && in != null && in.length > KEEP_ARRAY) {
+            in = null;
+        }
+    }
+
+    private void resumeIfDrained() {
+        if (readSuspended && inEnd - inStart < RESUME_BELOW) {
+            readSuspended = false;
+            resumeRead();
+        }
+    }
+
+    /**
+     * MINA only changes the interest set on resume; a processor blocked in select() would notice
+     * after its one-second select timeout. Asking it to flush the (usually empty) write queue
+     * wakes it up at once (ADR 0007).
+     */
+    @SuppressWarnings("unchecked")
+    private void resumeRead() {
+        session.resumeRead();
+        if (session instanceof AbstractIoSession s) {
+            ((IoProcessor<AbstractIoSession>) s.getProcessor()).flush(s);
         }
     }
 
@@ -167,7 +217,7 @@ final class MinaConnection implements Connection {
         if (message != null && message == tlsTrigger) {
             // on the I/O thread, right after the plaintext reply left and before any further read
             tlsTrigger = null;
-            session.getFilterChain().addFirst("tls", listener.newSslFilter());
+            session.getFilterChain().addFirst(MinaListener.TLS_FILTER, listener.newSslFilter());
         }
     }
 
@@ -188,7 +238,8 @@ final class MinaConnection implements Connection {
 
     void idle() {
         synchronized (lock) {
-            if (closing || closed) {
+            // a session busy on its worker, or a client held back by back-pressure, waits for us
+            if (closing || ended || scheduled || readSuspended) {
                 return;
             }
             endReason = ProtocolSession.EndReason.TIMEOUT;
@@ -199,34 +250,85 @@ final class MinaConnection implements Connection {
         });
     }
 
-    void shutdown() {
+    /** The listener is stopping: the session decides how soon it ends. */
+    void stopping(boolean graceOver) {
         synchronized (lock) {
             if (endReason == null) {
                 endReason = ProtocolSession.EndReason.SHUTDOWN;
             }
-            closing = true;
+            if (!started) {
+                closing = true;
+                session.closeNow();
+                return;
+            }
         }
-        session.closeNow();
+        enqueue(() -> protocol.stopping(this, graceOver));
     }
 
+    /** The MINA session is gone (called once, whichever way it went). */
     void closed() {
+        Runnable end;
         synchronized (lock) {
-            closed = true;
+            if (ended) {
+                return;
+            }
+            ended = true;
             ProtocolSession.EndReason reason = endReason != null ? endReason
                     : closing ? ProtocolSession.EndReason.CLOSED_BY_SERVER : ProtocolSession.EndReason.DROPPED;
-            decoder.clear();
-            pendingLine = null;
+            clearInput();
             control.clear();
-            control.addLast(() -> protocol.ended(reason));
+            if (!started) {
+                return;
+            }
+            end = () -> protocol.ended(reason);
+            control.addLast(end);
+            paused = false;
+        }
+        if (protocol.endsWithoutBlocking() && enterHere()) {
+            try {
+                synchronized (lock) {
+                    control.remove(end);
+                }
+                end.run();
+            } catch (RuntimeException | Error e) {
+                LOG.error("{}: session end failed", id, e);
+            } finally {
+                leaveHere();
+            }
+            return;
         }
         signal();
     }
 
     // ------------------------------------------------------------ the ordered executor
 
+    /** Takes the executor for this I/O thread when nothing of the session waits or runs. */
+    private boolean enterHere() {
+        synchronized (lock) {
+            if (scheduled || paused || !control.isEmpty()) {
+                return false;
+            }
+            scheduled = true;
+            handlingHere = Thread.currentThread();
+            return true;
+        }
+    }
+
+    private void leaveHere() {
+        handlingHere = null;
+        boolean work;
+        synchronized (lock) {
+            scheduled = false;
+            work = !control.isEmpty() || (inStart < inEnd && !waitingForInput);
+        }
+        if (work) {
+            signal();
+        }
+    }
+
     private void enqueue(Runnable task) {
         synchronized (lock) {
-            if (closed) {
+            if (ended) {
                 return;
             }
             control.addLast(task);
@@ -243,7 +345,7 @@ final class MinaConnection implements Connection {
         }
         try {
             workers.execute(this::drain);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             synchronized (lock) {
                 scheduled = false;
             }
@@ -254,31 +356,23 @@ final class MinaConnection implements Connection {
     private void drain() {
         for (;;) {
             Runnable task;
-            Line line = null;
-            ByteBuffer data = null;
-            RawReceiver receiver = null;
+            ByteBuffer view = null;
+            int viewGeneration = 0;
+            long viewAppends = 0;
             synchronized (lock) {
                 if (paused) {
                     scheduled = false;
                     return;
                 }
                 task = control.pollFirst();
-                if (task == null && !closing && !closed && !awaitingTls) {
-                    if (pendingLine != null) {
-                        line = pendingLine;
-                        pendingLine = null;
-                    } else if (raw != null) {
-                        receiver = raw;
-                        data = decoder.takeRaw();
-                    } else {
-                        line = decoder.next();
-                    }
+                if (task == null && !closing && !ended && !awaitingTls && inStart < inEnd && !waitingForInput) {
+                    view = ByteBuffer.wrap(in, inStart, inEnd - inStart);
+                    viewOut = true;
+                    viewGeneration = generation;
+                    viewAppends = appends;
                 }
-                if (readSuspended && decoder.buffered() < RESUME_BELOW) {
-                    readSuspended = false;
-                    session.resumeRead();
-                }
-                if (task == null && line == null && data == null) {
+                resumeIfDrained();
+                if (task == null && view == null) {
                     scheduled = false;
                     return;
                 }
@@ -286,31 +380,36 @@ final class MinaConnection implements Connection {
             try {
                 if (task != null) {
                     task.run();
-                } else if (line != null) {
-                    protocol.line(line);
-                } else {
-                    boolean done = receiver.onData(data);
                     synchronized (lock) {
-                        if (done) {
-                            if (raw == receiver) {
-                                raw = null;
-                            }
-                            decoder.unread(data);
-                        } else if (data.hasRemaining()) {
-                            decoder.unread(data);
-                            if (!decoder.hasMoreThan(data.remaining())) {
-                                // wait for more input before offering it again
-                                scheduled = false;
-                                return;
+                        waitingForInput = false; // the session's state changed: offer the input again
+                    }
+                } else {
+                    int from = view.position();
+                    try {
+                        protocol.received(view);
+                    } finally {
+                        synchronized (lock) {
+                            viewOut = false;
+                            if (generation == viewGeneration) {
+                                inStart += view.position() - from;
+                                // left unconsumed, and nothing new came: the session waits for more
+                                waitingForInput = view.hasRemaining() && appends == viewAppends;
+                                if (inStart == inEnd) {
+                                    clearInput();
+                                }
                             }
                         }
                     }
                 }
             } catch (RuntimeException | Error e) {
-                LOG.error("{}: session failed", id, e);
-                abort();
+                failed(e);
             }
         }
+    }
+
+    private void failed(Throwable e) {
+        LOG.error("{}: session failed", id, e);
+        abort();
     }
 
     // ------------------------------------------------------------ Connection
@@ -338,6 +437,14 @@ final class MinaConnection implements Connection {
     }
 
     @Override
+    public Optional<TlsInfo> tls() {
+        if (session.getAttribute(SslFilter.SSL_SECURED) instanceof SSLSession s) {
+            return Optional.of(new TlsInfo(s.getProtocol(), s.getCipherSuite()));
+        }
+        return Optional.empty();
+    }
+
+    @Override
     public boolean canStartTls() {
         synchronized (lock) {
             return !secure && !awaitingTls && listener.canStartTls();
@@ -361,7 +468,7 @@ final class MinaConnection implements Connection {
 
     @Override
     public void writeStream(byte[] head, InputStream content) throws IOException {
-        try (InputStream in = content) {
+        try (InputStream stream = content) {
             WriteFuture previous = null;
             int headLength = head.length;
             if (headLength > CHUNK / 2) {
@@ -371,13 +478,13 @@ final class MinaConnection implements Connection {
             byte[] scratch = SCRATCH.get();
             for (;;) {
                 System.arraycopy(head, 0, scratch, 0, headLength);
-                int n = headLength + Math.max(0, in.readNBytes(scratch, headLength, CHUNK - headLength));
+                int n = headLength + Math.max(0, stream.readNBytes(scratch, headLength, CHUNK - headLength));
                 headLength = 0;
                 if (n <= 0) {
                     break;
                 }
                 // the write queue keeps the array until it is sent: a copy of exactly what was read
-                IoBuffer b = IoBuffer.wrap(java.util.Arrays.copyOf(scratch, n));
+                IoBuffer b = IoBuffer.wrap(Arrays.copyOf(scratch, n));
                 if (previous != null && handlingHere != Thread.currentThread()) {
                     await(previous); // on the I/O thread the content is in memory: queue it all
                 }
@@ -408,23 +515,14 @@ final class MinaConnection implements Connection {
                 throw new IllegalStateException("TLS cannot start on this connection");
             }
             awaitingTls = true;
-            int dropped = (int) decoder.buffered();
+            int dropped = inEnd - inStart;
             if (dropped > 0) {
                 LOG.info("{}: discarding {} octets pipelined after the TLS upgrade command", id, dropped);
             }
-            decoder.clear();
-            pendingLine = null;
-            raw = null;
+            clearInput();
         }
         tlsTrigger = b;
         session.write(b);
-    }
-
-    @Override
-    public void readRaw(RawReceiver receiver) {
-        synchronized (lock) {
-            raw = receiver;
-        }
     }
 
     @Override
@@ -438,6 +536,9 @@ final class MinaConnection implements Connection {
         }
         timers.schedule(() -> {
             synchronized (lock) {
+                if (ended) {
+                    return;
+                }
                 paused = false;
                 control.addFirst(then);
             }

@@ -9,6 +9,7 @@ import dev.mailwright.protocol.tls.TlsConfig;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -19,11 +20,13 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.service.IoHandlerAdapter;
+import org.apache.mina.core.service.IoService;
+import org.apache.mina.core.service.IoServiceListener;
 import org.apache.mina.core.session.AttributeKey;
 import org.apache.mina.core.session.IdleStatus;
 import org.apache.mina.core.session.IoSession;
-import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.filter.FilterEvent;
 import org.apache.mina.filter.ssl.SslEvent;
 import org.apache.mina.filter.ssl.SslFilter;
@@ -32,15 +35,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A MINA 2.2 TCP listener running one {@link ProtocolSession} per connection. Received octets
- * are handed to the session's ordered executor (a worker pool, never the I/O threads), which
- * decodes lines and calls the session one event at a time.
+ * The one network transport: a MINA 2.2 TCP listener running one {@link ProtocolSession} per
+ * connection, for every protocol. Received octets go to the session's ordered executor (a worker
+ * pool), or to the session on the I/O thread for what it handles without blocking.
+ *
+ * <p>Connection accounting (the total and per-address limits): a slot is taken when MINA creates
+ * the session and given back by an {@link IoServiceListener}, which MINA calls for every session
+ * it destroys whatever the filter chain did (a failed TLS handshake, a reset, a timeout, a stop).
  */
 public final class MinaListener implements Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(MinaListener.class);
     private static final AttributeKey CONNECTION = new AttributeKey(MinaListener.class, "connection");
-    private static final Duration STOP_GRACE = Duration.ofSeconds(5);
+    private static final AttributeKey COUNTED = new AttributeKey(MinaListener.class, "counted");
+    static final String TLS_FILTER = "tls";
+    /** After the grace period and a last call to end, what is left is dropped after this long. */
+    private static final Duration LAST_CALL = Duration.ofSeconds(2);
 
     /**
      * @param name        for logs and thread names
@@ -48,13 +58,18 @@ public final class MinaListener implements Listener {
      * @param limits      connection and line limits
      * @param tls         TLS material; needed for implicit TLS and for in-band upgrades
      * @param implicitTls whether the handshake starts on connect (POP3S, SMTPS)
+     * @param stopGrace   how long a stop lets sessions end by themselves
      */
     public record Config(String name, InetSocketAddress bind, Limits limits, Optional<TlsConfig> tls,
-                         boolean implicitTls) {
+                         boolean implicitTls, Duration stopGrace) {
         public Config {
             if (implicitTls && tls.isEmpty()) {
                 throw new IllegalArgumentException("implicit TLS needs TLS material");
             }
+        }
+
+        public Config(String name, InetSocketAddress bind, Limits limits, Optional<TlsConfig> tls, boolean implicitTls) {
+            this(name, bind, limits, tls, implicitTls, Duration.ofSeconds(5));
         }
     }
 
@@ -94,15 +109,24 @@ public final class MinaListener implements Listener {
         timers = t;
         NioSocketAcceptor a = new NioSocketAcceptor(Math.max(1, Runtime.getRuntime().availableProcessors()));
         a.setReuseAddress(true);
+        a.setBacklog(config.limits().backlog());
         a.setCloseOnDeactivation(false);
         if (config.implicitTls()) {
-            a.getFilterChain().addFirst("tls", newSslFilter());
+            a.getFilterChain().addFirst(TLS_FILTER, newSslFilter());
         }
         long idle = Math.max(1, (config.limits().idleTimeout().toMillis() + 999) / 1000);
         a.getSessionConfig().setIdleTime(IdleStatus.BOTH_IDLE, (int) Math.min(Integer.MAX_VALUE, idle));
         a.getSessionConfig().setTcpNoDelay(true);
+        a.addListener(new Accounting());
         a.setHandler(new Bridge());
-        a.bind(config.bind());
+        try {
+            a.bind(config.bind());
+        } catch (IOException | RuntimeException e) {
+            a.dispose(false);
+            workers.shutdown();
+            timers.shutdownNow();
+            throw e;
+        }
         acceptor = a;
         bound = a.getLocalAddress();
         LOG.info("{} listening on {}{}", config.name(), bound, config.implicitTls() ? " (TLS)" : "");
@@ -117,11 +141,16 @@ public final class MinaListener implements Listener {
         return b;
     }
 
-    /** Open connections now. */
+    /** Connections counted against the limits now. */
     public int openConnections() {
         return limiter.open();
     }
 
+    /**
+     * Stops accepting, then asks every session to end (each decides what that means: SMTP lets a
+     * transaction in progress finish), waits up to the grace period, asks what is left once more
+     * to end now, and drops whatever remains.
+     */
     @Override
     public synchronized void stop() {
         NioSocketAcceptor a = acceptor;
@@ -130,33 +159,46 @@ public final class MinaListener implements Listener {
         }
         stopping = true;
         a.unbind();
-        for (IoSession s : a.getManagedSessions().values()) {
-            MinaConnection c = (MinaConnection) s.getAttribute(CONNECTION);
-            if (c != null) {
-                c.shutdown();
-            } else {
-                s.closeNow();
-            }
-        }
-        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
-        while (!a.getManagedSessions().isEmpty() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        forEachConnection(a, false);
+        awaitClosed(a, config.stopGrace());
+        if (!a.getManagedSessions().isEmpty()) {
+            LOG.info("{}: {} session(s) still open after {}, ending them", config.name(),
+                    a.getManagedSessions().size(), config.stopGrace());
+            forEachConnection(a, true);
+            awaitClosed(a, LAST_CALL);
         }
         a.getManagedSessions().values().forEach(IoSession::closeNow);
         a.dispose(true);
         workers.shutdown();
         timers.shutdownNow();
         try {
-            workers.awaitTermination(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            workers.awaitTermination(LAST_CALL.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         LOG.info("{} stopped", config.name());
+    }
+
+    private static void forEachConnection(NioSocketAcceptor a, boolean graceOver) {
+        for (IoSession s : a.getManagedSessions().values()) {
+            if (s.getAttribute(CONNECTION) instanceof MinaConnection c) {
+                c.stopping(graceOver);
+            } else {
+                s.closeNow();
+            }
+        }
+    }
+
+    private static void awaitClosed(NioSocketAcceptor a, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!a.getManagedSessions().isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20); // MINA has no "all sessions closed" event to wait on
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     SslFilter newSslFilter() {
@@ -183,29 +225,65 @@ public final class MinaListener implements Listener {
         return ((InetSocketAddress) s.getRemoteAddress()).getAddress();
     }
 
-    private final class Bridge extends IoHandlerAdapter {
-        private static final AttributeKey REJECTED = new AttributeKey(Bridge.class, "rejected");
+    /**
+     * Gives back the slot of every accepted socket: MINA calls this after the filter chain's
+     * close, for every session it managed, whatever the chain did (an {@link SslFilter} whose
+     * handshake failed does not always pass the close on to the handler).
+     */
+    private final class Accounting implements IoServiceListener {
+        @Override
+        public void sessionDestroyed(IoSession session) {
+            if (session.removeAttribute(COUNTED) != null) {
+                limiter.release(clientAddress(session));
+            }
+            if (session.getAttribute(CONNECTION) instanceof MinaConnection c) {
+                c.closed();
+            }
+        }
 
         @Override
         public void sessionCreated(IoSession session) {
-            if (stopping || !limiter.tryAcquire(clientAddress(session))) {
-                session.setAttribute(REJECTED, Boolean.TRUE);
-                return;
+        }
+
+        @Override
+        public void serviceActivated(IoService service) {
+        }
+
+        @Override
+        public void serviceIdle(IoService service, IdleStatus idleStatus) {
+        }
+
+        @Override
+        public void serviceDeactivated(IoService service) {
+        }
+
+        @Override
+        public void sessionClosed(IoSession session) {
+        }
+    }
+
+    private final class Bridge extends IoHandlerAdapter {
+
+        /** Takes a slot (given back by {@link Accounting}); runs before the session is opened. */
+        @Override
+        public void sessionCreated(IoSession session) {
+            if (!stopping && limiter.tryAcquire(clientAddress(session))) {
+                session.setAttribute(COUNTED, Boolean.TRUE);
+                session.setAttribute(CONNECTION, new MinaConnection(session, factory.newSession(), config, workers,
+                        timers, MinaListener.this));
             }
-            MinaConnection c = new MinaConnection(session, factory.newSession(), config, workers, timers,
-                    MinaListener.this);
-            session.setAttribute(CONNECTION, c);
         }
 
         @Override
         public void sessionOpened(IoSession session) {
-            if (session.containsAttribute(REJECTED)) {
+            MinaConnection c = connection(session);
+            if (c == null) {
                 LOG.info("{} refused {}: connection limit", config.name(), session.getRemoteAddress());
-                session.write(IoBuffer.wrap((factory.busyReply() + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                session.write(IoBuffer.wrap((factory.busyReply() + "\r\n").getBytes(StandardCharsets.US_ASCII)));
                 session.closeOnFlush();
                 return;
             }
-            connection(session).opened();
+            c.opened();
         }
 
         @Override
@@ -244,7 +322,7 @@ public final class MinaListener implements Listener {
 
         @Override
         public void exceptionCaught(IoSession session, Throwable cause) {
-            if (cause instanceof IOException) {
+            if (cause instanceof IOException || cause instanceof javax.net.ssl.SSLException) {
                 LOG.debug("{} connection {}: {}", config.name(), session.getId(), cause.toString());
             } else {
                 LOG.warn("{} connection {} failed", config.name(), session.getId(), cause);
@@ -261,7 +339,6 @@ public final class MinaListener implements Listener {
         public void sessionClosed(IoSession session) {
             MinaConnection c = connection(session);
             if (c != null) {
-                limiter.release(clientAddress(session));
                 c.closed();
             }
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailwright.protocol.Limits;
 import dev.mailwright.protocol.codec.Line;
+import dev.mailwright.protocol.codec.LineDecoder;
 import dev.mailwright.protocol.session.Connection;
 import dev.mailwright.protocol.session.ProtocolSession;
 import dev.mailwright.protocol.session.ProtocolSessionFactory;
@@ -15,6 +16,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -40,9 +42,15 @@ class MinaListenerTest {
     private final java.util.Map<String, String> threadOfLine = new java.util.concurrent.ConcurrentHashMap<>();
     private MinaListener listener;
 
-    /** A tiny line protocol exercising every Connection feature. */
+    /** A tiny line protocol exercising every Connection feature; it splits its input as POP3 does. */
     private final class TestSession implements ProtocolSession {
         private Connection c;
+        private final LineDecoder decoder = new LineDecoder(64);
+        /** Octets still to read raw after "RAW n", else -1. */
+        private int rawLeft = -1;
+        private final StringBuilder raw = new StringBuilder();
+        private boolean waiting;
+        private boolean upgrading;
 
         @Override
         public void started(Connection connection) {
@@ -50,15 +58,48 @@ class MinaListenerTest {
             c.writeLine("HELLO" + (c.isSecure() ? " secure" : ""));
         }
 
-        /** FAST and FSTREAM (a stream from memory) say they do not block. */
         @Override
-        public boolean handlesWithoutBlocking(Line line) {
-            String text = line.ascii().orElse("");
-            return text.startsWith("FAST") || text.startsWith("FSTREAM ");
+        public boolean startsWithoutBlocking() {
+            return true;
         }
 
         @Override
-        public void line(Line line) {
+        public void received(ByteBuffer input) {
+            while (input.hasRemaining() && !waiting && !upgrading) {
+                if (rawLeft > 0) {
+                    while (rawLeft > 0 && input.hasRemaining()) {
+                        raw.append((char) input.get());
+                        rawLeft--;
+                    }
+                    if (rawLeft == 0) {
+                        rawLeft = -1;
+                        c.writeLine("GOT " + raw);
+                        raw.setLength(0);
+                    }
+                    continue;
+                }
+                Line line = decoder.next(input);
+                if (line == null) {
+                    return;
+                }
+                line(line);
+            }
+        }
+
+        /** FAST and FSTREAM (a stream from memory) do not block. */
+        @Override
+        public void receivedWithoutBlocking(ByteBuffer input) {
+            Line line;
+            while (rawLeft < 0 && !waiting && !upgrading && (line = decoder.peek(input)) != null) {
+                String text = line.ascii().orElse("");
+                if (!text.startsWith("FAST") && !text.startsWith("FSTREAM ")) {
+                    return;
+                }
+                line(decoder.next(input));
+            }
+        }
+
+        private void line(Line line) {
             threads.add(Thread.currentThread().getName());
             line.ascii().ifPresent(text -> threadOfLine.put(text, Thread.currentThread().getName()));
             if (!line.isLine()) {
@@ -69,24 +110,13 @@ class MinaListenerTest {
             String text = line.ascii().orElse("?");
             events.add("line " + text);
             if (text.equals("STARTTLS")) {
+                upgrading = true;
                 c.startTls("GO");
             } else if (text.equals("QUIT")) {
                 c.writeLine("BYE");
                 c.close();
             } else if (text.startsWith("RAW ")) {
-                int[] left = {Integer.parseInt(text.substring(4))};
-                StringBuilder got = new StringBuilder();
-                c.readRaw(data -> {
-                    while (left[0] > 0 && data.hasRemaining()) {
-                        got.append((char) data.get());
-                        left[0]--;
-                    }
-                    if (left[0] == 0) {
-                        c.writeLine("GOT " + got);
-                        return true;
-                    }
-                    return false;
-                });
+                rawLeft = Integer.parseInt(text.substring(4));
             } else if (text.startsWith("STREAM ") || text.startsWith("HSTREAM ") || text.startsWith("FSTREAM ")) {
                 String[] args = text.split(" ");
                 long n = Long.parseLong(args[1]);
@@ -118,7 +148,11 @@ class MinaListenerTest {
                     events.add("stream failed");
                 }
             } else if (text.equals("SLOW")) {
-                c.after(Duration.ofMillis(300), () -> c.writeLine("LATE"));
+                waiting = true;
+                c.after(Duration.ofMillis(300), () -> {
+                    waiting = false;
+                    c.writeLine("LATE");
+                });
             } else {
                 c.writeLine("ECHO " + text);
             }
@@ -131,6 +165,7 @@ class MinaListenerTest {
 
         @Override
         public void tlsStarted() {
+            upgrading = false;
             events.add("tls");
         }
 
@@ -455,5 +490,106 @@ class MinaListenerTest {
         }
         assertThat(nextEvent()).isEqualTo("ended SHUTDOWN");
         listener = null;
+    }
+
+    /** Polls until no connection is counted any more (closes are reported asynchronously). */
+    private void awaitNoOpenConnections() throws InterruptedException {
+        for (int i = 0; i < 500 && listener.openConnections() > 0; i++) {
+            Thread.sleep(10);
+        }
+        assertThat(listener.openConnections()).as("connections still counted").isZero();
+    }
+
+    /** A plaintext greeting on the TLS port, or a ClientHello with only a suite the server refuses. */
+    private void failHandshake(int i) throws IOException {
+        if (i % 2 == 0) {
+            try (Socket s = connect()) {
+                send(s, "EHLO plaintext.example\r\n");
+                s.getInputStream().read(new byte[256]); // an alert, or nothing, then the close
+            } catch (IOException expected) {
+                // reset by the server
+            }
+        } else {
+            try (SSLSocket s = (SSLSocket) CERT.clientContext().getSocketFactory().createSocket("127.0.0.1",
+                    listener.port())) {
+                s.setSoTimeout(20_000);
+                s.setEnabledProtocols(new String[] {"TLSv1.2"});
+                s.setEnabledCipherSuites(new String[] {"TLS_RSA_WITH_AES_128_CBC_SHA"});
+                s.startHandshake();
+                throw new AssertionError("the handshake should have failed");
+            } catch (javax.net.ssl.SSLException expected) {
+                // refused
+            } catch (IOException expected) {
+                // reset
+            }
+        }
+    }
+
+    @Test
+    void failedTlsHandshakesShouldGiveTheirConnectionSlotsBack() throws Exception {
+        start(Limits.DEFAULT.withMaxConnections(100, 20), true);
+        for (int i = 0; i < 120; i++) {
+            failHandshake(i);
+        }
+        awaitNoOpenConnections();
+        try (SSLSocket s = (SSLSocket) CERT.clientContext().getSocketFactory().createSocket("127.0.0.1", listener.port())) {
+            s.setSoTimeout(20_000);
+            assertThat(reader(s).readLine()).isEqualTo("HELLO secure");
+        }
+    }
+
+    @Test
+    void connectionCountShouldReturnToZeroAfterEveryKindOfClose() throws Exception {
+        start(Limits.DEFAULT.withIdleTimeout(Duration.ofSeconds(1)).withMaxConnections(100, 5), false);
+        try (Socket quit = connect(); Socket reset = connect(); Socket idle = connect(); Socket upgrading = connect()) {
+            BufferedReader in = reader(quit);
+            assertThat(in.readLine()).isEqualTo("HELLO");
+            send(quit, "QUIT\r\n");
+            assertThat(in.readLine()).isEqualTo("BYE");
+            assertThat(reader(reset).readLine()).isEqualTo("HELLO");
+            reset.setSoLinger(true, 0); // an RST instead of a FIN
+            reset.close();
+            BufferedReader up = reader(upgrading);
+            assertThat(up.readLine()).isEqualTo("HELLO");
+            send(upgrading, "STARTTLS\r\n");
+            assertThat(up.readLine()).isEqualTo("GO");
+            send(upgrading, "not a ClientHello\r\n"); // the in-band handshake fails
+            BufferedReader idleIn = reader(idle);
+            assertThat(idleIn.readLine()).isEqualTo("HELLO");
+            assertThat(idleIn.readLine()).as("closed by the idle timeout").isNull();
+        }
+        awaitNoOpenConnections();
+        Socket open = connect();
+        assertThat(reader(open).readLine()).isEqualTo("HELLO");
+        assertThat(listener.openConnections()).isEqualTo(1);
+        listener.stop(); // the stop closes it
+        assertThat(listener.openConnections()).isZero();
+        open.close();
+        listener = null;
+    }
+
+    @Test
+    void aBurstOfConnectionsShouldAllBeAcceptedAndGreeted() throws Exception {
+        int n = 1500;
+        start(Limits.DEFAULT.withMaxConnections(n, n), false);
+        java.util.List<Socket> sockets = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) { // opened as fast as the kernel takes them, read afterwards
+                java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(
+                        new InetSocketAddress("127.0.0.1", listener.port()));
+                sockets.add(ch.socket());
+            }
+            for (Socket s : sockets) {
+                s.setSoTimeout(20_000);
+                byte[] hello = new byte[7];
+                assertThat(s.getInputStream().readNBytes(hello, 0, 7)).isEqualTo(7);
+                assertThat(new String(hello, StandardCharsets.US_ASCII)).isEqualTo("HELLO\r\n");
+            }
+            assertThat(listener.openConnections()).isEqualTo(n);
+        } finally {
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
     }
 }

@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * AUTH mechanism [initial-response] (RFC 5034). Continuation lines go to {@link #respond}.
+ * AUTH mechanism [initial-response] (RFC 5034). Continuation lines go to {@link #continued}.
  * AUTH without arguments lists the mechanisms (the pre-CAPA form some clients use).
  */
 public final class AuthCommand implements Pop3Command {
@@ -57,7 +57,8 @@ public final class AuthCommand implements Pop3Command {
     }
 
     /** A client line while an exchange is under way. */
-    public static Pop3Reply respond(Pop3Session session, String line) {
+    @Override
+    public Pop3Reply continued(Pop3Session session, String line) {
         SaslExchange exchange = session.sasl().orElseThrow();
         return step(session, exchange, exchange.respond(line));
     }

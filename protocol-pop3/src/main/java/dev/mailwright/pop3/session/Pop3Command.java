@@ -24,4 +24,12 @@ public interface Pop3Command {
      * @param arguments the text after the verb and one space, exactly as sent ("" when none)
      */
     Pop3Reply execute(Pop3Session session, String arguments);
+
+    /**
+     * A client line that continues an exchange this command started (AUTH's SASL responses,
+     * while {@link Pop3Session#sasl()} is present). Only AUTH has one.
+     */
+    default Pop3Reply continued(Pop3Session session, String line) {
+        throw new IllegalStateException(verb() + " has no continuation");
+    }
 }

@@ -1,28 +1,10 @@
 package dev.mailwright.pop3.session;
 
-import dev.mailwright.pop3.command.ApopCommand;
-import dev.mailwright.pop3.command.AuthCommand;
-import dev.mailwright.pop3.command.CapaCommand;
-import dev.mailwright.pop3.command.DeleCommand;
-import dev.mailwright.pop3.command.LastCommand;
-import dev.mailwright.pop3.command.ListCommand;
-import dev.mailwright.pop3.command.NoopCommand;
-import dev.mailwright.pop3.command.PassCommand;
-import dev.mailwright.pop3.command.QuitCommand;
-import dev.mailwright.pop3.command.RetrCommand;
-import dev.mailwright.pop3.command.RsetCommand;
-import dev.mailwright.pop3.command.StatCommand;
-import dev.mailwright.pop3.command.StlsCommand;
-import dev.mailwright.pop3.command.TopCommand;
-import dev.mailwright.pop3.command.UidlCommand;
-import dev.mailwright.pop3.command.UserCommand;
-import dev.mailwright.pop3.command.Utf8Command;
 import dev.mailwright.protocol.codec.Line;
 import dev.mailwright.store.LeaseLostException;
 import dev.mailwright.store.MaildropLockedException;
 import dev.mailwright.store.StoreException;
 import dev.mailwright.store.StoreUnavailableException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -46,17 +28,6 @@ public final class Pop3Dispatcher {
         this.commands = commands.stream().collect(Collectors.toUnmodifiableMap(Pop3Command::verb, Function.identity()));
     }
 
-    /** Every verb of RFC 1939, 2449, 2595, 5034 and 6856, and LAST when {@code last} is on. */
-    public static Pop3Dispatcher standard(boolean last) {
-        List<Pop3Command> c = new ArrayList<>(List.of(new UserCommand(), new PassCommand(), new ApopCommand(),
-                new AuthCommand(), new CapaCommand(), new StlsCommand(), new Utf8Command(), new QuitCommand(),
-                new StatCommand(), new ListCommand(), new RetrCommand(), new DeleCommand(), new NoopCommand(),
-                new RsetCommand(), new TopCommand(), new UidlCommand()));
-        if (last) {
-            c.add(new LastCommand());
-        }
-        return new Pop3Dispatcher(c);
-    }
 
     /** The reply to one input line. */
     public Pop3Reply handle(Pop3Session session, Line line) {
@@ -132,7 +103,7 @@ public final class Pop3Dispatcher {
         String text = decoded.get();
         try {
             if (session.sasl().isPresent()) {
-                return AuthCommand.respond(session, text);
+                return commands.get("AUTH").continued(session, text);
             }
             int space = text.indexOf(' ');
             String verb = (space < 0 ? text : text.substring(0, space)).toUpperCase(Locale.ROOT);

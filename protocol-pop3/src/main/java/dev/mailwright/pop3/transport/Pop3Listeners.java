@@ -1,6 +1,7 @@
 package dev.mailwright.pop3.transport;
 
 import dev.mailwright.pop3.Pop3Settings;
+import dev.mailwright.pop3.command.Pop3Commands;
 import dev.mailwright.pop3.session.Pop3Context;
 import dev.mailwright.pop3.session.Pop3Dispatcher;
 import dev.mailwright.protocol.Listener;
@@ -19,7 +20,7 @@ public final class Pop3Listeners {
 
     public static List<Listener> create(Pop3Context context) {
         Pop3Settings s = context.settings();
-        Pop3Dispatcher dispatcher = Pop3Dispatcher.standard(s.last());
+        Pop3Dispatcher dispatcher = new Pop3Dispatcher(Pop3Commands.standard(s.last()));
         ProtocolSessionFactory factory = new ProtocolSessionFactory() {
             @Override
             public ProtocolSession newSession() {

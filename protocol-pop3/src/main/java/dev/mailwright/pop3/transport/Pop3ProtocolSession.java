@@ -6,10 +6,12 @@ import dev.mailwright.pop3.session.Pop3Reply;
 import dev.mailwright.pop3.session.Pop3Session;
 import dev.mailwright.protocol.codec.DotStuffing;
 import dev.mailwright.protocol.codec.Line;
+import dev.mailwright.protocol.codec.LineDecoder;
 import dev.mailwright.protocol.session.Connection;
 import dev.mailwright.protocol.session.ProtocolSession;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,12 +25,16 @@ public final class Pop3ProtocolSession implements ProtocolSession {
 
     private final Pop3Context context;
     private final Pop3Dispatcher dispatcher;
+    private final LineDecoder decoder;
     private Connection connection;
     private Pop3Session session;
+    /** A reply is delayed, a TLS upgrade or the close is under way: no further input is taken until it is over. */
+    private boolean holding;
 
     public Pop3ProtocolSession(Pop3Context context, Pop3Dispatcher dispatcher) {
         this.context = context;
         this.dispatcher = dispatcher;
+        this.decoder = new LineDecoder(context.settings().limits().maxLineLength());
     }
 
     @Override
@@ -41,17 +47,34 @@ public final class Pop3ProtocolSession implements ProtocolSession {
         c.writeLine(greeting.toString());
     }
 
+    /** The greeting is made in memory. */
     @Override
-    public void line(Line line) {
+    public boolean startsWithoutBlocking() {
+        return true;
+    }
+
+    @Override
+    public void received(ByteBuffer input) {
+        Line line;
+        while (!holding && (line = decoder.next(input)) != null) {
+            line(line);
+        }
+    }
+
+    /** Lines the dispatcher answers from memory, up to the first that may block. */
+    @Override
+    public void receivedWithoutBlocking(ByteBuffer input) {
+        Line line;
+        while (!holding && (line = decoder.peek(input)) != null && dispatcher.handlesWithoutBlocking(session, line)) {
+            line(decoder.next(input));
+        }
+    }
+
+    private void line(Line line) {
         if (TRACE.isDebugEnabled()) {
             TRACE.debug("{} C: {}", connection.id(), redacted(line, session.sasl().isPresent()));
         }
         send(dispatcher.handle(session, line));
-    }
-
-    @Override
-    public boolean handlesWithoutBlocking(Line line) {
-        return session != null && dispatcher.handlesWithoutBlocking(session, line);
     }
 
     /** A client line for the trace: passwords, APOP digests and SASL data are credentials. */
@@ -75,7 +98,11 @@ public final class Pop3ProtocolSession implements ProtocolSession {
         if (reply.delay().isZero()) {
             write(reply);
         } else {
-            connection.after(reply.delay(), () -> write(reply));
+            holding = true;
+            connection.after(reply.delay(), () -> {
+                holding = false;
+                write(reply);
+            });
         }
     }
 
@@ -84,6 +111,7 @@ public final class Pop3ProtocolSession implements ProtocolSession {
             TRACE.debug("{} S: {}", connection.id(), reply.statusLine());
         }
         if (reply.then() == Pop3Reply.Then.START_TLS) {
+            holding = true; // what was pipelined after STLS is dropped by the transport
             connection.startTls(reply.statusLine());
             return;
         }
@@ -109,13 +137,20 @@ public final class Pop3ProtocolSession implements ProtocolSession {
             } catch (IOException | RuntimeException e) {
                 // the status line is out, so the only honest thing left is to drop the connection
                 LOG.warn("{}: transfer aborted: {}", connection.id(), e.toString());
+                holding = true;
                 connection.abort();
                 return;
             }
         }
         if (reply.then() == Pop3Reply.Then.CLOSE) {
+            holding = true;
             connection.close();
         }
+    }
+
+    @Override
+    public void tlsStarted() {
+        holding = false;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.mailwright.pop3.session;
 
+import dev.mailwright.pop3.command.Pop3Commands;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailwright.pop3.Pop3Server;
@@ -16,7 +17,7 @@ class Pop3DispatcherTest {
     private final TestMail mail = new TestMail();
     private final Pop3Context context = Pop3Server.builder().store(mail.store()).plaintextWithoutTls(true)
             .authThrottle(AuthThrottle.disabled()).clock(mail.clock).context();
-    private final Pop3Dispatcher dispatcher = Pop3Dispatcher.standard(false);
+    private final Pop3Dispatcher dispatcher = new Pop3Dispatcher(Pop3Commands.standard(false));
     private final Pop3Session session = new Pop3Session(context, "test", new InetSocketAddress("127.0.0.1", 1),
             () -> false, () -> false);
 

@@ -1,6 +1,8 @@
 package dev.mailwright.smtp.session;
 
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
+import dev.mailwright.protocol.session.Connection;
+import dev.mailwright.protocol.session.ProtocolSession;
 import dev.mailwright.protocol.sasl.SaslMechanism;
 import dev.mailwright.protocol.sasl.SaslStep;
 import dev.mailwright.smtp.MailFrom;
@@ -40,14 +42,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One SMTP conversation without a network: bytes in through {@link #receive}, replies out
- * through the {@link SessionChannel}. Single-threaded: the transport calls it from one
- * ordered executor per connection (blocking work such as a store commit happens here).
+ * One SMTP conversation above protocol-core's transport: octets in through {@link #received},
+ * replies out through the {@link Connection}. Single-threaded: the transport calls it from one
+ * ordered executor per connection (blocking work such as a store commit happens here), or on
+ * the I/O thread for what {@link #receivedWithoutBlocking} takes.
  *
  * <p>Connection state (HELO name, TLS, authenticated user, counters) is kept in this object;
  * the mail transaction in a {@link Transaction}; where the dialogue is in a {@link Phase}.
  */
-public final class SmtpSession implements SessionInfo {
+public final class SmtpSession implements SessionInfo, ProtocolSession {
 
     /** The protocol name metrics are reported under. */
     public static final String PROTOCOL = "smtp";
@@ -61,7 +64,7 @@ public final class SmtpSession implements SessionInfo {
     private static final char[] ID_CHARS = "0123456789BCDFGHJKLMNPQRSTVWXZ".toCharArray();
 
     private final SmtpSettings settings;
-    private final SessionChannel channel;
+    private Connection channel;
     private final Map<String, SmtpCommand> commands;
     private final SmtpPolicy policy;
     private final MessageSink.Factory sinks;
@@ -98,17 +101,16 @@ public final class SmtpSession implements SessionInfo {
     private int lineLength;
     private boolean lineOverflow;
 
-    public SmtpSession(SmtpSettings settings, SessionChannel channel, Map<String, SmtpCommand> commands,
+    public SmtpSession(SmtpSettings settings, Map<String, SmtpCommand> commands,
                        SmtpPolicy policy, MessageSink.Factory sinks, Authenticator authenticator, Clock clock) {
-        this(settings, channel, commands, policy, sinks, authenticator, clock, ProtocolMetrics.NONE);
+        this(settings, commands, policy, sinks, authenticator, clock, ProtocolMetrics.NONE);
     }
 
-    public SmtpSession(SmtpSettings settings, SessionChannel channel, Map<String, SmtpCommand> commands,
+    public SmtpSession(SmtpSettings settings, Map<String, SmtpCommand> commands,
                        SmtpPolicy policy, MessageSink.Factory sinks, Authenticator authenticator, Clock clock,
                        ProtocolMetrics metrics) {
         this.metrics = metrics;
         this.settings = settings;
-        this.channel = channel;
         this.commands = Map.copyOf(commands);
         this.policy = policy;
         this.sinks = sinks;
@@ -120,9 +122,11 @@ public final class SmtpSession implements SessionInfo {
     // ------------------------------------------------------------ transport side
 
     /** The connection is open (and, for implicit TLS, encrypted): asks the connect hooks, then greets. */
-    public void start(boolean implicitTls) {
+    @Override
+    public void started(Connection connection) {
+        channel = connection;
         metrics.connectionOpened(PROTOCOL);
-        tls = implicitTls;
+        tls = connection.isSecure();
         PolicyResult verdict = ask(() -> policy.connect(this));
         if (verdict.refuses()) {
             log.info("smtp {} refused at connect from {}: {}", id, clientAddress(), verdict.reply());
@@ -134,28 +138,47 @@ public final class SmtpSession implements SessionInfo {
         send(SmtpReply.of(220, null, settings.hostname() + " ESMTP Mailwright"));
     }
 
-    /** Bytes from the client. */
-    public void receive(byte[] b, int off, int len) {
-        consume(b, off, off + len, false);
+    /** Octets from the client: everything up to a STARTTLS is taken. */
+    @Override
+    public void received(ByteBuffer input) {
+        consume(input, false);
     }
 
     /**
-     * Takes from the start of {@code b} what can be answered without blocking, on the calling
+     * Takes from the start of {@code input} what can be answered without blocking, on the calling
      * (I/O) thread: complete command lines whose commands {@linkplain SmtpCommand#runsWithoutBlocking
      * run without blocking}, and error replies. Stops before anything else (a command that may
-     * block, message content, a SASL response, a line not complete yet) and returns how many
-     * octets it took; the caller hands the rest to {@link #receive} on the session's worker.
+     * block, message content, a SASL response, a line not complete yet); the transport hands the
+     * rest to {@link #received} on the session's worker.
      */
-    public int receiveWithoutBlocking(byte[] b, int off, int len) {
-        return consume(b, off, off + len, true) - off;
+    @Override
+    public void receivedWithoutBlocking(ByteBuffer input) {
+        consume(input, true);
+    }
+
+    private void consume(ByteBuffer input, boolean withoutBlocking) {
+        byte[] b;
+        int off;
+        if (input.hasArray()) {
+            b = input.array();
+            off = input.arrayOffset() + input.position();
+        } else {
+            b = new byte[input.remaining()];
+            input.duplicate().get(b);
+            off = 0;
+        }
+        int end = off + input.remaining();
+        input.position(input.position() + consume(b, off, end, withoutBlocking) - off);
     }
 
     /** Whether the greeting can be sent without blocking: no connect hook may block. */
+    @Override
     public boolean startsWithoutBlocking() {
         return !policy.mayBlock(SmtpPolicy.Stage.CONNECT, this);
     }
 
-    /** Whether {@link #disconnected()} can run without blocking: no transaction, or one whose sink drops without blocking. */
+    /** Whether {@link #ended} can run without blocking: no transaction, or one whose sink drops without blocking. */
+    @Override
     public boolean endsWithoutBlocking() {
         return transaction == null || sinks.opensWithoutBlocking();
     }
@@ -169,8 +192,11 @@ public final class SmtpSession implements SessionInfo {
         int i = off;
         try {
             while (i < end) {
-                if (phase == Phase.CLOSED || phase == Phase.STARTING_TLS) {
-                    return end; // after STARTTLS, plaintext is discarded until TLS is up
+                if (phase == Phase.STARTING_TLS) {
+                    return i; // after STARTTLS, the transport discards plaintext until TLS is up
+                }
+                if (phase == Phase.CLOSED) {
+                    return end;
                 }
                 if (phase == Phase.DATA) {
                     if (withoutBlocking) {
@@ -243,19 +269,8 @@ public final class SmtpSession implements SessionInfo {
         return argument == null || command.runsWithoutBlocking(this, argument);
     }
 
-    /** The same, for a buffer (its position moves to its limit). */
-    public void receive(ByteBuffer buffer) {
-        if (buffer.hasArray()) {
-            receive(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
-            buffer.position(buffer.limit());
-        } else {
-            byte[] copy = new byte[buffer.remaining()];
-            buffer.get(copy);
-            receive(copy, 0, copy.length);
-        }
-    }
-
     /** The TLS handshake after STARTTLS completed: the session starts over, except for TLS. */
+    @Override
     public void tlsStarted() {
         if (phase != Phase.STARTING_TLS) {
             return;
@@ -299,8 +314,18 @@ public final class SmtpSession implements SessionInfo {
         close();
     }
 
+    @Override
+    public void stopping(Connection connection, boolean graceOver) {
+        if (graceOver) {
+            abort();
+        } else {
+            drain();
+        }
+    }
+
     /** The client was silent for too long. */
-    public void timeout() {
+    @Override
+    public void idle() {
         if (phase != Phase.CLOSED) {
             log.info("smtp {} timed out in {}", id, phase);
             send(SmtpReply.TIMEOUT);
@@ -309,7 +334,8 @@ public final class SmtpSession implements SessionInfo {
     }
 
     /** The connection is gone: an open transaction is dropped, the session log line written. */
-    public void disconnected() {
+    @Override
+    public void ended(EndReason reason) {
         metrics.connectionClosed(PROTOCOL, Duration.ofNanos(System.nanoTime() - startedNanos));
         if (transaction != null) {
             metrics.messageRejected(PROTOCOL, "disconnected");
@@ -319,7 +345,7 @@ public final class SmtpSession implements SessionInfo {
         }
         phase = Phase.CLOSED;
         log.info("smtp {} closed: client={} helo={} tls={} user={} messages=[{}]", id, clientAddress(),
-                heloName, channel.tls().map(SessionChannel.TlsInfo::protocol).orElse(tls ? "yes" : "no"),
+                heloName, channel.tls().map(Connection.TlsInfo::protocol).orElse(tls ? "yes" : "no"),
                 user, String.join("; ", results));
     }
 
@@ -347,12 +373,12 @@ public final class SmtpSession implements SessionInfo {
 
     @Override
     public Optional<String> tlsProtocol() {
-        return tls ? Optional.of(channel.tls().map(SessionChannel.TlsInfo::protocol).orElse("TLS")) : Optional.empty();
+        return tls ? Optional.of(channel.tls().map(Connection.TlsInfo::protocol).orElse("TLS")) : Optional.empty();
     }
 
     @Override
     public Optional<String> tlsCipher() {
-        return tls ? channel.tls().map(SessionChannel.TlsInfo::cipher) : Optional.empty();
+        return tls ? channel.tls().map(Connection.TlsInfo::cipher) : Optional.empty();
     }
 
     @Override
@@ -375,7 +401,7 @@ public final class SmtpSession implements SessionInfo {
     }
 
     public boolean tlsAvailable() {
-        return !tls && channel.tlsAvailable();
+        return !tls && channel.canStartTls();
     }
 
     public SmtpPolicy policy() {
@@ -829,9 +855,10 @@ public final class SmtpSession implements SessionInfo {
         }
         if (tlsOnNextReply) {
             tlsOnNextReply = false;
-            channel.startTls(reply);
+            String text = reply.format();
+            channel.startTls(text.substring(0, text.length() - 2));
         } else {
-            channel.send(reply);
+            channel.write(reply.format().getBytes(StandardCharsets.UTF_8));
         }
         Runnable then = afterReply;
         afterReply = null;

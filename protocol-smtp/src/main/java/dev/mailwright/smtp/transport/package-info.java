@@ -1,7 +1,5 @@
 /**
- * The MINA transport of the SMTP server: one {@link dev.mailwright.smtp.session.SmtpSession} per
- * connection, driven on a per-connection serial executor (never on the I/O threads), with
- * read back-pressure, idle timeouts, implicit TLS and the STARTTLS upgrade. The only package of
- * this module that imports MINA.
+ * Puts SMTP sessions on protocol-core's transport: one listener per mode (MX, submission,
+ * submissions). No MINA here: the transport is protocol-core's alone.
  */
 package dev.mailwright.smtp.transport;

@@ -15,6 +15,8 @@ import dev.mailwright.smtp.testing.FlakyStore;
 import dev.mailwright.smtp.testing.SessionHarness;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
+import dev.mailwright.protocol.session.ProtocolSession;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -188,7 +190,7 @@ class SmtpSessionTest {
     void timeoutShouldSay421AndClose() {
         SessionHarness h = SessionHarness.of(SessionHarness.settings().build());
         h.take();
-        h.session.timeout();
+        h.session.idle();
         assertThat(h.take()).isEqualTo("421 4.4.2 Timeout, closing transmission channel\r\n");
         assertThat(h.channel.closed()).isTrue();
     }
@@ -197,7 +199,7 @@ class SmtpSessionTest {
     void disconnectInTheMiddleOfDataShouldStoreNothing() {
         SessionHarness h = SessionHarness.of(SessionHarness.settings().build());
         h.lines(EHLO, "MAIL FROM:<a@elsewhere.test>", "RCPT TO:<alice@example.org>", "DATA", "Subject: cut");
-        h.session.disconnected();
+        h.session.ended(ProtocolSession.EndReason.DROPPED);
         assertThat(h.count("alice@example.org")).isZero();
     }
 
@@ -215,15 +217,15 @@ class SmtpSessionTest {
         String first = "EHLO client.example\r\nMAIL FROM:<a@elsewhere.test>\r\n";
         byte[] pipelined = (first + "RCPT TO:<alice@example.org>\r\nDATA\r\n").getBytes(StandardCharsets.US_ASCII);
 
-        int taken = h.session.receiveWithoutBlocking(pipelined, 0, pipelined.length);
+        int taken = taken(h.session, pipelined);
 
         assertThat(taken).as("stops before RCPT, which asks the store").isEqualTo(first.length());
         assertThat(h.take()).startsWith("250-mx.example.org").endsWith("250 2.1.0 Sender ok\r\n");
-        h.session.receive(pipelined, taken, pipelined.length - taken);
+        h.session.received(ByteBuffer.wrap(pipelined, taken, pipelined.length - taken));
         assertThat(h.take()).isEqualTo("250 2.1.5 Recipient ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n");
 
         byte[] content = "Subject: hi\r\n\r\nhello\r\n.\r\nQUIT\r\n".getBytes(StandardCharsets.US_ASCII);
-        assertThat(h.session.receiveWithoutBlocking(content, 0, content.length)).as("content is never taken").isZero();
+        assertThat(taken(h.session, content)).as("content is never taken").isZero();
         assertThat(h.take()).isEmpty();
     }
 
@@ -233,11 +235,11 @@ class SmtpSessionTest {
                 .authWithoutTls(true).build());
         h.lines(EHLO).take();
         byte[] partial = "NOOP".getBytes(StandardCharsets.US_ASCII);
-        assertThat(h.session.receiveWithoutBlocking(partial, 0, partial.length)).isZero();
+        assertThat(taken(h.session, partial)).isZero();
         byte[] auth = "AUTH LOGIN\r\n".getBytes(StandardCharsets.US_ASCII);
-        assertThat(h.session.receiveWithoutBlocking(auth, 0, auth.length)).as("AUTH may hash a password").isZero();
+        assertThat(taken(h.session, auth)).as("AUTH may hash a password").isZero();
         byte[] unknown = "FROB\r\nNOOP\r\n".getBytes(StandardCharsets.US_ASCII);
-        assertThat(h.session.receiveWithoutBlocking(unknown, 0, unknown.length)).isEqualTo(unknown.length);
+        assertThat(taken(h.session, unknown)).isEqualTo(unknown.length);
         assertThat(h.take()).isEqualTo("500 5.5.2 Syntax error, command unrecognized\r\n250 2.0.0 Ok\r\n");
     }
 
@@ -248,7 +250,7 @@ class SmtpSessionTest {
         SessionHarness blockingHooks = SessionHarness.of(SessionHarness.settings().build(), mayBlock);
         assertThat(blockingHooks.session.startsWithoutBlocking()).isFalse();
         byte[] ehlo = "EHLO client.example\r\n".getBytes(StandardCharsets.US_ASCII);
-        assertThat(blockingHooks.session.receiveWithoutBlocking(ehlo, 0, ehlo.length)).isZero();
+        assertThat(taken(blockingHooks.session, ehlo)).isZero();
 
         MailHandler.Factory handlers = session -> new MailHandler() {
             @Override
@@ -259,15 +261,22 @@ class SmtpSessionTest {
         SessionHarness callerSink = SessionHarness.withSinks(SessionHarness.settings().build(),
                 SessionHarness.fixtureStore(), HandlerMessageSink.factory(handlers));
         assertThat(callerSink.session.startsWithoutBlocking()).isTrue();
-        assertThat(callerSink.session.receiveWithoutBlocking(ehlo, 0, ehlo.length)).isEqualTo(ehlo.length);
+        assertThat(taken(callerSink.session, ehlo)).isEqualTo(ehlo.length);
         byte[] mail = "MAIL FROM:<a@elsewhere.test>\r\n".getBytes(StandardCharsets.US_ASCII);
-        assertThat(callerSink.session.receiveWithoutBlocking(mail, 0, mail.length))
+        assertThat(taken(callerSink.session, mail))
                 .as("a caller's handler is opened at MAIL").isZero();
         assertThat(callerSink.session.endsWithoutBlocking()).isTrue();
-        callerSink.session.receive(mail, 0, mail.length);
+        callerSink.session.received(ByteBuffer.wrap(mail));
         assertThat(callerSink.session.endsWithoutBlocking()).as("a caller's handler is told of the end").isFalse();
         byte[] noop = "NOOP\r\n".getBytes(StandardCharsets.US_ASCII);
-        assertThat(callerSink.session.receiveWithoutBlocking(noop, 0, noop.length))
+        assertThat(taken(callerSink.session, noop))
                 .as("an error could end the caller's transaction").isZero();
+    }
+
+    /** What the session takes on the I/O thread from {@code bytes}. */
+    private static int taken(SmtpSession session, byte[] bytes) {
+        ByteBuffer input = ByteBuffer.wrap(bytes);
+        session.receivedWithoutBlocking(input);
+        return input.position();
     }
 }

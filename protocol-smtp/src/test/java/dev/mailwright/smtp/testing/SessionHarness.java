@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -30,19 +31,20 @@ public final class SessionHarness {
     public static final String ALICE_PASSWORD = "alice-password";
 
     public final MailStore store;
-    public final FakeChannel channel;
+    public final FakeConnection channel;
     public final SmtpSession session;
     private Feed feed = Feed.WHOLE;
+    private ByteBuffer pending = ByteBuffer.allocate(0);
 
     /** How the client's octets reach the session. */
     public enum Feed {
-        /** Each write in one {@code receive}. */
+        /** Each write in one {@code received}. */
         WHOLE,
-        /** One octet per {@code receive}, to prove framing never depends on how reads split. */
+        /** One octet per {@code received}, to prove framing never depends on how reads split. */
         OCTETS,
         /**
-         * As the transport does: what {@link SmtpSession#receiveWithoutBlocking} takes (on the I/O
-         * thread), the rest in one {@code receive} (on a worker).
+         * As the transport does: what {@link SmtpSession#receivedWithoutBlocking} takes (on the I/O
+         * thread), the rest in one {@code received} (on a worker).
          */
         SPLIT
     }
@@ -50,13 +52,13 @@ public final class SessionHarness {
     private SessionHarness(MailStore store, SmtpSettings settings, MessageSink.Factory sinks, SmtpPolicy extra,
                            boolean implicitTls) {
         this.store = store;
-        this.channel = new FakeChannel(new InetSocketAddress("192.0.2.7", 40000));
+        this.channel = new FakeConnection(new InetSocketAddress("192.0.2.7", 40000));
         channel.tls(implicitTls);
         Authenticator auth = Authenticator.of(dev.mailwright.protocol.Authenticator.of(store.accounts()));
         SmtpPolicy policy = SmtpPolicies.standard(settings, store.recipients(), List.of(extra));
-        this.session = new SmtpSession(settings, channel, SmtpCommands.forListener(settings), policy, sinks, auth,
+        this.session = new SmtpSession(settings, SmtpCommands.forListener(settings), policy, sinks, auth,
                 Clock.systemUTC());
-        session.start(implicitTls);
+        session.started(channel);
     }
 
     public static SmtpSettings.Builder settings() {
@@ -107,26 +109,41 @@ public final class SessionHarness {
         return this;
     }
 
-    /** Sends bytes as the client (one write), then completes a requested TLS handshake. */
+    /**
+     * Sends bytes as the client (one write), as the transport hands them over: what the session
+     * leaves unconsumed is offered again ahead of the next octets; after STARTTLS the rest of the
+     * write is plaintext sent before the handshake and is dropped, then the handshake completes.
+     */
     public SessionHarness send(byte[] bytes) {
         switch (feed) {
-            case WHOLE -> session.receive(bytes, 0, bytes.length);
+            case WHOLE -> offer(bytes, false);
             case OCTETS -> {
-                for (int i = 0; i < bytes.length; i++) {
-                    session.receive(bytes, i, 1);
+                for (byte b : bytes) {
+                    offer(new byte[] {b}, false);
                 }
             }
-            case SPLIT -> {
-                int taken = session.receiveWithoutBlocking(bytes, 0, bytes.length);
-                if (taken < bytes.length) {
-                    session.receive(bytes, taken, bytes.length - taken);
-                }
-            }
+            case SPLIT -> offer(bytes, true);
         }
         if (channel.takeTlsRequest()) {
             session.tlsStarted();
         }
         return this;
+    }
+
+    private void offer(byte[] bytes, boolean ioThreadFirst) {
+        if (channel.tlsRequested()) {
+            pending = ByteBuffer.allocate(0); // plaintext after STARTTLS is never read
+            return;
+        }
+        ByteBuffer input = ByteBuffer.allocate(pending.remaining() + bytes.length);
+        input.put(pending).put(bytes).flip();
+        if (ioThreadFirst) {
+            session.receivedWithoutBlocking(input);
+        }
+        if (input.hasRemaining() && !channel.tlsRequested()) {
+            session.received(input);
+        }
+        pending = channel.tlsRequested() ? ByteBuffer.allocate(0) : input;
     }
 
     public SessionHarness send(String text) {

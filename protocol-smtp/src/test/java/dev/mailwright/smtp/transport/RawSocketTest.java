@@ -340,4 +340,37 @@ class RawSocketTest {
         }
         assertThat(newest("alice@example.org")).endsWith("\r\nSubject: x\r\n\r\nchunk\r\n");
     }
+
+    @Test
+    void failedTlsHandshakesOnTheSubmissionsPortShouldNotUseUpTheConnectionSlots() throws Exception {
+        server = SmtpServer.builder().hostname("mx.example.org").store(store).tls(TestTls.server())
+                .settings(s -> s.maxConnections(100, 20)).submissions(0).start();
+        int port = server.port(SmtpSettings.Mode.SUBMISSIONS);
+        for (int i = 0; i < 120; i++) { // plaintext on the implicit-TLS port: the handshake fails
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                s.setSoTimeout(20_000);
+                s.getOutputStream().write("EHLO plaintext.example\r\n".getBytes(StandardCharsets.US_ASCII));
+                s.getInputStream().read(new byte[256]);
+            } catch (IOException reset) {
+                // the server may reset it
+            }
+        }
+        // the closes are handled asynchronously: a proper client is served once they are
+        String greeting = "";
+        for (int attempt = 0; attempt < 50 && !greeting.startsWith("220 mx.example.org"); attempt++) {
+            if (attempt > 0) {
+                Thread.sleep(100);
+            }
+            try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) TestTls.trustingClient().getSocketFactory()
+                .createSocket("127.0.0.1", port)) {
+                s.setSoTimeout(20_000);
+                byte[] b = new byte[64];
+                int n = s.getInputStream().read(b);
+                greeting = n < 0 ? "" : new String(b, 0, n, StandardCharsets.US_ASCII);
+            } catch (IOException refused) {
+                greeting = refused.toString();
+            }
+        }
+        assertThat(greeting).startsWith("220 mx.example.org");
+    }
 }

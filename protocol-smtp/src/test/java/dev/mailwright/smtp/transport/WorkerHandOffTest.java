@@ -107,13 +107,13 @@ class WorkerHandOffTest {
             }
         });
 
-        assertThat(threads.get(SmtpPolicy.Stage.RCPT)).hasSize(2).allMatch(t -> t.startsWith("smtp-worker"));
-        assertThat(threads.get(SmtpPolicy.Stage.END_OF_DATA)).hasSize(2).allMatch(t -> t.startsWith("smtp-worker"));
-        assertThat(threads.get(SmtpPolicy.Stage.CONNECT)).singleElement().asString().doesNotStartWith("smtp-worker");
-        assertThat(threads.get(SmtpPolicy.Stage.HELO)).singleElement().asString().doesNotStartWith("smtp-worker");
+        assertThat(threads.get(SmtpPolicy.Stage.RCPT)).hasSize(2).allMatch(t -> t.contains("-session-"));
+        assertThat(threads.get(SmtpPolicy.Stage.END_OF_DATA)).hasSize(2).allMatch(t -> t.contains("-session-"));
+        assertThat(threads.get(SmtpPolicy.Stage.CONNECT)).singleElement().asString().doesNotContain("-session-");
+        assertThat(threads.get(SmtpPolicy.Stage.HELO)).singleElement().asString().doesNotContain("-session-");
         // the pipelined MAIL follows EHLO in the same read; the second may find the worker still
         // finishing the first message (a hand-off then, not a failure)
-        assertThat(threads.get(SmtpPolicy.Stage.MAIL)).hasSize(2).first().asString().doesNotStartWith("smtp-worker");
+        assertThat(threads.get(SmtpPolicy.Stage.MAIL)).hasSize(2).first().asString().doesNotContain("-session-");
     }
 
     /** Hooks that never block, then several transactions one command at a time. */
@@ -147,8 +147,8 @@ class WorkerHandOffTest {
         // the in-memory store always answers from memory (one may still find the worker busy
         // finishing the message before it: a hand-off then, not a failure)
         assertThat(rcpt).hasSize(5);
-        assertThat(rcpt.get(0)).startsWith("smtp-worker");
-        assertThat(rcpt.subList(1, 5)).anyMatch(t -> !t.startsWith("smtp-worker"));
+        assertThat(rcpt.get(0)).contains("-session-");
+        assertThat(rcpt.subList(1, 5)).anyMatch(t -> !t.contains("-session-"));
     }
 
     @Test
@@ -165,7 +165,7 @@ class WorkerHandOffTest {
                 };
             }
         };
-        assertThat(rcptThreadsOfStepByStepTransactions(forgetful)).hasSize(5).allMatch(t -> t.startsWith("smtp-worker"));
+        assertThat(rcptThreadsOfStepByStepTransactions(forgetful)).hasSize(5).allMatch(t -> t.contains("-session-"));
     }
 
     @Test
@@ -173,6 +173,6 @@ class WorkerHandOffTest {
         deliverOnePipelinedAndOneStepByStep(new Recorder());
 
         assertThat(threads).hasSize(5);
-        assertThat(threads.values()).allSatisfy(names -> assertThat(names).allMatch(t -> t.startsWith("smtp-worker")));
+        assertThat(threads.values()).allSatisfy(names -> assertThat(names).allMatch(t -> t.contains("-session-")));
     }
 }

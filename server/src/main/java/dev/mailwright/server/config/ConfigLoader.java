@@ -148,7 +148,8 @@ public final class ConfigLoader {
                 positiveDuration(c, "limits.idle-timeout"),
                 positiveInt(c, "limits.max-bad-commands"),
                 c.getDuration("limits.auth-failure-delay"),
-                positiveInt(c, "limits.auth-max-failures"));
+                positiveInt(c, "limits.auth-max-failures"),
+                positiveInt(c, "limits.listen-backlog"));
         check(limits.maxLineLength() >= 512, c, "limits.max-line-length", "must be at least 512 (RFC 5321 4.5.3.1.4)");
 
         String expire = c.getString("pop3.expire").trim();

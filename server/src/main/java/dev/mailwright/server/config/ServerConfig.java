@@ -57,7 +57,7 @@ public record ServerConfig(
 
     public record Limits(long maxMessageSize, int maxRecipients, int maxLineLength, int maxConnections,
                          int maxConnectionsPerIp, Duration idleTimeout, int maxBadCommands,
-                         Duration authFailureDelay, int authMaxFailures) {
+                         Duration authFailureDelay, int authMaxFailures, int listenBacklog) {
     }
 
     /**
