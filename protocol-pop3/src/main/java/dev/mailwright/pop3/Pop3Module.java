@@ -1,5 +1,6 @@
 package dev.mailwright.pop3;
 
+import dev.mailwright.pop3.session.Pop3Settings;
 import dagger.Module;
 import dagger.Provides;
 import dagger.multibindings.ElementsIntoSet;

@@ -1,5 +1,6 @@
 package dev.mailwright.pop3;
 
+import dev.mailwright.pop3.session.Pop3Settings;
 import dev.mailwright.pop3.session.Pop3Context;
 import dev.mailwright.pop3.transport.Pop3Listeners;
 import dev.mailwright.protocol.Authenticator;

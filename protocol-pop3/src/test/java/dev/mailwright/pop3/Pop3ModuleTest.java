@@ -1,5 +1,6 @@
 package dev.mailwright.pop3;
 
+import dev.mailwright.pop3.session.Pop3Settings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dagger.BindsInstance;

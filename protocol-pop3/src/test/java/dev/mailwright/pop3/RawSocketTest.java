@@ -1,5 +1,6 @@
 package dev.mailwright.pop3;
 
+import dev.mailwright.pop3.session.Pop3Settings;
 import static dev.mailwright.pop3.support.Pop3Fixture.ALICE;
 import static dev.mailwright.pop3.support.Pop3Fixture.CERT;
 import static dev.mailwright.pop3.support.Pop3Fixture.PASSWORD;

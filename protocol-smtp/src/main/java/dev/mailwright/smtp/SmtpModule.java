@@ -1,5 +1,6 @@
 package dev.mailwright.smtp;
 
+import dev.mailwright.smtp.api.SmtpSettings;
 import dagger.Module;
 import dagger.Provides;
 import dagger.multibindings.ElementsIntoSet;

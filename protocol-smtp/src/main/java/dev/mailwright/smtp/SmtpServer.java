@@ -1,5 +1,7 @@
 package dev.mailwright.smtp;
 
+import dev.mailwright.smtp.api.SmtpSettings;
+import dev.mailwright.smtp.api.MailHandler;
 import dev.mailwright.smtp.auth.Authenticator;
 import dev.mailwright.smtp.delivery.HandlerMessageSink;
 import dev.mailwright.smtp.delivery.MessageSink;

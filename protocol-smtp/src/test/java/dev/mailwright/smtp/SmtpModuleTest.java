@@ -1,5 +1,6 @@
 package dev.mailwright.smtp;
 
+import dev.mailwright.smtp.api.SmtpSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dagger.BindsInstance;

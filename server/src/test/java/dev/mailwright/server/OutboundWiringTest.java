@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailwright.protocol.tls.SelfSignedCertificate;
 import dev.mailwright.server.config.ConfigLoader;
-import dev.mailwright.smtp.MailHandler;
-import dev.mailwright.smtp.RcptTo;
+import dev.mailwright.smtp.api.MailHandler;
+import dev.mailwright.smtp.api.RcptTo;
 import dev.mailwright.smtp.SmtpServer;
-import dev.mailwright.smtp.SmtpSettings;
+import dev.mailwright.smtp.api.SmtpSettings;
 import dev.mailwright.store.postgres.testing.TestDatabases;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

@@ -17,16 +17,28 @@ public final class LineDecoder {
     private static final byte LF = '\n';
 
     private final int maxLineLength;
+    private final boolean bareLfEndsLine;
     private final byte[] line;
     private int lineLength;
     private boolean discarding;
 
     /** @param maxLineLength the longest line in octets, CRLF included */
     public LineDecoder(int maxLineLength) {
+        this(maxLineLength, false);
+    }
+
+    /**
+     * @param maxLineLength  the longest line in octets, CRLF included
+     * @param bareLfEndsLine whether a LF without CR ends a line like CRLF (Postfix's
+     *                       {@code smtpd_forbid_bare_newline = normalize}); otherwise such a line
+     *                       is {@link Line.Kind#BARE_LF}
+     */
+    public LineDecoder(int maxLineLength, boolean bareLfEndsLine) {
         if (maxLineLength < 3) {
             throw new IllegalArgumentException("line length too small");
         }
         this.maxLineLength = maxLineLength;
+        this.bareLfEndsLine = bareLfEndsLine;
         this.line = new byte[maxLineLength - 1];
     }
 
@@ -118,10 +130,11 @@ public final class LineDecoder {
         }
         int length = lineLength;
         lineLength = 0;
-        if (length == 0 || line[length - 1] != CR) {
+        if (length > 0 && line[length - 1] == CR) {
+            length--;
+        } else if (!bareLfEndsLine) {
             return Line.error(Line.Kind.BARE_LF);
         }
-        length--;
         for (int i = 0; i < length; i++) {
             if (line[i] == 0) {
                 return Line.error(Line.Kind.NUL);

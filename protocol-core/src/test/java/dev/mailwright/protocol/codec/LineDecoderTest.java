@@ -92,6 +92,14 @@ class LineDecoderTest {
     }
 
     @Test
+    void bareLineFeedShouldEndALineWhenAskedTo() {
+        LineDecoder lenient = new LineDecoder(16, true);
+        feed("STAT\nNOOP\r\n");
+        assertThat(lenient.next(input).bytes()).isEqualTo("STAT".getBytes(StandardCharsets.US_ASCII));
+        assertThat(lenient.next(input).bytes()).isEqualTo("NOOP".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Test
     void bareCarriageReturnInsideALineShouldStayContent() {
         feed("a\rb\r\n");
         assertThat(nextText()).isEqualTo("a\rb");

@@ -1,6 +1,6 @@
 package dev.mailwright.pop3.session;
 
-import dev.mailwright.pop3.Pop3Settings;
+import dev.mailwright.pop3.session.Pop3Settings;
 import dev.mailwright.protocol.Authenticator;
 import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;

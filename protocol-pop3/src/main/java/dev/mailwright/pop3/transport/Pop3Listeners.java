@@ -1,6 +1,6 @@
 package dev.mailwright.pop3.transport;
 
-import dev.mailwright.pop3.Pop3Settings;
+import dev.mailwright.pop3.session.Pop3Settings;
 import dev.mailwright.pop3.command.Pop3Commands;
 import dev.mailwright.pop3.session.Pop3Context;
 import dev.mailwright.pop3.session.Pop3Dispatcher;

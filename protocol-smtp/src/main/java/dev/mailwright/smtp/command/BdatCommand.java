@@ -1,6 +1,7 @@
 package dev.mailwright.smtp.command;
 
-import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.api.SmtpReply;
+import dev.mailwright.smtp.api.SmtpResponse;
 import dev.mailwright.smtp.session.Phase;
 import dev.mailwright.smtp.session.SmtpCommand;
 import dev.mailwright.smtp.session.SmtpSession;
@@ -31,7 +32,7 @@ public final class BdatCommand implements SmtpCommand {
     }
 
     @Override
-    public SmtpReply execute(SmtpSession session, String argument) {
+    public SmtpResponse execute(SmtpSession session, String argument) {
         Matcher m = ARGUMENT.matcher(argument);
         if (!m.matches()) {
             return SYNTAX;
@@ -43,7 +44,7 @@ public final class BdatCommand implements SmtpCommand {
             case MAIL -> SmtpReply.NO_VALID_RECIPIENTS;
             default -> null;
         };
-        session.startChunk(size, last, failure);
-        return null;
+        session.receiver().startChunk(size, last, failure);
+        return SmtpResponse.Deferred.AFTER_CHUNK;
     }
 }

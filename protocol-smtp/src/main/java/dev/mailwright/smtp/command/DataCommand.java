@@ -1,6 +1,6 @@
 package dev.mailwright.smtp.command;
 
-import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.api.SmtpReply;
 import dev.mailwright.smtp.session.Phase;
 import dev.mailwright.smtp.session.SmtpCommand;
 import dev.mailwright.smtp.session.SmtpSession;
@@ -43,7 +43,7 @@ public final class DataCommand implements SmtpCommand {
         if (!argument.isEmpty()) {
             return SmtpReply.NO_ARGUMENTS_ALLOWED;
         }
-        session.startData();
+        session.receiver().startData();
         return SmtpReply.START_MAIL_INPUT;
     }
 }

@@ -1,6 +1,6 @@
 package dev.mailwright.smtp.command;
 
-import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.api.SmtpReply;
 import dev.mailwright.smtp.policy.PolicyResult;
 import dev.mailwright.smtp.policy.SmtpPolicy;
 import dev.mailwright.smtp.session.Phase;
@@ -28,13 +28,13 @@ public final class EhloCommand implements SmtpCommand {
 
     @Override
     public boolean runsWithoutBlocking(SmtpSession session) {
-        return !session.policy().mayBlock(SmtpPolicy.Stage.HELO, session);
+        return !session.policy().mayBlock(SmtpPolicy.Stage.HELO, session.client());
     }
 
     @Override
     public SmtpReply execute(SmtpSession session, String argument) {
         String name = HeloNames.parse(argument);
-        PolicyResult verdict = session.ask(() -> session.policy().helo(session, name));
+        PolicyResult verdict = session.ask(() -> session.policy().helo(session.client(), name));
         if (verdict.refuses()) {
             return verdict.reply();
         }
@@ -48,7 +48,7 @@ public final class EhloCommand implements SmtpCommand {
         lines.add("CHUNKING");
         lines.add("ENHANCEDSTATUSCODES");
         lines.add("DSN");
-        if (session.tlsAvailable()) {
+        if (session.client().canStartTls()) {
             lines.add("STARTTLS");
         }
         List<String> mechanisms = session.authMechanisms();

@@ -1,6 +1,7 @@
 package dev.mailwright.smtp.command;
 
-import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.api.SmtpReply;
+import dev.mailwright.smtp.api.SmtpResponse;
 import dev.mailwright.smtp.session.Phase;
 import dev.mailwright.smtp.session.SmtpCommand;
 import dev.mailwright.smtp.session.SmtpSession;
@@ -23,12 +24,12 @@ public final class Guarded implements SmtpCommand {
 
     /** Refused with {@code 530 5.7.0} until the client authenticated. */
     public static SmtpCommand requiringAuth(SmtpCommand command) {
-        return new Guarded(command, s -> s.authenticatedUser().isPresent() ? null : SmtpReply.AUTH_REQUIRED);
+        return new Guarded(command, s -> s.client().authenticatedUser().isPresent() ? null : SmtpReply.AUTH_REQUIRED);
     }
 
     /** Refused with {@code 530 5.7.0 Must issue a STARTTLS command first} on a plaintext connection. */
     public static SmtpCommand requiringTls(SmtpCommand command) {
-        return new Guarded(command, s -> s.tls() ? null : SmtpReply.STARTTLS_FIRST);
+        return new Guarded(command, s -> s.client().tls() ? null : SmtpReply.STARTTLS_FIRST);
     }
 
     @Override
@@ -47,8 +48,13 @@ public final class Guarded implements SmtpCommand {
     }
 
     @Override
-    public SmtpReply execute(SmtpSession session, String argument) {
+    public SmtpResponse execute(SmtpSession session, String argument) {
         SmtpReply refused = refusal.apply(session);
         return refused != null ? refused : command.execute(session, argument);
+    }
+
+    @Override
+    public SmtpReply continued(SmtpSession session, String line) {
+        return command.continued(session, line);
     }
 }

@@ -1,6 +1,6 @@
 package dev.mailwright.smtp.command;
 
-import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.api.SmtpReply;
 import dev.mailwright.smtp.policy.PolicyResult;
 import dev.mailwright.smtp.policy.SmtpPolicy;
 import dev.mailwright.smtp.session.Phase;
@@ -23,13 +23,13 @@ public final class HeloCommand implements SmtpCommand {
 
     @Override
     public boolean runsWithoutBlocking(SmtpSession session) {
-        return !session.policy().mayBlock(SmtpPolicy.Stage.HELO, session);
+        return !session.policy().mayBlock(SmtpPolicy.Stage.HELO, session.client());
     }
 
     @Override
     public SmtpReply execute(SmtpSession session, String argument) {
         String name = HeloNames.parse(argument);
-        PolicyResult verdict = session.ask(() -> session.policy().helo(session, name));
+        PolicyResult verdict = session.ask(() -> session.policy().helo(session.client(), name));
         if (verdict.refuses()) {
             return verdict.reply();
         }

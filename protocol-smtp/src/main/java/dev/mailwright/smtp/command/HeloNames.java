@@ -1,7 +1,7 @@
 package dev.mailwright.smtp.command;
 
-import dev.mailwright.smtp.SmtpRejection;
-import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.api.SmtpRejection;
+import dev.mailwright.smtp.api.SmtpReply;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.InvalidInputException;
 import java.util.regex.Pattern;

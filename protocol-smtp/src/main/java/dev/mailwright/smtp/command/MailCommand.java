@@ -1,7 +1,7 @@
 package dev.mailwright.smtp.command;
 
-import dev.mailwright.smtp.MailFrom;
-import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.api.MailFrom;
+import dev.mailwright.smtp.api.SmtpReply;
 import dev.mailwright.smtp.policy.PolicyResult;
 import dev.mailwright.smtp.policy.SmtpPolicy;
 import dev.mailwright.smtp.session.Phase;
@@ -30,13 +30,13 @@ public final class MailCommand implements SmtpCommand {
     /** The sink is opened here, and the MAIL hooks asked. */
     @Override
     public boolean runsWithoutBlocking(SmtpSession session) {
-        return session.sinksOpenWithoutBlocking() && !session.policy().mayBlock(SmtpPolicy.Stage.MAIL, session);
+        return session.sinksOpenWithoutBlocking() && !session.policy().mayBlock(SmtpPolicy.Stage.MAIL, session.client());
     }
 
     @Override
     public SmtpReply execute(SmtpSession session, String argument) {
         MailFrom from = PathParser.mail(argument, session.settings().maxMessageSize());
-        PolicyResult verdict = session.ask(() -> session.policy().mail(session, from));
+        PolicyResult verdict = session.ask(() -> session.policy().mail(session.client(), from));
         if (verdict.refuses()) {
             return verdict.reply();
         }

@@ -1,8 +1,8 @@
 package dev.mailwright.smtp.command;
 
-import dev.mailwright.smtp.RcptTo;
-import dev.mailwright.smtp.SmtpRejection;
-import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.api.RcptTo;
+import dev.mailwright.smtp.api.SmtpRejection;
+import dev.mailwright.smtp.api.SmtpReply;
 import dev.mailwright.smtp.policy.PolicyResult;
 import dev.mailwright.smtp.session.Phase;
 import dev.mailwright.smtp.session.SmtpCommand;
@@ -52,14 +52,14 @@ public final class RcptCommand implements SmtpCommand {
         } catch (SmtpRejection e) {
             return true;
         }
-        return !session.policy().mayBlockAt(session, rcpt) && t.sink().recipientWithoutBlocking(rcpt);
+        return !session.policy().mayBlockAt(session.client(), rcpt) && t.sink().recipientWithoutBlocking(rcpt);
     }
 
     @Override
     public SmtpReply execute(SmtpSession session, String argument) {
         Transaction t = session.transaction().orElseThrow();
         RcptTo rcpt = PathParser.rcpt(argument, t.from().smtpUtf8());
-        PolicyResult verdict = session.ask(() -> session.policy().rcpt(session, t.from(), t.recipients(), rcpt));
+        PolicyResult verdict = session.ask(() -> session.policy().rcpt(session.client(), t.from(), t.recipients(), rcpt));
         if (verdict.refuses()) {
             return verdict.reply();
         }

@@ -1,6 +1,6 @@
 package dev.mailwright.smtp.command;
 
-import dev.mailwright.smtp.SmtpSettings;
+import dev.mailwright.smtp.api.SmtpSettings;
 import dev.mailwright.smtp.session.SmtpCommand;
 import java.util.LinkedHashMap;
 import java.util.List;

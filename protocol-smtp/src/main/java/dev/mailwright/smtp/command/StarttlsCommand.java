@@ -1,6 +1,6 @@
 package dev.mailwright.smtp.command;
 
-import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.api.SmtpReply;
 import dev.mailwright.smtp.session.Phase;
 import dev.mailwright.smtp.session.SmtpCommand;
 import dev.mailwright.smtp.session.SmtpSession;
@@ -34,10 +34,10 @@ public final class StarttlsCommand implements SmtpCommand {
         if (!argument.isEmpty()) {
             return SmtpReply.NO_ARGUMENTS_ALLOWED;
         }
-        if (session.tls()) {
+        if (session.client().tls()) {
             return ALREADY_TLS;
         }
-        if (!session.tlsAvailable()) {
+        if (!session.client().canStartTls()) {
             return SmtpReply.TLS_NOT_AVAILABLE;
         }
         session.startTls();

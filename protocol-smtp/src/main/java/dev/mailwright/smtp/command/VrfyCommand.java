@@ -1,6 +1,6 @@
 package dev.mailwright.smtp.command;
 
-import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.api.SmtpReply;
 import dev.mailwright.smtp.session.Phase;
 import dev.mailwright.smtp.session.SmtpCommand;
 import dev.mailwright.smtp.session.SmtpSession;

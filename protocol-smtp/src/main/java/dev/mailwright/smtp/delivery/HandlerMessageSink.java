@@ -1,7 +1,7 @@
 package dev.mailwright.smtp.delivery;
 
-import dev.mailwright.smtp.MailHandler;
-import dev.mailwright.smtp.RcptTo;
+import dev.mailwright.smtp.api.MailHandler;
+import dev.mailwright.smtp.api.RcptTo;
 import java.io.OutputStream;
 
 /** Delivery into a caller's {@link MailHandler}. */

@@ -1,11 +1,11 @@
 package dev.mailwright.smtp.delivery;
 
-import dev.mailwright.smtp.RcptTo;
+import dev.mailwright.smtp.api.RcptTo;
 import java.io.OutputStream;
 
 /**
  * The receiving end of one mail transaction: {@code recipients -> content -> commit | abort}.
- * Any step may throw {@link dev.mailwright.smtp.SmtpRejection} or
+ * Any step may throw {@link dev.mailwright.smtp.api.SmtpRejection} or
  * {@link dev.mailwright.store.StoreUnavailableException}; nothing is kept before {@link #commit()}.
  */
 public interface MessageSink {
@@ -36,7 +36,7 @@ public interface MessageSink {
     /** Opens a sink at MAIL FROM. */
     @FunctionalInterface
     interface Factory {
-        MessageSink open(dev.mailwright.smtp.SessionInfo session, dev.mailwright.smtp.MailFrom from);
+        MessageSink open(dev.mailwright.smtp.api.SessionInfo session, dev.mailwright.smtp.api.MailFrom from);
 
         /**
          * Whether {@link #open}, {@link MessageSink#content()} (getting the stream, not writing

@@ -1,10 +1,10 @@
 package dev.mailwright.smtp.delivery;
 
-import dev.mailwright.smtp.MailFrom;
-import dev.mailwright.smtp.RcptTo;
-import dev.mailwright.smtp.SessionInfo;
-import dev.mailwright.smtp.SmtpRejection;
-import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.api.MailFrom;
+import dev.mailwright.smtp.api.RcptTo;
+import dev.mailwright.smtp.api.SessionInfo;
+import dev.mailwright.smtp.api.SmtpRejection;
+import dev.mailwright.smtp.api.SmtpReply;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.Delivery;
 import dev.mailwright.store.Envelope;

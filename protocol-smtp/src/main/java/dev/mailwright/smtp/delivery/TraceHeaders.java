@@ -1,8 +1,8 @@
 package dev.mailwright.smtp.delivery;
 
-import dev.mailwright.smtp.MailFrom;
-import dev.mailwright.smtp.RcptTo;
-import dev.mailwright.smtp.SessionInfo;
+import dev.mailwright.smtp.api.MailFrom;
+import dev.mailwright.smtp.api.RcptTo;
+import dev.mailwright.smtp.api.SessionInfo;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.ZonedDateTime;

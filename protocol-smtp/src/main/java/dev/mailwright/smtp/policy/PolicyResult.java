@@ -1,6 +1,6 @@
 package dev.mailwright.smtp.policy;
 
-import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.api.SmtpReply;
 import java.util.Objects;
 
 /**

@@ -1,8 +1,8 @@
 package dev.mailwright.smtp.policy;
 
-import dev.mailwright.smtp.MailFrom;
-import dev.mailwright.smtp.SessionInfo;
-import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.api.MailFrom;
+import dev.mailwright.smtp.api.SessionInfo;
+import dev.mailwright.smtp.api.SmtpReply;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;

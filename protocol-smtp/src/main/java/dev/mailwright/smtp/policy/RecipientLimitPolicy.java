@@ -1,9 +1,9 @@
 package dev.mailwright.smtp.policy;
 
-import dev.mailwright.smtp.MailFrom;
-import dev.mailwright.smtp.RcptTo;
-import dev.mailwright.smtp.SessionInfo;
-import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.api.MailFrom;
+import dev.mailwright.smtp.api.RcptTo;
+import dev.mailwright.smtp.api.SessionInfo;
+import dev.mailwright.smtp.api.SmtpReply;
 import java.util.List;
 
 /** At most {@code max} recipients per transaction; the next gets {@code 452 4.5.3} (RFC 5321 4.5.3.1.10). */

@@ -1,6 +1,6 @@
 package dev.mailwright.smtp.policy;
 
-import dev.mailwright.smtp.SmtpSettings;
+import dev.mailwright.smtp.api.SmtpSettings;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.Recipients;
 import java.time.Clock;

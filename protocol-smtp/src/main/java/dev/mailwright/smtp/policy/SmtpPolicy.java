@@ -1,8 +1,8 @@
 package dev.mailwright.smtp.policy;
 
-import dev.mailwright.smtp.MailFrom;
-import dev.mailwright.smtp.RcptTo;
-import dev.mailwright.smtp.SessionInfo;
+import dev.mailwright.smtp.api.MailFrom;
+import dev.mailwright.smtp.api.RcptTo;
+import dev.mailwright.smtp.api.SessionInfo;
 import java.util.List;
 import java.util.function.Function;
 

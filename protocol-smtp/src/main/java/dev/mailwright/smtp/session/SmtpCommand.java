@@ -1,6 +1,7 @@
 package dev.mailwright.smtp.session;
 
-import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.api.SmtpReply;
+import dev.mailwright.smtp.api.SmtpResponse;
 import java.util.Set;
 
 /**
@@ -39,8 +40,16 @@ public interface SmtpCommand {
 
     /**
      * Runs the command; {@code argument} is the text after the verb and one space ({@code ""}
-     * when none). Returns the reply, or null only when the session was told to read a BDAT
-     * chunk, whose reply comes after the chunk.
+     * when none). Returns the reply, or {@link SmtpResponse.Deferred} when the session was told
+     * to read something first (a BDAT chunk) whose reader replies.
      */
-    SmtpReply execute(SmtpSession session, String argument);
+    SmtpResponse execute(SmtpSession session, String argument);
+
+    /**
+     * A client line that continues an exchange this command started (AUTH's SASL responses,
+     * while the session is in {@link Phase#AUTH}). Only AUTH has one.
+     */
+    default SmtpReply continued(SmtpSession session, String line) {
+        throw new IllegalStateException(verb() + " has no continuation");
+    }
 }

@@ -1,135 +1,93 @@
 package dev.mailwright.smtp.session;
 
+import dev.mailwright.protocol.codec.Line;
+import dev.mailwright.protocol.codec.LineDecoder;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
+import dev.mailwright.protocol.sasl.SaslExchange;
 import dev.mailwright.protocol.session.Connection;
 import dev.mailwright.protocol.session.ProtocolSession;
-import dev.mailwright.protocol.sasl.SaslMechanism;
-import dev.mailwright.protocol.sasl.SaslStep;
-import dev.mailwright.smtp.MailFrom;
-import dev.mailwright.smtp.RcptTo;
-import dev.mailwright.smtp.SessionInfo;
-import dev.mailwright.smtp.SmtpRejection;
-import dev.mailwright.smtp.SmtpReply;
-import dev.mailwright.smtp.SmtpSettings;
+import dev.mailwright.smtp.api.MailFrom;
+import dev.mailwright.smtp.api.RcptTo;
+import dev.mailwright.smtp.api.SmtpReply;
+import dev.mailwright.smtp.api.SmtpSettings;
 import dev.mailwright.smtp.auth.Authenticator;
 import dev.mailwright.smtp.delivery.MessageSink;
-import dev.mailwright.smtp.delivery.MissingHeaders;
-import dev.mailwright.smtp.delivery.TraceHeaders;
 import dev.mailwright.smtp.policy.PolicyResult;
 import dev.mailwright.smtp.policy.SmtpPolicy;
-import dev.mailwright.store.StoreUnavailableException;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One SMTP conversation above protocol-core's transport: octets in through {@link #received},
- * replies out through the {@link Connection}. Single-threaded: the transport calls it from one
- * ordered executor per connection (blocking work such as a store commit happens here), or on
- * the I/O thread for what {@link #receivedWithoutBlocking} takes.
- *
- * <p>Connection state (HELO name, TLS, authenticated user, counters) is kept in this object;
- * the mail transaction in a {@link Transaction}; where the dialogue is in a {@link Phase}.
+ * One SMTP connection above protocol-core's transport: its state (what is known of the
+ * {@link Client}, the {@link Transaction}, where the dialogue is in a {@link Phase}) and the
+ * routing of its input.
+ * Command lines go to the {@link SmtpDispatcher}, message content to the {@link MessageReceiver}.
+ * Single-threaded: the transport calls it on one ordered executor per connection, or on the I/O
+ * thread for what {@link #receivedWithoutBlocking} takes.
  */
-public final class SmtpSession implements SessionInfo, ProtocolSession {
+public final class SmtpSession implements ProtocolSession {
 
     /** The protocol name metrics are reported under. */
     public static final String PROTOCOL = "smtp";
 
-    private static final Logger log = LoggerFactory.getLogger(SmtpSession.class);
-    /** The protocol trace (commands and replies, never message content; credentials redacted), at debug. */
-    private static final Logger trace = LoggerFactory.getLogger("dev.mailwright.smtp.trace");
-    private static final SecureRandom RANDOM = new SecureRandom();
-    /** Longer than any verb. */
-    private static final int MAX_VERB = 16;
-    private static final char[] ID_CHARS = "0123456789BCDFGHJKLMNPQRSTVWXZ".toCharArray();
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpSession.class);
 
     private final SmtpSettings settings;
-    private Connection channel;
-    private final Map<String, SmtpCommand> commands;
+    private final SmtpDispatcher dispatcher;
     private final SmtpPolicy policy;
     private final MessageSink.Factory sinks;
     private final Authenticator authenticator;
-    private final Clock clock;
     private final ProtocolMetrics metrics;
-    private final String id = newId();
+    private final MessageReceiver receiver;
+    private final LineDecoder lines;
+    private final Client client = Client.withRandomId();
+    private final String id = client.sessionId();
     private final long startedNanos = System.nanoTime();
-    private boolean draining;
+    private Connection connection;
 
-    // connection state
     private Phase phase = Phase.CONNECTED;
-    private String heloName;
-    private boolean extended;
-    private boolean tls;
-    private String user;
+    private boolean draining;
     private int badCommands;
-    private int authFailures;
     private int transactions;
     private final List<String> results = new ArrayList<>();
-
-    // the transaction, the SASL exchange, the chunk being read
     private Transaction transaction;
-    private SaslMechanism sasl;
-    private long chunkRemaining = -1;
-    private long chunkSize;
-    private boolean chunkLast;
-    private SmtpReply chunkFailure;
-    private Runnable afterReply;
+    private SaslExchange sasl;
     private boolean tlsOnNextReply;
+    private Runnable afterReply;
 
-    // command line framing
-    private final byte[] line;
-    private int lineLength;
-    private boolean lineOverflow;
-
-    public SmtpSession(SmtpSettings settings, Map<String, SmtpCommand> commands,
-                       SmtpPolicy policy, MessageSink.Factory sinks, Authenticator authenticator, Clock clock) {
-        this(settings, commands, policy, sinks, authenticator, clock, ProtocolMetrics.NONE);
-    }
-
-    public SmtpSession(SmtpSettings settings, Map<String, SmtpCommand> commands,
-                       SmtpPolicy policy, MessageSink.Factory sinks, Authenticator authenticator, Clock clock,
-                       ProtocolMetrics metrics) {
-        this.metrics = metrics;
+    public SmtpSession(SmtpSettings settings, SmtpDispatcher dispatcher, SmtpPolicy policy,
+                       MessageSink.Factory sinks, Authenticator authenticator, Clock clock, ProtocolMetrics metrics) {
         this.settings = settings;
-        this.commands = Map.copyOf(commands);
+        this.dispatcher = dispatcher;
         this.policy = policy;
         this.sinks = sinks;
         this.authenticator = authenticator;
-        this.clock = clock;
-        this.line = new byte[settings.maxCommandLine()];
+        this.metrics = metrics;
+        this.receiver = new MessageReceiver(this, clock);
+        // a command line is at most maxCommandLine octets before its LF
+        this.lines = new LineDecoder(settings.maxCommandLine() + 1,
+                settings.bareLineEnds() == SmtpSettings.BareLineEnds.NORMALIZE);
     }
 
-    // ------------------------------------------------------------ transport side
+    // ------------------------------------------------------------ the transport's side
 
     /** The connection is open (and, for implicit TLS, encrypted): asks the connect hooks, then greets. */
     @Override
-    public void started(Connection connection) {
-        channel = connection;
+    public void started(Connection c) {
+        connection = c;
+        client.connected(c);
         metrics.connectionOpened(PROTOCOL);
-        tls = connection.isSecure();
-        PolicyResult verdict = ask(() -> policy.connect(this));
+        PolicyResult verdict = ask(() -> policy.connect(client));
         if (verdict.refuses()) {
-            log.info("smtp {} refused at connect from {}: {}", id, clientAddress(), verdict.reply());
+            LOG.info("smtp {} refused at connect from {}: {}", id, client.clientAddress(), verdict.reply());
             SmtpReply reply = verdict.reply();
             send(reply.isTransient() && reply.code() != 421 ? SmtpReply.of(421, reply.enhanced(), reply.lines().get(0)) : reply);
             close();
@@ -138,188 +96,94 @@ public final class SmtpSession implements SessionInfo, ProtocolSession {
         send(SmtpReply.of(220, null, settings.hostname() + " ESMTP Mailwright"));
     }
 
-    /** Octets from the client: everything up to a STARTTLS is taken. */
     @Override
     public void received(ByteBuffer input) {
         consume(input, false);
     }
 
-    /**
-     * Takes from the start of {@code input} what can be answered without blocking, on the calling
-     * (I/O) thread: complete command lines whose commands {@linkplain SmtpCommand#runsWithoutBlocking
-     * run without blocking}, and error replies. Stops before anything else (a command that may
-     * block, message content, a SASL response, a line not complete yet); the transport hands the
-     * rest to {@link #received} on the session's worker.
-     */
+    /** Takes command lines answered without blocking, up to anything else (content, SASL, a blocking command). */
     @Override
     public void receivedWithoutBlocking(ByteBuffer input) {
         consume(input, true);
     }
 
     private void consume(ByteBuffer input, boolean withoutBlocking) {
-        byte[] b;
-        int off;
-        if (input.hasArray()) {
-            b = input.array();
-            off = input.arrayOffset() + input.position();
-        } else {
-            b = new byte[input.remaining()];
-            input.duplicate().get(b);
-            off = 0;
+        ByteBuffer in = input.hasArray() ? input : ByteBuffer.allocate(input.remaining()).put(input.duplicate()).flip();
+        try {
+            while (in.hasRemaining() && phase != Phase.STARTING_TLS) { // the transport drops what follows STARTTLS
+                if (phase == Phase.CLOSED) {
+                    in.position(in.limit());
+                } else if (receiver.receiving()) {
+                    if (withoutBlocking) {
+                        break;
+                    }
+                    receiver.receive(in);
+                } else {
+                    if (withoutBlocking) {
+                        Line next = lines.peek(in);
+                        if (next == null || !dispatcher.runsWithoutBlocking(this, next)) {
+                            break;
+                        }
+                    }
+                    Line line = lines.next(in);
+                    if (line == null) {
+                        break;
+                    }
+                    dispatcher.line(this, line);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("smtp {} failed", id, e);
+            send(SmtpReply.of(421, "4.3.0", "Temporary local problem, closing transmission channel"));
+            close();
+            in.position(in.limit());
         }
-        int end = off + input.remaining();
-        input.position(input.position() + consume(b, off, end, withoutBlocking) - off);
+        if (in != input) {
+            input.position(input.position() + in.position());
+        }
     }
 
-    /** Whether the greeting can be sent without blocking: no connect hook may block. */
+    /** No connect hook may block. */
     @Override
     public boolean startsWithoutBlocking() {
-        return !policy.mayBlock(SmtpPolicy.Stage.CONNECT, this);
+        return !policy.mayBlock(SmtpPolicy.Stage.CONNECT, client);
     }
 
-    /** Whether {@link #ended} can run without blocking: no transaction, or one whose sink drops without blocking. */
+    /** No transaction, or one whose sink drops without blocking. */
     @Override
     public boolean endsWithoutBlocking() {
         return transaction == null || sinks.opensWithoutBlocking();
     }
 
-    /** Whether opening and dropping this listener's message sinks never blocks. */
-    public boolean sinksOpenWithoutBlocking() {
-        return sinks.opensWithoutBlocking();
-    }
-
-    private int consume(byte[] b, int off, int end, boolean withoutBlocking) {
-        int i = off;
-        try {
-            while (i < end) {
-                if (phase == Phase.STARTING_TLS) {
-                    return i; // after STARTTLS, the transport discards plaintext until TLS is up
-                }
-                if (phase == Phase.CLOSED) {
-                    return end;
-                }
-                if (phase == Phase.DATA) {
-                    if (withoutBlocking) {
-                        return i;
-                    }
-                    i += data(b, i, end - i);
-                } else if (chunkRemaining >= 0) {
-                    if (withoutBlocking) {
-                        return i;
-                    }
-                    i += chunk(b, i, end - i);
-                } else {
-                    if (withoutBlocking && !nextLineRunsWithoutBlocking(b, i, end)) {
-                        return i;
-                    }
-                    i = line(b, i, end);
-                }
-            }
-        } catch (RuntimeException e) {
-            log.error("smtp {} failed", id, e);
-            send(SmtpReply.of(421, "4.3.0", "Temporary local problem, closing transmission channel"));
-            close();
-            return end;
-        }
-        return i;
-    }
-
-    /**
-     * Whether the command line starting at {@code from} is complete and is answered without
-     * blocking: an unknown verb or one out of sequence only gets an error reply. With a sink
-     * that may block, nothing runs here while a transaction is open (an error can end it).
-     */
-    private boolean nextLineRunsWithoutBlocking(byte[] b, int from, int end) {
-        if (lineLength > 0 || lineOverflow || phase == Phase.AUTH || !endsWithoutBlocking()) {
-            return false;
-        }
-        int verbEnd = from;
-        while (verbEnd < end && b[verbEnd] != ' ' && b[verbEnd] != '\r' && b[verbEnd] != '\n') {
-            verbEnd++;
-        }
-        int lineEnd = verbEnd;
-        while (lineEnd < end && b[lineEnd] != '\n') {
-            lineEnd++;
-        }
-        if (lineEnd == end) {
-            return false;
-        }
-        if (verbEnd - from > MAX_VERB) {
-            return true; // no such command: an error reply
-        }
-        String verb = new String(b, from, verbEnd - from, StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
-        SmtpCommand command = commands.get(verb);
-        if (command == null || !command.phases().contains(phase)) {
-            return true;
-        }
-        if (command.runsWithoutBlocking(this)) {
-            return true;
-        }
-        // the argument as line() will decode it; a line it refuses only gets an error reply
-        int argumentEnd = lineEnd > verbEnd && b[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
-        if (verbEnd >= argumentEnd || b[verbEnd] != ' ') {
-            return command.runsWithoutBlocking(this, "");
-        }
-        for (int i = from; i < argumentEnd; i++) {
-            if (b[i] == '\r') {
-                return true; // a bare CR: an error reply
-            }
-        }
-        String argument = utf8(Arrays.copyOfRange(b, verbEnd + 1, argumentEnd), argumentEnd - verbEnd - 1);
-        return argument == null || command.runsWithoutBlocking(this, argument);
-    }
-
     /** The TLS handshake after STARTTLS completed: the session starts over, except for TLS. */
     @Override
     public void tlsStarted() {
-        if (phase != Phase.STARTING_TLS) {
-            return;
+        if (phase == Phase.STARTING_TLS) {
+            client.secured();
+            phase = Phase.CONNECTED;
+            lines.clear();
         }
-        tls = true;
-        heloName = null;
-        extended = false;
-        user = null;
-        phase = Phase.CONNECTED;
-        lineLength = 0;
-        lineOverflow = false;
     }
 
     /**
-     * The server is stopping. A session without a transaction in progress is closed at once
+     * The server is stopping. Without a transaction in progress the session is closed at once
      * with {@code 421}; one with a transaction may finish it (its final reply is followed by the
-     * {@code 421}), until {@link #abort()} ends it.
+     * {@code 421}) until the grace is over: then the transaction is dropped, nothing stored.
      */
-    public void drain() {
+    @Override
+    public void stopping(Connection c, boolean graceOver) {
         if (phase == Phase.CLOSED) {
             return;
         }
         draining = true;
-        if (transaction == null) {
-            send(SmtpReply.SERVICE_UNAVAILABLE);
-            close();
-        }
-    }
-
-    /** The shutdown grace period is over: a transaction still open is dropped (nothing is stored) and the session closed. */
-    public void abort() {
-        if (phase == Phase.CLOSED) {
-            return;
-        }
-        if (transaction != null) {
-            log.info("smtp {} transaction {} dropped: server shutting down", id, transaction.id());
+        if (graceOver && transaction != null) {
+            LOG.info("smtp {} transaction {} dropped: server shutting down", id, transaction.id());
             results.add(transaction.id() + " dropped at shutdown in " + phase);
             metrics.messageRejected(PROTOCOL, "shutdown");
         }
-        send(SmtpReply.SERVICE_UNAVAILABLE);
-        close();
-    }
-
-    @Override
-    public void stopping(Connection connection, boolean graceOver) {
-        if (graceOver) {
-            abort();
-        } else {
-            drain();
+        if (graceOver || transaction == null) {
+            send(SmtpReply.SERVICE_UNAVAILABLE);
+            close();
         }
     }
 
@@ -327,7 +191,7 @@ public final class SmtpSession implements SessionInfo, ProtocolSession {
     @Override
     public void idle() {
         if (phase != Phase.CLOSED) {
-            log.info("smtp {} timed out in {}", id, phase);
+            LOG.info("smtp {} timed out in {}", id, phase);
             send(SmtpReply.TIMEOUT);
             close();
         }
@@ -344,46 +208,9 @@ public final class SmtpSession implements SessionInfo, ProtocolSession {
             transaction = null;
         }
         phase = Phase.CLOSED;
-        log.info("smtp {} closed: client={} helo={} tls={} user={} messages=[{}]", id, clientAddress(),
-                heloName, channel.tls().map(Connection.TlsInfo::protocol).orElse(tls ? "yes" : "no"),
-                user, String.join("; ", results));
-    }
-
-    // ------------------------------------------------------------ SessionInfo
-
-    @Override
-    public String sessionId() {
-        return id;
-    }
-
-    @Override
-    public InetSocketAddress clientAddress() {
-        return channel.remoteAddress();
-    }
-
-    @Override
-    public Optional<String> heloName() {
-        return Optional.ofNullable(heloName);
-    }
-
-    @Override
-    public boolean extended() {
-        return extended;
-    }
-
-    @Override
-    public Optional<String> tlsProtocol() {
-        return tls ? Optional.of(channel.tls().map(Connection.TlsInfo::protocol).orElse("TLS")) : Optional.empty();
-    }
-
-    @Override
-    public Optional<String> tlsCipher() {
-        return tls ? channel.tls().map(Connection.TlsInfo::cipher) : Optional.empty();
-    }
-
-    @Override
-    public Optional<String> authenticatedUser() {
-        return Optional.ofNullable(user);
+        LOG.info("smtp {} closed: client={} helo={} tls={} user={} messages=[{}]", id, client.clientAddress(),
+                client.heloName().orElse(null), client.tlsProtocol().orElse("no"),
+                client.authenticatedUser().orElse(null), String.join("; ", results));
     }
 
     // ------------------------------------------------------------ for commands
@@ -396,12 +223,13 @@ public final class SmtpSession implements SessionInfo, ProtocolSession {
         return phase;
     }
 
-    public boolean tls() {
-        return tls;
+    /** What is known of the client; what policies and handlers see. */
+    public Client client() {
+        return client;
     }
 
-    public boolean tlsAvailable() {
-        return !tls && channel.canStartTls();
+    public String sessionId() {
+        return id;
     }
 
     public SmtpPolicy policy() {
@@ -414,40 +242,43 @@ public final class SmtpSession implements SessionInfo, ProtocolSession {
 
     /** The mechanisms AUTH offers now (none once authenticated). */
     public List<String> authMechanisms() {
-        return user == null && settings.authAllowed(tls) ? authenticator.mechanisms() : List.of();
+        return client.authenticatedUser().isEmpty() && settings.authAllowed(client.tls()) ? authenticator.mechanisms()
+                : List.of();
     }
 
-    /** The open transaction, if any. */
     public Optional<Transaction> transaction() {
         return Optional.ofNullable(transaction);
     }
 
+    public MessageReceiver receiver() {
+        return receiver;
+    }
+
+    /** Whether opening and dropping this listener's message sinks never blocks. */
+    public boolean sinksOpenWithoutBlocking() {
+        return sinks.opensWithoutBlocking();
+    }
+
     /** Asks a hook; a failing hook is a temporary failure, never an accept. */
-    public PolicyResult ask(java.util.function.Supplier<PolicyResult> hook) {
+    public PolicyResult ask(Supplier<PolicyResult> hook) {
         try {
             return hook.get();
-        } catch (StoreUnavailableException e) {
-            log.warn("smtp {} policy: store unavailable: {}", id, e.getMessage());
-            return PolicyResult.tempFail(SmtpReply.LOCAL_ERROR);
-        } catch (SmtpRejection e) {
-            return e.reply().isTransient() ? PolicyResult.tempFail(e.reply()) : PolicyResult.reject(e.reply());
         } catch (RuntimeException e) {
-            log.error("smtp {} policy hook failed", id, e);
-            return PolicyResult.tempFail(SmtpReply.LOCAL_ERROR);
+            SmtpReply reply = SmtpDispatcher.failure(this, "policy hook", e);
+            return reply.isTransient() ? PolicyResult.tempFail(reply) : PolicyResult.reject(reply);
         }
     }
 
     /** HELO/EHLO succeeded: any transaction is dropped. */
     public void greeted(String name, boolean ehlo) {
         resetTransaction();
-        heloName = name;
-        extended = ehlo;
+        client.greeted(name, ehlo);
         phase = Phase.READY;
     }
 
     /** MAIL FROM: opens the sink and the transaction. */
     public void beginTransaction(MailFrom from) {
-        MessageSink sink = sinks.open(this, from);
+        MessageSink sink = sinks.open(client, from);
         transactions++;
         transaction = new Transaction(id + "." + transactions, from, sink);
         phase = Phase.MAIL;
@@ -468,368 +299,68 @@ public final class SmtpSession implements SessionInfo, ProtocolSession {
             transaction.sink().abort();
             transaction = null;
         }
+        receiver.reset();
         if (phase == Phase.MAIL || phase == Phase.RCPT || phase == Phase.BDAT) {
             phase = Phase.READY;
         }
     }
 
-    /** DATA was accepted: what follows is content until CRLF.CRLF. */
-    public void startData() {
-        openContent(false);
-        phase = Phase.DATA;
-    }
-
-    /**
-     * BDAT: the next {@code size} octets are a chunk. With a {@code failure}, the chunk is read
-     * and dropped and that is the reply; otherwise it goes into the transaction.
-     */
-    public void startChunk(long size, boolean last, SmtpReply failure) {
-        chunkRemaining = size;
-        chunkSize = size;
-        chunkLast = last;
-        chunkFailure = failure;
-        if (failure == null) {
-            if (!transaction.contentStarted()) {
-                openContent(true);
-            }
-            phase = Phase.BDAT;
-        }
-        if (size == 0) {
-            endChunk();
-        }
-    }
-
-    /** STARTTLS was accepted: after the reply, TLS; plaintext until then is discarded. */
+    /** STARTTLS was accepted: after the reply, TLS; the transport drops plaintext until then. */
     public void startTls() {
         resetTransaction();
         phase = Phase.STARTING_TLS;
         tlsOnNextReply = true;
     }
 
-    /** AUTH started an exchange: the step's outcome is the reply. */
-    public SmtpReply startAuth(SaslMechanism exchange, byte[] initialResponse) {
+    /** The SASL exchange under way, if any. */
+    public Optional<SaslExchange> sasl() {
+        return Optional.ofNullable(sasl);
+    }
+
+    /** A SASL exchange waits for the client's next line ({@link Phase#AUTH}), or ended (null). */
+    public void sasl(SaslExchange exchange) {
         sasl = exchange;
-        return saslStep(initialResponse);
+        phase = exchange != null ? Phase.AUTH : Phase.READY;
+    }
+
+    /** AUTH succeeded. */
+    public void authenticated(String username) {
+        client.authenticated(username);
+        LOG.info("smtp {} authenticated as {}", id, username);
     }
 
     /** Closes the connection after the reply. */
     public void closeAfterReply() {
         resetTransaction();
         phase = Phase.CLOSED;
-        afterReply = channel::close;
+        afterReply = () -> connection.close();
     }
 
-    // ------------------------------------------------------------ input
-
-    private int line(byte[] b, int from, int end) {
-        int i = from;
-        while (i < end && b[i] != '\n') {
-            i++;
-        }
-        int take = i - from;
-        if (!lineOverflow) {
-            if (lineLength + take > line.length) {
-                lineOverflow = true;
-            } else {
-                System.arraycopy(b, from, line, lineLength, take);
-                lineLength += take;
-            }
-        }
-        if (i == end) {
-            return end; // the line goes on in the next read
-        }
-        boolean crlf = lineLength > 0 && line[lineLength - 1] == '\r';
-        int length = crlf ? lineLength - 1 : lineLength;
-        boolean overflow = lineOverflow;
-        lineLength = 0;
-        lineOverflow = false;
-        if (overflow) {
-            badCommand(SmtpReply.LINE_TOO_LONG);
-        } else if (indexOf(line, length, (byte) '\r') >= 0) {
-            badCommand(SmtpReply.BARE_CR_IN_COMMAND);
-        } else if (!crlf && settings.bareLineEnds() == SmtpSettings.BareLineEnds.REJECT) {
-            badCommand(SmtpReply.BARE_LF_IN_COMMAND);
-        } else {
-            String text = utf8(line, length);
-            if (text == null) {
-                badCommand(SmtpReply.INVALID_UTF8);
-            } else if (phase == Phase.AUTH) {
-                if (trace.isDebugEnabled()) {
-                    trace.debug("smtp {} C: <SASL response redacted>", id);
-                }
-                authResponse(text);
-            } else {
-                if (trace.isDebugEnabled()) {
-                    trace.debug("smtp {} C: {}", id, redacted(text));
-                }
-                dispatch(text);
-            }
-        }
-        return i + 1;
+    ProtocolMetrics metrics() {
+        return metrics;
     }
 
-    private int data(byte[] b, int off, int len) {
-        DataDecoder decoder = transaction.decoder();
-        int used;
-        try {
-            used = decoder.feed(b, off, len);
-        } catch (IOException e) {
-            throw new IllegalStateException(e); // the guard never throws
-        }
-        if (decoder.ended()) {
-            endOfMessage();
-        }
-        return used;
+    boolean draining() {
+        return draining;
     }
 
-    private int chunk(byte[] b, int off, int len) {
-        int take = (int) Math.min(len, chunkRemaining);
-        if (chunkFailure == null) {
-            try {
-                transaction.decoder().feed(b, off, take);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        chunkRemaining -= take;
-        if (chunkRemaining == 0) {
-            endChunk();
-        }
-        return take;
+    void phase(Phase next) {
+        phase = next;
     }
 
-    private void endChunk() {
-        chunkRemaining = -1;
-        if (chunkFailure != null) {
-            SmtpReply failure = chunkFailure;
-            chunkFailure = null;
-            send(failure);
-            return;
-        }
-        if (chunkLast) {
-            try {
-                transaction.decoder().finish();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-            endOfMessage();
-        } else if (transaction.content().oversize()) {
-            // RFC 3030: the transaction fails at the chunk that passed the limit
-            finishTransaction(SmtpReply.MESSAGE_TOO_BIG, "refused: too big");
-        } else {
-            send(SmtpReply.of(250, "2.0.0", chunkSize + " octets received"));
-        }
+    int countBadCommand() {
+        return ++badCommands;
     }
 
-    // ------------------------------------------------------------ dispatch
-
-    private void dispatch(String text) {
-        int space = text.indexOf(' ');
-        String verb = (space < 0 ? text : text.substring(0, space)).toUpperCase(Locale.ROOT);
-        String argument = space < 0 ? "" : text.substring(space + 1);
-        SmtpCommand command = commands.get(verb);
-        if (command == null) {
-            metrics.command(PROTOCOL, "UNKNOWN", false);
-            badCommand(SmtpReply.COMMAND_UNRECOGNIZED);
-            return;
-        }
-        if (draining && transaction == null && !verb.equals("QUIT")) {
-            metrics.command(PROTOCOL, verb, false);
-            send(SmtpReply.SERVICE_UNAVAILABLE);
-            close();
-            return;
-        }
-        if (!command.phases().contains(phase)) {
-            metrics.command(PROTOCOL, verb, false);
-            badCommand(command.outOfSequence(phase));
-            return;
-        }
-        SmtpReply reply;
-        try {
-            reply = command.execute(this, argument);
-        } catch (SmtpRejection e) {
-            reply = e.reply();
-        } catch (StoreUnavailableException e) {
-            log.warn("smtp {} {}: store unavailable: {}", id, verb, e.getMessage());
-            metrics.storeError(PROTOCOL);
-            reply = SmtpReply.LOCAL_ERROR;
-        } catch (RuntimeException e) {
-            log.error("smtp {} {} failed", id, verb, e);
-            metrics.storeError(PROTOCOL);
-            reply = SmtpReply.LOCAL_ERROR;
-        }
-        if (reply == null) {
-            return; // BDAT: the reply follows the chunk
-        }
-        metrics.command(PROTOCOL, verb, reply.isPositive() || reply.code() / 100 == 3);
-        if (reply.code() == 500 || reply.code() == 501 || reply.code() == 503) {
-            badCommand(reply);
-        } else {
-            send(reply);
-        }
+    Transaction openTransaction() {
+        return transaction;
     }
 
-    private void badCommand(SmtpReply reply) {
-        badCommands++;
-        if (badCommands >= settings.maxBadCommands()) {
-            log.info("smtp {} closing after {} bad commands", id, badCommands);
-            send(SmtpReply.TOO_MANY_ERRORS);
-            close();
-        } else {
-            send(reply);
-        }
-    }
-
-    // ------------------------------------------------------------ AUTH
-
-    private void authResponse(String text) {
-        if (text.equals("*")) {
-            sasl = null;
-            phase = Phase.READY;
-            send(SmtpReply.AUTH_CANCELLED);
-            return;
-        }
-        byte[] response;
-        try {
-            response = Base64.getDecoder().decode(text);
-        } catch (IllegalArgumentException e) {
-            sasl = null;
-            phase = Phase.READY;
-            send(SmtpReply.INVALID_BASE64);
-            return;
-        }
-        SmtpReply reply;
-        try {
-            reply = saslStep(response);
-        } catch (StoreUnavailableException e) {
-            sasl = null;
-            phase = Phase.READY;
-            reply = SmtpReply.LOCAL_ERROR;
-        }
-        send(reply);
-    }
-
-    private SmtpReply saslStep(byte[] response) {
-        SaslStep step;
-        try {
-            step = sasl.evaluate(response);
-        } catch (RuntimeException e) {
-            sasl = null;
-            phase = Phase.READY;
-            throw e;
-        }
-        if (step instanceof SaslStep.Challenge c) {
-            phase = Phase.AUTH;
-            return SmtpReply.of(334, null, Base64.getEncoder().encodeToString(c.data()));
-        }
-        sasl = null;
-        phase = Phase.READY;
-        if (step instanceof SaslStep.Success s) {
-            metrics.authentication(PROTOCOL, true);
-            user = s.account().address().toString();
-            log.info("smtp {} authenticated as {}", id, user);
-            return SmtpReply.AUTH_OK;
-        }
-        authFailures++;
-        metrics.authentication(PROTOCOL, false);
-        log.info("smtp {} authentication failed: {}", id, ((SaslStep.Failure) step).reason());
-        if (authFailures >= settings.maxAuthFailures()) {
-            closeAfterReply();
-            return SmtpReply.TOO_MANY_AUTH_FAILURES;
-        }
-        return SmtpReply.AUTH_FAILED;
-    }
-
-    // ------------------------------------------------------------ content
-
-    private void openContent(boolean chunked) {
-        MessageSink sink = transaction.sink();
-        ZonedDateTime now = ZonedDateTime.now(clock);
-        OutputStream target = sink.content();
-        Transaction.Content content;
-        if (settings.mode().isSubmission()) {
-            MissingHeaders completed = new MissingHeaders(target, () -> TraceHeaders.DATE.format(now),
-                    () -> "<" + UUID.randomUUID() + "@" + settings.hostname() + ">");
-            content = new Transaction.Content(completed, settings.maxMessageSize());
-        } else {
-            content = new Transaction.Content(target, settings.maxMessageSize());
-        }
-        StringBuilder trace = new StringBuilder();
-        if (sink.delivers()) {
-            trace.append(TraceHeaders.returnPath(transaction.from()));
-        }
-        trace.append(TraceHeaders.received(this, settings.hostname(), transaction.id(), transaction.from(),
-                transaction.recipients(), now));
-        content.header(trace.toString().getBytes(StandardCharsets.UTF_8));
-        DataDecoder.Mode mode = settings.bareLineEnds() == SmtpSettings.BareLineEnds.NORMALIZE
-                ? DataDecoder.Mode.NORMALIZE : DataDecoder.Mode.REJECT;
-        transaction.startContent(content, chunked ? DataDecoder.chunks(mode, content) : DataDecoder.data(mode, content));
-    }
-
-    private void endOfMessage() {
-        Transaction t = transaction;
-        Transaction.Content content = t.content();
-        DataDecoder.Problem problem = t.decoder().problem();
-        if (problem != DataDecoder.Problem.NONE) {
-            finishTransaction(problem == DataDecoder.Problem.BARE_LF ? SmtpReply.BARE_LF_IN_DATA : SmtpReply.BARE_CR_IN_DATA,
-                    "refused: " + problem);
-            return;
-        }
-        if (content.oversize()) {
-            finishTransaction(SmtpReply.MESSAGE_TOO_BIG, "refused: too big (" + content.size() + " octets)");
-            return;
-        }
-        content.finish();
-        if (content.failure() != null) {
-            if (content.cause() != null) {
-                log.error("smtp {} writing message {} failed", id, t.id(), content.cause());
-            }
-            finishTransaction(content.failure(), "failed while receiving: " + content.failure());
-            return;
-        }
-        PolicyResult verdict = ask(() -> policy.endOfData(this, t.from(), t.recipients(), content.size()));
-        if (verdict.refuses()) {
-            finishTransaction(verdict.reply(), "refused by policy: " + verdict.reply());
-            return;
-        }
-        SmtpReply reply;
-        String result;
-        long commitStart = System.nanoTime();
-        try {
-            String where = t.sink().commit();
-            reply = SmtpReply.of(250, "2.0.0", "Ok: queued as " + t.id());
-            result = where;
-            metrics.messageAccepted(PROTOCOL, content.size(), t.recipients().size(),
-                    Duration.ofNanos(System.nanoTime() - commitStart));
-        } catch (SmtpRejection e) {
-            reply = e.reply();
-            result = "refused: " + reply;
-        } catch (StoreUnavailableException e) {
-            log.warn("smtp {} commit of {} failed: store unavailable: {}", id, t.id(), e.getMessage());
-            metrics.storeError(PROTOCOL);
-            reply = SmtpReply.LOCAL_ERROR;
-            result = "store unavailable";
-        } catch (RuntimeException e) {
-            log.error("smtp {} commit of {} failed", id, t.id(), e);
-            metrics.storeError(PROTOCOL);
-            reply = SmtpReply.LOCAL_ERROR;
-            result = "failed";
-        }
-        finishTransaction(reply, result);
-    }
-
-    private void finishTransaction(SmtpReply reply, String result) {
-        Transaction t = transaction;
-        if (!reply.isPositive()) {
-            t.sink().abort();
-            metrics.messageRejected(PROTOCOL, reply.isTransient() ? "temporary" : "permanent");
-        }
-        String line = t.id() + " from=" + t.from().path() + " size=" + t.content().size() + " rcpts="
-                + t.recipients().stream().map(r -> r.address().toString()).toList() + " " + reply.code() + " " + result;
-        results.add(line);
-        log.info("smtp {} message {}", id, line);
+    /** The transaction ends with {@code reply} (sent now); a stopping server closes after it. */
+    void transactionEnded(String summary, SmtpReply reply) {
+        results.add(summary);
+        LOG.info("smtp {} message {}", id, summary);
         transaction = null;
-        chunkRemaining = -1;
         phase = Phase.READY;
         send(reply);
         if (draining) {
@@ -838,27 +369,16 @@ public final class SmtpSession implements SessionInfo, ProtocolSession {
         }
     }
 
-    // ------------------------------------------------------------ helpers
-
-    /** A command line for the trace: AUTH's initial response is credentials. */
-    static String redacted(String command) {
-        if (command.regionMatches(true, 0, "AUTH ", 0, 5)) {
-            int mechanismEnd = command.indexOf(' ', 5);
-            return mechanismEnd < 0 ? command : command.substring(0, mechanismEnd) + " <redacted>";
+    void send(SmtpReply reply) {
+        if (SmtpDispatcher.TRACE.isDebugEnabled()) {
+            SmtpDispatcher.TRACE.debug("smtp {} S: {}", id, reply.format().stripTrailing().replace("\r\n", " | "));
         }
-        return command;
-    }
-
-    private void send(SmtpReply reply) {
-        if (trace.isDebugEnabled()) {
-            trace.debug("smtp {} S: {}", id, reply.format().stripTrailing().replace("\r\n", " | "));
-        }
+        String text = reply.format();
         if (tlsOnNextReply) {
             tlsOnNextReply = false;
-            String text = reply.format();
-            channel.startTls(text.substring(0, text.length() - 2));
+            connection.startTls(text.substring(0, text.length() - 2));
         } else {
-            channel.write(reply.format().getBytes(StandardCharsets.UTF_8));
+            connection.write(text.getBytes(StandardCharsets.UTF_8));
         }
         Runnable then = afterReply;
         afterReply = null;
@@ -868,39 +388,10 @@ public final class SmtpSession implements SessionInfo, ProtocolSession {
     }
 
     /** Closes now: only after a reply was sent. */
-    private void close() {
+    void close() {
         resetTransaction();
         phase = Phase.CLOSED;
-        channel.close();
+        connection.close();
     }
 
-    private static int indexOf(byte[] b, int length, byte value) {
-        for (int i = 0; i < length; i++) {
-            if (b[i] == value) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static String utf8(byte[] b, int length) {
-        try {
-            CharBuffer cb = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(b, 0, length));
-            String s = cb.toString();
-            return s.chars().anyMatch(c -> c == 0) ? null : s;
-        } catch (CharacterCodingException e) {
-            return null;
-        }
-    }
-
-    private static String newId() {
-        StringBuilder sb = new StringBuilder(12);
-        for (int i = 0; i < 12; i++) {
-            sb.append(ID_CHARS[RANDOM.nextInt(ID_CHARS.length)]);
-        }
-        return sb.toString();
-    }
 }

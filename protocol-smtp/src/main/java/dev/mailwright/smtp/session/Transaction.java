@@ -1,9 +1,9 @@
 package dev.mailwright.smtp.session;
 
-import dev.mailwright.smtp.MailFrom;
-import dev.mailwright.smtp.RcptTo;
-import dev.mailwright.smtp.SmtpRejection;
-import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.api.MailFrom;
+import dev.mailwright.smtp.api.RcptTo;
+import dev.mailwright.smtp.api.SmtpRejection;
+import dev.mailwright.smtp.api.SmtpReply;
 import dev.mailwright.smtp.delivery.MessageSink;
 import java.io.IOException;
 import java.io.OutputStream;

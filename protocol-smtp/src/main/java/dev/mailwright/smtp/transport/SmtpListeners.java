@@ -6,17 +6,16 @@ import dev.mailwright.protocol.session.ProtocolSession;
 import dev.mailwright.protocol.session.ProtocolSessionFactory;
 import dev.mailwright.protocol.tls.TlsConfig;
 import dev.mailwright.protocol.transport.MinaListener;
-import dev.mailwright.smtp.SmtpReply;
-import dev.mailwright.smtp.SmtpSettings;
+import dev.mailwright.smtp.api.SmtpReply;
+import dev.mailwright.smtp.api.SmtpSettings;
 import dev.mailwright.smtp.auth.Authenticator;
 import dev.mailwright.smtp.command.SmtpCommands;
 import dev.mailwright.smtp.delivery.MessageSink;
 import dev.mailwright.smtp.policy.SmtpPolicy;
-import dev.mailwright.smtp.session.SmtpCommand;
+import dev.mailwright.smtp.session.SmtpDispatcher;
 import dev.mailwright.smtp.session.SmtpSession;
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.util.Map;
 import java.util.Optional;
 
 /** Makes an SMTP listener (MX, submission or submissions) on protocol-core's transport. */
@@ -37,7 +36,7 @@ public final class SmtpListeners {
         if (implicitTls && tls.isEmpty()) {
             throw new IllegalArgumentException("the submissions listener (implicit TLS) needs TLS material");
         }
-        Map<String, SmtpCommand> commands = SmtpCommands.forListener(settings);
+        SmtpDispatcher dispatcher = new SmtpDispatcher(SmtpCommands.forListener(settings), metrics);
         String name = switch (settings.mode()) {
             case MX -> "smtp";
             case SUBMISSION -> "submission";
@@ -48,7 +47,7 @@ public final class SmtpListeners {
                 settings.shutdownGrace()), new ProtocolSessionFactory() {
                     @Override
                     public ProtocolSession newSession() {
-                        return new SmtpSession(settings, commands, policy, sinks, authenticator, clock, metrics);
+                        return new SmtpSession(settings, dispatcher, policy, sinks, authenticator, clock, metrics);
                     }
 
                     @Override

@@ -3,7 +3,7 @@ package dev.mailwright.smtp.outbound;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.mailwright.smtp.MailHandler;
+import dev.mailwright.smtp.api.MailHandler;
 import dev.mailwright.smtp.SmtpServer;
 import dev.mailwright.smtp.outbound.dkim.DkimKeyGenerator;
 import dev.mailwright.smtp.testing.TestTls;

@@ -3,7 +3,7 @@ package dev.mailwright.smtp.outbound;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailwright.smtp.SmtpSettings;
+import dev.mailwright.smtp.api.SmtpSettings;
 import dev.mailwright.store.Account;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.Delivery;

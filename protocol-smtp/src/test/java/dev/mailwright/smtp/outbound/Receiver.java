@@ -1,12 +1,12 @@
 package dev.mailwright.smtp.outbound;
 
 import dev.mailwright.protocol.Authenticator;
-import dev.mailwright.smtp.MailFrom;
-import dev.mailwright.smtp.MailHandler;
-import dev.mailwright.smtp.RcptTo;
-import dev.mailwright.smtp.SessionInfo;
+import dev.mailwright.smtp.api.MailFrom;
+import dev.mailwright.smtp.api.MailHandler;
+import dev.mailwright.smtp.api.RcptTo;
+import dev.mailwright.smtp.api.SessionInfo;
 import dev.mailwright.smtp.SmtpServer;
-import dev.mailwright.smtp.SmtpSettings;
+import dev.mailwright.smtp.api.SmtpSettings;
 import dev.mailwright.smtp.testing.TestTls;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;

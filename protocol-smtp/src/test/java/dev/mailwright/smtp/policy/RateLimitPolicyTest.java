@@ -2,8 +2,8 @@ package dev.mailwright.smtp.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailwright.smtp.MailFrom;
-import dev.mailwright.smtp.SessionInfo;
+import dev.mailwright.smtp.api.MailFrom;
+import dev.mailwright.smtp.api.SessionInfo;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;

@@ -6,7 +6,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.mailwright.smtp.SmtpSettings;
+import dev.mailwright.smtp.api.SmtpSettings;
 import dev.mailwright.smtp.testing.SessionHarness;
 import java.util.Base64;
 import java.util.List;

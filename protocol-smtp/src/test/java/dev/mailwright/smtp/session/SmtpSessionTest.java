@@ -2,12 +2,12 @@ package dev.mailwright.smtp.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailwright.smtp.MailFrom;
-import dev.mailwright.smtp.MailHandler;
-import dev.mailwright.smtp.RcptTo;
-import dev.mailwright.smtp.SmtpRejection;
-import dev.mailwright.smtp.SmtpReply;
-import dev.mailwright.smtp.SmtpSettings;
+import dev.mailwright.smtp.api.MailFrom;
+import dev.mailwright.smtp.api.MailHandler;
+import dev.mailwright.smtp.api.RcptTo;
+import dev.mailwright.smtp.api.SmtpRejection;
+import dev.mailwright.smtp.api.SmtpReply;
+import dev.mailwright.smtp.api.SmtpSettings;
 import dev.mailwright.smtp.delivery.HandlerMessageSink;
 import dev.mailwright.smtp.delivery.StoreMessageSink;
 import dev.mailwright.smtp.policy.SmtpPolicy;

@@ -3,7 +3,7 @@ package dev.mailwright.smtp.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.mailwright.smtp.SmtpSettings;
+import dev.mailwright.smtp.api.SmtpSettings;
 import dev.mailwright.smtp.testing.SessionHarness;
 import java.io.IOException;
 import java.net.URISyntaxException;

@@ -1,7 +1,7 @@
 package dev.mailwright.smtp.testing;
 
 import dev.mailwright.protocol.session.Connection;
-import dev.mailwright.smtp.SmtpReply;
+import dev.mailwright.smtp.api.SmtpReply;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

@@ -1,6 +1,6 @@
 package dev.mailwright.smtp.testing;
 
-import dev.mailwright.smtp.SmtpSettings;
+import dev.mailwright.smtp.api.SmtpSettings;
 import dev.mailwright.smtp.auth.Authenticator;
 
 import dev.mailwright.smtp.command.SmtpCommands;
@@ -8,6 +8,8 @@ import dev.mailwright.smtp.delivery.MessageSink;
 import dev.mailwright.smtp.delivery.StoreMessageSink;
 import dev.mailwright.smtp.policy.SmtpPolicies;
 import dev.mailwright.smtp.policy.SmtpPolicy;
+import dev.mailwright.protocol.metrics.ProtocolMetrics;
+import dev.mailwright.smtp.session.SmtpDispatcher;
 import dev.mailwright.smtp.session.SmtpSession;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.MailStore;
@@ -56,8 +58,8 @@ public final class SessionHarness {
         channel.tls(implicitTls);
         Authenticator auth = Authenticator.of(dev.mailwright.protocol.Authenticator.of(store.accounts()));
         SmtpPolicy policy = SmtpPolicies.standard(settings, store.recipients(), List.of(extra));
-        this.session = new SmtpSession(settings, SmtpCommands.forListener(settings), policy, sinks, auth,
-                Clock.systemUTC());
+        this.session = new SmtpSession(settings, new SmtpDispatcher(SmtpCommands.forListener(settings),
+                ProtocolMetrics.NONE), policy, sinks, auth, Clock.systemUTC(), ProtocolMetrics.NONE);
         session.started(channel);
     }
 

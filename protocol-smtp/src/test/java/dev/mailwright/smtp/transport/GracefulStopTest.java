@@ -3,7 +3,7 @@ package dev.mailwright.smtp.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailwright.smtp.SmtpServer;
-import dev.mailwright.smtp.SmtpSettings;
+import dev.mailwright.smtp.api.SmtpSettings;
 import dev.mailwright.smtp.testing.RawClient;
 import dev.mailwright.smtp.testing.SessionHarness;
 import dev.mailwright.store.Address;

@@ -2,9 +2,9 @@ package dev.mailwright.smtp.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailwright.smtp.MailHandler;
+import dev.mailwright.smtp.api.MailHandler;
 import dev.mailwright.smtp.SmtpServer;
-import dev.mailwright.smtp.SmtpSettings;
+import dev.mailwright.smtp.api.SmtpSettings;
 import dev.mailwright.smtp.testing.RawClient;
 import dev.mailwright.smtp.testing.SessionHarness;
 import dev.mailwright.smtp.testing.TestTls;

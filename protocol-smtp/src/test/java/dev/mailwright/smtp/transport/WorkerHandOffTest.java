@@ -2,11 +2,11 @@ package dev.mailwright.smtp.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailwright.smtp.MailFrom;
-import dev.mailwright.smtp.RcptTo;
-import dev.mailwright.smtp.SessionInfo;
+import dev.mailwright.smtp.api.MailFrom;
+import dev.mailwright.smtp.api.RcptTo;
+import dev.mailwright.smtp.api.SessionInfo;
 import dev.mailwright.smtp.SmtpServer;
-import dev.mailwright.smtp.SmtpSettings;
+import dev.mailwright.smtp.api.SmtpSettings;
 import dev.mailwright.smtp.policy.PolicyResult;
 import dev.mailwright.smtp.policy.SmtpPolicy;
 import dev.mailwright.smtp.testing.RawClient;

@@ -1,5 +1,6 @@
-package dev.mailwright.smtp;
+package dev.mailwright.smtp.api;
 
+import dev.mailwright.smtp.api.SmtpRejection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package dev.mailwright.smtp;
+package dev.mailwright.smtp.api;
 
 /**
  * Refuses a step of a mail transaction with a reply of the thrower's choosing (4xx or 5xx).

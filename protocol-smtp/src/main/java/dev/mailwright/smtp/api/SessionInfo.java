@@ -1,4 +1,4 @@
-package dev.mailwright.smtp;
+package dev.mailwright.smtp.api;
 
 import java.net.InetSocketAddress;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package dev.mailwright.smtp;
+package dev.mailwright.smtp.api;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * the last is {@code code-text}, the last {@code code SP text}, each ended by CRLF, the
  * enhanced code at the start of the text of every line (RFC 2034).
  */
-public record SmtpReply(int code, String enhanced, List<String> lines) {
+public record SmtpReply(int code, String enhanced, List<String> lines) implements SmtpResponse {
 
     private static final Pattern ENHANCED = Pattern.compile("[245]\\.\\d{1,3}\\.\\d{1,3}");
 

@@ -1,4 +1,4 @@
-package dev.mailwright.pop3;
+package dev.mailwright.pop3.session;
 
 import dev.mailwright.protocol.Limits;
 import dev.mailwright.protocol.tls.TlsConfig;

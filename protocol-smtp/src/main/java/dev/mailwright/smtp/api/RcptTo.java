@@ -1,4 +1,4 @@
-package dev.mailwright.smtp;
+package dev.mailwright.smtp.api;
 
 import dev.mailwright.store.Address;
 import java.util.Optional;

@@ -1,0 +1,190 @@
+package dev.mailwright.smtp.session;
+
+import dev.mailwright.protocol.codec.Line;
+import dev.mailwright.protocol.metrics.ProtocolMetrics;
+import dev.mailwright.smtp.api.SmtpRejection;
+import dev.mailwright.smtp.api.SmtpReply;
+import dev.mailwright.smtp.api.SmtpResponse;
+import dev.mailwright.store.StoreUnavailableException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that turns a command line into a reply: framing errors, the verb, the phase, the
+ * command, the exceptions it may throw, bad-command counting, metrics and the protocol trace.
+ * Shared by the sessions of a listener; holds no session state.
+ */
+public final class SmtpDispatcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpDispatcher.class);
+    /** The protocol trace (commands and replies, never message content; credentials redacted), at debug. */
+    static final Logger TRACE = LoggerFactory.getLogger("dev.mailwright.smtp.trace");
+
+    private final Map<String, SmtpCommand> commands;
+    private final ProtocolMetrics metrics;
+
+    public SmtpDispatcher(Map<String, SmtpCommand> commands, ProtocolMetrics metrics) {
+        this.commands = Map.copyOf(commands);
+        this.metrics = metrics;
+    }
+
+    /**
+     * Whether {@link #line} answers {@code line} without blocking in the session's present state:
+     * an error reply, or a command that says it runs without blocking. Nothing runs here in a SASL
+     * exchange, or while a transaction is open whose sink could block when an error ends it.
+     */
+    boolean runsWithoutBlocking(SmtpSession session, Line line) {
+        if (session.phase() == Phase.AUTH || !session.endsWithoutBlocking()) {
+            return false;
+        }
+        String text = text(line);
+        if (text == null) {
+            return true; // an error reply
+        }
+        int space = text.indexOf(' ');
+        SmtpCommand command = commands.get((space < 0 ? text : text.substring(0, space)).toUpperCase(Locale.ROOT));
+        return command == null || !command.phases().contains(session.phase()) || command.runsWithoutBlocking(session)
+                || command.runsWithoutBlocking(session, space < 0 ? "" : text.substring(space + 1));
+    }
+
+    /** Handles one command line (or SASL response) and sends its reply, unless the reply comes later. */
+    void line(SmtpSession session, Line line) {
+        SmtpReply framing = switch (line.kind()) {
+            case TOO_LONG -> SmtpReply.LINE_TOO_LONG;
+            case BARE_LF -> SmtpReply.BARE_LF_IN_COMMAND;
+            case NUL -> SmtpReply.INVALID_UTF8;
+            case LINE -> null;
+        };
+        String text = framing == null ? text(line) : null;
+        if (framing == null && text == null) {
+            framing = indexOf(line.bytes(), (byte) '\r') >= 0 ? SmtpReply.BARE_CR_IN_COMMAND : SmtpReply.INVALID_UTF8;
+        }
+        if (framing != null) {
+            bad(session, framing);
+            return;
+        }
+        if (session.phase() == Phase.AUTH) {
+            if (TRACE.isDebugEnabled()) {
+                TRACE.debug("smtp {} C: <SASL response redacted>", session.sessionId());
+            }
+            if (run(session, "AUTH", () -> commands.get("AUTH").continued(session, text)) instanceof SmtpReply reply) {
+                session.send(reply);
+            }
+            return;
+        }
+        if (TRACE.isDebugEnabled()) {
+            TRACE.debug("smtp {} C: {}", session.sessionId(), redacted(text));
+        }
+        dispatch(session, text);
+    }
+
+    private void dispatch(SmtpSession session, String text) {
+        int space = text.indexOf(' ');
+        String verb = (space < 0 ? text : text.substring(0, space)).toUpperCase(Locale.ROOT);
+        String argument = space < 0 ? "" : text.substring(space + 1);
+        SmtpCommand command = commands.get(verb);
+        if (command == null) {
+            metrics.command(SmtpSession.PROTOCOL, "UNKNOWN", false);
+            bad(session, SmtpReply.COMMAND_UNRECOGNIZED);
+            return;
+        }
+        if (session.draining() && session.transaction().isEmpty() && !verb.equals("QUIT")) {
+            metrics.command(SmtpSession.PROTOCOL, verb, false);
+            session.send(SmtpReply.SERVICE_UNAVAILABLE);
+            session.close();
+            return;
+        }
+        if (!command.phases().contains(session.phase())) {
+            metrics.command(SmtpSession.PROTOCOL, verb, false);
+            bad(session, command.outOfSequence(session.phase()));
+            return;
+        }
+        SmtpResponse response = run(session, verb, () -> command.execute(session, argument));
+        if (response instanceof SmtpReply reply) {
+            metrics.command(SmtpSession.PROTOCOL, verb, reply.isPositive() || reply.code() / 100 == 3);
+            if (reply.code() == 500 || reply.code() == 501 || reply.code() == 503) {
+                bad(session, reply);
+            } else {
+                session.send(reply);
+            }
+        }
+    }
+
+    private static SmtpResponse run(SmtpSession session, String what, Supplier<? extends SmtpResponse> work) {
+        try {
+            return work.get();
+        } catch (RuntimeException e) {
+            return failure(session, what, e);
+        }
+    }
+
+    /**
+     * The reply for a failure: a refusal carries its own; a store outage or anything unexpected
+     * is a temporary local error with generic text, the details going to the log only.
+     */
+    static SmtpReply failure(SmtpSession session, String what, RuntimeException e) {
+        if (e instanceof SmtpRejection rejection) {
+            return rejection.reply();
+        }
+        session.metrics().storeError(SmtpSession.PROTOCOL);
+        if (e instanceof StoreUnavailableException) {
+            LOG.warn("smtp {} {}: store unavailable: {}", session.sessionId(), what, e.getMessage());
+        } else {
+            LOG.error("smtp {} {} failed", session.sessionId(), what, e);
+        }
+        return SmtpReply.LOCAL_ERROR;
+    }
+
+    /** Answers a bad command; past the limit the connection is closed instead. */
+    private static void bad(SmtpSession session, SmtpReply reply) {
+        if (session.countBadCommand() >= session.settings().maxBadCommands()) {
+            LOG.info("smtp {} closing after too many bad commands", session.sessionId());
+            session.send(SmtpReply.TOO_MANY_ERRORS);
+            session.close();
+        } else {
+            session.send(reply);
+        }
+    }
+
+    /** A command line for the trace: AUTH's initial response is credentials. */
+    static String redacted(String command) {
+        if (command.regionMatches(true, 0, "AUTH ", 0, 5)) {
+            int mechanismEnd = command.indexOf(' ', 5);
+            return mechanismEnd < 0 ? command : command.substring(0, mechanismEnd) + " <redacted>";
+        }
+        return command;
+    }
+
+    /** The line as strict UTF-8 without CR or NUL, or null. */
+    private static String text(Line line) {
+        if (!line.isLine() || indexOf(line.bytes(), (byte) '\r') >= 0) {
+            return null;
+        }
+        try {
+            CharBuffer cb = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(line.bytes()));
+            return cb.toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    private static int indexOf(byte[] b, byte value) {
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] == value) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
