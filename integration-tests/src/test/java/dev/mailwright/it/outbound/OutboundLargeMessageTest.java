@@ -33,10 +33,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A 100 MB message from the PostgreSQL queue to a remote MX, DKIM-signed on the way, in a JVM
- * whose heap is far smaller (the {@code large-heap} surefire execution: {@code -Xmx64m}). The
+ * whose heap is far smaller (the {@code large-message} surefire execution: {@code -Xmx64m}). The
  * receiving server shares the heap and only hashes what it gets.
  */
-@Tag("large-heap")
+@Tag("large-message")
 class OutboundLargeMessageTest {
 
     /** Argon2id at a test cost: no account logs in here. */

@@ -143,7 +143,7 @@ class SevenBitEncoderTest {
     }
 
     @Test
-    @Tag("large-heap")
+    @Tag("large-message")
     void hundredMegabytesConvertInBoundedMemory() throws Exception {
         long size = 100L * 1024 * 1024;
         long out = 0;
