@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A 100 MB RETR while the whole JVM (server and client) has a 64 MB heap: only possible if the
  * message is streamed with back-pressure rather than queued. Runs in its own surefire
- * execution with -Xmx64m (tag "heap").
+ * execution with -Xmx64m (tag "large-message").
  */
-@Tag("heap")
+@Tag("large-message")
 class HugeRetrTest {
 
     @Test

@@ -3,7 +3,7 @@ package dev.mailwright.server;
 import dev.mailwright.admin.AdminContext;
 import dev.mailwright.admin.command.AdminException;
 import dev.mailwright.admin.output.Output;
-import dev.mailwright.smtp.outbound.dkim.DkimKeyGenerator;
+import dev.mailwright.outbound.dkim.DkimKeyGenerator;
 import dev.mailwright.store.DkimKey;
 import dev.mailwright.store.MailStore;
 import java.io.PrintWriter;

@@ -2,12 +2,12 @@ package dev.mailwright.server;
 
 import dagger.BindsInstance;
 import dagger.Component;
+import dev.mailwright.outbound.OutboundWorker;
 import dev.mailwright.pop3.Pop3Module;
 import dev.mailwright.protocol.Listener;
 import dev.mailwright.protocol.tls.TlsConfig;
 import dev.mailwright.server.config.ServerConfig;
 import dev.mailwright.smtp.SmtpModule;
-import dev.mailwright.smtp.outbound.OutboundWorker;
 import dev.mailwright.store.MailStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Optional;

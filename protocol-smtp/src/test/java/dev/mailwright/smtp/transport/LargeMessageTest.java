@@ -23,10 +23,10 @@ import org.junit.jupiter.api.Test;
 /**
  * A 100 MB message through submission (STARTTLS, AUTH) into a caller's handler that only
  * hashes the body, in a JVM whose heap is capped far below the message size (the
- * {@code large-heap} surefire execution runs it with {@code -Xmx64m}). Client and server share
+ * {@code large-message} surefire execution runs it with {@code -Xmx64m}). Client and server share
  * that heap, so neither side may hold the message.
  */
-@Tag("large-heap")
+@Tag("large-message")
 class LargeMessageTest {
 
     private static final long BODY_OCTETS = Long.getLong("large.megabytes", 100) * 1024 * 1024;
@@ -66,7 +66,7 @@ class LargeMessageTest {
 
     @Test
     void hundredMegabyteMessageShouldStreamThroughSubmissionWithASmallHeap() throws IOException {
-        assertThat(Runtime.getRuntime().maxMemory()).as("heap cap of the large-heap execution").isLessThan(BODY_OCTETS);
+        assertThat(Runtime.getRuntime().maxMemory()).as("heap cap of the large-message execution").isLessThan(BODY_OCTETS);
         AtomicReference<String> received = new AtomicReference<>();
         AtomicLong receivedOctets = new AtomicLong();
         MailHandler.Factory hashing = session -> new MailHandler() {

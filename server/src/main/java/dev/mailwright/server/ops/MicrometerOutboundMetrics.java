@@ -1,6 +1,6 @@
 package dev.mailwright.server.ops;
 
-import dev.mailwright.smtp.outbound.OutboundMetrics;
+import dev.mailwright.outbound.OutboundMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * A 100 MB message goes in and comes out byte-identical while the heap is far smaller than
  * the message (this class runs in its own surefire execution with -Xmx64m).
  */
-@Tag("bigmessage")
+@Tag("large-message")
 class BigMessageTest {
 
     private static final long SIZE = 100L * 1024 * 1024;
