@@ -217,6 +217,20 @@ class RawSocketTest {
     }
 
     @Test
+    void commandPipelinedAfterAFailedLoginShouldWaitForTheHeldReply() throws IOException {
+        pop3 = new Pop3Fixture(b -> b.plaintextWithoutTls(true).authThrottle(new AuthThrottle(
+                AuthThrottle.Settings.of(Duration.ofMillis(300), 5), java.time.Clock.systemUTC())));
+        try (RawClient c = pop3.connect()) {
+            long t0 = System.nanoTime();
+            c.send("USER " + ALICE + "\r\nPASS wrong\r\nCAPA\r\n");
+            assertThat(c.readLine()).startsWith("+OK");
+            assertThat(c.readLine()).isEqualTo("-ERR [AUTH] invalid user name or password");
+            assertThat(c.readLine()).startsWith("+OK");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        }
+    }
+
+    @Test
     void connectionsOverTheLimitShouldGetSysTempAndBeClosed() throws IOException {
         pop3 = new Pop3Fixture(b -> b.limits(Pop3Settings.DEFAULT_LIMITS.withMaxConnections(100, 2)));
         try (RawClient a = pop3.connect(); RawClient b = pop3.connect(); RawClient c = new RawClient(pop3.port())) {

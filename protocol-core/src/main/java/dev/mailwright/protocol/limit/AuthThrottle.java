@@ -259,6 +259,17 @@ public final class AuthThrottle {
             }
         }
 
+        /**
+         * How long to hold a reply of this attempt now: until the account slot it took, if it
+         * took one. For the replies between the credential check and the outcome (SCRAM's
+         * server-final message proves the password right and must not come sooner than a "no").
+         */
+        public Duration hold() {
+            synchronized (AuthThrottle.this) {
+                return slotWait(clock.instant());
+            }
+        }
+
         /** {@code accounts} with every credential lookup first announced to {@link #admit}: refused, it finds nothing and hashes nothing. */
         public Authenticator guard(Authenticator accounts) {
             return new Authenticator() {

@@ -9,6 +9,7 @@ import dev.mailwright.protocol.sasl.SaslExchange;
 import dev.mailwright.protocol.sasl.SaslMechanism;
 import dev.mailwright.protocol.sasl.SaslMechanisms;
 import dev.mailwright.protocol.sasl.SaslStep;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -72,7 +73,9 @@ public final class AuthCommand implements Pop3Command {
         }
         if (step instanceof SaslStep.Challenge c) {
             session.sasl(exchange);
-            return Pop3Reply.challenge(SaslExchange.challengeText(c));
+            Duration hold = attempt.hold(); // SCRAM's server-final proves the password: no sooner than a failure
+            Pop3Reply challenge = Pop3Reply.challenge(SaslExchange.challengeText(c));
+            return hold.isZero() ? challenge : challenge.delayed(hold);
         }
         session.sasl(null);
         if (step instanceof SaslStep.Success s) {

@@ -1,5 +1,6 @@
 package dev.mailwright.smtp.command;
 
+import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.smtp.SmtpReply;
 import dev.mailwright.protocol.sasl.SaslMechanism;
 import dev.mailwright.smtp.session.Phase;
@@ -62,10 +63,14 @@ public final class AuthCommand implements SmtpCommand {
                 }
             }
         }
-        Optional<SaslMechanism> exchange = session.authenticator().start(mechanism);
+        AuthThrottle.Attempt attempt = session.authenticator().throttle().attempt(session.clientAddress().getAddress());
+        if (attempt.refused()) {
+            return session.authRefused(attempt);
+        }
+        Optional<SaslMechanism> exchange = session.authenticator().start(mechanism, attempt);
         if (exchange.isEmpty()) {
             return UNKNOWN_MECHANISM;
         }
-        return session.startAuth(exchange.get(), initial);
+        return session.startAuth(exchange.get(), attempt, initial);
     }
 }

@@ -20,6 +20,13 @@ public interface SessionChannel {
     /** Closes the connection once the replies sent so far are out. */
     void close();
 
+    /**
+     * Pauses the session for {@code delay}, then runs {@code then} on the session's executor
+     * (a held reply after a failed login). The session gets no input meanwhile; no thread
+     * sleeps. Call it only from the session's own callbacks.
+     */
+    void after(java.time.Duration delay, Runnable then);
+
     InetSocketAddress remoteAddress();
 
     /** The negotiated TLS protocol and cipher suite, when encrypted. */

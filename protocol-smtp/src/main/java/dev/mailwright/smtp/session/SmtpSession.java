@@ -1,5 +1,6 @@
 package dev.mailwright.smtp.session;
 
+import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.protocol.sasl.SaslMechanism;
 import dev.mailwright.protocol.sasl.SaslStep;
@@ -86,6 +87,12 @@ public final class SmtpSession implements SessionInfo {
     // the transaction, the SASL exchange, the chunk being read
     private Transaction transaction;
     private SaslMechanism sasl;
+    private AuthThrottle.Attempt attempt;
+    /** How long the throttle says to hold the next reply (a login's outcome); zero for none. */
+    private Duration holdNextReply = Duration.ZERO;
+    /** A reply is held: input waits, the part of a read after the held command in {@code heldInput}. */
+    private boolean replyHeld;
+    private byte[] heldInput;
     private long chunkRemaining = -1;
     private long chunkSize;
     private boolean chunkLast;
@@ -169,6 +176,13 @@ public final class SmtpSession implements SessionInfo {
         int i = off;
         try {
             while (i < end) {
+                if (replyHeld) {
+                    if (withoutBlocking) {
+                        return i;
+                    }
+                    heldInput = heldInput == null ? Arrays.copyOfRange(b, i, end) : concat(heldInput, b, i, end);
+                    return end; // read once the held reply is out
+                }
                 if (phase == Phase.CLOSED || phase == Phase.STARTING_TLS) {
                     return end; // after STARTTLS, plaintext is discarded until TLS is up
                 }
@@ -480,10 +494,30 @@ public final class SmtpSession implements SessionInfo {
         tlsOnNextReply = true;
     }
 
-    /** AUTH started an exchange: the step's outcome is the reply. */
-    public SmtpReply startAuth(SaslMechanism exchange, byte[] initialResponse) {
+    /** AUTH started an exchange whose credential checks go through {@code attempt}: the step's outcome is the reply. */
+    public SmtpReply startAuth(SaslMechanism exchange, AuthThrottle.Attempt attempt, byte[] initialResponse) {
         sasl = exchange;
+        this.attempt = attempt;
         return saslStep(initialResponse);
+    }
+
+    /**
+     * The throttle refused an AUTH before anything was checked: {@code 454 4.7.0} (RFC 4954: try
+     * later, do not ask the user again); the connection stays open (RFC 5321 3.8) until the
+     * failures on it reach the limit, then {@code 421}.
+     */
+    public SmtpReply authRefused(AuthThrottle.Attempt refused) {
+        sasl = null;
+        attempt = null;
+        phase = Phase.READY;
+        authFailures++;
+        log.info("smtp {} authentication refused by the throttle ({}) from {}", id,
+                refused.refusal().map(Enum::name).orElse("-"), clientAddress().getAddress().getHostAddress());
+        if (authFailures >= settings.maxAuthFailures()) {
+            closeAfterReply();
+            return SmtpReply.TOO_MANY_AUTH_FAILURES;
+        }
+        return SmtpReply.AUTH_REFUSED;
     }
 
     /** Closes the connection after the reply. */
@@ -692,21 +726,32 @@ public final class SmtpSession implements SessionInfo {
             phase = Phase.READY;
             throw e;
         }
+        if (attempt.refused()) {
+            return authRefused(attempt);
+        }
         if (step instanceof SaslStep.Challenge c) {
             phase = Phase.AUTH;
+            holdNextReply = attempt.hold();
             return SmtpReply.of(334, null, Base64.getEncoder().encodeToString(c.data()));
         }
         sasl = null;
         phase = Phase.READY;
+        AuthThrottle.Attempt done = attempt;
+        attempt = null;
         if (step instanceof SaslStep.Success s) {
+            holdNextReply = done.succeeded();
             metrics.authentication(PROTOCOL, true);
             user = s.account().address().toString();
             log.info("smtp {} authenticated as {}", id, user);
             return SmtpReply.AUTH_OK;
         }
+        SaslStep.Failure failure = (SaslStep.Failure) step;
+        if (failure.reason() == SaslStep.Reason.BAD_CREDENTIALS) {
+            holdNextReply = done.failed();
+        }
         authFailures++;
         metrics.authentication(PROTOCOL, false);
-        log.info("smtp {} authentication failed: {}", id, ((SaslStep.Failure) step).reason());
+        log.info("smtp {} authentication failed: {}", id, failure.reason());
         if (authFailures >= settings.maxAuthFailures()) {
             closeAfterReply();
             return SmtpReply.TOO_MANY_AUTH_FAILURES;
@@ -824,6 +869,21 @@ public final class SmtpSession implements SessionInfo {
     }
 
     private void send(SmtpReply reply) {
+        if (!holdNextReply.isZero()) {
+            Duration hold = holdNextReply;
+            holdNextReply = Duration.ZERO;
+            replyHeld = true; // no input is read meanwhile, not even the rest of this read
+            channel.after(hold, () -> {
+                replyHeld = false;
+                send(reply);
+                byte[] rest = heldInput;
+                heldInput = null;
+                if (rest != null) {
+                    consume(rest, 0, rest.length, false);
+                }
+            });
+            return;
+        }
         if (trace.isDebugEnabled()) {
             trace.debug("smtp {} S: {}", id, reply.format().stripTrailing().replace("\r\n", " | "));
         }
@@ -845,6 +905,12 @@ public final class SmtpSession implements SessionInfo {
         resetTransaction();
         phase = Phase.CLOSED;
         channel.close();
+    }
+
+    private static byte[] concat(byte[] head, byte[] b, int from, int to) {
+        byte[] joined = Arrays.copyOf(head, head.length + to - from);
+        System.arraycopy(b, from, joined, head.length, to - from);
+        return joined;
     }
 
     private static int indexOf(byte[] b, int length, byte value) {

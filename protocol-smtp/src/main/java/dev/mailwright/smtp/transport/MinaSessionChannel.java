@@ -20,10 +20,12 @@ final class MinaSessionChannel implements SessionChannel {
 
     private final IoSession io;
     private final TlsConfig tls;
+    private final SerialExecutor executor;
 
-    MinaSessionChannel(IoSession io, TlsConfig tls) {
+    MinaSessionChannel(IoSession io, TlsConfig tls, SerialExecutor executor) {
         this.io = io;
         this.tls = tls;
+        this.executor = executor;
     }
 
     @Override
@@ -46,6 +48,11 @@ final class MinaSessionChannel implements SessionChannel {
     @Override
     public void close() {
         io.closeOnFlush();
+    }
+
+    @Override
+    public void after(java.time.Duration delay, Runnable then) {
+        executor.hold(delay, then);
     }
 
     @Override

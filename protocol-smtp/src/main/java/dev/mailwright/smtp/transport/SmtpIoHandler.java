@@ -19,6 +19,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
 import dev.mailwright.protocol.tls.TlsConfig;
 import org.apache.mina.core.buffer.IoBuffer;
@@ -58,6 +60,12 @@ final class SmtpIoHandler extends IoHandlerAdapter {
     private final ConnectionLimiter connections;
     private final ProtocolMetrics metrics;
     private final Set<IoSession> open = ConcurrentHashMap.newKeySet();
+    /** Ends the holds of {@link SerialExecutor#hold} (a failed login's reply): one thread, never a sleeping worker. */
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "smtp-timer");
+        t.setDaemon(true);
+        return t;
+    });
 
     SmtpIoHandler(SmtpSettings settings, Map<String, SmtpCommand> commands, SmtpPolicy policy,
                   MessageSink.Factory sinks, Authenticator authenticator, TlsConfig tls, Executor pool,
@@ -125,9 +133,10 @@ final class SmtpIoHandler extends IoHandlerAdapter {
         }
         io.setAttribute(CLIENT, client);
         boolean implicitTls = settings.mode() == SmtpSettings.Mode.SUBMISSIONS;
-        SmtpSession session = new SmtpSession(settings, new MinaSessionChannel(io, implicitTls ? null : tls),
+        SerialExecutor executor = new SerialExecutor(pool, timer);
+        SmtpSession session = new SmtpSession(settings, new MinaSessionChannel(io, implicitTls ? null : tls, executor),
                 commands, policy, sinks, authenticator, clock, metrics);
-        State state = new State(session, new SerialExecutor(pool));
+        State state = new State(session, executor);
         io.setAttribute(STATE, state);
         open.add(io);
         io.getConfig().setIdleTime(IdleStatus.READER_IDLE, (int) Math.max(1, settings.idleTimeout().toSeconds()));
@@ -252,6 +261,7 @@ final class SmtpIoHandler extends IoHandlerAdapter {
         for (IoSession io : open) {
             io.closeNow();
         }
+        timer.shutdownNow();
     }
 
     private void forEachSession(java.util.function.Consumer<SmtpSession> action) {

@@ -12,6 +12,7 @@ public final class FakeChannel implements SessionChannel {
 
     private final StringBuilder output = new StringBuilder();
     private final List<SmtpReply> replies = new ArrayList<>();
+    private final List<java.time.Duration> holds = new ArrayList<>();
     private final InetSocketAddress remote;
     private boolean tlsConfigured = true;
     private boolean tls;
@@ -58,6 +59,18 @@ public final class FakeChannel implements SessionChannel {
     @Override
     public void close() {
         closed = true;
+    }
+
+    /** A hold is recorded, not waited for: {@code then} runs at once. */
+    @Override
+    public void after(java.time.Duration delay, Runnable then) {
+        holds.add(delay);
+        then.run();
+    }
+
+    /** The holds asked for so far. */
+    public List<java.time.Duration> holds() {
+        return holds;
     }
 
     public boolean closed() {

@@ -1,6 +1,7 @@
 package dev.mailwright.smtp.testing;
 
 import dev.mailwright.smtp.SmtpSettings;
+import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.smtp.auth.Authenticator;
 
 import dev.mailwright.smtp.command.SmtpCommands;
@@ -52,7 +53,8 @@ public final class SessionHarness {
         this.store = store;
         this.channel = new FakeChannel(new InetSocketAddress("192.0.2.7", 40000));
         channel.tls(implicitTls);
-        Authenticator auth = Authenticator.of(dev.mailwright.protocol.Authenticator.of(store.accounts()));
+        Authenticator auth = Authenticator.of(dev.mailwright.protocol.Authenticator.of(store.accounts()),
+                AuthThrottle.standard()); // the channel records holds without waiting
         SmtpPolicy policy = SmtpPolicies.standard(settings, store.recipients(), List.of(extra));
         this.session = new SmtpSession(settings, channel, SmtpCommands.forListener(settings), policy, sinks, auth,
                 Clock.systemUTC());
