@@ -223,7 +223,11 @@ public final class Pop3Server implements AutoCloseable {
             return this;
         }
 
-        /** Delays and blocks after failed logins per client address; {@link AuthThrottle#standard()} by default. */
+        /**
+         * Holds and refuses after failed logins (per client address, IPv6 /64 and account);
+         * {@link AuthThrottle#standard()} by default. Give one instance to every server that
+         * should count failures together (SMTP's too).
+         */
         public Builder authThrottle(AuthThrottle throttle) {
             this.throttle = throttle;
             return this;

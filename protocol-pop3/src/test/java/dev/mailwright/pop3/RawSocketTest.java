@@ -158,8 +158,9 @@ class RawSocketTest {
 
     @Test
     void failedLoginReplyShouldBeDelayedMoreAfterEachFailure() throws IOException {
-        pop3 = new Pop3Fixture(b -> b.plaintextWithoutTls(true).authThrottle(new AuthThrottle(Duration.ofMillis(200),
-                Duration.ofSeconds(1), 100, Duration.ofMinutes(5), java.time.Clock.systemUTC())));
+        pop3 = new Pop3Fixture(b -> b.plaintextWithoutTls(true).authThrottle(new AuthThrottle(
+                new AuthThrottle.Settings(Duration.ofMillis(200), Duration.ofSeconds(1), 100, Duration.ofMinutes(5), 3, 1000),
+                java.time.Clock.systemUTC())));
         try (RawClient c = pop3.connect()) {
             long t0 = System.nanoTime();
             assertThat(c.login(ALICE, "wrong")).isEqualTo("-ERR [AUTH] invalid user name or password");
@@ -174,8 +175,9 @@ class RawSocketTest {
 
     @Test
     void addressThatUsedUpItsAttemptsShouldBeRefusedEvenWithTheRightPassword() throws IOException {
-        pop3 = new Pop3Fixture(b -> b.plaintextWithoutTls(true).authThrottle(new AuthThrottle(Duration.ZERO,
-                Duration.ZERO, 2, Duration.ofMinutes(5), java.time.Clock.systemUTC())));
+        pop3 = new Pop3Fixture(b -> b.plaintextWithoutTls(true).authThrottle(new AuthThrottle(
+                new AuthThrottle.Settings(Duration.ZERO, Duration.ZERO, 2, Duration.ofMinutes(5), 3, 1000),
+                java.time.Clock.systemUTC())));
         try (RawClient c = pop3.connect()) {
             c.login(ALICE, "wrong");
             assertThat(c.login(ALICE, "wrong")).isEqualTo("-ERR [AUTH] invalid user name or password");
@@ -183,6 +185,49 @@ class RawSocketTest {
         }
         try (RawClient c = pop3.connect()) {
             assertThat(c.login(ALICE, PASSWORD)).isEqualTo("-ERR [AUTH] too many failed logins from your address, try later");
+        }
+    }
+
+    @Test
+    void wrongPasswordsOverFreshConnectionsShouldBeRefusedWhileTheUserLogsInFromElsewhere() throws IOException {
+        // the standard throttle's shape, scaled down 20 times so the test does not wait 31 s
+        pop3 = new Pop3Fixture(b -> b.plaintextWithoutTls(true).authThrottle(new AuthThrottle(
+                AuthThrottle.Settings.of(Duration.ofMillis(50), 5), java.time.Clock.systemUTC())));
+        int answered = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 60; i++) {
+            try (RawClient c = pop3.connectFrom("127.0.0.2")) {
+                String reply = c.login(ALICE, "guess" + i);
+                if (reply.equals("-ERR [AUTH] too many failed logins from your address, try later")) {
+                    assertThat(c.readLine()).isNull();
+                    break;
+                }
+                assertThat(reply).isEqualTo("-ERR [AUTH] invalid user name or password");
+                answered++;
+            }
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        assertThat(answered).isEqualTo(5);
+        assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(50 + 100 + 200 + 400 + 800));
+        try (RawClient c = pop3.connectFrom("127.0.0.2")) {
+            assertThat(c.login(ALICE, PASSWORD)).startsWith("-ERR [AUTH] too many failed logins");
+        }
+        try (RawClient c = pop3.connectFrom("127.0.0.3")) {
+            assertThat(c.login(ALICE, PASSWORD)).startsWith("+OK"); // held not at all: LoginThrottleTest
+        }
+    }
+
+    @Test
+    void commandPipelinedAfterAFailedLoginShouldWaitForTheHeldReply() throws IOException {
+        pop3 = new Pop3Fixture(b -> b.plaintextWithoutTls(true).authThrottle(new AuthThrottle(
+                AuthThrottle.Settings.of(Duration.ofMillis(300), 5), java.time.Clock.systemUTC())));
+        try (RawClient c = pop3.connect()) {
+            long t0 = System.nanoTime();
+            c.send("USER " + ALICE + "\r\nPASS wrong\r\nCAPA\r\n");
+            assertThat(c.readLine()).startsWith("+OK");
+            assertThat(c.readLine()).isEqualTo("-ERR [AUTH] invalid user name or password");
+            assertThat(c.readLine()).startsWith("+OK");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
         }
     }
 

@@ -5,6 +5,7 @@ import dagger.Module;
 import dagger.Provides;
 import dagger.multibindings.ElementsIntoSet;
 import dev.mailwright.protocol.Listener;
+import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.protocol.tls.TlsConfig;
 import dev.mailwright.smtp.auth.Authenticator;
@@ -26,8 +27,8 @@ import java.util.Set;
 /**
  * Contributes the SMTP listeners (MX, submission, submissions) to the all-in-one server's
  * {@code Set<Listener>}, delivering into the store. Needs a {@link Config}, the
- * {@link MailStore}, the server's {@link TlsConfig} and a {@link ProtocolMetrics} bound in the
- * component.
+ * {@link MailStore}, the server's {@link TlsConfig}, a {@link ProtocolMetrics} and the
+ * {@link AuthThrottle} every listener of the server shares bound in the component.
  */
 @Module
 public final class SmtpModule {
@@ -60,9 +61,10 @@ public final class SmtpModule {
 
     @Provides
     @ElementsIntoSet
-    static Set<Listener> smtpListeners(Config config, MailStore store, TlsConfig tls, ProtocolMetrics metrics) {
+    static Set<Listener> smtpListeners(Config config, MailStore store, TlsConfig tls, ProtocolMetrics metrics,
+                                       AuthThrottle throttle) {
         Clock clock = Clock.systemUTC();
-        Authenticator auth = Authenticator.of(dev.mailwright.protocol.Authenticator.of(store.accounts()));
+        Authenticator auth = Authenticator.of(dev.mailwright.protocol.Authenticator.of(store.accounts()), throttle);
         List<SmtpPolicy> extra = config.connectionsPerMinute() > 0 || config.messagesPerMinute() > 0
                 ? List.of(new RateLimitPolicy(config.connectionsPerMinute(), config.messagesPerMinute(), Duration.ofMinutes(1), clock))
                 : List.of();

@@ -26,6 +26,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
+import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.protocol.tls.TlsConfig;
 
@@ -86,6 +87,7 @@ public final class SmtpServer implements AutoCloseable {
         private MailHandler.Factory handler;
         private Predicate<String> localDomains = domain -> true;
         private dev.mailwright.protocol.Authenticator accounts;
+        private AuthThrottle throttle;
         private TlsConfig tls;
         private final Map<SmtpSettings.Mode, Integer> ports = new LinkedHashMap<>();
         private UnaryOperator<SmtpSettings.Builder> settings = UnaryOperator.identity();
@@ -132,6 +134,16 @@ public final class SmtpServer implements AutoCloseable {
          */
         public Builder accounts(dev.mailwright.protocol.Authenticator accounts) {
             this.accounts = accounts;
+            return this;
+        }
+
+        /**
+         * Holds and refuses AUTH after failed attempts (per client address, IPv6 /64 and
+         * account); {@link AuthThrottle#standard()} by default. Give the same instance to every
+         * server that should count failures together (POP3's too).
+         */
+        public Builder authThrottle(AuthThrottle throttle) {
+            this.throttle = Objects.requireNonNull(throttle);
             return this;
         }
 
@@ -195,8 +207,9 @@ public final class SmtpServer implements AutoCloseable {
             }
             MessageSink.Factory sinks = store != null ? StoreMessageSink.factory(store, clock)
                     : HandlerMessageSink.factory(handler);
-            Authenticator auth = accounts != null ? Authenticator.of(accounts)
-                    : store != null ? Authenticator.of(dev.mailwright.protocol.Authenticator.of(store.accounts()))
+            AuthThrottle t = throttle != null ? throttle : AuthThrottle.standard();
+            Authenticator auth = accounts != null ? Authenticator.of(accounts, t)
+                    : store != null ? Authenticator.of(dev.mailwright.protocol.Authenticator.of(store.accounts()), t)
                     : Authenticator.NONE;
             Map<SmtpSettings.Mode, Listener> started = new LinkedHashMap<>();
             try {

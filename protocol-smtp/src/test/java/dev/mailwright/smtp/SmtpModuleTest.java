@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dagger.BindsInstance;
 import dagger.Component;
 import dev.mailwright.protocol.Listener;
+import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.protocol.tls.TlsConfig;
 import dev.mailwright.smtp.testing.RawClient;
@@ -30,7 +31,8 @@ class SmtpModuleTest {
         @Component.Factory
         interface Factory {
             TestServer create(@BindsInstance SmtpModule.Config config, @BindsInstance MailStore store,
-                              @BindsInstance TlsConfig tls, @BindsInstance ProtocolMetrics metrics);
+                              @BindsInstance TlsConfig tls, @BindsInstance ProtocolMetrics metrics,
+                              @BindsInstance AuthThrottle throttle);
         }
     }
 
@@ -57,7 +59,8 @@ class SmtpModuleTest {
             }
         };
         Set<Listener> listeners = DaggerSmtpModuleTest_TestServer.factory()
-                .create(config, SessionHarness.fixtureStore(), TestTls.server(), metrics).listeners();
+                .create(config, SessionHarness.fixtureStore(), TestTls.server(), metrics, AuthThrottle.standard())
+                .listeners();
         assertThat(listeners).extracting(Listener::name).containsExactlyInAnyOrder("smtp", "submission", "submissions");
         for (Listener l : listeners) {
             l.start();

@@ -10,6 +10,7 @@ import dev.mailwright.outbound.OutboundMetrics;
 import dev.mailwright.outbound.OutboundWorker;
 import dev.mailwright.pop3.session.Pop3Settings;
 import dev.mailwright.protocol.Limits;
+import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.server.ops.MicrometerOutboundMetrics;
 import dev.mailwright.server.ops.MicrometerProtocolMetrics;
@@ -93,6 +94,17 @@ public abstract class ServerModule {
     @Singleton
     static ProtocolMetrics protocolMetrics(MeterRegistry registry) {
         return new MicrometerProtocolMetrics(registry);
+    }
+
+    /**
+     * The one authentication throttle: every listener (SMTP, submission, submissions, POP3,
+     * POP3S) counts failures into it, so guesses on one port count against the others too.
+     */
+    @Provides
+    @Singleton
+    static AuthThrottle authThrottle(ServerConfig config) {
+        ServerConfig.Limits l = config.limits();
+        return new AuthThrottle(AuthThrottle.Settings.of(l.authFailureDelay(), l.authMaxFailures()), Clock.systemUTC());
     }
 
     @Provides

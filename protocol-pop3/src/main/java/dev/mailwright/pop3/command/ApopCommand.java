@@ -4,6 +4,8 @@ import dev.mailwright.pop3.session.Pop3Command;
 import dev.mailwright.pop3.session.Pop3Reply;
 import dev.mailwright.pop3.session.Pop3Session;
 import dev.mailwright.pop3.session.Pop3State;
+import dev.mailwright.protocol.Authenticator;
+import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.store.Account;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -46,17 +48,19 @@ public final class ApopCommand implements Pop3Command {
         if (!digest.matches("[0-9a-f]{32}")) {
             return Pop3Reply.bad("digest must be 32 hexadecimal digits");
         }
-        if (session.authBlocked()) {
-            return Logins.tooManyFailures();
+        AuthThrottle.Attempt attempt = session.startAttempt();
+        Authenticator accounts = attempt.guard(session.context().authenticator());
+        Optional<String> secret = accounts.apopSecret(name);
+        if (attempt.refused()) {
+            return Logins.refused(session);
         }
-        Optional<String> secret = session.context().authenticator().apopSecret(name);
         byte[] expected = md5(timestamp.get(), secret.map(s -> s.getBytes(StandardCharsets.UTF_8)).orElse(DUMMY));
         boolean match = MessageDigest.isEqual(expected, HexFormat.of().parseHex(digest)) && secret.isPresent();
-        Optional<Account> account = match ? session.context().authenticator().account(name) : Optional.empty();
+        Optional<Account> account = match ? accounts.account(name) : Optional.empty();
         if (account.isEmpty()) {
-            return Logins.failed(session);
+            return Logins.failed(session, attempt);
         }
-        return session.login(account.get(), name);
+        return Logins.succeeded(session, attempt, account.get(), name);
     }
 
     static byte[] md5(String timestamp, byte[] secret) {

@@ -4,10 +4,12 @@ import dev.mailwright.pop3.session.Pop3Command;
 import dev.mailwright.pop3.session.Pop3Reply;
 import dev.mailwright.pop3.session.Pop3Session;
 import dev.mailwright.pop3.session.Pop3State;
+import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.protocol.sasl.SaslExchange;
 import dev.mailwright.protocol.sasl.SaslMechanism;
 import dev.mailwright.protocol.sasl.SaslMechanisms;
 import dev.mailwright.protocol.sasl.SaslStep;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -48,10 +50,11 @@ public final class AuthCommand implements Pop3Command {
             }
             return Pop3Reply.bad("unsupported authentication mechanism");
         }
-        if (session.authBlocked()) {
-            return Logins.tooManyFailures();
+        AuthThrottle.Attempt attempt = session.startAttempt();
+        if (attempt.refused()) {
+            return Logins.refused(session);
         }
-        Optional<SaslMechanism> mechanism = SaslMechanisms.create(name, session.context().authenticator());
+        Optional<SaslMechanism> mechanism = SaslMechanisms.create(name, attempt.guard(session.context().authenticator()));
         SaslExchange exchange = new SaslExchange(mechanism.orElseThrow());
         return step(session, exchange, exchange.start(initial));
     }
@@ -64,20 +67,27 @@ public final class AuthCommand implements Pop3Command {
     }
 
     private static Pop3Reply step(Pop3Session session, SaslExchange exchange, SaslStep step) {
+        AuthThrottle.Attempt attempt = session.attempt();
+        if (attempt.refused()) {
+            session.sasl(null);
+            return Logins.refused(session);
+        }
         if (step instanceof SaslStep.Challenge c) {
             session.sasl(exchange);
-            return Pop3Reply.challenge(SaslExchange.challengeText(c));
+            Duration hold = attempt.hold(); // SCRAM's server-final proves the password: no sooner than a failure
+            Pop3Reply challenge = Pop3Reply.challenge(SaslExchange.challengeText(c));
+            return hold.isZero() ? challenge : challenge.delayed(hold);
         }
         session.sasl(null);
         if (step instanceof SaslStep.Success s) {
-            return session.login(s.account(), s.username());
+            return Logins.succeeded(session, attempt, s.account(), s.username());
         }
         SaslStep.Failure f = (SaslStep.Failure) step;
         return switch (f.reason()) {
             case CANCELLED -> Pop3Reply.err("authentication cancelled");
             case MALFORMED -> Pop3Reply.bad("malformed authentication response");
             case AUTHZ_REFUSED -> Pop3Reply.err("AUTH", "authorization identity must be the authentication identity");
-            case BAD_CREDENTIALS -> Logins.failed(session);
+            case BAD_CREDENTIALS -> Logins.failed(session, attempt);
         };
     }
 }

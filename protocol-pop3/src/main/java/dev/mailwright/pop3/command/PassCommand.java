@@ -4,6 +4,7 @@ import dev.mailwright.pop3.session.Pop3Command;
 import dev.mailwright.pop3.session.Pop3Reply;
 import dev.mailwright.pop3.session.Pop3Session;
 import dev.mailwright.pop3.session.Pop3State;
+import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.store.Account;
 import java.util.Arrays;
 import java.util.Optional;
@@ -34,20 +35,20 @@ public final class PassCommand implements Pop3Command {
         if (arguments.isEmpty()) {
             return Pop3Reply.bad("password required");
         }
-        if (session.authBlocked()) {
-            session.pendingUser(null);
-            return Logins.tooManyFailures();
-        }
+        AuthThrottle.Attempt attempt = session.startAttempt();
         char[] password = arguments.toCharArray();
         Optional<Account> account;
         try {
-            account = session.context().authenticator().authenticate(user.get(), password);
+            account = attempt.guard(session.context().authenticator()).authenticate(user.get(), password);
         } finally {
             Arrays.fill(password, '\0');
         }
-        if (account.isEmpty()) {
-            return Logins.failed(session);
+        if (attempt.refused()) {
+            return Logins.refused(session);
         }
-        return session.login(account.get(), user.get());
+        if (account.isEmpty()) {
+            return Logins.failed(session, attempt);
+        }
+        return Logins.succeeded(session, attempt, account.get(), user.get());
     }
 }

@@ -1,5 +1,6 @@
 package dev.mailwright.pop3.session;
 
+import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.protocol.sasl.SaslExchange;
 import dev.mailwright.store.Account;
 import dev.mailwright.store.Maildrop;
@@ -55,6 +56,7 @@ public final class Pop3Session {
     private int badCommands;
     private int authFailures;
     private SaslExchange sasl;
+    private AuthThrottle.Attempt attempt;
     private int highestRetrieved;
     private Instant leaseRenewed;
     private boolean expireOnRetrieval;
@@ -143,23 +145,34 @@ public final class Pop3Session {
     }
 
     /**
-     * Records a failed login attempt; returns how long to hold the failure reply, and whether
-     * the connection should close (too many attempts on it, or from its address).
+     * Starts a login attempt (PASS, APOP, AUTH) with the server's throttle; ask
+     * {@link AuthThrottle.Attempt#refused()} before anything else. SASL continuation lines
+     * find it in {@link #attempt()}.
      */
-    public AuthFailure authFailed() {
+    public AuthThrottle.Attempt startAttempt() {
+        attempt = context.throttle().attempt(clientAddress());
+        return attempt;
+    }
+
+    /** The login attempt under way. */
+    public AuthThrottle.Attempt attempt() {
+        return attempt;
+    }
+
+    /**
+     * Records a failed login attempt; returns how long to hold the failure reply, and whether
+     * the connection should close (too many attempts on it, or its address is refused now).
+     */
+    public AuthFailure authFailed(AuthThrottle.Attempt failed) {
         context.metrics().authentication(PROTOCOL, false);
         pendingUser = null;
-        Duration delay = context.throttle().failed(clientAddress());
+        Duration delay = failed.failed();
         authFailures++;
-        boolean close = authFailures >= context.settings().maxAuthFailures() || context.throttle().blocked(clientAddress());
+        boolean close = authFailures >= context.settings().maxAuthFailures() || context.throttle().refused(clientAddress());
         return new AuthFailure(delay, close);
     }
 
     public record AuthFailure(Duration delay, boolean close) {
-    }
-
-    public boolean authBlocked() {
-        return context.throttle().blocked(clientAddress());
     }
 
     // ------------------------------------------------------------------ login
@@ -182,7 +195,6 @@ public final class Pop3Session {
     public Pop3Reply login(Account a, String name) {
         Instant now = context.clock().instant();
         context.metrics().authentication(PROTOCOL, true);
-        context.throttle().succeeded(clientAddress());
         Duration delay = loginDelay(Optional.of(a));
         if (!delay.isZero() && a.lastLogin().isPresent() && a.lastLogin().get().plus(delay).isAfter(now)) {
             pendingUser = null;

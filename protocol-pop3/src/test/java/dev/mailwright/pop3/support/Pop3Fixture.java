@@ -34,7 +34,12 @@ public final class Pop3Fixture implements AutoCloseable {
     }
 
     public RawClient connect() throws java.io.IOException {
-        RawClient c = new RawClient(port());
+        return connectFrom("127.0.0.1");
+    }
+
+    /** Connects from another loopback address (127.0.0.2 and so on): another client as the server sees it. */
+    public RawClient connectFrom(String source) throws java.io.IOException {
+        RawClient c = new RawClient(port(), source);
         String greeting = c.readLine();
         if (!greeting.startsWith("+OK")) {
             throw new IllegalStateException(greeting);

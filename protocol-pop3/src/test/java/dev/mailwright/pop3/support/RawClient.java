@@ -21,8 +21,15 @@ public final class RawClient implements AutoCloseable {
     private final int port;
 
     public RawClient(int port) throws IOException {
+        this(port, "127.0.0.1");
+    }
+
+    /** Connects from {@code source}, a loopback address other than 127.0.0.1 for a "different client". */
+    public RawClient(int port, String source) throws IOException {
         this.port = port;
-        socket = new Socket("127.0.0.1", port);
+        socket = new Socket();
+        socket.bind(new java.net.InetSocketAddress(source, 0));
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout(30_000);
         in = socket.getInputStream();
         out = socket.getOutputStream();

@@ -35,6 +35,8 @@ public record SmtpReply(int code, String enhanced, List<String> lines) implement
     public static final SmtpReply TOO_MANY_RECIPIENTS = of(452, "4.5.3", "Too many recipients");
     public static final SmtpReply MAILBOX_FULL = of(452, "4.2.2", "Mailbox full, try again later");
     public static final SmtpReply TLS_NOT_AVAILABLE = of(454, "4.7.0", "TLS not available");
+    /** RFC 4954's temporary failure: the throttle refused the attempt before looking at it. */
+    public static final SmtpReply AUTH_REFUSED = of(454, "4.7.0", "Too many failed authentications, try again later");
 
     public static final SmtpReply COMMAND_UNRECOGNIZED = of(500, "5.5.2", "Syntax error, command unrecognized");
     public static final SmtpReply LINE_TOO_LONG = of(500, "5.5.6", "Line too long");

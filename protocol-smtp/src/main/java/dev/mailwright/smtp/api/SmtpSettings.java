@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param maxRecipients      recipients per transaction (LIMITS RCPTMAX); past it {@code 452 4.5.3}
  * @param maxCommandLine     octets of one command line, CRLF included
  * @param maxBadCommands     unknown or malformed commands before {@code 421} and close
- * @param maxAuthFailures    failed AUTH attempts before {@code 421} and close
+ * @param maxAuthFailures    failed or refused AUTH attempts on one connection before {@code 421} and close
  * @param bareLineEnds       what a bare LF in data does: reject (default) or normalise like Postfix 3.9
  * @param authOnMx           offer AUTH on the MX listener too
  * @param authWithoutTls     offer AUTH on a connection that is not encrypted (tests only)

@@ -1,12 +1,16 @@
 package dev.mailwright.smtp.command;
 
+import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.protocol.sasl.SaslExchange;
 import dev.mailwright.protocol.sasl.SaslMechanism;
 import dev.mailwright.protocol.sasl.SaslStep;
 import dev.mailwright.smtp.api.SmtpReply;
+import dev.mailwright.smtp.api.SmtpResponse;
+import dev.mailwright.smtp.session.AuthExchange;
 import dev.mailwright.smtp.session.Phase;
 import dev.mailwright.smtp.session.SmtpCommand;
 import dev.mailwright.smtp.session.SmtpSession;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -41,7 +45,7 @@ public final class AuthCommand implements SmtpCommand {
     }
 
     @Override
-    public SmtpReply execute(SmtpSession session, String argument) {
+    public SmtpResponse execute(SmtpSession session, String argument) {
         if (session.client().authenticatedUser().isPresent()) {
             return ALREADY;
         }
@@ -52,59 +56,89 @@ public final class AuthCommand implements SmtpCommand {
         if (argument.isEmpty() || parts.length > 2) {
             return SYNTAX;
         }
-        String mechanism = parts[0].toUpperCase(Locale.ROOT);
-        if (!session.authMechanisms().contains(mechanism)) {
+        String name = parts[0].toUpperCase(Locale.ROOT);
+        if (!session.authMechanisms().contains(name)) {
             return UNKNOWN_MECHANISM;
         }
         String initial = parts.length == 2 ? parts[1] : null;
         if (initial != null && !initial.equals("=") && SaslExchange.decode(initial) == null) {
             return SmtpReply.INVALID_BASE64;
         }
-        Optional<SaslMechanism> exchange = session.authenticator().start(mechanism);
-        if (exchange.isEmpty()) {
+        AuthThrottle.Attempt attempt = session.authenticator().throttle()
+                .attempt(session.client().clientAddress().getAddress());
+        if (attempt.refused()) {
+            return refused(session, attempt);
+        }
+        Optional<SaslMechanism> mechanism = session.authenticator().start(name, attempt);
+        if (mechanism.isEmpty()) {
             return UNKNOWN_MECHANISM;
         }
-        SaslExchange sasl = new SaslExchange(exchange.get());
-        return step(session, sasl, () -> sasl.start(initial));
+        AuthExchange exchange = new AuthExchange(new SaslExchange(mechanism.get()), attempt);
+        return step(session, exchange, () -> exchange.sasl().start(initial));
     }
 
     /** A client line while the exchange is under way: a response, or {@code *} to cancel. */
     @Override
-    public SmtpReply continued(SmtpSession session, String line) {
-        SaslExchange sasl = session.sasl().orElseThrow();
+    public SmtpResponse continued(SmtpSession session, String line) {
+        AuthExchange exchange = session.auth().orElseThrow();
         if (!line.equals("*") && SaslExchange.decode(line) == null) {
-            session.sasl(null);
+            session.auth(null);
             return SmtpReply.INVALID_BASE64;
         }
-        return step(session, sasl, () -> sasl.respond(line));
+        return step(session, exchange, () -> exchange.sasl().respond(line));
     }
 
-    private static SmtpReply step(SmtpSession session, SaslExchange sasl, Supplier<SaslStep> evaluation) {
+    /**
+     * The reply to one step, held as long as the throttle says: a failure longer after each,
+     * any reply from an address that has been guessing while the account cools down.
+     */
+    private static SmtpResponse step(SmtpSession session, AuthExchange exchange, Supplier<SaslStep> evaluation) {
         SaslStep step;
         try {
             step = evaluation.get();
         } catch (RuntimeException e) {
-            session.sasl(null); // a store outage ends the exchange; the dispatcher answers it
+            session.auth(null); // a store outage ends the exchange; the dispatcher answers it
             throw e;
         }
-        if (step instanceof SaslStep.Challenge c) {
-            session.sasl(sasl);
-            return SmtpReply.of(334, null, SaslExchange.challengeText(c));
+        AuthThrottle.Attempt attempt = exchange.attempt();
+        if (attempt.refused()) {
+            return refused(session, attempt);
         }
-        session.sasl(null);
+        if (step instanceof SaslStep.Challenge c) {
+            session.auth(exchange);
+            return session.hold(attempt.hold(), SmtpReply.of(334, null, SaslExchange.challengeText(c)));
+        }
+        session.auth(null);
         if (step instanceof SaslStep.Success s) {
             session.authenticated(s.account().address().toString());
-            return SmtpReply.AUTH_OK;
+            return session.hold(attempt.succeeded(), SmtpReply.AUTH_OK);
         }
         SaslStep.Failure f = (SaslStep.Failure) step;
         if (f.reason() == SaslStep.Reason.CANCELLED) {
             return SmtpReply.AUTH_CANCELLED;
         }
         LOG.info("smtp {} authentication failed: {}", session.sessionId(), f.reason());
-        if (session.client().countAuthFailure() >= session.settings().maxAuthFailures()) {
+        Duration hold = f.reason() == SaslStep.Reason.BAD_CREDENTIALS ? attempt.failed() : Duration.ZERO;
+        return session.hold(hold, tooMany(session) ? SmtpReply.TOO_MANY_AUTH_FAILURES : SmtpReply.AUTH_FAILED);
+    }
+
+    /**
+     * The throttle refused the attempt before anything was checked: {@code 454 4.7.0} (RFC 4954:
+     * try later); the connection stays open (RFC 5321 3.8) until failures on it reach the limit.
+     */
+    private static SmtpReply refused(SmtpSession session, AuthThrottle.Attempt attempt) {
+        session.auth(null);
+        LOG.info("smtp {} authentication refused by the throttle ({}) from {}", session.sessionId(),
+                attempt.refusal().map(Enum::name).orElse("-"), session.client().clientAddress().getAddress());
+        return tooMany(session) ? SmtpReply.TOO_MANY_AUTH_FAILURES : SmtpReply.AUTH_REFUSED;
+    }
+
+    /** Counts a failed or refused attempt; past the limit the connection closes after the reply. */
+    private static boolean tooMany(SmtpSession session) {
+        if (session.authFailed() >= session.settings().maxAuthFailures()) {
             session.closeAfterReply();
-            return SmtpReply.TOO_MANY_AUTH_FAILURES;
+            return true;
         }
-        return SmtpReply.AUTH_FAILED;
+        return false;
     }
 }

@@ -54,7 +54,7 @@ public final class Guarded implements SmtpCommand {
     }
 
     @Override
-    public SmtpReply continued(SmtpSession session, String line) {
+    public SmtpResponse continued(SmtpSession session, String line) {
         return command.continued(session, line);
     }
 }

@@ -49,7 +49,7 @@ public interface SmtpCommand {
      * A client line that continues an exchange this command started (AUTH's SASL responses,
      * while the session is in {@link Phase#AUTH}). Only AUTH has one.
      */
-    default SmtpReply continued(SmtpSession session, String line) {
+    default SmtpResponse continued(SmtpSession session, String line) {
         throw new IllegalStateException(verb() + " has no continuation");
     }
 }

@@ -3,12 +3,12 @@ package dev.mailwright.smtp.session;
 import dev.mailwright.protocol.codec.Line;
 import dev.mailwright.protocol.codec.LineDecoder;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
-import dev.mailwright.protocol.sasl.SaslExchange;
 import dev.mailwright.protocol.session.Connection;
 import dev.mailwright.protocol.session.ProtocolSession;
 import dev.mailwright.smtp.api.MailFrom;
 import dev.mailwright.smtp.api.RcptTo;
 import dev.mailwright.smtp.api.SmtpReply;
+import dev.mailwright.smtp.api.SmtpResponse;
 import dev.mailwright.smtp.api.SmtpSettings;
 import dev.mailwright.smtp.auth.Authenticator;
 import dev.mailwright.smtp.delivery.MessageSink;
@@ -59,7 +59,9 @@ public final class SmtpSession implements ProtocolSession {
     private int transactions;
     private final List<String> results = new ArrayList<>();
     private Transaction transaction;
-    private SaslExchange sasl;
+    private AuthExchange auth;
+    /** A reply is held ({@link #hold}): no further input is taken until it is out. */
+    private boolean holding;
     private boolean tlsOnNextReply;
     private Runnable afterReply;
 
@@ -110,7 +112,7 @@ public final class SmtpSession implements ProtocolSession {
     private void consume(ByteBuffer input, boolean withoutBlocking) {
         ByteBuffer in = input.hasArray() ? input : ByteBuffer.allocate(input.remaining()).put(input.duplicate()).flip();
         try {
-            while (in.hasRemaining() && phase != Phase.STARTING_TLS) { // the transport drops what follows STARTTLS
+            while (in.hasRemaining() && phase != Phase.STARTING_TLS && !holding) { // after STARTTLS the transport drops the rest
                 if (phase == Phase.CLOSED) {
                     in.position(in.limit());
                 } else if (receiver.receiving()) {
@@ -312,21 +314,41 @@ public final class SmtpSession implements ProtocolSession {
         tlsOnNextReply = true;
     }
 
-    /** The SASL exchange under way, if any. */
-    public Optional<SaslExchange> sasl() {
-        return Optional.ofNullable(sasl);
+    /** The AUTH exchange under way, if any. */
+    public Optional<AuthExchange> auth() {
+        return Optional.ofNullable(auth);
     }
 
-    /** A SASL exchange waits for the client's next line ({@link Phase#AUTH}), or ended (null). */
-    public void sasl(SaslExchange exchange) {
-        sasl = exchange;
+    /** An AUTH exchange waits for the client's next line ({@link Phase#AUTH}), or ended (null). */
+    public void auth(AuthExchange exchange) {
+        auth = exchange;
         phase = exchange != null ? Phase.AUTH : Phase.READY;
+    }
+
+    /** Sends {@code reply} after {@code delay} (at once when zero); no input is read meanwhile. */
+    public SmtpResponse hold(Duration delay, SmtpReply reply) {
+        if (delay.isZero()) {
+            return reply;
+        }
+        holding = true;
+        connection.after(delay, () -> {
+            holding = false;
+            send(reply);
+        });
+        return SmtpResponse.Deferred.HELD;
     }
 
     /** AUTH succeeded. */
     public void authenticated(String username) {
         client.authenticated(username);
+        metrics.authentication(PROTOCOL, true);
         LOG.info("smtp {} authenticated as {}", id, username);
+    }
+
+    /** Counts a failed or refused AUTH; returns how many this connection had. */
+    public int authFailed() {
+        metrics.authentication(PROTOCOL, false);
+        return client.countAuthFailure();
     }
 
     /** Closes the connection after the reply. */

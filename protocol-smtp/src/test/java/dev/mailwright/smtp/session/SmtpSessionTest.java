@@ -46,6 +46,20 @@ class SmtpSessionTest {
     }
 
     @Test
+    void failedAuthRepliesShouldBeHeldLongerEachTimeWithoutBlocking() {
+        SessionHarness h = SessionHarness.of(SessionHarness.settings().mode(SmtpSettings.Mode.SUBMISSIONS)
+                .maxAuthFailures(10).build());
+        h.lines(EHLO, "AUTH PLAIN AGFsaWNlQGV4YW1wbGUub3JnAHdyb25n", "AUTH PLAIN AGFsaWNlQGV4YW1wbGUub3JnAHdyb25n");
+        assertThat(h.take()).endsWith("535 5.7.8 Authentication credentials invalid\r\n"
+                + "535 5.7.8 Authentication credentials invalid\r\n");
+        // the standard throttle: 1 s, then 2 s; the channel records them (the transport pauses the session)
+        assertThat(h.channel.holds()).containsExactly(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(2));
+        h.lines("AUTH PLAIN AGFsaWNlQGV4YW1wbGUub3JnAGFsaWNlLXBhc3N3b3Jk");
+        assertThat(h.take()).isEqualTo("235 2.7.0 Authentication successful\r\n");
+        assertThat(h.channel.holds()).hasSize(2);
+    }
+
+    @Test
     void dsnParametersShouldBeKeptWithTheQueuedMessage() {
         SessionHarness h = SessionHarness.of(SessionHarness.settings().mode(SmtpSettings.Mode.SUBMISSIONS).build());
         h.lines(EHLO, "AUTH PLAIN AGFsaWNlQGV4YW1wbGUub3JnAGFsaWNlLXBhc3N3b3Jk",

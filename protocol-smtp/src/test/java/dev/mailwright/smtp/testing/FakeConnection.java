@@ -20,6 +20,7 @@ public final class FakeConnection implements Connection {
 
     private final StringBuilder output = new StringBuilder();
     private final StringBuilder all = new StringBuilder();
+    private final List<Duration> holds = new ArrayList<>();
     private final InetSocketAddress remote;
     private boolean tlsConfigured = true;
     private boolean tls;
@@ -115,9 +116,16 @@ public final class FakeConnection implements Connection {
         return r;
     }
 
+    /** A hold is recorded, not waited for: {@code then} runs at once. */
     @Override
     public void after(Duration delay, Runnable then) {
+        holds.add(delay);
         then.run();
+    }
+
+    /** The holds asked for so far. */
+    public List<Duration> holds() {
+        return holds;
     }
 
     @Override

@@ -18,7 +18,13 @@ public final class RawClient implements AutoCloseable {
     private OutputStream out;
 
     public RawClient(int port) throws IOException {
+        this(port, "127.0.0.1");
+    }
+
+    /** Connects from {@code source}, a loopback address other than 127.0.0.1 for a "different client". */
+    public RawClient(int port, String source) throws IOException {
         socket = new Socket();
+        socket.bind(new InetSocketAddress(source, 0));
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout(20_000);
         in = socket.getInputStream();

@@ -8,6 +8,7 @@ import dev.mailwright.smtp.delivery.MessageSink;
 import dev.mailwright.smtp.delivery.StoreMessageSink;
 import dev.mailwright.smtp.policy.SmtpPolicies;
 import dev.mailwright.smtp.policy.SmtpPolicy;
+import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.smtp.session.SmtpDispatcher;
 import dev.mailwright.smtp.session.SmtpSession;
@@ -56,7 +57,8 @@ public final class SessionHarness {
         this.store = store;
         this.channel = new FakeConnection(new InetSocketAddress("192.0.2.7", 40000));
         channel.tls(implicitTls);
-        Authenticator auth = Authenticator.of(dev.mailwright.protocol.Authenticator.of(store.accounts()));
+        Authenticator auth = Authenticator.of(dev.mailwright.protocol.Authenticator.of(store.accounts()),
+                AuthThrottle.standard()); // the connection records holds without waiting
         SmtpPolicy policy = SmtpPolicies.standard(settings, store.recipients(), List.of(extra));
         this.session = new SmtpSession(settings, new SmtpDispatcher(SmtpCommands.forListener(settings),
                 ProtocolMetrics.NONE), policy, sinks, auth, Clock.systemUTC(), ProtocolMetrics.NONE);

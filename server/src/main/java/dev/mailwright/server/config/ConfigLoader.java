@@ -151,6 +151,8 @@ public final class ConfigLoader {
                 positiveInt(c, "limits.auth-max-failures"),
                 positiveInt(c, "limits.listen-backlog"));
         check(limits.maxLineLength() >= 512, c, "limits.max-line-length", "must be at least 512 (RFC 5321 4.5.3.1.4)");
+        check(!limits.authFailureDelay().isNegative() && limits.authFailureDelay().compareTo(Duration.ofSeconds(10)) <= 0,
+                c, "limits.auth-failure-delay", "must be between 0s and 10s (a failed login is held up to 16 times this)");
 
         String expire = c.getString("pop3.expire").trim();
         Optional<Duration> expireDuration = expire.equalsIgnoreCase("never") ? Optional.empty()

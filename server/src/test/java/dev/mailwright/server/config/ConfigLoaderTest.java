@@ -213,6 +213,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void authFailureDelayOutsideItsRangeIsRefused() {
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_LIMITS_AUTH_FAILURE_DELAY", "1m")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("limits.auth-failure-delay");
+        assertThat(ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_LIMITS_AUTH_FAILURE_DELAY", "250ms"))
+                .limits().authFailureDelay()).isEqualTo(java.time.Duration.ofMillis(250));
+    }
+
+    @Test
     void everyDefaultKeyHasAnEnvironmentName() {
         ConfigLoader.defaults().entrySet().forEach(e ->
                 assertThat(ConfigLoader.envName(e.getKey())).matches("MAILWRIGHT_[A-Z0-9_]+"));

@@ -1,0 +1,150 @@
+package dev.mailwright.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailwright.protocol.Listener;
+import dev.mailwright.protocol.tls.SelfSignedCertificate;
+import dev.mailwright.server.config.ConfigLoader;
+import dev.mailwright.server.config.ServerConfig;
+import dev.mailwright.store.Address;
+import dev.mailwright.store.memory.InMemoryMailStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The server's listeners share one throttle driven by {@code limits.auth-failure-delay} and
+ * {@code limits.auth-max-failures}: failed POP3 logins get the address refused on SMTP
+ * submissions too.
+ */
+@Timeout(60)
+class AuthThrottleWiringTest {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void failuresOnPop3ShouldGetTheAddressRefusedOnSubmissions() throws Exception {
+        Map<String, String> env = new HashMap<>();
+        for (String l : ServerConfig.LISTENER_NAMES) {
+            env.put(ConfigLoader.envName("listeners." + l + ".port"), "0");
+        }
+        env.put("MAILWRIGHT_HOME", dataDir.toString());
+        env.put("MAILWRIGHT_POP3_PLAINTEXT_WITHOUT_TLS", "true");
+        env.put("MAILWRIGHT_LIMITS_AUTH_FAILURE_DELAY", "20ms");
+        env.put("MAILWRIGHT_LIMITS_AUTH_MAX_FAILURES", "3");
+        ServerConfig config = ConfigLoader.load(Optional.empty(), env);
+        InMemoryMailStore store = new InMemoryMailStore();
+        store.domains().add("example.org");
+        store.accounts().add(Address.parse("alice@example.org"), "alice-password".toCharArray());
+        ServerComponent component = DaggerServerComponent.factory().create(config, store,
+                SelfSignedCertificate.generate("localhost").tlsConfig(), new SimpleMeterRegistry());
+        Set<Listener> listeners = component.listeners();
+        for (Listener l : listeners) {
+            l.start();
+        }
+        try {
+            for (int i = 0; i < 3; i++) {
+                try (Line pop3 = new Line(plain(port(listeners, "pop3")))) {
+                    assertThat(pop3.read()).startsWith("+OK");
+                    assertThat(pop3.command("USER alice@example.org")).startsWith("+OK");
+                    assertThat(pop3.command("PASS guess" + i)).isEqualTo("-ERR [AUTH] invalid user name or password");
+                }
+            }
+            try (Line smtp = new Line(implicitTls(port(listeners, "submissions")))) {
+                assertThat(smtp.read()).startsWith("220 ");
+                smtp.command("EHLO client.example");
+                String plain = Base64.getEncoder().encodeToString("\0alice@example.org\0alice-password"
+                        .getBytes(StandardCharsets.UTF_8));
+                assertThat(smtp.command("AUTH PLAIN " + plain))
+                        .isEqualTo("454 4.7.0 Too many failed authentications, try again later");
+            }
+        } finally {
+            listeners.forEach(Listener::stop);
+        }
+    }
+
+    private static int port(Set<Listener> listeners, String name) {
+        return listeners.stream().filter(l -> l.name().equals(name)).findFirst().orElseThrow().boundAddress().getPort();
+    }
+
+    private static Socket plain(int port) throws IOException {
+        Socket s = new Socket();
+        s.bind(new InetSocketAddress("127.0.0.9", 0));
+        s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        return s;
+    }
+
+    private static Socket implicitTls(int port) throws Exception {
+        SSLContext trusting = SSLContext.getInstance("TLS");
+        trusting.init(null, new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, null);
+        SSLSocket s = (SSLSocket) trusting.getSocketFactory().createSocket(plain(port), "localhost", port, true);
+        s.startHandshake();
+        return s;
+    }
+
+    /** Line-at-a-time over a socket; multi-line SMTP replies come back as their last line. */
+    private static final class Line implements AutoCloseable {
+        private final Socket socket;
+        private final BufferedReader in;
+        private final OutputStream out;
+
+        Line(Socket socket) throws IOException {
+            this.socket = socket;
+            socket.setSoTimeout(20_000);
+            in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            out = socket.getOutputStream();
+        }
+
+        String read() throws IOException {
+            String line = in.readLine();
+            while (line != null && line.length() > 3 && line.charAt(3) == '-') {
+                line = in.readLine();
+            }
+            return line;
+        }
+
+        String command(String line) throws IOException {
+            out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            return read();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+}
