@@ -72,12 +72,14 @@ public final class Database implements AutoCloseable {
                 embedded = EmbeddedPostgresLauncher.start(config.dataDir().resolve("postgres"),
                         config.database().embeddedPort());
                 embedded.createDatabase(EMBEDDED_DATABASE);
+            } catch (EmbeddedPostgresLauncher.PortInUseException e) {
+                throw new StartupException("database.embedded-port " + e.port() + ": " + e.getMessage()
+                        + "; stop it or choose another port", e);
             } catch (StoreException e) {
                 if (embedded != null) {
                     embedded.close();
                 }
-                throw new StartupException("embedded PostgreSQL (data-dir " + config.dataDir()
-                        + ", database.embedded-port " + config.database().embeddedPort() + "): " + e.getMessage(), e);
+                throw new StartupException("embedded PostgreSQL (data-dir " + config.dataDir() + "): " + e.getMessage(), e);
             }
             url = embedded.jdbcUrl(EMBEDDED_DATABASE);
             user = Optional.of(embedded.user());
