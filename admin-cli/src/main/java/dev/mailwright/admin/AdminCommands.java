@@ -91,7 +91,7 @@ public final class AdminCommands {
         Charset cs = Charset.defaultCharset();
         PrintWriter o = new PrintWriter(new OutputStreamWriter(out, cs), true);
         PrintWriter e = new PrintWriter(new OutputStreamWriter(err, cs), true);
-        Cli cli = new Cli(context, o, e, in, prompt, dns != null ? dns : new DnsjavaLookup(), clock, terminal);
+        Cli cli = new Cli(context, o, e, in, prompt, dns != null ? dns : systemDns(), clock, terminal);
         CommandLine cl = new CommandLine(RootCommand.class, RootCommand.factory(cli));
         cl.setOut(o);
         cl.setErr(e);
@@ -99,6 +99,30 @@ public final class AdminCommands {
         cl.setParameterExceptionHandler(AdminCommands::onParameterException);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> onFailure(ex, line));
         return cl;
+    }
+
+    /** dnsjava and the system resolvers, made on the first lookup: setting them up took a noticeable part of every command. */
+    private static DnsLookup systemDns() {
+        return new DnsLookup() {
+            private DnsLookup dns;
+
+            private synchronized DnsLookup dns() {
+                if (dns == null) {
+                    dns = new DnsjavaLookup();
+                }
+                return dns;
+            }
+
+            @Override
+            public java.util.List<Mx> mx(String domain) throws DnsUnavailableException {
+                return dns().mx(domain);
+            }
+
+            @Override
+            public java.util.List<String> txt(String name) throws DnsUnavailableException {
+                return dns().txt(name);
+            }
+        };
     }
 
     private static int onParameterException(ParameterException ex, String[] args) {

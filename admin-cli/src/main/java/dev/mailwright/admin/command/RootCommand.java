@@ -4,6 +4,7 @@ import java.lang.reflect.Constructor;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
@@ -21,6 +22,11 @@ public final class RootCommand implements Runnable {
 
     @Spec
     CommandSpec spec;
+
+    /** Read by the launcher before the command runs (it sets up logging); here so every command accepts it. */
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Print the configuration file, data directory and database used,"
+            + " and log what happens, on stderr.")
+    boolean verbose;
 
     @Override
     public void run() {
