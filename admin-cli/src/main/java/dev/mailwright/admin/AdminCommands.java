@@ -16,6 +16,7 @@ import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
@@ -54,6 +55,12 @@ public final class AdminCommands {
         return builder(context).streams(out, err, in).build();
     }
 
+    /** {@link #create}, building only {@code command} (the first argument) when it is one of the admin commands. */
+    public static CommandLine create(AdminContext context, PrintStream out, PrintStream err, InputStream in,
+                                     Optional<String> command) {
+        return builder(context).streams(out, err, in).build(command);
+    }
+
     /** For tests and embedders that replace the prompt, DNS or clock. */
     public static AdminCommands builder(AdminContext context) {
         return new AdminCommands(context);
@@ -88,11 +95,16 @@ public final class AdminCommands {
     }
 
     public CommandLine build() {
+        return build(Optional.empty());
+    }
+
+    /** The tree for running {@code command} (the first argument): only that command is built when it is one of ours. */
+    public CommandLine build(Optional<String> command) {
         Charset cs = Charset.defaultCharset();
         PrintWriter o = new PrintWriter(new OutputStreamWriter(out, cs), true);
         PrintWriter e = new PrintWriter(new OutputStreamWriter(err, cs), true);
         Cli cli = new Cli(context, o, e, in, prompt, dns != null ? dns : systemDns(), clock, terminal);
-        CommandLine cl = new CommandLine(RootCommand.class, RootCommand.factory(cli));
+        CommandLine cl = RootCommand.commandLine(cli, command);
         cl.setOut(o);
         cl.setErr(e);
         cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -105,6 +105,9 @@ public final class Database implements AutoCloseable {
         com.zaxxer.hikari.HikariConfig poolConfig = PostgresMailStore.poolConfig(new PostgresMailStore.Settings(
                 url, user, password, config.database().poolSize(), Duration.ofSeconds(5)));
         poolConfig.addDataSourceProperty("ApplicationName", applicationName);
+        if (!applicationName.equals(PostgresMailStore.APPLICATION_NAME)) {
+            poolConfig.setMinimumIdle(0); // a command: no connections opened ahead of need in the background
+        }
         HikariDataSource pool = new HikariDataSource(poolConfig);
         try {
             SchemaMigrator migrator = new SchemaMigrator(pool);

@@ -75,7 +75,7 @@ public final class Main {
         }
         LauncherAdminContext context = new LauncherAdminContext(effective,
                 configFile.map(Path::toString).orElse("built-in defaults and environment"));
-        CommandLine cl = AdminCommands.create(context, out, err, in);
+        CommandLine cl = AdminCommands.create(context, out, err, in, rest.stream().filter(a -> !a.startsWith("-")).findFirst());
         CommandLine serve = new CommandLine(new ServeCommand(effective));
         serve.setOut(cl.getOut());
         serve.setErr(cl.getErr());
