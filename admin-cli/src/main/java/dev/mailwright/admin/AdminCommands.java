@@ -16,6 +16,7 @@ import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
@@ -54,6 +55,12 @@ public final class AdminCommands {
         return builder(context).streams(out, err, in).build();
     }
 
+    /** {@link #create}, building only {@code command} (the first argument) when it is one of the admin commands. */
+    public static CommandLine create(AdminContext context, PrintStream out, PrintStream err, InputStream in,
+                                     Optional<String> command) {
+        return builder(context).streams(out, err, in).build(command);
+    }
+
     /** For tests and embedders that replace the prompt, DNS or clock. */
     public static AdminCommands builder(AdminContext context) {
         return new AdminCommands(context);
@@ -88,17 +95,46 @@ public final class AdminCommands {
     }
 
     public CommandLine build() {
+        return build(Optional.empty());
+    }
+
+    /** The tree for running {@code command} (the first argument): only that command is built when it is one of ours. */
+    public CommandLine build(Optional<String> command) {
         Charset cs = Charset.defaultCharset();
         PrintWriter o = new PrintWriter(new OutputStreamWriter(out, cs), true);
         PrintWriter e = new PrintWriter(new OutputStreamWriter(err, cs), true);
-        Cli cli = new Cli(context, o, e, in, prompt, dns != null ? dns : new DnsjavaLookup(), clock, terminal);
-        CommandLine cl = new CommandLine(RootCommand.class, RootCommand.factory(cli));
+        Cli cli = new Cli(context, o, e, in, prompt, dns != null ? dns : systemDns(), clock, terminal);
+        CommandLine cl = RootCommand.commandLine(cli, command);
         cl.setOut(o);
         cl.setErr(e);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler(AdminCommands::onParameterException);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> onFailure(ex, line));
         return cl;
+    }
+
+    /** dnsjava and the system resolvers, made on the first lookup: setting them up took a noticeable part of every command. */
+    private static DnsLookup systemDns() {
+        return new DnsLookup() {
+            private DnsLookup dns;
+
+            private synchronized DnsLookup dns() {
+                if (dns == null) {
+                    dns = new DnsjavaLookup();
+                }
+                return dns;
+            }
+
+            @Override
+            public java.util.List<Mx> mx(String domain) throws DnsUnavailableException {
+                return dns().mx(domain);
+            }
+
+            @Override
+            public java.util.List<String> txt(String name) throws DnsUnavailableException {
+                return dns().txt(name);
+            }
+        };
     }
 
     private static int onParameterException(ParameterException ex, String[] args) {

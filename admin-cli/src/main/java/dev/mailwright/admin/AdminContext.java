@@ -25,6 +25,11 @@ public interface AdminContext {
     /** The schema of the configured database, for {@code db migrate|status}; empty for a store without one (in memory). */
     Optional<DatabaseSchema> schema();
 
+    /** Dumps and restores of the configured database ({@code db dump|restore}); empty for a store without one. */
+    default Optional<DatabaseBackup> backup() {
+        return Optional.empty();
+    }
+
     /** Where the configuration came from ({@code /etc/mailwright/mailwright.conf}, {@code built-in defaults}), shown by {@code check}. */
     String configurationSource();
 
@@ -63,6 +68,26 @@ public interface AdminContext {
 
         /** Applies the pending migrations in order; returns the status afterwards. */
         SchemaStatus migrate();
+    }
+
+    /** A logical dump of every Mailwright table into one file, and its restore. */
+    interface DatabaseBackup {
+        /** Writes the dump into {@code file}, which must not exist; works while the server runs. */
+        BackupSummary dump(Path file);
+
+        /** Loads {@code file} into a database without Mailwright data, or replacing it when {@code replace}; the server must be stopped. */
+        BackupSummary restore(Path file, boolean replace);
+    }
+
+    /** The schema version of a dump and the rows of each table it holds. */
+    record BackupSummary(String schemaVersion, java.util.Map<String, Long> rows) {
+        public BackupSummary {
+            rows = java.util.Map.copyOf(rows);
+        }
+
+        public long totalRows() {
+            return rows.values().stream().mapToLong(Long::longValue).sum();
+        }
     }
 
     /** Applied and pending migrations, oldest first. */

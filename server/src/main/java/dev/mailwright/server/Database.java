@@ -52,7 +52,11 @@ public final class Database implements AutoCloseable {
          * already lists exactly this build's migrations ({@link SchemaMigrator#migrateIfBehind}).
          */
         MIGRATE_IF_BEHIND,
-        /** Require exactly this build's schema (admin commands). */
+        /**
+         * Require exactly this build's schema (admin commands): one query when the schema history
+         * lists exactly this build's migrations ({@link SchemaMigrator#requireCurrent}), Flyway's
+         * validation otherwise.
+         */
         VALIDATE,
         /** Leave it alone ({@code db status}). */
         IGNORE
@@ -63,6 +67,14 @@ public final class Database implements AutoCloseable {
      * {@link StartupException} with a message naming the setting.
      */
     public static Database open(ServerConfig config, Schema schema) {
+        return open(config, schema, PostgresMailStore.APPLICATION_NAME);
+    }
+
+    /**
+     * {@link #open(ServerConfig, Schema)} with the connections' {@code application_name}: the
+     * admin commands say {@code mailwright-admin}, so that {@code db restore} can tell a server.
+     */
+    public static Database open(ServerConfig config, Schema schema, String applicationName) {
         EmbeddedPostgresLauncher embedded = null;
         String url;
         Optional<String> user;
@@ -72,12 +84,14 @@ public final class Database implements AutoCloseable {
                 embedded = EmbeddedPostgresLauncher.start(config.dataDir().resolve("postgres"),
                         config.database().embeddedPort());
                 embedded.createDatabase(EMBEDDED_DATABASE);
+            } catch (EmbeddedPostgresLauncher.PortInUseException e) {
+                throw new StartupException("database.embedded-port " + e.port() + ": " + e.getMessage()
+                        + "; stop it or choose another port", e);
             } catch (StoreException e) {
                 if (embedded != null) {
                     embedded.close();
                 }
-                throw new StartupException("embedded PostgreSQL (data-dir " + config.dataDir()
-                        + ", database.embedded-port " + config.database().embeddedPort() + "): " + e.getMessage(), e);
+                throw new StartupException("embedded PostgreSQL (data-dir " + config.dataDir() + "): " + e.getMessage(), e);
             }
             url = embedded.jdbcUrl(EMBEDDED_DATABASE);
             user = Optional.of(embedded.user());
@@ -88,14 +102,19 @@ public final class Database implements AutoCloseable {
             password = Optional.of(config.database().password()).filter(s -> !s.isEmpty());
             checkReachable(url, user, password);
         }
-        HikariDataSource pool = new HikariDataSource(PostgresMailStore.poolConfig(new PostgresMailStore.Settings(
-                url, user, password, config.database().poolSize(), Duration.ofSeconds(5))));
+        com.zaxxer.hikari.HikariConfig poolConfig = PostgresMailStore.poolConfig(new PostgresMailStore.Settings(
+                url, user, password, config.database().poolSize(), Duration.ofSeconds(5)));
+        poolConfig.addDataSourceProperty("ApplicationName", applicationName);
+        if (!applicationName.equals(PostgresMailStore.APPLICATION_NAME)) {
+            poolConfig.setMinimumIdle(0); // a command: no connections opened ahead of need in the background
+        }
+        HikariDataSource pool = new HikariDataSource(poolConfig);
         try {
             SchemaMigrator migrator = new SchemaMigrator(pool);
             switch (schema) {
                 case MIGRATE -> migrator.migrate();
                 case MIGRATE_IF_BEHIND -> migrator.migrateIfBehind();
-                case VALIDATE -> migrator.validate();
+                case VALIDATE -> migrator.requireCurrent();
                 case IGNORE -> { }
             }
             Path spool = config.dataDir().resolve("spool");

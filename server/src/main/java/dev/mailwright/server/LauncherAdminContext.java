@@ -5,6 +5,7 @@ import dev.mailwright.server.config.ServerConfig;
 import dev.mailwright.store.ForwardingMailStore;
 import dev.mailwright.store.MailStore;
 import dev.mailwright.store.StoreUnavailableException;
+import dev.mailwright.store.postgres.LogicalBackup;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,6 +21,9 @@ import org.flywaydb.core.api.MigrationState;
  */
 final class LauncherAdminContext implements AdminContext {
 
+    /** The {@code application_name} of the commands' connections: not the server's, which {@code db restore} looks for. */
+    static final String ADMIN_APPLICATION_NAME = "mailwright-admin";
+
     private final ServerConfig config;
     private final String source;
 
@@ -30,7 +34,7 @@ final class LauncherAdminContext implements AdminContext {
 
     private Database open(Database.Schema schema) {
         try {
-            return Database.open(config, schema);
+            return Database.open(config, schema, ADMIN_APPLICATION_NAME);
         } catch (StartupException e) {
             throw new StoreUnavailableException(e.getMessage(), e);
         }
@@ -59,6 +63,29 @@ final class LauncherAdminContext implements AdminContext {
                 }
             }
         });
+    }
+
+    @Override
+    public Optional<DatabaseBackup> backup() {
+        return Optional.of(new DatabaseBackup() {
+            @Override
+            public BackupSummary dump(Path file) {
+                try (Database db = open(Database.Schema.IGNORE)) {
+                    return summary(LogicalBackup.dump(db.dataSource(), file));
+                }
+            }
+
+            @Override
+            public BackupSummary restore(Path file, boolean replace) {
+                try (Database db = open(Database.Schema.IGNORE)) {
+                    return summary(LogicalBackup.restore(db.dataSource(), file, replace));
+                }
+            }
+        });
+    }
+
+    private static BackupSummary summary(LogicalBackup.Summary s) {
+        return new BackupSummary(s.schemaVersion(), s.rows());
     }
 
     private static SchemaStatus history(Database db) {

@@ -4,6 +4,7 @@ import dev.mailwright.admin.AdminCommands;
 import dev.mailwright.server.config.ConfigException;
 import dev.mailwright.server.config.ConfigLoader;
 import dev.mailwright.server.config.ServerConfig;
+import dev.mailwright.server.ops.Logging;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -48,6 +49,11 @@ public final class Main {
                 rest.add(args[i]);
             }
         }
+        boolean serving = !rest.isEmpty() && rest.get(0).equals("serve");
+        boolean verbose = rest.contains("--verbose") || rest.contains("-v");
+        if (!serving) {
+            Logging.forCommand(verbose); // before anything logs: stdout is the command's output
+        }
         ServerConfig config = null;
         if (!rest.isEmpty() && !WITHOUT_CONFIG.contains(rest.get(0)) && !rest.contains("--help") && !rest.contains("-h")) {
             try {
@@ -58,12 +64,18 @@ public final class Main {
             }
         }
         ServerConfig effective = config == null ? ConfigLoader.load(Optional.empty(), Map.of()) : config;
-        if (!rest.isEmpty() && rest.get(0).equals("serve")) {
+        if (serving) {
             return serve(effective, rest.subList(1, rest.size()), out, err);
+        }
+        if (verbose) {
+            err.println("mailwright: configuration " + configFile.map(Path::toString).orElse("(none: built-in defaults and environment)")
+                    + "; data directory " + effective.dataDir() + "; database " + (effective.database().embedded()
+                    ? "embedded, 127.0.0.1:" + effective.database().embeddedPort()
+                    : effective.database().url().orElseThrow()));
         }
         LauncherAdminContext context = new LauncherAdminContext(effective,
                 configFile.map(Path::toString).orElse("built-in defaults and environment"));
-        CommandLine cl = AdminCommands.create(context, out, err, in);
+        CommandLine cl = AdminCommands.create(context, out, err, in, rest.stream().filter(a -> !a.startsWith("-")).findFirst());
         CommandLine serve = new CommandLine(new ServeCommand(effective));
         serve.setOut(cl.getOut());
         serve.setErr(cl.getErr());

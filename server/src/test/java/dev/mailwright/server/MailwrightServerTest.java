@@ -247,6 +247,20 @@ class MailwrightServerTest {
     }
 
     @Test
+    void aTakenEmbeddedDatabasePortExitsWithTwoInOneLineNamingTheSetting() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Map<String, String> env = new HashMap<>(ServerTestSupport.env(dataDir, TestDatabases.fresh()));
+            env.remove("MAILWRIGHT_DATABASE_URL");
+            env.put("MAILWRIGHT_DATABASE_EMBEDDED_PORT", String.valueOf(taken.getLocalPort()));
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            assertThat(run(env, err, "serve")).isEqualTo(2);
+            assertThat(err.toString(UTF_8)).isEqualTo("mailwright: database.embedded-port " + taken.getLocalPort()
+                    + ": 127.0.0.1:" + taken.getLocalPort() + " is already in use by another program;"
+                    + " stop it or choose another port" + System.lineSeparator());
+        }
+    }
+
+    @Test
     void aTlsFailureWhileTheEmbeddedDatabaseStartsStopsThatDatabaseAgain() throws Exception {
         java.nio.file.Files.setPosixFilePermissions(dataDir,
                 java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")); // PostgreSQL runs as another user under root

@@ -218,7 +218,7 @@ public final class ConfigLoader {
         ServerConfig.Passwords passwords = new ServerConfig.Passwords((int) (argon2Memory / 1024), argon2Iterations,
                 argon2Parallelism, argon2Arenas);
 
-        return new ServerConfig(hostname, Path.of(c.getString("data-dir")),
+        return new ServerConfig(hostname, Installation.resolve(Path.of(c.getString("data-dir"))),
                 new ServerConfig.Database(url, c.getString("database.user"), c.getString("database.password"), pool,
                         embeddedPort),
                 new ServerConfig.Tls(cert, key), Map.copyOf(listeners), limits, pop3, smtp, outbound, passwords,

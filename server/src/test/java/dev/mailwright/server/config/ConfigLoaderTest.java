@@ -35,7 +35,7 @@ class ConfigLoaderTest {
         assertThat(c.listener("pop3s").port()).isEqualTo(2995);
         assertThat(c.listener("metrics").port()).isEqualTo(9465);
         assertThat(c.listeners().values()).allMatch(l -> l.address().equals("127.0.0.1"));
-        assertThat(c.dataDir()).isEqualTo(Path.of("./data"));
+        assertThat(c.dataDir()).isEqualTo(Installation.directory().resolve("data"));
         assertThat(c.pop3().expire()).isEmpty();
     }
 

@@ -118,6 +118,12 @@ public final class PostgresMailStore implements MailStore {
         return new PostgresMailStore(pool, pool, clock, hashing, spoolDirectory);
     }
 
+    /**
+     * The {@code application_name} of the server's connections ({@code pg_stat_activity}); admin
+     * commands use {@code mailwright-admin}, so that {@code db restore} can tell a running server.
+     */
+    public static final String APPLICATION_NAME = "mailwright";
+
     /** The pool configuration the store uses; also for callers that build the pool themselves. */
     public static HikariConfig poolConfig(Settings settings) {
         HikariConfig config = new HikariConfig();
@@ -133,7 +139,7 @@ public final class PostgresMailStore implements MailStore {
         // start even while the database is down; calls fail with StoreUnavailableException until it is back
         config.setInitializationFailTimeout(-1);
         config.addDataSourceProperty("tcpKeepAlive", "true");
-        config.addDataSourceProperty("ApplicationName", "mailwright");
+        config.addDataSourceProperty("ApplicationName", APPLICATION_NAME);
         return config;
     }
 

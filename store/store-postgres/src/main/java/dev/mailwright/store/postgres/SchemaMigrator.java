@@ -146,6 +146,19 @@ public final class SchemaMigrator {
         }
     }
 
+    /**
+     * {@link #validate}, but without Flyway when the schema history lists exactly this build's
+     * migrations, all successful (one query, as {@link #migrateIfBehind} at the server's start):
+     * the admin commands, which must not take a second to load Flyway and scan the jar each. It
+     * skips the same checksum comparison; {@code db status} and {@link #validate} still make it.
+     */
+    public void requireCurrent() {
+        if (bundledLocation && historyListsExactlyThisBuild()) {
+            return;
+        }
+        validate();
+    }
+
     /** Checks that the schema is exactly what this build expects, without changing it. */
     public void validate() {
         Status status = status();

@@ -144,4 +144,23 @@ class SchemaMigratorTest {
         }
         return out;
     }
+
+    @Test
+    void requireCurrentAcceptsThisBuildsSchemaWithOneQueryAndRefusesAnythingElseAsValidateDoes() throws SQLException {
+        TestDatabase current = TestDatabases.fresh();
+        new SchemaMigrator(current.dataSource()).requireCurrent();
+
+        TestDatabase empty = TestDatabases.empty();
+        assertThatThrownBy(() -> new SchemaMigrator(empty.dataSource()).requireCurrent())
+                .hasMessageContaining("migration(s); run db migrate");
+
+        TestDatabase failed = TestDatabases.fresh();
+        try (Connection c = failed.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("UPDATE flyway_schema_history SET checksum = checksum + 1 WHERE version = '1'");
+            s.execute("DELETE FROM flyway_schema_history WHERE version = (SELECT max(version::int)::text"
+                    + " FROM flyway_schema_history WHERE version IS NOT NULL)");
+        }
+        // not exactly this build's history: Flyway's validation runs and finds what is wrong
+        assertThatThrownBy(() -> new SchemaMigrator(failed.dataSource()).requireCurrent()).hasMessageContaining("migration");
+    }
 }

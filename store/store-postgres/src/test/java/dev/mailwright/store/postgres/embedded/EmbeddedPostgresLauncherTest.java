@@ -1,6 +1,8 @@
 package dev.mailwright.store.postgres.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -12,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,18 +61,37 @@ class EmbeddedPostgresLauncherTest {
 
     @Test
     void unpackedBinariesAreFoundByTheIndexAndAStaleIndexIsRepaired() throws Exception {
-        Path unpacked = Path.of(System.getProperty("java.io.tmpdir"), "mailwright-postgres");
-        try (EmbeddedPostgresLauncher pg = EmbeddedPostgresLauncher.start(base.resolve("postgres"), port)) {
+        Path data = base.resolve("postgres");
+        try (EmbeddedPostgresLauncher pg = EmbeddedPostgresLauncher.start(data, port)) {
             assertThat(pg.startedHere()).isTrue();
         }
         // the binaries of this classpath (a plain jar in the local Maven repository) have an index
-        Path index = EmbeddedPostgresLauncher.indexFile().orElseThrow();
-        assertThat(unpacked.resolve(Files.readString(index).trim()).resolve(".complete")).exists();
+        Path cache = PostgresBinaries.cache(data);
+        Path index = PostgresBinaries.indexFile(cache).orElseThrow();
+        assertThat(cache.resolve(Files.readString(index).trim()).resolve(".complete")).exists();
         Files.writeString(index, "pg-gone\n"); // names binaries that are not there (any more)
-        try (EmbeddedPostgresLauncher pg = EmbeddedPostgresLauncher.start(base.resolve("postgres"), port)) {
+        try (EmbeddedPostgresLauncher pg = EmbeddedPostgresLauncher.start(data, port)) {
             assertThat(query(pg, "SELECT 'up'")).isEqualTo("up");
         }
-        assertThat(unpacked.resolve(Files.readString(index).trim()).resolve(".complete")).exists();
+        assertThat(cache.resolve(Files.readString(index).trim()).resolve(".complete")).exists();
+    }
+
+    @Test
+    void binariesAreUnpackedOnlyWhereNobodyElseCanWrite() throws Exception {
+        Path cache = PostgresBinaries.cache(base.resolve("postgres"));
+        assertThat(cache.toString()).doesNotStartWith(System.getProperty("java.io.tmpdir"));
+        PostgresBinaries.requirePrivate(cache);
+
+        Path shared = Files.createDirectory(base.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThatThrownBy(() -> PostgresBinaries.requirePrivate(shared))
+                .hasMessageContaining(shared + " can be written by other users");
+        Path below = Files.createDirectory(shared.resolve("pg"));
+        Files.setPosixFilePermissions(below, PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertThatThrownBy(() -> PostgresBinaries.requirePrivate(below))
+                .hasMessageContaining(shared + " can be written by other users");
+        assertThatThrownBy(() -> PostgresBinaries.requirePrivate(Path.of("/tmp")))
+                .hasMessageContaining("/tmp can be written by other users");
     }
 
     @Test
@@ -90,30 +112,106 @@ class EmbeddedPostgresLauncherTest {
     }
 
     @Test
-    void aClusterWhoseStarterDiedIsTakenOverAndStoppedByTheNextLauncher() throws Exception {
+    void aPostmasterKilledWithSigkillLeavesAPidFileThatDoesNotBlockTheNextStart() throws Exception {
         Path data = base.resolve("postgres");
-        EmbeddedPostgresLauncher first = EmbeddedPostgresLauncher.start(data, port);
-        try {
-            execute(first, "CREATE TABLE orphaned (v int)");
-            // as if the process that started it had been killed with -9: its id is gone
-            Process gone = new ProcessBuilder("true").start();
-            gone.waitFor();
-            Files.writeString(base.resolve("postgres.owner"), gone.pid() + "\n");
-
-            try (EmbeddedPostgresLauncher next = EmbeddedPostgresLauncher.start(data, port)) {
-                assertThat(next.startedHere()).as("took the orphan over").isTrue();
-                execute(next, "INSERT INTO orphaned VALUES (1)");
-                assertThat(Files.readString(base.resolve("postgres.owner")).trim())
-                        .isEqualTo(Long.toString(ProcessHandle.current().pid()));
-            }
-            // found by the kill -9 integration test: it used to run on after every server had stopped
-            assertThat(data.resolve("postmaster.pid")).doesNotExist();
-            assertThat(base.resolve("postgres.owner")).doesNotExist();
-        } finally {
-            if (Files.exists(data.resolve("postmaster.pid"))) {
-                first.close(); // only when the test failed: leave no cluster behind
-            }
+        try (EmbeddedPostgresLauncher first = EmbeddedPostgresLauncher.start(data, port)) {
+            execute(first, "CREATE TABLE survived (v int)");
+            execute(first, "INSERT INTO survived VALUES (1)");
+            killMinus9(data);
+            assertThat(data.resolve("postmaster.pid")).exists();
         }
+        try (EmbeddedPostgresLauncher next = EmbeddedPostgresLauncher.start(data, port)) {
+            assertThat(next.startedHere()).isTrue();
+            assertThat(query(next, "SELECT v::text FROM survived")).isEqualTo("1");
+        }
+        assertThat(data.resolve("postmaster.pid")).doesNotExist();
+    }
+
+    @Test
+    void aPidFileNamingAnUnrelatedLiveProcessDoesNotBlockTheStart() throws Exception {
+        Path data = base.resolve("postgres");
+        List<String> pidFile;
+        try (EmbeddedPostgresLauncher pg = EmbeddedPostgresLauncher.start(data, port)) {
+            pidFile = Files.readAllLines(data.resolve("postmaster.pid"));
+        }
+        // after a reboot the pid may belong to anything: here, this very JVM
+        pidFile.set(0, Long.toString(ProcessHandle.current().pid()));
+        Files.write(data.resolve("postmaster.pid"), pidFile);
+        try (EmbeddedPostgresLauncher pg = EmbeddedPostgresLauncher.start(data, port)) {
+            assertThat(pg.startedHere()).isTrue();
+            assertThat(query(pg, "SELECT 'up'")).isEqualTo("up");
+        }
+    }
+
+    @Test
+    void aPidFileNamingAZombieDoesNotBlockTheStart() throws Exception {
+        Path data = base.resolve("postgres");
+        List<String> pidFile;
+        try (EmbeddedPostgresLauncher pg = EmbeddedPostgresLauncher.start(data, port)) {
+            pidFile = Files.readAllLines(data.resolve("postmaster.pid"));
+        }
+        // sleep 30 never waits for its child, which stays a zombie once it exits
+        Process parent = new ProcessBuilder("sh", "-c", "sleep 0.1 & echo $!; exec sleep 30").start();
+        try {
+            long zombie = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(parent.getInputStream()))
+                    .readLine().trim());
+            Path stat = Path.of("/proc", Long.toString(zombie), "stat");
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!Postmaster.isZombie(Files.readString(stat)) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(Postmaster.isZombie(Files.readString(stat))).isTrue();
+            assertThat(ProcessHandle.of(zombie)).as("a zombie looks alive to Java").isPresent();
+
+            pidFile.set(0, Long.toString(zombie));
+            Files.write(data.resolve("postmaster.pid"), pidFile);
+            try (EmbeddedPostgresLauncher pg = EmbeddedPostgresLauncher.start(data, port)) {
+                assertThat(pg.startedHere()).isTrue();
+            }
+        } finally {
+            parent.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aTakenPortIsReportedInOneLine() throws Exception {
+        try (ServerSocket taken = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            assertThatThrownBy(() -> EmbeddedPostgresLauncher.start(base.resolve("postgres"), port))
+                    .isInstanceOf(EmbeddedPostgresLauncher.PortInUseException.class)
+                    .hasMessage("127.0.0.1:" + port + " is already in use by another program");
+        }
+    }
+
+    @Test
+    void aHomeThePostgresUserCannotEnterIsNamed() throws Exception {
+        assumeTrue(EmbeddedPostgresLauncher.isRoot(), "only root runs PostgreSQL as another user");
+        Path home = Files.createDirectory(base.resolve("home"));
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
+        assertThatThrownBy(() -> EmbeddedPostgresLauncher.start(home.resolve("postgres"), port))
+                .hasMessageStartingWith("directory " + home + " cannot be entered by the user postgres")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void anUnwritableHomeIsNamed() throws Exception {
+        assumeTrue(!EmbeddedPostgresLauncher.isRoot(), "root writes everywhere");
+        Path home = Files.createDirectory(base.resolve("home"));
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("r-x------"));
+        assertThatThrownBy(() -> EmbeddedPostgresLauncher.start(home.resolve("postgres"), port))
+                .hasMessageContaining(home.toString()).hasMessageContaining("permission denied");
+    }
+
+    /** Kills the postmaster of {@code data} and its backends with SIGKILL and waits until none of them serves it. */
+    private static void killMinus9(Path data) throws Exception {
+        ProcessHandle pm = ProcessHandle.of(Postmaster.running(data).orElseThrow().pid()).orElseThrow();
+        List<ProcessHandle> backends = pm.descendants().toList();
+        pm.destroyForcibly();
+        backends.forEach(ProcessHandle::destroyForcibly);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (Postmaster.running(data).isPresent() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(Postmaster.running(data)).isEmpty();
     }
 
     @Test
