@@ -2,7 +2,7 @@ package dev.mailwright.admin;
 
 import dev.mailwright.store.MailStore;
 import dev.mailwright.store.memory.InMemoryMailStore;
-import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.password.PasswordHashing;
 import dev.mailwright.store.postgres.PostgresMailStore;
 import dev.mailwright.store.postgres.testing.TestDatabases;
 import java.security.SecureRandom;

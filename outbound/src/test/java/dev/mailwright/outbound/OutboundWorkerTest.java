@@ -16,7 +16,7 @@ import dev.mailwright.store.MutableClock;
 import dev.mailwright.store.QueueItem;
 import dev.mailwright.store.RemoteRecipient;
 import dev.mailwright.store.memory.InMemoryMailStore;
-import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.password.PasswordHashing;
 import jakarta.mail.BodyPart;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;

@@ -4,7 +4,7 @@ import dev.mailwright.store.Account;
 import dev.mailwright.store.Accounts;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.InvalidInputException;
-import dev.mailwright.store.password.ScramCredentials;
+import dev.mailwright.password.ScramCredentials;
 import java.util.Optional;
 
 /**

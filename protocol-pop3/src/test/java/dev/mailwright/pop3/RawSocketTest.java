@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mailwright.pop3.support.Pop3Fixture;
 import dev.mailwright.pop3.support.RawClient;
 import dev.mailwright.protocol.limit.AuthThrottle;
-import dev.mailwright.store.password.ScramCredentials;
+import dev.mailwright.password.ScramCredentials;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;

@@ -1,9 +1,12 @@
 package dev.mailwright.server;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.mailwright.password.Argon2;
+import dev.mailwright.password.HashLimit;
+import dev.mailwright.password.Libsodium;
+import dev.mailwright.password.PasswordHashing;
 import dev.mailwright.server.config.ServerConfig;
 import dev.mailwright.store.StoreException;
-import dev.mailwright.store.password.PasswordHashing;
 import dev.mailwright.store.postgres.PostgresMailStore;
 import dev.mailwright.store.postgres.SchemaMigrator;
 import dev.mailwright.store.postgres.embedded.EmbeddedPostgresLauncher;
@@ -36,11 +39,36 @@ public final class Database implements AutoCloseable {
     private final EmbeddedPostgresLauncher embedded;
     private final HikariDataSource pool;
     private final PostgresMailStore store;
+    private final PasswordHashing hashing;
 
-    private Database(EmbeddedPostgresLauncher embedded, HikariDataSource pool, PostgresMailStore store) {
+    private Database(EmbeddedPostgresLauncher embedded, HikariDataSource pool, PostgresMailStore store,
+                     PasswordHashing hashing) {
         this.embedded = embedded;
         this.pool = pool;
         this.store = store;
+        this.hashing = hashing;
+    }
+
+    /**
+     * The configured password hashing: its cost, its Argon2 ({@code auto}: libsodium where it
+     * loads, else BouncyCastle) and one {@link HashLimit} for every login of this process.
+     */
+    static PasswordHashing passwordHashing(ServerConfig.Passwords passwords) {
+        Argon2 argon2 = switch (passwords.implementation()) {
+            case JAVA -> Argon2.java();
+            case LIBSODIUM -> Libsodium.argon2().orElseThrow(() -> new StartupException(
+                    "passwords.implementation = libsodium, but libsodium does not load here (apt install libsodium23,"
+                            + " or use auto or java)"));
+            case AUTO -> Libsodium.argon2().orElse(Argon2.java());
+        };
+        return new PasswordHashing(new PasswordHashing.Argon2Cost(passwords.argon2MemoryKib(),
+                passwords.argon2Iterations(), passwords.argon2Parallelism()), new SecureRandom(), argon2,
+                HashLimit.forThisJvm(passwords.maxConcurrentHashes(), HashLimit.DEFAULT_MAX_WAIT));
+    }
+
+    /** How passwords are hashed, for the log. */
+    public PasswordHashing hashing() {
+        return hashing;
     }
 
     /** What {@link #open} does with the schema. */
@@ -75,6 +103,7 @@ public final class Database implements AutoCloseable {
      * admin commands say {@code mailwright-admin}, so that {@code db restore} can tell a server.
      */
     public static Database open(ServerConfig config, Schema schema, String applicationName) {
+        PasswordHashing hashing = passwordHashing(config.passwords());
         EmbeddedPostgresLauncher embedded = null;
         String url;
         Optional<String> user;
@@ -119,12 +148,8 @@ public final class Database implements AutoCloseable {
             }
             Path spool = config.dataDir().resolve("spool");
             Files.createDirectories(spool);
-            ServerConfig.Passwords cost = config.passwords();
-            PasswordHashing.argon2Arenas(cost.argon2Arenas());
-            PasswordHashing hashing = new PasswordHashing(new PasswordHashing.Argon2Cost(cost.argon2MemoryKib(),
-                    cost.argon2Iterations(), cost.argon2Parallelism()), new SecureRandom());
             PostgresMailStore store = new PostgresMailStore(pool, Clock.systemUTC(), hashing, spool);
-            return new Database(embedded, pool, store);
+            return new Database(embedded, pool, store, hashing);
         } catch (StoreException | IOException e) {
             pool.close();
             if (embedded != null) {

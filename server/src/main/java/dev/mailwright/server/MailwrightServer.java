@@ -2,7 +2,6 @@ package dev.mailwright.server;
 
 import dev.mailwright.protocol.Listener;
 import dev.mailwright.server.config.ServerConfig;
-import dev.mailwright.store.password.PasswordHashing;
 import dev.mailwright.server.ops.Metrics;
 import dev.mailwright.server.ops.OpsHttpServer;
 import dev.mailwright.server.tls.ServerTls;
@@ -135,7 +134,7 @@ public final class MailwrightServer implements AutoCloseable {
                 registry);
         LOG.info("Mailwright ready in {} ms (database {} ms): {}", (System.nanoTime() - t0) / 1_000_000,
                 (dbReady - t0) / 1_000_000, server.describeListeners());
-        LOG.info("password hashes: Argon2 by {}", PasswordHashing.argon2Implementation());
+        LOG.info("password hashes: {}", database.hashing().describe());
         return server;
     }
 

@@ -2,7 +2,7 @@ package dev.mailwright.admin.mail;
 
 import dev.mailwright.store.Address;
 import dev.mailwright.store.InvalidInputException;
-import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.password.PasswordHashing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,7 +17,7 @@ import java.util.Optional;
  * A Dovecot passwd-file: {@code user:password:uid:gid:gecos:home:shell:extra}, one user a
  * line, {@code #} comments and blank lines ignored. Only the first two fields matter here;
  * the password is a {@code {SCHEME}} hash (or a bare crypt(3) one) that
- * {@link PasswordHashing#isSupported(String)} knows. A user without a domain gets
+ * {@link PasswordHashing#refusal(String)} accepts: a known scheme, within the cost caps. A user without a domain gets
  * {@code defaultDomain}.
  */
 public final class PasswdFile {
@@ -62,11 +62,9 @@ public final class PasswdFile {
             if (hash.isEmpty()) {
                 throw new ImportFormatException(file + ": line " + n + ": " + address + " has no password hash");
             }
-            if (!PasswordHashing.isSupported(hash)) {
-                String scheme = hash.startsWith("{") && hash.indexOf('}') > 0 ? hash.substring(0, hash.indexOf('}') + 1)
-                        : "this hash form";
-                throw new ImportFormatException(file + ": line " + n + ": " + address + ": " + scheme + " is not a"
-                        + " supported password scheme");
+            Optional<String> refused = PasswordHashing.refusal(hash);
+            if (refused.isPresent()) {
+                throw new ImportFormatException(file + ": line " + n + ": " + address + ": " + refused.get());
             }
             Integer earlier = seen.putIfAbsent(address.key(), n);
             if (earlier != null) {

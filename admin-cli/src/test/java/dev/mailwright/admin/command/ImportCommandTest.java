@@ -295,6 +295,32 @@ class ImportCommandTest extends CommandTest {
     }
 
     @Test
+    void passwdFileHashesOverTheCostCapsAreRefusedNamingLineAndCap() throws Exception {
+        store.domains().add("example.org");
+        String[][] cases = {
+            {"$argon2id$v=19$m=1048576,t=1,p=1$c29tZXNhbHRzYWx0$u9WAzl57GCj+K1pljL8opFQQ64O9bNjj9L87RjZFfY4",
+                "Argon2 memory m=1048576 KiB is over the cap of 262144 KiB (256 MiB)"},
+            {"{ARGON2ID}$argon2id$v=19$m=19456,t=12,p=1$c29tZXNhbHRzYWx0$u9WAzl57GCj+K1pljL8opFQQ64O9bNjj9L87RjZFfY4",
+                "Argon2 iterations t=12 is over the cap of 10"},
+            {"$argon2id$v=19$m=19456,t=2,p=16$c29tZXNhbHRzYWx0$u9WAzl57GCj+K1pljL8opFQQ64O9bNjj9L87RjZFfY4",
+                "Argon2 lanes p=16 is over the cap of 8"},
+            {"{BLF-CRYPT}$2y$15$abcdefghijklmnopqrstuu05PhAplxWqDxnJScpSYqKmGxTbks2mG", "bcrypt cost 15 is over the cap of 13"},
+            {"{SHA512-CRYPT}$6$rounds=5000000$saltsaltsalt$k4nwCvvvLdcJJurhxrP379bGtpkM.obZBi2HRJRwRK3ht/YJDNVjG8qq76iCgRvfKG/"
+                + "yVRmsby5JmvDOrx/0Q1", "crypt rounds=5000000 is over the cap of 1000000"},
+            {"{PBKDF2}$1$AbCdEfGhIjKlMnOp$2000000$c9031826a774614e043ea3e5dc8375c48efbcb51",
+                "PBKDF2 iterations 2000000 is over the cap of 1000000"},
+        };
+        for (String[] c : cases) {
+            Path file = Files.writeString(tmp.resolve("caps"), "ok@example.org:{PLAIN}secret-one\nbig@example.org:" + c[0]
+                    + ":1000:1000::/home/big:\n");
+            Result r = run("import", "passwd-file", file.toString());
+            assertThat(r.exit()).as(c[1]).isEqualTo(1);
+            assertThat(r.err()).isEqualTo("error: " + file + ": line 2: big@example.org: " + c[1] + "; nothing imported\n");
+            assertThat(store.accounts().get(Address.parse("ok@example.org"))).isEmpty();
+        }
+    }
+
+    @Test
     void passwdFileIsAllOrNothing() throws Exception {
         store.domains().add("example.org");
         user("taken@example.org");

@@ -37,7 +37,7 @@ public final class OutboundBench {
         MailStore store = postgres
                 ? new dev.mailwright.store.postgres.PostgresMailStore(
                         dev.mailwright.store.postgres.testing.TestDatabases.fresh().pool(concurrency + 4), Clock.systemUTC(),
-                        new dev.mailwright.store.password.PasswordHashing())
+                        new dev.mailwright.password.PasswordHashing())
                 : new InMemoryMailStore();
         byte[] body = new byte[octets];
         Arrays.fill(body, (byte) 'x');

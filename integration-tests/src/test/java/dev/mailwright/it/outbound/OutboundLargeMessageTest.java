@@ -16,7 +16,7 @@ import dev.mailwright.store.DkimKey;
 import dev.mailwright.store.Envelope;
 import dev.mailwright.store.MailStore;
 import dev.mailwright.store.RemoteRecipient;
-import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.password.PasswordHashing;
 import dev.mailwright.store.postgres.PostgresMailStore;
 import dev.mailwright.store.postgres.testing.TestDatabases;
 import java.io.OutputStream;

@@ -17,7 +17,7 @@ import dev.mailwright.store.MessageInfo;
 import dev.mailwright.store.MutableClock;
 import dev.mailwright.store.QueueItem;
 import dev.mailwright.store.RemoteRecipient;
-import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.password.PasswordHashing;
 import dev.mailwright.store.postgres.PostgresMailStore;
 import dev.mailwright.store.postgres.testing.TestDatabases;
 import dev.mailwright.store.postgres.testing.TestDatabases.TestDatabase;

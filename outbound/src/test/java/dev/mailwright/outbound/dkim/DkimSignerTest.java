@@ -9,7 +9,7 @@ import dev.mailwright.store.DkimKey;
 import dev.mailwright.store.MailStore;
 import dev.mailwright.store.MutableClock;
 import dev.mailwright.store.memory.InMemoryMailStore;
-import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.password.PasswordHashing;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;

@@ -2,7 +2,7 @@ package dev.mailwright.protocol.limit;
 
 import dev.mailwright.protocol.Authenticator;
 import dev.mailwright.store.Account;
-import dev.mailwright.store.password.ScramCredentials;
+import dev.mailwright.password.ScramCredentials;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;

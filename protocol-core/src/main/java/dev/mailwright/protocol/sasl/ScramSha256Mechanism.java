@@ -2,7 +2,7 @@ package dev.mailwright.protocol.sasl;
 
 import dev.mailwright.protocol.Authenticator;
 import dev.mailwright.store.Account;
-import dev.mailwright.store.password.ScramCredentials;
+import dev.mailwright.password.ScramCredentials;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailwright.protocol.Authenticator;
 import dev.mailwright.store.Account;
-import dev.mailwright.store.password.ScramCredentials;
+import dev.mailwright.password.ScramCredentials;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;

@@ -5,7 +5,7 @@ import dev.mailwright.store.Account;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.Quota;
 import dev.mailwright.store.Usage;
-import dev.mailwright.store.password.ScramCredentials;
+import dev.mailwright.password.ScramCredentials;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;

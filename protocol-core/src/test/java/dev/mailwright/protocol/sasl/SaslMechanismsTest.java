@@ -2,7 +2,7 @@ package dev.mailwright.protocol.sasl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailwright.store.password.ScramCredentials;
+import dev.mailwright.password.ScramCredentials;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;

@@ -8,7 +8,7 @@ import dev.mailwright.protocol.Authenticator;
 import dev.mailwright.protocol.codec.Line;
 import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.store.Account;
-import dev.mailwright.store.password.ScramCredentials;
+import dev.mailwright.password.ScramCredentials;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;

@@ -7,7 +7,7 @@ import dev.mailwright.store.Envelope;
 import dev.mailwright.store.MailStore;
 import dev.mailwright.store.Resolution;
 import dev.mailwright.store.memory.InMemoryMailStore;
-import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.password.PasswordHashing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

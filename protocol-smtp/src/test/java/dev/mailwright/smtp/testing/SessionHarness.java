@@ -16,7 +16,7 @@ import dev.mailwright.store.Address;
 import dev.mailwright.store.MailStore;
 import dev.mailwright.store.Quota;
 import dev.mailwright.store.memory.InMemoryMailStore;
-import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.password.PasswordHashing;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -8,7 +8,7 @@ import dev.mailwright.smtp.api.SmtpSettings;
 import dev.mailwright.smtp.testing.RawClient;
 import dev.mailwright.smtp.testing.SessionHarness;
 import dev.mailwright.smtp.testing.TestTls;
-import dev.mailwright.store.password.ScramCredentials;
+import dev.mailwright.password.ScramCredentials;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

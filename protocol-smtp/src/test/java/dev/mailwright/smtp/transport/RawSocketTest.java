@@ -10,7 +10,7 @@ import dev.mailwright.smtp.testing.SessionHarness;
 import dev.mailwright.smtp.testing.TestTls;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.MailStore;
-import dev.mailwright.store.password.ScramCredentials;
+import dev.mailwright.password.ScramCredentials;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

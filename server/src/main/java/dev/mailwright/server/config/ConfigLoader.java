@@ -7,7 +7,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
-import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.password.CostCaps;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -203,20 +203,25 @@ public final class ConfigLoader {
                 "must be one of trace, debug, info, warn, error");
 
         long argon2Memory = c.getBytes("passwords.argon2-memory");
-        check(argon2Memory >= 8L * 1024 * 1024 && argon2Memory <= 4L * 1024 * 1024 * 1024, c, "passwords.argon2-memory",
-                "must be from 8MiB to 4GiB (19MiB or more is recommended)");
+        check(argon2Memory >= 8L * 1024 * 1024 && argon2Memory <= CostCaps.ARGON2_MEMORY_KIB * 1024L, c,
+                "passwords.argon2-memory", "must be from 8MiB to 256MiB (19MiB or more is recommended)");
         int argon2Iterations = c.getInt("passwords.argon2-iterations");
-        check(argon2Iterations >= 1 && argon2Iterations <= 100, c, "passwords.argon2-iterations", "must be from 1 to 100");
+        check(argon2Iterations >= 1 && argon2Iterations <= CostCaps.ARGON2_ITERATIONS, c, "passwords.argon2-iterations",
+                "must be from 1 to " + CostCaps.ARGON2_ITERATIONS);
         int argon2Parallelism = c.getInt("passwords.argon2-parallelism");
-        check(argon2Parallelism >= 1 && argon2Parallelism <= 64, c, "passwords.argon2-parallelism",
-                "must be from 1 to 64");
-        String arenas = c.getString("passwords.argon2-arenas").trim();
-        int argon2Arenas = arenas.equals("auto") ? PasswordHashing.defaultArgon2Arenas()
-                : arenas.matches("[0-9]{1,3}") ? Integer.parseInt(arenas) : -1;
-        check(argon2Arenas >= 0 && argon2Arenas <= 256, c, "passwords.argon2-arenas",
-                "must be auto (one per processor, at most 8) or a number from 0 to 256");
+        check(argon2Parallelism >= 1 && argon2Parallelism <= CostCaps.ARGON2_PARALLELISM, c,
+                "passwords.argon2-parallelism", "must be from 1 to " + CostCaps.ARGON2_PARALLELISM);
+        String implementation = c.getString("passwords.implementation").trim().toLowerCase(Locale.ROOT);
+        check(List.of("auto", "java", "libsodium").contains(implementation), c, "passwords.implementation",
+                "must be auto, java or libsodium");
+        String concurrent = c.getString("passwords.max-concurrent-hashes").trim();
+        int maxConcurrentHashes = concurrent.equals("auto") ? 0
+                : concurrent.matches("[0-9]{1,4}") ? Integer.parseInt(concurrent) : -1;
+        check(maxConcurrentHashes >= 0 && maxConcurrentHashes <= 1024 && !concurrent.equals("0"), c,
+                "passwords.max-concurrent-hashes", "must be auto (two per processor) or a number from 1 to 1024");
         ServerConfig.Passwords passwords = new ServerConfig.Passwords((int) (argon2Memory / 1024), argon2Iterations,
-                argon2Parallelism, argon2Arenas);
+                argon2Parallelism, ServerConfig.Passwords.Implementation.valueOf(implementation.toUpperCase(Locale.ROOT)),
+                maxConcurrentHashes);
 
         return new ServerConfig(hostname, Installation.resolve(Path.of(c.getString("data-dir"))),
                 new ServerConfig.Database(url, c.getString("database.user"), c.getString("database.password"), pool,

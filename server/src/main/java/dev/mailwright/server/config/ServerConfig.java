@@ -40,9 +40,13 @@ public record ServerConfig(
 
     /**
      * Cost of the Argon2id hashes stored for new and changed passwords (older hashes are upgraded
-     * at login), and how many arenas of that size Argon2 may keep between hashes (0: none).
+     * at login), which Argon2 computes them, and how many hashes may run at once (0: two per
+     * processor; a quarter of the heap bounds their memory either way).
      */
-    public record Passwords(int argon2MemoryKib, int argon2Iterations, int argon2Parallelism, int argon2Arenas) {
+    public record Passwords(int argon2MemoryKib, int argon2Iterations, int argon2Parallelism,
+                            Implementation implementation, int maxConcurrentHashes) {
+        /** AUTO: libsodium where it loads, else JAVA (BouncyCastle). LIBSODIUM: refuse to start without it. */
+        public enum Implementation { AUTO, JAVA, LIBSODIUM }
     }
 
     /** PEM files; both empty means a self-signed certificate under the data directory. */

@@ -161,23 +161,38 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void passwordHashCostHasTheOwaspDefaultAndItsLimitsAreNamed() {
+    void passwordHashCostHasTheOwaspDefaultAndItsLimitsAreTheCaps() throws IOException {
         ServerConfig.Passwords defaults = ConfigLoader.load(Optional.empty(), Map.of()).passwords();
-        int arenas = Math.min(8, Runtime.getRuntime().availableProcessors());
-        assertThat(defaults).isEqualTo(new ServerConfig.Passwords(19 * 1024, 2, 1, arenas));
+        assertThat(defaults).isEqualTo(new ServerConfig.Passwords(19 * 1024, 2, 1,
+                ServerConfig.Passwords.Implementation.AUTO, 0));
         assertThat(ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_PASSWORDS_ARGON2_MEMORY", "64MiB",
-                "MAILWRIGHT_PASSWORDS_ARGON2_ITERATIONS", "3", "MAILWRIGHT_PASSWORDS_ARGON2_ARENAS", "0")).passwords())
-                .isEqualTo(new ServerConfig.Passwords(65536, 3, 1, 0));
-        for (String bad : new String[] {"-1", "many", "257"}) {
-            assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_PASSWORDS_ARGON2_ARENAS",
-                    bad))).as(bad).isInstanceOf(ConfigException.class).hasMessageContaining("passwords.argon2-arenas")
-                    .hasMessageContaining("auto");
+                "MAILWRIGHT_PASSWORDS_ARGON2_ITERATIONS", "3", "MAILWRIGHT_PASSWORDS_IMPLEMENTATION", "java",
+                "MAILWRIGHT_PASSWORDS_MAX_CONCURRENT_HASHES", "3")).passwords())
+                .isEqualTo(new ServerConfig.Passwords(65536, 3, 1, ServerConfig.Passwords.Implementation.JAVA, 3));
+        for (String bad : new String[] {"0", "-1", "many", "1025"}) {
+            assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of(
+                    "MAILWRIGHT_PASSWORDS_MAX_CONCURRENT_HASHES", bad))).as(bad).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("passwords.max-concurrent-hashes").hasMessageContaining("auto");
         }
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_PASSWORDS_IMPLEMENTATION",
+                "native"))).isInstanceOf(ConfigException.class).hasMessageContaining("passwords.implementation")
+                .hasMessageContaining("libsodium");
+        Path arenas = file("passwords { argon2-arenas = 2 }\n");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(arenas), Map.of()))
+                .as("the arena pool is gone; its key is unknown now").isInstanceOf(ConfigException.class)
+                .hasMessageContaining("passwords.argon2-arenas");
         assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_PASSWORDS_ARGON2_MEMORY", "1MiB")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("passwords.argon2-memory")
                 .hasMessageContaining("8MiB");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_PASSWORDS_ARGON2_MEMORY", "257MiB")))
+                .as("no more than a stored hash may cost").isInstanceOf(ConfigException.class)
+                .hasMessageContaining("256MiB");
         assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_PASSWORDS_ARGON2_ITERATIONS", "0")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("passwords.argon2-iterations");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_PASSWORDS_ARGON2_ITERATIONS", "11")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("from 1 to 10");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_PASSWORDS_ARGON2_PARALLELISM", "9")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("from 1 to 8");
     }
 
     @Test

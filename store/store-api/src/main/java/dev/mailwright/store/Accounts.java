@@ -1,6 +1,6 @@
 package dev.mailwright.store;
 
-import dev.mailwright.store.password.ScramCredentials;
+import dev.mailwright.password.ScramCredentials;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +21,7 @@ public interface Accounts {
 
     /**
      * Creates an account with a password hash carried over from another server, in
-     * {@code {SCHEME}} or PHC form (see {@link dev.mailwright.store.password.PasswordHashing}).
+     * {@code {SCHEME}} or PHC form (see {@link dev.mailwright.password.PasswordHashing}).
      */
     Account addWithHash(Address address, String passwordHash);
 

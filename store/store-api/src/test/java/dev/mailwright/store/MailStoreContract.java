@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mailwright.store.Resolution.LocalRecipient;
-import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.password.PasswordHashing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -293,6 +293,20 @@ public abstract class MailStoreContract {
             store.domains().add("example.org");
             assertThatThrownBy(() -> store.accounts().addWithHash(Address.parse("g@example.org"), "{MD4}abc"))
                     .isInstanceOf(InvalidInputException.class);
+        }
+
+        @Test
+        void importedHashOverTheCostCapIsRefusedNamingAddressAndCap() {
+            store.domains().add("example.org");
+            String bcrypt14 = "{BLF-CRYPT}$2b$14$abcdefghijklmnopqrstuu05PhAplxWqDxnJScpSYqKmGxTbks2mG";
+            assertThatThrownBy(() -> store.accounts().addWithHash(Address.parse("g@example.org"), bcrypt14))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessage("g@example.org: bcrypt cost 14 is over the cap of 13");
+            String argon2 = "$argon2id$v=19$m=524288,t=1,p=1$c29tZXNhbHRzYWx0$u9WAzl57GCj+K1pljL8opFQQ64O9bNjj9L87RjZFfY4";
+            assertThatThrownBy(() -> store.accounts().addAllWithHash(java.util.Map.of(Address.parse("h@example.org"),
+                    argon2))).isInstanceOf(InvalidInputException.class).hasMessageContaining("h@example.org")
+                    .hasMessageContaining("over the cap of 262144 KiB");
+            assertThat(store.accounts().get(Address.parse("h@example.org"))).isEmpty();
         }
 
         @Test

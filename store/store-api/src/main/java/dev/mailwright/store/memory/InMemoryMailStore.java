@@ -40,8 +40,8 @@ import dev.mailwright.store.content.WireFormat;
 import dev.mailwright.store.internal.Passwords;
 import dev.mailwright.store.internal.RecipientResolver;
 import dev.mailwright.store.internal.Uidl;
-import dev.mailwright.store.password.PasswordHashing;
-import dev.mailwright.store.password.ScramCredentials;
+import dev.mailwright.password.PasswordHashing;
+import dev.mailwright.password.ScramCredentials;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -337,19 +337,13 @@ public final class InMemoryMailStore implements MailStore {
 
         @Override
         public Account addWithHash(Address address, String passwordHash) {
-            if (!PasswordHashing.isSupported(passwordHash)) {
-                throw new InvalidInputException("unsupported password hash scheme for " + address);
-            }
+            Passwords.checkHash(address, passwordHash);
             return insert(address, passwordHash, null);
         }
 
         @Override
         public List<Account> addAllWithHash(Map<Address, String> passwordHashes) {
-            passwordHashes.forEach((address, hash) -> {
-                if (!PasswordHashing.isSupported(hash)) {
-                    throw new InvalidInputException("unsupported password hash scheme for " + address);
-                }
-            });
+            passwordHashes.forEach(Passwords::checkHash);
             synchronized (lock) {
                 Set<String> keys = new HashSet<>();
                 for (Address address : passwordHashes.keySet()) {

@@ -3,7 +3,7 @@ package dev.mailwright.store.memory;
 import dev.mailwright.store.MailStore;
 import dev.mailwright.store.MailStoreContract;
 import dev.mailwright.store.MutableClock;
-import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.password.PasswordHashing;
 
 class InMemoryMailStoreTest extends MailStoreContract {
     @Override

@@ -13,7 +13,7 @@ import dev.mailwright.store.Mailboxes;
 import dev.mailwright.store.Maildrops;
 import dev.mailwright.store.OutboundQueue;
 import dev.mailwright.store.Recipients;
-import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.password.PasswordHashing;
 import dev.mailwright.store.postgres.internal.DirectoryCache;
 import dev.mailwright.store.postgres.internal.GroupCommit;
 import dev.mailwright.store.postgres.internal.Jdbc;

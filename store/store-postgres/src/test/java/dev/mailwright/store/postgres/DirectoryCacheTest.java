@@ -9,7 +9,7 @@ import dev.mailwright.store.Delivery;
 import dev.mailwright.store.Envelope;
 import dev.mailwright.store.Quota;
 import dev.mailwright.store.Resolution;
-import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.password.PasswordHashing;
 import dev.mailwright.store.postgres.testing.TestDatabases;
 import dev.mailwright.store.postgres.testing.TestDatabases.TestDatabase;
 import java.lang.reflect.Proxy;

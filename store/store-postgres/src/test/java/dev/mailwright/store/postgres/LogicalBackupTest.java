@@ -13,7 +13,7 @@ import dev.mailwright.store.MessageInfo;
 import dev.mailwright.store.RemoteRecipient;
 import dev.mailwright.store.Resolution.LocalRecipient;
 import dev.mailwright.store.StoreException;
-import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.password.PasswordHashing;
 import dev.mailwright.store.postgres.testing.TestDatabases;
 import dev.mailwright.store.postgres.testing.TestDatabases.TestDatabase;
 import java.io.IOException;

@@ -4,7 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.mailwright.store.MailStore;
 import dev.mailwright.store.MailStoreContract;
 import dev.mailwright.store.MutableClock;
-import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.password.PasswordHashing;
 import dev.mailwright.store.postgres.testing.TestDatabases;
 import dev.mailwright.store.postgres.testing.TestDatabases.TestDatabase;
 import org.junit.jupiter.api.AfterAll;

@@ -19,7 +19,7 @@ import dev.mailwright.store.QuotaExceededException;
 import dev.mailwright.store.RemoteRecipient;
 import dev.mailwright.store.Resolution.LocalRecipient;
 import dev.mailwright.store.Usage;
-import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.password.PasswordHashing;
 import dev.mailwright.store.postgres.testing.TestDatabases;
 import dev.mailwright.store.postgres.testing.TestDatabases.TestDatabase;
 import java.io.ByteArrayInputStream;

@@ -12,7 +12,7 @@ import dev.mailwright.store.RemoteRecipient;
 import dev.mailwright.store.Resolution.LocalRecipient;
 import dev.mailwright.store.StoreUnavailableException;
 import dev.mailwright.store.Usage;
-import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.password.PasswordHashing;
 import dev.mailwright.store.postgres.embedded.EmbeddedPostgresLauncher;
 import java.io.IOException;
 import java.net.ServerSocket;

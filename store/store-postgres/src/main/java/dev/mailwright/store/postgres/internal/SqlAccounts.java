@@ -10,8 +10,8 @@ import dev.mailwright.store.Quota;
 import dev.mailwright.store.Usage;
 import dev.mailwright.store.internal.Passwords;
 import dev.mailwright.store.internal.Uidl;
-import dev.mailwright.store.password.PasswordHashing;
-import dev.mailwright.store.password.ScramCredentials;
+import dev.mailwright.password.PasswordHashing;
+import dev.mailwright.password.ScramCredentials;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -54,9 +54,7 @@ public final class SqlAccounts implements Accounts {
 
     @Override
     public Account addWithHash(Address address, String passwordHash) {
-        if (passwordHash == null || !PasswordHashing.isSupported(passwordHash)) {
-            throw new InvalidInputException("unsupported password hash scheme for " + address);
-        }
+        Passwords.checkHash(address, passwordHash);
         checkDomainAndFree(address);
         return insert(address, passwordHash, null);
     }
@@ -115,11 +113,7 @@ public final class SqlAccounts implements Accounts {
 
     @Override
     public List<Account> addAllWithHash(Map<Address, String> passwordHashes) {
-        passwordHashes.forEach((address, hash) -> {
-            if (hash == null || !PasswordHashing.isSupported(hash)) {
-                throw new InvalidInputException("unsupported password hash scheme for " + address);
-            }
-        });
+        passwordHashes.forEach(Passwords::checkHash);
         try {
             return jdbc.inTransaction("add accounts", c -> {
                 List<Account> added = new ArrayList<>();
@@ -261,7 +255,7 @@ public final class SqlAccounts implements Accounts {
     @Override
     public Optional<ScramCredentials> scramCredentials(String username) {
         return credentials(username).filter(Credentials::enabled).map(Credentials::scram)
-                .map(ScramCredentials::decode);
+                .flatMap(ScramCredentials::fromStorage);
     }
 
     @Override

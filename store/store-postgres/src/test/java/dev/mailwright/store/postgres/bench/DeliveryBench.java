@@ -6,7 +6,7 @@ import dev.mailwright.store.Address;
 import dev.mailwright.store.Delivery;
 import dev.mailwright.store.Envelope;
 import dev.mailwright.store.Resolution.LocalRecipient;
-import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.password.PasswordHashing;
 import dev.mailwright.store.postgres.PostgresMailStore;
 import dev.mailwright.store.postgres.SchemaMigrator;
 import java.io.IOException;

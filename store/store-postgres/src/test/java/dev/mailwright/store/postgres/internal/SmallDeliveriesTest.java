@@ -9,7 +9,7 @@ import dev.mailwright.store.Account;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.DeliveryReceipt;
 import dev.mailwright.store.internal.Uidl;
-import dev.mailwright.store.password.PasswordHashing;
+import dev.mailwright.password.PasswordHashing;
 import dev.mailwright.store.postgres.PostgresMailStore;
 import dev.mailwright.store.postgres.internal.SqlDelivery.Small;
 import dev.mailwright.store.postgres.testing.TestDatabases;

@@ -1,4 +1,4 @@
-package dev.mailwright.store.password;
+package dev.mailwright.password;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -9,14 +9,15 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.commons.codec.digest.Md5Crypt;
 import org.apache.commons.codec.digest.Sha2Crypt;
-import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
-import org.bouncycastle.crypto.params.Argon2Parameters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Password hashes: Argon2id in PHC string form by default, and verification of the hashes
@@ -27,73 +28,98 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
  * SSHA256, SSHA, SHA512, SHA256, SHA, PBKDF2 (Dovecot's {@code $1$salt$rounds$hex}, SHA-1),
  * PLAIN and CLEARTEXT. A successful login with anything but the current default should be
  * followed by {@link #hash(char[])} to upgrade the stored hash ({@link #needsRehash(String)}).
+ *
+ * <p>A stored hash that costs more than {@link CostCaps} allows is refused by {@link
+ * #refusal(String)} (importers ask it) and never computed by {@link #verify}. Every costly hash
+ * waits for its turn under a {@link HashLimit}, shared by all hashings made without one.
+ * Argon2 runs on the {@link Argon2} given, BouncyCastle's by default: no native code unless the
+ * caller passes {@link Libsodium#argon2()}.
  */
 public final class PasswordHashing {
 
-    /** Argon2id parameters: memory in KiB, iterations, lanes. */
+    /** Argon2id parameters: memory in KiB, iterations, lanes; within {@link CostCaps}. */
     public record Argon2Cost(int memoryKib, int iterations, int parallelism) {
         /** OWASP's recommended minimum for Argon2id (2023): 19 MiB, 2 iterations, 1 lane. */
         public static final Argon2Cost DEFAULT = new Argon2Cost(19_456, 2, 1);
+
+        public Argon2Cost {
+            if (iterations < 1 || parallelism < 1 || memoryKib < 8 * parallelism) {
+                throw new IllegalArgumentException("Argon2 needs t >= 1, p >= 1 and m >= 8p KiB");
+            }
+            CostCaps.argon2(memoryKib, iterations, parallelism).ifPresent(reason -> {
+                throw new IllegalArgumentException(reason);
+            });
+        }
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(PasswordHashing.class);
     private static final Base64.Encoder B64_NOPAD = Base64.getEncoder().withoutPadding();
     private static final Base64.Decoder B64 = Base64.getDecoder();
+    /** Refusals already logged: each once (a bounded set; an attacker cannot make it grow far). */
+    private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
 
     private final Argon2Cost cost;
     private final SecureRandom random;
+    private final Argon2 argon2;
+    private final HashLimit limit;
     private final String dummyHash;
 
+    /** OWASP's cost, BouncyCastle's Argon2, the process's shared {@link HashLimit}. */
     public PasswordHashing() {
         this(Argon2Cost.DEFAULT, new SecureRandom());
     }
 
+    /** BouncyCastle's Argon2, the process's shared {@link HashLimit}. */
     public PasswordHashing(Argon2Cost cost, SecureRandom random) {
-        this.cost = cost;
-        this.random = random;
-        NativeArgon2.reserve(cost.memoryKib());
-        this.dummyHash = hash("not a real password".toCharArray());
+        this(cost, random, Argon2.java(), HashLimit.shared());
     }
 
     /**
-     * How many Argon2 arenas (memory kept between hashes, each as large as the largest cost of a
-     * {@code PasswordHashing} made in this process) may be held at once; 0 maps fresh memory for
-     * every hash. {@link #defaultArgon2Arenas()} by default. Process-wide, like the memory it governs.
+     * @param argon2 hashes Argon2 where it takes the parameters; BouncyCastle where it does not
+     * @param limit what every costly hash (and verification) waits on
      */
-    public static void argon2Arenas(int limit) {
-        NativeArgon2.arenaLimit(limit);
-    }
-
-    /** One arena per processor, at most 8 (so a large machine does not hold 32 x the cost after a burst of logins). */
-    public static int defaultArgon2Arenas() {
-        return Math.min(8, Runtime.getRuntime().availableProcessors()); // not NativeArgon2's: reading config loads no library
+    public PasswordHashing(Argon2Cost cost, SecureRandom random, Argon2 argon2, HashLimit limit) {
+        this.cost = cost;
+        this.random = random;
+        this.argon2 = argon2;
+        this.limit = limit;
+        this.dummyHash = hash("not a real password".toCharArray());
     }
 
     public Argon2Cost cost() {
         return cost;
     }
 
-    /** Which Argon2 implementations hash, for the log: the native libraries in order of use, then BouncyCastle's Java. */
-    public static String argon2Implementation() {
-        List<String> names = new java.util.ArrayList<>(NativeArgon2.libraries());
-        names.add("BouncyCastle");
-        return String.join(", ", names);
-    }
-
     public SecureRandom random() {
         return random;
+    }
+
+    public HashLimit limit() {
+        return limit;
+    }
+
+    /** For the log: cost, implementation and limit. */
+    public String describe() {
+        String by = argon2 == Argon2.java() ? argon2.name()
+                : argon2.name() + " (BouncyCastle for what it does not take)";
+        return "Argon2id m=" + cost.memoryKib() + " KiB, t=" + cost.iterations() + ", p=" + cost.parallelism()
+                + " by " + by + "; " + limit;
     }
 
     /** Hashes with the default scheme: {@code $argon2id$v=19$m=..,t=..,p=..$salt$hash}. */
     public String hash(char[] password) {
         byte[] salt = new byte[16];
         random.nextBytes(salt);
-        byte[] out = argon2(Argon2Parameters.ARGON2_id, password, salt, cost.memoryKib(), cost.iterations(),
-                cost.parallelism(), 32);
+        byte[] out;
+        try (HashLimit.Turn turn = limit.acquire(cost.memoryKib())) {
+            out = argon2(Argon2.ARGON2_ID, password, salt, cost.memoryKib(), cost.iterations(), cost.parallelism(),
+                    32);
+        }
         return "$argon2id$v=19$m=" + cost.memoryKib() + ",t=" + cost.iterations() + ",p=" + cost.parallelism()
                 + "$" + B64_NOPAD.encodeToString(salt) + "$" + B64_NOPAD.encodeToString(out);
     }
 
-    /** Does the same work as verifying a real hash, and fails: for unknown users. */
+    /** Does the same work as verifying a real hash of the default cost, and fails: for unknown users. */
     public boolean verifyDummy(char[] password) {
         verify(password, dummyHash);
         return false;
@@ -106,33 +132,77 @@ public final class PasswordHashing {
         return !stored.startsWith(prefix);
     }
 
-    /** Whether the stored hash is in a form this class can verify. */
+    /** Whether the stored hash is in a form this class verifies, within {@link CostCaps}. */
     public static boolean isSupported(String stored) {
-        try {
-            return scheme(stored) != null;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+        return refusal(stored).isEmpty();
     }
 
-    /** Verifies a password against a stored hash of any supported scheme, in constant time for the scheme. */
-    public boolean verify(char[] password, String stored) {
-        if (stored == null || password == null) {
-            return false;
+    /**
+     * Why a stored hash cannot be carried over: an unknown scheme, a malformed hash, or a cost
+     * over {@link CostCaps} ("bcrypt cost 15 is over the cap of 13"); empty when it can.
+     */
+    public static Optional<String> refusal(String stored) {
+        if (stored == null || stored.isEmpty()) {
+            return Optional.of("no password hash");
         }
         String scheme;
         try {
             scheme = scheme(stored);
         } catch (IllegalArgumentException e) {
-            return false;
+            return Optional.of("malformed password hash: " + e.getMessage());
         }
         if (scheme == null) {
+            String named = stored.startsWith("{") && stored.indexOf('}') > 0
+                    ? stored.substring(0, stored.indexOf('}') + 1) : "this hash form";
+            return Optional.of(named + " is not a supported password scheme");
+        }
+        try {
+            return costRefusal(scheme, stripScheme(stored));
+        } catch (RuntimeException e) {
+            return Optional.of("malformed " + scheme + " hash");
+        }
+    }
+
+    /**
+     * Verifies a password against a stored hash of any supported scheme, in constant time for
+     * the scheme. A hash over {@link CostCaps} fails at once, without hashing (logged once).
+     *
+     * @throws HashingBusyException when the hash waited longer than the {@link HashLimit} allows
+     */
+    public boolean verify(char[] password, String stored) {
+        if (stored == null || password == null) {
             return false;
         }
-        String body = stripScheme(stored);
+        String scheme;
+        String body;
+        Optional<String> refused;
+        try {
+            scheme = scheme(stored);
+            if (scheme == null) {
+                return false;
+            }
+            body = stripScheme(stored);
+            refused = costRefusal(scheme, body);
+        } catch (RuntimeException e) {
+            return false; // a malformed stored hash never matches
+        }
+        if (refused.isPresent()) {
+            logOnce(refused.get());
+            return false;
+        }
+        if (!costly(scheme)) {
+            return check(scheme, password, body);
+        }
+        int memoryKib = scheme.startsWith("ARGON2") ? Phc.parse(body).memoryKib() : 0;
+        try (HashLimit.Turn turn = limit.acquire(memoryKib)) {
+            return check(scheme, password, body);
+        }
+    }
+
+    private boolean check(String scheme, char[] password, String body) {
         try {
             return switch (scheme) {
-                case "ARGON2ID", "ARGON2I" -> verifyArgon2(password, body);
+                case "ARGON2ID", "ARGON2I" -> verifyArgon2(password, Phc.parse(body));
                 case "BLF-CRYPT" -> OpenBSDBCrypt.checkPassword(body, password);
                 case "SHA512-CRYPT" -> constantEquals(Sha2Crypt.sha512Crypt(utf8(password), body), body);
                 case "SHA256-CRYPT" -> constantEquals(Sha2Crypt.sha256Crypt(utf8(password), body), body);
@@ -149,6 +219,44 @@ public final class PasswordHashing {
             };
         } catch (RuntimeException e) {
             return false; // a malformed stored hash never matches
+        }
+    }
+
+    /** Schemes that cost real work per guess, and so wait for a turn; the rest are one digest. */
+    private static boolean costly(String scheme) {
+        return switch (scheme) {
+            case "ARGON2ID", "ARGON2I", "BLF-CRYPT", "SHA512-CRYPT", "SHA256-CRYPT", "MD5-CRYPT", "PBKDF2" -> true;
+            default -> false;
+        };
+    }
+
+    /** The cost of a stored hash against {@link CostCaps}; throws on a malformed one. */
+    static Optional<String> costRefusal(String scheme, String body) {
+        return switch (scheme) {
+            case "ARGON2ID", "ARGON2I" -> {
+                Phc phc = Phc.parse(body);
+                yield CostCaps.argon2(phc.memoryKib(), phc.iterations(), phc.parallelism());
+            }
+            case "BLF-CRYPT" -> CostCaps.bcrypt(Integer.parseInt(body.substring(4, 6)));
+            case "SHA512-CRYPT", "SHA256-CRYPT" -> {
+                String[] p = body.split("\\$");
+                yield p.length > 2 && p[2].startsWith("rounds=")
+                        ? CostCaps.cryptRounds(Long.parseLong(p[2].substring("rounds=".length()))) : Optional.empty();
+            }
+            case "PBKDF2" -> {
+                long rounds = Long.parseLong(body.split("\\$")[3]);
+                if (rounds < 1) {
+                    throw new IllegalArgumentException("PBKDF2 rounds below 1");
+                }
+                yield CostCaps.pbkdf2(rounds, "PBKDF2");
+            }
+            default -> Optional.empty();
+        };
+    }
+
+    private static void logOnce(String reason) {
+        if (LOGGED.size() < 1_000 && LOGGED.add(reason)) {
+            LOG.warn("a stored password hash is refused without hashing: {} (it must be reset; logged once)", reason);
         }
     }
 
@@ -200,69 +308,56 @@ public final class PasswordHashing {
         return stored.startsWith("{") ? stored.substring(stored.indexOf('}') + 1) : stored;
     }
 
-    private static boolean verifyArgon2(char[] password, String phc) {
-        // $argon2id$v=19$m=65536,t=3,p=1$salt$hash
-        String[] p = phc.split("\\$");
-        if (p.length != 6 || !p[2].startsWith("v=")) {
-            return false;
-        }
-        int type = p[1].equals("argon2id") ? Argon2Parameters.ARGON2_id
-                : p[1].equals("argon2i") ? Argon2Parameters.ARGON2_i : -1;
-        if (type < 0) {
-            return false;
-        }
-        int m = 0;
-        int t = 0;
-        int par = 0;
-        for (String kv : p[3].split(",")) {
-            String[] pair = kv.split("=", 2);
-            int v = Integer.parseInt(pair[1]);
-            switch (pair[0]) {
-                case "m" -> m = v;
-                case "t" -> t = v;
-                case "p" -> par = v;
-                default -> { }
+    /** {@code $argon2id$v=19$m=65536,t=3,p=1$salt$hash}, parsed; throws on anything else. */
+    record Phc(int type, int memoryKib, int iterations, int parallelism, byte[] salt, byte[] tag) {
+        static Phc parse(String phc) {
+            String[] p = phc.split("\\$");
+            if (p.length != 6 || !p[0].isEmpty() || !p[2].equals("v=19")) {
+                throw new IllegalArgumentException("not an Argon2 PHC string of version 19");
             }
-        }
-        if (m <= 0 || t <= 0 || par <= 0 || m > 4 * 1024 * 1024 || t > 64 || par > 64) {
-            return false;
-        }
-        byte[] salt = B64.decode(pad(p[4]));
-        byte[] expected = B64.decode(pad(p[5]));
-        byte[] actual = argon2(type, password, salt, m, t, par, expected.length);
-        return MessageDigest.isEqual(expected, actual);
-    }
-
-    private static byte[] argon2(int type, char[] password, byte[] salt, int m, int t, int p, int length) {
-        if (NativeArgon2.available()) {
-            byte[] pw = utf8(password);
-            try {
-                Optional<byte[]> hash = NativeArgon2.hash(type, pw, salt, m, t, p, length);
-                if (hash.isPresent()) {
-                    return hash.get();
+            int type = switch (p[1]) {
+                case "argon2id" -> Argon2.ARGON2_ID;
+                case "argon2i" -> Argon2.ARGON2_I;
+                default -> throw new IllegalArgumentException("not Argon2i or Argon2id");
+            };
+            int m = 0;
+            int t = 0;
+            int par = 0;
+            for (String kv : p[3].split(",")) {
+                String[] pair = kv.split("=", 2);
+                int v = Integer.parseInt(pair[1]);
+                switch (pair[0]) {
+                    case "m" -> m = v;
+                    case "t" -> t = v;
+                    case "p" -> par = v;
+                    default -> throw new IllegalArgumentException("unknown Argon2 parameter " + pair[0]);
                 }
-            } finally {
-                Arrays.fill(pw, (byte) 0);
             }
+            if (t < 1 || par < 1 || m < 8 * par) {
+                throw new IllegalArgumentException("Argon2 parameters out of range");
+            }
+            byte[] tag = B64.decode(pad(p[5]));
+            if (tag.length < 4) {
+                throw new IllegalArgumentException("Argon2 tag too short");
+            }
+            return new Phc(type, m, t, par, B64.decode(pad(p[4])), tag);
         }
-        return javaArgon2(type, password, salt, m, t, p, length);
     }
 
-    /** BouncyCastle's Argon2: where the system has no libargon2, and to check the two agree. */
-    static byte[] javaArgon2(int type, char[] password, byte[] salt, int m, int t, int p, int length) {
-        Argon2Parameters params = new Argon2Parameters.Builder(type)
-                .withVersion(Argon2Parameters.ARGON2_VERSION_13)
-                .withSalt(salt).withMemoryAsKB(m).withIterations(t).withParallelism(p).build();
-        Argon2BytesGenerator gen = new Argon2BytesGenerator();
-        gen.init(params);
-        byte[] out = new byte[length];
+    private boolean verifyArgon2(char[] password, Phc phc) {
+        byte[] actual = argon2(phc.type(), password, phc.salt(), phc.memoryKib(), phc.iterations(),
+                phc.parallelism(), phc.tag().length);
+        return MessageDigest.isEqual(phc.tag(), actual);
+    }
+
+    private byte[] argon2(int type, char[] password, byte[] salt, int m, int t, int p, int length) {
         byte[] pw = utf8(password);
         try {
-            gen.generateBytes(pw, out);
+            return argon2.hash(type, pw, salt, m, t, p, length)
+                    .orElseGet(() -> JavaArgon2.INSTANCE.tag(type, pw, salt, m, t, p, length));
         } finally {
             Arrays.fill(pw, (byte) 0);
         }
-        return out;
     }
 
     private static boolean verifySalted(char[] password, String b64, String algorithm, int digestLength) {
@@ -294,7 +389,7 @@ public final class PasswordHashing {
         }
         byte[] salt = p[2].getBytes(StandardCharsets.UTF_8);
         int rounds = Integer.parseInt(p[3]);
-        if (rounds <= 0 || rounds > 10_000_000) {
+        if (rounds <= 0 || rounds > CostCaps.PBKDF2_ITERATIONS) {
             return false;
         }
         byte[] expected = HexFormat.of().parseHex(p[4].toLowerCase(Locale.ROOT));

@@ -1,4 +1,4 @@
-package dev.mailwright.store.password;
+package dev.mailwright.password;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -56,6 +56,53 @@ class PasswordHashingTest {
             assertThat(hashing.verify("anything".toCharArray(), bad)).as(bad).isFalse();
         }
         assertThat(PasswordHashing.isSupported("{MD4}abc")).isFalse();
+    }
+
+    @Test
+    void rehashIsNeededForEveryOtherCostAndSchemeAndTheNewHashVerifies() {
+        String old = new PasswordHashing(new PasswordHashing.Argon2Cost(512, 1, 1), new SecureRandom())
+                .hash("pw".toCharArray());
+        assertThat(hashing.needsRehash(old)).isTrue();
+        assertThat(hashing.verify("pw".toCharArray(), old)).as("an older cost still verifies").isTrue();
+        String upgraded = hashing.hash("pw".toCharArray());
+        assertThat(hashing.needsRehash(upgraded)).isFalse();
+        assertThat(hashing.verify("pw".toCharArray(), upgraded)).isTrue();
+    }
+
+    @Test
+    void theDummyVerificationDoesTheWorkOfOneHashAtTheConfiguredCost() {
+        int[] calls = {0};
+        int[] memory = {0};
+        Argon2 counting = new Argon2() {
+            @Override
+            public String name() {
+                return "counting";
+            }
+
+            @Override
+            public java.util.Optional<byte[]> hash(int type, byte[] password, byte[] salt, int memoryKib,
+                                                   int iterations, int parallelism, int length) {
+                calls[0]++;
+                memory[0] = memoryKib;
+                return Argon2.java().hash(type, password, salt, memoryKib, iterations, parallelism, length);
+            }
+        };
+        PasswordHashing h = new PasswordHashing(new PasswordHashing.Argon2Cost(2048, 1, 1), new SecureRandom(),
+                counting, new HashLimit(1, 1 << 20, java.time.Duration.ofSeconds(30)));
+        calls[0] = 0;
+        assertThat(h.verifyDummy("guess".toCharArray())).isFalse();
+        assertThat(calls[0]).as("one Argon2 hash, as for a real user").isEqualTo(1);
+        assertThat(memory[0]).isEqualTo(2048);
+    }
+
+    @Test
+    void costsOverTheCapsCannotBeConfigured() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new PasswordHashing.Argon2Cost(256 * 1024 + 1, 1, 1))
+                .hasMessageContaining("cap");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new PasswordHashing.Argon2Cost(19_456, 11, 1))
+                .hasMessageContaining("cap");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new PasswordHashing.Argon2Cost(19_456, 2, 9))
+                .hasMessageContaining("cap");
     }
 
     @Test

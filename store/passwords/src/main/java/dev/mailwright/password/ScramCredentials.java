@@ -1,10 +1,11 @@
-package dev.mailwright.store.password;
+package dev.mailwright.password;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
@@ -13,6 +14,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * What a SCRAM-SHA-256 server (RFC 5802, RFC 7677) keeps of a password: the salt, the
  * iteration count, StoredKey and ServerKey. The password itself cannot be recovered from it.
+ * The iteration count is at most {@link CostCaps#PBKDF2_ITERATIONS}: the client computes it
+ * for every login, and so does the server whenever it derives the keys.
  */
 public record ScramCredentials(byte[] salt, int iterations, byte[] storedKey, byte[] serverKey) {
 
@@ -20,6 +23,10 @@ public record ScramCredentials(byte[] salt, int iterations, byte[] storedKey, by
     public static final int DEFAULT_ITERATIONS = 10_000;
 
     public ScramCredentials {
+        if (iterations < 1 || iterations > CostCaps.PBKDF2_ITERATIONS) {
+            throw new IllegalArgumentException(CostCaps.pbkdf2(iterations, "SCRAM")
+                    .orElse("SCRAM iterations must be at least 1"));
+        }
         salt = salt.clone();
         storedKey = storedKey.clone();
         serverKey = serverKey.clone();
@@ -74,6 +81,19 @@ public record ScramCredentials(byte[] salt, int iterations, byte[] storedKey, by
                 + b.encodeToString(serverKey);
     }
 
+    /**
+     * {@link #decode} for what a store read back: empty when it is malformed or over the cap of
+     * iterations (the login then fails as for a user without SCRAM keys).
+     */
+    public static Optional<ScramCredentials> fromStorage(String encoded) {
+        try {
+            return Optional.of(decode(encoded));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** @throws IllegalArgumentException for a malformed encoding or iterations over the cap */
     public static ScramCredentials decode(String encoded) {
         String[] p = encoded.split("\\$");
         if (p.length != 4) {
