@@ -1,5 +1,5 @@
 /**
- * The administration command line: {@link dev.mailwright.admin.AdminCommands} builds the
+ * The administration command line: {@link dev.mailwright.admin.command.AdminCommands} builds the
  * picocli command tree over an {@link dev.mailwright.admin.AdminContext} that the launcher
  * implements from the server configuration.
  */

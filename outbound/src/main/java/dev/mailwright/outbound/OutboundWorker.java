@@ -6,7 +6,6 @@ import dev.mailwright.outbound.internal.DeliveryReport;
 import dev.mailwright.outbound.internal.Outcome;
 import dev.mailwright.outbound.internal.PreparedMessage;
 import dev.mailwright.outbound.internal.SmtpClient;
-import dev.mailwright.outbound.internal.Transfer;
 import dev.mailwright.protocol.tls.OpportunisticTls;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.Delivery;

@@ -294,13 +294,20 @@ class RawSocketTest {
     @Test
     void failedTlsHandshakesOnPop3sShouldNotUseUpTheConnectionSlots() throws Exception {
         pop3 = new Pop3Fixture(b -> b.limits(Pop3Settings.DEFAULT_LIMITS.withMaxConnections(100, 20)));
-        for (int i = 0; i < 120; i++) { // plaintext on the implicit-TLS port: the handshake fails
-            try (java.net.Socket s = new java.net.Socket("127.0.0.1", pop3.securePort())) {
+        for (int i = 0; i < 120; i++) { // plaintext, or a ClientHello offering only a suite we refuse
+            try (java.net.Socket s = i % 2 == 0 ? new java.net.Socket("127.0.0.1", pop3.securePort()) : CERT.clientContext().getSocketFactory()
+                    .createSocket("127.0.0.1", pop3.securePort())) {
                 s.setSoTimeout(20_000);
-                s.getOutputStream().write("CAPA\r\n".getBytes(StandardCharsets.US_ASCII));
-                s.getInputStream().read(new byte[256]);
-            } catch (IOException reset) {
-                // the server may reset it
+                if (s instanceof javax.net.ssl.SSLSocket tls) {
+                    tls.setEnabledProtocols(new String[] {"TLSv1.2"});
+                    tls.setEnabledCipherSuites(new String[] {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"});
+                    tls.startHandshake();
+                } else {
+                    s.getOutputStream().write("EHLO plaintext.example\r\n".getBytes(StandardCharsets.US_ASCII));
+                    s.getInputStream().read(new byte[256]);
+                }
+            } catch (IOException refused) {
+                // the handshake fails, or the server resets the connection
             }
         }
         // the closes are handled asynchronously: a proper client is served once they are

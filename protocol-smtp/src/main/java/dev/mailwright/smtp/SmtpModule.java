@@ -15,7 +15,6 @@ import dev.mailwright.smtp.policy.SmtpPolicies;
 import dev.mailwright.smtp.policy.SmtpPolicy;
 import dev.mailwright.smtp.transport.SmtpListeners;
 import dev.mailwright.store.MailStore;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,20 +42,10 @@ public final class SmtpModule {
      * @param submission           the submission listener, STARTTLS (587)
      * @param submissions          the submissions listener, implicit TLS (465)
      * @param settings             limits and behaviour shared by the listeners (their mode is set per listener)
-     * @param connectionsPerMinute per client address, 0 for no limit ({@link RateLimitPolicy})
-     * @param messagesPerMinute    per client address, 0 for no limit
+     * @param messagesPerMinute    per client address, 0 for no limit ({@link RateLimitPolicy})
      */
     public record Config(String hostname, Optional<InetSocketAddress> mx, Optional<InetSocketAddress> submission,
-                         Optional<InetSocketAddress> submissions, SmtpSettings settings, int connectionsPerMinute,
-                         int messagesPerMinute) {
-
-        /** Unprivileged loopback ports for development: 2525, 2587, 2465. */
-        public static Config development(String hostname) {
-            InetAddress loopback = InetAddress.getLoopbackAddress();
-            return new Config(hostname, Optional.of(new InetSocketAddress(loopback, 2525)),
-                    Optional.of(new InetSocketAddress(loopback, 2587)), Optional.of(new InetSocketAddress(loopback, 2465)),
-                    SmtpSettings.builder().hostname(hostname).build(), 0, 0);
-        }
+                         Optional<InetSocketAddress> submissions, SmtpSettings settings, int messagesPerMinute) {
     }
 
     @Provides
@@ -65,8 +54,8 @@ public final class SmtpModule {
                                        AuthThrottle throttle) {
         Clock clock = Clock.systemUTC();
         Authenticator auth = Authenticator.of(dev.mailwright.protocol.Authenticator.of(store.accounts()), throttle);
-        List<SmtpPolicy> extra = config.connectionsPerMinute() > 0 || config.messagesPerMinute() > 0
-                ? List.of(new RateLimitPolicy(config.connectionsPerMinute(), config.messagesPerMinute(), Duration.ofMinutes(1), clock))
+        List<SmtpPolicy> extra = config.messagesPerMinute() > 0
+                ? List.of(new RateLimitPolicy(0, config.messagesPerMinute(), Duration.ofMinutes(1), clock))
                 : List.of();
         Set<Listener> listeners = new LinkedHashSet<>();
         List<Optional<InetSocketAddress>> addresses = List.of(config.mx(), config.submission(), config.submissions());

@@ -1,5 +1,6 @@
 package dev.mailwright.server;
 
+import dev.mailwright.server.config.StartupException;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.mailwright.password.Argon2;
 import dev.mailwright.password.HashLimit;

@@ -1,5 +1,6 @@
 package dev.mailwright.server;
 
+import dev.mailwright.server.config.StartupException;
 import dev.mailwright.admin.AdminContext;
 import dev.mailwright.server.config.ServerConfig;
 import dev.mailwright.store.ForwardingMailStore;

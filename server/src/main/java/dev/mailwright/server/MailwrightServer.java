@@ -1,5 +1,6 @@
 package dev.mailwright.server;
 
+import dev.mailwright.server.config.StartupException;
 import dev.mailwright.protocol.Listener;
 import dev.mailwright.server.config.ServerConfig;
 import dev.mailwright.server.ops.Metrics;

@@ -1,6 +1,7 @@
 package dev.mailwright.server;
 
-import dev.mailwright.admin.AdminCommands;
+import dev.mailwright.server.config.StartupException;
+import dev.mailwright.admin.command.AdminCommands;
 import dev.mailwright.server.config.ConfigException;
 import dev.mailwright.server.config.ConfigLoader;
 import dev.mailwright.server.config.ServerConfig;

@@ -1,5 +1,6 @@
 package dev.mailwright.server;
 
+import dev.mailwright.server.config.StartupException;
 import dagger.Module;
 import dagger.Provides;
 import dagger.multibindings.ElementsIntoSet;
@@ -136,7 +137,7 @@ public abstract class ServerModule {
                 .backlog(l.listenBacklog())
                 .build();
         return new SmtpModule.Config(config.hostname(), address(config, "smtp"), address(config, "submission"),
-                address(config, "submissions"), settings, 0, config.smtp().messagesPerMinutePerIp());
+                address(config, "submissions"), settings, config.smtp().messagesPerMinutePerIp());
     }
 
     /** The socket address of an enabled listener; empty when it is turned off. */

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mailwright.admin.AdminCommands;
+import dev.mailwright.admin.command.AdminCommands;
 import dev.mailwright.server.config.ConfigLoader;
 import dev.mailwright.server.config.ServerConfig;
 import dev.mailwright.store.Address;

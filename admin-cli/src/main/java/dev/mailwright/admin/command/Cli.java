@@ -15,7 +15,7 @@ import java.time.Clock;
 
 /**
  * What every command works with: the launcher's context, the streams, the prompt, DNS and
- * the clock. Made once per command line by {@link dev.mailwright.admin.AdminCommands};
+ * the clock. Made once per command line by {@link dev.mailwright.admin.command.AdminCommands};
  * not an API for the launcher.
  */
 public final class Cli {

@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mailwright.admin.AdminCommands;
 import dev.mailwright.admin.DnsLookup;
 import dev.mailwright.admin.PasswordPrompt;
 import dev.mailwright.admin.TestContext;

@@ -25,7 +25,7 @@ import javax.net.ssl.SSLSocket;
 /**
  * A blocking SMTP client connection over a plain socket, upgraded to TLS in place by
  * STARTTLS. It reads replies (multi-line, with a length limit), sends commands, and streams
- * message data; the protocol decisions are {@link Transfer}'s. Not thread-safe, except
+ * message data; the protocol decisions are the outbound package's {@code Transfer}. Not thread-safe, except
  * {@link #close()}, which a shutting-down worker may call from another thread.
  */
 public final class SmtpClient implements Closeable {

@@ -85,11 +85,6 @@ class PiecesTest {
     }
 
     @Test
-    void xtextEncodesPlusEqualsAndNonPrintables() {
-        assertThat(Transfer.xtext("a+b=c d")).isEqualTo("a+2Bb+3Dc+20d");
-    }
-
-    @Test
     void aPerDomainSmarthostWinsOverTheOneForAllMail() {
         OutboundConfig.Smarthost all = OutboundConfig.Smarthost.of("relay.test", 587, OutboundConfig.TlsMode.STARTTLS);
         OutboundConfig.Smarthost special = OutboundConfig.Smarthost.of("special.test", 465, OutboundConfig.TlsMode.IMPLICIT);

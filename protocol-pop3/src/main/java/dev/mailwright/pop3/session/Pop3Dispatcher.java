@@ -1,5 +1,6 @@
 package dev.mailwright.pop3.session;
 
+import dev.mailwright.password.HashingBusyException;
 import dev.mailwright.protocol.codec.Line;
 import dev.mailwright.store.LeaseLostException;
 import dev.mailwright.store.MaildropLockedException;
@@ -130,6 +131,10 @@ public final class Pop3Dispatcher {
             LOG.warn("{}: maildrop lock lost: {}", session.id(), e.getMessage());
             session.ending("lock-lost");
             return Pop3Reply.err("SYS/TEMP", "maildrop lock lost, nothing was changed").then(Pop3Reply.Then.CLOSE);
+        } catch (HashingBusyException e) {
+            session.sasl(null);
+            LOG.warn("{}: login not checked: {}", session.id(), e.getMessage());
+            return Pop3Reply.err("SYS/TEMP", "too many logins at once, try again later");
         } catch (MaildropLockedException e) {
             return Pop3Reply.err("IN-USE", "maildrop is locked by another session");
         } catch (StoreException e) {

@@ -1,5 +1,6 @@
 package dev.mailwright.smtp.session;
 
+import dev.mailwright.password.HashingBusyException;
 import dev.mailwright.protocol.codec.Line;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.smtp.api.SmtpRejection;
@@ -133,6 +134,10 @@ public final class SmtpDispatcher {
     static SmtpReply failure(SmtpSession session, String what, RuntimeException e) {
         if (e instanceof SmtpRejection rejection) {
             return rejection.reply();
+        }
+        if (e instanceof HashingBusyException) { // RFC 4954: a temporary authentication failure
+            LOG.warn("smtp {} {}: {}", session.sessionId(), what, e.getMessage());
+            return SmtpReply.of(454, "4.7.0", "Temporary authentication failure, try again later");
         }
         session.metrics().storeError(SmtpSession.PROTOCOL);
         if (e instanceof StoreUnavailableException) {

@@ -2,7 +2,7 @@ package dev.mailwright.server.tls;
 
 import dev.mailwright.protocol.tls.SelfSignedCertificate;
 import dev.mailwright.protocol.tls.TlsConfig;
-import dev.mailwright.server.StartupException;
+import dev.mailwright.server.config.StartupException;
 import dev.mailwright.server.config.ServerConfig;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.mailwright.server;
+package dev.mailwright.server.config;
 
 /**
  * The server cannot start because of its environment: the database is unreachable, a port is

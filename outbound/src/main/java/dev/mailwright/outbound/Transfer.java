@@ -1,9 +1,12 @@
-package dev.mailwright.outbound.internal;
+package dev.mailwright.outbound;
 
-import dev.mailwright.outbound.OutboundConfig;
 import dev.mailwright.outbound.OutboundConfig.Smarthost;
 import dev.mailwright.outbound.OutboundConfig.Timeouts;
-import dev.mailwright.outbound.OutboundMetrics;
+import dev.mailwright.outbound.internal.Outcome;
+import dev.mailwright.outbound.internal.PreparedMessage;
+import dev.mailwright.outbound.internal.Reply;
+import dev.mailwright.outbound.internal.SevenBitEncoder;
+import dev.mailwright.outbound.internal.SmtpClient;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.Envelope;
 import dev.mailwright.store.QueueItem;
@@ -45,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * its permit back, and taken only by a delivery that holds one, so the open connections to a
  * destination never outnumber the limit.
  */
-public final class Transfer {
+final class Transfer {
 
     private static final Logger LOG = LoggerFactory.getLogger(Transfer.class);
 

@@ -1,9 +1,9 @@
-package dev.mailwright.admin;
+package dev.mailwright.admin.command;
 
+import dev.mailwright.admin.AdminContext;
+import dev.mailwright.admin.DnsLookup;
+import dev.mailwright.admin.PasswordPrompt;
 import dev.mailwright.admin.check.DnsjavaLookup;
-import dev.mailwright.admin.command.AdminException;
-import dev.mailwright.admin.command.Cli;
-import dev.mailwright.admin.command.RootCommand;
 import dev.mailwright.store.InvalidInputException;
 import dev.mailwright.store.LeaseLostException;
 import dev.mailwright.store.MaildropLockedException;
