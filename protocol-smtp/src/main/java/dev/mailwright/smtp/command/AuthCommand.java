@@ -11,6 +11,7 @@ import dev.mailwright.smtp.session.Phase;
 import dev.mailwright.smtp.session.SmtpCommand;
 import dev.mailwright.smtp.session.SmtpSession;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -44,12 +45,18 @@ public final class AuthCommand implements SmtpCommand {
         return phase == Phase.CONNECTED ? SmtpReply.HELO_FIRST : IN_TRANSACTION;
     }
 
+    /** The mechanisms AUTH offers now (none once authenticated, none without TLS unless allowed). */
+    public static List<String> mechanisms(SmtpSession session) {
+        return session.client().authenticatedUser().isEmpty() && session.settings().authAllowed(session.client().tls())
+                ? session.authenticator().mechanisms() : List.of();
+    }
+
     @Override
     public SmtpResponse execute(SmtpSession session, String argument) {
         if (session.client().authenticatedUser().isPresent()) {
             return ALREADY;
         }
-        if (session.authMechanisms().isEmpty()) {
+        if (mechanisms(session).isEmpty()) {
             return NOT_ENABLED;
         }
         String[] parts = argument.split(" ", -1);
@@ -57,7 +64,7 @@ public final class AuthCommand implements SmtpCommand {
             return SYNTAX;
         }
         String name = parts[0].toUpperCase(Locale.ROOT);
-        if (!session.authMechanisms().contains(name)) {
+        if (!mechanisms(session).contains(name)) {
             return UNKNOWN_MECHANISM;
         }
         String initial = parts.length == 2 ? parts[1] : null;
@@ -117,7 +124,7 @@ public final class AuthCommand implements SmtpCommand {
         if (f.reason() == SaslStep.Reason.CANCELLED) {
             return SmtpReply.AUTH_CANCELLED;
         }
-        LOG.info("smtp {} authentication failed: {}", session.sessionId(), f.reason());
+        LOG.info("smtp {} authentication failed: {}", session.client().sessionId(), f.reason());
         Duration hold = f.reason() == SaslStep.Reason.BAD_CREDENTIALS ? attempt.failed() : Duration.ZERO;
         return session.hold(hold, tooMany(session) ? SmtpReply.TOO_MANY_AUTH_FAILURES : SmtpReply.AUTH_FAILED);
     }
@@ -128,14 +135,14 @@ public final class AuthCommand implements SmtpCommand {
      */
     private static SmtpReply refused(SmtpSession session, AuthThrottle.Attempt attempt) {
         session.auth(null);
-        LOG.info("smtp {} authentication refused by the throttle ({}) from {}", session.sessionId(),
+        LOG.info("smtp {} authentication refused by the throttle ({}) from {}", session.client().sessionId(),
                 attempt.refusal().map(Enum::name).orElse("-"), session.client().clientAddress().getAddress());
         return tooMany(session) ? SmtpReply.TOO_MANY_AUTH_FAILURES : SmtpReply.AUTH_REFUSED;
     }
 
     /** Counts a failed or refused attempt; past the limit the connection closes after the reply. */
     private static boolean tooMany(SmtpSession session) {
-        if (session.authFailed() >= session.settings().maxAuthFailures()) {
+        if (session.authenticated(null) >= session.settings().maxAuthFailures()) {
             session.closeAfterReply();
             return true;
         }

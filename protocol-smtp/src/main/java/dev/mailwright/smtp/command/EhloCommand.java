@@ -51,7 +51,7 @@ public final class EhloCommand implements SmtpCommand {
         if (session.client().canStartTls()) {
             lines.add("STARTTLS");
         }
-        List<String> mechanisms = session.authMechanisms();
+        List<String> mechanisms = AuthCommand.mechanisms(session);
         if (!mechanisms.isEmpty()) {
             lines.add("AUTH " + String.join(" ", mechanisms));
         }

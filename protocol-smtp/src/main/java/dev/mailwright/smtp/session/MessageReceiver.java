@@ -178,7 +178,7 @@ public final class MessageReceiver {
         content.finish();
         if (content.failure() != null) {
             if (content.cause() != null) {
-                LOG.error("smtp {} writing message {} failed", session.sessionId(), t.id(), content.cause());
+                LOG.error("smtp {} writing message {} failed", session.client().sessionId(), t.id(), content.cause());
             }
             finish(content.failure(), "failed while receiving: " + content.failure());
             return;

@@ -6,6 +6,7 @@ import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.smtp.api.SmtpRejection;
 import dev.mailwright.smtp.api.SmtpReply;
 import dev.mailwright.smtp.api.SmtpResponse;
+import dev.mailwright.smtp.policy.PolicyResult;
 import dev.mailwright.store.StoreUnavailableException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -74,7 +75,7 @@ public final class SmtpDispatcher {
         }
         if (session.phase() == Phase.AUTH) {
             if (TRACE.isDebugEnabled()) {
-                TRACE.debug("smtp {} C: <SASL response redacted>", session.sessionId());
+                TRACE.debug("smtp {} C: <SASL response redacted>", session.client().sessionId());
             }
             if (run(session, "AUTH", () -> commands.get("AUTH").continued(session, text)) instanceof SmtpReply reply) {
                 session.send(reply);
@@ -82,7 +83,7 @@ public final class SmtpDispatcher {
             return;
         }
         if (TRACE.isDebugEnabled()) {
-            TRACE.debug("smtp {} C: {}", session.sessionId(), redacted(text));
+            TRACE.debug("smtp {} C: {}", session.client().sessionId(), redacted(text));
         }
         dispatch(session, text);
     }
@@ -111,7 +112,10 @@ public final class SmtpDispatcher {
         SmtpResponse response = run(session, verb, () -> command.execute(session, argument));
         if (response instanceof SmtpReply reply) {
             metrics.command(SmtpSession.PROTOCOL, verb, reply.isPositive() || reply.code() / 100 == 3);
-            if (reply.code() == 500 || reply.code() == 501 || reply.code() == 503) {
+            if (reply.code() == 421) { // RFC 5321 3.8: the server closes after a 421, whoever said it
+                session.send(reply);
+                session.close();
+            } else if (reply.code() == 500 || reply.code() == 501 || reply.code() == 503) {
                 bad(session, reply);
             } else {
                 session.send(reply);
@@ -136,22 +140,32 @@ public final class SmtpDispatcher {
             return rejection.reply();
         }
         if (e instanceof HashingBusyException) { // RFC 4954: a temporary authentication failure
-            LOG.warn("smtp {} {}: {}", session.sessionId(), what, e.getMessage());
+            LOG.warn("smtp {} {}: {}", session.client().sessionId(), what, e.getMessage());
             return SmtpReply.of(454, "4.7.0", "Temporary authentication failure, try again later");
         }
         session.metrics().storeError(SmtpSession.PROTOCOL);
         if (e instanceof StoreUnavailableException) {
-            LOG.warn("smtp {} {}: store unavailable: {}", session.sessionId(), what, e.getMessage());
+            LOG.warn("smtp {} {}: store unavailable: {}", session.client().sessionId(), what, e.getMessage());
         } else {
-            LOG.error("smtp {} {} failed", session.sessionId(), what, e);
+            LOG.error("smtp {} {} failed", session.client().sessionId(), what, e);
         }
         return SmtpReply.LOCAL_ERROR;
+    }
+
+    /** Asks a policy hook; a failing hook is a temporary failure (or its own refusal), never an accept. */
+    static PolicyResult ask(SmtpSession session, Supplier<PolicyResult> hook) {
+        try {
+            return hook.get();
+        } catch (RuntimeException e) {
+            SmtpReply reply = failure(session, "policy hook", e);
+            return reply.isTransient() ? PolicyResult.tempFail(reply) : PolicyResult.reject(reply);
+        }
     }
 
     /** Answers a bad command; past the limit the connection is closed instead. */
     private static void bad(SmtpSession session, SmtpReply reply) {
         if (session.countBadCommand() >= session.settings().maxBadCommands()) {
-            LOG.info("smtp {} closing after too many bad commands", session.sessionId());
+            LOG.info("smtp {} closing after too many bad commands", session.client().sessionId());
             session.send(SmtpReply.TOO_MANY_ERRORS);
             session.close();
         } else {

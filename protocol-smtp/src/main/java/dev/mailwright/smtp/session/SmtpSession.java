@@ -79,8 +79,6 @@ public final class SmtpSession implements ProtocolSession {
                 settings.bareLineEnds() == SmtpSettings.BareLineEnds.NORMALIZE);
     }
 
-    // ------------------------------------------------------------ the transport's side
-
     /** The connection is open (and, for implicit TLS, encrypted): asks the connect hooks, then greets. */
     @Override
     public void started(Connection c) {
@@ -167,11 +165,7 @@ public final class SmtpSession implements ProtocolSession {
         }
     }
 
-    /**
-     * The server is stopping. Without a transaction in progress the session is closed at once
-     * with {@code 421}; one with a transaction may finish it (its final reply is followed by the
-     * {@code 421}) until the grace is over: then the transaction is dropped, nothing stored.
-     */
+    /** The server is stopping: {@code 421} now, or after the transaction in progress (dropped when the grace is over). */
     @Override
     public void stopping(Connection c, boolean graceOver) {
         if (phase == Phase.CLOSED) {
@@ -215,8 +209,6 @@ public final class SmtpSession implements ProtocolSession {
                 client.authenticatedUser().orElse(null), String.join("; ", results));
     }
 
-    // ------------------------------------------------------------ for commands
-
     public SmtpSettings settings() {
         return settings;
     }
@@ -230,22 +222,12 @@ public final class SmtpSession implements ProtocolSession {
         return client;
     }
 
-    public String sessionId() {
-        return id;
-    }
-
     public SmtpPolicy policy() {
         return policy;
     }
 
     public Authenticator authenticator() {
         return authenticator;
-    }
-
-    /** The mechanisms AUTH offers now (none once authenticated). */
-    public List<String> authMechanisms() {
-        return client.authenticatedUser().isEmpty() && settings.authAllowed(client.tls()) ? authenticator.mechanisms()
-                : List.of();
     }
 
     public Optional<Transaction> transaction() {
@@ -263,12 +245,7 @@ public final class SmtpSession implements ProtocolSession {
 
     /** Asks a hook; a failing hook is a temporary failure, never an accept. */
     public PolicyResult ask(Supplier<PolicyResult> hook) {
-        try {
-            return hook.get();
-        } catch (RuntimeException e) {
-            SmtpReply reply = SmtpDispatcher.failure(this, "policy hook", e);
-            return reply.isTransient() ? PolicyResult.tempFail(reply) : PolicyResult.reject(reply);
-        }
+        return SmtpDispatcher.ask(this, hook);
     }
 
     /** HELO/EHLO succeeded: any transaction is dropped. */
@@ -338,17 +315,15 @@ public final class SmtpSession implements ProtocolSession {
         return SmtpResponse.Deferred.HELD;
     }
 
-    /** AUTH succeeded. */
-    public void authenticated(String username) {
+    /** An AUTH ended: as {@code username}, or failed or refused (null); returns the failures on this connection. */
+    public int authenticated(String username) {
+        metrics.authentication(PROTOCOL, username != null);
+        if (username == null) {
+            return client.countAuthFailure();
+        }
         client.authenticated(username);
-        metrics.authentication(PROTOCOL, true);
         LOG.info("smtp {} authenticated as {}", id, username);
-    }
-
-    /** Counts a failed or refused AUTH; returns how many this connection had. */
-    public int authFailed() {
-        metrics.authentication(PROTOCOL, false);
-        return client.countAuthFailure();
+        return 0;
     }
 
     /** Closes the connection after the reply. */
@@ -385,7 +360,9 @@ public final class SmtpSession implements ProtocolSession {
         transaction = null;
         phase = Phase.READY;
         send(reply);
-        if (draining) {
+        if (reply.code() == 421) {
+            close(); // RFC 5321 3.8: a 421 closes the connection, whoever said it
+        } else if (draining) {
             send(SmtpReply.SERVICE_UNAVAILABLE);
             close();
         }

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mailwright.smtp.api.MailFrom;
 import dev.mailwright.smtp.api.MailHandler;
 import dev.mailwright.smtp.api.RcptTo;
+import dev.mailwright.smtp.api.SessionInfo;
 import dev.mailwright.smtp.api.SmtpRejection;
 import dev.mailwright.smtp.api.SmtpReply;
 import dev.mailwright.smtp.api.SmtpSettings;
 import dev.mailwright.smtp.delivery.HandlerMessageSink;
 import dev.mailwright.smtp.delivery.StoreMessageSink;
+import dev.mailwright.smtp.policy.PolicyResult;
 import dev.mailwright.smtp.policy.SmtpPolicy;
 import dev.mailwright.smtp.testing.FlakyStore;
 import dev.mailwright.smtp.testing.SessionHarness;
@@ -285,6 +287,37 @@ class SmtpSessionTest {
         byte[] noop = "NOOP\r\n".getBytes(StandardCharsets.US_ASCII);
         assertThat(taken(callerSink.session, noop))
                 .as("an error could end the caller's transaction").isZero();
+    }
+
+    private static final SmtpReply CLOSING = SmtpReply.of(421, "4.7.0", "Try again later, closing");
+
+    @Test
+    void a421FromAMailHookShouldCloseTheConnection() {
+        SessionHarness h = SessionHarness.of(SessionHarness.settings().build(), new SmtpPolicy() {
+            @Override
+            public PolicyResult mail(SessionInfo session, MailFrom from) {
+                return PolicyResult.tempFail(CLOSING);
+            }
+        });
+        h.lines(EHLO).take();
+        h.lines("MAIL FROM:<a@elsewhere.test>", "NOOP");
+        assertThat(h.take()).as("RFC 5321 3.8: nothing after the 421").isEqualTo(CLOSING.format());
+        assertThat(h.channel.closed()).isTrue();
+    }
+
+    @Test
+    void a421FromAnEndOfDataHookShouldCloseTheConnectionAndStoreNothing() {
+        SessionHarness h = SessionHarness.of(SessionHarness.settings().build(), new SmtpPolicy() {
+            @Override
+            public PolicyResult endOfData(SessionInfo session, MailFrom from, List<RcptTo> recipients, long size) {
+                return PolicyResult.tempFail(CLOSING);
+            }
+        });
+        h.lines(EHLO, "MAIL FROM:<a@elsewhere.test>", "RCPT TO:<alice@example.org>", "DATA").take();
+        h.lines("Subject: x", "", "body", ".", "NOOP");
+        assertThat(h.take()).isEqualTo(CLOSING.format());
+        assertThat(h.channel.closed()).isTrue();
+        assertThat(h.count("alice@example.org")).isZero();
     }
 
     /** What the session takes on the I/O thread from {@code bytes}. */
