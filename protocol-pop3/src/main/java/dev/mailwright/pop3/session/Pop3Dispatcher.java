@@ -37,7 +37,7 @@ public final class Pop3Dispatcher {
         if (verb != null) {
             session.context().metrics().command(Pop3Session.PROTOCOL, verb, reply.isOk());
         }
-        if (reply.bad() && session.countBadCommand()) {
+        if (session.countBadCommand(reply.bad())) {
             session.ending("too-many-bad-commands");
             return Pop3Reply.err(reply.statusLine().substring(5) + "; too many bad commands, closing")
                     .then(Pop3Reply.Then.CLOSE);

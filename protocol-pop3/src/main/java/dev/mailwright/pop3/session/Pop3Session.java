@@ -139,9 +139,13 @@ public final class Pop3Session {
         return Optional.ofNullable(account);
     }
 
-    /** Counts a bad command; true when the limit is reached. */
-    public boolean countBadCommand() {
-        return ++badCommands >= context.settings().limits().maxBadCommands();
+    /**
+     * Counts a reply towards the bad-command limit: a bad one adds to the run of consecutive bad
+     * commands, any other starts it again (as Dovecot counts). True when the limit is reached.
+     */
+    public boolean countBadCommand(boolean bad) {
+        badCommands = bad ? badCommands + 1 : 0;
+        return badCommands >= context.settings().limits().maxBadCommands();
     }
 
     /**
