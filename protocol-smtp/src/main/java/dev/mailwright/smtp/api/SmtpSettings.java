@@ -46,7 +46,10 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
 
     /** What a bare LF in message content does (a bare CR is always refused). */
     public enum BareLineEnds {
-        /** Refuse the message with {@code 550 5.6.0} (and a bare LF or CR in a command line with {@code 500}). */
+        /**
+         * Refuse the message with {@code 550 5.6.0}; a bare CR in a command line gets {@code 500}, a bare
+         * LF gets {@code 500} and the connection is closed (nothing after it runs).
+         */
         REJECT,
         /** Treat a bare LF as a line end and store CRLF, like Postfix 3.9 {@code smtpd_forbid_bare_newline = normalize}. */
         NORMALIZE

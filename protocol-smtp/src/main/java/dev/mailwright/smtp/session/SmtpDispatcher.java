@@ -59,11 +59,19 @@ public final class SmtpDispatcher {
 
     /** Handles one command line (or SASL response) and sends its reply, unless the reply comes later. */
     void line(SmtpSession session, Line line) {
+        if (line.kind() == Line.Kind.BARE_LF) {
+            // a bare LF is how SMTP smuggling starts: answer once and close, as Postfix 3.9's
+            // smtpd_forbid_bare_newline = yes, and never run what follows on the connection
+            metrics.command(SmtpSession.PROTOCOL, "UNKNOWN", false);
+            LOG.info("smtp {} closing after a bare LF in a command line", session.client().sessionId());
+            session.send(SmtpReply.BARE_LF_IN_COMMAND);
+            session.close();
+            return;
+        }
         SmtpReply framing = switch (line.kind()) {
             case TOO_LONG -> SmtpReply.LINE_TOO_LONG;
-            case BARE_LF -> SmtpReply.BARE_LF_IN_COMMAND;
             case NUL -> SmtpReply.INVALID_UTF8;
-            case LINE -> null;
+            default -> null;
         };
         String text = framing == null ? text(line) : null;
         if (framing == null && text == null) {

@@ -99,6 +99,20 @@ class RawSocketTest {
     }
 
     @Test
+    void bareLfInCommandLineShouldBeAnsweredOnceAndClose() throws IOException {
+        start(UnaryOperator.identity());
+        try (RawClient c = mx()) {
+            ehlo(c);
+            c.write("MAIL FROM:<sender@elsewhere.test>\r\nRSET\nRCPT TO:<alice@example.org>\r\nDATA\r\n"
+                    + "Subject: smuggled\r\n\r\nbody\r\n.\r\nNOOP\r\n");
+            assertThat(c.reply()).startsWith("250 ");
+            assertThat(c.reply()).isEqualTo("500 5.5.2 Bare <LF> in command line, lines must end with <CR><LF>");
+            assertThat(c.closedByServer()).isTrue();
+        }
+        assertThat(count("alice@example.org")).isZero();
+    }
+
+    @Test
     void plaintextInjectedAfterStarttlsShouldBeDiscarded() throws IOException {
         start(UnaryOperator.identity());
         try (RawClient c = mx()) {
