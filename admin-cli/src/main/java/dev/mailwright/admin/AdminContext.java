@@ -41,6 +41,11 @@ public interface AdminContext {
     /** The configured host name (greeting, HELO, Message-ID). */
     String hostname();
 
+    /** {@code smtp.postmaster}: where mail for postmaster@ a domain without its own goes; {@code check} warns when none. */
+    default Optional<String> postmaster() {
+        return Optional.empty();
+    }
+
     Path dataDirectory();
 
     /**

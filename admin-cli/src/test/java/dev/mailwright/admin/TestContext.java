@@ -17,6 +17,7 @@ public final class TestContext implements AdminContext {
     public final List<Listener> listeners = new ArrayList<>();
     public final List<String> dkimSelectors = new ArrayList<>();
     public final List<String> warnings = new ArrayList<>();
+    public Optional<String> postmaster = Optional.empty();
 
     public TestContext(Supplier<MailStore> store) {
         this.store = store;
@@ -45,6 +46,11 @@ public final class TestContext implements AdminContext {
     @Override
     public String hostname() {
         return "mail.example.org";
+    }
+
+    @Override
+    public Optional<String> postmaster() {
+        return postmaster;
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.mailwright.smtp.auth.Authenticator;
 import dev.mailwright.smtp.delivery.HandlerMessageSink;
 import dev.mailwright.smtp.delivery.MessageSink;
 import dev.mailwright.smtp.delivery.StoreMessageSink;
+import dev.mailwright.store.Address;
 import dev.mailwright.smtp.policy.SenderOwnershipPolicy;
 import dev.mailwright.smtp.policy.SmtpPolicies;
 import dev.mailwright.smtp.policy.SmtpPolicy;
@@ -205,7 +206,8 @@ public final class SmtpServer implements AutoCloseable {
             if (ports.isEmpty()) {
                 ports.put(SmtpSettings.Mode.MX, 0);
             }
-            MessageSink.Factory sinks = store != null ? StoreMessageSink.factory(store, clock)
+            Optional<Address> postmaster = settings.apply(SmtpSettings.builder()).build().postmaster();
+            MessageSink.Factory sinks = store != null ? StoreMessageSink.factory(store, clock, postmaster)
                     : HandlerMessageSink.factory(handler);
             AuthThrottle t = throttle != null ? throttle : AuthThrottle.standard();
             Authenticator auth = accounts != null ? Authenticator.of(accounts, t)

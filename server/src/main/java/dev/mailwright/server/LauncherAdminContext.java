@@ -116,6 +116,11 @@ final class LauncherAdminContext implements AdminContext {
     }
 
     @Override
+    public Optional<String> postmaster() {
+        return config.smtp().postmaster().map(Object::toString);
+    }
+
+    @Override
     public Path dataDirectory() {
         return config.dataDir();
     }

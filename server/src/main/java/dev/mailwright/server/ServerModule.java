@@ -131,6 +131,7 @@ public abstract class ServerModule {
                 .bareLineEnds(config.smtp().bareLf().equals("normalize") ? SmtpSettings.BareLineEnds.NORMALIZE
                         : SmtpSettings.BareLineEnds.REJECT)
                 .senderOwnership(config.smtp().senderMustBeOwned())
+                .postmaster(config.smtp().postmaster().orElse(null))
                 .idleTimeout(l.idleTimeout())
                 .maxConnections(l.maxConnections(), l.maxConnectionsPerIp())
                 .shutdownGrace(config.shutdownGracePeriod())

@@ -4,6 +4,7 @@ import dev.mailwright.admin.AdminContext;
 import dev.mailwright.admin.DnsLookup;
 import dev.mailwright.admin.DnsLookup.DnsUnavailableException;
 import dev.mailwright.admin.output.Output;
+import dev.mailwright.store.Address;
 import dev.mailwright.store.Domain;
 import dev.mailwright.store.MailStore;
 import java.io.IOException;
@@ -109,6 +110,7 @@ final class CheckCommand implements Callable<Integer> {
             List<Domain> domains = store.domains().list();
             int users = store.accounts().list(Optional.empty()).size();
             add("database", "store", Status.OK, "reachable; " + domains.size() + " domain(s), " + users + " user(s)");
+            postmasters(ctx, store, domains);
             ctx.schema().ifPresent(schema -> {
                 AdminContext.SchemaStatus s = schema.status();
                 add("database", "schema", s.pending().isEmpty() ? Status.OK : Status.WARN, "version "
@@ -119,6 +121,27 @@ final class CheckCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             add("database", "store", Status.FAIL, "unreachable: " + e.getMessage());
             return List.of();
+        }
+    }
+
+    /** RFC 5321 4.5.1: postmaster@ every hosted domain must reach someone. */
+    private void postmasters(AdminContext ctx, MailStore store, List<Domain> domains) {
+        Optional<String> fallback = ctx.postmaster();
+        boolean fallbackDelivers = fallback.isPresent() && !store.recipients().resolve(Address.parse(fallback.get())).isEmpty();
+        if (fallback.isPresent() && !fallbackDelivers) {
+            add("postmaster", fallback.get(), Status.WARN, "smtp.postmaster is no mailbox or alias here:"
+                    + " mail to postmaster is refused");
+        }
+        for (Domain d : domains) {
+            Address postmaster = new Address("postmaster", d.name());
+            if (!store.recipients().resolve(postmaster).isEmpty()) {
+                add("postmaster", postmaster.toString(), Status.OK, "has a mailbox or alias");
+            } else if (fallbackDelivers) {
+                add("postmaster", postmaster.toString(), Status.OK, "goes to " + fallback.get() + " (smtp.postmaster)");
+            } else {
+                add("postmaster", postmaster.toString(), Status.WARN, "no mailbox: mail to it is refused, and RFC 5321"
+                        + " requires it; set smtp.postmaster or run 'alias add " + postmaster + " ADDRESS'");
+            }
         }
     }
 

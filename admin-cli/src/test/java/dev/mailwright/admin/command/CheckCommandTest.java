@@ -7,6 +7,7 @@ import dev.mailwright.admin.AdminContext;
 import dev.mailwright.admin.DnsLookup;
 import dev.mailwright.admin.TestContext;
 import dev.mailwright.admin.check.DnsjavaLookup;
+import dev.mailwright.store.Address;
 import dev.mailwright.store.StoreUnavailableException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -84,6 +85,28 @@ class CheckCommandTest extends CommandTest {
             assertThat(check(json, "dns dkim", "mw._domainkey").get("status").asText()).isEqualTo("ok");
         }
         assertThat(run("check").out()).startsWith("CHECK").contains("all checks passed");
+    }
+
+    @Test
+    void postmasterOfEveryDomainIsChecked() {
+        store.domains().add("other.example");
+        store.accounts().add(Address.parse("admin@example.org"), "admin-password-1".toCharArray());
+        store.aliases().add("postmaster@other.example", List.of(Address.parse("admin@example.org")));
+
+        JsonNode none = run("check", "--json", "--no-dns").json();
+        assertThat(check(none, "postmaster", "postmaster@example.org").get("status").asText()).isEqualTo("warn");
+        assertThat(check(none, "postmaster", "postmaster@example.org").get("detail").asText()).contains("smtp.postmaster");
+        assertThat(check(none, "postmaster", "postmaster@other.example").get("status").asText()).isEqualTo("ok");
+
+        context.postmaster = Optional.of("admin@example.org");
+        JsonNode configured = run("check", "--json", "--no-dns").json();
+        assertThat(check(configured, "postmaster", "postmaster@example.org").get("detail").asText())
+                .isEqualTo("goes to admin@example.org (smtp.postmaster)");
+
+        context.postmaster = Optional.of("nobody@example.org");
+        JsonNode wrong = run("check", "--json", "--no-dns").json();
+        assertThat(check(wrong, "postmaster", "nobody@example.org").get("status").asText()).isEqualTo("warn");
+        assertThat(check(wrong, "postmaster", "postmaster@example.org").get("status").asText()).isEqualTo("warn");
     }
 
     @Test

@@ -1,8 +1,10 @@
 package dev.mailwright.smtp.api;
 
 import dev.mailwright.protocol.Limits;
+import dev.mailwright.store.Address;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The settings of one SMTP listener. Immutable; {@link #builder()} starts from the defaults.
@@ -24,11 +26,15 @@ import java.util.Objects;
  * @param shutdownGrace      on stop, how long a transaction in progress may take to finish before
  *                           it is dropped with {@code 421 4.3.2} (idle sessions get the 421 at once)
  * @param backlog            connections the kernel holds before they are accepted ({@link Limits#backlog()})
+ * @param postmaster         the mailbox (or alias) that gets mail for {@code postmaster@} a hosted domain
+ *                           without a postmaster address of its own, and for the bare {@code <Postmaster>}
+ *                           (RFC 5321 4.5.1: a server must accept both); when empty they are refused
  */
 public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int maxRecipients, int maxCommandLine,
                            int maxBadCommands, int maxAuthFailures, BareLineEnds bareLineEnds, boolean authOnMx,
                            boolean authWithoutTls, boolean senderOwnership, Duration idleTimeout,
-                           int maxConnections, int maxConnectionsPerIp, Duration shutdownGrace, int backlog) {
+                           int maxConnections, int maxConnectionsPerIp, Duration shutdownGrace, int backlog,
+                           Optional<Address> postmaster) {
 
     /** What a listener is for. */
     public enum Mode {
@@ -61,6 +67,7 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
         Objects.requireNonNull(bareLineEnds, "bareLineEnds");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        Objects.requireNonNull(postmaster, "postmaster");
         if (hostname.isEmpty() || hostname.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
             throw new IllegalArgumentException("hostname must be a printable ASCII name: " + hostname);
         }
@@ -91,6 +98,7 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
         b.maxConnectionsPerIp = maxConnectionsPerIp;
         b.shutdownGrace = shutdownGrace;
         b.backlog = backlog;
+        b.postmaster = postmaster;
         return b;
     }
 
@@ -121,6 +129,7 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
         private int maxConnections = 1000;
         private int maxConnectionsPerIp = 50;
         private int backlog = Limits.DEFAULT_BACKLOG;
+        private Optional<Address> postmaster = Optional.empty();
 
         private Builder() {
         }
@@ -201,10 +210,16 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
             return this;
         }
 
+        /** Where mail for postmaster goes ({@link SmtpSettings#postmaster()}); null for nowhere. */
+        public Builder postmaster(Address v) {
+            postmaster = Optional.ofNullable(v);
+            return this;
+        }
+
         public SmtpSettings build() {
             return new SmtpSettings(hostname, mode, maxMessageSize, maxRecipients, maxCommandLine, maxBadCommands,
                     maxAuthFailures, bareLineEnds, authOnMx, authWithoutTls, senderOwnership, idleTimeout,
-                    maxConnections, maxConnectionsPerIp, shutdownGrace, backlog);
+                    maxConnections, maxConnectionsPerIp, shutdownGrace, backlog, postmaster);
         }
     }
 }

@@ -110,8 +110,12 @@ public final class PathParser {
         return new MailFrom(sender, size, eightBit, smtpUtf8, ret, envId);
     }
 
-    /** Parses the argument of RCPT ({@code TO:<path> params}); {@code smtpUtf8} is the transaction's. */
-    public static RcptTo rcpt(String argument, boolean smtpUtf8) {
+    /**
+     * Parses the argument of RCPT ({@code TO:<path> params}); {@code smtpUtf8} is the transaction's.
+     * The bare {@code <Postmaster>} (any case, RFC 5321 4.1.1.3) is {@code postmaster}, refused
+     * {@code 550 5.1.1} when there is none.
+     */
+    public static RcptTo rcpt(String argument, boolean smtpUtf8, Optional<Address> postmaster) {
         String rest = prefix(argument, "TO:", RCPT_SYNTAX);
         int close = pathEnd(rest, RCPT_SYNTAX);
         String path = rest.substring(1, close);
@@ -129,7 +133,9 @@ public final class PathParser {
         if (path.isEmpty()) {
             throw new SmtpRejection(SmtpReply.of(501, "5.1.3", "Empty recipient address"));
         }
-        Address address = mailbox(path, true);
+        Address address = path.equalsIgnoreCase("postmaster")
+                ? postmaster.orElseThrow(() -> new SmtpRejection(SmtpReply.NO_SUCH_USER))
+                : mailbox(path, true);
         if (!smtpUtf8 && address.isInternational()) {
             throw new SmtpRejection(NEEDS_SMTPUTF8);
         }

@@ -48,7 +48,7 @@ public final class RcptCommand implements SmtpCommand {
         }
         RcptTo rcpt;
         try {
-            rcpt = PathParser.rcpt(argument, t.from().smtpUtf8());
+            rcpt = PathParser.rcpt(argument, t.from().smtpUtf8(), session.settings().postmaster());
         } catch (SmtpRejection e) {
             return true;
         }
@@ -58,7 +58,7 @@ public final class RcptCommand implements SmtpCommand {
     @Override
     public SmtpReply execute(SmtpSession session, String argument) {
         Transaction t = session.transaction().orElseThrow();
-        RcptTo rcpt = PathParser.rcpt(argument, t.from().smtpUtf8());
+        RcptTo rcpt = PathParser.rcpt(argument, t.from().smtpUtf8(), session.settings().postmaster());
         PolicyResult verdict = session.ask(() -> session.policy().rcpt(session.client(), t.from(), t.recipients(), rcpt));
         if (verdict.refuses()) {
             return verdict.reply();

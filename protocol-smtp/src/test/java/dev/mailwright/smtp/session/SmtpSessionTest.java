@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class SmtpSessionTest {
@@ -33,7 +34,7 @@ class SmtpSessionTest {
     void storeUnavailableAtCommitShouldAnswer451StoreNothingAndAllowARetry() {
         FlakyStore store = new FlakyStore(SessionHarness.fixtureStore());
         SessionHarness h = SessionHarness.withSinks(SessionHarness.settings().build(), store,
-                StoreMessageSink.factory(store, Clock.systemUTC()));
+                StoreMessageSink.factory(store, Clock.systemUTC(), Optional.empty()));
         h.lines(EHLO).take();
         store.down = true;
         h.lines("MAIL FROM:<a@elsewhere.test>", "RCPT TO:<alice@example.org>", "DATA", "Subject: one", "", "x", ".");

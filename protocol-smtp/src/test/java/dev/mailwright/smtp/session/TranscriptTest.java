@@ -59,6 +59,7 @@ class TranscriptTest {
                         case "authWithoutTls" -> settings.authWithoutTls(Boolean.parseBoolean(kv[1]));
                         case "authOnMx" -> settings.authOnMx(Boolean.parseBoolean(kv[1]));
                         case "senderOwnership" -> settings.senderOwnership(Boolean.parseBoolean(kv[1]));
+                        case "postmaster" -> settings.postmaster(dev.mailwright.store.Address.parse(kv[1]));
                         default -> fail("unknown option " + option);
                     }
                 }

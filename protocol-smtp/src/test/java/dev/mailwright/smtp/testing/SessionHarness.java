@@ -75,7 +75,7 @@ public final class SessionHarness {
 
     public static SessionHarness of(SmtpSettings settings, SmtpPolicy extra) {
         MailStore store = fixtureStore();
-        return new SessionHarness(store, settings, StoreMessageSink.factory(store, Clock.systemUTC()), extra,
+        return new SessionHarness(store, settings, StoreMessageSink.factory(store, Clock.systemUTC(), settings.postmaster()), extra,
                 settings.mode() == SmtpSettings.Mode.SUBMISSIONS);
     }
 

@@ -8,6 +8,8 @@ import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import dev.mailwright.password.CostCaps;
+import dev.mailwright.store.Address;
+import dev.mailwright.store.InvalidInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -165,8 +167,16 @@ public final class ConfigLoader {
 
         String bareLf = c.getString("smtp.bare-lf");
         check(List.of("reject", "normalize").contains(bareLf), c, "smtp.bare-lf", "must be reject or normalize");
+        Optional<Address> postmaster = nonEmpty(c.getString("smtp.postmaster")).map(text -> {
+            try {
+                return Address.parse(text);
+            } catch (InvalidInputException e) {
+                check(false, c, "smtp.postmaster", "must be an e-mail address (user@domain): " + e.getMessage());
+                throw e;
+            }
+        });
         ServerConfig.Smtp smtp = new ServerConfig.Smtp(bareLf, c.getBoolean("smtp.sender-must-be-owned"),
-                positiveInt(c, "smtp.messages-per-minute-per-ip"));
+                positiveInt(c, "smtp.messages-per-minute-per-ip"), postmaster);
 
         Optional<ServerConfig.Smarthost> smarthost = nonEmpty(c.getString("outbound.smarthost")).map(relay ->
                 smarthost(c, "outbound.smarthost", relay, c.getString("outbound.smarthost-tls"), "outbound.smarthost-tls",

@@ -1,5 +1,6 @@
 package dev.mailwright.server.config;
 
+import dev.mailwright.store.Address;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -71,8 +72,12 @@ public record ServerConfig(
                        boolean plaintextWithoutTls, Duration lockLease) {
     }
 
-    /** @param bareLf {@code reject} (default) or {@code normalize} (Postfix 3.9 style) */
-    public record Smtp(String bareLf, boolean senderMustBeOwned, int messagesPerMinutePerIp) {
+    /**
+     * @param bareLf     {@code reject} (default) or {@code normalize} (Postfix 3.9 style)
+     * @param postmaster the mailbox for {@code postmaster@} hosted domains without one of their own
+     */
+    public record Smtp(String bareLf, boolean senderMustBeOwned, int messagesPerMinutePerIp,
+                       Optional<Address> postmaster) {
     }
 
     /** @param domainSmarthosts relays for mail to these domains (lower case); they win over {@code smarthost} */

@@ -151,6 +151,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void thePostmasterIsAnAddressOrNothing() {
+        assertThat(ConfigLoader.load(Optional.empty(), Map.of()).smtp().postmaster()).isEmpty();
+        assertThat(ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_SMTP_POSTMASTER", "Admin@Example.org"))
+                .smtp().postmaster()).map(Object::toString).contains("Admin@example.org");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_SMTP_POSTMASTER", "admin")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("smtp.postmaster")
+                .hasMessageContaining("must be an e-mail address").hasMessageContaining("MAILWRIGHT_SMTP_POSTMASTER");
+    }
+
+    @Test
     void aLockLeaseShorterThanThePop3ServerAcceptsIsNamed() {
         // found by the integration tests: 3s used to pass the loader and fail at start as "cannot start: lease too short"
         assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_POP3_LOCK_LEASE", "3s")))

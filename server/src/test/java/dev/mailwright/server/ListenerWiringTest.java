@@ -32,12 +32,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The server's listeners share one throttle driven by {@code limits.auth-failure-delay} and
- * {@code limits.auth-max-failures}: failed POP3 logins get the address refused on SMTP
- * submissions too.
+ * The configuration reaches the listeners the server wires: one throttle shared by all of them
+ * ({@code limits.auth-failure-delay}, {@code limits.auth-max-failures}), and {@code smtp.postmaster}.
  */
 @Timeout(60)
-class AuthThrottleWiringTest {
+class ListenerWiringTest {
 
     @TempDir
     Path dataDir;
@@ -80,6 +79,41 @@ class AuthThrottleWiringTest {
             }
         } finally {
             listeners.forEach(Listener::stop);
+        }
+    }
+
+    @Test
+    void theConfiguredPostmasterGetsMailForPostmasterOfEveryHostedDomain() throws Exception {
+        Map<String, String> env = new HashMap<>();
+        for (String l : ServerConfig.LISTENER_NAMES) {
+            env.put(ConfigLoader.envName("listeners." + l + ".port"), "0");
+        }
+        env.put("MAILWRIGHT_HOME", dataDir.toString());
+        env.put("MAILWRIGHT_SMTP_POSTMASTER", "admin@example.org");
+        InMemoryMailStore store = new InMemoryMailStore();
+        store.domains().add("example.org");
+        store.domains().add("other.example");
+        Address admin = Address.parse("admin@example.org");
+        store.accounts().add(admin, "admin-password".toCharArray());
+        ServerComponent component = DaggerServerComponent.factory().create(ConfigLoader.load(Optional.empty(), env),
+                store, SelfSignedCertificate.generate("localhost").tlsConfig(), new SimpleMeterRegistry());
+        Set<Listener> listeners = component.listeners();
+        for (Listener l : listeners) {
+            l.start();
+        }
+        try (Line smtp = new Line(plain(port(listeners, "smtp")))) {
+            assertThat(smtp.read()).startsWith("220 ");
+            smtp.command("EHLO client.example");
+            assertThat(smtp.command("MAIL FROM:<reporter@elsewhere.test>")).startsWith("250 ");
+            assertThat(smtp.command("RCPT TO:<postmaster@other.example>")).startsWith("250 ");
+            assertThat(smtp.command("DATA")).startsWith("354 ");
+            assertThat(smtp.command("Subject: abuse report\r\n\r\nhello\r\n.")).startsWith("250 ");
+        } finally {
+            listeners.forEach(Listener::stop);
+        }
+        long id = store.accounts().get(admin).orElseThrow().id();
+        try (var drop = store.maildrops().open(id, "test", java.time.Duration.ofSeconds(5))) {
+            assertThat(drop.messages()).hasSize(1);
         }
     }
 
