@@ -2,6 +2,9 @@ package dev.mailwright.store;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 
 /** Opens the POP3 view of a mailbox. */
 public interface Maildrops {
@@ -14,6 +17,23 @@ public interface Maildrops {
      * @param holder a description of the holder for diagnostics (node, session id)
      */
     Maildrop open(long accountId, String holder, Duration lease);
+
+    /**
+     * Extends the leases of open maildrops (a node's heartbeat for its live sessions), in one
+     * store round trip where the store can. Returns those whose lease ran out and was taken over
+     * (or that were closed): they can no longer commit, and their sessions should end.
+     */
+    default Set<Maildrop> renewAll(Collection<Maildrop> open) {
+        Set<Maildrop> lost = new HashSet<>();
+        for (Maildrop m : open) {
+            try {
+                m.renew();
+            } catch (LeaseLostException e) {
+                lost.add(m);
+            }
+        }
+        return lost;
+    }
 
     /**
      * Deletes messages of an account that were retrieved before {@code retrievedBefore}

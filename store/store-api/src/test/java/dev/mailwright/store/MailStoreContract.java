@@ -733,6 +733,34 @@ public abstract class MailStoreContract {
         }
 
         @Test
+        void heartbeatKeepsEveryLeaseAndReportsThoseTakenOver() {
+            Account a = user("ann@example.org");
+            Account b = user("bob@example.org");
+            DeliveryReceipt r = deliver("x\r\n", b);
+            Maildrop ann = store.maildrops().open(a.id(), "node1/1", Duration.ofSeconds(30));
+            Maildrop bob = store.maildrops().open(b.id(), "node1/2", Duration.ofSeconds(30));
+            for (int i = 0; i < 4; i++) { // idle clients, kept by the heartbeat well past one lease
+                clock.advance(Duration.ofSeconds(20));
+                assertThat(store.maildrops().renewAll(List.of(ann, bob))).isEmpty();
+            }
+            assertThatThrownBy(() -> store.maildrops().open(a.id(), "node2/1", Duration.ofSeconds(30)))
+                    .isInstanceOf(MaildropLockedException.class);
+            // bob's lease is no longer renewed; once it ran out another node takes the maildrop
+            clock.advance(Duration.ofSeconds(20));
+            assertThat(store.maildrops().renewAll(List.of(ann))).isEmpty();
+            clock.advance(Duration.ofSeconds(11));
+            Maildrop other = store.maildrops().open(b.id(), "node2/2", Duration.ofSeconds(30));
+            assertThat(store.maildrops().renewAll(List.of(ann, bob))).containsExactly(bob);
+            assertThatThrownBy(() -> bob.commit(Set.of(r.mailboxes().get(0).uid()), Set.of()))
+                    .isInstanceOf(LeaseLostException.class);
+            assertThat(other.messages()).hasSize(1);
+            other.close();
+            ann.close();
+            assertThat(store.maildrops().renewAll(List.of(ann))).containsExactly(ann);
+            store.maildrops().open(a.id(), "node2/3", Duration.ofSeconds(30)).close();
+        }
+
+        @Test
         void snapshotDoesNotChangeWhenMailArrives() {
             Account a = user("ann@example.org");
             deliver("one\r\n", a);

@@ -75,7 +75,7 @@ public final class PostgresMailStore implements MailStore {
     private final Aliases aliases;
     private final Recipients recipients;
     private final Deliveries deliveries;
-    private final Maildrops maildrops;
+    private final SqlMaildrops maildrops;
     private final OutboundQueue queue;
     private final Mailboxes mailboxes;
     private final DkimKeys dkimKeys;
@@ -171,6 +171,17 @@ public final class PostgresMailStore implements MailStore {
     @Override
     public Maildrops maildrops() {
         return maildrops;
+    }
+
+    /**
+     * Names the server node this store serves, stable across the node's restarts: maildrop locks
+     * taken from now on carry it, and those the node's previous run left behind (its POP3
+     * sessions died with it) are released at once instead of when their leases run out. Call it
+     * once at start, and only where no other running process is that node. Returns how many
+     * locks were released.
+     */
+    public int takeOverNode(String node) {
+        return maildrops.takeOverNode(node);
     }
 
     @Override

@@ -102,6 +102,33 @@ class PostgresStoreRulesTest {
     }
 
     @Test
+    void aNodeThatStartsAgainReleasesTheLocksOfItsPreviousRunAndNoOtherNodes() {
+        Account a = user("a@example.org");
+        Account b = user("b@example.org");
+        Account c = user("c@example.org");
+        PostgresMailStore crashed = new PostgresMailStore(pool, clock, new PasswordHashing());
+        PostgresMailStore otherNode = new PostgresMailStore(pool, clock, new PasswordHashing());
+        assertThat(crashed.takeOverNode("node-1")).isZero();
+        assertThat(otherNode.takeOverNode("node-2")).isZero();
+        // sessions of node-1 that die with it (kill -9: never closed), one of node-2, one of an admin command
+        crashed.maildrops().open(a.id(), "node-1/s1", Duration.ofSeconds(60));
+        crashed.maildrops().open(b.id(), "node-1/s2", Duration.ofSeconds(60));
+        Maildrop live = otherNode.maildrops().open(c.id(), "node-2/s3", Duration.ofSeconds(60));
+        assertThatThrownBy(() -> store.maildrops().open(a.id(), "admin", Duration.ofSeconds(60)))
+                .isInstanceOf(dev.mailwright.store.MaildropLockedException.class);
+
+        PostgresMailStore restarted = new PostgresMailStore(pool, clock, new PasswordHashing());
+        assertThat(restarted.takeOverNode("node-1")).isEqualTo(2);
+        // the maildrops open at once, long before the leases would have run out
+        restarted.maildrops().open(a.id(), "node-1/s4", Duration.ofSeconds(60)).close();
+        restarted.maildrops().open(b.id(), "node-1/s5", Duration.ofSeconds(60)).close();
+        assertThatThrownBy(() -> restarted.maildrops().open(c.id(), "node-1/s6", Duration.ofSeconds(60)))
+                .isInstanceOf(dev.mailwright.store.MaildropLockedException.class);
+        assertThat(otherNode.maildrops().renewAll(List.of(live))).isEmpty();
+        live.close();
+    }
+
+    @Test
     void largeMessageIsStoredOnceInChunksForAllRecipientsAndFreedWithItsLastUser() throws Exception {
         Account a = user("a@example.org");
         Account b = user("b@example.org");

@@ -89,7 +89,7 @@ public final class SqlMailboxes implements Mailboxes {
         return jdbc.inTransaction("delete messages", c -> {
             requireAccount(c, accountId);
             Instant now = clock.instant();
-            if (!SqlMaildrops.take(c, accountId, token, "administrator", now.plus(Duration.ofMinutes(1)), now)) {
+            if (!SqlMaildrops.take(c, accountId, token, "administrator", null, now.plus(Duration.ofMinutes(1)), now)) {
                 throw new MaildropLockedException("maildrop in use by " + SqlMaildrops.currentHolder(c, accountId));
             }
             int deleted = delete.length == 0 ? 0 : StoredContent.deleteEntries(c, accountId, "uid = ANY(?)", (ps, i) -> {

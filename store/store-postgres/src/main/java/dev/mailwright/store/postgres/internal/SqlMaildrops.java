@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -29,21 +30,26 @@ import org.slf4j.LoggerFactory;
 /**
  * Maildrop locks as lease rows ({@code maildrop_locks}), taken with one upsert that only
  * replaces a lease that has run out; snapshots, streamed content, and deletions committed
- * only while the caller's token still holds the lock.
+ * only while the caller's token still holds the lock (a lease taken over is fenced: its
+ * holder's commit finds another token and changes nothing). A node's heartbeat renews all its
+ * leases in one statement ({@link #renewAll}); a node that starts again releases what its
+ * previous run held ({@link #takeOverNode}).
  */
 public final class SqlMaildrops implements Maildrops {
 
     private static final Logger LOG = LoggerFactory.getLogger(SqlMaildrops.class);
 
-    private static final String TAKE = "INSERT INTO maildrop_locks AS l (account_id, token, holder, until)"
-            + " VALUES (?, ?, ?, ?)"
+    private static final String TAKE = "INSERT INTO maildrop_locks AS l (account_id, token, holder, until, node)"
+            + " VALUES (?, ?, ?, ?, ?)"
             + " ON CONFLICT (account_id) DO UPDATE SET token = excluded.token, holder = excluded.holder,"
-            + "   until = excluded.until"
+            + "   until = excluded.until, node = excluded.node"
             + " WHERE l.until <= ?"
             + " RETURNING token";
 
     private final Jdbc jdbc;
     private final Clock clock;
+    /** The server node whose locks these are; null for a process without one (an admin command). */
+    private volatile String node;
 
     public SqlMaildrops(Jdbc jdbc, Clock clock) {
         this.jdbc = jdbc;
@@ -57,7 +63,7 @@ public final class SqlMaildrops implements Maildrops {
         List<MessageInfo> snapshot = jdbc.inTransaction("open maildrop", c -> {
             unmarked.clear(); // the transaction may be tried again
             Instant now = clock.instant();
-            if (!take(c, accountId, token, holder, now.plus(lease), now)) {
+            if (!take(c, accountId, token, holder, node, now.plus(lease), now)) {
                 throw new MaildropLockedException("maildrop in use by " + currentHolder(c, accountId));
             }
             List<MessageInfo> list = new ArrayList<>();
@@ -81,14 +87,15 @@ public final class SqlMaildrops implements Maildrops {
     }
 
     /** Takes the lock if it is free or its lease ran out; false while another lease runs. */
-    static boolean take(Connection c, long accountId, String token, String holder, Instant until, Instant now)
-            throws SQLException {
+    static boolean take(Connection c, long accountId, String token, String holder, String node, Instant until,
+                        Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(TAKE)) {
             ps.setLong(1, accountId);
             ps.setString(2, token);
             ps.setString(3, holder);
             Jdbc.setInstant(ps, 4, until);
-            Jdbc.setInstant(ps, 5, now);
+            ps.setString(5, node);
+            Jdbc.setInstant(ps, 6, now);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
@@ -123,7 +130,7 @@ public final class SqlMaildrops implements Maildrops {
                 }
             }
             // hold the maildrop lock for the length of this transaction; skip a locked maildrop
-            if (!take(c, accountId, token, "expire", now.plus(Duration.ofMinutes(1)), now)) {
+            if (!take(c, accountId, token, "expire", null, now.plus(Duration.ofMinutes(1)), now)) {
                 return 0;
             }
             int deleted = StoredContent.deleteEntries(c, accountId, "retrieved_at < ?", (ps, i) -> {
@@ -133,6 +140,70 @@ public final class SqlMaildrops implements Maildrops {
             release(c, accountId, token);
             return deleted;
         });
+    }
+
+    /**
+     * This process is server node {@code node}, stable across its restarts: the locks it takes
+     * from now on carry it, and those its previous run left behind are released, for whoever
+     * held them died with that run. Only for a node that no other running process uses (the
+     * server makes sure with a lock on its data directory). Returns how many were released.
+     */
+    public int takeOverNode(String node) {
+        this.node = java.util.Objects.requireNonNull(node);
+        return jdbc.call("release the locks of this node's previous run", c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM maildrop_locks WHERE node = ?")) {
+                ps.setString(1, node);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** One statement for all: each lease extended by its own length, if its token still holds it. */
+    @Override
+    public Set<Maildrop> renewAll(Collection<Maildrop> open) {
+        Map<String, SqlMaildrop> byToken = new HashMap<>();
+        Set<Maildrop> lost = new HashSet<>();
+        for (Maildrop m : open) {
+            if (m instanceof SqlMaildrop sql && !sql.closed) {
+                byToken.put(sql.token, sql);
+            } else if (m instanceof SqlMaildrop) {
+                lost.add(m);
+            } else {
+                lost.addAll(Maildrops.super.renewAll(List.of(m)));
+            }
+        }
+        if (byToken.isEmpty()) {
+            return lost;
+        }
+        Instant now = clock.instant();
+        String[] tokens = byToken.keySet().toArray(String[]::new);
+        Long[] millis = new Long[tokens.length];
+        for (int i = 0; i < tokens.length; i++) {
+            millis[i] = byToken.get(tokens[i]).lease.toMillis();
+        }
+        Set<String> renewed = jdbc.call("renew maildrop locks", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE maildrop_locks l SET until = ?::timestamptz + v.lease * interval '1 millisecond'"
+                            + " FROM unnest(?::text[], ?::bigint[]) AS v(token, lease)"
+                            + " WHERE l.token = v.token RETURNING l.token")) {
+                Jdbc.setInstant(ps, 1, now);
+                ps.setArray(2, c.createArrayOf("text", tokens));
+                ps.setArray(3, c.createArrayOf("bigint", millis));
+                Set<String> found = new HashSet<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        found.add(rs.getString(1));
+                    }
+                }
+                return found;
+            }
+        });
+        byToken.forEach((token, m) -> {
+            if (!renewed.contains(token)) {
+                lost.add(m);
+            }
+        });
+        return lost;
     }
 
     static int release(Connection c, long accountId, String token) throws SQLException {
