@@ -139,11 +139,12 @@ class MaildropConcurrencyTest {
     }
 
     @Test
-    void activeSessionShouldRenewItsLeaseSoNobodyTakesItOver() throws IOException {
+    void idleConnectedSessionShouldKeepItsLockThroughTheHeartbeatSoNobodyTakesItOver() throws IOException {
         try (RawClient c = loggedIn()) {
-            for (int i = 0; i < 4; i++) {
-                pop3.mail.clock.advance(Duration.ofSeconds(40));
-                assertThat(c.command("NOOP")).isEqualTo("+OK");
+            assertThat(pop3.server.leases().held()).isEqualTo(1);
+            for (int i = 0; i < 6; i++) { // three leases of silence: only the node's heartbeat renews
+                pop3.mail.clock.advance(Duration.ofSeconds(20));
+                pop3.server.leases().renew();
             }
             try (RawClient other = pop3.connect()) {
                 assertThat(other.login(ALICE, PASSWORD)).startsWith("-ERR [IN-USE]");
@@ -152,6 +153,24 @@ class MaildropConcurrencyTest {
             assertThat(c.command("QUIT")).startsWith("+OK");
         }
         assertThat(pop3.messages()).isEqualTo(2);
+        assertThat(pop3.server.leases().held()).isZero();
+    }
+
+    @Test
+    void sessionWhoseLockWasTakenOverShouldEndAtItsNextCommandWithNothingChanged() throws IOException {
+        try (RawClient stale = loggedIn()) {
+            assertThat(stale.command("DELE 1")).startsWith("+OK");
+            // the heartbeat could not reach the store for longer than the lease: another session takes over
+            pop3.mail.clock.advance(Duration.ofSeconds(61));
+            try (RawClient fresh = loggedIn()) {
+                pop3.server.leases().renew(); // the store answers again: this lease is gone
+                assertThat(stale.command("NOOP")).isEqualTo("-ERR [SYS/TEMP] maildrop lock lost, nothing was changed");
+                assertThat(stale.readLine()).isNull();
+                assertThat(fresh.command("STAT")).startsWith("+OK 3 ");
+                assertThat(fresh.command("QUIT")).startsWith("+OK");
+            }
+        }
+        assertThat(pop3.messages()).isEqualTo(3);
     }
 
     @Test

@@ -32,6 +32,7 @@ public final class MailwrightServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MailwrightServer.class);
 
     private final ServerConfig config;
+    private final NodeIdentity node;
     private final Database database;
     private final ServerTls tls;
     private final List<Listener> listeners;
@@ -41,10 +42,11 @@ public final class MailwrightServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private volatile boolean closed;
 
-    private MailwrightServer(ServerConfig config, Database database, ServerTls tls, List<Listener> listeners,
-                             ServerComponent component, OpsHttpServer ops, ScheduledExecutorService housekeeping,
-                             PrometheusMeterRegistry registry) {
+    private MailwrightServer(ServerConfig config, NodeIdentity node, Database database, ServerTls tls,
+                             List<Listener> listeners, ServerComponent component, OpsHttpServer ops,
+                             ScheduledExecutorService housekeeping, PrometheusMeterRegistry registry) {
         this.config = config;
+        this.node = node;
         this.database = database;
         this.tls = tls;
         this.listeners = listeners;
@@ -62,8 +64,15 @@ public final class MailwrightServer implements AutoCloseable {
         } catch (IOException e) {
             throw new StartupException("data-dir " + config.dataDir() + " cannot be created: " + e.getMessage(), e);
         }
+        NodeIdentity node = NodeIdentity.claim(config);
         // PostgreSQL starts (and Flyway checks the schema) while this thread loads metrics and TLS
-        Database.Opening opening = Database.openInBackground(config, Database.Schema.MIGRATE_IF_BEHIND);
+        Database.Opening opening;
+        try {
+            opening = Database.openInBackground(config, Database.Schema.MIGRATE_IF_BEHIND);
+        } catch (RuntimeException | Error e) {
+            node.close();
+            throw e;
+        }
         PrometheusMeterRegistry registry;
         ServerTls tls;
         try {
@@ -71,9 +80,16 @@ public final class MailwrightServer implements AutoCloseable {
             tls = ServerTls.load(config);
         } catch (RuntimeException | Error e) {
             opening.abandon();
+            node.close();
             throw e;
         }
-        Database database = opening.join();
+        Database database;
+        try {
+            database = opening.join();
+        } catch (RuntimeException | Error e) {
+            node.close();
+            throw e;
+        }
         Metrics.bindStore(registry, database.store());
         long dbReady = System.nanoTime();
         List<Listener> started = new ArrayList<>();
@@ -85,6 +101,11 @@ public final class MailwrightServer implements AutoCloseable {
         ServerComponent component = null;
         OpsHttpServer ops = null;
         try {
+            int released = database.store().takeOverNode(node.id());
+            if (released > 0) {
+                LOG.info("released {} maildrop lock(s) this node (node-id {}) held when it last stopped", released,
+                        node.id());
+            }
             QueueSignallingStore store = new QueueSignallingStore(database.store());
             component = DaggerServerComponent.factory().create(config, store, tls.config(), registry);
             component.outboundWorker().ifPresent(w -> store.onQueued(w::wakeUp));
@@ -126,13 +147,14 @@ public final class MailwrightServer implements AutoCloseable {
             }
             housekeeping.shutdownNow();
             database.close();
+            node.close();
             if (e instanceof StartupException se) {
                 throw se;
             }
             throw new StartupException("cannot start: " + e.getMessage(), e);
         }
-        MailwrightServer server = new MailwrightServer(config, database, tls, started, component, ops, housekeeping,
-                registry);
+        MailwrightServer server = new MailwrightServer(config, node, database, tls, started, component, ops,
+                housekeeping, registry);
         LOG.info("Mailwright ready in {} ms (database {} ms): {}", (System.nanoTime() - t0) / 1_000_000,
                 (dbReady - t0) / 1_000_000, server.describeListeners());
         LOG.info("password hashes: {}", database.hashing().describe());
@@ -221,6 +243,7 @@ public final class MailwrightServer implements AutoCloseable {
         }
         housekeeping.shutdownNow();
         database.close();
+        node.close();
         LOG.info("stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
     }
 }

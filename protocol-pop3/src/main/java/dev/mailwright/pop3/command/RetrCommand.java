@@ -43,6 +43,6 @@ public final class RetrCommand implements Pop3Command {
         session.retrieved(n);
         session.readAhead().served(session.maildrop(), session.messages(), n - 1,
                 i -> session.isDeleted(i + 1));
-        return Pop3Reply.ok(m.size() + " octets", new LeaseRenewingStream(WireFormat.normalize(content), session));
+        return Pop3Reply.ok(m.size() + " octets", WireFormat.normalize(content));
     }
 }

@@ -47,8 +47,8 @@ public final class Pop3Dispatcher {
 
     /**
      * Whether {@link #handle} answers {@code line} without blocking: an error reply, or a
-     * command that {@linkplain Pop3Command#runsWithoutBlocking runs without blocking}, when the
-     * maildrop lease needs no renewal. A SASL response never does (it may check a password).
+     * command that {@linkplain Pop3Command#runsWithoutBlocking runs without blocking}. A SASL
+     * response never does (it may check a password).
      */
     public boolean handlesWithoutBlocking(Pop3Session session, Line line) {
         if (!line.isLine()) {
@@ -66,9 +66,6 @@ public final class Pop3Dispatcher {
         Pop3Command command = commands.get((space < 0 ? text : text.substring(0, space)).toUpperCase(Locale.ROOT));
         if (command == null || !command.states().contains(session.state())) {
             return true;
-        }
-        if (session.state() == Pop3State.TRANSACTION && session.leaseRenewalDue()) {
-            return false;
         }
         return command.runsWithoutBlocking(session, space < 0 ? "" : text.substring(space + 1));
     }
@@ -117,7 +114,7 @@ public final class Pop3Dispatcher {
                 return Pop3Reply.bad("command not valid in this state");
             }
             if (session.state() == Pop3State.TRANSACTION) {
-                session.renewLeaseIfDue();
+                session.requireLease();
             }
             return command.execute(session, arguments);
         } catch (BadInputException e) {

@@ -3,6 +3,7 @@ package dev.mailwright.pop3.session;
 import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.protocol.sasl.SaslExchange;
 import dev.mailwright.store.Account;
+import dev.mailwright.store.LeaseLostException;
 import dev.mailwright.store.Maildrop;
 import dev.mailwright.store.MaildropLockedException;
 import dev.mailwright.store.MessageInfo;
@@ -45,6 +46,7 @@ public final class Pop3Session {
     private Account account;
     private String username;
     private Maildrop maildrop;
+    private MaildropLeases.Lease lease;
     private List<MessageInfo> messages = List.of();
     private final BitSet deleted = new BitSet();
     /** Octets of the whole snapshot, and of the messages marked deleted: STAT answers without a scan. */
@@ -58,7 +60,6 @@ public final class Pop3Session {
     private SaslExchange sasl;
     private AuthThrottle.Attempt attempt;
     private int highestRetrieved;
-    private Instant leaseRenewed;
     private boolean expireOnRetrieval;
 
     private long retrievedMessages;
@@ -225,12 +226,12 @@ public final class Pop3Session {
             throw e;
         }
         maildrop = m;
+        lease = context.leases().held(m);
         messages = m.messages();
         snapshotOctets = messages.stream().mapToLong(MessageInfo::size).sum();
         account = a;
         username = name;
         pendingUser = null;
-        leaseRenewed = now;
         expireOnRetrieval = expire.isPresent() && expire.get().isZero();
         state = Pop3State.TRANSACTION;
         return Pop3Reply.ok(name + "'s maildrop has " + count() + " messages (" + octets() + " octets)");
@@ -326,18 +327,14 @@ public final class Pop3Session {
         return highestRetrieved;
     }
 
-    /** Renews the maildrop lease when a third of it has passed. */
-    public void renewLeaseIfDue() {
-        if (leaseRenewalDue()) {
-            maildrop.renew();
-            leaseRenewed = context.clock().instant();
+    /**
+     * Ends the session's use of its maildrop with {@link LeaseLostException} when the heartbeat
+     * found its lock taken over (after a lease that ran out while this node could not renew it).
+     */
+    public void requireLease() {
+        if (lease != null && lease.lost()) {
+            throw new LeaseLostException("the maildrop lock was taken over");
         }
-    }
-
-    /** Whether {@link #renewLeaseIfDue()} would ask the store now. */
-    public boolean leaseRenewalDue() {
-        return maildrop != null && (leaseRenewed == null
-                || !leaseRenewed.plus(context.settings().lease().dividedBy(3)).isAfter(context.clock().instant()));
     }
 
     /**
@@ -368,6 +365,8 @@ public final class Pop3Session {
     private void releaseMaildrop() {
         readAhead.clear();
         if (maildrop != null) {
+            context.leases().released(lease);
+            lease = null;
             try {
                 maildrop.close();
             } catch (StoreUnavailableException e) {

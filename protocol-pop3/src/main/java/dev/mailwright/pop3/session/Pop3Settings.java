@@ -21,7 +21,9 @@ import java.util.OptionalInt;
  * @param last                   whether the obsolete LAST command is accepted
  * @param expire                 server default for EXPIRE: how long a retrieved message is kept; empty is NEVER
  * @param loginDelay             server default for LOGIN-DELAY: minimum time between logins; zero for none
- * @param lease                  maildrop lock lease; renewed by every command (and during long transfers)
+ * @param lease                  maildrop lock lease, renewed for every session holding a maildrop by one
+ *                               heartbeat every third of it ({@link MaildropLeases}); a crashed node's
+ *                               maildrops free up within it
  *                               once a third of it has passed, so it should exceed the idle timeout
  * @param limits                 connection, line and bad-command limits
  * @param maxAuthFailures        failed logins after which a connection is closed
@@ -35,7 +37,7 @@ public record Pop3Settings(String hostname, String bindAddress, int port, Option
     public static final Limits DEFAULT_LIMITS = Limits.DEFAULT.withMaxLineLength(2048).withMaxBadCommands(10);
 
     public static final Pop3Settings DEFAULT = new Pop3Settings("localhost", "127.0.0.1", 1110, OptionalInt.empty(),
-            "127.0.0.1", Optional.empty(), false, false, false, Optional.empty(), Duration.ZERO, Duration.ofMinutes(15),
+            "127.0.0.1", Optional.empty(), false, false, false, Optional.empty(), Duration.ZERO, Duration.ofSeconds(60),
             DEFAULT_LIMITS, 3);
 
     public Pop3Settings {

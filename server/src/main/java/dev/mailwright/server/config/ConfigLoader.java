@@ -167,6 +167,9 @@ public final class ConfigLoader {
 
         String bareLf = c.getString("smtp.bare-lf");
         check(List.of("reject", "normalize").contains(bareLf), c, "smtp.bare-lf", "must be reject or normalize");
+        Optional<String> nodeId = nonEmpty(c.getString("node-id"));
+        check(nodeId.isEmpty() || nodeId.get().matches("[A-Za-z0-9._:-]{1,100}"), c, "node-id",
+                "must be 1 to 100 letters, digits, '.', '_', ':' or '-'");
         Optional<Address> postmaster = nonEmpty(c.getString("smtp.postmaster")).map(text -> {
             try {
                 return Address.parse(text);
@@ -237,7 +240,7 @@ public final class ConfigLoader {
                 new ServerConfig.Database(url, c.getString("database.user"), c.getString("database.password"), pool,
                         embeddedPort),
                 new ServerConfig.Tls(cert, key), Map.copyOf(listeners), limits, pop3, smtp, outbound, passwords,
-                positiveDuration(c, "shutdown.grace-period"), new ServerConfig.Logging(format, level));
+                positiveDuration(c, "shutdown.grace-period"), new ServerConfig.Logging(format, level), nodeId);
     }
 
     /** Per-domain smarthosts: an object of domains, each with the keys {@link #SMARTHOST_KEYS}. */

@@ -22,7 +22,8 @@ public record ServerConfig(
         Outbound outbound,
         Passwords passwords,
         Duration shutdownGracePeriod,
-        Logging logging) {
+        Logging logging,
+        Optional<String> nodeId) {
 
     /** The listener names, in start order. */
     public static final java.util.List<String> LISTENER_NAMES =

@@ -151,6 +151,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theNodeIdIsOptionalAndPlain() {
+        assertThat(ConfigLoader.load(Optional.empty(), Map.of()).nodeId()).isEmpty();
+        assertThat(ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_NODE_ID", "mx-1.example")).nodeId())
+                .contains("mx-1.example");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_NODE_ID", "a b")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("node-id");
+    }
+
+    @Test
     void thePostmasterIsAnAddressOrNothing() {
         assertThat(ConfigLoader.load(Optional.empty(), Map.of()).smtp().postmaster()).isEmpty();
         assertThat(ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_SMTP_POSTMASTER", "Admin@Example.org"))
