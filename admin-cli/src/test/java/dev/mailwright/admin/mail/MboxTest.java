@@ -24,10 +24,10 @@ class MboxTest {
 
     @Test
     void dovecotUidlFormatsGiveWhatDovecotServed() throws Exception {
-        assertThat(Maildir.formatUidl("%08Xu%08Xv", 26, 1_700_000_000L, "f")).isEqualTo("0000001A6553F100");
-        assertThat(Maildir.formatUidl("%v.%u", 26, 1_700_000_000L, "f")).isEqualTo("1700000000.26");
-        assertThat(Maildir.formatUidl("%f", 1, 1, "1234.M1P2.host,S=10")).isEqualTo("1234.M1P2.host,S=10");
-        assertThatThrownBy(() -> Maildir.formatUidl("%m", 1, 1, "f")).isInstanceOf(ImportFormatException.class)
+        assertThat(UidlFormat.parse("%08Xu%08Xv").format(26, 1_700_000_000L, "f")).isEqualTo("0000001a6553f100");
+        assertThat(UidlFormat.parse("%v.%u").format(26, 1_700_000_000L, "f")).isEqualTo("1700000000.26");
+        assertThat(UidlFormat.parse("%f").format(1, 1, "1234.M1P2.host,S=10")).isEqualTo("1234.M1P2.host,S=10");
+        assertThatThrownBy(() -> UidlFormat.parse("%m").format(1, 1, "f")).isInstanceOf(ImportFormatException.class)
                 .hasMessageContaining("%m is not supported");
     }
 
@@ -51,7 +51,7 @@ class MboxTest {
         String mbox = "From a@b.test Mon Jan  5 10:11:12 2026\nSubject: long\n\n" + body.replace("\n>From is", "\n>>From is")
                 + "\nFrom a@b.test Mon Jan  5 10:11:13 2026\nSubject: next\n\nok\n";
         Path file = Files.writeString(tmp.resolve("long.mbox"), mbox, US_ASCII);
-        List<SourceMessage> messages = Mbox.scan(file, Mbox.Format.MBOXRD);
+        List<SourceMessage> messages = Mbox.scan(file, Mbox.Format.MBOXRD, ScanOptions.defaults());
         assertThat(messages).hasSize(2);
         byte[] expected = ("Subject: long\n\n" + body.replace("\n>From is", "\n>From is")).getBytes(US_ASCII);
         try (InputStream in = messages.get(0).content().open()) {
