@@ -76,6 +76,20 @@ class ImportCommandTest extends CommandTest {
     }
 
     @Test
+    void skipBadLeavesOutOnlyTheBadMessagesAndNamesEachOnStderr() throws Exception {
+        Account ann = user("ann@example.org");
+        String text = "From a@b.test Mon Jan  5 10:11:00 2026\nX-UIDL: same\n\nx\n\n"
+                + "From a@b.test Mon Jan  5 10:11:01 2026\nX-UIDL: same\n\ny\n\n"
+                + "From a@b.test Mon Jan  5 10:11:02 2026\nX-UIDL: other\n\nz\n\n";
+        Path file = Files.writeString(tmp.resolve("dup.mbox"), text);
+        Result r = run("import", "mbox", "--skip-bad", "--user", "ann@example.org", file.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).isEqualTo("skipped " + file + ": message 2 (line 6): UIDL same repeats that of message 1 (line 1)\n");
+        assertThat(r.out()).startsWith("imported 2 message(s)").contains("left out 1 bad message(s) named on stderr");
+        assertThat(store.mailboxes().list(ann.id())).extracting(MessageInfo::uidl).containsExactly("same", "other");
+    }
+
+    @Test
     void unknownUserIsAUserError() throws Exception {
         store.domains().add("example.org");
         Path file = Files.writeString(tmp.resolve("ok.mbox"), mbox(1));
