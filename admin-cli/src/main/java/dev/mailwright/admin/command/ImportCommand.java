@@ -131,18 +131,22 @@ final class ImportCommand extends Group {
 
     @Command(name = "passwd-file", description = {"Imports users from a Dovecot passwd-file (user:{SCHEME}hash:...);"
             + " they log in with their old passwords, rehashed to the default scheme on first login.",
-        "All users or none: any bad line, unknown domain or existing user stops the import before it starts."})
+        "nologin imports the user disabled, quota_rule (*:storage=, *:messages=) sets the quota; other extra fields"
+            + " (allow_nets...) are named on stderr as not carried over.",
+        "A line with an unsupported password scheme is left out and named on stderr. Any other bad line, unknown"
+            + " domain or existing user stops the import before it starts: all the other users or none."})
     void passwdFile(@Parameters(paramLabel = "PATH") Path path,
                     @Option(names = "--domain", paramLabel = "DOMAIN", description = "domain for user names without one") String domain,
                     @Option(names = "--skip-existing", description = "leave users that exist already as they are") boolean skipExisting) {
-        List<PasswdFile.Entry> entries;
+        PasswdFile.Result read;
         try {
-            entries = PasswdFile.read(path, Optional.ofNullable(domain));
+            read = PasswdFile.read(path, Optional.ofNullable(domain));
         } catch (ImportFormatException e) {
             throw AdminException.user(e.getMessage() + "; nothing imported");
         } catch (IOException e) {
             throw AdminException.user("cannot read " + path + ": " + PasswordOptions.describe(e) + "; nothing imported");
         }
+        List<PasswdFile.Entry> entries = read.entries();
         try (MailStore store = cli.openStore()) {
             List<PasswdFile.Entry> todo = new ArrayList<>();
             for (PasswdFile.Entry e : entries) {
@@ -173,8 +177,30 @@ final class ImportCommand extends Group {
                         .findFirst().map(x -> "line " + x.line() + ": ").orElse("");
                 throw AdminException.user(path + ": " + where + e.getMessage() + "; nothing imported");
             }
+            // right after the one transaction that added them: nologin users disabled, quotas set
+            for (PasswdFile.Entry e : todo) {
+                try {
+                    if (!e.enabled()) {
+                        store.accounts().setEnabled(e.address(), false);
+                    }
+                    e.quota().ifPresent(q -> store.accounts().setQuota(e.address(), q));
+                } catch (StoreException x) {
+                    throw AdminException.environment(path + ": the users are imported, but line " + e.line() + " ("
+                            + e.address() + ") could not be " + (e.enabled() ? "given its quota" : "disabled") + ": "
+                            + x.getMessage() + "; set it with 'user disable' or 'quota set'", x);
+                }
+            }
+            for (PasswdFile.Entry e : todo) {
+                e.notes().forEach(note -> cli.err().println("note: " + path + ": line " + e.line() + ": " + e.address()
+                        + ": " + note));
+            }
+            read.rejected().forEach(r -> cli.err().println("not imported: " + path + ": " + r));
+            long disabled = todo.stream().filter(e -> !e.enabled()).count();
             cli.output().line("imported " + added.size() + " user(s) from " + path
-                    + (entries.size() > todo.size() ? "; skipped " + (entries.size() - todo.size()) + " existing" : ""));
+                    + (disabled > 0 ? " (" + disabled + " disabled: nologin)" : "")
+                    + (entries.size() > todo.size() ? "; skipped " + (entries.size() - todo.size()) + " existing" : "")
+                    + (read.rejected().isEmpty() ? "" : "; left out " + read.rejected().size()
+                            + " with an unsupported password scheme, named on stderr"));
         }
     }
 }

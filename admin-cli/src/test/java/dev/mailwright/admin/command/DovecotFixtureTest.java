@@ -169,4 +169,41 @@ class DovecotFixtureTest extends CommandTest {
             assertThat(mailwright(server, "bob@example.org")).isEqualTo(dovecot("served-default.tsv", "bob@example.org"));
         }
     }
+
+    @Test
+    void passwdFileUsersLogInWithTheirOldPasswordsExceptUnsupportedSchemesWhichAreNamedAlone() throws Exception {
+        store.domains().add("example.org");
+        Path passwd = fixture.resolve("passwd");
+        Result r = importOk("import", "passwd-file", "--domain", "example.org", passwd.toString());
+        List<String> unsupported = List.of("mia@example.org", "noah@example.org", "paul@example.org", "quin@example.org");
+        for (String line : Files.readAllLines(fixture.resolve("logins.tsv"), UTF_8)) {
+            String[] f = line.split("\t");
+            String user = f[0].contains("@") ? f[0] : f[0] + "@example.org";
+            boolean dovecotAccepted = f[3].equals("accepted");
+            var account = store.accounts().get(dev.mailwright.store.Address.parse(user));
+            if (unsupported.contains(user)) {
+                assertThat(account).as(user).isEmpty();
+                assertThat(r.err()).contains("not imported: " + passwd + ": line ").contains(": " + user + ": {" + f[2]
+                        + "} is not a supported password scheme");
+                continue;
+            }
+            assertThat(account).as(user).isPresent();
+            boolean weAccept = store.accounts().authenticate(user, f[1].toCharArray()).isPresent();
+            if (user.equals("uma@example.org")) {
+                // Dovecot refused her from 127.0.0.1 by allow_nets: we cannot restrict by network, and say so
+                assertThat(weAccept).isTrue();
+                assertThat(r.err()).contains(": uma@example.org: allow_nets=192.0.2.0/24 not carried over");
+            } else {
+                assertThat(weAccept).as(user + " (" + f[2] + ")").isEqualTo(dovecotAccepted);
+            }
+        }
+        assertThat(store.accounts().get(dev.mailwright.store.Address.parse("tina@example.org")).orElseThrow().enabled())
+                .isFalse();
+        assertThat(r.err()).contains(": tina@example.org: nologin: imported disabled (reason: moved)");
+        assertThat(store.accounts().get(dev.mailwright.store.Address.parse("vera@example.org")).orElseThrow().quota())
+                .isEqualTo(new dev.mailwright.store.Quota(100L * 1024 * 1024, 0));
+        assertThat(r.err()).contains(": bob@example.org: userdb_mail=mbox:~/mail:INBOX=~/mbox ignored");
+        assertThat(r.out()).isEqualTo("imported 18 user(s) from " + passwd + " (1 disabled: nologin); left out 4 with an"
+                + " unsupported password scheme, named on stderr\n");
+    }
 }
