@@ -67,7 +67,7 @@ final class Importer {
             present.add(m.uidl());
         }
         int todo = (int) uidls.stream().filter(u -> !present.contains(u)).count();
-        Progress progress = new Progress(cli, todo);
+        Progress progress = new Progress(cli, "importing", todo);
         long bytes = 0;
         int imported = 0;
         String where = "the start";
@@ -104,39 +104,5 @@ final class Importer {
         boolean environment = cause instanceof StoreUnavailableException || cause instanceof UncheckedIOException
                 || !(cause instanceof StoreException);
         return environment ? AdminException.environment(message, cause) : AdminException.user(message);
-    }
-
-    /** A count and rate line on stderr, rewritten in place, only when stderr is a terminal. */
-    static final class Progress {
-        private final Cli cli;
-        private final int total;
-        private final long start = System.nanoTime();
-        private long lastShown;
-        private boolean shown;
-        private int done;
-
-        Progress(Cli cli, int total) {
-            this.cli = cli;
-            this.total = total;
-        }
-
-        void step() {
-            done++;
-            long now = System.nanoTime();
-            if (cli.terminal() && (!shown || now - lastShown > 500_000_000L)) {
-                shown = true;
-                lastShown = now;
-                double secs = Math.max((now - start) / 1e9, 0.001);
-                cli.err().print(String.format("\rimporting: %d/%d messages (%.0f/s)", done, total, done / secs));
-                cli.err().flush();
-            }
-        }
-
-        void done() {
-            if (shown) {
-                cli.err().print("\r\033[K");
-                cli.err().flush();
-            }
-        }
     }
 }

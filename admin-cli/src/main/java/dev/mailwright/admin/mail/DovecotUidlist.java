@@ -12,8 +12,10 @@ import java.util.Optional;
 /**
  * Dovecot's {@code dovecot-uidlist}: a header ({@code 3 V<uidvalidity> N<nextuid> ...}, or
  * version 1's {@code 1 <uidvalidity> <nextuid>}) and one line per message,
- * {@code <uid> [<ext><value>...] :<file base name>} (version 1: {@code <uid> <file name>}).
- * The {@code P} extension holds a POP3 UIDL set explicitly (a migrated one).
+ * {@code <uid> [<ext><value>...] :<file name>} (version 1: {@code <uid> <file name>}).
+ * The {@code P} extension holds a POP3 UIDL set explicitly (a migrated one, or one Dovecot saved
+ * with {@code pop3_save_uidl}). Dovecot 2.3 writes base names; migration scripts and older
+ * versions write the whole file name, {@code :2,<flags>} included: both are looked up by base name.
  */
 final class DovecotUidlist {
 
@@ -71,17 +73,22 @@ final class DovecotUidlist {
                     name = rest.substring(colon + 1);
                     for (String ext : rest.substring(0, colon).strip().split("\\s+")) {
                         if (ext.startsWith("P") && ext.length() > 1) {
-                            pop3.put(name, ext.substring(1));
+                            pop3.put(baseName(name), ext.substring(1));
                         }
                     }
                 }
-                int info = name.indexOf(':');
-                uids.put(info < 0 ? name : name.substring(0, info), uid);
+                uids.put(baseName(name), uid);
             } catch (RuntimeException e) {
                 throw new ImportFormatException(file + ": line " + (n + 1) + ": malformed entry");
             }
         }
         return new DovecotUidlist(validity, uids, pop3);
+    }
+
+    /** The part of a Maildir file name before the {@code :2,<flags>} info. */
+    static String baseName(String fileName) {
+        int colon = fileName.indexOf(':');
+        return colon < 0 ? fileName : fileName.substring(0, colon);
     }
 
     long validity() {

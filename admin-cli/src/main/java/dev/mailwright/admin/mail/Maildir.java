@@ -27,12 +27,14 @@ import java.util.Optional;
  *
  * <p>The UIDL of an imported message is, in this order: the uidlist's {@code P} value; the
  * uidlist UID and UIDVALIDITY formatted with Dovecot's {@code pop3_uidl_format} (default
- * {@value #DEFAULT_UIDL_FORMAT}, what Dovecot served unless configured otherwise); an
- * {@code X-UIDL} header; none (the importer then names the message by its content).
+ * {@value UidlFormat#DEFAULT}, what Dovecot served unless configured otherwise); an
+ * {@code X-UIDL} header; none (the importer then names the message by its content). With
+ * {@link ScanOptions#reuseXuidl()} an {@code X-UIDL} header comes before the format, as with
+ * Dovecot's {@code pop3_reuse_xuidl}. This is what {@code DovecotFixtureTest} holds against a
+ * real Dovecot's answers.
  */
 public final class Maildir {
 
-    public static final String DEFAULT_UIDL_FORMAT = "%08Xu%08Xv";
     public static final String UIDLIST = "dovecot-uidlist";
 
     private Maildir() {
@@ -43,7 +45,7 @@ public final class Maildir {
         return Files.isDirectory(dir.resolve("cur")) || Files.isDirectory(dir.resolve("new"));
     }
 
-    public static List<SourceMessage> scan(Path dir, String uidlFormat) throws IOException, ImportFormatException {
+    public static List<SourceMessage> scan(Path dir, ScanOptions options) throws IOException, ImportFormatException {
         if (!isMaildir(dir)) {
             throw new ImportFormatException(dir + ": not a Maildir (no cur/ or new/ directory)");
         }
@@ -72,6 +74,7 @@ public final class Maildir {
         List<SourceMessage> out = new ArrayList<>();
         Map<String, String> uidlSeen = new HashMap<>();
         for (Path p : files) {
+            options.scanned().run();
             String where = dir.relativize(p).toString();
             String base = baseName(p);
             MessageDigest digest = Lines.sha256();
@@ -86,23 +89,19 @@ public final class Maildir {
                     digest.update(buf, 0, n);
                 }
             } catch (IOException e) {
-                throw new ImportFormatException(where + ": unreadable: " + e.getMessage());
+                options.bad().bad(where, "unreadable: " + e.getMessage());
+                continue;
             }
-            Optional<String> uidl = uidlist.pop3Uidl(base);
-            if (uidl.isEmpty() && uidlist.uid(base).isPresent()) {
-                uidl = Optional.of(formatUidl(uidlFormat, uidlist.uid(base).get(), uidlist.validity(), base));
-            }
-            if (uidl.isEmpty()) {
-                uidl = h.first("X-UIDL");
-            }
+            Optional<String> uidl = uidl(uidlist, base, h, options);
             if (uidl.isPresent()) {
                 if (!SourceMessage.isValidUidl(uidl.get())) {
-                    throw new ImportFormatException(where + ": UIDL \"" + uidl.get() + "\" is not valid (1 to 70"
-                            + " printable ASCII characters)");
+                    options.bad().bad(where, "UIDL \"" + uidl.get() + "\" is not valid (1 to 70 printable ASCII characters)");
+                    continue;
                 }
                 String earlier = uidlSeen.putIfAbsent(uidl.get(), where);
                 if (earlier != null) {
-                    throw new ImportFormatException(where + ": UIDL " + uidl.get() + " repeats that of " + earlier);
+                    options.bad().bad(where, "UIDL " + uidl.get() + " repeats that of " + earlier);
+                    continue;
                 }
             }
             out.add(new SourceMessage(where, uidl, h.returnPath(), mtimes.get(p), Lines.hex(digest.digest()),
@@ -111,63 +110,31 @@ public final class Maildir {
         return out;
     }
 
+    /**
+     * What Dovecot's POP3 server gave as UIDL: the uidlist's {@code P} value; with
+     * {@code pop3_reuse_xuidl}, the {@code X-UIDL} header; the UID and UIDVALIDITY in
+     * {@code pop3_uidl_format}. A file the uidlist does not know keeps its {@code X-UIDL}, if any.
+     */
+    private static Optional<String> uidl(DovecotUidlist uidlist, String base, Headers h, ScanOptions options)
+            throws ImportFormatException {
+        Optional<String> saved = uidlist.pop3Uidl(base);
+        if (saved.isPresent()) {
+            return saved;
+        }
+        Optional<String> xuidl = h.first("X-UIDL");
+        if (options.reuseXuidl() && xuidl.isPresent()) {
+            return xuidl;
+        }
+        Optional<Long> uid = uidlist.uid(base);
+        if (uid.isPresent()) {
+            return Optional.of(options.uidlFormat().format(uid.get(), uidlist.validity(), base));
+        }
+        return xuidl;
+    }
+
     /** The part of a Maildir file name before the {@code :2,flags} info: what dovecot-uidlist records. */
     static String baseName(Path p) {
-        String n = p.getFileName().toString();
-        int colon = n.indexOf(':');
-        return colon < 0 ? n : n.substring(0, colon);
-    }
-
-    /**
-     * Dovecot's {@code pop3_uidl_format} for the variables a Maildir gives: {@code %u} (UID),
-     * {@code %v} (UIDVALIDITY), {@code %f} (file name), with an optional zero flag, width and
-     * {@code X}/{@code x} for hex: {@code %08Xu%08Xv}.
-     */
-    static String formatUidl(String format, long uid, long validity, String fileName) throws ImportFormatException {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < format.length(); i++) {
-            char c = format.charAt(i);
-            if (c != '%') {
-                sb.append(c);
-                continue;
-            }
-            int j = i + 1;
-            boolean zero = j < format.length() && format.charAt(j) == '0';
-            int width = 0;
-            while (j < format.length() && Character.isDigit(format.charAt(j))) {
-                width = width * 10 + (format.charAt(j++) - '0');
-            }
-            char radix = 'd';
-            if (j < format.length() && (format.charAt(j) == 'X' || format.charAt(j) == 'x')) {
-                radix = format.charAt(j++);
-            }
-            if (j >= format.length()) {
-                throw new ImportFormatException("UIDL format ends in the middle of a variable: " + format);
-            }
-            char var = format.charAt(j);
-            String value = switch (var) {
-                case 'u' -> number(uid, radix);
-                case 'v' -> number(validity, radix);
-                case 'f' -> fileName;
-                case '%' -> "%";
-                default -> throw new ImportFormatException("UIDL format variable %" + var + " is not supported"
-                        + " (only %u, %v, %f)");
-            };
-            if (value.length() < width) {
-                value = (zero ? "0" : " ").repeat(width - value.length()) + value;
-            }
-            sb.append(value);
-            i = j;
-        }
-        return sb.toString();
-    }
-
-    private static String number(long n, char radix) {
-        return switch (radix) {
-            case 'X' -> Long.toHexString(n).toUpperCase(java.util.Locale.ROOT);
-            case 'x' -> Long.toHexString(n);
-            default -> Long.toString(n);
-        };
+        return DovecotUidlist.baseName(p.getFileName().toString());
     }
 
     /**

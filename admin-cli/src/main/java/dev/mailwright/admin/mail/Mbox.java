@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,11 +36,27 @@ import java.util.regex.Pattern;
  * any {@code >*From } gains one {@code >} (reversible), in mboxo only {@code From } does
  * (so {@code >From } in a message cannot be told from a quoted one). The reader undoes
  * the quoting of the chosen variant; the writer writes mboxrd.
+ *
+ * <p>A Dovecot-managed mbox ({@link Format#DOVECOT}, found by the {@code X-IMAPbase} header of
+ * its first message) is read as Dovecot serves it: no quoting undone, a message Dovecot saved
+ * ending where its {@code Content-Length} says (Dovecot does not quote {@code From } lines in it),
+ * and the UIDL Dovecot's POP3 server gave: {@code pop3_uidl_format} over the message's
+ * {@code X-UID} and the {@code X-IMAPbase} UIDVALIDITY. In every format the mailbox's bookkeeping
+ * fields ({@link #HIDDEN}) are left out of the messages, as Dovecot leaves them out of what it
+ * serves.
  */
 public final class Mbox {
 
     /** How From_ lines inside messages were quoted. */
-    public enum Format { MBOXRD, MBOXO }
+    public enum Format {
+        MBOXRD, MBOXO,
+        /** As Dovecot reads its mboxes: nothing unquoted, a valid Content-Length ends a message. */
+        DOVECOT
+    }
+
+    /** Header fields that belong to the mbox, not to the message: Dovecot never serves them. */
+    public static final Set<String> HIDDEN = Set.of("x-imapbase", "x-imap", "x-uid", "status", "x-status",
+            "x-keywords", "content-length");
 
     /** asctime(3), as From_ lines carry it: {@code Mon Jan  5 10:11:12 2026}, in UTC. */
     public static final DateTimeFormatter FROM_LINE_DATE =
@@ -54,42 +71,75 @@ public final class Mbox {
     private Mbox() {
     }
 
+    /** {@link Format#DOVECOT} when the first message has Dovecot's {@code X-IMAPbase} header, else {@link Format#MBOXRD}. */
+    public static Format detect(Path file) throws IOException {
+        try (InputStream in = new BufferedInputStream(java.nio.file.Files.newInputStream(file), 1 << 16)) {
+            Lines lines = new Lines(in);
+            byte[] l;
+            boolean inHeader = false;
+            while ((l = lines.next()) != null) {
+                if (!inHeader) {
+                    if (Lines.startsWith(l, 0, "From ")) {
+                        inHeader = true;
+                    } else if (!Lines.isBlank(l)) {
+                        break;
+                    }
+                } else if (Lines.isBlank(l)) {
+                    break;
+                } else if (fieldName(l).equals("x-imapbase")) {
+                    return Format.DOVECOT;
+                }
+            }
+        }
+        return Format.MBOXRD;
+    }
+
     /**
      * Reads every message of an mbox file, checking it on the way, without keeping the
      * content in memory: each message's {@link SourceMessage#content()} reads its range of
      * the file again.
      */
-    public static List<SourceMessage> scan(Path file, Format format) throws IOException, ImportFormatException {
+    public static List<SourceMessage> scan(Path file, Format format, ScanOptions options)
+            throws IOException, ImportFormatException {
         List<SourceMessage> out = new ArrayList<>();
         Map<String, String> uidlSeen = new HashMap<>();
-        try (InputStream raw = new BufferedInputStream(java.nio.file.Files.newInputStream(file), 1 << 16)) {
+        long fileSize = java.nio.file.Files.size(file);
+        try (InputStream raw = new BufferedInputStream(java.nio.file.Files.newInputStream(file), 1 << 16);
+             FileChannel peek = FileChannel.open(file, StandardOpenOption.READ)) {
             Lines lines = new Lines(raw);
             long offset = 0;
             long lineNo = 0;
             Scan current = null;
+            Mailbox mailbox = new Mailbox(file, format, options, uidlSeen);
             byte[] pendingBlank = null; // a blank line that may be the separator before the next From_ line
             long pendingBlankOffset = 0;
             byte[] l;
+            byte[] last = null;
             while ((l = lines.next()) != null) {
+                last = l;
                 if (lines.continued()) {
                     // the rest of a long line: it belongs where its start went (never a From_ or blank line)
                     if (current != null) {
-                        current.piece(l);
+                        current.piece(l, true);
                     }
                     offset += l.length;
                     continue;
                 }
                 lineNo++;
+                boolean inBody = current != null && offset < current.contentEnd;
                 boolean afterBlank = current == null || pendingBlank != null;
-                Matcher from = Lines.startsWith(l, 0, "From ") ? FROM_LINE.matcher(new String(l, ISO_8859_1)) : null;
-                if (from != null && afterBlank && from.matches()) {
+                boolean fromLike = !inBody && afterBlank && Lines.startsWith(l, 0, "From ");
+                Matcher from = fromLike ? FROM_LINE.matcher(new String(l, ISO_8859_1)) : null;
+                if (from != null && from.matches()) {
                     if (current != null) {
-                        out.add(current.finish(file, format, pendingBlankOffset, uidlSeen));
-                    } else if (offset > 0) {
-                        // only blank lines before the first From_ line: fine
+                        current.finish(mailbox, pendingBlankOffset, false).ifPresent(out::add);
                     }
-                    current = new Scan(out.size() + 1, lineNo, offset + l.length, from.group(1), from.group(2));
+                    current = new Scan(out.size() + mailbox.options.bad().skipped() + 1, lineNo, offset + l.length,
+                            from.group(1), from.group(2));
                     pendingBlank = null;
+                } else if (fromLike) {
+                    throw new ImportFormatException(file + ": line " + lineNo + ": \"" + printable(l) + "\" would"
+                            + " start a message but has no date: fix it, or quote it as \">From\" if it is text");
                 } else if (current == null) {
                     if (!Lines.isBlank(l)) {
                         throw new ImportFormatException(file + ": line " + lineNo
@@ -100,9 +150,17 @@ public final class Mbox {
                         current.line(pendingBlank, format);
                         pendingBlank = null;
                     }
-                    if (Lines.isBlank(l)) {
+                    if (Lines.isBlank(l) && !inBody) {
                         pendingBlank = l;
                         pendingBlankOffset = offset;
+                        if (current.bodyStart < 0) {
+                            // the end of the header: where the body starts, and (Dovecot) where it ends
+                            current.bodyStart = offset + l.length;
+                            current.contentLength = parseContentLength(current.header.toByteArray());
+                            if (format == Format.DOVECOT) {
+                                current.contentEnd = contentEnd(current, peek, fileSize);
+                            }
+                        }
                     } else {
                         current.line(l, format);
                     }
@@ -110,10 +168,68 @@ public final class Mbox {
                 offset += l.length;
             }
             if (current != null) {
-                out.add(current.finish(file, format, pendingBlank != null ? pendingBlankOffset : offset, uidlSeen));
+                boolean truncated = last[last.length - 1] != '\n'
+                        || (current.contentLength >= 0 && current.bodyStart + current.contentLength > fileSize);
+                current.finish(mailbox, pendingBlank != null ? pendingBlankOffset : offset, truncated).ifPresent(out::add);
             }
         }
         return out;
+    }
+
+    /**
+     * Where the content of a message Dovecot saved ends: at its Content-Length, if exactly there
+     * the file ends or a blank line and a From_ line follow (as Dovecot checks it); else never
+     * before the next From_ line.
+     */
+    private static long contentEnd(Scan current, FileChannel file, long fileSize) throws IOException {
+        if (current.contentLength < 0) {
+            return -1;
+        }
+        long end = current.bodyStart + current.contentLength;
+        if (end == fileSize) {
+            return end;
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(6);
+        file.read(b, end);
+        String next = new String(b.array(), 0, b.position(), ISO_8859_1);
+        return next.equals("\n") || next.equals("\nFrom ") ? end : -1;
+    }
+
+    private static String printable(byte[] l) {
+        String s = new String(l, ISO_8859_1).strip();
+        return s.length() > 60 ? s.substring(0, 60) + "..." : s;
+    }
+
+    /** The field name of a header line, lower case; empty for a line that is not a field. */
+    static String fieldName(byte[] l) {
+        int colon = -1;
+        for (int i = 0; i < l.length && i < 80; i++) {
+            if (l[i] == ':') {
+                colon = i;
+                break;
+            }
+            if (l[i] <= ' ') {
+                return "";
+            }
+        }
+        return colon <= 0 ? "" : new String(l, 0, colon, ISO_8859_1).toLowerCase(Locale.ROOT);
+    }
+
+    /** What the scan of one file knows beyond the message at hand. */
+    private static final class Mailbox {
+        final Path file;
+        final Format format;
+        final ScanOptions options;
+        final Map<String, String> uidlSeen;
+        /** Dovecot's UIDVALIDITY, from the first message's X-IMAPbase. */
+        Optional<Long> validity;
+
+        Mailbox(Path file, Format format, ScanOptions options, Map<String, String> uidlSeen) {
+            this.file = file;
+            this.format = format;
+            this.options = options;
+            this.uidlSeen = uidlSeen;
+        }
     }
 
     /** State of the message being scanned. */
@@ -125,7 +241,11 @@ public final class Mbox {
         final String dateText;
         final MessageDigest digest = Lines.sha256();
         final ByteArrayOutputStream header = new ByteArrayOutputStream();
+        final Hidden hidden = new Hidden();
         boolean inHeader = true;
+        long bodyStart = -1;
+        long contentLength = -1;
+        long contentEnd = -1;
 
         Scan(int number, long line, long start, String sender, String dateText) {
             this.number = number;
@@ -136,14 +256,16 @@ public final class Mbox {
         }
 
         void line(byte[] l, Format format) {
-            piece(unescape(l, format));
+            piece(unescape(l, format), false);
         }
 
         /** Content as stored: a line with its quoting undone, or a later piece of a long line. */
-        void piece(byte[] u) {
-            digest.update(u);
+        void piece(byte[] u, boolean continued) {
+            if (hidden.keep(u, continued)) {
+                digest.update(u);
+            }
             if (inHeader) {
-                if (Lines.isBlank(u)) {
+                if (!continued && Lines.isBlank(u)) {
                     inHeader = false;
                 } else if (header.size() < Headers.MAX_HEADER_BYTES) {
                     header.write(u, 0, u.length);
@@ -151,35 +273,123 @@ public final class Mbox {
             }
         }
 
-        SourceMessage finish(Path file, Format format, long end, Map<String, String> uidlSeen) throws ImportFormatException {
-            String where = "message " + number + " (line " + line + ")";
+        Optional<SourceMessage> finish(Mailbox box, long end, boolean truncated) throws ImportFormatException {
+            box.options.scanned().run();
+            String where = box.file + ": message " + number + " (line " + line + ")";
             Headers h;
             try {
                 header.write('\n');
                 h = Headers.read(new ByteArrayInputStream(header.toByteArray()));
             } catch (IOException e) {
-                throw new ImportFormatException(file + ": " + where + ": " + e.getMessage());
+                box.options.bad().bad(where, e.getMessage());
+                return Optional.empty();
             }
-            Optional<String> uidl = h.first("X-UIDL");
+            if (box.validity == null) {
+                box.validity = h.first("X-IMAPbase").flatMap(Mbox::imapBaseValidity);
+            }
+            if (truncated) {
+                box.options.bad().bad(where, "the file ends inside this message (truncated?)");
+                return Optional.empty();
+            }
+            Optional<String> uidl;
+            try {
+                uidl = uidl(h, box);
+            } catch (ImportFormatException e) {
+                box.options.bad().bad(where, e.getMessage());
+                return Optional.empty();
+            }
             if (uidl.isPresent()) {
                 if (!SourceMessage.isValidUidl(uidl.get())) {
-                    throw new ImportFormatException(file + ": " + where + ": X-UIDL is not a valid UIDL (1 to 70 printable"
+                    box.options.bad().bad(where, "UIDL \"" + uidl.get() + "\" is not valid (1 to 70 printable"
                             + " ASCII characters)");
+                    return Optional.empty();
                 }
-                String earlier = uidlSeen.putIfAbsent(uidl.get(), where);
+                String earlier = box.uidlSeen.putIfAbsent(uidl.get(), "message " + number + " (line " + line + ")");
                 if (earlier != null) {
-                    throw new ImportFormatException(file + ": " + where + ": X-UIDL " + uidl.get() + " repeats that of "
-                            + earlier);
+                    box.options.bad().bad(where, "UIDL " + uidl.get() + " repeats that of " + earlier);
+                    return Optional.empty();
                 }
             }
-            Instant received = parseFromLineDate(dateText).or(h::date).orElseThrow(() -> new ImportFormatException(
-                    file + ": " + where + ": no date in the From_ line nor in a Date header"));
+            Optional<Instant> received = parseFromLineDate(dateText).or(h::date);
+            if (received.isEmpty()) {
+                box.options.bad().bad(where, "no date in the From_ line nor in a Date header");
+                return Optional.empty();
+            }
             Optional<String> envelopeSender = sender.isEmpty() || sender.equals("MAILER-DAEMON") ? Optional.empty()
                     : Optional.of(sender);
             long length = end - start;
             long from = start;
-            return new SourceMessage(where, uidl, envelopeSender, received, Lines.hex(digest.digest()),
-                    () -> open(file, from, length, format));
+            Path file = box.file;
+            Format format = box.format;
+            return Optional.of(new SourceMessage("message " + number + " (line " + line + ")", uidl, envelopeSender,
+                    received.get(), Lines.hex(digest.digest()), () -> open(file, from, length, format)));
+        }
+
+        /**
+         * Dovecot's UIDL: {@code X-UIDL} first with {@code pop3_reuse_xuidl}; the {@code X-UID} in
+         * {@code pop3_uidl_format} in a Dovecot-managed mbox; else an {@code X-UIDL} header.
+         */
+        private static Optional<String> uidl(Headers h, Mailbox box) throws ImportFormatException {
+            Optional<String> xuidl = h.first("X-UIDL");
+            if (box.options.reuseXuidl() && xuidl.isPresent()) {
+                return xuidl;
+            }
+            Optional<String> xuid = h.first("X-UID");
+            if (box.validity.isPresent() && xuid.isPresent()) {
+                try {
+                    return Optional.of(box.options.uidlFormat().format(Long.parseLong(xuid.get()), box.validity.get(), ""));
+                } catch (NumberFormatException e) {
+                    throw new ImportFormatException("X-UID \"" + xuid.get() + "\" is not a number");
+                }
+            }
+            return xuidl;
+        }
+    }
+
+    /** {@code X-IMAPbase: <uidvalidity> <next uid> [keywords]}: the UIDVALIDITY. */
+    private static Optional<Long> imapBaseValidity(String value) {
+        try {
+            return Optional.of(Long.parseLong(value.strip().split("\\s+")[0]));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The Content-Length field of a raw header section, or -1. */
+    private static long parseContentLength(byte[] header) {
+        for (String l : new String(header, ISO_8859_1).split("\n")) {
+            if (l.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+                try {
+                    return Long.parseLong(l.substring(15).strip());
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Leaves {@link #HIDDEN} fields (with their continuation lines) out of a message's header, line by line. */
+    private static final class Hidden {
+        private boolean inHeader = true;
+        private boolean dropping;
+
+        boolean keep(byte[] piece, boolean continued) {
+            if (!inHeader) {
+                return true;
+            }
+            if (continued) {
+                return !dropping;
+            }
+            if (Lines.isBlank(piece)) {
+                inHeader = false;
+                return true;
+            }
+            if (piece.length > 0 && (piece[0] == ' ' || piece[0] == '\t')) {
+                return !dropping;
+            }
+            dropping = HIDDEN.contains(fieldName(piece));
+            return !dropping;
         }
     }
 
@@ -203,6 +413,7 @@ public final class Mbox {
             throw e;
         }
         Lines lines = new Lines(new BufferedInputStream(new Bounded(Channels.newInputStream(ch), length), 1 << 16));
+        Hidden hidden = new Hidden();
         return new InputStream() {
             private byte[] line = new byte[0];
             private int pos;
@@ -212,6 +423,9 @@ public final class Mbox {
                     byte[] l = lines.next();
                     line = l == null || lines.continued() ? l : unescape(l, format);
                     pos = 0;
+                    if (line != null && !hidden.keep(line, lines.continued())) {
+                        line = new byte[0];
+                    }
                 }
                 return line != null;
             }
@@ -243,7 +457,7 @@ public final class Mbox {
     }
 
     private static byte[] unescape(byte[] l, Format format) {
-        if (l.length == 0 || l[0] != '>') {
+        if (format == Format.DOVECOT || l.length == 0 || l[0] != '>') {
             return l;
         }
         int gt = 0;

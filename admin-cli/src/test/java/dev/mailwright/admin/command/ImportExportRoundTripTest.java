@@ -117,7 +117,7 @@ class ImportExportRoundTripTest extends CommandTest {
             expectedUidls.get(i).ifPresent(u -> assertThat(stored.get(n).uidl()).as("UIDL of message %d", n + 1).isEqualTo(u));
         }
         assertThat(stored.get(0).uidl()).isEqualTo("migrated-1");
-        assertThat(stored.get(1).uidl()).isEqualTo("000000026553F100");
+        assertThat(stored.get(1).uidl()).isEqualTo("000000026553f100");
         assertThat(stored).extracting(MessageInfo::uidl).doesNotHaveDuplicates();
         assertServedAsPop3WouldSendThem(ann);
 

@@ -24,10 +24,10 @@ class MboxTest {
 
     @Test
     void dovecotUidlFormatsGiveWhatDovecotServed() throws Exception {
-        assertThat(Maildir.formatUidl("%08Xu%08Xv", 26, 1_700_000_000L, "f")).isEqualTo("0000001A6553F100");
-        assertThat(Maildir.formatUidl("%v.%u", 26, 1_700_000_000L, "f")).isEqualTo("1700000000.26");
-        assertThat(Maildir.formatUidl("%f", 1, 1, "1234.M1P2.host,S=10")).isEqualTo("1234.M1P2.host,S=10");
-        assertThatThrownBy(() -> Maildir.formatUidl("%m", 1, 1, "f")).isInstanceOf(ImportFormatException.class)
+        assertThat(UidlFormat.parse("%08Xu%08Xv").format(26, 1_700_000_000L, "f")).isEqualTo("0000001a6553f100");
+        assertThat(UidlFormat.parse("%v.%u").format(26, 1_700_000_000L, "f")).isEqualTo("1700000000.26");
+        assertThat(UidlFormat.parse("%f").format(1, 1, "1234.M1P2.host,S=10")).isEqualTo("1234.M1P2.host,S=10");
+        assertThatThrownBy(() -> UidlFormat.parse("%m").format(1, 1, "f")).isInstanceOf(ImportFormatException.class)
                 .hasMessageContaining("%m is not supported");
     }
 
@@ -51,7 +51,7 @@ class MboxTest {
         String mbox = "From a@b.test Mon Jan  5 10:11:12 2026\nSubject: long\n\n" + body.replace("\n>From is", "\n>>From is")
                 + "\nFrom a@b.test Mon Jan  5 10:11:13 2026\nSubject: next\n\nok\n";
         Path file = Files.writeString(tmp.resolve("long.mbox"), mbox, US_ASCII);
-        List<SourceMessage> messages = Mbox.scan(file, Mbox.Format.MBOXRD);
+        List<SourceMessage> messages = Mbox.scan(file, Mbox.Format.MBOXRD, ScanOptions.defaults());
         assertThat(messages).hasSize(2);
         byte[] expected = ("Subject: long\n\n" + body.replace("\n>From is", "\n>From is")).getBytes(US_ASCII);
         try (InputStream in = messages.get(0).content().open()) {
@@ -65,5 +65,65 @@ class MboxTest {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         Mbox.write(out, "a@b.test", java.time.Instant.parse("2026-01-05T10:11:12Z"), new java.io.ByteArrayInputStream(expected));
         assertThat(out.toString(US_ASCII)).isEqualTo(mbox.substring(0, mbox.indexOf("\nFrom a@b.test Mon Jan  5 10:11:13")) + "\n");
+    }
+
+    @Test
+    void dovecotUidlFormatModifiersPrintAsDovecotDoes() throws Exception {
+        assertThat(UidlFormat.parse("%08UXu%08UXv").format(26, 1_700_000_000L, "f")).isEqualTo("0000001A6553F100");
+        assertThat(UidlFormat.parse("%u-%Lf").format(3, 1, "AbC")).isEqualTo("3-abc");
+        assertThatThrownBy(() -> UidlFormat.parse("%08X")).isInstanceOf(ImportFormatException.class)
+                .hasMessageContaining("ends in the middle of a variable");
+    }
+
+    @Test
+    void aFromLineWithoutADateAfterABlankLineIsRefusedRatherThanMergingTwoMessages(@TempDir Path tmp) throws Exception {
+        Path file = Files.writeString(tmp.resolve("nodate.mbox"), "From a@b.test Mon Jan  5 10:11:12 2026\nSubject: one\n\n"
+                + "first\n\nFrom a@b.test\nSubject: two\n\nsecond\n\n", US_ASCII);
+        assertThatThrownBy(() -> Mbox.scan(file, Mbox.Format.MBOXRD, ScanOptions.defaults()))
+                .isInstanceOf(ImportFormatException.class)
+                .hasMessage(file + ": line 6: \"From a@b.test\" would start a message but has no date: fix it, or quote"
+                        + " it as \">From\" if it is text");
+    }
+
+    @Test
+    void aTruncatedMboxIsReportedAndWithSkipBadOnlyItsLastMessageIsLeftOut(@TempDir Path tmp) throws Exception {
+        Path file = Files.writeString(tmp.resolve("cut.mbox"), "From a@b.test Mon Jan  5 10:11:12 2026\nSubject: one\n\n"
+                + "first\n\nFrom a@b.test Mon Jan  5 10:11:13 2026\nSubject: two\n\nsecond message, cut he", US_ASCII);
+        assertThatThrownBy(() -> Mbox.scan(file, Mbox.Format.MBOXRD, ScanOptions.defaults()))
+                .isInstanceOf(ImportFormatException.class)
+                .hasMessage(file + ": message 2 (line 6): the file ends inside this message (truncated?)");
+        List<String> reports = new java.util.ArrayList<>();
+        List<SourceMessage> kept = Mbox.scan(file, Mbox.Format.MBOXRD, new ScanOptions(UidlFormat.dovecotDefault(), false,
+                BadMessages.skip(reports::add), () -> { }));
+        assertThat(kept).extracting(SourceMessage::where).containsExactly("message 1 (line 1)");
+        assertThat(reports).containsExactly(file + ": message 2 (line 6): the file ends inside this message (truncated?)");
+    }
+
+    @Test
+    void aContentLengthCutShortOfTheFileIsReportedAsTruncated(@TempDir Path tmp) throws Exception {
+        Path file = Files.writeString(tmp.resolve("cl.mbox"), "From a@b.test Mon Jan  5 10:11:12 2026\n"
+                + "X-IMAPbase: 1700000000 2\nX-UID: 1\nContent-Length: 500\n\nonly a few octets\n", US_ASCII);
+        assertThatThrownBy(() -> Mbox.scan(file, Mbox.detect(file), ScanOptions.defaults()))
+                .hasMessageContaining("message 1 (line 1): the file ends inside this message (truncated?)");
+    }
+
+    @Test
+    void dovecotMboxMessageEndsByItsContentLengthSoAnUnquotedFromLineInsideStaysContent(@TempDir Path tmp) throws Exception {
+        String body = "before\n\nFrom the desk of Ann Mon Jan  5 10:11:12 2026\n>From quoted stays quoted\n";
+        String mbox = "From ann@example.org  Mon Jan  5 10:11:12 2026\nSubject: one\nX-IMAPbase: 1700000000 3\n"
+                + "X-UID: 1\nStatus: RO\nX-Keywords: $Label1\nContent-Length: " + body.length() + "\n\n" + body + "\n"
+                + "From ann@example.org  Mon Jan  5 10:11:13 2026\nSubject: two\nX-UID: 2\nX-UIDL: old-2\n"
+                + "Content-Length: 4\n\ntwo\n\n";
+        Path file = Files.writeString(tmp.resolve("dovecot.mbox"), mbox, US_ASCII);
+        assertThat(Mbox.detect(file)).isEqualTo(Mbox.Format.DOVECOT);
+        List<SourceMessage> messages = Mbox.scan(file, Mbox.detect(file), ScanOptions.defaults());
+        assertThat(messages).hasSize(2);
+        try (InputStream in = messages.get(0).content().open()) {
+            assertThat(new String(in.readAllBytes(), US_ASCII)).isEqualTo("Subject: one\n\n" + body);
+        }
+        assertThat(messages).extracting(m -> m.uidl().orElseThrow()).containsExactly("000000016553f100", "000000026553f100");
+        List<SourceMessage> reused = Mbox.scan(file, Mbox.Format.DOVECOT, new ScanOptions(UidlFormat.dovecotDefault(), true,
+                BadMessages.refuse(), () -> { }));
+        assertThat(reused).extracting(m -> m.uidl().orElseThrow()).containsExactly("000000016553f100", "old-2");
     }
 }

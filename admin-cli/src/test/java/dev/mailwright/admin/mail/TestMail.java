@@ -135,7 +135,7 @@ public final class TestMail {
                     uidls.add(Optional.of(p));
                 } else {
                     uidlist.append(uid).append(" :").append(base).append('\n');
-                    uidls.add(Optional.of(String.format("%08X%08X", uid, validity)));
+                    uidls.add(Optional.of(String.format("%08x%08x", uid, validity)));
                 }
             } else {
                 uidls.add(m.xUidl());
