@@ -42,6 +42,7 @@ public final class Pop3ProtocolSession implements ProtocolSession {
         connection = c;
         context.metrics().connectionOpened(Pop3Session.PROTOCOL);
         session = new Pop3Session(context, c.id(), c.remoteAddress(), c::isSecure, c::canStartTls);
+        session.onLockLost(() -> c.execute(this::lockLost));
         StringBuilder greeting = new StringBuilder("+OK Mailwright POP3 server ready");
         session.apopTimestamp().ifPresent(t -> greeting.append(' ').append(t));
         c.writeLine(greeting.toString());
@@ -151,6 +152,17 @@ public final class Pop3ProtocolSession implements ProtocolSession {
     @Override
     public void tlsStarted() {
         holding = false;
+    }
+
+    /** The maildrop lock was taken over (or kicked): nothing more can be committed, so end now. */
+    private void lockLost() {
+        if (!session.leaseLost()) {
+            return; // the session let go of the maildrop meanwhile
+        }
+        session.ending("lock-lost");
+        connection.writeLine("-ERR [SYS/TEMP] maildrop lock lost, nothing was changed");
+        holding = true;
+        connection.close();
     }
 
     @Override
