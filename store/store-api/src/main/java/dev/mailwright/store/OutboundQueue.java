@@ -80,6 +80,9 @@ public interface OutboundQueue {
     /** How many items the queue holds, in any state (for monitoring: cheap, unlike {@link #list()}). */
     long size();
 
+    /** When the oldest item still in the queue (in any state) was queued; empty when none is (for monitoring). */
+    Optional<Instant> oldestCreated();
+
     Optional<QueueItem> get(long itemId);
 
     // An administrator's changes: each acts on all the given items in one transaction, or on none

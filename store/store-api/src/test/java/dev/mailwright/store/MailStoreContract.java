@@ -1087,7 +1087,7 @@ public abstract class MailStoreContract {
     @Nested
     class QueueContract {
         private void queueTo(String... remote) {
-            Account a = user("ann@example.org");
+            Account a = store.accounts().get(Address.parse("ann@example.org")).orElseGet(() -> user("ann@example.org"));
             try (Delivery d = store.deliveries().begin(Envelope.of(Optional.of(a.address()), clock.instant()))) {
                 for (String r : remote) {
                     d.addRemote(RemoteRecipient.of(Address.parse(r)));
@@ -1139,6 +1139,21 @@ public abstract class MailStoreContract {
             assertThat(store.queue().size()).isEqualTo(1);
             assertThat(store.queue().list()).extracting(QueueItem::id).containsExactly(items.get(1).id());
             assertThat(read(store.queue().openContent(items.get(1).messageId()))).startsWith("Subject: out");
+        }
+
+        @Test
+        void theOldestItemIsKnownUntilItLeavesTheQueue() {
+            assertThat(store.queue().oldestCreated()).isEmpty();
+            Instant first = clock.instant();
+            queueTo("x@remote.test");
+            clock.advance(Duration.ofMinutes(3));
+            queueTo("y@remote.test");
+            assertThat(store.queue().oldestCreated()).contains(first);
+            List<QueueItem> items = store.queue().claim("w", 10, Duration.ofMinutes(5));
+            assertThat(store.queue().oldestCreated()).as("claimed items are still queued").contains(first);
+            QueueItem oldest = items.stream().filter(i -> i.created().equals(first)).findFirst().orElseThrow();
+            store.queue().fail(oldest.id(), "w", "550 no such user");
+            assertThat(store.queue().oldestCreated()).contains(first.plus(Duration.ofMinutes(3)));
         }
 
         @Test

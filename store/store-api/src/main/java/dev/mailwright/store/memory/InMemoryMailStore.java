@@ -1339,6 +1339,13 @@ public final class InMemoryMailStore implements MailStore {
         }
 
         @Override
+        public Optional<Instant> oldestCreated() {
+            synchronized (lock) {
+                return queue.values().stream().map(r -> r.created).min(Comparator.naturalOrder());
+            }
+        }
+
+        @Override
         public Optional<QueueItem> get(long itemId) {
             synchronized (lock) {
                 return Optional.ofNullable(queue.get(itemId)).map(QueueRow::view);

@@ -317,6 +317,17 @@ public final class SqlQueue implements OutboundQueue {
     }
 
     @Override
+    public Optional<Instant> oldestCreated() {
+        return jdbc.call("oldest queue item", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT min(created) AS oldest FROM queue");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return Optional.ofNullable(Jdbc.getInstant(rs, "oldest"));
+            }
+        });
+    }
+
+    @Override
     public Optional<QueueItem> get(long itemId) {
         return jdbc.call("get queue item", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM queue WHERE id = ?")) {
