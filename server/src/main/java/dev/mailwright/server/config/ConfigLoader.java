@@ -167,6 +167,14 @@ public final class ConfigLoader {
 
         String bareLf = c.getString("smtp.bare-lf");
         check(List.of("reject", "normalize").contains(bareLf), c, "smtp.bare-lf", "must be reject or normalize");
+        Optional<String> authDefaultDomain = nonEmpty(c.getString("auth.default-domain")).map(domain -> {
+            try {
+                return Address.parseDomain(domain);
+            } catch (InvalidInputException e) {
+                check(false, c, "auth.default-domain", "must be a domain name: " + e.getMessage());
+                throw e;
+            }
+        });
         Optional<String> nodeId = nonEmpty(c.getString("node-id"));
         check(nodeId.isEmpty() || nodeId.get().matches("[A-Za-z0-9._:-]{1,100}"), c, "node-id",
                 "must be 1 to 100 letters, digits, '.', '_', ':' or '-'");
@@ -240,7 +248,8 @@ public final class ConfigLoader {
                 new ServerConfig.Database(url, c.getString("database.user"), c.getString("database.password"), pool,
                         embeddedPort),
                 new ServerConfig.Tls(cert, key), Map.copyOf(listeners), limits, pop3, smtp, outbound, passwords,
-                positiveDuration(c, "shutdown.grace-period"), new ServerConfig.Logging(format, level), nodeId);
+                positiveDuration(c, "shutdown.grace-period"), new ServerConfig.Logging(format, level), nodeId,
+                authDefaultDomain);
     }
 
     /** Per-domain smarthosts: an object of domains, each with the keys {@link #SMARTHOST_KEYS}. */

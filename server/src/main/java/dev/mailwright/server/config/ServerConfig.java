@@ -23,7 +23,8 @@ public record ServerConfig(
         Passwords passwords,
         Duration shutdownGracePeriod,
         Logging logging,
-        Optional<String> nodeId) {
+        Optional<String> nodeId,
+        Optional<String> authDefaultDomain) {
 
     /** The listener names, in start order. */
     public static final java.util.List<String> LISTENER_NAMES =
