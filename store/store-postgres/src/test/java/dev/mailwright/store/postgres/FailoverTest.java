@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.mailwright.password.PasswordHashing;
 import dev.mailwright.store.Account;
 import dev.mailwright.store.Address;
@@ -39,6 +40,9 @@ class FailoverTest {
     private static final PasswordHashing HASHING =
             new PasswordHashing(new PasswordHashing.Argon2Cost(256, 1, 1), new SecureRandom());
     private static final int READ_ONLY_ATTEMPTS = 3;
+    private static final Duration SILENT_TIMEOUT = Duration.ofSeconds(2);
+    /** A generous bound for finding the promoted standby; a stalled pool never does. */
+    private static final Duration RECOVERY = Duration.ofSeconds(60);
 
     private static PostgresMailStore.Settings settings(String url, String user, String password) {
         return new PostgresMailStore.Settings(url, Optional.of(user), Optional.of(password), 4, Duration.ofSeconds(2));
@@ -77,6 +81,37 @@ class FailoverTest {
     }
 
     @Test
+    void aPrimaryThatGoesSilentIsLeftForThePromotedStandbyAfterTheSocketTimeout() throws Exception {
+        try (PrimaryAndStandby pg = PrimaryAndStandby.start("mailwright")) {
+            new SchemaMigrator(pg.primaryDataSource()).migrate();
+            // no socketTimeout in the URL: the store's setting is what bounds a wait for the frozen primary
+            PostgresMailStore.Settings settings = new PostgresMailStore.Settings(pg.multiHostUrl("connectTimeout=2"),
+                    Optional.of(pg.user()), Optional.of(pg.password()), 4, Duration.ofSeconds(2), SILENT_TIMEOUT);
+            try (PostgresMailStore store = PostgresMailStore.open(settings, Clock.systemUTC(), HASHING, null)) {
+                store.domains().add("example.org");
+                Account ann = store.accounts().add(Address.parse("ann@example.org"), "ann-password".toCharArray());
+                deliver(store, ann, "before");
+
+                pg.freezePrimary(); // its port still takes connections; nothing answers on them
+                pg.promoteStandby();
+                long deadline = System.nanoTime() + RECOVERY.toNanos();
+                int refused = 0;
+                while (true) {
+                    try {
+                        deliver(store, ann, "after");
+                        break;
+                    } catch (StoreUnavailableException e) {
+                        refused++;
+                        assertThat(System.nanoTime()).as("still unavailable after %d attempts: %s", refused, e.getMessage())
+                                .isLessThan(deadline);
+                    }
+                }
+                assertThat(store.accounts().get(ann.id()).orElseThrow().usage().messages()).isEqualTo(2);
+            }
+        }
+    }
+
+    @Test
     void aConnectionToAReadOnlyServerIsReplacedAfterAFailedWrite() throws Exception {
         TestDatabase db = TestDatabases.fresh();
         setReadOnly(db, true);
@@ -100,6 +135,24 @@ class FailoverTest {
             }
             assertThat(last).as("still refused after %d attempts", READ_ONLY_ATTEMPTS).isNull();
             assertThat(store.domains().list()).hasSize(1);
+        }
+    }
+
+    @Test
+    void theSocketTimeoutReachesThePooledConnectionsAndOneInTheUrlWins() throws SQLException {
+        TestDatabase db = TestDatabases.fresh();
+        PostgresMailStore.Settings settings = new PostgresMailStore.Settings(db.jdbcUrl(), Optional.of(db.user()),
+                Optional.ofNullable(db.password()), 1, Duration.ofSeconds(5), Duration.ofSeconds(7));
+        try (HikariDataSource pool = new HikariDataSource(PostgresMailStore.poolConfig(settings));
+             Connection c = pool.getConnection()) {
+            assertThat(c.getNetworkTimeout()).isEqualTo(7_000);
+        }
+        String url = db.jdbcUrl() + (db.jdbcUrl().contains("?") ? "&" : "?") + "socketTimeout=3";
+        PostgresMailStore.Settings inUrl = new PostgresMailStore.Settings(url, Optional.of(db.user()),
+                Optional.ofNullable(db.password()), 1, Duration.ofSeconds(5), Duration.ofSeconds(7));
+        try (HikariDataSource pool = new HikariDataSource(PostgresMailStore.poolConfig(inUrl));
+             Connection c = pool.getConnection()) {
+            assertThat(c.getNetworkTimeout()).isEqualTo(3_000);
         }
     }
 

@@ -1,21 +1,20 @@
 package dev.mailwright.store.postgres.embedded;
 
+import dev.mailwright.store.postgres.testing.TestDatabases;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
@@ -127,9 +126,18 @@ public final class PrimaryAndStandby implements AutoCloseable {
                 + "?targetServerType=primary" + (parameters.isEmpty() ? "" : "&" + parameters);
     }
 
-    /** A URL of the standby alone (whatever its role). */
-    public String standbyUrl() {
-        return standby.jdbcUrl(database);
+    /** The primary's port on 127.0.0.1 (to put a proxy in front of it, say). */
+    public int primaryPort() {
+        return primary.port();
+    }
+
+    /** The standby's port on 127.0.0.1. */
+    public int standbyPort() {
+        return standby.port();
+    }
+
+    public String database() {
+        return database;
     }
 
     public String user() {
@@ -156,6 +164,40 @@ public final class PrimaryAndStandby implements AutoCloseable {
         primary.pgCtl("stop", "-m", "immediate", "-w", "-t", Long.toString(WAIT.toSeconds()));
     }
 
+    /**
+     * Stops every process of the primary ({@code SIGSTOP}) without closing anything: its port
+     * still accepts TCP connections (the kernel completes them) and nothing answers, as with a
+     * hung machine or dead storage. {@link #thawPrimary()} lets it go on.
+     */
+    public void freezePrimary() {
+        signalPrimary("STOP");
+    }
+
+    public void thawPrimary() {
+        signalPrimary("CONT");
+    }
+
+    private void signalPrimary(String signal) {
+        try {
+            Postmaster postmaster = Postmaster.named(primary.dataDirectory())
+                    .orElseThrow(() -> new IllegalStateException("the primary is not running"));
+            List<String> command = new java.util.ArrayList<>(List.of("kill", "-" + signal,
+                    Long.toString(postmaster.pid())));
+            ProcessHandle.of(postmaster.pid()).ifPresent(p -> p.descendants()
+                    .forEach(child -> command.add(Long.toString(child.pid()))));
+            Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+            if (!kill.waitFor(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " failed: "
+                        + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** Makes the standby the primary ({@code pg_ctl promote}) and waits until it accepts writes. */
     public void promoteStandby() {
         standby.pgCtl("promote", "-w", "-t", Long.toString(WAIT.toSeconds()));
@@ -176,15 +218,18 @@ public final class PrimaryAndStandby implements AutoCloseable {
 
     /** Stops both clusters (what is still running) and removes their directories. */
     @Override
-    public void close() {
+    public void close() throws IOException {
         try {
             try {
                 standby.close();
             } finally {
+                if (Postmaster.running(primary.dataDirectory()).isPresent()) {
+                    thawPrimary(); // a frozen primary would not stop
+                }
                 primary.close();
             }
         } finally {
-            deleteTree(base);
+            TestDatabases.deleteTree(base);
         }
     }
 
@@ -211,10 +256,9 @@ public final class PrimaryAndStandby implements AutoCloseable {
                 if (p.getFileName().toString().equals("postmaster.pid")) {
                     continue;
                 }
-                Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
                 if (!Files.isSymbolicLink(p)) {
-                    UserPrincipal owner = Files.getOwner(p);
-                    Files.setOwner(target, owner);
+                    Files.setOwner(target, Files.getOwner(p));
                 }
             }
         }
@@ -223,13 +267,5 @@ public final class PrimaryAndStandby implements AutoCloseable {
     private static void append(Path file, String... lines) throws IOException {
         Files.writeString(file, "\n# ---- streaming replication (test) ----\n" + String.join("\n", List.of(lines))
                 + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not remove " + root, e);
-        }
     }
 }
