@@ -42,7 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
  * by itself. SMTP clients send all along; while there is no primary they get {@code 451 4.3.0}
  * and a POP3 session gets {@code -ERR [SYS/TEMP]}, never a permanent error or no answer; after
  * the promotion the same sessions work again, and every message that got a 250 is in the
- * maildrop on the new primary, intact and once.
+ * maildrop on the new primary, intact and once. A primary that hangs instead (its port still
+ * takes connections, nothing answers) is left after {@code database.socket-timeout}.
+ * deploy/README.md "PostgreSQL failover", ADR 0020.
  */
 @Timeout(300)
 class FailoverTest {
