@@ -133,7 +133,8 @@ public final class Database implements AutoCloseable {
             checkReachable(url, user, password);
         }
         com.zaxxer.hikari.HikariConfig poolConfig = PostgresMailStore.poolConfig(new PostgresMailStore.Settings(
-                url, user, password, config.database().poolSize(), Duration.ofSeconds(5)));
+                url, user, password, config.database().poolSize(), Duration.ofSeconds(5),
+                config.database().socketTimeout()));
         poolConfig.addDataSourceProperty("ApplicationName", applicationName);
         if (!applicationName.equals(PostgresMailStore.APPLICATION_NAME)) {
             poolConfig.setMinimumIdle(0); // a command: no connections opened ahead of need in the background

@@ -133,6 +133,9 @@ public final class ConfigLoader {
         check(pool >= 1 && pool <= 1000, c, "database.pool-size", "must be from 1 to 1000");
         int embeddedPort = c.getInt("database.embedded-port");
         check(embeddedPort > 0 && embeddedPort <= 65535, c, "database.embedded-port", "must be a port number");
+        Duration socketTimeout = c.getDuration("database.socket-timeout");
+        check(socketTimeout.isZero() || (!socketTimeout.isNegative() && socketTimeout.toSeconds() >= 1), c,
+                "database.socket-timeout", "must be 0 (no limit) or at least 1s");
 
         Optional<Path> cert = nonEmpty(c.getString("tls.certificate")).map(Path::of);
         Optional<Path> key = nonEmpty(c.getString("tls.key")).map(Path::of);
@@ -246,7 +249,7 @@ public final class ConfigLoader {
 
         return new ServerConfig(hostname, Installation.resolve(Path.of(c.getString("data-dir"))),
                 new ServerConfig.Database(url, c.getString("database.user"), c.getString("database.password"), pool,
-                        embeddedPort),
+                        embeddedPort, socketTimeout),
                 new ServerConfig.Tls(cert, key), Map.copyOf(listeners), limits, pop3, smtp, outbound, passwords,
                 positiveDuration(c, "shutdown.grace-period"), new ServerConfig.Logging(format, level), nodeId,
                 authDefaultDomain);

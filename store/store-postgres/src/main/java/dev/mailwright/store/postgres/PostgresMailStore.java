@@ -51,9 +51,31 @@ public final class PostgresMailStore implements MailStore {
      * @param password          its password, if any
      * @param poolSize          connections in the pool (at least as many as concurrent deliveries)
      * @param connectionTimeout how long a caller waits for a connection before the store is unavailable
+     * @param socketTimeout     how long one wait for the database's answer may take (the driver's
+     *                          {@code socketTimeout}, whole seconds; zero: no limit); a
+     *                          {@code socketTimeout} in the URL wins
      */
     public record Settings(String jdbcUrl, Optional<String> user, Optional<String> password, int poolSize,
-                           Duration connectionTimeout) {
+                           Duration connectionTimeout, Duration socketTimeout) {
+
+        /**
+         * Without it, a database host that goes silent (no TCP reset: a hung machine, a cut
+         * network, a frozen process behind a listening socket) holds every statement in flight
+         * until the kernel gives up (15 minutes to hours), and a new connection's login to it
+         * forever, which stalls the pool: the server would never reach the promoted standby.
+         */
+        public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(60);
+
+        public Settings {
+            if (socketTimeout.isNegative()) {
+                throw new IllegalArgumentException("socketTimeout must not be negative: " + socketTimeout);
+            }
+        }
+
+        public Settings(String jdbcUrl, Optional<String> user, Optional<String> password, int poolSize,
+                        Duration connectionTimeout) {
+            this(jdbcUrl, user, password, poolSize, connectionTimeout, DEFAULT_SOCKET_TIMEOUT);
+        }
 
         public static Settings of(String jdbcUrl, int poolSize) {
             return new Settings(jdbcUrl, Optional.empty(), Optional.empty(), poolSize, Duration.ofSeconds(5));
@@ -139,6 +161,10 @@ public final class PostgresMailStore implements MailStore {
         // start even while the database is down; calls fail with StoreUnavailableException until it is back
         config.setInitializationFailTimeout(-1);
         config.addDataSourceProperty("tcpKeepAlive", "true");
+        if (!settings.socketTimeout().isZero()) {
+            // the driver's own property: a socketTimeout in the URL takes precedence over it
+            config.addDataSourceProperty("socketTimeout", Long.toString(Math.max(1, settings.socketTimeout().toSeconds())));
+        }
         config.addDataSourceProperty("ApplicationName", APPLICATION_NAME);
         return config;
     }

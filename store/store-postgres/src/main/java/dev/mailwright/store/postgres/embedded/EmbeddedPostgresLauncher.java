@@ -350,6 +350,14 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
 
     // ------------------------------------------------------------ processes
 
+    /**
+     * Runs {@code pg_ctl ACTION OPTIONS} on this cluster as the user PostgreSQL runs as: for
+     * tests that crash ({@code stop -m immediate}) or promote a cluster.
+     */
+    void pgCtl(String action, String... options) {
+        pgCtl(runAs(settings), action, options);
+    }
+
     private void pgCtl(Optional<String> runAs, String action, String... options) {
         Path binaries;
         try {
