@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -29,6 +30,11 @@ public final class Pop3Dispatcher {
         this.commands = commands.stream().collect(Collectors.toUnmodifiableMap(Pop3Command::verb, Function.identity()));
     }
 
+
+    /** The commands it knows, upper case. */
+    public Set<String> verbs() {
+        return commands.keySet();
+    }
 
     /** The reply to one input line. */
     public Pop3Reply handle(Pop3Session session, Line line) {
