@@ -107,6 +107,28 @@ class DeployFilesTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void theNetworkPolicyOpensTheMailPortsToAllAndTheOpsPortToMonitoringOnly() throws Exception {
+        Map<String, Object> policy = (Map<String, Object>) yaml(DEPLOY.resolve("kubernetes/networkpolicy.yaml")).get(0);
+        Map<String, Object> spec = (Map<String, Object>) policy.get("spec");
+        assertThat(new Yaml().dump(spec.get("podSelector"))).contains("app.kubernetes.io/name: mailwright");
+        assertThat(Files.readString(DEPLOY.resolve("kubernetes/kustomization.yaml"))).contains("networkpolicy.yaml");
+        boolean opsRestricted = false;
+        for (Map<String, Object> rule : (List<Map<String, Object>>) spec.get("ingress")) {
+            List<Integer> ports = ((List<Map<String, Object>>) rule.get("ports")).stream()
+                    .map(p -> (Integer) p.get("port")).toList();
+            if (rule.get("from") == null) {
+                assertThat(ports).as("open to everyone").containsExactlyInAnyOrder(2525, 2587, 2465, 2110, 2995);
+            } else {
+                assertThat(ports).containsExactly(9465);
+                opsRestricted = true;
+            }
+        }
+        assertThat(opsRestricted).isTrue();
+        assertThat(new Yaml().dump(spec.get("egress"))).contains("port: 5432").contains("port: 25").contains("port: 53");
+    }
+
+    @Test
     void systemdUnitPassesSystemdAnalyzeWhereAvailable() throws Exception {
         Path unit = DEPLOY.resolve("systemd/mailwright.service").toAbsolutePath();
         String text = Files.readString(unit);
