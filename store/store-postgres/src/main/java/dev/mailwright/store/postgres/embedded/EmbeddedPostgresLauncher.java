@@ -271,6 +271,20 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes a secret into a file that is created readable by its owner only: never, not even for
+     * a moment, with the umask's permissions. A file already there is replaced.
+     */
+    static void writePrivate(Path file, String secret) throws IOException {
+        Files.deleteIfExists(file);
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(file); // a file system without POSIX permissions: nothing to set
+        }
+        Files.writeString(file, secret, StandardCharsets.UTF_8);
+    }
+
     private static String initdb(Settings s, Optional<String> runAs, Path passwordFile) throws IOException {
         Path data = s.dataDirectory();
         Path binaries = PostgresBinaries.unpacked(data);
@@ -280,8 +294,7 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
         String password = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
         // initdb wants an empty data directory, so the password goes beside it for the moment
         Path pwfile = Files.createTempFile(data.getParent(), ".pw", ".tmp");
-        Files.writeString(passwordFile, password + "\n", StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
+        writePrivate(passwordFile, password + "\n");
         try {
             Files.writeString(pwfile, password + "\n", StandardCharsets.UTF_8);
             if (runAs.isPresent()) {
