@@ -84,6 +84,16 @@ class DeployFilesTest {
             int container = Integer.parseInt(p.substring(p.lastIndexOf(':') + 1));
             assertThat(ports).as("compose port " + p).contains(container);
         }
+        // hardened: read-only root, no capabilities, no privilege gain, the password from a file
+        assertThat(mw.get("read_only")).isEqualTo(true);
+        assertThat((List<String>) mw.get("cap_drop")).containsExactly("ALL");
+        assertThat((List<String>) mw.get("security_opt")).contains("no-new-privileges:true");
+        assertThat(new Yaml().dump(mw.get("environment"))).contains("MAILWRIGHT_DATABASE_PASSWORD_FILE")
+                .doesNotContain("MAILWRIGHT_DATABASE_PASSWORD:");
+        String k8sDeployment = Files.readString(DEPLOY.resolve("kubernetes/deployment.yaml"));
+        assertThat(k8sDeployment).contains("MAILWRIGHT_DATABASE_PASSWORD_FILE").doesNotContain("name: MAILWRIGHT_DATABASE_PASSWORD\n")
+                .contains("readOnlyRootFilesystem: true").contains("allowPrivilegeEscalation: false");
+        assertThat(Files.readString(DEPLOY.resolve("kubernetes/configmap.yaml"))).contains("sslmode=verify-full");
 
         int containerPorts = 0;
         try (Stream<Path> s = Files.list(DEPLOY.resolve("kubernetes"))) {
