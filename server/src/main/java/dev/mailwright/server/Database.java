@@ -106,7 +106,7 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * An admin command's database (ADR 0020): joins the running embedded PostgreSQL (or starts
+     * An admin command's database (ADR 0022): joins the running embedded PostgreSQL (or starts
      * it, or reaches {@code database.url}) over one plain connection with {@code application_name}
      * {@value #COMMAND_APPLICATION_NAME}, without a pool; password hashing is set up only if the
      * command hashes. Throws {@link StartupException} with a message naming the setting.

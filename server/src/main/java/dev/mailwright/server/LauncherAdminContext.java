@@ -18,7 +18,7 @@ import org.flywaydb.core.api.MigrationState;
 /**
  * The admin commands' view of the server configuration (ADR 0001): the same database (the
  * running embedded PostgreSQL if there is one, else started for the command; one connection,
- * ADR 0020), the same certificate and listeners.
+ * ADR 0022), the same certificate and listeners.
  */
 final class LauncherAdminContext implements AdminContext {
 

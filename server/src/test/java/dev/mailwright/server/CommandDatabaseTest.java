@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An admin command against a cluster that runs already (the server's) does its work over one
  * plain connection: no pool and its threads, no migration; a schema of another build is refused
- * in one line, exit 2, and left as it was (ADR 0020).
+ * in one line, exit 2, and left as it was (ADR 0022).
  */
 class CommandDatabaseTest {
 

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LauncherScriptTest {
 
+    private static final String TOOL = "-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=3 -XX:-UsePerfData";
     private static final Path SCRIPT = Path.of("..", "mailwright").toAbsolutePath().normalize();
 
     @TempDir
@@ -84,7 +85,7 @@ class LauncherScriptTest {
     @Test
     void anAdminCommandRunsAsAToolAndRecordsItsOwnArchive() throws Exception {
         String first = last(launch(null, "user", "list"));
-        assertThat(first).startsWith("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC ")
+        assertThat(first).startsWith(TOOL + " -XX:+UseSerialGC ")
                 .contains("-XX:ArchiveClassesAtExit=" + target).contains("-command.jsa.").endsWith("-jar "
                         + target.resolve("mailwright.jar") + " user list");
         assertThat(archives()).singleElement().asString().matches("mailwright-\\d+-command\\.jsa\\.\\d+\\.tmp");
@@ -93,7 +94,7 @@ class LauncherScriptTest {
         assertThat(second).as("the recording checked, then mapped").hasSize(2);
         assertThat(second.get(0)).contains("-Xshare:on").endsWith("-version");
         assertThat(archives()).singleElement().asString().matches("mailwright-\\d+-command\\.jsa");
-        assertThat(last(second)).startsWith("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC ")
+        assertThat(last(second)).startsWith(TOOL + " -XX:+UseSerialGC ")
                 .contains("-XX:SharedArchiveFile=" + target.resolve(archives().get(0)))
                 .doesNotContain("ArchiveClassesAtExit");
     }
@@ -112,12 +113,12 @@ class LauncherScriptTest {
     @Test
     void javaOptsComeLastAndACollectorChosenThereReplacesTheSerialOne() throws Exception {
         String line = last(launch("-Xmx64m -XX:+UseParallelGC", "queue", "list"));
-        assertThat(line).startsWith("-XX:TieredStopAtLevel=1 -Xmx64m -XX:+UseParallelGC ").doesNotContain("UseSerialGC");
+        assertThat(line).startsWith(TOOL + " -Xmx64m -XX:+UseParallelGC ").doesNotContain("UseSerialGC");
     }
 
     @Test
     void helpRecordsNoArchive() throws Exception {
-        assertThat(last(launch(null, "--help"))).startsWith("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC ")
+        assertThat(last(launch(null, "--help"))).startsWith(TOOL + " -XX:+UseSerialGC ")
                 .doesNotContain("Archive");
         assertThat(archives()).isEmpty();
     }
