@@ -78,8 +78,9 @@ public final class Main {
                 configFile.map(Path::toString).orElse("built-in defaults and environment"));
         Optional<String> command = rest.stream().filter(a -> !a.startsWith("-")).findFirst();
         CommandLine cl = AdminCommands.create(context, out, err, in, command);
-        if (command.isEmpty() || !cl.getSubcommands().containsKey(command.get())) {
-            // help, dkim or a mistake: the whole tree (an admin command line builds its command alone)
+        if (cl.getSubcommands().size() > 1) {
+            // the whole tree (help, completion, dkim, a mistake): with serve and dkim; an admin
+            // command line builds its command alone
             CommandLine serve = new CommandLine(new ServeCommand(effective));
             serve.setOut(cl.getOut());
             serve.setErr(cl.getErr());
