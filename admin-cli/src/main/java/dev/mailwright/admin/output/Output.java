@@ -27,8 +27,11 @@ import java.util.stream.Collectors;
  */
 public final class Output {
 
-    private static final ObjectWriter JSON = JsonMapper.builder().build()
-            .writer(new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n")));
+    /** Made on the first JSON output only: loading Jackson cost every command time, JSON or not. */
+    private static final class Json {
+        static final ObjectWriter WRITER = JsonMapper.builder().build()
+                .writer(new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n")));
+    }
 
     private final PrintWriter out;
 
@@ -86,7 +89,7 @@ public final class Output {
     /** Anything made of maps, lists, strings, numbers, booleans, instants and optionals, as pretty JSON. */
     public void json(Object value) {
         try {
-            out.println(JSON.writeValueAsString(plain(value)));
+            out.println(Json.WRITER.writeValueAsString(plain(value)));
             out.flush();
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON", e);

@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -108,15 +109,24 @@ public final class PostgresMailStore implements MailStore {
      * @param spoolDirectory where large incoming messages wait for their commit; null for the system temp directory
      */
     public PostgresMailStore(DataSource dataSource, Clock clock, PasswordHashing hashing, Path spoolDirectory) {
-        this(dataSource, null, clock, hashing, spoolDirectory);
+        this(dataSource, null, clock, () -> hashing, spoolDirectory);
     }
 
     public PostgresMailStore(DataSource dataSource, Clock clock, PasswordHashing hashing) {
-        this(dataSource, null, clock, hashing, null);
+        this(dataSource, null, clock, () -> hashing, null);
     }
 
-    private PostgresMailStore(DataSource dataSource, HikariDataSource ownedPool, Clock clock, PasswordHashing hashing,
-                              Path spoolDirectory) {
+    /**
+     * A store over a data source that the caller owns and closes, asking {@code hashing} for the
+     * password hashing only when a password is hashed or verified (it should make it once): an
+     * admin command that does neither never loads a hash library.
+     */
+    public PostgresMailStore(DataSource dataSource, Clock clock, Supplier<PasswordHashing> hashing, Path spoolDirectory) {
+        this(dataSource, null, clock, hashing, spoolDirectory);
+    }
+
+    private PostgresMailStore(DataSource dataSource, HikariDataSource ownedPool, Clock clock,
+                              Supplier<PasswordHashing> hashing, Path spoolDirectory) {
         this.ownedPool = ownedPool;
         Jdbc jdbc = new Jdbc(dataSource);
         this.directoryCache = new DirectoryCache(dataSource);
@@ -137,7 +147,7 @@ public final class PostgresMailStore implements MailStore {
     /** A store with its own connection pool, closed with the store. The database is not contacted yet. */
     public static PostgresMailStore open(Settings settings, Clock clock, PasswordHashing hashing, Path spoolDirectory) {
         HikariDataSource pool = new HikariDataSource(poolConfig(settings));
-        return new PostgresMailStore(pool, pool, clock, hashing, spoolDirectory);
+        return new PostgresMailStore(pool, pool, clock, () -> hashing, spoolDirectory);
     }
 
     /**

@@ -141,7 +141,9 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
             }
             Settings actual = new Settings(data, port, s.startupTimeout(), s.systemUser());
             EmbeddedPostgresLauncher joined = new EmbeddedPostgresLauncher(actual, password, false, users);
-            joined.awaitConnection();
+            if (!running.get().ready()) {
+                joined.awaitConnection(); // still starting: a command's first connection would be refused
+            } // ready: the caller's first connection is the test (a query here would cost a login of its own)
             LOG.info("using the PostgreSQL already running on {} (127.0.0.1:{})", data, port);
             return joined;
         }
