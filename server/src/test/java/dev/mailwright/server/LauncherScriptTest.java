@@ -41,6 +41,9 @@ class LauncherScriptTest {
         Files.writeString(java, String.join("\n",
                 "#!/usr/bin/env bash",
                 "echo \"$*\" >> '" + calls + "'",
+                "if [[ \"$*\" == *AdminClient* ]] && [ -f '" + dir.resolve("admin-exit") + "' ]; then",
+                "  exit \"$(cat '" + dir.resolve("admin-exit") + "')\"",
+                "fi",
                 "for a in \"$@\"; do",
                 "  case \"$a\" in",
                 "    -XX:ArchiveClassesAtExit=*) printf '\\xa8\\xab\\x0b\\xf0 archive' > \"${a#*=}\" ;;",
@@ -129,5 +132,25 @@ class LauncherScriptTest {
         Files.writeString(target.resolve("mailwright-2.jsa"), "of the one-archive scheme");
         launch(null, "user", "list");
         assertThat(archives()).singleElement().asString().matches("mailwright-\\d+-command\\.jsa\\.\\d+\\.tmp");
+    }
+
+    @Test
+    void whileTheServerListensStoreCommandsGoToItAndComeBackWhenItCannotTakeThem() throws Exception {
+        Path socket = Files.createDirectories(dir.resolve("data/run")).resolve("admin.sock");
+        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(
+                java.net.StandardProtocolFamily.UNIX)) {
+            server.bind(java.net.UnixDomainSocketAddress.of(socket));
+            List<String> routed = launch(null, "user", "list");
+            assertThat(routed).singleElement().asString()
+                    .contains("-cp " + target.resolve("mailwright.jar") + " dev.mailwright.server.AdminClient " + socket
+                            + " user list");
+            assertThat(launch(null, "import", "mbox", "x")).as("not a store command").singleElement().asString()
+                    .doesNotContain("AdminClient");
+            Files.writeString(dir.resolve("admin-exit"), "111");
+            List<String> back = launch(null, "user", "list");
+            assertThat(back.get(0)).contains("AdminClient");
+            assertThat(back.subList(1, back.size())).noneMatch(c -> c.contains("AdminClient"));
+            assertThat(back.get(back.size() - 1)).contains("-jar").endsWith("user list");
+        }
     }
 }
