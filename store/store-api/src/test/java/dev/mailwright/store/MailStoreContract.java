@@ -1160,12 +1160,12 @@ public abstract class MailStoreContract {
         void heldItemIsNotClaimedUntilReleased() {
             queueTo("x@remote.test");
             long id = store.queue().list().get(0).id();
-            store.queue().hold(Set.of(id));
+            store.queue().change(OutboundQueue.Change.HOLD, QueueSelection.ids(Set.of(id)));
             assertThat(store.queue().claim("w", 10, Duration.ofMinutes(5))).isEmpty();
-            store.queue().release(Set.of(id));
+            store.queue().change(OutboundQueue.Change.RELEASE, QueueSelection.ids(Set.of(id)));
             QueueItem item = store.queue().claim("w", 10, Duration.ofMinutes(5)).get(0);
             store.queue().reschedule(item.id(), "w", clock.instant().plus(Duration.ofHours(1)), "later");
-            store.queue().retryNow(Set.of(id));
+            store.queue().change(OutboundQueue.Change.RETRY, QueueSelection.ids(Set.of(id)));
             assertThat(store.queue().claim("w", 10, Duration.ofMinutes(5))).hasSize(1);
         }
 
@@ -1231,8 +1231,11 @@ public abstract class MailStoreContract {
             assertThat(store.queue().bouncesDue(clock.instant(), 10)).containsExactly(message);
             assertThat(store.queue().bouncesDue(NO_SUCH_USER.at().minusSeconds(1), 10)).isEmpty();
             assertThat(read(store.queue().openContent(message))).as("kept for the DSN").startsWith("Subject: out");
-            assertThatThrownBy(() -> store.queue().hold(Set.of(items.get(0).id()))).isInstanceOf(StoreException.class);
-            assertThatThrownBy(() -> store.queue().retryNow(Set.of(items.get(0).id()))).isInstanceOf(StoreException.class);
+            assertThat(store.queue().change(OutboundQueue.Change.HOLD, QueueSelection.ids(Set.of(items.get(0).id()))))
+                    .containsExactly(Map.entry(items.get(0).id(), OutboundQueue.Outcome.AWAITING_BOUNCE));
+            assertThat(store.queue().change(OutboundQueue.Change.RETRY, QueueSelection.ids(Set.of(items.get(0).id()))))
+                    .containsExactly(Map.entry(items.get(0).id(), OutboundQueue.Outcome.AWAITING_BOUNCE));
+            assertThat(store.queue().get(items.get(0).id()).orElseThrow().state()).isEqualTo(QueueItem.State.FAILED);
         }
 
         @Test
@@ -1355,37 +1358,71 @@ public abstract class MailStoreContract {
         }
 
         @Test
-        void administratorsChangesActOnAllGivenItemsOrNone() {
+        void administratorsChangeSaysWhatItDidToEachItem() {
             queueTo("x@remote.test", "y@remote.test", "z@remote.test");
             List<Long> ids = store.queue().list().stream().map(QueueItem::id).toList();
-            Set<Long> withUnknown = Set.of(ids.get(0), ids.get(1), 424242L);
-            assertThatThrownBy(() -> store.queue().hold(withUnknown)).isInstanceOf(NotFoundException.class)
-                    .hasMessageContaining("424242");
-            assertThatThrownBy(() -> store.queue().delete(withUnknown)).isInstanceOf(NotFoundException.class);
-            assertThat(store.queue().list()).extracting(QueueItem::state).containsOnly(QueueItem.State.QUEUED);
-
             QueueItem claimed = store.queue().claim("w", 1, Duration.ofMinutes(5)).get(0);
-            Set<Long> all = Set.copyOf(ids);
-            assertThatThrownBy(() -> store.queue().hold(all)).isInstanceOf(StoreException.class)
-                    .hasMessageContaining("queue item " + claimed.id() + " is being delivered now");
-            assertThat(store.queue().list()).extracting(QueueItem::state).doesNotContain(QueueItem.State.HELD);
-            store.queue().abandon(claimed.id(), "w");
+            Set<Long> withUnknown = Set.of(ids.get(0), ids.get(1), ids.get(2), 424242L);
 
-            store.queue().hold(all);
-            assertThat(store.queue().list()).extracting(QueueItem::state).containsOnly(QueueItem.State.HELD);
-            store.queue().release(Set.of(ids.get(0), ids.get(1)));
-            store.queue().delete(Set.of(ids.get(1), ids.get(2)));
+            Map<Long, OutboundQueue.Outcome> held = store.queue().change(OutboundQueue.Change.HOLD, QueueSelection.ids(withUnknown));
+            assertThat(held).containsExactly(
+                    Map.entry(ids.get(0), claimed.id() == ids.get(0) ? OutboundQueue.Outcome.BEING_DELIVERED : OutboundQueue.Outcome.DONE),
+                    Map.entry(ids.get(1), OutboundQueue.Outcome.DONE),
+                    Map.entry(ids.get(2), OutboundQueue.Outcome.DONE),
+                    Map.entry(424242L, OutboundQueue.Outcome.NOT_FOUND));
+            assertThat(store.queue().get(claimed.id()).orElseThrow().state()).isEqualTo(QueueItem.State.CLAIMED);
+            assertThat(store.queue().change(OutboundQueue.Change.HOLD, QueueSelection.ids(Set.of(ids.get(1)))))
+                    .containsExactly(Map.entry(ids.get(1), OutboundQueue.Outcome.ALREADY_HELD));
+
+            Map<Long, OutboundQueue.Outcome> released = store.queue().change(OutboundQueue.Change.RELEASE, QueueSelection.all());
+            assertThat(released).containsExactly(
+                    Map.entry(ids.get(0), OutboundQueue.Outcome.NOT_HELD),
+                    Map.entry(ids.get(1), OutboundQueue.Outcome.DONE),
+                    Map.entry(ids.get(2), OutboundQueue.Outcome.DONE));
+            assertThat(store.queue().change(OutboundQueue.Change.RELEASE, QueueSelection.ids(Set.of(ids.get(1)))))
+                    .as("releasing what is not held says so").containsExactly(Map.entry(ids.get(1), OutboundQueue.Outcome.NOT_HELD));
+
+            assertThat(store.queue().change(OutboundQueue.Change.DELETE, QueueSelection.ids(Set.of(ids.get(1), ids.get(2), 424242L))))
+                    .containsExactly(Map.entry(ids.get(1), OutboundQueue.Outcome.DONE), Map.entry(ids.get(2), OutboundQueue.Outcome.DONE),
+                            Map.entry(424242L, OutboundQueue.Outcome.NOT_FOUND));
             assertThat(store.queue().list()).extracting(QueueItem::id).containsExactly(ids.get(0));
-            assertThat(store.queue().list().get(0).state()).isEqualTo(QueueItem.State.QUEUED);
+            assertThatThrownBy(() -> store.queue().complete(ids.get(1), "w")).isInstanceOf(LeaseLostException.class);
+        }
+
+        @Test
+        void administratorsChangeActsOnItemsMatchingSenderAndRecipientDomain() {
+            queueTo("a@one.test", "b@ONE.test", "c@two.test");
+            Envelope bounce = Envelope.of(Optional.empty(), clock.instant());
+            try (Delivery d = store.deliveries().begin(bounce)) {
+                d.addRemote(RemoteRecipient.of(Address.parse("d@one.test")));
+                d.content().write("Subject: bounce\r\n\r\nx\r\n".getBytes(UTF_8));
+                d.commit();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            List<QueueItem> items = store.queue().list();
+            assertThat(items).hasSize(4);
+            String sender = items.get(0).envelope().reversePath().orElseThrow().toString().toUpperCase(java.util.Locale.ROOT);
+
+            assertThat(store.queue().change(OutboundQueue.Change.HOLD, QueueSelection.matching(Optional.of(sender), Optional.of("One.Test"))).keySet())
+                    .containsExactly(items.get(0).id(), items.get(1).id());
+            assertThat(store.queue().change(OutboundQueue.Change.HOLD, QueueSelection.matching(Optional.of("<>"), Optional.empty())).keySet())
+                    .containsExactly(items.get(3).id());
+            assertThat(store.queue().change(OutboundQueue.Change.DELETE, QueueSelection.matching(Optional.empty(), Optional.of("two.test"))))
+                    .containsExactly(Map.entry(items.get(2).id(), OutboundQueue.Outcome.DONE));
+            assertThat(store.queue().change(OutboundQueue.Change.RELEASE, QueueSelection.all()).values())
+                    .containsOnly(OutboundQueue.Outcome.DONE).hasSize(3);
+            assertThat(store.queue().list()).extracting(QueueItem::state).containsOnly(QueueItem.State.QUEUED);
         }
 
         @Test
         void deletedItemIsGone() {
             queueTo("x@remote.test");
             long id = store.queue().list().get(0).id();
-            store.queue().delete(Set.of(id));
+            store.queue().change(OutboundQueue.Change.DELETE, QueueSelection.ids(Set.of(id)));
             assertThat(store.queue().get(id)).isEmpty();
-            assertThatThrownBy(() -> store.queue().delete(Set.of(id))).isInstanceOf(NotFoundException.class);
+            assertThat(store.queue().change(OutboundQueue.Change.DELETE, QueueSelection.ids(Set.of(id))))
+                    .containsExactly(Map.entry(id, OutboundQueue.Outcome.NOT_FOUND));
         }
 
         @Test

@@ -25,7 +25,10 @@ import dev.mailwright.store.Mailboxes;
 import dev.mailwright.store.MessageInfo;
 import dev.mailwright.store.NotFoundException;
 import dev.mailwright.store.OutboundQueue;
+import dev.mailwright.store.OutboundQueue.Change;
+import dev.mailwright.store.OutboundQueue.Outcome;
 import dev.mailwright.store.QueueItem;
+import dev.mailwright.store.QueueSelection;
 import dev.mailwright.store.Quota;
 import dev.mailwright.store.QuotaExceededException;
 import dev.mailwright.store.Recipients;
@@ -38,6 +41,7 @@ import dev.mailwright.store.content.ContentSpool;
 import dev.mailwright.store.content.TopReader;
 import dev.mailwright.store.content.WireFormat;
 import dev.mailwright.store.internal.Passwords;
+import dev.mailwright.store.internal.QueueChanges;
 import dev.mailwright.store.internal.RecipientResolver;
 import dev.mailwright.store.internal.Uidl;
 import dev.mailwright.password.PasswordHashing;
@@ -1183,17 +1187,6 @@ public final class InMemoryMailStore implements MailStore {
         }
 
         /** An item no worker is delivering now and that has not failed for good. */
-        private QueueRow requireUnclaimed(long itemId) {
-            QueueRow q = require(itemId);
-            if (q.state == QueueItem.State.CLAIMED) {
-                throw new StoreException("queue item " + itemId + " is being delivered now");
-            }
-            if (q.state == QueueItem.State.FAILED) {
-                throw new StoreException("queue item " + itemId + " has failed and waits for its bounce");
-            }
-            return q;
-        }
-
         private QueueRow require(long itemId) {
             QueueRow q = queue.get(itemId);
             if (q == null) {
@@ -1353,57 +1346,32 @@ public final class InMemoryMailStore implements MailStore {
         }
 
         @Override
-        public void retryNow(Set<Long> itemIds) {
+        public Map<Long, Outcome> change(Change change, QueueSelection selection) {
             synchronized (lock) {
-                for (QueueRow q : idle(itemIds)) {
-                    q.state = QueueItem.State.QUEUED;
-                    q.nextAttempt = now();
-                }
-            }
-        }
-
-        @Override
-        public void hold(Set<Long> itemIds) {
-            synchronized (lock) {
-                for (QueueRow q : idle(itemIds)) {
-                    q.state = QueueItem.State.HELD;
-                }
-            }
-        }
-
-        @Override
-        public void release(Set<Long> itemIds) {
-            synchronized (lock) {
-                for (QueueRow q : requireAll(itemIds)) {
-                    if (q.state == QueueItem.State.HELD) {
-                        q.state = QueueItem.State.QUEUED;
+                Map<Long, Outcome> outcomes = new TreeMap<>();
+                List<QueueRow> rows = queue.values().stream().filter(q -> selection.matches(q.view())).toList();
+                selection.ids().ifPresent(ids -> ids.stream().filter(id -> !queue.containsKey(id))
+                        .forEach(id -> outcomes.put(id, Outcome.NOT_FOUND)));
+                for (QueueRow q : rows) {
+                    Outcome o = QueueChanges.outcome(change, q.state);
+                    if (o == Outcome.DONE) {
+                        switch (change) {
+                            case RETRY -> {
+                                q.state = QueueItem.State.QUEUED;
+                                q.nextAttempt = now();
+                            }
+                            case HOLD -> q.state = QueueItem.State.HELD;
+                            case RELEASE -> q.state = QueueItem.State.QUEUED;
+                            case DELETE -> {
+                                queue.remove(q.id);
+                                InMemoryMailStore.this.releaseContent(q.messageId);
+                            }
+                        }
                     }
+                    outcomes.put(q.id, o);
                 }
+                return outcomes;
             }
-        }
-
-        @Override
-        public void delete(Set<Long> itemIds) {
-            synchronized (lock) {
-                for (QueueRow q : requireAll(itemIds)) {
-                    queue.remove(q.id);
-                    InMemoryMailStore.this.releaseContent(q.messageId);
-                }
-            }
-        }
-
-        /** The items, all of them known, or nothing changes. */
-        private List<QueueRow> requireAll(Set<Long> itemIds) {
-            return new java.util.TreeSet<>(itemIds).stream().map(this::require).toList();
-        }
-
-        /** The items, all known, none being delivered now and none waiting for its bounce, or nothing changes. */
-        private List<QueueRow> idle(Set<Long> itemIds) {
-            List<QueueRow> rows = requireAll(itemIds);
-            for (QueueRow q : rows) {
-                requireUnclaimed(q.id);
-            }
-            return rows;
         }
     }
 
