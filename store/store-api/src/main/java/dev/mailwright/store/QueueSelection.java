@@ -46,6 +46,6 @@ public record QueueSelection(Optional<Set<Long>> ids, Optional<String> sender, O
         }
         String from = item.envelope().reversePath().map(Address::key).orElse("");
         return sender.map(from::equals).orElse(true)
-                && recipientDomain.map(item.recipient().address().domain()::equals).orElse(true);
+                && recipientDomain.map(item.recipient().address().domainKey()::equals).orElse(true);
     }
 }

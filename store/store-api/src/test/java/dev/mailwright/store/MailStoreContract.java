@@ -403,14 +403,54 @@ public abstract class MailStoreContract {
         }
 
         @Test
-        void aliasLoopsEndInsteadOfRecursingForever() {
+        void aliasThatWouldCloseALoopIsRefusedWithTheLoopNamed() {
             Account a = user("ann@example.org");
             store.aliases().add("x@example.org", List.of(Address.parse("y@example.org")));
-            store.aliases().add("y@example.org", List.of(Address.parse("x@example.org"), a.address()));
-            Resolution r = store.recipients().resolve(Address.parse("x@example.org"));
-            assertThat(r.local()).extracting(LocalRecipient::accountId).containsExactly(a.id());
+            assertThatThrownBy(() -> store.aliases().add("y@example.org", List.of(Address.parse("X@example.org"), a.address())))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessage("alias loop: y@example.org -> x@example.org -> y@example.org");
+            store.aliases().add("y@example.org", List.of(Address.parse("z@example.org")));
+            assertThatThrownBy(() -> store.aliases().add("z@example.org", List.of(a.address(), Address.parse("x+tag@example.org"))))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessage("alias loop: z@example.org -> x+tag@example.org -> y@example.org -> z@example.org");
+            assertThat(store.aliases().list(Optional.empty())).extracting(Alias::source)
+                    .as("nothing of a refused alias is stored").containsExactly("x@example.org", "y@example.org");
+            store.aliases().add("z@example.org", List.of(a.address(), Address.parse("z@example.org")));
+            assertThat(store.recipients().resolve(Address.parse("x@example.org")).local())
+                    .extracting(LocalRecipient::accountId).containsExactly(a.id());
+        }
+
+        @Test
+        void catchAllLoopsEndInsteadOfRecursingForever() {
+            user("ann@example.org");
             store.aliases().add("@example.org", List.of(Address.parse("missing@example.org")));
             assertThat(store.recipients().resolve(Address.parse("other@example.org")).isEmpty()).isTrue();
+        }
+
+        @Test
+        void internationalisedDomainIsStoredAsALabelsAndFoundInEitherForm() {
+            Domain d = store.domains().add("Bücher.Example");
+            assertThat(d.name()).isEqualTo("xn--bcher-kva.example");
+            assertThat(store.domains().exists("bücher.example")).isTrue();
+            assertThat(store.domains().exists("XN--BCHER-KVA.example")).isTrue();
+            assertThatThrownBy(() -> store.domains().add("xn--bcher-kva.example")).isInstanceOf(AlreadyExistsException.class);
+            Account ann = store.accounts().add(Address.parse("ann@bücher.example"), "a-good-long-password".toCharArray());
+            assertThat(ann.address().toString()).isEqualTo("ann@bücher.example");
+            assertThat(store.accounts().get(Address.parse("ANN@xn--bcher-kva.example"))).map(Account::id).contains(ann.id());
+            assertThat(store.accounts().list(Optional.of("bücher.example"))).extracting(Account::id).containsExactly(ann.id());
+            assertThat(store.accounts().list(Optional.of("xn--bcher-kva.example"))).hasSize(1);
+            assertThat(store.accounts().authenticate("ann@xn--bcher-kva.example", "a-good-long-password".toCharArray())).isPresent();
+            assertThat(store.recipients().isLocalDomain("bücher.example")).isTrue();
+            assertThat(store.recipients().isLocalDomain("xn--bcher-kva.example")).isTrue();
+            assertThat(store.recipients().resolve(Address.parse("ann@xn--bcher-kva.example")).local())
+                    .extracting(LocalRecipient::accountId).containsExactly(ann.id());
+            store.aliases().add("@xn--bcher-kva.example", List.of(ann.address()));
+            assertThat(store.recipients().resolve(Address.parse("anyone@bücher.example")).local())
+                    .extracting(LocalRecipient::accountId).containsExactly(ann.id());
+            assertThat(store.aliases().list(Optional.of("bücher.example"))).extracting(Alias::source)
+                    .containsExactly("@xn--bcher-kva.example");
+            store.domains().remove("bücher.example", true);
+            assertThat(store.domains().list()).isEmpty();
         }
 
         @Test
@@ -662,6 +702,44 @@ public abstract class MailStoreContract {
         }
 
         @Test
+        void sessionsListsLiveLocksAndKickFencesTheHolder() {
+            Account ann = user("ann@example.org");
+            Account bob = user("bob@example.org");
+            deliver("Subject: one\r\n\r\nx\r\n", ann);
+            Instant opened = clock.instant();
+            Maildrop annDrop = store.maildrops().open(ann.id(), "host/s1", Duration.ofMinutes(1));
+            Maildrop bobDrop = store.maildrops().open(bob.id(), "host/s2", Duration.ofMinutes(1));
+            clock.advance(Duration.ofSeconds(20));
+            assertThat(store.maildrops().renewAll(List.of(annDrop, bobDrop))).isEmpty();
+
+            List<MaildropSession> live = store.maildrops().sessions();
+            assertThat(live).extracting(MaildropSession::address).containsExactly(ann.address(), bob.address());
+            assertThat(live.get(0).accountId()).isEqualTo(ann.id());
+            assertThat(live.get(0).holder()).isEqualTo("host/s1");
+            assertThat(live.get(0).since()).as("renewal keeps the start").contains(opened);
+            assertThat(live.get(0).until()).isEqualTo(clock.instant().plus(Duration.ofMinutes(1)));
+
+            assertThat(store.maildrops().kick(ann.id())).isTrue();
+            assertThat(store.maildrops().kick(ann.id())).as("nothing left to kick").isFalse();
+            assertThat(store.maildrops().sessions()).extracting(MaildropSession::address).containsExactly(bob.address());
+            assertThat(store.maildrops().renewAll(List.of(annDrop, bobDrop))).containsExactly(annDrop);
+            long uid = annDrop.messages().get(0).uid();
+            assertThatThrownBy(() -> annDrop.commit(Set.of(uid), Set.of())).isInstanceOf(LeaseLostException.class);
+            assertThat(store.mailboxes().list(ann.id())).as("a kicked session deletes nothing").hasSize(1);
+            annDrop.close();
+            try (Maildrop again = store.maildrops().open(ann.id(), "host/s3", Duration.ofMinutes(1))) {
+                assertThat(again.messages()).hasSize(1);
+            }
+            bobDrop.close();
+
+            clock.advance(Duration.ofMinutes(2));
+            Maildrop stale = store.maildrops().open(bob.id(), "host/s4", Duration.ofMinutes(1));
+            clock.advance(Duration.ofMinutes(2));
+            assertThat(store.maildrops().sessions()).as("a lease that ran out is no live session").isEmpty();
+            stale.close();
+        }
+
+        @Test
         void severalMessagesReadTogetherComeBackExactly() {
             Account a = user("ann@example.org");
             String m1 = "Subject: one\r\n\r\nfirst\r\n";
@@ -846,6 +924,21 @@ public abstract class MailStoreContract {
             DeliveryReceipt r = deliver(content, a);
             assertThat(read(store.mailboxes().open(a.id(), r.mailboxes().get(0).uid()))).isEqualTo(content);
             assertThatThrownBy(() -> store.mailboxes().open(a.id(), 9999)).isInstanceOf(NotFoundException.class);
+        }
+
+        @Test
+        void pageOfTheListSkipsTheOldestAndStopsAtTheLimit() {
+            Account a = user("ann@example.org");
+            for (int i = 1; i <= 5; i++) {
+                deliver("Subject: " + i + "\r\n\r\nx\r\n", a);
+            }
+            List<MessageInfo> all = store.mailboxes().list(a.id());
+            assertThat(store.mailboxes().list(a.id(), 0, 2)).isEqualTo(all.subList(0, 2));
+            assertThat(store.mailboxes().list(a.id(), 3, 10)).isEqualTo(all.subList(3, 5));
+            assertThat(store.mailboxes().list(a.id(), 5, 10)).isEmpty();
+            assertThat(store.mailboxes().list(a.id(), 1, 0)).isEmpty();
+            assertThatThrownBy(() -> store.mailboxes().list(a.id(), -1, 2)).isInstanceOf(InvalidInputException.class);
+            assertThatThrownBy(() -> store.mailboxes().list(424242, 0, 2)).isInstanceOf(NotFoundException.class);
         }
 
         @Test

@@ -18,6 +18,7 @@ import dev.mailwright.store.InvalidInputException;
 import dev.mailwright.store.LeaseLostException;
 import dev.mailwright.store.MailStore;
 import dev.mailwright.store.Maildrop;
+import dev.mailwright.store.MaildropSession;
 import dev.mailwright.store.MaildropLockedException;
 import dev.mailwright.store.Maildrops;
 import dev.mailwright.store.MailboxImport;
@@ -40,6 +41,7 @@ import dev.mailwright.store.Usage;
 import dev.mailwright.store.content.ContentSpool;
 import dev.mailwright.store.content.TopReader;
 import dev.mailwright.store.content.WireFormat;
+import dev.mailwright.store.internal.AliasLoops;
 import dev.mailwright.store.internal.Passwords;
 import dev.mailwright.store.internal.QueueChanges;
 import dev.mailwright.store.internal.RecipientResolver;
@@ -205,7 +207,7 @@ public final class InMemoryMailStore implements MailStore {
     private record Entry(long uid, String uidl, long messageId, long size, Instant received, Instant retrieved) {
     }
 
-    private record LockRow(String token, String holder, Instant until) {
+    private record LockRow(String token, String holder, Instant since, Instant until) {
     }
 
     private static final class QueueRow {
@@ -312,7 +314,7 @@ public final class InMemoryMailStore implements MailStore {
                     throw new NotFoundException("no such domain: " + domain);
                 }
                 List<AccountRow> owned = accounts.values().stream()
-                        .filter(a -> a.address.domain().equals(domain)).toList();
+                        .filter(a -> a.address.domainKey().equals(domain)).toList();
                 List<String> ownedAliases = aliases.keySet().stream()
                         .filter(k -> k.endsWith("@" + domain)).toList();
                 if (!force && (!owned.isEmpty() || !ownedAliases.isEmpty())) {
@@ -364,7 +366,7 @@ public final class InMemoryMailStore implements MailStore {
 
         private void checkDomainAndFree(Address address) {
             synchronized (lock) {
-                if (!domains.containsKey(address.domain())) {
+                if (!domains.containsKey(address.domainKey())) {
                     throw new InvalidInputException("unknown domain: " + address.domain());
                 }
                 if (accountsByKey.containsKey(address.key())) {
@@ -409,7 +411,7 @@ public final class InMemoryMailStore implements MailStore {
             Optional<String> d = domain.map(Address::parseDomain);
             synchronized (lock) {
                 return accounts.values().stream()
-                        .filter(a -> d.isEmpty() || a.address.domain().equals(d.get()))
+                        .filter(a -> d.isEmpty() || a.address.domainKey().equals(d.get()))
                         .sorted(Comparator.comparing(a -> a.address.key()))
                         .map(AccountRow::view).toList();
             }
@@ -578,6 +580,7 @@ public final class InMemoryMailStore implements MailStore {
             synchronized (lock) {
                 String key = aliasSource(source);
                 String display = source.startsWith("@") ? key : Address.parse(source).toString();
+                AliasLoops.refuse(key, targets, k -> Optional.ofNullable(aliases.get(k)).map(AliasRow::targets).orElse(List.of()));
                 AliasRow existing = aliases.get(key);
                 List<Address> merged = new ArrayList<>(existing == null ? List.of() : existing.targets());
                 for (Address t : targets) {
@@ -636,8 +639,14 @@ public final class InMemoryMailStore implements MailStore {
 
         @Override
         public boolean isLocalDomain(String domain) {
+            String d;
+            try {
+                d = Address.parseDomain(domain);
+            } catch (InvalidInputException e) {
+                return false;
+            }
             synchronized (lock) {
-                return domains.containsKey(domain);
+                return domains.containsKey(d);
             }
         }
 
@@ -841,10 +850,28 @@ public final class InMemoryMailStore implements MailStore {
                     throw new MaildropLockedException("maildrop in use by " + current.holder());
                 }
                 String token = UUID.randomUUID().toString();
-                locks.put(accountId, new LockRow(token, holder, now.plus(lease)));
+                locks.put(accountId, new LockRow(token, holder, now, now.plus(lease)));
                 List<MessageInfo> snapshot = mailboxes.get(accountId).values().stream()
                         .map(e -> new MessageInfo(e.uid(), e.uidl(), e.size(), e.received())).toList();
                 return new MemoryMaildrop(accountId, token, holder, lease, snapshot);
+            }
+        }
+
+        @Override
+        public List<MaildropSession> sessions() {
+            synchronized (lock) {
+                Instant now = now();
+                return locks.entrySet().stream().filter(e -> e.getValue().until().isAfter(now))
+                        .map(e -> new MaildropSession(e.getKey(), accounts.get(e.getKey()).address, e.getValue().holder(),
+                                Optional.empty(), Optional.of(e.getValue().since()), e.getValue().until()))
+                        .sorted(Comparator.comparing(m -> m.address().key())).toList();
+            }
+        }
+
+        @Override
+        public boolean kick(long accountId) {
+            synchronized (lock) {
+                return locks.remove(accountId) != null;
             }
         }
 
@@ -916,7 +943,8 @@ public final class InMemoryMailStore implements MailStore {
         public void renew() {
             synchronized (lock) {
                 requireLease();
-                locks.put(accountId, new LockRow(token, holder, now().plus(lease)));
+                LockRow current = locks.get(accountId);
+                locks.put(accountId, new LockRow(token, holder, current.since(), now().plus(lease)));
             }
         }
 
@@ -973,6 +1001,17 @@ public final class InMemoryMailStore implements MailStore {
         public List<MessageInfo> list(long accountId) {
             synchronized (lock) {
                 return box(accountId).values().stream()
+                        .map(e -> new MessageInfo(e.uid(), e.uidl(), e.size(), e.received())).toList();
+            }
+        }
+
+        @Override
+        public List<MessageInfo> list(long accountId, long offset, int limit) {
+            if (offset < 0 || limit < 0) {
+                throw new InvalidInputException("offset and limit must not be negative");
+            }
+            synchronized (lock) {
+                return box(accountId).values().stream().skip(offset).limit(limit)
                         .map(e -> new MessageInfo(e.uid(), e.uidl(), e.size(), e.received())).toList();
             }
         }

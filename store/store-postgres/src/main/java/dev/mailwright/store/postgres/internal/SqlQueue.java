@@ -402,8 +402,10 @@ public final class SqlQueue implements OutboundQueue {
             }
         }
         if (selection.recipientDomain().isPresent()) {
-            where.append(" AND lower(substring(recipient from '[^@]*$')) = ?");
-            args.add(selection.recipientDomain().get());
+            // recipients are kept as given: the domain in either form (A-labels or U-labels)
+            String domain = selection.recipientDomain().get();
+            where.append(" AND lower(substring(recipient from '[^@]*$')) = ANY(?)");
+            args.add(c.createArrayOf("text", new Object[] {domain, Address.unicodeDomain(domain)}));
         }
         Map<Long, String> states = new TreeMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT id, state FROM queue WHERE " + where + " ORDER BY id FOR UPDATE")) {
