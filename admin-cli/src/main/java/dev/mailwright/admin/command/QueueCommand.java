@@ -55,6 +55,7 @@ final class QueueCommand extends Group {
 
     @Command(name = "show", description = "Shows a queue item with the subject and size of its message.")
     void show(@Parameters(paramLabel = "ID") long id,
+              @Option(names = "--bytes", description = "sizes in octets, not KiB/MiB") boolean bytes,
               @Option(names = "--json", description = "JSON instead of text") boolean json) {
         try (MailStore store = cli.openStore()) {
             QueueItem q = item(store, id);
@@ -68,11 +69,11 @@ final class QueueCommand extends Group {
                 r.put("subject", h.subject());
                 r.put("from", h.from());
                 r.put("message_id_header", h.first("Message-ID"));
-                r.put("size", h.headerSize() + in.transferTo(java.io.OutputStream.nullOutputStream()));
+                r.put("size", Output.size(h.headerSize() + in.transferTo(java.io.OutputStream.nullOutputStream())));
             } catch (IOException e) {
                 throw AdminException.environment("cannot read queued message " + q.messageId() + ": " + e.getMessage(), e);
             }
-            cli.output().show(json, r);
+            cli.output().rawSizes(bytes).show(json, r);
         }
     }
 
