@@ -68,7 +68,7 @@ public final class SqlAccounts implements Accounts {
         jdbc.call("check new account", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM domains WHERE name = ?),"
                     + " EXISTS (SELECT 1 FROM accounts WHERE address_key = ?)")) {
-                ps.setString(1, address.domain());
+                ps.setString(1, address.domainKey());
                 ps.setString(2, address.key());
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -104,7 +104,7 @@ public final class SqlAccounts implements Accounts {
                 + " RETURNING " + COLUMNS)) {
             ps.setString(1, address.toString());
             ps.setString(2, address.key());
-            ps.setString(3, address.domain());
+            ps.setString(3, address.domainKey());
             ps.setString(4, hash);
             ps.setString(5, scram == null ? null : scram.encode());
             ps.setLong(6, Uidl.newValidity());
