@@ -56,7 +56,7 @@ class SchemaMigratorTest {
     @Test
     void internationalisedDomainsStoredAsTypedBecomeALabelsAndStayFound() throws SQLException {
         TestDatabase db = TestDatabases.empty();
-        org.flywaydb.core.Flyway.configure().dataSource(db.dataSource()).locations("classpath:db/migration").target("9")
+        org.flywaydb.core.Flyway.configure().dataSource(db.dataSource()).locations("classpath:db/migration").target("8")
                 .load().migrate();
         try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
             s.execute("INSERT INTO domains (name, created) VALUES ('bücher.example', now()), ('example.org', now())");

@@ -16,7 +16,7 @@ import org.flywaydb.core.api.migration.Context;
  * its accounts' domain and lookup keys, its aliases' domain and keys, its DKIM keys. Addresses
  * and alias sources keep the form they were created in. In Java, for PostgreSQL has no IDNA.
  */
-public class V10__idn_domains_as_a_labels extends BaseJavaMigration {
+public class V9__idn_domains_as_a_labels extends BaseJavaMigration {
 
     @Override
     public void migrate(Context context) throws SQLException {
