@@ -214,6 +214,10 @@ public final class PasswordHashing {
                 case "SHA256" -> verifyPlainDigest(password, body, "SHA-256");
                 case "SHA" -> verifyPlainDigest(password, body, "SHA-1");
                 case "PBKDF2" -> verifyDovecotPbkdf2(password, body);
+                case "SCRAM-SHA-256" -> verifyScram(password, body, "SHA-256", "PBKDF2WithHmacSHA256", "HmacSHA256");
+                case "SCRAM-SHA-1" -> verifyScram(password, body, "SHA-1", "PBKDF2WithHmacSHA1", "HmacSHA1");
+                case "CRAM-MD5" -> verifyCramMd5(password, body);
+                case "PLAIN-MD5", "LDAP-MD5" -> verifyPlainDigest(password, body, "MD5");
                 case "PLAIN", "CLEARTEXT" -> constantEquals(new String(password), body);
                 default -> false;
             };
@@ -225,7 +229,8 @@ public final class PasswordHashing {
     /** Schemes that cost real work per guess, and so wait for a turn; the rest are one digest. */
     private static boolean costly(String scheme) {
         return switch (scheme) {
-            case "ARGON2ID", "ARGON2I", "BLF-CRYPT", "SHA512-CRYPT", "SHA256-CRYPT", "MD5-CRYPT", "PBKDF2" -> true;
+            case "ARGON2ID", "ARGON2I", "BLF-CRYPT", "SHA512-CRYPT", "SHA256-CRYPT", "MD5-CRYPT", "PBKDF2",
+                    "SCRAM-SHA-256", "SCRAM-SHA-1" -> true;
             default -> false;
         };
     }
@@ -242,6 +247,13 @@ public final class PasswordHashing {
                 String[] p = body.split("\\$");
                 yield p.length > 2 && p[2].startsWith("rounds=")
                         ? CostCaps.cryptRounds(Long.parseLong(p[2].substring("rounds=".length()))) : Optional.empty();
+            }
+            case "SCRAM-SHA-256", "SCRAM-SHA-1" -> {
+                long rounds = Long.parseLong(body.split(",")[0]);
+                if (rounds < 1) {
+                    throw new IllegalArgumentException("SCRAM iterations below 1");
+                }
+                yield CostCaps.pbkdf2(rounds, scheme);
             }
             case "PBKDF2" -> {
                 long rounds = Long.parseLong(body.split("\\$")[3]);
@@ -273,7 +285,8 @@ public final class PasswordHashing {
             }
             return switch (s) {
                 case "ARGON2ID", "ARGON2I", "BLF-CRYPT", "SHA512-CRYPT", "SHA256-CRYPT", "MD5-CRYPT", "SSHA512",
-                        "SSHA256", "SSHA", "SHA512", "SHA256", "SHA", "SHA1", "PBKDF2", "PLAIN", "CLEARTEXT" ->
+                        "SSHA256", "SSHA", "SHA512", "SHA256", "SHA", "SHA1", "PBKDF2", "SCRAM-SHA-256", "SCRAM-SHA-1",
+                        "CRAM-MD5", "PLAIN-MD5", "LDAP-MD5", "PLAIN", "CLEARTEXT" ->
                         s.equals("SHA1") ? "SHA" : s;
                 case "CRYPT" -> bareScheme(stored.substring(end + 1));
                 default -> null;
@@ -401,6 +414,68 @@ public final class PasswordHashing {
         } catch (java.security.GeneralSecurityException e) {
             return false;
         }
+    }
+
+    /**
+     * Dovecot's {@code SCRAM-SHA-256} and {@code SCRAM-SHA-1} schemes ({@code iterations,salt,
+     * StoredKey,ServerKey}, Base64): the password is right when SHA(HMAC(PBKDF2(password, salt,
+     * iterations), "Client Key")) is the StoredKey (RFC 5802).
+     */
+    private static boolean verifyScram(char[] password, String body, String digest, String kdf, String mac) {
+        String[] p = body.split(",");
+        if (p.length != 4) {
+            return false;
+        }
+        int rounds = Integer.parseInt(p[0]);
+        if (rounds <= 0 || rounds > CostCaps.PBKDF2_ITERATIONS) {
+            return false;
+        }
+        byte[] salt = Base64.getDecoder().decode(p[1]);
+        byte[] storedKey = Base64.getDecoder().decode(p[2]);
+        try {
+            byte[] salted = javax.crypto.SecretKeyFactory.getInstance(kdf).generateSecret(
+                    new javax.crypto.spec.PBEKeySpec(password, salt, rounds, storedKey.length * 8)).getEncoded();
+            javax.crypto.Mac hmac = javax.crypto.Mac.getInstance(mac);
+            hmac.init(new javax.crypto.spec.SecretKeySpec(salted, mac));
+            byte[] clientKey = hmac.doFinal("Client Key".getBytes(StandardCharsets.US_ASCII));
+            return MessageDigest.isEqual(storedKey, digest(digest).digest(clientKey));
+        } catch (java.security.GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Dovecot's {@code CRAM-MD5} scheme: the HMAC-MD5 context of the password, the MD5 states
+     * after the outer and the inner padded key block, four little-endian words each, in hex.
+     * BouncyCastle's MD5 gives its state after one block ({@code getEncodedState}: the words
+     * big-endian from offset 16); no digest of our own.
+     */
+    private static boolean verifyCramMd5(char[] password, String body) {
+        byte[] expected = HexFormat.of().parseHex(body.toLowerCase(Locale.ROOT));
+        if (expected.length != 32) {
+            return false;
+        }
+        byte[] key = utf8(password);
+        if (key.length > 64) {
+            key = digest("MD5").digest(key);
+        }
+        byte[] context = new byte[32];
+        int at = 0;
+        for (int pad : new int[] {0x5c, 0x36}) { // Dovecot keeps the outer state first
+            byte[] block = new byte[64];
+            for (int i = 0; i < 64; i++) {
+                block[i] = (byte) ((i < key.length ? key[i] : 0) ^ pad);
+            }
+            org.bouncycastle.crypto.digests.MD5Digest md5 = new org.bouncycastle.crypto.digests.MD5Digest();
+            md5.update(block, 0, 64);
+            byte[] state = md5.getEncodedState();
+            for (int word = 0; word < 4; word++) {
+                for (int b = 0; b < 4; b++) {
+                    context[at++] = state[16 + word * 4 + 3 - b]; // big-endian word to little-endian bytes
+                }
+            }
+        }
+        return MessageDigest.isEqual(expected, context);
     }
 
     private static MessageDigest digest(String algorithm) {

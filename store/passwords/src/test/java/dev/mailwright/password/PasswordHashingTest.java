@@ -29,6 +29,11 @@ class PasswordHashingTest {
         "SHA512     | pw-sha512plain | {SHA512}o+CnsfHBinFv6fqBXykJMWP8vaEKlmnf6LIjmUP0/GULEq5oCkmk/2M9Uq6nPyx7AaX1FCXCpYOwNSzWNfpGoA==",
         "PBKDF2     | pw-pbkdf2     | {PBKDF2}$1$AbCdEfGhIjKlMnOp$5000$c9031826a774614e043ea3e5dc8375c48efbcb51",
         "PLAIN      | pw-plain      | {PLAIN}pw-plain",
+        // made by Dovecot 2.3's doveadm pw (admin-cli's dovecot-fixture passwd file)
+        "SCRAM-SHA-256 | mia-secret-13 | {SCRAM-SHA-256}4096,gSz1rE8zfd4XuhgCP9puWQ==,jPLMSUbON6u9KRa+Lvp2OOlTqkCWC+an3IwPq1K13QQ=,UY2JwMT+6xnxIxsc9BUT5Rhn/2H9Ljf73mh67IpWyTI=",
+        "SCRAM-SHA-1 | paul-secret-16 | {SCRAM-SHA-1}4096,rcBcrgfD23iksA+vkIBSbg==,zwimYs57tTdympwkLGAQfDQ+4jQ=,wYF16rIi/jDFnjK2UR5BssXeWHc=",
+        "CRAM-MD5   | noah-secret-14 | {CRAM-MD5}acf62bc3fed8c15f0b3aa3a815dbee89694947342123c5fcc86472abf357cce9",
+        "PLAIN-MD5  | quin-secret-17 | {PLAIN-MD5}c015a2c874d769d95da883cfc0f9c8d5",
     })
     void hashesFromOtherToolsVerifyOnlyWithTheRightPassword(String scheme, String password, String stored) {
         assertThat(PasswordHashing.isSupported(stored)).isTrue();
