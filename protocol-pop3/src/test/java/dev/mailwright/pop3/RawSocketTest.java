@@ -115,6 +115,8 @@ class RawSocketTest {
         pop3 = new Pop3Fixture();
         pop3.deliver("Subject: a\r\n\r\nbody\r\n");
         try (RawClient c = pop3.connect()) {
+            assertThat(c.command("STLS")).isEqualTo("+OK Begin TLS negotiation"); // SCRAM is not offered before TLS
+            c.startTls(CERT.clientContext());
             String clientNonce = "fyko+d2lbbFgONRv9qkxdawL";
             String clientFirstBare = "n=" + ALICE + ",r=" + clientNonce;
             String first = c.command("AUTH SCRAM-SHA-256 " + b64("n,," + clientFirstBare));
@@ -147,6 +149,8 @@ class RawSocketTest {
     void scramSha256WithAWrongPasswordShouldFailLikeAnyWrongPassword() throws Exception {
         pop3 = new Pop3Fixture();
         try (RawClient c = pop3.connect()) {
+            assertThat(c.command("STLS")).isEqualTo("+OK Begin TLS negotiation"); // SCRAM is not offered before TLS
+            c.startTls(CERT.clientContext());
             String first = unb64(c.command("AUTH SCRAM-SHA-256 " + b64("n,,n=" + ALICE + ",r=abc")).substring(2));
             String nonce = first.split(",")[0].substring(2);
             byte[] proof = new byte[32];

@@ -31,8 +31,12 @@ public final class SaslMechanisms {
         };
     }
 
-    /** The mechanisms to offer now: without plaintext ones when {@code plaintextAllowed} is false. */
-    public static List<String> offered(boolean plaintextAllowed) {
-        return plaintextAllowed ? ALL : List.of(SCRAM_SHA_256);
+    /**
+     * The mechanisms to offer now: all of them where credentials may travel (over TLS, or where
+     * the configuration allows plaintext), none before. Not even SCRAM: its exchange shows an
+     * eavesdropper the user name and what an offline guess needs.
+     */
+    public static List<String> offered(boolean credentialsAllowed) {
+        return credentialsAllowed ? ALL : List.of();
     }
 }

@@ -44,7 +44,7 @@ public final class CapaCommand implements Pop3Command {
         c.add("RESP-CODES");
         c.add("AUTH-RESP-CODE");
         c.add("PIPELINING");
-        if (auth) {
+        if (auth && !AuthCommand.mechanisms(session).isEmpty()) {
             c.add("SASL " + String.join(" ", AuthCommand.mechanisms(session)));
         }
         if (session.canStartTls()) {
