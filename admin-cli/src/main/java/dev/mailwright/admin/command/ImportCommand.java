@@ -124,7 +124,8 @@ final class ImportCommand extends Group {
             Importer.Summary s = importer.run(messages);
             double secs = (System.nanoTime() - start) / 1e9;
             cli.output().line(String.format(Locale.ROOT, "imported %d message(s), %d octets, into %s; skipped %d already"
-                    + " there%s; %.1f s", s.imported(), s.bytes(), account.address(), s.skipped(),
+                    + " there%s%s; %.1f s", s.imported(), s.bytes(), account.address(), s.skipped(),
+                    s.remapped() > 0 ? "; gave " + s.remapped() + " already there their new UIDLs" : "",
                     bad.skipped() > 0 ? "; left out " + bad.skipped() + " bad message(s) named on stderr" : "", secs));
         }
     }

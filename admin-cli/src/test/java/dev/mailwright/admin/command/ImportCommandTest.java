@@ -90,6 +90,44 @@ class ImportCommandTest extends CommandTest {
     }
 
     @Test
+    void aMessageWhoseUidlIsThereWithOtherContentStaysAsStoredAndTwoMessagesMayExchangeUidls() throws Exception {
+        Account ann = user("ann@example.org");
+        Path first = Files.writeString(tmp.resolve("first.mbox"), "From a@b.test Mon Jan  5 10:11:00 2026\nX-UIDL: u1\n\nx\n\n"
+                + "From a@b.test Mon Jan  5 10:11:01 2026\nX-UIDL: u2\n\ny\n");
+        assertThat(run("import", "mbox", "--user", "ann@example.org", first.toString()).exit()).isZero();
+        List<MessageInfo> before = store.mailboxes().list(ann.id());
+        // u1 on other content: a POP3 client has u1 already, so the stored message stays
+        Path changed = Files.writeString(tmp.resolve("changed.mbox"), "From a@b.test Mon Jan  5 10:11:00 2026\nX-UIDL: u1\n\n"
+                + "changed\n\nFrom a@b.test Mon Jan  5 10:11:01 2026\nX-UIDL: u3\n\nz\n");
+        Result r = run("import", "mbox", "--user", "ann@example.org", changed.toString());
+        assertThat(r.out()).startsWith("imported 1 message(s), 14 octets, into ann@example.org; skipped 1 already there; ");
+        assertThat(store.mailboxes().list(ann.id())).extracting(MessageInfo::uidl).containsExactly("u1", "u2", "u3");
+        try (java.io.InputStream in = store.mailboxes().open(ann.id(), before.get(0).uid())) {
+            assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("X-UIDL: u1\n\nx\n");
+        }
+        // the X-UIDL headers are part of the content: swapping them gives other content. With identical
+        // bodies and UIDLs from a uidl format instead, the two messages exchange UIDLs
+        Path maildir = Files.createDirectories(tmp.resolve("Maildir"));
+        Files.createDirectories(maildir.resolve("cur"));
+        Files.writeString(maildir.resolve("cur/1.M1P1.host:2,S"), "Subject: one\n\n1\n");
+        Files.writeString(maildir.resolve("cur/2.M2P1.host:2,S"), "Subject: two\n\n2\n");
+        Files.writeString(maildir.resolve("dovecot-uidlist"), "3 V9 N3\n1 :1.M1P1.host\n2 :2.M2P1.host\n");
+        Account bob = user("bob@example.org");
+        assertThat(run("import", "maildir", "--user", "bob@example.org", maildir.toString()).exit()).isZero();
+        assertThat(store.mailboxes().list(bob.id())).extracting(MessageInfo::uidl).containsExactly("0000000100000009",
+                "0000000200000009");
+        Files.writeString(maildir.resolve("dovecot-uidlist"), "3 V9 N3\n2 :1.M1P1.host\n1 :2.M2P1.host\n");
+        r = run("import", "maildir", "--user", "bob@example.org", maildir.toString());
+        assertThat(r.out()).as(r.err()).startsWith("imported 0 message(s), 0 octets, into bob@example.org; skipped 0 already"
+                + " there; gave 2 already there their new UIDLs;");
+        List<MessageInfo> swapped = store.mailboxes().list(bob.id());
+        assertThat(swapped).extracting(MessageInfo::uidl).containsExactly("0000000200000009", "0000000100000009");
+        try (java.io.InputStream in = store.mailboxes().open(bob.id(), swapped.get(0).uid())) {
+            assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("Subject: one\n\n1\n");
+        }
+    }
+
+    @Test
     void unknownUserIsAUserError() throws Exception {
         store.domains().add("example.org");
         Path file = Files.writeString(tmp.resolve("ok.mbox"), mbox(1));
@@ -155,6 +193,11 @@ class ImportCommandTest extends CommandTest {
         public MailboxImport beginImport(long accountId) {
             return begin.apply(delegate, accountId);
         }
+
+        @Override
+        public java.util.Map<Long, String> contentDigests(long accountId) {
+            return delegate.contentDigests(accountId);
+        }
     }
 
     @Test
@@ -192,6 +235,11 @@ class ImportCommandTest extends CommandTest {
                         throw new StoreUnavailableException("connection lost", null);
                     }
                     return imp.add(received, uidl, content);
+                }
+
+                @Override
+                public void remap(java.util.Map<Long, String> uidls) {
+                    imp.remap(uidls);
                 }
 
                 @Override
