@@ -134,11 +134,14 @@ final class ImportCommand extends Group {
             + " they log in with their old passwords, rehashed to the default scheme on first login.",
         "nologin imports the user disabled, quota_rule (*:storage=, *:messages=) sets the quota; other extra fields"
             + " (allow_nets...) are named on stderr as not carried over.",
-        "A line with an unsupported password scheme is left out and named on stderr. Any other bad line, unknown"
-            + " domain or existing user stops the import before it starts: all the other users or none."})
+        "A line with an unsupported password scheme refuses the whole file, naming each such line, unless"
+            + " --skip-unsupported leaves those lines out (named on stderr and counted). Any other bad line, unknown"
+            + " domain or existing user stops the import before it starts: all the users or none."})
     void passwdFile(@Parameters(paramLabel = "PATH") Path path,
                     @Option(names = "--domain", paramLabel = "DOMAIN", description = "domain for user names without one") String domain,
-                    @Option(names = "--skip-existing", description = "leave users that exist already as they are") boolean skipExisting) {
+                    @Option(names = "--skip-existing", description = "leave users that exist already as they are") boolean skipExisting,
+                    @Option(names = "--skip-unsupported", description = "leave out users whose password scheme is not"
+                            + " supported (named on stderr) instead of importing nothing") boolean skipUnsupported) {
         PasswdFile.Result read;
         try {
             read = PasswdFile.read(path, Optional.ofNullable(domain));
@@ -146,6 +149,12 @@ final class ImportCommand extends Group {
             throw AdminException.user(e.getMessage() + "; nothing imported");
         } catch (IOException e) {
             throw AdminException.user("cannot read " + path + ": " + PasswordOptions.describe(e) + "; nothing imported");
+        }
+        if (!read.rejected().isEmpty() && !skipUnsupported) {
+            read.rejected().forEach(r -> cli.err().println(path + ": " + r));
+            throw AdminException.user(path + ": " + read.rejected().size() + " line(s) with an unsupported password scheme,"
+                    + " named above; nothing imported (--skip-unsupported imports the other users, those users then need"
+                    + " a new password: 'user passwd')");
         }
         List<PasswdFile.Entry> entries = read.entries();
         try (MailStore store = cli.openStore()) {

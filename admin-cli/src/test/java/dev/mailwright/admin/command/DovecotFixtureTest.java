@@ -206,7 +206,12 @@ class DovecotFixtureTest extends CommandTest {
     void passwdFileUsersLogInWithTheirOldPasswordsExceptUnsupportedSchemesWhichAreNamedAlone() throws Exception {
         store.domains().add("example.org");
         Path passwd = fixture.resolve("passwd");
-        Result r = importOk("import", "passwd-file", "--domain", "example.org", passwd.toString());
+        Result refused = run("import", "passwd-file", "--domain", "example.org", passwd.toString());
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).endsWith(": 4 line(s) with an unsupported password scheme, named above; nothing imported"
+                + " (--skip-unsupported imports the other users, those users then need a new password: 'user passwd')\n");
+        assertThat(store.accounts().list(java.util.Optional.empty())).isEmpty();
+        Result r = importOk("import", "passwd-file", "--skip-unsupported", "--domain", "example.org", passwd.toString());
         List<String> unsupported = List.of("mia@example.org", "noah@example.org", "paul@example.org", "quin@example.org");
         for (String line : Files.readAllLines(fixture.resolve("logins.tsv"), UTF_8)) {
             String[] f = line.split("\t");

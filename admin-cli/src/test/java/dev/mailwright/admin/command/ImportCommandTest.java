@@ -386,16 +386,27 @@ class ImportCommandTest extends CommandTest {
     }
 
     @Test
-    void passwdFileIsAllOrNothingButForLinesWithAnUnsupportedScheme() throws Exception {
+    void passwdFileIsAllOrNothingAndSkipUnsupportedLeavesOutOnlyTheUnsupportedSchemes() throws Exception {
         store.domains().add("example.org");
         user("taken@example.org");
-        // an unsupported scheme leaves out that line alone, named on stderr
-        Path unsupported = Files.writeString(tmp.resolve("p1"), "u1@example.org:{PLAIN}secret-one\nu2@example.org:{MD4}abcdef\n");
-        Result r1 = run("import", "passwd-file", unsupported.toString());
+        // an unsupported scheme refuses the whole file, naming each such line
+        Path unsupported = Files.writeString(tmp.resolve("p1"), "u1@example.org:{PLAIN}secret-one\nu2@example.org:{MD4}abcdef\n"
+                + "u3@example.org:{NTLM}abcdef\n");
+        Result refused = run("import", "passwd-file", unsupported.toString());
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).isEqualTo(unsupported + ": line 2: u2@example.org: {MD4} is not a supported password scheme\n"
+                + unsupported + ": line 3: u3@example.org: {NTLM} is not a supported password scheme\n"
+                + "error: " + unsupported + ": 2 line(s) with an unsupported password scheme, named above; nothing imported"
+                + " (--skip-unsupported imports the other users, those users then need a new password: 'user passwd')\n");
+        assertThat(refused.out()).isEmpty();
+        assertThat(store.accounts().get(Address.parse("u1@example.org"))).isEmpty();
+        // --skip-unsupported leaves out those lines alone, named on stderr and counted
+        Result r1 = run("import", "passwd-file", "--skip-unsupported", unsupported.toString());
         assertThat(r1.exit()).as(r1.err()).isZero();
         assertThat(r1.err()).isEqualTo("not imported: " + unsupported + ": line 2: u2@example.org: {MD4} is not a supported"
+                + " password scheme\nnot imported: " + unsupported + ": line 3: u3@example.org: {NTLM} is not a supported"
                 + " password scheme\n");
-        assertThat(r1.out()).isEqualTo("imported 1 user(s) from " + unsupported + "; left out 1 with an unsupported password"
+        assertThat(r1.out()).isEqualTo("imported 1 user(s) from " + unsupported + "; left out 2 with an unsupported password"
                 + " scheme, named on stderr\n");
         assertThat(store.accounts().get(Address.parse("u2@example.org"))).isEmpty();
 
