@@ -108,17 +108,13 @@ final class ImportCommand extends Group {
             List<SourceMessage> messages;
             BadMessages bad = source.skipBad
                     ? BadMessages.skip(why -> cli.err().println("skipped " + why)) : BadMessages.refuse();
-            Progress scanning = new Progress(cli, "scanning " + path, -1);
-            try {
+            try (Progress scanning = Progress.start(cli, "scanning " + path, -1)) {
                 messages = scanner.scan(new ScanOptions(uidlFormat, source.reuseXuidl, bad, scanning::step));
             } catch (ImportFormatException e) {
-                scanning.done();
                 throw AdminException.user(e.getMessage() + "; nothing imported");
             } catch (IOException e) {
-                scanning.done();
                 throw AdminException.user("cannot read " + path + ": " + PasswordOptions.describe(e) + "; nothing imported");
             }
-            scanning.finished();
             Importer importer = new Importer(cli, store, account);
             long start = System.nanoTime();
             Importer.Summary s = importer.run(messages);

@@ -67,11 +67,11 @@ final class Importer {
         List<String> uidls = uidls(messages);
         ImportPlan plan = ImportPlan.of(messages, uidls, store.mailboxes().list(account.id()),
                 store.mailboxes().contentDigests(account.id()), this::digestOf);
-        Progress progress = new Progress(cli, "importing", plan.added().size());
         long bytes = 0;
         int imported = 0;
         String where = "the start";
-        try (MailboxImport run = store.mailboxes().beginImport(account.id())) {
+        try (Progress progress = Progress.start(cli, "importing", plan.added().size());
+             MailboxImport run = store.mailboxes().beginImport(account.id())) {
             if (!plan.remap().isEmpty()) {
                 where = "giving " + plan.remap().size() + " message(s) already there their new UIDLs";
                 run.remap(plan.remap());
@@ -90,10 +90,8 @@ final class Importer {
             where = "the commit";
             run.commit();
         } catch (RuntimeException e) {
-            progress.done();
             throw failure(where, e);
         }
-        progress.done();
         return new Summary(imported, plan.alreadyThere(), plan.remap().size(), bytes);
     }
 

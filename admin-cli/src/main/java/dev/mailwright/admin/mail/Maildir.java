@@ -158,16 +158,18 @@ public final class Maildir {
             }
         }
 
-        public void add(String uidl, Instant received, long size, SourceMessage.Content content) throws IOException {
+        /** Writes one message; its file name carries its size ({@code S=}), counted as it is written. */
+        public void add(String uidl, Instant received, SourceMessage.Content content) throws IOException {
             uid++;
-            String base = received.getEpochSecond() + ".M" + uid + "P" + ProcessHandle.current().pid() + "." + host
-                    + ",S=" + size;
-            Path tmp = dir.resolve("tmp").resolve(base);
+            String name = received.getEpochSecond() + ".M" + uid + "P" + ProcessHandle.current().pid() + "." + host;
+            Path tmp = dir.resolve("tmp").resolve(name);
+            long size;
             try (OutputStream o = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
                  InputStream in = content.open()) {
-                in.transferTo(o);
+                size = in.transferTo(o);
             }
             Files.setLastModifiedTime(tmp, FileTime.from(received));
+            String base = name + ",S=" + size;
             Files.move(tmp, dir.resolve("cur").resolve(base + ":2,"));
             uidlist.append(uid).append(" P").append(uidl).append(" :").append(base).append('\n');
         }
