@@ -128,8 +128,9 @@ final class Progress implements AutoCloseable {
             if (finished) {
                 return;
             }
-            latest = line.strip();
-            latestShown = false;
+            String stripped = line.strip();
+            latestShown = latestShown && stripped.equals(latest);
+            latest = stripped;
             long now = nanos.getAsLong();
             if (now - last >= period) {
                 last = now;

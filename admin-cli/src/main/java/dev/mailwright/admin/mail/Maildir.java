@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -52,21 +53,20 @@ public final class Maildir {
         DovecotUidlist uidlist = Files.isRegularFile(dir.resolve(UIDLIST))
                 ? DovecotUidlist.read(dir.resolve(UIDLIST)) : DovecotUidlist.EMPTY;
         List<Path> files = new ArrayList<>();
+        Map<Path, Instant> mtimes = new HashMap<>();
         for (String sub : new String[] {"cur", "new"}) {
             Path d = dir.resolve(sub);
             if (Files.isDirectory(d)) {
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(d)) {
                     for (Path p : ds) {
-                        if (Files.isRegularFile(p) && !p.getFileName().toString().startsWith(".")) {
+                        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+                        if (a.isRegularFile() && !p.getFileName().toString().startsWith(".")) {
                             files.add(p);
+                            mtimes.put(p, a.lastModifiedTime().toInstant());
                         }
                     }
                 }
             }
-        }
-        Map<Path, Instant> mtimes = new HashMap<>();
-        for (Path p : files) {
-            mtimes.put(p, Files.getLastModifiedTime(p).toInstant());
         }
         files.sort(Comparator.comparingLong((Path p) -> uidlist.uid(baseName(p)).orElse(Long.MAX_VALUE))
                 .thenComparing(mtimes::get).thenComparing(p -> p.getFileName().toString()));

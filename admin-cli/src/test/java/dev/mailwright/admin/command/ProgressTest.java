@@ -42,6 +42,8 @@ class ProgressTest {
     void theLastStateIsNotRepeatedWhenItWasJustPrinted() {
         now.set(10 * SECOND);
         periodic.accept("importing 100%");
+        now.set(11 * SECOND);
+        periodic.accept("importing 100%");
         periodic.finish();
         assertThat(lines).containsExactly("importing 100%");
     }
