@@ -47,7 +47,8 @@ final class ImportCommand extends Group {
         "The mbox's bookkeeping headers (X-IMAPbase, X-IMAP, X-UID, Status, X-Status, X-Keywords, Content-Length)"
             + " are left out of the messages, as Dovecot leaves them out of what it serves.",
         "All messages or none (unless --skip-bad): a failure at any message stores nothing."
-            + " Re-running skips what is already there."})
+            + " Re-running skips what is already there, found by UIDL or by content (a message there under"
+            + " another UIDL gets the new one: re-run with a corrected --uidl-format to repair UIDLs)."})
     void mbox(@Option(names = "--user", required = true, paramLabel = "ADDRESS") String user,
               @Option(names = "--format", paramLabel = "mboxrd|mboxo|dovecot",
                       description = "how From_ lines inside messages were quoted; dovecot: as Dovecot reads its"
@@ -66,7 +67,8 @@ final class ImportCommand extends Group {
             + " mtimes as dates and the UIDLs Dovecot served: dovecot-uidlist's P fields, else its UIDs in"
             + " --uidl-format; X-UIDL headers for files the uidlist does not know.",
         "All messages or none (unless --skip-bad): a failure at any message stores nothing."
-            + " Re-running skips what is already there."})
+            + " Re-running skips what is already there, found by UIDL or by content (a message there under"
+            + " another UIDL gets the new one: re-run with a corrected --uidl-format to repair UIDLs)."})
     void maildir(@Option(names = "--user", required = true, paramLabel = "ADDRESS") String user,
                  @Mixin SourceOptions source,
                  @Parameters(paramLabel = "PATH") Path path) {

@@ -24,10 +24,12 @@ final class Progress implements AutoCloseable {
     static final int EVERY_SECONDS = 10;
 
     private final ProgressBar bar;
+    private final InPlace inPlace;
     private final Periodic periodic;
 
-    private Progress(ProgressBar bar, Periodic periodic) {
+    private Progress(ProgressBar bar, InPlace inPlace, Periodic periodic) {
         this.bar = bar;
+        this.inPlace = inPlace;
         this.periodic = periodic;
     }
 
@@ -36,9 +38,11 @@ final class Progress implements AutoCloseable {
         ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(what).setInitialMax(total).setUnit(" msg", 1)
                 .showSpeed();
         Periodic periodic = null;
+        InPlace inPlace = null;
         ProgressBarConsumer consumer;
         if (cli.terminal()) {
-            consumer = new InPlace(cli.err());
+            inPlace = new InPlace(cli.err());
+            consumer = inPlace;
             b.setUpdateIntervalMillis(500);
         } else {
             periodic = new Periodic(line -> {
@@ -48,7 +52,7 @@ final class Progress implements AutoCloseable {
             consumer = new DelegatingProgressBarConsumer(periodic, 120);
             b.setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(1000);
         }
-        return new Progress(b.setConsumer(consumer).build(), periodic);
+        return new Progress(b.setConsumer(consumer).build(), inPlace, periodic);
     }
 
     void step() {
@@ -59,6 +63,10 @@ final class Progress implements AutoCloseable {
     @Override
     public void close() {
         bar.close();
+        // progressbar 0.10.1 does not close its consumer when closed before its first refresh ran
+        if (inPlace != null) {
+            inPlace.close();
+        }
         if (periodic != null) {
             periodic.finish();
         }
@@ -68,6 +76,7 @@ final class Progress implements AutoCloseable {
     static final class InPlace implements ProgressBarConsumer {
         private final PrintWriter err;
         private int width = -1;
+        private boolean closed;
 
         InPlace(PrintWriter err) {
             this.err = err;
@@ -83,21 +92,27 @@ final class Progress implements AutoCloseable {
         }
 
         @Override
-        public void accept(String rendered) {
+        public synchronized void accept(String rendered) {
+            if (closed) {
+                return;
+            }
             // the library's renderer fits the line to getMaxRenderedLength() (colour codes do not count)
             err.print("\r" + rendered);
             err.flush();
         }
 
         @Override
-        public void clear() {
+        public synchronized void clear() {
             err.print("\r\033[K");
             err.flush();
         }
 
         @Override
-        public void close() {
-            clear();
+        public synchronized void close() {
+            if (!closed) {
+                closed = true;
+                clear();
+            }
         }
     }
 
