@@ -25,6 +25,41 @@ public interface Authenticator {
     /** The APOP shared secret of an enabled account, if one is set. */
     Optional<String> apopSecret(String username);
 
+    /**
+     * This authenticator, with a bare user name (no {@code @}) taken as one of {@code domain}:
+     * users who logged in as {@code ann} on the old server (Dovecot's {@code auth_default_realm})
+     * keep doing so. Names with a domain are untouched.
+     */
+    default Authenticator withDefaultDomain(String domain) {
+        Authenticator inner = this;
+        String suffix = "@" + Address.parseDomain(domain);
+        return new Authenticator() {
+            private String qualified(String username) {
+                return username.isEmpty() || username.indexOf('@') >= 0 ? username : username + suffix;
+            }
+
+            @Override
+            public Optional<Account> authenticate(String username, char[] password) {
+                return inner.authenticate(qualified(username), password);
+            }
+
+            @Override
+            public Optional<ScramCredentials> scramCredentials(String username) {
+                return inner.scramCredentials(qualified(username));
+            }
+
+            @Override
+            public Optional<Account> account(String username) {
+                return inner.account(qualified(username));
+            }
+
+            @Override
+            public Optional<String> apopSecret(String username) {
+                return inner.apopSecret(qualified(username));
+            }
+        };
+    }
+
     /** The store's own accounts. */
     static Authenticator of(Accounts accounts) {
         return new Authenticator() {

@@ -17,7 +17,8 @@ import java.util.Set;
 
 /**
  * Contributes the POP3 listeners (POP3, and POP3S when configured) to the server's set of
- * listeners. The component provides {@link MailStore}, {@link Pop3Settings},
+ * listeners. The component provides {@link MailStore}, the {@link Authenticator} of logins
+ * (usually {@code Authenticator.of(store.accounts())}), {@link Pop3Settings},
  * {@link ProtocolMetrics} ({@link ProtocolMetrics#NONE} when nothing is measured) and the
  * {@link AuthThrottle} every listener of the server shares; the server starts and stops every
  * {@link Listener} in the set.
@@ -30,9 +31,9 @@ public final class Pop3Module {
 
     @Provides
     @ElementsIntoSet
-    static Set<Listener> pop3Listeners(MailStore store, Pop3Settings settings, ProtocolMetrics metrics,
-                                       AuthThrottle throttle) {
-        Pop3Context context = new Pop3Context(store, Authenticator.of(store.accounts()), settings,
+    static Set<Listener> pop3Listeners(MailStore store, Authenticator authenticator, Pop3Settings settings,
+                                       ProtocolMetrics metrics, AuthThrottle throttle) {
+        Pop3Context context = new Pop3Context(store, authenticator, settings,
                 throttle, Clock.systemUTC(), Pop3Server.randomTimestamps(settings.hostname()),
                 Pop3Server.nodeName(), metrics);
         return new LinkedHashSet<>(Pop3Listeners.create(context));

@@ -7,6 +7,7 @@ import dagger.BindsInstance;
 import dagger.Component;
 import dev.mailwright.pop3.support.RawClient;
 import dev.mailwright.pop3.support.TestMail;
+import dev.mailwright.protocol.Authenticator;
 import dev.mailwright.protocol.Listener;
 import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
@@ -31,7 +32,8 @@ class Pop3ModuleTest {
 
         @Component.Factory
         interface Factory {
-            TestComponent create(@BindsInstance MailStore store, @BindsInstance Pop3Settings settings,
+            TestComponent create(@BindsInstance MailStore store, @BindsInstance Authenticator authenticator,
+                                 @BindsInstance Pop3Settings settings,
                                  @BindsInstance ProtocolMetrics metrics, @BindsInstance AuthThrottle throttle);
         }
     }
@@ -73,8 +75,8 @@ class Pop3ModuleTest {
         Pop3Settings settings = new Pop3Settings(d.hostname(), "127.0.0.1", 0, OptionalInt.of(0), "127.0.0.1",
                 Optional.of(SelfSignedCertificate.generate("localhost").tlsConfig()), true, false, false,
                 Optional.empty(), d.loginDelay(), d.lease(), d.limits(), d.maxAuthFailures());
-        Set<Listener> listeners = DaggerPop3ModuleTest_TestComponent.factory().create(mail.store(), settings, metrics,
-                AuthThrottle.standard()).listeners();
+        Set<Listener> listeners = DaggerPop3ModuleTest_TestComponent.factory().create(mail.store(),
+                Authenticator.of(mail.store().accounts()), settings, metrics, AuthThrottle.standard()).listeners();
         assertThat(listeners).extracting(Listener::name).containsExactlyInAnyOrder("pop3", "pop3s");
         for (Listener l : listeners) {
             l.start();

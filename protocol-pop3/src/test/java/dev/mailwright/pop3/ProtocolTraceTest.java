@@ -68,4 +68,19 @@ class ProtocolTraceTest {
                 "C: <SASL response redacted>", "C: AUTH PLAIN <redacted>");
         assertThat(all).doesNotContain(PASSWORD, plain, "secret subject", "secret body");
     }
+
+    @Test
+    void credentialsPipelinedBehindARefusedAuthShouldNotAppearInTheTrace() throws Exception {
+        String user = Base64.getEncoder().encodeToString(ALICE.getBytes(StandardCharsets.UTF_8));
+        String password = Base64.getEncoder().encodeToString(PASSWORD.getBytes(StandardCharsets.UTF_8));
+        try (RawClient c = pop3.connect()) {
+            assertThat(c.command("AUTH NO-SUCH-MECHANISM")).startsWith("-ERR");
+            assertThat(c.command(user)).startsWith("-ERR");
+            assertThat(c.command(password)).startsWith("-ERR");
+            assertThat(c.command("QUIT")).startsWith("+OK");
+        }
+        String all = String.join("\n", events.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
+        assertThat(all).contains("C: AUTH NO-SUCH-MECHANISM", "C: <redacted: line after AUTH>", "C: QUIT");
+        assertThat(all).doesNotContain(user, password);
+    }
 }

@@ -26,7 +26,8 @@ import java.util.Set;
 /**
  * Contributes the SMTP listeners (MX, submission, submissions) to the all-in-one server's
  * {@code Set<Listener>}, delivering into the store. Needs a {@link Config}, the
- * {@link MailStore}, the server's {@link TlsConfig}, a {@link ProtocolMetrics} and the
+ * {@link MailStore}, the {@link dev.mailwright.protocol.Authenticator} of logins (usually
+ * {@code Authenticator.of(store.accounts())}), the server's {@link TlsConfig}, a {@link ProtocolMetrics} and the
  * {@link AuthThrottle} every listener of the server shares bound in the component.
  */
 @Module
@@ -50,10 +51,10 @@ public final class SmtpModule {
 
     @Provides
     @ElementsIntoSet
-    static Set<Listener> smtpListeners(Config config, MailStore store, TlsConfig tls, ProtocolMetrics metrics,
-                                       AuthThrottle throttle) {
+    static Set<Listener> smtpListeners(Config config, MailStore store, dev.mailwright.protocol.Authenticator logins,
+                                       TlsConfig tls, ProtocolMetrics metrics, AuthThrottle throttle) {
         Clock clock = Clock.systemUTC();
-        Authenticator auth = Authenticator.of(dev.mailwright.protocol.Authenticator.of(store.accounts()), throttle);
+        Authenticator auth = Authenticator.of(logins, throttle);
         List<SmtpPolicy> extra = config.messagesPerMinute() > 0
                 ? List.of(new RateLimitPolicy(0, config.messagesPerMinute(), Duration.ofMinutes(1), clock))
                 : List.of();

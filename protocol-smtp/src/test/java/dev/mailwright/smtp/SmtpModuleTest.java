@@ -31,7 +31,7 @@ class SmtpModuleTest {
         @Component.Factory
         interface Factory {
             TestServer create(@BindsInstance SmtpModule.Config config, @BindsInstance MailStore store,
-                              @BindsInstance TlsConfig tls, @BindsInstance ProtocolMetrics metrics,
+                              @BindsInstance dev.mailwright.protocol.Authenticator logins, @BindsInstance TlsConfig tls, @BindsInstance ProtocolMetrics metrics,
                               @BindsInstance AuthThrottle throttle);
         }
     }
@@ -58,8 +58,10 @@ class SmtpModuleTest {
                 events.add(protocol + " accepted " + recipients);
             }
         };
+        MailStore store = SessionHarness.fixtureStore();
         Set<Listener> listeners = DaggerSmtpModuleTest_TestServer.factory()
-                .create(config, SessionHarness.fixtureStore(), TestTls.server(), metrics, AuthThrottle.standard())
+                .create(config, store, dev.mailwright.protocol.Authenticator.of(store.accounts()), TestTls.server(),
+                        metrics, AuthThrottle.standard())
                 .listeners();
         assertThat(listeners).extracting(Listener::name).containsExactlyInAnyOrder("smtp", "submission", "submissions");
         for (Listener l : listeners) {

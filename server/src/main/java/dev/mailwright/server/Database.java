@@ -8,6 +8,7 @@ import dev.mailwright.password.Libsodium;
 import dev.mailwright.password.PasswordHashing;
 import dev.mailwright.server.config.ServerConfig;
 import dev.mailwright.store.StoreException;
+import dev.mailwright.store.postgres.OneConnectionDataSource;
 import dev.mailwright.store.postgres.PostgresMailStore;
 import dev.mailwright.store.postgres.SchemaMigrator;
 import dev.mailwright.store.postgres.embedded.EmbeddedPostgresLauncher;
@@ -24,6 +25,8 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,14 +41,16 @@ public final class Database implements AutoCloseable {
     static final String EMBEDDED_DATABASE = "mailwright";
 
     private final EmbeddedPostgresLauncher embedded;
-    private final HikariDataSource pool;
+    private final DataSource dataSource;
+    private final AutoCloseable closeDataSource;
     private final PostgresMailStore store;
-    private final PasswordHashing hashing;
+    private final Supplier<PasswordHashing> hashing;
 
-    private Database(EmbeddedPostgresLauncher embedded, HikariDataSource pool, PostgresMailStore store,
-                     PasswordHashing hashing) {
+    private Database(EmbeddedPostgresLauncher embedded, DataSource dataSource, AutoCloseable closeDataSource,
+                     PostgresMailStore store, Supplier<PasswordHashing> hashing) {
         this.embedded = embedded;
-        this.pool = pool;
+        this.dataSource = dataSource;
+        this.closeDataSource = closeDataSource;
         this.store = store;
         this.hashing = hashing;
     }
@@ -69,7 +74,7 @@ public final class Database implements AutoCloseable {
 
     /** How passwords are hashed, for the log. */
     public PasswordHashing hashing() {
-        return hashing;
+        return hashing.get();
     }
 
     /** What {@link #open} does with the schema. */
@@ -92,19 +97,31 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Starts or joins the database and migrates or validates its schema. Throws
-     * {@link StartupException} with a message naming the setting.
+     * The server's database: starts or joins it, migrates or validates its schema, and pools
+     * its connections. Throws {@link StartupException} with a message naming the setting.
      */
     public static Database open(ServerConfig config, Schema schema) {
-        return open(config, schema, PostgresMailStore.APPLICATION_NAME);
+        PasswordHashing hashing = passwordHashing(config.passwords());
+        return open(config, schema, false, () -> hashing);
     }
 
     /**
-     * {@link #open(ServerConfig, Schema)} with the connections' {@code application_name}: the
-     * admin commands say {@code mailwright-admin}, so that {@code db restore} can tell a server.
+     * An admin command's database (ADR 0022): joins the running embedded PostgreSQL (or starts
+     * it, or reaches {@code database.url}) over one plain connection with {@code application_name}
+     * {@value #COMMAND_APPLICATION_NAME}, without a pool; password hashing is set up only if the
+     * command hashes. Throws {@link StartupException} with a message naming the setting.
      */
-    public static Database open(ServerConfig config, Schema schema, String applicationName) {
-        PasswordHashing hashing = passwordHashing(config.passwords());
+    public static Database forCommand(ServerConfig config, Schema schema) {
+        return open(config, schema, true, new Once<>(() -> passwordHashing(config.passwords())));
+    }
+
+    /**
+     * The {@code application_name} of the admin commands' connections: not the server's
+     * ({@link PostgresMailStore#APPLICATION_NAME}), which {@code db restore} looks for.
+     */
+    static final String COMMAND_APPLICATION_NAME = "mailwright-admin";
+
+    private static Database open(ServerConfig config, Schema schema, boolean command, Supplier<PasswordHashing> hashing) {
         EmbeddedPostgresLauncher embedded = null;
         String url;
         Optional<String> user;
@@ -113,7 +130,9 @@ public final class Database implements AutoCloseable {
             try {
                 embedded = EmbeddedPostgresLauncher.start(config.dataDir().resolve("postgres"),
                         config.database().embeddedPort());
-                embedded.createDatabase(EMBEDDED_DATABASE);
+                if (!command || embedded.startedHere()) {
+                    embedded.createDatabase(EMBEDDED_DATABASE);
+                } // a command that joins a running cluster finds the database made (see reachable)
             } catch (EmbeddedPostgresLauncher.PortInUseException e) {
                 throw new StartupException("database.embedded-port " + e.port() + ": " + e.getMessage()
                         + "; stop it or choose another port", e);
@@ -130,17 +149,35 @@ public final class Database implements AutoCloseable {
             url = config.database().url().orElseThrow();
             user = Optional.of(config.database().user()).filter(s -> !s.isEmpty());
             password = Optional.of(config.database().password()).filter(s -> !s.isEmpty());
-            checkReachable(url, user, password);
+            if (!command) {
+                checkReachable(url, user, password);
+            }
         }
-        com.zaxxer.hikari.HikariConfig poolConfig = PostgresMailStore.poolConfig(new PostgresMailStore.Settings(
-                url, user, password, config.database().poolSize(), Duration.ofSeconds(5)));
-        poolConfig.addDataSourceProperty("ApplicationName", applicationName);
-        if (!applicationName.equals(PostgresMailStore.APPLICATION_NAME)) {
-            poolConfig.setMinimumIdle(0); // a command: no connections opened ahead of need in the background
+        DataSource dataSource;
+        AutoCloseable closeDataSource;
+        if (command) {
+            OneConnectionDataSource one = new OneConnectionDataSource(url, user, password, COMMAND_APPLICATION_NAME,
+                    config.database().socketTimeout());
+            dataSource = one;
+            closeDataSource = one;
+            try {
+                reachable(one, url, embedded);
+            } catch (RuntimeException e) {
+                one.close();
+                if (embedded != null) {
+                    embedded.close();
+                }
+                throw e;
+            }
+        } else {
+            HikariDataSource pool = new HikariDataSource(PostgresMailStore.poolConfig(new PostgresMailStore.Settings(
+                    url, user, password, config.database().poolSize(), Duration.ofSeconds(5),
+                    config.database().socketTimeout())));
+            dataSource = pool;
+            closeDataSource = pool;
         }
-        HikariDataSource pool = new HikariDataSource(poolConfig);
         try {
-            SchemaMigrator migrator = new SchemaMigrator(pool);
+            SchemaMigrator migrator = new SchemaMigrator(dataSource);
             switch (schema) {
                 case MIGRATE -> migrator.migrate();
                 case MIGRATE_IF_BEHIND -> migrator.migrateIfBehind();
@@ -149,15 +186,60 @@ public final class Database implements AutoCloseable {
             }
             Path spool = config.dataDir().resolve("spool");
             Files.createDirectories(spool);
-            PostgresMailStore store = new PostgresMailStore(pool, Clock.systemUTC(), hashing, spool);
-            return new Database(embedded, pool, store, hashing);
+            PostgresMailStore store = new PostgresMailStore(dataSource, Clock.systemUTC(), hashing, spool);
+            return new Database(embedded, dataSource, closeDataSource, store, hashing);
         } catch (StoreException | IOException e) {
-            pool.close();
+            closeQuietly(closeDataSource);
             if (embedded != null) {
                 embedded.close();
             }
             throw new StartupException("database " + (config.database().embedded() ? "(embedded)" : url) + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A command's first connection, kept for its work: the same message as the server's
+     * {@link #checkReachable} when it fails. A cluster another process started may not have the
+     * database yet (that process makes it right after the start): then it is made here.
+     */
+    private static void reachable(OneConnectionDataSource dataSource, String url, EmbeddedPostgresLauncher embedded) {
+        try {
+            dataSource.getConnection().close();
+        } catch (SQLException e) {
+            if (embedded != null && "3D000".equals(e.getSQLState())) { // invalid_catalog_name
+                embedded.createDatabase(EMBEDDED_DATABASE);
+                reachable(dataSource, url, null);
+                return;
+            }
+            throw new StartupException((embedded != null ? "embedded PostgreSQL " + url : "database.url " + url)
+                    + " cannot be reached: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            LOG.debug("could not close the data source", e);
+        }
+    }
+
+    /** A value made on first use, once. */
+    private static final class Once<T> implements Supplier<T> {
+        private final Supplier<T> make;
+        private T value; // guarded by this
+
+        Once(Supplier<T> make) {
+            this.make = make;
+        }
+
+        @Override
+        public synchronized T get() {
+            if (value == null) {
+                value = make.get();
+            }
+            return value;
         }
     }
 
@@ -242,30 +324,30 @@ public final class Database implements AutoCloseable {
     }
 
     public SchemaMigrator migrator() {
-        return new SchemaMigrator(pool);
+        return new SchemaMigrator(dataSource);
     }
 
-    /** The pooled data source (for schema history). */
-    public javax.sql.DataSource dataSource() {
-        return pool;
+    /** The data source: pooled for the server, one connection for a command. */
+    public DataSource dataSource() {
+        return dataSource;
     }
 
     /** Null when a connection answers, else what is wrong (for {@code /readyz}). */
     public String readinessProblem() {
-        try (Connection c = pool.getConnection()) {
+        try (Connection c = dataSource.getConnection()) {
             return c.isValid(2) ? null : "database does not answer";
         } catch (SQLException e) {
             return "database unreachable";
         }
     }
 
-    /** Closes the store and the pool, then stops the embedded PostgreSQL if this process started it. */
+    /** Closes the store and its connections, then stops the embedded PostgreSQL if nobody else uses it. */
     @Override
     public void close() {
         try {
             store.close();
         } finally {
-            pool.close();
+            closeQuietly(closeDataSource);
             if (embedded != null) {
                 embedded.close();
             }

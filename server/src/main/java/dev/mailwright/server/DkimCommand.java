@@ -79,6 +79,44 @@ final class DkimCommand {
         }
     }
 
+    @Command(name = "show", description = {"Prints the DNS TXT record of DOMAIN's keys again (name and value), the signing"
+            + " (newest) key first; one key with --selector."})
+    void show(@Parameters(paramLabel = "DOMAIN") String domain,
+              @Option(names = "--selector", paramLabel = "NAME", description = "only this selector's key") String selector,
+              @Option(names = "--json", description = "JSON instead of zone file lines") boolean json) {
+        try (MailStore store = context.openStore()) {
+            String d = dev.mailwright.store.Address.parseDomain(domain);
+            java.util.Optional<DkimKey> signing = store.dkimKeys().signingKey(d);
+            List<DkimKey> keys = store.dkimKeys().list().stream()
+                    .filter(k -> k.domain().equals(d) && (selector == null || k.selector().equalsIgnoreCase(selector)))
+                    .sorted(java.util.Comparator.comparing(DkimKey::created).reversed())
+                    .toList();
+            if (keys.isEmpty()) {
+                throw AdminException.user(selector == null ? "no DKIM key for " + d + " (make one with 'dkim keygen " + d + "')"
+                        : "no DKIM key " + selector + " for " + d);
+            }
+            List<Map<String, Object>> rows = new java.util.ArrayList<>();
+            for (DkimKey k : keys) {
+                String p = DkimKeyGenerator.publicKeyTag(k);
+                Map<String, Object> r = Output.row();
+                r.put("domain", k.domain());
+                r.put("selector", k.selector());
+                r.put("algorithm", k.algorithm().tag());
+                r.put("created", k.created());
+                r.put("signing", signing.map(sk -> sk.selector().equals(k.selector())).orElse(false));
+                r.put("name", k.selector() + "._domainkey." + k.domain() + ".");
+                r.put("value", "v=DKIM1; k=" + k.algorithm().keyType() + "; p=" + p);
+                r.put("record", DkimKeyGenerator.dnsRecord(k, p));
+                rows.add(r);
+            }
+            if (json) {
+                output().json(rows);
+            } else {
+                rows.forEach(r -> output().line((String) r.get("record")));
+            }
+        }
+    }
+
     @Command(name = "remove", description = "Removes a key (after its DNS record was withdrawn, or once a newer key signs).")
     void remove(@Parameters(paramLabel = "DOMAIN") String domain, @Parameters(paramLabel = "SELECTOR") String selector) {
         try (MailStore store = context.openStore()) {

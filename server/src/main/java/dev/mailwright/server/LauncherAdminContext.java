@@ -17,13 +17,10 @@ import org.flywaydb.core.api.MigrationState;
 
 /**
  * The admin commands' view of the server configuration (ADR 0001): the same database (the
- * running embedded PostgreSQL if there is one, else started for the command), the same
- * certificate and listeners.
+ * running embedded PostgreSQL if there is one, else started for the command; one connection,
+ * ADR 0022), the same certificate and listeners.
  */
 final class LauncherAdminContext implements AdminContext {
-
-    /** The {@code application_name} of the commands' connections: not the server's, which {@code db restore} looks for. */
-    static final String ADMIN_APPLICATION_NAME = "mailwright-admin";
 
     private final ServerConfig config;
     private final String source;
@@ -35,7 +32,7 @@ final class LauncherAdminContext implements AdminContext {
 
     private Database open(Database.Schema schema) {
         try {
-            return Database.open(config, schema, ADMIN_APPLICATION_NAME);
+            return Database.forCommand(config, schema);
         } catch (StartupException e) {
             throw new StoreUnavailableException(e.getMessage(), e);
         }

@@ -38,13 +38,17 @@ public final class MailwrightServer implements AutoCloseable {
     private final List<Listener> listeners;
     private final ServerComponent component;
     private final OpsHttpServer ops;
+    /** Null when the server could not listen for admin commands. */
+    private final AdminSocket adminSocket;
     private final ScheduledExecutorService housekeeping;
     private final PrometheusMeterRegistry registry;
     private volatile boolean closed;
 
     private MailwrightServer(ServerConfig config, NodeIdentity node, Database database, ServerTls tls,
                              List<Listener> listeners, ServerComponent component, OpsHttpServer ops,
-                             ScheduledExecutorService housekeeping, PrometheusMeterRegistry registry) {
+                             AdminSocket adminSocket, ScheduledExecutorService housekeeping,
+                             PrometheusMeterRegistry registry) {
+        this.adminSocket = adminSocket;
         this.config = config;
         this.node = node;
         this.database = database;
@@ -100,6 +104,7 @@ public final class MailwrightServer implements AutoCloseable {
         });
         ServerComponent component = null;
         OpsHttpServer ops = null;
+        AdminSocket adminSocket = null;
         try {
             int released = database.store().takeOverNode(node.id());
             if (released > 0) {
@@ -135,6 +140,11 @@ public final class MailwrightServer implements AutoCloseable {
                 }
             }
             housekeeping.scheduleWithFixedDelay(tls.keys()::reloadIfChanged, 30, 30, TimeUnit.SECONDS);
+            try {
+                adminSocket = AdminSocket.start(config);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("admin commands will not run in the server (each starts on its own): {}", e.toString());
+            }
         } catch (RuntimeException | IOException e) {
             for (int i = started.size() - 1; i >= 0; i--) {
                 started.get(i).stop();
@@ -154,7 +164,7 @@ public final class MailwrightServer implements AutoCloseable {
             throw new StartupException("cannot start: " + e.getMessage(), e);
         }
         MailwrightServer server = new MailwrightServer(config, node, database, tls, started, component, ops,
-                housekeeping, registry);
+                adminSocket, housekeeping, registry);
         LOG.info("Mailwright ready in {} ms (database {} ms): {}", (System.nanoTime() - t0) / 1_000_000,
                 (dbReady - t0) / 1_000_000, server.describeListeners());
         LOG.info("password hashes: {}", database.hashing().describe());
@@ -224,6 +234,9 @@ public final class MailwrightServer implements AutoCloseable {
         closed = true;
         long t0 = System.nanoTime();
         LOG.info("stopping");
+        if (adminSocket != null) {
+            adminSocket.close();
+        }
         List<Thread> stopping = new ArrayList<>();
         for (Listener l : listeners) {
             Thread t = new Thread(l::stop, "stop-" + l.name());

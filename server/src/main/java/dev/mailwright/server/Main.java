@@ -74,15 +74,29 @@ public final class Main {
                     ? "embedded, 127.0.0.1:" + effective.database().embeddedPort()
                     : effective.database().url().orElseThrow()));
         }
-        LauncherAdminContext context = new LauncherAdminContext(effective,
-                configFile.map(Path::toString).orElse("built-in defaults and environment"));
-        CommandLine cl = AdminCommands.create(context, out, err, in, rest.stream().filter(a -> !a.startsWith("-")).findFirst());
-        CommandLine serve = new CommandLine(new ServeCommand(effective));
-        serve.setOut(cl.getOut());
-        serve.setErr(cl.getErr());
-        cl.addSubcommand("serve", serve);
-        cl.addSubcommand("dkim", new CommandLine(new DkimCommand(context, java.time.Clock.systemUTC()))
-                .setOut(cl.getOut()).setErr(cl.getErr()));
+        return command(effective, configFile.map(Path::toString).orElse("built-in defaults and environment"), rest,
+                out, err, in);
+    }
+
+    /**
+     * One administration command line (not {@code serve}) under {@code config}: for the launcher,
+     * and for the running server's {@link AdminSocket}, which runs commands in its warm JVM.
+     */
+    static int command(ServerConfig effective, String configurationSource, List<String> rest, PrintStream out,
+                       PrintStream err, InputStream in) {
+        LauncherAdminContext context = new LauncherAdminContext(effective, configurationSource);
+        Optional<String> command = rest.stream().filter(a -> !a.startsWith("-")).findFirst();
+        CommandLine cl = AdminCommands.create(context, out, err, in, command);
+        if (cl.getSubcommands().size() > 1) {
+            // the whole tree (help, completion, dkim, a mistake): with serve and dkim; an admin
+            // command line builds its command alone
+            CommandLine serve = new CommandLine(new ServeCommand(effective));
+            serve.setOut(cl.getOut());
+            serve.setErr(cl.getErr());
+            cl.addSubcommand("serve", serve);
+            cl.addSubcommand("dkim", new CommandLine(new DkimCommand(context, java.time.Clock.systemUTC()))
+                    .setOut(cl.getOut()).setErr(cl.getErr()));
+        }
         CommandLine.IExecutionExceptionHandler admin = cl.getExecutionExceptionHandler();
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             Integer code = startupFailure(ex, line);

@@ -10,6 +10,7 @@ import dev.mailwright.outbound.OutboundConfig;
 import dev.mailwright.outbound.OutboundMetrics;
 import dev.mailwright.outbound.OutboundWorker;
 import dev.mailwright.pop3.session.Pop3Settings;
+import dev.mailwright.protocol.Authenticator;
 import dev.mailwright.protocol.Limits;
 import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
@@ -106,6 +107,17 @@ public abstract class ServerModule {
     static AuthThrottle authThrottle(ServerConfig config) {
         ServerConfig.Limits l = config.limits();
         return new AuthThrottle(AuthThrottle.Settings.of(l.authFailureDelay(), l.authMaxFailures()), Clock.systemUTC());
+    }
+
+    /**
+     * How SMTP AUTH and POP3 logins are checked: the store's accounts, with a bare user name taken
+     * as one of {@code auth.default-domain} when that is set.
+     */
+    @Provides
+    @Singleton
+    static Authenticator logins(MailStore store, ServerConfig config) {
+        Authenticator accounts = Authenticator.of(store.accounts());
+        return config.authDefaultDomain().map(accounts::withDefaultDomain).orElse(accounts);
     }
 
     @Provides

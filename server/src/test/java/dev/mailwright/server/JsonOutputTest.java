@@ -66,6 +66,8 @@ class JsonOutputTest {
         COMMANDS.put("db status", List.of("db", "status"));
         COMMANDS.put("check", List.of("check", "--no-dns"));
         COMMANDS.put("dkim list", List.of("dkim", "list"));
+        COMMANDS.put("dkim show", List.of("dkim", "show", "example.org"));
+        COMMANDS.put("who", List.of("who"));
     }
 
     @BeforeAll
@@ -84,6 +86,9 @@ class JsonOutputTest {
         assertThat(run(null, "domain", "add", "example.org").exit()).isZero();
         assertThat(run("alice-secret-1\n", "user", "add", "alice@example.org", "--password-stdin").exit()).isZero();
         assertThat(run(null, "alias", "add", "info@example.org", "alice@example.org").exit()).isZero();
+        Result keygen = run(null, "dkim", "keygen", "example.org", "--selector", "s1", "--algorithm", "ed25519");
+        assertThat(keygen.exit()).as(keygen.err()).isZero();
+        dkimRecord = keygen.out();
         Path mbox = dataDir.resolve("in.mbox");
         Files.writeString(mbox, "From bob@example.org Mon Jan  5 10:11:12 2026\nFrom: bob@example.org\n"
                 + "Subject: hello\n\nHi Alice.\n");
@@ -96,6 +101,23 @@ class JsonOutputTest {
             d.content().write("Subject: out\r\n\r\nbody\r\n".getBytes(UTF_8));
             d.commit();
         }
+    }
+
+    /** What {@code dkim keygen} printed. */
+    private static String dkimRecord;
+
+    @Test
+    void dkimShowPrintsTheRecordKeygenPrinted() throws IOException {
+        Result shown = run(null, "dkim", "show", "Example.ORG");
+        assertThat(shown.exit()).as(shown.err()).isZero();
+        assertThat(shown.out()).isEqualTo(dkimRecord).startsWith("s1._domainkey.example.org. IN TXT \"v=DKIM1; k=ed25519; p=");
+        JsonNode json = run(null, "dkim", "show", "example.org", "--selector", "s1", "--json").json();
+        assertThat(json.get(0).get("name").asText()).isEqualTo("s1._domainkey.example.org.");
+        assertThat(dkimRecord).contains("\"" + json.get(0).get("value").asText() + "\"");
+        assertThat(json.get(0).get("signing").asBoolean()).isTrue();
+        Result none = run(null, "dkim", "show", "example.org", "--selector", "nope");
+        assertThat(none.exit()).isEqualTo(1);
+        assertThat(none.err()).isEqualTo("error: no DKIM key nope for example.org\n");
     }
 
     @AfterAll
@@ -161,6 +183,9 @@ class JsonOutputTest {
     }
 
     private record Result(int exit, String out, String err) {
+        JsonNode json() throws IOException {
+            return new ObjectMapper().readTree(out);
+        }
     }
 
     private static Result run(String stdin, String... args) {

@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The configuration reaches the listeners the server wires: one throttle shared by all of them
- * ({@code limits.auth-failure-delay}, {@code limits.auth-max-failures}), and {@code smtp.postmaster}.
+ * ({@code limits.auth-failure-delay}, {@code limits.auth-max-failures}), {@code smtp.postmaster}
+ * and {@code auth.default-domain}.
  */
 @Timeout(60)
 class ListenerWiringTest {
@@ -114,6 +115,41 @@ class ListenerWiringTest {
         long id = store.accounts().get(admin).orElseThrow().id();
         try (var drop = store.maildrops().open(id, "test", java.time.Duration.ofSeconds(5))) {
             assertThat(drop.messages()).hasSize(1);
+        }
+    }
+
+    @Test
+    void withADefaultDomainUsersLogInWithBareNamesOnPop3AndSmtp() throws Exception {
+        Map<String, String> env = new HashMap<>();
+        for (String l : ServerConfig.LISTENER_NAMES) {
+            env.put(ConfigLoader.envName("listeners." + l + ".port"), "0");
+        }
+        env.put("MAILWRIGHT_HOME", dataDir.toString());
+        env.put("MAILWRIGHT_POP3_PLAINTEXT_WITHOUT_TLS", "true");
+        env.put("MAILWRIGHT_AUTH_DEFAULT_DOMAIN", "Example.org");
+        InMemoryMailStore store = new InMemoryMailStore();
+        store.domains().add("example.org");
+        store.accounts().add(Address.parse("ann@example.org"), "ann-password".toCharArray());
+        ServerComponent component = DaggerServerComponent.factory().create(ConfigLoader.load(Optional.empty(), env),
+                store, SelfSignedCertificate.generate("localhost").tlsConfig(), new SimpleMeterRegistry());
+        Set<Listener> listeners = component.listeners();
+        for (Listener l : listeners) {
+            l.start();
+        }
+        try {
+            try (Line pop3 = new Line(plain(port(listeners, "pop3")))) {
+                assertThat(pop3.read()).startsWith("+OK");
+                assertThat(pop3.command("USER ann")).startsWith("+OK");
+                assertThat(pop3.command("PASS ann-password")).startsWith("+OK ann's maildrop has 0 messages");
+            }
+            try (Line smtp = new Line(implicitTls(port(listeners, "submissions")))) {
+                assertThat(smtp.read()).startsWith("220 ");
+                smtp.command("EHLO client.example");
+                String plain = Base64.getEncoder().encodeToString("\0ann\0ann-password".getBytes(StandardCharsets.UTF_8));
+                assertThat(smtp.command("AUTH PLAIN " + plain)).startsWith("235 ");
+            }
+        } finally {
+            listeners.forEach(Listener::stop);
         }
     }
 

@@ -22,11 +22,24 @@ final class AliasCommand extends Group {
     }
 
     @Command(name = "add", description = "Adds targets to an alias, creating it when new. SOURCE is an address in one of"
-            + " our domains, or @domain for the domain's catch-all; targets may be local or remote.")
+            + " our domains, or @domain for the domain's catch-all; targets may be local or remote. An alias on a user's"
+            + " own address takes that user's mail: refused unless --force (or the user is one of the targets). An alias"
+            + " that would close a loop is refused.")
     void add(@Parameters(index = "0", paramLabel = "SOURCE") String source,
-             @Parameters(index = "1..*", arity = "1..*", paramLabel = "TARGET") List<String> targets) {
+             @Parameters(index = "1..*", arity = "1..*", paramLabel = "TARGET") List<String> targets,
+             @Option(names = "--force", description = "add it even over an existing user's address") boolean force) {
         List<Address> parsed = targets.stream().map(Address::parse).toList();
         try (MailStore store = cli.openStore()) {
+            if (!force && !source.startsWith("@")) {
+                Address s = Address.parse(source);
+                boolean keepsCopy = parsed.stream().anyMatch(t -> t.key().equals(s.key()));
+                boolean exists = store.aliases().list(Optional.of(s.domain())).stream()
+                        .anyMatch(al -> !al.isCatchAll() && Address.parse(al.source()).key().equals(s.key()));
+                if (!keepsCopy && !exists && store.accounts().get(s).isPresent()) {
+                    throw AdminException.user(s + " is a user: an alias there would take all its mail; give --force to"
+                            + " do it anyway, or name " + s + " among the targets to keep a copy");
+                }
+            }
             Alias a = store.aliases().add(source, parsed);
             cli.output().line((a.isCatchAll() ? "catch-all " : "alias ") + a.source() + " -> "
                     + String.join(", ", a.targets().stream().map(Address::toString).toList()));

@@ -5,6 +5,7 @@ import dev.mailwright.admin.mail.MimeView;
 import dev.mailwright.admin.output.Output;
 import dev.mailwright.store.Account;
 import dev.mailwright.store.MailStore;
+import dev.mailwright.store.MaildropLockedException;
 import dev.mailwright.store.MessageInfo;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,28 +37,66 @@ final class MailboxCommand extends Group {
     }
 
     @Command(name = "list", description = "Lists the messages of a mailbox with number, UIDL, size, date, sender and subject"
-            + " (RFC 2047 words decoded).")
+            + " (RFC 2047 words decoded), oldest first; --limit and --offset page through a large one.")
     void list(@Parameters(paramLabel = "ADDRESS") String address,
+              @Option(names = "--limit", paramLabel = "N", description = "at most N messages") Integer limit,
+              @Option(names = "--offset", paramLabel = "M", defaultValue = "0",
+                      description = "skip the M oldest messages (default ${DEFAULT-VALUE})") long offset,
+              @Option(names = "--bytes", description = "sizes in octets, not KiB/MiB") boolean bytes,
               @Option(names = "--json", description = "JSON instead of a table") boolean json) {
+        if (offset < 0 || (limit != null && limit < 0)) {
+            throw AdminException.user("--limit and --offset must not be negative");
+        }
         try (MailStore store = cli.openStore()) {
             Account a = Cli.account(store, address);
-            List<MessageInfo> messages = store.mailboxes().list(a.id());
+            List<MessageInfo> messages = limit == null && offset == 0 ? store.mailboxes().list(a.id())
+                    : store.mailboxes().list(a.id(), offset, limit == null ? Integer.MAX_VALUE : limit);
             List<Map<String, Object>> rows = new ArrayList<>();
-            int n = 0;
+            long n = offset;
             for (MessageInfo m : messages) {
                 Headers h = headers(store, a, m);
                 Map<String, Object> r = Output.row();
                 r.put("number", ++n);
                 r.put("uid", m.uid());
                 r.put("uidl", m.uidl());
-                r.put("size", m.size());
+                r.put("size", Output.size(m.size()));
                 r.put("received", m.received());
                 r.put("date", h.date());
                 r.put("from", h.from());
                 r.put("subject", h.subject());
                 rows.add(r);
             }
-            cli.output().list(json, rows, List.of("number", "uidl", "size", "date", "from", "subject"));
+            cli.output().rawSizes(bytes).list(json, rows, List.of("number", "uidl", "size", "date", "from", "subject"));
+        }
+    }
+
+    @Command(name = "delete", description = "Deletes single messages by UIDL (see 'mailbox list'). Refused while a POP3 session"
+            + " holds the mailbox; an unknown UIDL deletes nothing.")
+    void delete(@Parameters(index = "0", paramLabel = "ADDRESS") String address,
+                @Parameters(index = "1..*", arity = "1..*", paramLabel = "UIDL") List<String> uidls,
+                @Option(names = "--bytes", description = "sizes in octets, not KiB/MiB") boolean bytes) {
+        try (MailStore store = cli.openStore()) {
+            Account a = Cli.account(store, address);
+            Map<String, MessageInfo> byUidl = new java.util.HashMap<>();
+            for (MessageInfo m : store.mailboxes().list(a.id())) {
+                byUidl.put(m.uidl(), m);
+            }
+            List<String> unknown = uidls.stream().filter(u -> !byUidl.containsKey(u)).distinct().toList();
+            if (!unknown.isEmpty()) {
+                throw AdminException.user("no message with UIDL " + String.join(", ", unknown) + " in " + a.address()
+                        + "; nothing deleted");
+            }
+            List<MessageInfo> doomed = uidls.stream().distinct().map(byUidl::get).toList();
+            int deleted;
+            try {
+                deleted = store.mailboxes().delete(a.id(), doomed.stream().map(MessageInfo::uid).collect(Collectors.toSet()));
+            } catch (MaildropLockedException e) {
+                throw AdminException.environment(a.address() + " is open in a POP3 session (" + e.getMessage()
+                        + "); nothing deleted: try again when it ends, or end it with 'kick'", e);
+            }
+            cli.output().line("deleted " + deleted + " message(s), "
+                    + cli.output().rawSizes(bytes).size(Output.size(doomed.stream().mapToLong(MessageInfo::size).sum()))
+                    + ", from " + a.address());
         }
     }
 
@@ -65,14 +104,15 @@ final class MailboxCommand extends Group {
             + " type and size.")
     void show(@Parameters(index = "0", paramLabel = "ADDRESS") String address,
               @Parameters(index = "1", paramLabel = "N") int number,
+              @Option(names = "--bytes", description = "sizes in octets, not KiB/MiB") boolean bytes,
               @Option(names = "--json", description = "JSON instead of text") boolean json) {
         try (MailStore store = cli.openStore()) {
             Account a = Cli.account(store, address);
-            List<MessageInfo> messages = store.mailboxes().list(a.id());
-            if (number < 1 || number > messages.size()) {
-                throw AdminException.user("no message " + number + " in " + a.address() + " (it has " + messages.size() + ")");
+            List<MessageInfo> page = number < 1 ? List.of() : store.mailboxes().list(a.id(), number - 1, 1);
+            if (page.isEmpty()) {
+                throw AdminException.user("no message " + number + " in " + a.address() + " (it has " + a.usage().messages() + ")");
             }
-            MessageInfo m = messages.get(number - 1);
+            MessageInfo m = page.get(0);
             Headers h = headers(store, a, m);
             MimeView view;
             try (InputStream in = store.mailboxes().open(a.id(), m.uid())) {
@@ -111,8 +151,9 @@ final class MailboxCommand extends Group {
                 return;
             }
             PrintWriter out = cli.out();
-            out.println("Message " + number + " of " + a.address() + " (UIDL " + m.uidl() + ", " + m.size()
-                    + " octets, received " + Output.text(m.received()) + ")");
+            Output output = cli.output().rawSizes(bytes);
+            out.println("Message " + number + " of " + a.address() + " (UIDL " + m.uidl() + ", "
+                    + output.size(Output.size(m.size())) + ", received " + Output.text(m.received()) + ")");
             out.println();
             for (String[] f : h.all()) {
                 out.println(f[0] + ": " + f[1]);
@@ -129,7 +170,7 @@ final class MailboxCommand extends Group {
                 out.println();
                 out.println("--- attachments");
                 for (MimeView.Attachment att : view.attachments()) {
-                    out.println(att.name().orElse("(no name)") + "  " + att.type() + "  " + att.size() + " octets");
+                    out.println(att.name().orElse("(no name)") + "  " + att.type() + "  " + output.size(Output.size(att.size())));
                 }
             }
             out.flush();
@@ -141,28 +182,31 @@ final class MailboxCommand extends Group {
     void purge(@Parameters(paramLabel = "ADDRESS") String address,
                @Option(names = "--older-than", required = true, paramLabel = "AGE",
                        description = "30d, 12h, 2w, P30D...") String olderThan,
-               @Option(names = "--dry-run", description = "only say what would be deleted") boolean dryRun) {
+               @Option(names = "--dry-run", description = "only say what would be deleted") boolean dryRun,
+               @Option(names = "--bytes", description = "sizes in octets, not KiB/MiB") boolean raw) {
         Duration age = Durations.parse(olderThan);
         Instant cutoff = cli.clock().instant().minus(age);
         try (MailStore store = cli.openStore()) {
             Account a = Cli.account(store, address);
             List<MessageInfo> old = store.mailboxes().list(a.id()).stream()
                     .filter(m -> m.received().isBefore(cutoff)).toList();
-            long bytes = old.stream().mapToLong(MessageInfo::size).sum();
+            String bytes = cli.output().rawSizes(raw).size(Output.size(old.stream().mapToLong(MessageInfo::size).sum()));
             if (dryRun) {
-                cli.output().line("would purge " + old.size() + " message(s), " + bytes + " octets, received before "
+                cli.output().line("would purge " + old.size() + " message(s), " + bytes + ", received before "
                         + Output.text(cutoff) + " from " + a.address());
                 return;
             }
             int deleted = store.mailboxes().delete(a.id(), old.stream().map(MessageInfo::uid).collect(Collectors.toSet()));
-            cli.output().line("purged " + deleted + " message(s), " + bytes + " octets, received before "
+            cli.output().line("purged " + deleted + " message(s), " + bytes + ", received before "
                     + Output.text(cutoff) + " from " + a.address());
         }
     }
 
     @Command(name = "stats", description = "Messages and sizes: of one mailbox in detail, or of every mailbox.")
     void stats(@Parameters(paramLabel = "ADDRESS", arity = "0..1") String address,
+               @Option(names = "--bytes", description = "sizes in octets, not KiB/MiB") boolean raw,
                @Option(names = "--json", description = "JSON instead of text") boolean json) {
+        Output output = cli.output().rawSizes(raw);
         try (MailStore store = cli.openStore()) {
             if (address == null) {
                 List<Account> all = store.accounts().list(Optional.empty());
@@ -171,7 +215,7 @@ final class MailboxCommand extends Group {
                     Map<String, Object> r = Output.row();
                     r.put("address", a.address().toString());
                     r.put("messages", a.usage().messages());
-                    r.put("bytes", a.usage().bytes());
+                    r.put("bytes", Output.size(a.usage().bytes()));
                     r.put("quota_used_percent", QuotaCommand.percent(a));
                     rows.add(r);
                 }
@@ -181,12 +225,12 @@ final class MailboxCommand extends Group {
                     r.put("messages", all.stream().mapToLong(a -> a.usage().messages()).sum());
                     r.put("bytes", all.stream().mapToLong(a -> a.usage().bytes()).sum());
                     r.put("per_mailbox", rows);
-                    cli.output().json(r);
+                    output.json(r);
                 } else {
-                    cli.output().list(false, rows, List.of("address", "messages", "bytes", "quota_used_percent"));
-                    cli.output().line("total: " + all.size() + " mailbox(es), "
+                    output.list(false, rows, List.of("address", "messages", "bytes", "quota_used_percent"));
+                    output.line("total: " + all.size() + " mailbox(es), "
                             + all.stream().mapToLong(a -> a.usage().messages()).sum() + " message(s), "
-                            + all.stream().mapToLong(a -> a.usage().bytes()).sum() + " octets");
+                            + output.size(Output.size(all.stream().mapToLong(a -> a.usage().bytes()).sum())));
                 }
                 return;
             }
@@ -195,15 +239,16 @@ final class MailboxCommand extends Group {
             Map<String, Object> r = Output.row();
             r.put("address", a.address().toString());
             r.put("messages", messages.size());
-            r.put("bytes", messages.stream().mapToLong(MessageInfo::size).sum());
-            r.put("largest", messages.stream().mapToLong(MessageInfo::size).max().stream().boxed().findFirst());
-            r.put("average", messages.isEmpty() ? null : messages.stream().mapToLong(MessageInfo::size).sum() / messages.size());
+            r.put("bytes", Output.size(messages.stream().mapToLong(MessageInfo::size).sum()));
+            r.put("largest", messages.stream().mapToLong(MessageInfo::size).max().stream().boxed().findFirst().map(Output::size));
+            r.put("average", messages.isEmpty() ? null
+                    : Output.size(messages.stream().mapToLong(MessageInfo::size).sum() / messages.size()));
             r.put("oldest", messages.stream().map(MessageInfo::received).min(Comparator.naturalOrder()));
             r.put("newest", messages.stream().map(MessageInfo::received).max(Comparator.naturalOrder()));
-            r.put("quota_bytes", a.quota().maxBytes() == 0 ? null : a.quota().maxBytes());
+            r.put("quota_bytes", a.quota().maxBytes() == 0 ? null : Output.size(a.quota().maxBytes()));
             r.put("quota_messages", a.quota().maxMessages() == 0 ? null : a.quota().maxMessages());
             r.put("quota_used_percent", QuotaCommand.percent(a));
-            cli.output().show(json, r);
+            output.show(json, r);
         }
     }
 

@@ -50,17 +50,18 @@ final class QuotaCommand extends Group {
 
     @Command(name = "show", description = "Shows the limits and usage of a mailbox.")
     void show(@Parameters(paramLabel = "ADDRESS") String address,
+              @Option(names = "--bytes", description = "sizes in octets, not KiB/MiB") boolean bytes,
               @Option(names = "--json", description = "JSON instead of text") boolean json) {
         try (MailStore store = cli.openStore()) {
             Account a = Cli.account(store, address);
             Map<String, Object> r = Output.row();
             r.put("address", a.address().toString());
             r.put("messages", a.usage().messages());
-            r.put("bytes", a.usage().bytes());
-            r.put("quota_bytes", a.quota().maxBytes() == 0 ? null : a.quota().maxBytes());
+            r.put("bytes", Output.size(a.usage().bytes()));
+            r.put("quota_bytes", a.quota().maxBytes() == 0 ? null : Output.size(a.quota().maxBytes()));
             r.put("quota_messages", a.quota().maxMessages() == 0 ? null : a.quota().maxMessages());
             r.put("quota_used_percent", percent(a));
-            cli.output().show(json, r);
+            cli.output().rawSizes(bytes).show(json, r);
         }
     }
 

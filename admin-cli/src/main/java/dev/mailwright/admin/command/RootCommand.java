@@ -25,8 +25,8 @@ public final class RootCommand implements Runnable {
      * all of them took a noticeable part of every command's time.
      */
     static final List<Class<?>> COMMANDS = List.of(DomainCommand.class, UserCommand.class, AliasCommand.class,
-            QuotaCommand.class, MailboxCommand.class, QueueCommand.class, ImportCommand.class, ExportCommand.class,
-            DbCommand.class, CheckCommand.class, CompletionCommand.class);
+            QuotaCommand.class, MailboxCommand.class, WhoCommand.class, KickCommand.class, QueueCommand.class,
+            ImportCommand.class, ExportCommand.class, DbCommand.class, CheckCommand.class, CompletionCommand.class);
 
     /**
      * The command tree: with {@code only} naming one of {@link #COMMANDS}, the root and that

@@ -47,6 +47,7 @@ final class UserCommand extends Group {
 
     @Command(name = "list", description = "Lists users, of one domain or of all.")
     void list(@Parameters(paramLabel = "DOMAIN", arity = "0..1") String domain,
+              @Option(names = "--bytes", description = "sizes in octets, not KiB/MiB") boolean bytes,
               @Option(names = "--json", description = "JSON instead of a table") boolean json) {
         try (MailStore store = cli.openStore()) {
             Optional<String> d = Optional.ofNullable(domain);
@@ -54,7 +55,8 @@ final class UserCommand extends Group {
                 throw AdminException.user("unknown domain: " + d.get());
             }
             List<Map<String, Object>> rows = store.accounts().list(d).stream().map(UserCommand::summary).toList();
-            cli.output().list(json, rows, List.of("address", "enabled", "messages", "bytes", "quota_bytes", "last_login"));
+            cli.output().rawSizes(bytes).list(json, rows,
+                    List.of("address", "enabled", "messages", "bytes", "quota_bytes", "last_login"));
         }
     }
 
@@ -63,8 +65,8 @@ final class UserCommand extends Group {
         r.put("address", a.address().toString());
         r.put("enabled", a.enabled());
         r.put("messages", a.usage().messages());
-        r.put("bytes", a.usage().bytes());
-        r.put("quota_bytes", a.quota().maxBytes() == 0 ? null : a.quota().maxBytes());
+        r.put("bytes", Output.size(a.usage().bytes()));
+        r.put("quota_bytes", a.quota().maxBytes() == 0 ? null : Output.size(a.quota().maxBytes()));
         r.put("quota_messages", a.quota().maxMessages() == 0 ? null : a.quota().maxMessages());
         r.put("last_login", a.lastLogin());
         return r;
@@ -72,6 +74,7 @@ final class UserCommand extends Group {
 
     @Command(name = "show", description = "Shows a user: state, quota and usage, last login, whether an APOP secret is set.")
     void show(@Parameters(paramLabel = "ADDRESS") String address,
+              @Option(names = "--bytes", description = "sizes in octets, not KiB/MiB") boolean bytes,
               @Option(names = "--json", description = "JSON instead of text") boolean json) {
         try (MailStore store = cli.openStore()) {
             Account a = Cli.account(store, address);
@@ -82,14 +85,14 @@ final class UserCommand extends Group {
             r.put("created", a.created());
             r.put("last_login", a.lastLogin());
             r.put("messages", a.usage().messages());
-            r.put("bytes", a.usage().bytes());
-            r.put("quota_bytes", a.quota().maxBytes() == 0 ? null : a.quota().maxBytes());
+            r.put("bytes", Output.size(a.usage().bytes()));
+            r.put("quota_bytes", a.quota().maxBytes() == 0 ? null : Output.size(a.quota().maxBytes()));
             r.put("quota_messages", a.quota().maxMessages() == 0 ? null : a.quota().maxMessages());
             r.put("quota_used_percent", QuotaCommand.percent(a));
             r.put("apop_secret_set", a.apopSecretSet());
             r.put("pop3_expire", a.policy().expire());
             r.put("pop3_login_delay", a.policy().loginDelay());
-            cli.output().show(json, r);
+            cli.output().rawSizes(bytes).show(json, r);
         }
     }
 

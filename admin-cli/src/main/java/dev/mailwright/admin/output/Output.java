@@ -23,17 +23,67 @@ import java.util.stream.Collectors;
  * ({@code --json}). Both come from the same rows: ordered maps whose keys are the stable
  * JSON field names (snake case); the table's headings are those names in upper case.
  * Instants are ISO-8601 UTC to the second, absent values {@code null} in JSON and
- * {@code -} in tables.
+ * {@code -} in tables. Sizes ({@link Size}) are octets in JSON and human units in tables
+ * ({@code 12.3 KiB}), or octets there too when a command's {@code --bytes} asks.
  */
 public final class Output {
 
-    private static final ObjectWriter JSON = JsonMapper.builder().build()
-            .writer(new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n")));
+    /** Made on the first JSON output only: loading Jackson cost every command time, JSON or not. */
+    private static final class Json {
+        static final ObjectWriter WRITER = JsonMapper.builder().build()
+                .writer(new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n")));
+    }
 
     private final PrintWriter out;
+    private final boolean rawSizes;
 
     public Output(PrintWriter out) {
+        this(out, false);
+    }
+
+    private Output(PrintWriter out, boolean rawSizes) {
         this.out = out;
+        this.rawSizes = rawSizes;
+    }
+
+    /** This output, with sizes in tables and text given in octets when {@code raw} ({@code --bytes}). */
+    public Output rawSizes(boolean raw) {
+        return raw == rawSizes ? this : new Output(out, raw);
+    }
+
+    /** A number of octets: a number in JSON, {@link #human} in tables unless raw sizes were asked for. */
+    public record Size(long octets) {
+    }
+
+    public static Size size(long octets) {
+        return new Size(octets);
+    }
+
+    /** A size as this output shows it in text: {@link #human} or plain octets. */
+    public String size(Size size) {
+        return rawSizes ? Long.toString(size.octets()) : human(size.octets());
+    }
+
+    /**
+     * Octets in binary units with one decimal, as {@code ls -lh} and doveadm print them:
+     * {@code 512 B}, {@code 12.3 KiB}, {@code 4.5 MiB}, {@code 1.0 GiB}.
+     */
+    public static String human(long octets) {
+        if (Math.abs(octets) < 1024) {
+            return octets + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        double value = octets;
+        int unit = -1;
+        while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        if (Math.abs(value) >= 1023.95 && unit < units.length - 1) { // would print as 1024.0
+            value /= 1024;
+            unit++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
     }
 
     /** A row (or a shown object) under construction, keys in insertion order. */
@@ -50,7 +100,7 @@ public final class Output {
         List<List<String>> cells = new ArrayList<>();
         cells.add(columns.stream().map(c -> c.toUpperCase(java.util.Locale.ROOT)).toList());
         for (Map<String, ?> r : rows) {
-            cells.add(columns.stream().map(c -> text(r.get(c))).toList());
+            cells.add(columns.stream().map(c -> cell(r.get(c))).toList());
         }
         int[] width = new int[columns.size()];
         for (List<String> line : cells) {
@@ -79,14 +129,14 @@ public final class Output {
             return;
         }
         int width = object.keySet().stream().mapToInt(String::length).max().orElse(0);
-        object.forEach((k, v) -> out.println(k + ":" + " ".repeat(width - k.length() + 1) + text(v)));
+        object.forEach((k, v) -> out.println(k + ":" + " ".repeat(width - k.length() + 1) + cell(v)));
         out.flush();
     }
 
     /** Anything made of maps, lists, strings, numbers, booleans, instants and optionals, as pretty JSON. */
     public void json(Object value) {
         try {
-            out.println(JSON.writeValueAsString(plain(value)));
+            out.println(Json.WRITER.writeValueAsString(plain(value)));
             out.flush();
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON", e);
@@ -98,8 +148,18 @@ public final class Output {
         out.flush();
     }
 
-    /** A value as a table cell shows it. */
+    private String cell(Object value) {
+        if (value instanceof Optional<?> o) {
+            return o.map(this::cell).orElse("-");
+        }
+        return value instanceof Size size ? size(size) : text(value);
+    }
+
+    /** A value as a table cell shows it (a {@link Size} in human units). */
     public static String text(Object value) {
+        if (value instanceof Size size) {
+            return human(size.octets());
+        }
         Object v = plain(value);
         if (v == null) {
             return "-";
@@ -132,6 +192,9 @@ public final class Output {
             List<Object> copy = new ArrayList<>();
             c.forEach(v -> copy.add(plain(v)));
             return copy;
+        }
+        if (value instanceof Size size) {
+            return size.octets();
         }
         if (value == null || value instanceof String || value instanceof Number || value instanceof Boolean) {
             return value;

@@ -71,4 +71,32 @@ class AliasCommandTest extends CommandTest {
         assertThat(source.err()).hasLineCount(1).startsWith("error: malformed address");
         assertThat(store.aliases().list(Optional.empty())).hasSize(1);
     }
+
+    @Test
+    void aliasOverAUsersAddressIsRefusedUnlessForced() {
+        user("ann@example.org");
+        user("bob@example.org");
+        Result r = run("alias", "add", "Ann@example.org", "bob@example.org");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("error: Ann@example.org is a user: an alias there would take all its mail; give --force"
+                + " to do it anyway, or name Ann@example.org among the targets to keep a copy\n");
+        assertThat(store.aliases().list(Optional.empty())).isEmpty();
+        assertThat(run("alias", "add", "ann@example.org", "ann@example.org", "bob@example.org").exit())
+                .as("keeping a copy takes nothing").isZero();
+        assertThat(run("alias", "add", "bob@example.org", "carol@remote.test", "--force").out())
+                .isEqualTo("alias bob@example.org -> carol@remote.test\n");
+        assertThat(run("alias", "add", "bob@example.org", "dave@remote.test").exit()).as("the alias is there already").isZero();
+        assertThat(store.recipients().resolve(Address.parse("bob@example.org")).local()).isEmpty();
+    }
+
+    @Test
+    void aliasLoopIsRefusedWithTheLoopNamed() {
+        assertThat(run("domain", "add", "example.org").exit()).isZero();
+        run("alias", "add", "a@example.org", "b@example.org");
+        run("alias", "add", "b@example.org", "c@example.org");
+        Result r = run("alias", "add", "c@example.org", "a@example.org");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("error: alias loop: c@example.org -> a@example.org -> b@example.org -> c@example.org\n");
+        assertThat(store.aliases().list(Optional.empty())).hasSize(2);
+    }
 }

@@ -64,37 +64,74 @@ class QueueCommandTest extends CommandTest {
     }
 
     @Test
-    void unknownIdChangesNothingEvenBesideKnownOnes() {
+    void unknownIdIsReportedAndTheKnownOnesBesideItAreChanged() {
         long id = items.get(0).id();
         Result r = run("queue", "hold", String.valueOf(id), "999999");
         assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err()).isEqualTo("error: no such queue item: 999999\n");
-        assertThat(store.queue().get(id).orElseThrow().state()).isEqualTo(QueueItem.State.QUEUED);
+        assertThat(r.out()).isEqualTo("queue item " + id + " held\nqueue item 999999 not found\n");
+        assertThat(r.err()).isEqualTo("error: 1 of 2 queue item(s) not held: 999999\n");
+        assertThat(store.queue().get(id).orElseThrow().state()).isEqualTo(QueueItem.State.HELD);
         assertThat(run("queue", "show", "abc").err()).startsWith("error: Invalid value for positional parameter");
     }
 
     @Test
-    void itemBeingDeliveredCannotBeHeld() {
-        store.queue().claim("worker", 10, Duration.ofMinutes(5));
-        Result r = run("queue", "hold", String.valueOf(items.get(0).id()));
-        assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err()).contains("is being delivered now");
+    void releaseOfAnItemThatIsNotHeldSaysSo() {
+        long id = items.get(0).id();
+        Result r = run("queue", "release", String.valueOf(id));
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).isEqualTo("queue item " + id + " not held\n");
+        run("queue", "hold", String.valueOf(id));
+        assertThat(run("queue", "hold", String.valueOf(id)).out()).isEqualTo("queue item " + id + " already held\n");
+        assertThat(run("queue", "release", String.valueOf(id)).out()).isEqualTo("queue item " + id + " released\n");
     }
 
     @Test
-    void oneItemBeingDeliveredKeepsTheOthersGivenWithItAsTheyWere() {
+    void itemBeingDeliveredIsLeftAsItWasAndTheOthersChange() {
         QueueItem claimed = store.queue().claim("worker", 1, Duration.ofMinutes(5)).get(0);
         long other = items.stream().mapToLong(QueueItem::id).filter(i -> i != claimed.id()).findFirst().orElseThrow();
-        for (String verb : List.of("hold", "retry")) {
-            Result r = run("queue", verb, String.valueOf(other), String.valueOf(claimed.id()));
-            assertThat(r.exit()).isEqualTo(1);
-            assertThat(r.err()).isEqualTo("error: queue item " + claimed.id() + " is being delivered now\n");
-            assertThat(r.out()).isEmpty();
+        Result r = run("queue", "hold", String.valueOf(other), String.valueOf(claimed.id()));
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("queue item " + other + " held\n")
+                .contains("queue item " + claimed.id() + " being delivered now\n");
+        assertThat(r.err()).isEqualTo("error: 1 of 2 queue item(s) not held: " + claimed.id() + "\n");
+        assertThat(store.queue().get(other).orElseThrow().state()).isEqualTo(QueueItem.State.HELD);
+        assertThat(store.queue().get(claimed.id()).orElseThrow().state()).isEqualTo(QueueItem.State.CLAIMED);
+    }
+
+    @Test
+    void bulkChangesSelectBySenderAndDomainAndCountWhatTheyDid() throws Exception {
+        try (Delivery d = store.deliveries().begin(Envelope.of(Optional.of(Address.parse("bob@example.org")), Instant.now()))) {
+            d.addRemote(RemoteRecipient.of(Address.parse("z@other.test")));
+            d.content().write("Subject: b\r\n\r\nbody\r\n".getBytes(UTF_8));
+            d.commit();
         }
-        assertThat(store.queue().get(other).orElseThrow().state()).isEqualTo(QueueItem.State.QUEUED);
-        Result deleted = run("queue", "delete", String.valueOf(other), "999999");
-        assertThat(deleted.exit()).isEqualTo(1);
-        assertThat(store.queue().get(other)).isPresent();
+        Result held = run("queue", "hold", "--from", "Ann@Example.org");
+        assertThat(held.exit()).isZero();
+        assertThat(held.out()).isEqualTo("2 queue item(s) held\n");
+        Result again = run("queue", "hold", "--all");
+        assertThat(again.out()).isEqualTo("1 queue item(s) held; 2 already held, left as they were\n");
+        Result released = run("queue", "release", "--to-domain", "remote.test");
+        assertThat(released.out()).isEqualTo("2 queue item(s) released\n");
+        assertThat(run("queue", "release", "--from", "ann@example.org", "--to-domain", "remote.test").out())
+                .isEqualTo("0 queue item(s) released; 2 not held, left as they were\n");
+        Result deleted = run("queue", "delete", "--from", "bob@example.org", "--to-domain", "other.test");
+        assertThat(deleted.out()).isEqualTo("1 queue item(s) deleted\n");
+        assertThat(store.queue().list()).extracting(QueueItem::state).containsOnly(QueueItem.State.QUEUED).hasSize(2);
+        assertThat(run("queue", "retry", "--all").out()).isEqualTo("2 queue item(s) made due now\n");
+        assertThat(run("queue", "delete", "--all").out()).isEqualTo("2 queue item(s) deleted\n");
+        assertThat(store.queue().size()).isZero();
+    }
+
+    @Test
+    void idsAndBulkOptionsCannotBeMixedOrLeftOut() {
+        for (String[] args : List.of(new String[] {"queue", "hold"}, new String[] {"queue", "hold", "1", "--all"},
+                new String[] {"queue", "delete", "--all", "--from", "ann@example.org"})) {
+            Result r = run(args);
+            assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(1);
+            assertThat(r.err()).startsWith("error: name queue items by ID, or choose them with --all");
+        }
+        assertThat(store.queue().size()).isEqualTo(2);
+        assertThat(run("queue", "hold", "--from", "not-an-address").err()).startsWith("error: malformed address");
     }
 
     @Test
@@ -108,7 +145,9 @@ class QueueCommandTest extends CommandTest {
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("error: no such queue item: 999999\n");
         for (String verb : List.of("retry", "release", "delete")) {
-            assertThat(run("queue", verb, "999999").err()).as(verb).isEqualTo("error: no such queue item: 999999\n");
+            Result unknown = run("queue", verb, "999999");
+            assertThat(unknown.exit()).as(verb).isEqualTo(1);
+            assertThat(unknown.out()).as(verb).isEqualTo("queue item 999999 not found\n");
         }
     }
 }

@@ -84,6 +84,16 @@ class DeployFilesTest {
             int container = Integer.parseInt(p.substring(p.lastIndexOf(':') + 1));
             assertThat(ports).as("compose port " + p).contains(container);
         }
+        // hardened: read-only root, no capabilities, no privilege gain, the password from a file
+        assertThat(mw.get("read_only")).isEqualTo(true);
+        assertThat((List<String>) mw.get("cap_drop")).containsExactly("ALL");
+        assertThat((List<String>) mw.get("security_opt")).contains("no-new-privileges:true");
+        assertThat(new Yaml().dump(mw.get("environment"))).contains("MAILWRIGHT_DATABASE_PASSWORD_FILE")
+                .doesNotContain("MAILWRIGHT_DATABASE_PASSWORD:");
+        String k8sDeployment = Files.readString(DEPLOY.resolve("kubernetes/deployment.yaml"));
+        assertThat(k8sDeployment).contains("MAILWRIGHT_DATABASE_PASSWORD_FILE").doesNotContain("name: MAILWRIGHT_DATABASE_PASSWORD\n")
+                .contains("readOnlyRootFilesystem: true").contains("allowPrivilegeEscalation: false");
+        assertThat(Files.readString(DEPLOY.resolve("kubernetes/configmap.yaml"))).contains("sslmode=verify-full");
 
         int containerPorts = 0;
         try (Stream<Path> s = Files.list(DEPLOY.resolve("kubernetes"))) {
@@ -104,6 +114,28 @@ class DeployFilesTest {
         assertThat(deployment).contains("replicas: 2").contains("/readyz").contains("/healthz");
         assertThat(Files.readString(DEPLOY.resolve("Dockerfile"))).contains("USER mailwright").contains("/readyz")
                 .contains("VOLUME");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theNetworkPolicyOpensTheMailPortsToAllAndTheOpsPortToMonitoringOnly() throws Exception {
+        Map<String, Object> policy = (Map<String, Object>) yaml(DEPLOY.resolve("kubernetes/networkpolicy.yaml")).get(0);
+        Map<String, Object> spec = (Map<String, Object>) policy.get("spec");
+        assertThat(new Yaml().dump(spec.get("podSelector"))).contains("app.kubernetes.io/name: mailwright");
+        assertThat(Files.readString(DEPLOY.resolve("kubernetes/kustomization.yaml"))).contains("networkpolicy.yaml");
+        boolean opsRestricted = false;
+        for (Map<String, Object> rule : (List<Map<String, Object>>) spec.get("ingress")) {
+            List<Integer> ports = ((List<Map<String, Object>>) rule.get("ports")).stream()
+                    .map(p -> (Integer) p.get("port")).toList();
+            if (rule.get("from") == null) {
+                assertThat(ports).as("open to everyone").containsExactlyInAnyOrder(2525, 2587, 2465, 2110, 2995);
+            } else {
+                assertThat(ports).containsExactly(9465);
+                opsRestricted = true;
+            }
+        }
+        assertThat(opsRestricted).isTrue();
+        assertThat(new Yaml().dump(spec.get("egress"))).contains("port: 5432").contains("port: 25").contains("port: 53");
     }
 
     @Test

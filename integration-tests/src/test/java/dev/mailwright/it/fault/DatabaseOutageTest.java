@@ -11,7 +11,6 @@ import dev.mailwright.it.support.MailClients;
 import dev.mailwright.it.support.TestMessages;
 import dev.mailwright.it.support.TestServers;
 import dev.mailwright.server.MailwrightServer;
-import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
 import java.net.URI;
@@ -52,32 +51,6 @@ class DatabaseOutageTest {
                 .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
-    private static SMTPClient mx(Map<String, Integer> ports) throws IOException {
-        SMTPClient smtp = new SMTPClient();
-        smtp.setDefaultTimeout(60_000);
-        smtp.connect("127.0.0.1", ports.get("smtp"));
-        smtp.setSoTimeout(60_000);
-        assertThat(smtp.helo("mta.outside.test")).isEqualTo(250);
-        return smtp;
-    }
-
-    /** One whole transaction in an open session; the reply to the end of DATA, or to the step that failed. */
-    private static String transaction(SMTPClient smtp, String to, String message) throws IOException {
-        if (!smtp.setSender("sender@outside.test") || !smtp.addRecipient(to)) {
-            String failed = smtp.getReplyString();
-            smtp.reset();
-            return failed;
-        }
-        Writer w = smtp.sendMessageData();
-        if (w == null) {
-            return smtp.getReplyString();
-        }
-        w.write(message);
-        w.close();
-        smtp.completePendingCommand();
-        return smtp.getReplyString();
-    }
-
     @Test
     void anOutageGivesTemporaryErrorsAndTheServiceReturnsByItselfWithNothingLostOrDuplicated() throws Exception {
         try (ControlledPostgres pg = ControlledPostgres.start()) {
@@ -90,8 +63,8 @@ class DatabaseOutageTest {
                 String before = TestMessages.build("before", "sender@outside.test", "bob@example.org", 5_000, random);
                 String during = TestMessages.build("during", "sender@outside.test", "bob@example.org", 200_000, random);
 
-                SMTPClient smtp = mx(ports);
-                assertThat(transaction(smtp, "bob@example.org", before)).startsWith("250");
+                SMTPClient smtp = MailClients.mx(ports);
+                assertThat(MailClients.transaction(smtp, "bob@example.org", before)).startsWith("250");
 
                 POP3Client pop3 = MailClients.pop3Login(Pop3Way.STLS, ports, "bob@example.org", "bob-password-22");
                 assertThat(pop3.status().number).isEqualTo(1);
@@ -123,7 +96,7 @@ class DatabaseOutageTest {
                 // the same sessions recover: the MTA retries its message, the POP3 client its RETR
                 List<String> retryReplies = new ArrayList<>();
                 Eventually.until("SMTP accepts the retried message", RECOVERY, () -> {
-                    String reply = transaction(smtp, "bob@example.org", during);
+                    String reply = MailClients.transaction(smtp, "bob@example.org", during);
                     retryReplies.add(reply.trim());
                     return reply.startsWith("250");
                 });

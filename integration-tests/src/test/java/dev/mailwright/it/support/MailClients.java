@@ -6,10 +6,12 @@ import jakarta.mail.Session;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
+import java.io.Writer;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.commons.net.pop3.POP3Client;
 import org.apache.commons.net.pop3.POP3SClient;
+import org.apache.commons.net.smtp.SMTPClient;
 
 /** Real clients configured for the server under test: Jakarta Mail (Angus) for SMTP, Commons Net for POP3 and raw SMTP. */
 public final class MailClients {
@@ -112,5 +114,37 @@ public final class MailClients {
             }
         }
         return sb.toString();
+    }
+
+    /** A raw SMTP client (Commons Net) on the MX listener after HELO, as another MTA would talk; 60 s per reply at most. */
+    public static SMTPClient mx(Map<String, Integer> ports) throws IOException {
+        SMTPClient smtp = new SMTPClient();
+        smtp.setDefaultTimeout(60_000);
+        smtp.connect("127.0.0.1", ports.get("smtp"));
+        smtp.setSoTimeout(60_000);
+        assertThat(smtp.helo("mta.outside.test")).isEqualTo(250);
+        return smtp;
+    }
+
+    /**
+     * One whole transaction from {@code sender@outside.test} in an open session: the reply to the
+     * end of DATA, or to the step that failed (the transaction is then reset).
+     */
+    public static String transaction(SMTPClient smtp, String to, String message) throws IOException {
+        if (!smtp.setSender("sender@outside.test") || !smtp.addRecipient(to)) {
+            String failed = smtp.getReplyString();
+            smtp.reset();
+            return failed;
+        }
+        Writer w = smtp.sendMessageData();
+        if (w == null) {
+            String failed = smtp.getReplyString();
+            smtp.reset();
+            return failed;
+        }
+        w.write(message);
+        w.close();
+        smtp.completePendingCommand();
+        return smtp.getReplyString();
     }
 }

@@ -3,9 +3,18 @@ package dev.mailwright.outbound.dkim;
 import dev.mailwright.store.DkimKey;
 import dev.mailwright.store.DkimKeys;
 import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.interfaces.EdECPrivateKey;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.spec.NamedParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.RSAPublicKeySpec;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Objects;
@@ -66,6 +75,43 @@ public final class DkimKeyGenerator {
                 ? Arrays.copyOfRange(spki, spki.length - 32, spki.length) // the SPKI prefix is fixed, 12 octets
                 : spki;
         return Base64.getEncoder().encodeToString(bytes);
+    }
+
+    /**
+     * The {@code p=} value of a stored key, its public half derived again from the private key (for
+     * printing the DNS record of a key made earlier): RSA from the private key's modulus and public
+     * exponent; Ed25519 by generating the pair again from the private key's 32-octet seed, which
+     * is what the platform's generator does with the random octets it draws (checked).
+     */
+    public static String publicKeyTag(DkimKey key) {
+        try {
+            KeyFactory factory = KeyFactory.getInstance(key.algorithm().jcaName());
+            PrivateKey priv = factory.generatePrivate(new PKCS8EncodedKeySpec(key.privateKey()));
+            PublicKey pub;
+            if (priv instanceof RSAPrivateCrtKey rsa) {
+                pub = factory.generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
+            } else if (priv instanceof EdECPrivateKey ed) {
+                byte[] seed = ed.getBytes().orElseThrow(() -> new InvalidKeyException("Ed25519 key without its seed"));
+                KeyPairGenerator g = KeyPairGenerator.getInstance(key.algorithm().jcaName());
+                g.initialize(NamedParameterSpec.ED25519, new SecureRandom() {
+                    @Override
+                    public void nextBytes(byte[] bytes) {
+                        System.arraycopy(seed, 0, bytes, 0, Math.min(seed.length, bytes.length));
+                    }
+                });
+                KeyPair again = g.generateKeyPair();
+                if (!Arrays.equals(((EdECPrivateKey) again.getPrivate()).getBytes().orElseThrow(), seed)) {
+                    throw new InvalidKeyException("could not derive the Ed25519 public key");
+                }
+                pub = again.getPublic();
+            } else {
+                throw new InvalidKeyException("not an RSA private key with its public exponent");
+            }
+            return publicKeyTag(key.algorithm(), pub);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot read the DKIM key " + key.selector() + " of " + key.domain()
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -69,6 +69,13 @@ public interface Connection {
      */
     void after(Duration delay, Runnable then);
 
+    /**
+     * Runs {@code task} on the session's ordered executor, as one of its callbacks: for news
+     * another thread has about the session (its maildrop lock was taken over). May be called
+     * from any thread; once the connection has ended the task is dropped.
+     */
+    void execute(Runnable task);
+
     /** Closes after everything queued was sent. */
     void close();
 

@@ -3,11 +3,13 @@ package dev.mailwright.protocol.tls;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 
 /**
- * Server TLS material and settings: TLS 1.3 and 1.2 only.
+ * Server TLS material and settings: TLS 1.3 and 1.2 only, and AEAD cipher suites only
+ * ({@link #cipherSuiteArray()}).
  *
  * @param context   the server context (certificate chain and key)
  * @param protocols the enabled protocol versions
@@ -36,5 +38,25 @@ public record TlsConfig(SSLContext context, List<String> protocols) {
 
     public String[] protocolArray() {
         return protocols.toArray(String[]::new);
+    }
+
+    /**
+     * The cipher suites a server offers: those of TLS 1.3, and for TLS 1.2 only forward-secret
+     * (ECDHE, DHE) AEAD ones (GCM, ChaCha20-Poly1305); no CBC, no SHA-1 MAC, no static RSA key
+     * exchange. In the JDK's order of preference.
+     */
+    public String[] cipherSuiteArray() {
+        return Arrays.stream(context.getDefaultSSLParameters().getCipherSuites()).filter(TlsConfig::strong)
+                .toArray(String[]::new);
+    }
+
+    static boolean strong(String suite) {
+        if (suite.equals("TLS_EMPTY_RENEGOTIATION_INFO_SCSV")) {
+            return true; // a signal, not a suite (RFC 5746)
+        }
+        boolean tls13 = suite.startsWith("TLS_AES_") || suite.startsWith("TLS_CHACHA20_");
+        boolean forwardSecret = suite.startsWith("TLS_ECDHE_") || suite.startsWith("TLS_DHE_");
+        boolean aead = suite.contains("_GCM_") || suite.contains("_CHACHA20_POLY1305_");
+        return tls13 || forwardSecret && aead;
     }
 }

@@ -547,6 +547,11 @@ final class MinaConnection implements Connection {
     }
 
     @Override
+    public void execute(Runnable task) {
+        enqueue(task);
+    }
+
+    @Override
     public void close() {
         synchronized (lock) {
             closing = true;

@@ -205,6 +205,7 @@ public final class MinaListener implements Listener {
         TlsConfig tls = config.tls().orElseThrow(() -> new IllegalStateException("no TLS material"));
         SslFilter f = new SslFilter(tls.context());
         f.setEnabledProtocols(tls.protocolArray());
+        f.setEnabledCipherSuites(tls.cipherSuiteArray());
         return f;
     }
 

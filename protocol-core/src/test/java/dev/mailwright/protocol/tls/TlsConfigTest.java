@@ -54,4 +54,14 @@ class TlsConfigTest {
         assertThatThrownBy(() -> PemKeyMaterial.parse(c.certificatePem(), c.certificatePem()))
                 .isInstanceOf(GeneralSecurityException.class).hasMessageContaining("private key");
     }
+
+    @Test
+    void onlyTls13AndForwardSecretAeadSuitesAreOffered() {
+        String[] suites = dev.mailwright.protocol.tls.SelfSignedCertificate.generate("localhost").tlsConfig()
+                .cipherSuiteArray();
+        org.assertj.core.api.Assertions.assertThat(suites).contains("TLS_AES_128_GCM_SHA256",
+                "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+        org.assertj.core.api.Assertions.assertThat(suites).noneMatch(x -> x.contains("_CBC_") || x.endsWith("_SHA")
+                || x.startsWith("TLS_RSA_"));
+    }
 }

@@ -39,10 +39,12 @@ public final class MaildropLeases {
     /** One session's hold on its maildrop. Compared by identity: the maildrop itself is never asked. */
     static final class Lease {
         private final Maildrop maildrop;
+        private final Runnable onLost;
         private volatile boolean lost;
 
-        private Lease(Maildrop maildrop) {
+        private Lease(Maildrop maildrop, Runnable onLost) {
             this.maildrop = maildrop;
+            this.onLost = onLost;
         }
 
         /** Whether the heartbeat found that someone else took the maildrop over. */
@@ -64,9 +66,12 @@ public final class MaildropLeases {
         timer.setRemoveOnCancelPolicy(true);
     }
 
-    /** A session took {@code maildrop}: its lease is kept from now on. */
-    synchronized Lease held(Maildrop maildrop) {
-        Lease lease = new Lease(maildrop);
+    /**
+     * A session took {@code maildrop}: its lease is kept from now on. {@code onLost} runs (on the
+     * heartbeat's thread) if the heartbeat finds the lock taken over: the session should end.
+     */
+    synchronized Lease held(Maildrop maildrop, Runnable onLost) {
+        Lease lease = new Lease(maildrop, onLost);
         held.add(lease);
         if (beat == null) {
             beat = timer.scheduleAtFixedRate(this::renew, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
@@ -104,7 +109,9 @@ public final class MaildropLeases {
                 Lease lease = byMaildrop.get(m);
                 if (lease != null && held.contains(lease) && !lease.lost) {
                     lease.lost = true;
-                    LOG.warn("a maildrop lock was taken over by another holder; its session ends with nothing changed");
+                    LOG.warn("a maildrop lock was taken over (or an administrator kicked its session):"
+                            + " the session ends with nothing changed");
+                    lease.onLost.run();
                 }
             }
         } catch (RuntimeException e) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -29,6 +30,11 @@ public final class Pop3Dispatcher {
         this.commands = commands.stream().collect(Collectors.toUnmodifiableMap(Pop3Command::verb, Function.identity()));
     }
 
+
+    /** The commands it knows, upper case. */
+    public Set<String> verbs() {
+        return commands.keySet();
+    }
 
     /** The reply to one input line. */
     public Pop3Reply handle(Pop3Session session, Line line) {
@@ -57,7 +63,7 @@ public final class Pop3Dispatcher {
         if (session.sasl().isPresent()) {
             return false;
         }
-        Optional<String> decoded = session.utf8() ? line.utf8() : line.ascii();
+        Optional<String> decoded = decode(session, line);
         if (decoded.isEmpty()) {
             return true;
         }
@@ -68,6 +74,27 @@ public final class Pop3Dispatcher {
             return true;
         }
         return command.runsWithoutBlocking(session, space < 0 ? "" : text.substring(space + 1));
+    }
+
+    /**
+     * The text of a line: UTF-8 after the UTF8 command, else ASCII; except that a password (PASS)
+     * may be any UTF-8 at any time, as Dovecot accepts it: users moved from it keep their 8-bit
+     * passwords.
+     */
+    private static Optional<String> decode(Pop3Session session, Line line) {
+        if (session.utf8()) {
+            return line.utf8();
+        }
+        Optional<String> ascii = line.ascii();
+        if (ascii.isEmpty() && session.sasl().isEmpty() && isPass(line.bytes())) {
+            return line.utf8();
+        }
+        return ascii;
+    }
+
+    private static boolean isPass(byte[] line) {
+        return line.length > 5 && (line[0] | 0x20) == 'p' && (line[1] | 0x20) == 'a' && (line[2] | 0x20) == 's'
+                && (line[3] | 0x20) == 's' && line[4] == ' ';
     }
 
     /** The verb of a command line as metrics count it: a known verb, or UNKNOWN. */
@@ -92,7 +119,7 @@ public final class Pop3Dispatcher {
                 default -> "bad line";
             });
         }
-        Optional<String> decoded = session.utf8() ? line.utf8() : line.ascii();
+        Optional<String> decoded = decode(session, line);
         if (decoded.isEmpty()) {
             session.sasl(null);
             return session.utf8() ? Pop3Reply.bad("invalid UTF-8")

@@ -47,6 +47,7 @@ public final class Pop3Session {
     private String username;
     private Maildrop maildrop;
     private MaildropLeases.Lease lease;
+    private Runnable onLockLost = () -> { };
     private List<MessageInfo> messages = List.of();
     private final BitSet deleted = new BitSet();
     /** Octets of the whole snapshot, and of the messages marked deleted: STAT answers without a scan. */
@@ -226,7 +227,7 @@ public final class Pop3Session {
             throw e;
         }
         maildrop = m;
-        lease = context.leases().held(m);
+        lease = context.leases().held(m, onLockLost);
         messages = m.messages();
         snapshotOctets = messages.stream().mapToLong(MessageInfo::size).sum();
         account = a;
@@ -328,11 +329,24 @@ public final class Pop3Session {
     }
 
     /**
+     * What to do when the heartbeat finds this session's maildrop lock taken over (called on the
+     * heartbeat's thread): the transport ends the session at once, even an idle one.
+     */
+    public void onLockLost(Runnable action) {
+        onLockLost = action;
+    }
+
+    /** Whether the session holds a maildrop whose lock the heartbeat found taken over. */
+    public boolean leaseLost() {
+        return lease != null && lease.lost();
+    }
+
+    /**
      * Ends the session's use of its maildrop with {@link LeaseLostException} when the heartbeat
      * found its lock taken over (after a lease that ran out while this node could not renew it).
      */
     public void requireLease() {
-        if (lease != null && lease.lost()) {
+        if (leaseLost()) {
             throw new LeaseLostException("the maildrop lock was taken over");
         }
     }

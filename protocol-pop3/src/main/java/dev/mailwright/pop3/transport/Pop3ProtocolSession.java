@@ -9,10 +9,12 @@ import dev.mailwright.protocol.codec.Line;
 import dev.mailwright.protocol.codec.LineDecoder;
 import dev.mailwright.protocol.session.Connection;
 import dev.mailwright.protocol.session.ProtocolSession;
+import dev.mailwright.protocol.session.TraceRedaction;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,10 +33,13 @@ public final class Pop3ProtocolSession implements ProtocolSession {
     /** A reply is delayed, a TLS upgrade or the close is under way: no further input is taken until it is over. */
     private boolean holding;
 
+    private final TraceRedaction trace;
+
     public Pop3ProtocolSession(Pop3Context context, Pop3Dispatcher dispatcher) {
         this.context = context;
         this.dispatcher = dispatcher;
         this.decoder = new LineDecoder(context.settings().limits().maxLineLength());
+        this.trace = new TraceRedaction(dispatcher.verbs(), Map.of("PASS", 1, "APOP", 2, "AUTH", 2));
     }
 
     @Override
@@ -42,6 +47,7 @@ public final class Pop3ProtocolSession implements ProtocolSession {
         connection = c;
         context.metrics().connectionOpened(Pop3Session.PROTOCOL);
         session = new Pop3Session(context, c.id(), c.remoteAddress(), c::isSecure, c::canStartTls);
+        session.onLockLost(() -> c.execute(this::lockLost));
         StringBuilder greeting = new StringBuilder("+OK Mailwright POP3 server ready");
         session.apopTimestamp().ifPresent(t -> greeting.append(' ').append(t));
         c.writeLine(greeting.toString());
@@ -72,26 +78,10 @@ public final class Pop3ProtocolSession implements ProtocolSession {
 
     private void line(Line line) {
         if (TRACE.isDebugEnabled()) {
-            TRACE.debug("{} C: {}", connection.id(), redacted(line, session.sasl().isPresent()));
+            TRACE.debug("{} C: {}", connection.id(),
+                    trace.line(line.utf8().orElse("<not UTF-8>"), session.sasl().isPresent()));
         }
         send(dispatcher.handle(session, line));
-    }
-
-    /** A client line for the trace: passwords, APOP digests and SASL data are credentials. */
-    static String redacted(Line line, boolean saslResponse) {
-        if (saslResponse) {
-            return "<SASL response redacted>";
-        }
-        String text = line.utf8().orElse("<not UTF-8>");
-        String upper = text.toUpperCase(java.util.Locale.ROOT);
-        if (upper.startsWith("PASS ")) {
-            return "PASS <redacted>";
-        }
-        if (upper.startsWith("APOP ") || upper.startsWith("AUTH ")) {
-            int second = text.indexOf(' ', 5);
-            return second < 0 ? text : text.substring(0, second) + " <redacted>";
-        }
-        return text;
     }
 
     private void send(Pop3Reply reply) {
@@ -151,6 +141,17 @@ public final class Pop3ProtocolSession implements ProtocolSession {
     @Override
     public void tlsStarted() {
         holding = false;
+    }
+
+    /** The maildrop lock was taken over (or kicked): nothing more can be committed, so end now. */
+    private void lockLost() {
+        if (!session.leaseLost()) {
+            return; // the session let go of the maildrop meanwhile
+        }
+        session.ending("lock-lost");
+        connection.writeLine("-ERR [SYS/TEMP] maildrop lock lost, nothing was changed");
+        holding = true;
+        connection.close();
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,17 +82,15 @@ public final class SmtpDispatcher {
             bad(session, framing);
             return;
         }
+        if (TRACE.isDebugEnabled()) {
+            TRACE.debug("smtp {} C: {}", session.client().sessionId(), session.trace().line(text,
+                    session.phase() == Phase.AUTH));
+        }
         if (session.phase() == Phase.AUTH) {
-            if (TRACE.isDebugEnabled()) {
-                TRACE.debug("smtp {} C: <SASL response redacted>", session.client().sessionId());
-            }
             if (run(session, "AUTH", () -> commands.get("AUTH").continued(session, text)) instanceof SmtpReply reply) {
                 session.send(reply);
             }
             return;
-        }
-        if (TRACE.isDebugEnabled()) {
-            TRACE.debug("smtp {} C: {}", session.client().sessionId(), redacted(text));
         }
         dispatch(session, text);
     }
@@ -181,13 +180,9 @@ public final class SmtpDispatcher {
         }
     }
 
-    /** A command line for the trace: AUTH's initial response is credentials. */
-    static String redacted(String command) {
-        if (command.regionMatches(true, 0, "AUTH ", 0, 5)) {
-            int mechanismEnd = command.indexOf(' ', 5);
-            return mechanismEnd < 0 ? command : command.substring(0, mechanismEnd) + " <redacted>";
-        }
-        return command;
+    /** The commands it knows, upper case. */
+    Set<String> verbs() {
+        return commands.keySet();
     }
 
     /** The line as strict UTF-8 without CR or NUL, or null. */

@@ -5,6 +5,7 @@ import dev.mailwright.protocol.codec.LineDecoder;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.protocol.session.Connection;
 import dev.mailwright.protocol.session.ProtocolSession;
+import dev.mailwright.protocol.session.TraceRedaction;
 import dev.mailwright.smtp.api.MailFrom;
 import dev.mailwright.smtp.api.RcptTo;
 import dev.mailwright.smtp.api.SmtpReply;
@@ -20,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -42,6 +44,8 @@ public final class SmtpSession implements ProtocolSession {
 
     private final SmtpSettings settings;
     private final SmtpDispatcher dispatcher;
+    /** What the protocol trace shows of this connection's lines: never a credential. */
+    private final TraceRedaction trace;
     private final SmtpPolicy policy;
     private final MessageSink.Factory sinks;
     private final Authenticator authenticator;
@@ -69,6 +73,7 @@ public final class SmtpSession implements ProtocolSession {
                        MessageSink.Factory sinks, Authenticator authenticator, Clock clock, ProtocolMetrics metrics) {
         this.settings = settings;
         this.dispatcher = dispatcher;
+        this.trace = new TraceRedaction(dispatcher.verbs(), Map.of("AUTH", 2));
         this.policy = policy;
         this.sinks = sinks;
         this.authenticator = authenticator;
@@ -331,6 +336,10 @@ public final class SmtpSession implements ProtocolSession {
         resetTransaction();
         phase = Phase.CLOSED;
         afterReply = () -> connection.close();
+    }
+
+    TraceRedaction trace() {
+        return trace;
     }
 
     ProtocolMetrics metrics() {

@@ -59,4 +59,16 @@ class ProtocolTraceTest {
                 "S: 250 2.0.0 Ok: queued as ");
         assertThat(all).doesNotContain(plain, login, password, "secret subject", "secret body");
     }
+
+    @Test
+    void credentialsPipelinedBehindARefusedAuthShouldNotAppearInTheTrace() {
+        String user = Base64.getEncoder().encodeToString("alice@example.org".getBytes());
+        String password = Base64.getEncoder().encodeToString("alice-password".getBytes());
+        // on the MX, without TLS, AUTH is refused: the client's pipelined answers arrive as commands
+        SessionHarness h = SessionHarness.of(SessionHarness.settings().build());
+        h.lines("EHLO client.example", "AUTH LOGIN", user, password, "NOOP").take();
+        String all = String.join("\n", lines());
+        assertThat(all).contains("C: AUTH LOGIN", "C: <redacted: line after AUTH>", "C: NOOP");
+        assertThat(all).doesNotContain(user, password);
+    }
 }

@@ -129,6 +129,13 @@ public final class FakeConnection implements Connection {
     }
 
     @Override
+    public void execute(Runnable task) {
+        if (!closed) {
+            task.run();
+        }
+    }
+
+    @Override
     public void close() {
         closed = true;
     }

@@ -133,6 +133,9 @@ public final class ConfigLoader {
         check(pool >= 1 && pool <= 1000, c, "database.pool-size", "must be from 1 to 1000");
         int embeddedPort = c.getInt("database.embedded-port");
         check(embeddedPort > 0 && embeddedPort <= 65535, c, "database.embedded-port", "must be a port number");
+        Duration socketTimeout = c.getDuration("database.socket-timeout");
+        check(socketTimeout.isZero() || (!socketTimeout.isNegative() && socketTimeout.toSeconds() >= 1), c,
+                "database.socket-timeout", "must be 0 (no limit) or at least 1s");
 
         Optional<Path> cert = nonEmpty(c.getString("tls.certificate")).map(Path::of);
         Optional<Path> key = nonEmpty(c.getString("tls.key")).map(Path::of);
@@ -167,6 +170,14 @@ public final class ConfigLoader {
 
         String bareLf = c.getString("smtp.bare-lf");
         check(List.of("reject", "normalize").contains(bareLf), c, "smtp.bare-lf", "must be reject or normalize");
+        Optional<String> authDefaultDomain = nonEmpty(c.getString("auth.default-domain")).map(domain -> {
+            try {
+                return Address.parseDomain(domain);
+            } catch (InvalidInputException e) {
+                check(false, c, "auth.default-domain", "must be a domain name: " + e.getMessage());
+                throw e;
+            }
+        });
         Optional<String> nodeId = nonEmpty(c.getString("node-id"));
         check(nodeId.isEmpty() || nodeId.get().matches("[A-Za-z0-9._:-]{1,100}"), c, "node-id",
                 "must be 1 to 100 letters, digits, '.', '_', ':' or '-'");
@@ -238,9 +249,10 @@ public final class ConfigLoader {
 
         return new ServerConfig(hostname, Installation.resolve(Path.of(c.getString("data-dir"))),
                 new ServerConfig.Database(url, c.getString("database.user"), c.getString("database.password"), pool,
-                        embeddedPort),
+                        embeddedPort, socketTimeout),
                 new ServerConfig.Tls(cert, key), Map.copyOf(listeners), limits, pop3, smtp, outbound, passwords,
-                positiveDuration(c, "shutdown.grace-period"), new ServerConfig.Logging(format, level), nodeId);
+                positiveDuration(c, "shutdown.grace-period"), new ServerConfig.Logging(format, level), nodeId,
+                authDefaultDomain);
     }
 
     /** Per-domain smarthosts: an object of domains, each with the keys {@link #SMARTHOST_KEYS}. */

@@ -23,7 +23,8 @@ public record ServerConfig(
         Passwords passwords,
         Duration shutdownGracePeriod,
         Logging logging,
-        Optional<String> nodeId) {
+        Optional<String> nodeId,
+        Optional<String> authDefaultDomain) {
 
     /** The listener names, in start order. */
     public static final java.util.List<String> LISTENER_NAMES =
@@ -34,7 +35,8 @@ public record ServerConfig(
     }
 
     /** An external database when {@code url} is set, else the embedded PostgreSQL under the data directory. */
-    public record Database(Optional<String> url, String user, String password, int poolSize, int embeddedPort) {
+    public record Database(Optional<String> url, String user, String password, int poolSize, int embeddedPort,
+                           Duration socketTimeout) {
         public boolean embedded() {
             return url.isEmpty();
         }

@@ -1,27 +1,39 @@
 package dev.mailwright.server.ops;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The operations HTTP port: {@code /metrics} (Prometheus text), {@code /healthz} (the process
  * is alive) and {@code /readyz} (every readiness check passes: database reachable, listeners
- * bound). Uses the JDK's built-in HTTP server; it serves three tiny documents and needs no more.
+ * bound). On Jetty: requests are parsed without holding a thread, so clients that send half a
+ * request and stall (or many connections at once) cannot keep a probe from being answered; a
+ * connection silent for {@link #IDLE_TIMEOUT_MILLIS} is closed, and at most
+ * {@link #MAX_CONNECTIONS} are open at once. The JDK's built-in server it replaces parsed on its
+ * two worker threads, which two half-sent requests kept busy.
  */
 public final class OpsHttpServer implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(OpsHttpServer.class);
+    /** A connection that sends nothing for this long (half a request included) is closed. */
+    static final long IDLE_TIMEOUT_MILLIS = 10_000;
+    /** Open connections at most; more wait in the backlog. */
+    static final int MAX_CONNECTIONS = 64;
 
     /** One condition for readiness; returns null when fine, else what is wrong. */
     @FunctionalInterface
@@ -29,76 +41,112 @@ public final class OpsHttpServer implements AutoCloseable {
         String problem();
     }
 
-    private final HttpServer http;
-    private final ExecutorService executor;
+    private final Server server;
+    private final ServerConnector connector;
 
-    private OpsHttpServer(HttpServer http, ExecutorService executor) {
-        this.http = http;
-        this.executor = executor;
+    private OpsHttpServer(Server server, ServerConnector connector) {
+        this.server = server;
+        this.connector = connector;
     }
 
     public static OpsHttpServer start(String address, int port, PrometheusMeterRegistry registry,
                                       List<ReadinessCheck> checks) throws IOException {
-        HttpServer http = HttpServer.create(new InetSocketAddress(address, port), 16);
-        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "ops-http");
-            t.setDaemon(true);
-            return t;
-        });
-        http.setExecutor(executor);
-        http.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
-                registry.scrape()));
-        http.createContext("/healthz", ex -> respond(ex, 200, "text/plain; charset=utf-8", "ok\n"));
-        http.createContext("/readyz", ex -> {
-            List<String> problems = new ArrayList<>();
-            for (ReadinessCheck c : checks) {
-                try {
-                    String p = c.problem();
-                    if (p != null) {
-                        problems.add(p);
-                    }
-                } catch (RuntimeException e) {
-                    problems.add(e.getClass().getSimpleName());
+        QueuedThreadPool threads = new QueuedThreadPool(8, 2);
+        threads.setName("ops-http");
+        threads.setDaemon(true);
+        Server server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setRequestHeaderSize(8 * 1024);
+        ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        connector.setHost(address);
+        connector.setPort(port);
+        connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
+        connector.setAcceptQueueSize(16);
+        server.addConnector(connector);
+        server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                String method = request.getMethod();
+                if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
+                    response.setStatus(405);
+                    response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+                    callback.succeeded();
+                    return true;
                 }
-            }
-            if (problems.isEmpty()) {
-                respond(ex, 200, "text/plain; charset=utf-8", "ready\n");
-            } else {
-                respond(ex, 503, "text/plain; charset=utf-8", "not ready: " + String.join("; ", problems) + "\n");
+                switch (Request.getPathInContext(request)) {
+                    case "/metrics" -> respond(request, response, callback, 200,
+                            "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
+                    case "/healthz" -> respond(request, response, callback, 200, "text/plain; charset=utf-8", "ok\n");
+                    case "/readyz" -> {
+                        List<String> problems = problems(checks);
+                        if (problems.isEmpty()) {
+                            respond(request, response, callback, 200, "text/plain; charset=utf-8", "ready\n");
+                        } else {
+                            respond(request, response, callback, 503, "text/plain; charset=utf-8",
+                                    "not ready: " + String.join("; ", problems) + "\n");
+                        }
+                    }
+                    default -> respond(request, response, callback, 404, "text/plain; charset=utf-8", "not found\n");
+                }
+                return true;
             }
         });
-        http.start();
-        return new OpsHttpServer(http, executor);
+        try {
+            server.start();
+        } catch (IOException e) {
+            stop(server);
+            throw e;
+        } catch (Exception e) {
+            stop(server);
+            throw new IOException("cannot start the ops HTTP server: " + e.getMessage(), e);
+        }
+        return new OpsHttpServer(server, connector);
+    }
+
+    private static List<String> problems(List<ReadinessCheck> checks) {
+        List<String> problems = new ArrayList<>();
+        for (ReadinessCheck c : checks) {
+            try {
+                String p = c.problem();
+                if (p != null) {
+                    problems.add(p);
+                }
+            } catch (RuntimeException e) {
+                problems.add(e.getClass().getSimpleName());
+            }
+        }
+        return problems;
+    }
+
+    private static void respond(Request request, Response response, Callback callback, int status, String type,
+                                String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+        if (HttpMethod.HEAD.is(request.getMethod())) {
+            response.write(true, null, callback);
+        } else {
+            response.write(true, ByteBuffer.wrap(bytes), callback);
+        }
     }
 
     public int port() {
-        return http.getAddress().getPort();
+        return connector.getLocalPort();
     }
 
-    private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {
-        try (ex) {
-            if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
-                ex.sendResponseHeaders(405, -1);
-                return;
-            }
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", type);
-            if (ex.getRequestMethod().equals("HEAD")) {
-                ex.sendResponseHeaders(status, -1);
-                return;
-            }
-            ex.sendResponseHeaders(status, bytes.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(bytes);
-            }
-        } catch (IOException e) {
-            LOG.debug("ops http client went away", e);
+    private static void stop(Server server) {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            // stopping what did not start: nothing left to do
         }
     }
 
     @Override
     public void close() {
-        http.stop(0);
-        executor.shutdownNow();
+        stop(server);
     }
 }

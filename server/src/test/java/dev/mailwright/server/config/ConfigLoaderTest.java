@@ -241,6 +241,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theDatabaseSocketTimeoutIsAMinuteUnlessSetAndZeroMeansNone() {
+        assertThat(ConfigLoader.load(Optional.empty(), Map.of()).database().socketTimeout())
+                .isEqualTo(Duration.ofSeconds(60));
+        assertThat(ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_DATABASE_SOCKET_TIMEOUT", "15s"))
+                .database().socketTimeout()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_DATABASE_SOCKET_TIMEOUT", "0"))
+                .database().socketTimeout()).isZero();
+        for (String bad : new String[] {"-5s", "500ms"}) {
+            assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_DATABASE_SOCKET_TIMEOUT", bad)))
+                    .as(bad).isInstanceOf(ConfigException.class).hasMessageContaining("database.socket-timeout");
+        }
+    }
+
+    @Test
     void nonPostgresDatabaseUrlIsRefused() {
         assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_DATABASE_URL", "jdbc:mysql://x/y")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("database.url");

@@ -27,6 +27,29 @@ class LoggingTest {
     }
 
     @Test
+    void anAdminCommandGetsItsConsoleAppenderOnStandardErrorWithoutLogbackXml() {
+        System.setProperty("LOG_FORMAT", "text");
+        System.setProperty("LOG_LEVEL", "WARN");
+        System.setProperty("LOG_TARGET", "System.err");
+        try {
+            LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+            ctx.reset();
+            assertThat(new Logging.ForCommand().configure(ctx))
+                    .isEqualTo(ch.qos.logback.classic.spi.Configurator.ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY);
+            assertThat(root().getLevel()).isEqualTo(Level.WARN);
+            assertThat(root().getAppender("text")).isInstanceOfSatisfying(ch.qos.logback.core.ConsoleAppender.class,
+                    console -> assertThat(console.getTarget()).isEqualTo("System.err"));
+            assertThat(ctx.getLogger("org.flywaydb").getLevel()).isEqualTo(Level.WARN);
+
+            System.setProperty("LOG_TARGET", "System.out"); // the server: logback.xml's part
+            assertThat(new Logging.ForCommand().configure(ctx))
+                    .isEqualTo(ch.qos.logback.classic.spi.Configurator.ExecutionStatus.INVOKE_NEXT_IF_ANY);
+        } finally {
+            System.clearProperty("LOG_TARGET");
+        }
+    }
+
+    @Test
     void formatAndLevelShouldApplyAndChangeAgain() {
         Logging.configure("json", "debug");
         assertThat(root().getLevel()).isEqualTo(Level.DEBUG);

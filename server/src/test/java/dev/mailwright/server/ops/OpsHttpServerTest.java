@@ -35,4 +35,30 @@ class OpsHttpServerTest {
             assertThat(get(ops.port(), "/readyz").statusCode()).isEqualTo(200);
         }
     }
+
+    @Test
+    void clientsThatSendHalfARequestAndStallCannotKeepProbesFromBeingAnswered() throws Exception {
+        List<java.net.Socket> stalled = new java.util.ArrayList<>();
+        try (OpsHttpServer ops = OpsHttpServer.start("127.0.0.1", 0, Metrics.newRegistry(), List.of())) {
+            for (int i = 0; i < 10; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", ops.port());
+                s.getOutputStream().write("GET /readyz HTTP/1.1\r\nHost: probe\r\n".getBytes());
+                s.getOutputStream().flush();
+                stalled.add(s);
+            }
+            HttpClient client = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build();
+            HttpResponse<String> ready = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ops.port()
+                    + "/readyz")).timeout(java.time.Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(ready.body()).isEqualTo("ready\n");
+            HttpResponse<String> post = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ops.port()
+                    + "/readyz")).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(post.statusCode()).isEqualTo(405);
+            assertThat(get(ops.port(), "/nothing").statusCode()).isEqualTo(404);
+        } finally {
+            for (java.net.Socket s : stalled) {
+                s.close();
+            }
+        }
+    }
 }

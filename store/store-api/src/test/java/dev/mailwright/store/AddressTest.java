@@ -39,4 +39,17 @@ class AddressTest {
             }
         }
     }
+
+    @Test
+    void internationalisedDomainsAreKeyedByTheirALabels() {
+        Address typed = Address.parse("Ann@Bücher.Example");
+        assertThat(typed.toString()).as("shown as given").isEqualTo("Ann@bücher.example");
+        assertThat(typed.domainKey()).isEqualTo("xn--bcher-kva.example");
+        assertThat(typed.key()).isEqualTo("ann@xn--bcher-kva.example").isEqualTo(Address.parse("ann@XN--BCHER-KVA.example").key());
+        assertThat(Address.parseDomain("BÜCHER.example.")).isEqualTo("xn--bcher-kva.example");
+        assertThat(Address.parseDomain("例子.广告")).startsWith("xn--");
+        assertThat(Address.unicodeDomain("xn--bcher-kva.example")).isEqualTo("bücher.example");
+        assertThat(Address.unicodeDomain("example.org")).isEqualTo("example.org");
+        assertThat(Address.parse("ascii@example.org").key()).isEqualTo("ascii@example.org");
+    }
 }

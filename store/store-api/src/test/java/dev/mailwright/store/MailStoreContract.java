@@ -403,14 +403,54 @@ public abstract class MailStoreContract {
         }
 
         @Test
-        void aliasLoopsEndInsteadOfRecursingForever() {
+        void aliasThatWouldCloseALoopIsRefusedWithTheLoopNamed() {
             Account a = user("ann@example.org");
             store.aliases().add("x@example.org", List.of(Address.parse("y@example.org")));
-            store.aliases().add("y@example.org", List.of(Address.parse("x@example.org"), a.address()));
-            Resolution r = store.recipients().resolve(Address.parse("x@example.org"));
-            assertThat(r.local()).extracting(LocalRecipient::accountId).containsExactly(a.id());
+            assertThatThrownBy(() -> store.aliases().add("y@example.org", List.of(Address.parse("X@example.org"), a.address())))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessage("alias loop: y@example.org -> x@example.org -> y@example.org");
+            store.aliases().add("y@example.org", List.of(Address.parse("z@example.org")));
+            assertThatThrownBy(() -> store.aliases().add("z@example.org", List.of(a.address(), Address.parse("x+tag@example.org"))))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessage("alias loop: z@example.org -> x+tag@example.org -> y@example.org -> z@example.org");
+            assertThat(store.aliases().list(Optional.empty())).extracting(Alias::source)
+                    .as("nothing of a refused alias is stored").containsExactly("x@example.org", "y@example.org");
+            store.aliases().add("z@example.org", List.of(a.address(), Address.parse("z@example.org")));
+            assertThat(store.recipients().resolve(Address.parse("x@example.org")).local())
+                    .extracting(LocalRecipient::accountId).containsExactly(a.id());
+        }
+
+        @Test
+        void catchAllLoopsEndInsteadOfRecursingForever() {
+            user("ann@example.org");
             store.aliases().add("@example.org", List.of(Address.parse("missing@example.org")));
             assertThat(store.recipients().resolve(Address.parse("other@example.org")).isEmpty()).isTrue();
+        }
+
+        @Test
+        void internationalisedDomainIsStoredAsALabelsAndFoundInEitherForm() {
+            Domain d = store.domains().add("Bücher.Example");
+            assertThat(d.name()).isEqualTo("xn--bcher-kva.example");
+            assertThat(store.domains().exists("bücher.example")).isTrue();
+            assertThat(store.domains().exists("XN--BCHER-KVA.example")).isTrue();
+            assertThatThrownBy(() -> store.domains().add("xn--bcher-kva.example")).isInstanceOf(AlreadyExistsException.class);
+            Account ann = store.accounts().add(Address.parse("ann@bücher.example"), "a-good-long-password".toCharArray());
+            assertThat(ann.address().toString()).isEqualTo("ann@bücher.example");
+            assertThat(store.accounts().get(Address.parse("ANN@xn--bcher-kva.example"))).map(Account::id).contains(ann.id());
+            assertThat(store.accounts().list(Optional.of("bücher.example"))).extracting(Account::id).containsExactly(ann.id());
+            assertThat(store.accounts().list(Optional.of("xn--bcher-kva.example"))).hasSize(1);
+            assertThat(store.accounts().authenticate("ann@xn--bcher-kva.example", "a-good-long-password".toCharArray())).isPresent();
+            assertThat(store.recipients().isLocalDomain("bücher.example")).isTrue();
+            assertThat(store.recipients().isLocalDomain("xn--bcher-kva.example")).isTrue();
+            assertThat(store.recipients().resolve(Address.parse("ann@xn--bcher-kva.example")).local())
+                    .extracting(LocalRecipient::accountId).containsExactly(ann.id());
+            store.aliases().add("@xn--bcher-kva.example", List.of(ann.address()));
+            assertThat(store.recipients().resolve(Address.parse("anyone@bücher.example")).local())
+                    .extracting(LocalRecipient::accountId).containsExactly(ann.id());
+            assertThat(store.aliases().list(Optional.of("bücher.example"))).extracting(Alias::source)
+                    .containsExactly("@xn--bcher-kva.example");
+            store.domains().remove("bücher.example", true);
+            assertThat(store.domains().list()).isEmpty();
         }
 
         @Test
@@ -662,6 +702,44 @@ public abstract class MailStoreContract {
         }
 
         @Test
+        void sessionsListsLiveLocksAndKickFencesTheHolder() {
+            Account ann = user("ann@example.org");
+            Account bob = user("bob@example.org");
+            deliver("Subject: one\r\n\r\nx\r\n", ann);
+            Instant opened = clock.instant();
+            Maildrop annDrop = store.maildrops().open(ann.id(), "host/s1", Duration.ofMinutes(1));
+            Maildrop bobDrop = store.maildrops().open(bob.id(), "host/s2", Duration.ofMinutes(1));
+            clock.advance(Duration.ofSeconds(20));
+            assertThat(store.maildrops().renewAll(List.of(annDrop, bobDrop))).isEmpty();
+
+            List<MaildropSession> live = store.maildrops().sessions();
+            assertThat(live).extracting(MaildropSession::address).containsExactly(ann.address(), bob.address());
+            assertThat(live.get(0).accountId()).isEqualTo(ann.id());
+            assertThat(live.get(0).holder()).isEqualTo("host/s1");
+            assertThat(live.get(0).since()).as("renewal keeps the start").contains(opened);
+            assertThat(live.get(0).until()).isEqualTo(clock.instant().plus(Duration.ofMinutes(1)));
+
+            assertThat(store.maildrops().kick(ann.id())).isTrue();
+            assertThat(store.maildrops().kick(ann.id())).as("nothing left to kick").isFalse();
+            assertThat(store.maildrops().sessions()).extracting(MaildropSession::address).containsExactly(bob.address());
+            assertThat(store.maildrops().renewAll(List.of(annDrop, bobDrop))).containsExactly(annDrop);
+            long uid = annDrop.messages().get(0).uid();
+            assertThatThrownBy(() -> annDrop.commit(Set.of(uid), Set.of())).isInstanceOf(LeaseLostException.class);
+            assertThat(store.mailboxes().list(ann.id())).as("a kicked session deletes nothing").hasSize(1);
+            annDrop.close();
+            try (Maildrop again = store.maildrops().open(ann.id(), "host/s3", Duration.ofMinutes(1))) {
+                assertThat(again.messages()).hasSize(1);
+            }
+            bobDrop.close();
+
+            clock.advance(Duration.ofMinutes(2));
+            Maildrop stale = store.maildrops().open(bob.id(), "host/s4", Duration.ofMinutes(1));
+            clock.advance(Duration.ofMinutes(2));
+            assertThat(store.maildrops().sessions()).as("a lease that ran out is no live session").isEmpty();
+            stale.close();
+        }
+
+        @Test
         void severalMessagesReadTogetherComeBackExactly() {
             Account a = user("ann@example.org");
             String m1 = "Subject: one\r\n\r\nfirst\r\n";
@@ -846,6 +924,21 @@ public abstract class MailStoreContract {
             DeliveryReceipt r = deliver(content, a);
             assertThat(read(store.mailboxes().open(a.id(), r.mailboxes().get(0).uid()))).isEqualTo(content);
             assertThatThrownBy(() -> store.mailboxes().open(a.id(), 9999)).isInstanceOf(NotFoundException.class);
+        }
+
+        @Test
+        void pageOfTheListSkipsTheOldestAndStopsAtTheLimit() {
+            Account a = user("ann@example.org");
+            for (int i = 1; i <= 5; i++) {
+                deliver("Subject: " + i + "\r\n\r\nx\r\n", a);
+            }
+            List<MessageInfo> all = store.mailboxes().list(a.id());
+            assertThat(store.mailboxes().list(a.id(), 0, 2)).isEqualTo(all.subList(0, 2));
+            assertThat(store.mailboxes().list(a.id(), 3, 10)).isEqualTo(all.subList(3, 5));
+            assertThat(store.mailboxes().list(a.id(), 5, 10)).isEmpty();
+            assertThat(store.mailboxes().list(a.id(), 1, 0)).isEmpty();
+            assertThatThrownBy(() -> store.mailboxes().list(a.id(), -1, 2)).isInstanceOf(InvalidInputException.class);
+            assertThatThrownBy(() -> store.mailboxes().list(424242, 0, 2)).isInstanceOf(NotFoundException.class);
         }
 
         @Test
@@ -1190,7 +1283,7 @@ public abstract class MailStoreContract {
     @Nested
     class QueueContract {
         private void queueTo(String... remote) {
-            Account a = user("ann@example.org");
+            Account a = store.accounts().get(Address.parse("ann@example.org")).orElseGet(() -> user("ann@example.org"));
             try (Delivery d = store.deliveries().begin(Envelope.of(Optional.of(a.address()), clock.instant()))) {
                 for (String r : remote) {
                     d.addRemote(RemoteRecipient.of(Address.parse(r)));
@@ -1245,15 +1338,30 @@ public abstract class MailStoreContract {
         }
 
         @Test
+        void theOldestItemIsKnownUntilItLeavesTheQueue() {
+            assertThat(store.queue().oldestCreated()).isEmpty();
+            Instant first = clock.instant();
+            queueTo("x@remote.test");
+            clock.advance(Duration.ofMinutes(3));
+            queueTo("y@remote.test");
+            assertThat(store.queue().oldestCreated()).contains(first);
+            List<QueueItem> items = store.queue().claim("w", 10, Duration.ofMinutes(5));
+            assertThat(store.queue().oldestCreated()).as("claimed items are still queued").contains(first);
+            QueueItem oldest = items.stream().filter(i -> i.created().equals(first)).findFirst().orElseThrow();
+            store.queue().fail(oldest.id(), "w", "550 no such user");
+            assertThat(store.queue().oldestCreated()).contains(first.plus(Duration.ofMinutes(3)));
+        }
+
+        @Test
         void heldItemIsNotClaimedUntilReleased() {
             queueTo("x@remote.test");
             long id = store.queue().list().get(0).id();
-            store.queue().hold(Set.of(id));
+            store.queue().change(OutboundQueue.Change.HOLD, QueueSelection.ids(Set.of(id)));
             assertThat(store.queue().claim("w", 10, Duration.ofMinutes(5))).isEmpty();
-            store.queue().release(Set.of(id));
+            store.queue().change(OutboundQueue.Change.RELEASE, QueueSelection.ids(Set.of(id)));
             QueueItem item = store.queue().claim("w", 10, Duration.ofMinutes(5)).get(0);
             store.queue().reschedule(item.id(), "w", clock.instant().plus(Duration.ofHours(1)), "later");
-            store.queue().retryNow(Set.of(id));
+            store.queue().change(OutboundQueue.Change.RETRY, QueueSelection.ids(Set.of(id)));
             assertThat(store.queue().claim("w", 10, Duration.ofMinutes(5))).hasSize(1);
         }
 
@@ -1319,8 +1427,11 @@ public abstract class MailStoreContract {
             assertThat(store.queue().bouncesDue(clock.instant(), 10)).containsExactly(message);
             assertThat(store.queue().bouncesDue(NO_SUCH_USER.at().minusSeconds(1), 10)).isEmpty();
             assertThat(read(store.queue().openContent(message))).as("kept for the DSN").startsWith("Subject: out");
-            assertThatThrownBy(() -> store.queue().hold(Set.of(items.get(0).id()))).isInstanceOf(StoreException.class);
-            assertThatThrownBy(() -> store.queue().retryNow(Set.of(items.get(0).id()))).isInstanceOf(StoreException.class);
+            assertThat(store.queue().change(OutboundQueue.Change.HOLD, QueueSelection.ids(Set.of(items.get(0).id()))))
+                    .containsExactly(Map.entry(items.get(0).id(), OutboundQueue.Outcome.AWAITING_BOUNCE));
+            assertThat(store.queue().change(OutboundQueue.Change.RETRY, QueueSelection.ids(Set.of(items.get(0).id()))))
+                    .containsExactly(Map.entry(items.get(0).id(), OutboundQueue.Outcome.AWAITING_BOUNCE));
+            assertThat(store.queue().get(items.get(0).id()).orElseThrow().state()).isEqualTo(QueueItem.State.FAILED);
         }
 
         @Test
@@ -1443,37 +1554,71 @@ public abstract class MailStoreContract {
         }
 
         @Test
-        void administratorsChangesActOnAllGivenItemsOrNone() {
+        void administratorsChangeSaysWhatItDidToEachItem() {
             queueTo("x@remote.test", "y@remote.test", "z@remote.test");
             List<Long> ids = store.queue().list().stream().map(QueueItem::id).toList();
-            Set<Long> withUnknown = Set.of(ids.get(0), ids.get(1), 424242L);
-            assertThatThrownBy(() -> store.queue().hold(withUnknown)).isInstanceOf(NotFoundException.class)
-                    .hasMessageContaining("424242");
-            assertThatThrownBy(() -> store.queue().delete(withUnknown)).isInstanceOf(NotFoundException.class);
-            assertThat(store.queue().list()).extracting(QueueItem::state).containsOnly(QueueItem.State.QUEUED);
-
             QueueItem claimed = store.queue().claim("w", 1, Duration.ofMinutes(5)).get(0);
-            Set<Long> all = Set.copyOf(ids);
-            assertThatThrownBy(() -> store.queue().hold(all)).isInstanceOf(StoreException.class)
-                    .hasMessageContaining("queue item " + claimed.id() + " is being delivered now");
-            assertThat(store.queue().list()).extracting(QueueItem::state).doesNotContain(QueueItem.State.HELD);
-            store.queue().abandon(claimed.id(), "w");
+            Set<Long> withUnknown = Set.of(ids.get(0), ids.get(1), ids.get(2), 424242L);
 
-            store.queue().hold(all);
-            assertThat(store.queue().list()).extracting(QueueItem::state).containsOnly(QueueItem.State.HELD);
-            store.queue().release(Set.of(ids.get(0), ids.get(1)));
-            store.queue().delete(Set.of(ids.get(1), ids.get(2)));
+            Map<Long, OutboundQueue.Outcome> held = store.queue().change(OutboundQueue.Change.HOLD, QueueSelection.ids(withUnknown));
+            assertThat(held).containsExactly(
+                    Map.entry(ids.get(0), claimed.id() == ids.get(0) ? OutboundQueue.Outcome.BEING_DELIVERED : OutboundQueue.Outcome.DONE),
+                    Map.entry(ids.get(1), OutboundQueue.Outcome.DONE),
+                    Map.entry(ids.get(2), OutboundQueue.Outcome.DONE),
+                    Map.entry(424242L, OutboundQueue.Outcome.NOT_FOUND));
+            assertThat(store.queue().get(claimed.id()).orElseThrow().state()).isEqualTo(QueueItem.State.CLAIMED);
+            assertThat(store.queue().change(OutboundQueue.Change.HOLD, QueueSelection.ids(Set.of(ids.get(1)))))
+                    .containsExactly(Map.entry(ids.get(1), OutboundQueue.Outcome.ALREADY_HELD));
+
+            Map<Long, OutboundQueue.Outcome> released = store.queue().change(OutboundQueue.Change.RELEASE, QueueSelection.all());
+            assertThat(released).containsExactly(
+                    Map.entry(ids.get(0), OutboundQueue.Outcome.NOT_HELD),
+                    Map.entry(ids.get(1), OutboundQueue.Outcome.DONE),
+                    Map.entry(ids.get(2), OutboundQueue.Outcome.DONE));
+            assertThat(store.queue().change(OutboundQueue.Change.RELEASE, QueueSelection.ids(Set.of(ids.get(1)))))
+                    .as("releasing what is not held says so").containsExactly(Map.entry(ids.get(1), OutboundQueue.Outcome.NOT_HELD));
+
+            assertThat(store.queue().change(OutboundQueue.Change.DELETE, QueueSelection.ids(Set.of(ids.get(1), ids.get(2), 424242L))))
+                    .containsExactly(Map.entry(ids.get(1), OutboundQueue.Outcome.DONE), Map.entry(ids.get(2), OutboundQueue.Outcome.DONE),
+                            Map.entry(424242L, OutboundQueue.Outcome.NOT_FOUND));
             assertThat(store.queue().list()).extracting(QueueItem::id).containsExactly(ids.get(0));
-            assertThat(store.queue().list().get(0).state()).isEqualTo(QueueItem.State.QUEUED);
+            assertThatThrownBy(() -> store.queue().complete(ids.get(1), "w")).isInstanceOf(LeaseLostException.class);
+        }
+
+        @Test
+        void administratorsChangeActsOnItemsMatchingSenderAndRecipientDomain() {
+            queueTo("a@one.test", "b@ONE.test", "c@two.test");
+            Envelope bounce = Envelope.of(Optional.empty(), clock.instant());
+            try (Delivery d = store.deliveries().begin(bounce)) {
+                d.addRemote(RemoteRecipient.of(Address.parse("d@one.test")));
+                d.content().write("Subject: bounce\r\n\r\nx\r\n".getBytes(UTF_8));
+                d.commit();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            List<QueueItem> items = store.queue().list();
+            assertThat(items).hasSize(4);
+            String sender = items.get(0).envelope().reversePath().orElseThrow().toString().toUpperCase(java.util.Locale.ROOT);
+
+            assertThat(store.queue().change(OutboundQueue.Change.HOLD, QueueSelection.matching(Optional.of(sender), Optional.of("One.Test"))).keySet())
+                    .containsExactly(items.get(0).id(), items.get(1).id());
+            assertThat(store.queue().change(OutboundQueue.Change.HOLD, QueueSelection.matching(Optional.of("<>"), Optional.empty())).keySet())
+                    .containsExactly(items.get(3).id());
+            assertThat(store.queue().change(OutboundQueue.Change.DELETE, QueueSelection.matching(Optional.empty(), Optional.of("two.test"))))
+                    .containsExactly(Map.entry(items.get(2).id(), OutboundQueue.Outcome.DONE));
+            assertThat(store.queue().change(OutboundQueue.Change.RELEASE, QueueSelection.all()).values())
+                    .containsOnly(OutboundQueue.Outcome.DONE).hasSize(3);
+            assertThat(store.queue().list()).extracting(QueueItem::state).containsOnly(QueueItem.State.QUEUED);
         }
 
         @Test
         void deletedItemIsGone() {
             queueTo("x@remote.test");
             long id = store.queue().list().get(0).id();
-            store.queue().delete(Set.of(id));
+            store.queue().change(OutboundQueue.Change.DELETE, QueueSelection.ids(Set.of(id)));
             assertThat(store.queue().get(id)).isEmpty();
-            assertThatThrownBy(() -> store.queue().delete(Set.of(id))).isInstanceOf(NotFoundException.class);
+            assertThat(store.queue().change(OutboundQueue.Change.DELETE, QueueSelection.ids(Set.of(id))))
+                    .containsExactly(Map.entry(id, OutboundQueue.Outcome.NOT_FOUND));
         }
 
         @Test

@@ -19,7 +19,7 @@ import java.util.Set;
  */
 public final class RecipientResolver {
 
-    /** What resolution needs to know. Keys are {@link Address#key()} or {@code @domain}. */
+    /** What resolution needs to know. Keys are {@link Address#key()} or {@code @domain}; domains are {@link Address#domainKey()}s. */
     public interface Directory {
         boolean isLocalDomain(String domain);
 
@@ -35,14 +35,14 @@ public final class RecipientResolver {
         Map<Long, LocalRecipient> local = new LinkedHashMap<>();
         Set<Address> remote = new LinkedHashSet<>();
         Set<String> remoteKeys = new HashSet<>();
-        boolean localDomain = directory.isLocalDomain(recipient.domain());
+        boolean localDomain = directory.isLocalDomain(recipient.domainKey());
         expand(directory, recipient, 0, new HashSet<>(), local, remote, remoteKeys);
         return new Resolution(recipient, new ArrayList<>(local.values()), new ArrayList<>(remote), localDomain);
     }
 
     private static void expand(Directory dir, Address addr, int depth, Set<String> path,
                                Map<Long, LocalRecipient> local, Set<Address> remote, Set<String> remoteKeys) {
-        if (!dir.isLocalDomain(addr.domain())) {
+        if (!dir.isLocalDomain(addr.domainKey())) {
             if (remoteKeys.add(addr.key())) {
                 remote.add(addr);
             }
@@ -67,7 +67,7 @@ public final class RecipientResolver {
                 return;
             }
         }
-        String catchAll = "@" + addr.domain();
+        String catchAll = "@" + addr.domainKey();
         if (here.contains(catchAll)) {
             return;
         }

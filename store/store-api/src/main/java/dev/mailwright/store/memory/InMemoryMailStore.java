@@ -18,6 +18,7 @@ import dev.mailwright.store.InvalidInputException;
 import dev.mailwright.store.LeaseLostException;
 import dev.mailwright.store.MailStore;
 import dev.mailwright.store.Maildrop;
+import dev.mailwright.store.MaildropSession;
 import dev.mailwright.store.MaildropLockedException;
 import dev.mailwright.store.Maildrops;
 import dev.mailwright.store.MailboxImport;
@@ -25,7 +26,10 @@ import dev.mailwright.store.Mailboxes;
 import dev.mailwright.store.MessageInfo;
 import dev.mailwright.store.NotFoundException;
 import dev.mailwright.store.OutboundQueue;
+import dev.mailwright.store.OutboundQueue.Change;
+import dev.mailwright.store.OutboundQueue.Outcome;
 import dev.mailwright.store.QueueItem;
+import dev.mailwright.store.QueueSelection;
 import dev.mailwright.store.Quota;
 import dev.mailwright.store.QuotaExceededException;
 import dev.mailwright.store.Recipients;
@@ -37,7 +41,9 @@ import dev.mailwright.store.Usage;
 import dev.mailwright.store.content.ContentSpool;
 import dev.mailwright.store.content.TopReader;
 import dev.mailwright.store.content.WireFormat;
+import dev.mailwright.store.internal.AliasLoops;
 import dev.mailwright.store.internal.Passwords;
+import dev.mailwright.store.internal.QueueChanges;
 import dev.mailwright.store.internal.RecipientResolver;
 import dev.mailwright.store.internal.Uidl;
 import dev.mailwright.password.PasswordHashing;
@@ -204,7 +210,7 @@ public final class InMemoryMailStore implements MailStore {
     private record Entry(long uid, String uidl, long messageId, long size, Instant received, Instant retrieved) {
     }
 
-    private record LockRow(String token, String holder, Instant until) {
+    private record LockRow(String token, String holder, Instant since, Instant until) {
     }
 
     private static final class QueueRow {
@@ -311,7 +317,7 @@ public final class InMemoryMailStore implements MailStore {
                     throw new NotFoundException("no such domain: " + domain);
                 }
                 List<AccountRow> owned = accounts.values().stream()
-                        .filter(a -> a.address.domain().equals(domain)).toList();
+                        .filter(a -> a.address.domainKey().equals(domain)).toList();
                 List<String> ownedAliases = aliases.keySet().stream()
                         .filter(k -> k.endsWith("@" + domain)).toList();
                 if (!force && (!owned.isEmpty() || !ownedAliases.isEmpty())) {
@@ -363,7 +369,7 @@ public final class InMemoryMailStore implements MailStore {
 
         private void checkDomainAndFree(Address address) {
             synchronized (lock) {
-                if (!domains.containsKey(address.domain())) {
+                if (!domains.containsKey(address.domainKey())) {
                     throw new InvalidInputException("unknown domain: " + address.domain());
                 }
                 if (accountsByKey.containsKey(address.key())) {
@@ -408,7 +414,7 @@ public final class InMemoryMailStore implements MailStore {
             Optional<String> d = domain.map(Address::parseDomain);
             synchronized (lock) {
                 return accounts.values().stream()
-                        .filter(a -> d.isEmpty() || a.address.domain().equals(d.get()))
+                        .filter(a -> d.isEmpty() || a.address.domainKey().equals(d.get()))
                         .sorted(Comparator.comparing(a -> a.address.key()))
                         .map(AccountRow::view).toList();
             }
@@ -577,6 +583,7 @@ public final class InMemoryMailStore implements MailStore {
             synchronized (lock) {
                 String key = aliasSource(source);
                 String display = source.startsWith("@") ? key : Address.parse(source).toString();
+                AliasLoops.refuse(key, targets, k -> Optional.ofNullable(aliases.get(k)).map(AliasRow::targets).orElse(List.of()));
                 AliasRow existing = aliases.get(key);
                 List<Address> merged = new ArrayList<>(existing == null ? List.of() : existing.targets());
                 for (Address t : targets) {
@@ -635,8 +642,14 @@ public final class InMemoryMailStore implements MailStore {
 
         @Override
         public boolean isLocalDomain(String domain) {
+            String d;
+            try {
+                d = Address.parseDomain(domain);
+            } catch (InvalidInputException e) {
+                return false;
+            }
             synchronized (lock) {
-                return domains.containsKey(domain);
+                return domains.containsKey(d);
             }
         }
 
@@ -840,10 +853,28 @@ public final class InMemoryMailStore implements MailStore {
                     throw new MaildropLockedException("maildrop in use by " + current.holder());
                 }
                 String token = UUID.randomUUID().toString();
-                locks.put(accountId, new LockRow(token, holder, now.plus(lease)));
+                locks.put(accountId, new LockRow(token, holder, now, now.plus(lease)));
                 List<MessageInfo> snapshot = mailboxes.get(accountId).values().stream()
                         .map(e -> new MessageInfo(e.uid(), e.uidl(), e.size(), e.received())).toList();
                 return new MemoryMaildrop(accountId, token, holder, lease, snapshot);
+            }
+        }
+
+        @Override
+        public List<MaildropSession> sessions() {
+            synchronized (lock) {
+                Instant now = now();
+                return locks.entrySet().stream().filter(e -> e.getValue().until().isAfter(now))
+                        .map(e -> new MaildropSession(e.getKey(), accounts.get(e.getKey()).address, e.getValue().holder(),
+                                Optional.empty(), Optional.of(e.getValue().since()), e.getValue().until()))
+                        .sorted(Comparator.comparing(m -> m.address().key())).toList();
+            }
+        }
+
+        @Override
+        public boolean kick(long accountId) {
+            synchronized (lock) {
+                return locks.remove(accountId) != null;
             }
         }
 
@@ -915,7 +946,8 @@ public final class InMemoryMailStore implements MailStore {
         public void renew() {
             synchronized (lock) {
                 requireLease();
-                locks.put(accountId, new LockRow(token, holder, now().plus(lease)));
+                LockRow current = locks.get(accountId);
+                locks.put(accountId, new LockRow(token, holder, current.since(), now().plus(lease)));
             }
         }
 
@@ -972,6 +1004,17 @@ public final class InMemoryMailStore implements MailStore {
         public List<MessageInfo> list(long accountId) {
             synchronized (lock) {
                 return box(accountId).values().stream()
+                        .map(e -> new MessageInfo(e.uid(), e.uidl(), e.size(), e.received())).toList();
+            }
+        }
+
+        @Override
+        public List<MessageInfo> list(long accountId, long offset, int limit) {
+            if (offset < 0 || limit < 0) {
+                throw new InvalidInputException("offset and limit must not be negative");
+            }
+            synchronized (lock) {
+                return box(accountId).values().stream().skip(offset).limit(limit)
                         .map(e -> new MessageInfo(e.uid(), e.uidl(), e.size(), e.received())).toList();
             }
         }
@@ -1253,17 +1296,6 @@ public final class InMemoryMailStore implements MailStore {
         }
 
         /** An item no worker is delivering now and that has not failed for good. */
-        private QueueRow requireUnclaimed(long itemId) {
-            QueueRow q = require(itemId);
-            if (q.state == QueueItem.State.CLAIMED) {
-                throw new StoreException("queue item " + itemId + " is being delivered now");
-            }
-            if (q.state == QueueItem.State.FAILED) {
-                throw new StoreException("queue item " + itemId + " has failed and waits for its bounce");
-            }
-            return q;
-        }
-
         private QueueRow require(long itemId) {
             QueueRow q = queue.get(itemId);
             if (q == null) {
@@ -1409,6 +1441,13 @@ public final class InMemoryMailStore implements MailStore {
         }
 
         @Override
+        public Optional<Instant> oldestCreated() {
+            synchronized (lock) {
+                return queue.values().stream().map(r -> r.created).min(Comparator.naturalOrder());
+            }
+        }
+
+        @Override
         public Optional<QueueItem> get(long itemId) {
             synchronized (lock) {
                 return Optional.ofNullable(queue.get(itemId)).map(QueueRow::view);
@@ -1416,57 +1455,32 @@ public final class InMemoryMailStore implements MailStore {
         }
 
         @Override
-        public void retryNow(Set<Long> itemIds) {
+        public Map<Long, Outcome> change(Change change, QueueSelection selection) {
             synchronized (lock) {
-                for (QueueRow q : idle(itemIds)) {
-                    q.state = QueueItem.State.QUEUED;
-                    q.nextAttempt = now();
-                }
-            }
-        }
-
-        @Override
-        public void hold(Set<Long> itemIds) {
-            synchronized (lock) {
-                for (QueueRow q : idle(itemIds)) {
-                    q.state = QueueItem.State.HELD;
-                }
-            }
-        }
-
-        @Override
-        public void release(Set<Long> itemIds) {
-            synchronized (lock) {
-                for (QueueRow q : requireAll(itemIds)) {
-                    if (q.state == QueueItem.State.HELD) {
-                        q.state = QueueItem.State.QUEUED;
+                Map<Long, Outcome> outcomes = new TreeMap<>();
+                List<QueueRow> rows = queue.values().stream().filter(q -> selection.matches(q.view())).toList();
+                selection.ids().ifPresent(ids -> ids.stream().filter(id -> !queue.containsKey(id))
+                        .forEach(id -> outcomes.put(id, Outcome.NOT_FOUND)));
+                for (QueueRow q : rows) {
+                    Outcome o = QueueChanges.outcome(change, q.state);
+                    if (o == Outcome.DONE) {
+                        switch (change) {
+                            case RETRY -> {
+                                q.state = QueueItem.State.QUEUED;
+                                q.nextAttempt = now();
+                            }
+                            case HOLD -> q.state = QueueItem.State.HELD;
+                            case RELEASE -> q.state = QueueItem.State.QUEUED;
+                            case DELETE -> {
+                                queue.remove(q.id);
+                                InMemoryMailStore.this.releaseContent(q.messageId);
+                            }
+                        }
                     }
+                    outcomes.put(q.id, o);
                 }
+                return outcomes;
             }
-        }
-
-        @Override
-        public void delete(Set<Long> itemIds) {
-            synchronized (lock) {
-                for (QueueRow q : requireAll(itemIds)) {
-                    queue.remove(q.id);
-                    InMemoryMailStore.this.releaseContent(q.messageId);
-                }
-            }
-        }
-
-        /** The items, all of them known, or nothing changes. */
-        private List<QueueRow> requireAll(Set<Long> itemIds) {
-            return new java.util.TreeSet<>(itemIds).stream().map(this::require).toList();
-        }
-
-        /** The items, all known, none being delivered now and none waiting for its bounce, or nothing changes. */
-        private List<QueueRow> idle(Set<Long> itemIds) {
-            List<QueueRow> rows = requireAll(itemIds);
-            for (QueueRow q : rows) {
-                requireUnclaimed(q.id);
-            }
-            return rows;
         }
     }
 

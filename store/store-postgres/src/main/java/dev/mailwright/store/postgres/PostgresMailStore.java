@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -51,9 +52,31 @@ public final class PostgresMailStore implements MailStore {
      * @param password          its password, if any
      * @param poolSize          connections in the pool (at least as many as concurrent deliveries)
      * @param connectionTimeout how long a caller waits for a connection before the store is unavailable
+     * @param socketTimeout     how long one wait for the database's answer may take (the driver's
+     *                          {@code socketTimeout}, whole seconds; zero: no limit); a
+     *                          {@code socketTimeout} in the URL wins
      */
     public record Settings(String jdbcUrl, Optional<String> user, Optional<String> password, int poolSize,
-                           Duration connectionTimeout) {
+                           Duration connectionTimeout, Duration socketTimeout) {
+
+        /**
+         * Without it, a database host that goes silent (no TCP reset: a hung machine, a cut
+         * network, a frozen process behind a listening socket) holds every statement in flight
+         * until the kernel gives up (15 minutes to hours), and a new connection's login to it
+         * forever, which stalls the pool: the server would never reach the promoted standby.
+         */
+        public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(60);
+
+        public Settings {
+            if (socketTimeout.isNegative()) {
+                throw new IllegalArgumentException("socketTimeout must not be negative: " + socketTimeout);
+            }
+        }
+
+        public Settings(String jdbcUrl, Optional<String> user, Optional<String> password, int poolSize,
+                        Duration connectionTimeout) {
+            this(jdbcUrl, user, password, poolSize, connectionTimeout, DEFAULT_SOCKET_TIMEOUT);
+        }
 
         public static Settings of(String jdbcUrl, int poolSize) {
             return new Settings(jdbcUrl, Optional.empty(), Optional.empty(), poolSize, Duration.ofSeconds(5));
@@ -86,15 +109,24 @@ public final class PostgresMailStore implements MailStore {
      * @param spoolDirectory where large incoming messages wait for their commit; null for the system temp directory
      */
     public PostgresMailStore(DataSource dataSource, Clock clock, PasswordHashing hashing, Path spoolDirectory) {
-        this(dataSource, null, clock, hashing, spoolDirectory);
+        this(dataSource, null, clock, () -> hashing, spoolDirectory);
     }
 
     public PostgresMailStore(DataSource dataSource, Clock clock, PasswordHashing hashing) {
-        this(dataSource, null, clock, hashing, null);
+        this(dataSource, null, clock, () -> hashing, null);
     }
 
-    private PostgresMailStore(DataSource dataSource, HikariDataSource ownedPool, Clock clock, PasswordHashing hashing,
-                              Path spoolDirectory) {
+    /**
+     * A store over a data source that the caller owns and closes, asking {@code hashing} for the
+     * password hashing only when a password is hashed or verified (it should make it once): an
+     * admin command that does neither never loads a hash library.
+     */
+    public PostgresMailStore(DataSource dataSource, Clock clock, Supplier<PasswordHashing> hashing, Path spoolDirectory) {
+        this(dataSource, null, clock, hashing, spoolDirectory);
+    }
+
+    private PostgresMailStore(DataSource dataSource, HikariDataSource ownedPool, Clock clock,
+                              Supplier<PasswordHashing> hashing, Path spoolDirectory) {
         this.ownedPool = ownedPool;
         Jdbc jdbc = new Jdbc(dataSource);
         this.directoryCache = new DirectoryCache(dataSource);
@@ -115,7 +147,7 @@ public final class PostgresMailStore implements MailStore {
     /** A store with its own connection pool, closed with the store. The database is not contacted yet. */
     public static PostgresMailStore open(Settings settings, Clock clock, PasswordHashing hashing, Path spoolDirectory) {
         HikariDataSource pool = new HikariDataSource(poolConfig(settings));
-        return new PostgresMailStore(pool, pool, clock, hashing, spoolDirectory);
+        return new PostgresMailStore(pool, pool, clock, () -> hashing, spoolDirectory);
     }
 
     /**
@@ -139,6 +171,10 @@ public final class PostgresMailStore implements MailStore {
         // start even while the database is down; calls fail with StoreUnavailableException until it is back
         config.setInitializationFailTimeout(-1);
         config.addDataSourceProperty("tcpKeepAlive", "true");
+        if (!settings.socketTimeout().isZero()) {
+            // the driver's own property: a socketTimeout in the URL takes precedence over it
+            config.addDataSourceProperty("socketTimeout", Long.toString(Math.max(1, settings.socketTimeout().toSeconds())));
+        }
         config.addDataSourceProperty("ApplicationName", APPLICATION_NAME);
         return config;
     }

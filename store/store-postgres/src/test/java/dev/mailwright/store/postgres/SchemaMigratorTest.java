@@ -54,6 +54,46 @@ class SchemaMigratorTest {
     }
 
     @Test
+    void internationalisedDomainsStoredAsTypedBecomeALabelsAndStayFound() throws SQLException {
+        TestDatabase db = TestDatabases.empty();
+        org.flywaydb.core.Flyway.configure().dataSource(db.dataSource()).locations("classpath:db/migration").target("9")
+                .load().migrate();
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO domains (name, created) VALUES ('bücher.example', now()), ('example.org', now())");
+            s.execute("INSERT INTO accounts (address, address_key, domain, password_hash, uid_validity, created)"
+                    + " VALUES ('Ann@bücher.example', 'ann@bücher.example', 'bücher.example', '{PLAIN}a-good-long-password', 1, now())");
+            s.execute("INSERT INTO aliases (source_key, source, domain, targets) VALUES"
+                    + " ('@bücher.example', '@bücher.example', 'bücher.example', '{Ann@bücher.example}'),"
+                    + " ('info@bücher.example', 'info@bücher.example', 'bücher.example', '{x@example.org}')");
+        }
+        assertThat(new SchemaMigrator(db.dataSource()).migrate()).isEqualTo(1);
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            assertThat(column(s, "SELECT name FROM domains ORDER BY name")).isEqualTo("example.org,xn--bcher-kva.example");
+            assertThat(column(s, "SELECT address || ' ' || address_key || ' ' || domain FROM accounts"))
+                    .isEqualTo("Ann@bücher.example ann@xn--bcher-kva.example xn--bcher-kva.example");
+            assertThat(column(s, "SELECT source_key || ' ' || source || ' ' || domain FROM aliases ORDER BY source_key"))
+                    .isEqualTo("@xn--bcher-kva.example @xn--bcher-kva.example xn--bcher-kva.example,"
+                            + "info@xn--bcher-kva.example info@bücher.example xn--bcher-kva.example");
+        }
+        try (PostgresMailStore store = PostgresMailStore.open(db.settings(2), java.time.Clock.systemUTC(),
+                new dev.mailwright.password.PasswordHashing(), null)) {
+            var ann = store.accounts().get(dev.mailwright.store.Address.parse("ann@bücher.example")).orElseThrow();
+            assertThat(store.recipients().resolve(dev.mailwright.store.Address.parse("someone@BÜCHER.example")).local())
+                    .extracting(dev.mailwright.store.Resolution.LocalRecipient::accountId).containsExactly(ann.id());
+        }
+    }
+
+    private static String column(Statement s, String query) throws SQLException {
+        StringBuilder sb = new StringBuilder();
+        try (ResultSet rs = s.executeQuery(query)) {
+            while (rs.next()) {
+                sb.append(sb.length() == 0 ? "" : ",").append(rs.getString(1));
+            }
+        }
+        return sb.toString();
+    }
+
+    @Test
     void databaseThatIsNotThereIsUnavailable() {
         TestDatabase db = TestDatabases.empty();
         TestDatabase missing = new TestDatabase("nowhere", db.jdbcUrl().replace(db.name(), "mw_no_such_database"),
@@ -68,7 +108,7 @@ class SchemaMigratorTest {
         assertThat(dir).isNotNull();
         java.util.List<String> versions;
         try (var files = java.nio.file.Files.list(java.nio.file.Path.of(dir.toURI()))) {
-            versions = files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V\\d+__.*\\.sql"))
+            versions = files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V\\d+__.*\\.(sql|class)")) // SQL files and Java migrations
                     .map(n -> n.substring(1, n.indexOf("__"))).sorted(java.util.Comparator.comparingInt(Integer::parseInt))
                     .toList();
         }

@@ -141,7 +141,9 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
             }
             Settings actual = new Settings(data, port, s.startupTimeout(), s.systemUser());
             EmbeddedPostgresLauncher joined = new EmbeddedPostgresLauncher(actual, password, false, users);
-            joined.awaitConnection();
+            if (!running.get().ready()) {
+                joined.awaitConnection(); // still starting: a command's first connection would be refused
+            } // ready: the caller's first connection is the test (a query here would cost a login of its own)
             LOG.info("using the PostgreSQL already running on {} (127.0.0.1:{})", data, port);
             return joined;
         }
@@ -271,6 +273,20 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes a secret into a file that is created readable by its owner only: never, not even for
+     * a moment, with the umask's permissions. A file already there is replaced.
+     */
+    static void writePrivate(Path file, String secret) throws IOException {
+        Files.deleteIfExists(file);
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(file); // a file system without POSIX permissions: nothing to set
+        }
+        Files.writeString(file, secret, StandardCharsets.UTF_8);
+    }
+
     private static String initdb(Settings s, Optional<String> runAs, Path passwordFile) throws IOException {
         Path data = s.dataDirectory();
         Path binaries = PostgresBinaries.unpacked(data);
@@ -280,8 +296,7 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
         String password = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
         // initdb wants an empty data directory, so the password goes beside it for the moment
         Path pwfile = Files.createTempFile(data.getParent(), ".pw", ".tmp");
-        Files.writeString(passwordFile, password + "\n", StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
+        writePrivate(passwordFile, password + "\n");
         try {
             Files.writeString(pwfile, password + "\n", StandardCharsets.UTF_8);
             if (runAs.isPresent()) {
@@ -349,6 +364,14 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
     }
 
     // ------------------------------------------------------------ processes
+
+    /**
+     * Runs {@code pg_ctl ACTION OPTIONS} on this cluster as the user PostgreSQL runs as: for
+     * tests that crash ({@code stop -m immediate}) or promote a cluster.
+     */
+    void pgCtl(String action, String... options) {
+        pgCtl(runAs(settings), action, options);
+    }
 
     private void pgCtl(Optional<String> runAs, String action, String... options) {
         Path binaries;

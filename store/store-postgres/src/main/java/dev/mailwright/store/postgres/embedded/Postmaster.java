@@ -16,10 +16,12 @@ import java.util.Optional;
  * with -9, one not reaped yet, or after a reboot an unrelated program that got the same pid)
  * makes the file stale.
  *
- * @param pid  the process id
- * @param port the TCP port it listens on
+ * @param pid   the process id
+ * @param port  the TCP port it listens on
+ * @param ready whether the file's status line says {@code ready}: the postmaster accepts
+ *              connections (it writes {@code starting} and {@code stopping} around that)
  */
-record Postmaster(long pid, int port) {
+record Postmaster(long pid, int port, boolean ready) {
 
     /** What {@code postmaster.pid} says, if it exists and is complete. */
     static Optional<Postmaster> named(Path data) throws IOException {
@@ -33,7 +35,8 @@ record Postmaster(long pid, int port) {
             return Optional.empty(); // being written, or cut short by a crash
         }
         try {
-            return Optional.of(new Postmaster(Long.parseLong(lines.get(0).trim()), Integer.parseInt(lines.get(3).trim())));
+            return Optional.of(new Postmaster(Long.parseLong(lines.get(0).trim()), Integer.parseInt(lines.get(3).trim()),
+                    lines.size() >= 8 && lines.get(7).trim().equals("ready")));
         } catch (NumberFormatException e) {
             return Optional.empty();
         }

@@ -125,11 +125,16 @@ public final class Jdbc {
         }
     }
 
-    /** The store's exception for a JDBC failure; a lost connection also retires the pool's other connections. */
+    /**
+     * The store's exception for a JDBC failure. A lost connection, or one to a server that cannot
+     * write (a standby after a failover), also retires the pool's other connections: they went
+     * down with it, or lead to the same wrong server, and the pool replaces them (finding the
+     * new primary through {@code targetServerType=primary} or the proxy). HikariCP itself
+     * evicts only the one connection, and only for a lost one.
+     */
     public RuntimeException failure(SQLException e, String what) {
-        if (SqlErrors.isConnectionLoss(e) && dataSource instanceof HikariDataSource pool
-                && pool.getHikariPoolMXBean() != null) {
-            // the other pooled connections went down with this one: let the pool replace them all
+        if ((SqlErrors.isConnectionLoss(e) || SqlErrors.isReadOnlyServer(e))
+                && dataSource instanceof HikariDataSource pool && pool.getHikariPoolMXBean() != null) {
             pool.getHikariPoolMXBean().softEvictConnections();
         }
         return SqlErrors.map(e, what);

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** Accounts in SQL. Password hashing always happens outside any transaction. */
 public final class SqlAccounts implements Accounts {
@@ -32,11 +33,15 @@ public final class SqlAccounts implements Accounts {
 
     private final Jdbc jdbc;
     private final Clock clock;
-    private final PasswordHashing hashing;
+    private final Supplier<PasswordHashing> hashing;
     private final Runnable directoryChanged;
 
-    /** @param directoryChanged run after every change that recipient resolution could see */
-    public SqlAccounts(Jdbc jdbc, Clock clock, PasswordHashing hashing, Runnable directoryChanged) {
+    /**
+     * @param hashing          asked only when a password is hashed or verified (an admin command that
+     *                         lists users never loads a hash library)
+     * @param directoryChanged run after every change that recipient resolution could see
+     */
+    public SqlAccounts(Jdbc jdbc, Clock clock, Supplier<PasswordHashing> hashing, Runnable directoryChanged) {
         this.directoryChanged = directoryChanged;
         this.jdbc = jdbc;
         this.clock = clock;
@@ -47,8 +52,8 @@ public final class SqlAccounts implements Accounts {
     public Account add(Address address, char[] password) {
         Passwords.check(password);
         checkDomainAndFree(address);
-        String hash = hashing.hash(password);
-        ScramCredentials scram = ScramCredentials.derive(password, hashing.random());
+        String hash = hashing.get().hash(password);
+        ScramCredentials scram = ScramCredentials.derive(password, hashing.get().random());
         return insert(address, hash, scram);
     }
 
@@ -63,7 +68,7 @@ public final class SqlAccounts implements Accounts {
         jdbc.call("check new account", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM domains WHERE name = ?),"
                     + " EXISTS (SELECT 1 FROM accounts WHERE address_key = ?)")) {
-                ps.setString(1, address.domain());
+                ps.setString(1, address.domainKey());
                 ps.setString(2, address.key());
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -99,7 +104,7 @@ public final class SqlAccounts implements Accounts {
                 + " RETURNING " + COLUMNS)) {
             ps.setString(1, address.toString());
             ps.setString(2, address.key());
-            ps.setString(3, address.domain());
+            ps.setString(3, address.domainKey());
             ps.setString(4, hash);
             ps.setString(5, scram == null ? null : scram.encode());
             ps.setLong(6, Uidl.newValidity());
@@ -218,16 +223,16 @@ public final class SqlAccounts implements Accounts {
     public Optional<Account> authenticate(String username, char[] password) {
         Optional<Credentials> found = credentials(username);
         if (found.isEmpty() || password == null || password.length == 0 || password.length > Passwords.MAX_LENGTH) {
-            hashing.verifyDummy(password == null ? new char[0] : password);
+            hashing.get().verifyDummy(password == null ? new char[0] : password);
             return Optional.empty();
         }
         Credentials cred = found.get();
-        if (!hashing.verify(password, cred.hash())) {
+        if (!hashing.get().verify(password, cred.hash())) {
             return Optional.empty();
         }
-        String newHash = hashing.needsRehash(cred.hash()) ? hashing.hash(password) : null;
+        String newHash = hashing.get().needsRehash(cred.hash()) ? hashing.get().hash(password) : null;
         ScramCredentials newScram = cred.scram() == null || newHash != null
-                ? ScramCredentials.derive(password, hashing.random()) : null;
+                ? ScramCredentials.derive(password, hashing.get().random()) : null;
         return jdbc.call("authenticate", c -> {
             String sql = newScram == null
                     ? "SELECT " + COLUMNS + " FROM accounts WHERE id = ? AND password_hash = ?"
@@ -261,8 +266,8 @@ public final class SqlAccounts implements Accounts {
     @Override
     public void changePassword(Address address, char[] password) {
         Passwords.check(password);
-        String hash = hashing.hash(password);
-        ScramCredentials scram = ScramCredentials.derive(password, hashing.random());
+        String hash = hashing.get().hash(password);
+        ScramCredentials scram = ScramCredentials.derive(password, hashing.get().random());
         update(address, "change password", "password_hash = ?, scram = ?", (ps, i) -> {
             ps.setString(i++, hash);
             ps.setString(i++, scram.encode());

@@ -5,6 +5,7 @@ import dev.mailwright.store.Alias;
 import dev.mailwright.store.Aliases;
 import dev.mailwright.store.InvalidInputException;
 import dev.mailwright.store.NotFoundException;
+import dev.mailwright.store.internal.AliasLoops;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,6 +17,9 @@ import java.util.Optional;
 
 /** Aliases in SQL: one row per source, its targets as an ordered array of addresses. */
 public final class SqlAliases implements Aliases {
+
+    /** The advisory lock key that serialises alias additions (for the loop check). */
+    private static final long ALIAS_CHANGES = 0x616c696173L; // "alias"
 
     private final Jdbc jdbc;
     private final Runnable directoryChanged;
@@ -59,6 +63,21 @@ public final class SqlAliases implements Aliases {
         try {
             return jdbc.inTransaction("add alias", c -> {
                 requireDomain(c, domainOf(key));
+                // one alias change at a time: two that each close half of a loop cannot both pass the check
+                try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(" + ALIAS_CHANGES + ")")) {
+                    ps.executeQuery().close();
+                }
+                try {
+                    AliasLoops.refuse(key, targets, k -> {
+                        try {
+                            return targetsOf(c, k);
+                        } catch (SQLException e) {
+                            throw new LookupFailed(e);
+                        }
+                    });
+                } catch (LookupFailed e) {
+                    throw e.sql; // for the transaction's own handling (retry, StoreUnavailableException)
+                }
                 Optional<Alias> existing = lock(c, key);
                 List<Address> merged = new ArrayList<>(existing.map(Alias::targets).orElse(List.of()));
                 for (Address t : targets) {
@@ -79,6 +98,25 @@ public final class SqlAliases implements Aliases {
             });
         } finally {
             directoryChanged.run(); // resolutions remembered before this change are void
+        }
+    }
+
+    /** Carries an SQLException through the loop check's lookup function. */
+    private static final class LookupFailed extends RuntimeException {
+        final SQLException sql;
+
+        LookupFailed(SQLException sql) {
+            super(sql);
+            this.sql = sql;
+        }
+    }
+
+    private static List<Address> targetsOf(Connection c, String key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT targets FROM aliases WHERE source_key = ?")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? targets(rs.getArray(1)) : List.of();
+            }
         }
     }
 

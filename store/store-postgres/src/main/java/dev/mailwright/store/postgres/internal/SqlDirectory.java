@@ -69,12 +69,12 @@ final class SqlDirectory implements RecipientResolver.Directory {
                 "SELECT EXISTS (SELECT 1 FROM domains WHERE name = ?),"
                 + " (SELECT targets FROM aliases WHERE source_key = ?), a." + ACCOUNT_COLUMNS.replace(", ", ", a.")
                 + " FROM (SELECT 1) AS one LEFT JOIN accounts a ON a.address_key = ?")) {
-            ps.setString(1, recipient.domain());
+            ps.setString(1, recipient.domainKey());
             ps.setString(2, recipient.key());
             ps.setString(3, recipient.key());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                domains.put(recipient.domain(), rs.getBoolean(1));
+                domains.put(recipient.domainKey(), rs.getBoolean(1));
                 Array targets = rs.getArray(2);
                 aliases.put(recipient.key(), targets == null ? List.of() : SqlAliases.targets(targets));
                 rs.getLong(3);

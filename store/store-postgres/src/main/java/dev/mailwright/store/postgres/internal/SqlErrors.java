@@ -10,7 +10,8 @@ import java.sql.SQLTransientException;
 
 /**
  * Turns JDBC failures into the store's exceptions: what may succeed later (no connection,
- * serialization failure, deadlock, timeout, shutdown) becomes {@link StoreUnavailableException};
+ * serialization failure, deadlock, timeout, shutdown, a read-only server during a failover)
+ * becomes {@link StoreUnavailableException};
  * constraint violations become {@link AlreadyExistsException} or {@link InvalidInputException}.
  */
 public final class SqlErrors {
@@ -30,6 +31,16 @@ public final class SqlErrors {
         return state.startsWith("08") || state.startsWith("57P");
     }
 
+    /**
+     * Whether the connection leads to a server that cannot write ({@code 25006}
+     * read_only_sql_transaction): a standby, or a primary demoted after a failover, reached
+     * through a proxy or DNS name that has not caught up yet. The store never starts read-only
+     * transactions itself, so the connection is the wrong one, and so are the others made the same way.
+     */
+    public static boolean isReadOnlyServer(SQLException e) {
+        return "25006".equals(e.getSQLState());
+    }
+
     public static StoreException map(SQLException e, String what) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         if (state.equals("23505")) {
@@ -37,6 +48,10 @@ public final class SqlErrors {
         }
         if (state.equals("23503") || state.equals("23514") || state.equals("23502") || state.startsWith("22")) {
             return new InvalidInputException(what + ": refused by the database (" + state + ")");
+        }
+        if (isReadOnlyServer(e)) {
+            return new StoreUnavailableException(what + ": database is read-only (" + describe(state)
+                    + "), not the primary", e);
         }
         if (isTemporary(e, state)) {
             return new StoreUnavailableException(what + ": database unavailable (" + describe(state) + ")", e);

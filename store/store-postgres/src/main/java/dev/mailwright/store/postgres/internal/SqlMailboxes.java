@@ -1,5 +1,6 @@
 package dev.mailwright.store.postgres.internal;
 
+import dev.mailwright.store.InvalidInputException;
 import dev.mailwright.store.MailboxImport;
 import dev.mailwright.store.Mailboxes;
 import dev.mailwright.store.MaildropLockedException;
@@ -49,12 +50,30 @@ public final class SqlMailboxes implements Mailboxes {
 
     @Override
     public List<MessageInfo> list(long accountId) {
+        return list(accountId, 0, Long.MAX_VALUE);
+    }
+
+    /** LIMIT and OFFSET along the primary key (account_id, uid): only the page is read out and sent. */
+    @Override
+    public List<MessageInfo> list(long accountId, long offset, int limit) {
+        if (offset < 0 || limit < 0) {
+            throw new InvalidInputException("offset and limit must not be negative");
+        }
+        return list(accountId, offset, (long) limit);
+    }
+
+    private List<MessageInfo> list(long accountId, long offset, long limit) {
         return jdbc.inTransaction("list mailbox", c -> {
             requireAccount(c, accountId);
             List<MessageInfo> list = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT uid, uidl, size, received FROM mailbox_entries WHERE account_id = ? ORDER BY uid")) {
+                    "SELECT uid, uidl, size, received FROM mailbox_entries WHERE account_id = ? ORDER BY uid"
+                            + (limit == Long.MAX_VALUE && offset == 0 ? "" : " LIMIT ? OFFSET ?"))) {
                 ps.setLong(1, accountId);
+                if (limit != Long.MAX_VALUE || offset != 0) {
+                    ps.setLong(2, limit);
+                    ps.setLong(3, offset);
+                }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         list.add(new MessageInfo(rs.getLong(1), rs.getString(2), rs.getLong(3),

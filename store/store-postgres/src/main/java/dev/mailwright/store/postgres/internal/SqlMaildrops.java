@@ -1,8 +1,10 @@
 package dev.mailwright.store.postgres.internal;
 
+import dev.mailwright.store.Address;
 import dev.mailwright.store.LeaseLostException;
 import dev.mailwright.store.Maildrop;
 import dev.mailwright.store.MaildropLockedException;
+import dev.mailwright.store.MaildropSession;
 import dev.mailwright.store.Maildrops;
 import dev.mailwright.store.MessageInfo;
 import dev.mailwright.store.NotFoundException;
@@ -22,6 +24,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -39,10 +42,10 @@ public final class SqlMaildrops implements Maildrops {
 
     private static final Logger LOG = LoggerFactory.getLogger(SqlMaildrops.class);
 
-    private static final String TAKE = "INSERT INTO maildrop_locks AS l (account_id, token, holder, until, node)"
-            + " VALUES (?, ?, ?, ?, ?)"
+    private static final String TAKE = "INSERT INTO maildrop_locks AS l (account_id, token, holder, until, node, since)"
+            + " VALUES (?, ?, ?, ?, ?, ?)"
             + " ON CONFLICT (account_id) DO UPDATE SET token = excluded.token, holder = excluded.holder,"
-            + "   until = excluded.until, node = excluded.node"
+            + "   until = excluded.until, node = excluded.node, since = excluded.since"
             + " WHERE l.until <= ?"
             + " RETURNING token";
 
@@ -96,6 +99,7 @@ public final class SqlMaildrops implements Maildrops {
             Jdbc.setInstant(ps, 4, until);
             ps.setString(5, node);
             Jdbc.setInstant(ps, 6, now);
+            Jdbc.setInstant(ps, 7, now);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
@@ -114,6 +118,38 @@ public final class SqlMaildrops implements Maildrops {
                 return rs.next() ? rs.getString(1) : "another session";
             }
         }
+    }
+
+    @Override
+    public List<MaildropSession> sessions() {
+        return jdbc.call("list maildrop locks", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT l.account_id, a.address, l.holder, l.node, l.since, l.until"
+                            + " FROM maildrop_locks l JOIN accounts a ON a.id = l.account_id"
+                            + " WHERE l.until > ? ORDER BY a.address_key")) {
+                Jdbc.setInstant(ps, 1, clock.instant());
+                List<MaildropSession> sessions = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        sessions.add(new MaildropSession(rs.getLong(1), Address.parse(rs.getString(2)), rs.getString(3),
+                                Optional.ofNullable(rs.getString(4)), Jdbc.optionalInstant(rs, "since"),
+                                Jdbc.getInstant(rs, "until")));
+                    }
+                }
+                return sessions;
+            }
+        });
+    }
+
+    /** Deletes the lock row: its holder's token is gone, so its renewals and its commit fail (fenced). */
+    @Override
+    public boolean kick(long accountId) {
+        return jdbc.call("kick maildrop holder", c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM maildrop_locks WHERE account_id = ?")) {
+                ps.setLong(1, accountId);
+                return ps.executeUpdate() > 0;
+            }
+        });
     }
 
     @Override

@@ -6,8 +6,9 @@ import dev.mailwright.store.LeaseLostException;
 import dev.mailwright.store.NotFoundException;
 import dev.mailwright.store.OutboundQueue;
 import dev.mailwright.store.QueueItem;
+import dev.mailwright.store.QueueSelection;
+import dev.mailwright.store.internal.QueueChanges;
 import dev.mailwright.store.RemoteRecipient;
-import dev.mailwright.store.StoreException;
 import java.io.InputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,7 +25,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -317,6 +317,17 @@ public final class SqlQueue implements OutboundQueue {
     }
 
     @Override
+    public Optional<Instant> oldestCreated() {
+        return jdbc.call("oldest queue item", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT min(created) AS oldest FROM queue");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return Optional.ofNullable(Jdbc.getInstant(rs, "oldest"));
+            }
+        });
+    }
+
+    @Override
     public Optional<QueueItem> get(long itemId) {
         return jdbc.call("get queue item", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM queue WHERE id = ?")) {
@@ -327,86 +338,87 @@ public final class SqlQueue implements OutboundQueue {
     }
 
     @Override
-    public void retryNow(Set<Long> itemIds) {
-        change(itemIds, "retry queue items now", "state = 'QUEUED', next_attempt = ?", true);
-    }
-
-    @Override
-    public void hold(Set<Long> itemIds) {
-        change(itemIds, "hold queue items", "state = 'HELD'", false);
-    }
-
-    @Override
-    public void release(Set<Long> itemIds) {
-        jdbc.inTransaction("release queue items", c -> {
-            lockStates(c, itemIds);
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE queue SET state = 'QUEUED' WHERE id = ANY(?) AND state = 'HELD'")) {
-                ps.setArray(1, c.createArrayOf("bigint", itemIds.toArray()));
-                ps.executeUpdate();
-            }
-            return null;
-        });
-    }
-
-    /** An administrator's change to items that no worker is delivering now: all of them, or none. */
-    private void change(Set<Long> itemIds, String what, String assignments, boolean bindNow) {
-        jdbc.inTransaction(what, c -> {
-            for (Map.Entry<Long, String> e : lockStates(c, itemIds).entrySet()) {
-                if (e.getValue().equals("CLAIMED")) {
-                    throw new StoreException("queue item " + e.getKey() + " is being delivered now");
+    public Map<Long, Outcome> change(Change change, QueueSelection selection) {
+        return jdbc.inTransaction(change.name().toLowerCase(java.util.Locale.ROOT) + " queue items", c -> {
+            Map<Long, Outcome> outcomes = new TreeMap<>();
+            List<Long> changed = new ArrayList<>();
+            lockSelected(c, selection).forEach((id, state) -> {
+                Outcome o = QueueChanges.outcome(change, QueueItem.State.valueOf(state));
+                outcomes.put(id, o);
+                if (o == Outcome.DONE) {
+                    changed.add(id);
                 }
-                if (e.getValue().equals("FAILED")) {
-                    throw new StoreException("queue item " + e.getKey() + " has failed and waits for its bounce");
-                }
+            });
+            selection.ids().ifPresent(ids -> ids.stream().filter(id -> !outcomes.containsKey(id))
+                    .forEach(id -> outcomes.put(id, Outcome.NOT_FOUND)));
+            if (changed.isEmpty()) {
+                return outcomes;
             }
+            java.sql.Array ids = c.createArrayOf("bigint", changed.toArray());
+            if (change == Change.DELETE) {
+                List<Long> messages = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM queue WHERE id = ANY(?) RETURNING message_id")) {
+                    ps.setArray(1, ids);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            messages.add(rs.getLong(1));
+                        }
+                    }
+                }
+                StoredContent.release(c, messages.stream().mapToLong(Long::longValue).toArray());
+                return outcomes;
+            }
+            String assignments = switch (change) {
+                case RETRY -> "state = 'QUEUED', next_attempt = ?";
+                case HOLD -> "state = 'HELD'";
+                default -> "state = 'QUEUED'";
+            };
             try (PreparedStatement ps = c.prepareStatement("UPDATE queue SET " + assignments + " WHERE id = ANY(?)")) {
                 int i = 1;
-                if (bindNow) {
+                if (change == Change.RETRY) {
                     Jdbc.setInstant(ps, i++, clock.instant());
                 }
-                ps.setArray(i, c.createArrayOf("bigint", itemIds.toArray()));
+                ps.setArray(i, ids);
                 ps.executeUpdate();
             }
-            return null;
+            return outcomes;
         });
     }
 
-    /** Locks the items (in id order) and gives their states; {@link NotFoundException} names the first unknown one. */
-    private static Map<Long, String> lockStates(Connection c, Set<Long> itemIds) throws SQLException {
+    /** Locks the selected items (in id order) and gives their states. */
+    private static Map<Long, String> lockSelected(Connection c, QueueSelection selection) throws SQLException {
+        StringBuilder where = new StringBuilder("TRUE");
+        List<Object> args = new ArrayList<>();
+        if (selection.ids().isPresent()) {
+            where.append(" AND id = ANY(?)");
+            args.add(c.createArrayOf("bigint", selection.ids().get().toArray()));
+        }
+        if (selection.sender().isPresent()) {
+            if (selection.sender().get().isEmpty()) {
+                where.append(" AND reverse_path IS NULL");
+            } else {
+                where.append(" AND lower(reverse_path) = ?");
+                args.add(selection.sender().get());
+            }
+        }
+        if (selection.recipientDomain().isPresent()) {
+            // recipients are kept as given: the domain in either form (A-labels or U-labels)
+            String domain = selection.recipientDomain().get();
+            where.append(" AND lower(substring(recipient from '[^@]*$')) = ANY(?)");
+            args.add(c.createArrayOf("text", new Object[] {domain, Address.unicodeDomain(domain)}));
+        }
         Map<Long, String> states = new TreeMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, state FROM queue WHERE id = ANY(?) ORDER BY id FOR UPDATE")) {
-            ps.setArray(1, c.createArrayOf("bigint", itemIds.toArray()));
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, state FROM queue WHERE " + where + " ORDER BY id FOR UPDATE")) {
+            for (int i = 0; i < args.size(); i++) {
+                ps.setObject(i + 1, args.get(i));
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     states.put(rs.getLong(1), rs.getString(2));
                 }
             }
         }
-        for (long id : new TreeSet<>(itemIds)) {
-            if (!states.containsKey(id)) {
-                throw new NotFoundException("no such queue item: " + id);
-            }
-        }
         return states;
-    }
-
-    @Override
-    public void delete(Set<Long> itemIds) {
-        jdbc.inTransaction("delete queue items", c -> {
-            lockStates(c, itemIds);
-            List<Long> messages = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM queue WHERE id = ANY(?) RETURNING message_id")) {
-                ps.setArray(1, c.createArrayOf("bigint", itemIds.toArray()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        messages.add(rs.getLong(1));
-                    }
-                }
-            }
-            StoredContent.release(c, messages.stream().mapToLong(Long::longValue).toArray());
-            return null;
-        });
     }
 
     private static List<QueueItem> readAll(PreparedStatement ps) throws SQLException {

@@ -1,6 +1,7 @@
 package dev.mailwright.store.postgres.internal;
 
 import dev.mailwright.store.Address;
+import dev.mailwright.store.InvalidInputException;
 import dev.mailwright.store.Recipients;
 import dev.mailwright.store.Resolution;
 import dev.mailwright.store.internal.RecipientResolver;
@@ -27,9 +28,15 @@ public final class SqlRecipients implements Recipients {
 
     @Override
     public boolean isLocalDomain(String domain) {
+        String d;
+        try {
+            d = Address.parseDomain(domain);
+        } catch (InvalidInputException e) {
+            return false;
+        }
         return jdbc.call("check domain", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM domains WHERE name = ?")) {
-                ps.setString(1, domain);
+                ps.setString(1, d);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next();
                 }

@@ -43,6 +43,16 @@ class EmbeddedPostgresLauncherTest {
     }
 
     @Test
+    void theSuperuserPasswordFileIsCreatedForItsOwnerOnly() throws IOException {
+        Path file = base.resolve("postgres.password");
+        Files.writeString(file, "left over by a failed start\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        EmbeddedPostgresLauncher.writePrivate(file, "secret\n");
+        assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(Files.readString(file)).isEqualTo("secret\n");
+    }
+
+    @Test
     void dataSurvivesAStopAndAStart() throws SQLException {
         Path data = base.resolve("postgres");
         try (EmbeddedPostgresLauncher pg = EmbeddedPostgresLauncher.start(data, port)) {

@@ -23,6 +23,15 @@ class SqlErrorsTest {
     }
 
     @Test
+    void aWriteOnAReadOnlyServerIsTemporaryAndRetiresThePool() {
+        SQLException readOnly = new SQLException("cannot execute INSERT in a read-only transaction", "25006");
+        assertThat(SqlErrors.map(readOnly, "deliver")).isInstanceOf(StoreUnavailableException.class)
+                .hasMessageContaining("read-only");
+        assertThat(SqlErrors.isReadOnlyServer(readOnly)).isTrue();
+        assertThat(SqlErrors.isReadOnlyServer(new SQLException("x", "25P02"))).isFalse();
+    }
+
+    @Test
     void constraintViolationsArePermanent() {
         assertThat(SqlErrors.map(new SQLException("dup", "23505"), "add")).isInstanceOf(AlreadyExistsException.class);
         assertThat(SqlErrors.map(new SQLException("fk", "23503"), "add")).isInstanceOf(InvalidInputException.class);

@@ -252,7 +252,8 @@ public final class TestDatabases {
         }
     }
 
-    static void deleteTree(Path root) {
+    /** Removes a directory tree of a test, as far as it can; what is left stays in the temporary directory. */
+    public static void deleteTree(Path root) {
         try (Stream<Path> paths = Files.walk(root)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
