@@ -6,24 +6,26 @@ import dev.mailwright.admin.mail.Mbox;
 import dev.mailwright.store.Account;
 import dev.mailwright.store.MailStore;
 import dev.mailwright.store.MessageInfo;
-import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.SequenceInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code export mbox|maildir}: a mailbox written out exactly as stored, with dates and
- * UIDLs, into a file or directory that must not exist yet. It is written beside the target
+ * {@code export mbox|maildir}: a mailbox written out as stored, with dates and UIDLs (mbox: an
+ * {@code X-UIDL} header; Maildir: {@code dovecot-uidlist}), into a file or directory that must not exist yet. It is written beside the target
  * and renamed into place at the end, so a failure leaves nothing half-written.
  */
 @Command(name = "export", description = "Writes a mailbox out as mbox or Maildir.")
@@ -35,8 +37,9 @@ final class ExportCommand extends Group {
         this.cli = cli;
     }
 
-    @Command(name = "mbox", description = "Writes a mailbox as an mboxrd file: From_ lines with the envelope sender"
-            + " (Return-Path, else From) and the received date; content exactly as stored.")
+    @Command(name = "mbox", description = {"Writes a mailbox as an mboxrd file: From_ lines with the envelope sender"
+            + " (Return-Path, else From) and the received date; content as stored after a first header line"
+            + " 'X-UIDL: <UIDL>', which 'import mbox' takes as the UIDL and leaves out again."})
     void mbox(@Option(names = "--user", required = true, paramLabel = "ADDRESS") String user,
               @Parameters(paramLabel = "PATH") Path path) {
         refuseExisting(path);
@@ -45,12 +48,17 @@ final class ExportCommand extends Group {
             List<MessageInfo> messages = store.mailboxes().list(a.id());
             Path tmp = sibling(path);
             try {
-                try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+                try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
+                     Progress progress = Progress.start(cli, "exporting", messages.size())) {
                     for (MessageInfo m : messages) {
-                        String sender = sender(store, a, m);
-                        try (InputStream in = new BufferedInputStream(store.mailboxes().open(a.id(), m.uid()), 1 << 16)) {
-                            Mbox.write(out, sender, m.received(), in);
+                        try (InputStream in = store.mailboxes().open(a.id(), m.uid())) {
+                            byte[] header = Headers.readHeaderBytes(in);
+                            Headers h = Headers.read(new ByteArrayInputStream(header));
+                            String sender = h.returnPath().or(h::fromAddress).orElse("MAILER-DAEMON").replaceAll("\\s", "");
+                            Mbox.write(out, sender, m.received(), Optional.of(m.uidl()),
+                                    new SequenceInputStream(new ByteArrayInputStream(header), in));
                         }
+                        progress.step();
                     }
                 }
                 Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
@@ -75,10 +83,11 @@ final class ExportCommand extends Group {
             List<MessageInfo> messages = store.mailboxes().list(a.id());
             Path tmp = sibling(path);
             try {
-                try (Maildir.Writer w = new Maildir.Writer(tmp, cli.context().hostname(), cli.clock().instant())) {
+                try (Maildir.Writer w = new Maildir.Writer(tmp, cli.context().hostname(), cli.clock().instant());
+                     Progress progress = Progress.start(cli, "exporting", messages.size())) {
                     for (MessageInfo m : messages) {
-                        long size = stored(store, a, m);
-                        w.add(m.uidl(), m.received(), size, () -> store.mailboxes().open(a.id(), m.uid()));
+                        w.add(m.uidl(), m.received(), () -> store.mailboxes().open(a.id(), m.uid()));
+                        progress.step();
                     }
                 }
                 Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
@@ -106,21 +115,6 @@ final class ExportCommand extends Group {
     private static Path sibling(Path path) {
         Path abs = path.toAbsolutePath();
         return abs.resolveSibling("." + abs.getFileName() + ".mailwright-export-" + ProcessHandle.current().pid());
-    }
-
-    /** Return-Path, else the From address, else MAILER-DAEMON: what the From_ line names. */
-    private static String sender(MailStore store, Account a, MessageInfo m) throws IOException {
-        try (InputStream in = store.mailboxes().open(a.id(), m.uid())) {
-            Headers h = Headers.read(in);
-            return h.returnPath().or(h::fromAddress).orElse("MAILER-DAEMON").replaceAll("\\s", "");
-        }
-    }
-
-    /** Stored octets (Maildir's S= size is the file size). */
-    private static long stored(MailStore store, Account a, MessageInfo m) throws IOException {
-        try (InputStream in = store.mailboxes().open(a.id(), m.uid())) {
-            return in.transferTo(OutputStream.nullOutputStream());
-        }
     }
 
     private static void delete(Path p) {

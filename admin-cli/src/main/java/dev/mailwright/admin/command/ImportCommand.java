@@ -47,7 +47,8 @@ final class ImportCommand extends Group {
         "The mbox's bookkeeping headers (X-IMAPbase, X-IMAP, X-UID, Status, X-Status, X-Keywords, Content-Length)"
             + " are left out of the messages, as Dovecot leaves them out of what it serves.",
         "All messages or none (unless --skip-bad): a failure at any message stores nothing."
-            + " Re-running skips what is already there."})
+            + " Re-running skips what is already there, found by UIDL or by content (a message there under"
+            + " another UIDL gets the new one: re-run with a corrected --uidl-format to repair UIDLs)."})
     void mbox(@Option(names = "--user", required = true, paramLabel = "ADDRESS") String user,
               @Option(names = "--format", paramLabel = "mboxrd|mboxo|dovecot",
                       description = "how From_ lines inside messages were quoted; dovecot: as Dovecot reads its"
@@ -66,7 +67,8 @@ final class ImportCommand extends Group {
             + " mtimes as dates and the UIDLs Dovecot served: dovecot-uidlist's P fields, else its UIDs in"
             + " --uidl-format; X-UIDL headers for files the uidlist does not know.",
         "All messages or none (unless --skip-bad): a failure at any message stores nothing."
-            + " Re-running skips what is already there."})
+            + " Re-running skips what is already there, found by UIDL or by content (a message there under"
+            + " another UIDL gets the new one: re-run with a corrected --uidl-format to repair UIDLs)."})
     void maildir(@Option(names = "--user", required = true, paramLabel = "ADDRESS") String user,
                  @Mixin SourceOptions source,
                  @Parameters(paramLabel = "PATH") Path path) {
@@ -108,23 +110,20 @@ final class ImportCommand extends Group {
             List<SourceMessage> messages;
             BadMessages bad = source.skipBad
                     ? BadMessages.skip(why -> cli.err().println("skipped " + why)) : BadMessages.refuse();
-            Progress scanning = new Progress(cli, "scanning " + path, -1);
-            try {
+            try (Progress scanning = Progress.start(cli, "scanning " + path, -1)) {
                 messages = scanner.scan(new ScanOptions(uidlFormat, source.reuseXuidl, bad, scanning::step));
             } catch (ImportFormatException e) {
-                scanning.done();
                 throw AdminException.user(e.getMessage() + "; nothing imported");
             } catch (IOException e) {
-                scanning.done();
                 throw AdminException.user("cannot read " + path + ": " + PasswordOptions.describe(e) + "; nothing imported");
             }
-            scanning.finished();
             Importer importer = new Importer(cli, store, account);
             long start = System.nanoTime();
             Importer.Summary s = importer.run(messages);
             double secs = (System.nanoTime() - start) / 1e9;
             cli.output().line(String.format(Locale.ROOT, "imported %d message(s), %d octets, into %s; skipped %d already"
-                    + " there%s; %.1f s", s.imported(), s.bytes(), account.address(), s.skipped(),
+                    + " there%s%s; %.1f s", s.imported(), s.bytes(), account.address(), s.skipped(),
+                    s.remapped() > 0 ? "; gave " + s.remapped() + " already there their new UIDLs" : "",
                     bad.skipped() > 0 ? "; left out " + bad.skipped() + " bad message(s) named on stderr" : "", secs));
         }
     }
@@ -133,11 +132,14 @@ final class ImportCommand extends Group {
             + " they log in with their old passwords, rehashed to the default scheme on first login.",
         "nologin imports the user disabled, quota_rule (*:storage=, *:messages=) sets the quota; other extra fields"
             + " (allow_nets...) are named on stderr as not carried over.",
-        "A line with an unsupported password scheme is left out and named on stderr. Any other bad line, unknown"
-            + " domain or existing user stops the import before it starts: all the other users or none."})
+        "A line with an unsupported password scheme refuses the whole file, naming each such line, unless"
+            + " --skip-unsupported leaves those lines out (named on stderr and counted). Any other bad line, unknown"
+            + " domain or existing user stops the import before it starts: all the users or none."})
     void passwdFile(@Parameters(paramLabel = "PATH") Path path,
                     @Option(names = "--domain", paramLabel = "DOMAIN", description = "domain for user names without one") String domain,
-                    @Option(names = "--skip-existing", description = "leave users that exist already as they are") boolean skipExisting) {
+                    @Option(names = "--skip-existing", description = "leave users that exist already as they are") boolean skipExisting,
+                    @Option(names = "--skip-unsupported", description = "leave out users whose password scheme is not"
+                            + " supported (named on stderr) instead of importing nothing") boolean skipUnsupported) {
         PasswdFile.Result read;
         try {
             read = PasswdFile.read(path, Optional.ofNullable(domain));
@@ -145,6 +147,12 @@ final class ImportCommand extends Group {
             throw AdminException.user(e.getMessage() + "; nothing imported");
         } catch (IOException e) {
             throw AdminException.user("cannot read " + path + ": " + PasswordOptions.describe(e) + "; nothing imported");
+        }
+        if (!read.rejected().isEmpty() && !skipUnsupported) {
+            read.rejected().forEach(r -> cli.err().println(path + ": " + r));
+            throw AdminException.user(path + ": " + read.rejected().size() + " line(s) with an unsupported password scheme,"
+                    + " named above; nothing imported (--skip-unsupported imports the other users, those users then need"
+                    + " a new password: 'user passwd')");
         }
         List<PasswdFile.Entry> entries = read.entries();
         try (MailStore store = cli.openStore()) {

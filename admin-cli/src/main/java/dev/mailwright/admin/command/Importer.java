@@ -4,14 +4,16 @@ import dev.mailwright.admin.mail.SourceMessage;
 import dev.mailwright.store.Account;
 import dev.mailwright.store.MailStore;
 import dev.mailwright.store.MailboxImport;
-import dev.mailwright.store.MessageInfo;
 import dev.mailwright.store.StoreException;
 import dev.mailwright.store.StoreUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,7 +23,8 @@ import java.util.Set;
  * Stores checked source messages in one mailbox, keeping their dates and UIDLs, as one
  * {@link MailboxImport}: all of them or, if any fails, none.
  *
- * <p>Idempotent: a message whose UIDL is already in the mailbox is skipped. A message
+ * <p>Idempotent by UIDL and by content ({@link ImportPlan}): a message already in the mailbox
+ * is skipped, or given its new UIDL when it is there under another one. A message
  * without a UIDL of its own gets {@code sha-} and the first 32 hex digits of its content's
  * SHA-256 (then {@code -2}, {@code -3}... for identical copies in the same source), so a
  * re-run recognises it too.
@@ -31,7 +34,7 @@ import java.util.Set;
  */
 final class Importer {
 
-    record Summary(int imported, int skipped, long bytes) {
+    record Summary(int imported, int skipped, int remapped, long bytes) {
     }
 
     private final Cli cli;
@@ -62,24 +65,22 @@ final class Importer {
 
     Summary run(List<SourceMessage> messages) {
         List<String> uidls = uidls(messages);
-        Set<String> present = new HashSet<>();
-        for (MessageInfo m : store.mailboxes().list(account.id())) {
-            present.add(m.uidl());
-        }
-        int todo = (int) uidls.stream().filter(u -> !present.contains(u)).count();
-        Progress progress = new Progress(cli, "importing", todo);
+        ImportPlan plan = ImportPlan.of(messages, uidls, store.mailboxes().list(account.id()),
+                store.mailboxes().contentDigests(account.id()), this::digestOf);
         long bytes = 0;
         int imported = 0;
         String where = "the start";
-        try (MailboxImport run = store.mailboxes().beginImport(account.id())) {
-            for (int i = 0; i < messages.size(); i++) {
-                SourceMessage m = messages.get(i);
-                if (present.contains(uidls.get(i))) {
-                    continue;
-                }
+        try (Progress progress = Progress.start(cli, "importing", plan.added().size());
+             MailboxImport run = store.mailboxes().beginImport(account.id())) {
+            if (!plan.remap().isEmpty()) {
+                where = "giving " + plan.remap().size() + " message(s) already there their new UIDLs";
+                run.remap(plan.remap());
+            }
+            for (ImportPlan.New n : plan.added()) {
+                SourceMessage m = n.message();
                 where = m.where();
                 try (InputStream content = m.content().open()) {
-                    bytes += run.add(m.received(), Optional.of(uidls.get(i)), content);
+                    bytes += run.add(m.received(), Optional.of(n.uidl()), content);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -89,11 +90,26 @@ final class Importer {
             where = "the commit";
             run.commit();
         } catch (RuntimeException e) {
-            progress.done();
             throw failure(where, e);
         }
-        progress.done();
-        return new Summary(imported, messages.size() - todo, bytes);
+        return new Summary(imported, plan.alreadyThere(), plan.remap().size(), bytes);
+    }
+
+    /** The SHA-256 of a stored message that has none recorded, read from the store. */
+    private String digestOf(long uid) {
+        try (InputStream in = store.mailboxes().open(account.id(), uid)) {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                sha256.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(sha256.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** One line naming the message (and line) that failed; a user error unless the store or the file system failed. */

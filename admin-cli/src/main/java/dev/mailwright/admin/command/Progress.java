@@ -1,74 +1,165 @@
 package dev.mailwright.admin.command;
 
-import java.util.Locale;
+import java.io.PrintWriter;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Progress of a long command on stderr: on a terminal one line rewritten in place twice a
- * second; otherwise (a log, a pipe) a plain line every {@value #EVERY_MESSAGES} messages or
- * {@value #EVERY_SECONDS} seconds, whichever comes first, and a last one when the phase ends,
- * so a long scan or import never runs silent; a short one says nothing. stdout keeps only the
- * result.
+ * Progress of a long phase (a scan, an import, an export) on stderr, drawn by the progressbar
+ * library (count, percentage, rate, ETA, refreshed by its own thread, so a phase that stalls
+ * still shows its elapsed time). On a terminal a bar redrawn in place twice a second and cleared
+ * at the end; otherwise (a log, a pipe, ssh without a tty) the same line as plain text every
+ * {@value #EVERY_SECONDS} seconds and once more when the phase ends, so a long import never runs
+ * silent and a short one prints nothing. stdout keeps only the result ({@code --json} stays one
+ * document).
  */
-final class Progress {
+final class Progress implements AutoCloseable {
 
-    static final int EVERY_MESSAGES = 1000;
     static final int EVERY_SECONDS = 10;
 
-    private final Cli cli;
-    private final String what;
-    private final int total;
-    private final long start = System.nanoTime();
-    private long lastShown = start;
-    private int lastCount;
-    private boolean shownInPlace;
-    private int done;
+    private final ProgressBar bar;
+    private final InPlace inPlace;
+    private final Periodic periodic;
 
-    /** {@code total} -1 when unknown (a scan). */
-    Progress(Cli cli, String what, int total) {
-        this.cli = cli;
-        this.what = what;
-        this.total = total;
+    private Progress(ProgressBar bar, InPlace inPlace, Periodic periodic) {
+        this.bar = bar;
+        this.inPlace = inPlace;
+        this.periodic = periodic;
+    }
+
+    /** Starts showing a phase of {@code total} messages (-1 when unknown, as in a scan). */
+    static Progress start(Cli cli, String what, long total) {
+        ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(what).setInitialMax(total).setUnit(" msg", 1)
+                .showSpeed();
+        Periodic periodic = null;
+        InPlace inPlace = null;
+        ProgressBarConsumer consumer;
+        if (cli.terminal()) {
+            inPlace = new InPlace(cli.err());
+            consumer = inPlace;
+            b.setUpdateIntervalMillis(500);
+        } else {
+            periodic = new Periodic(line -> {
+                cli.err().println(line);
+                cli.err().flush();
+            }, System::nanoTime, EVERY_SECONDS * 1_000_000_000L);
+            consumer = new DelegatingProgressBarConsumer(periodic, 120);
+            b.setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(1000);
+        }
+        return new Progress(b.setConsumer(consumer).build(), inPlace, periodic);
     }
 
     void step() {
-        done++;
-        long now = System.nanoTime();
-        if (cli.terminal()) {
-            if (!shownInPlace || now - lastShown > 500_000_000L) {
-                shownInPlace = true;
-                lastShown = now;
-                cli.err().print("\r" + line(now));
-                cli.err().flush();
+        bar.step();
+    }
+
+    /** Ends the display: clears the bar, or after periodic lines prints the last state. */
+    @Override
+    public void close() {
+        bar.close();
+        // progressbar 0.10.1 does not close its consumer when closed before its first refresh ran
+        if (inPlace != null) {
+            inPlace.close();
+        }
+        if (periodic != null) {
+            periodic.finish();
+        }
+    }
+
+    /** The bar redrawn in place on the terminal's stderr, as wide as the terminal, cleared at the end. */
+    static final class InPlace implements ProgressBarConsumer {
+        private final PrintWriter err;
+        private int width = -1;
+        private boolean closed;
+
+        InPlace(PrintWriter err) {
+            this.err = err;
+        }
+
+        @Override
+        public synchronized int getMaxRenderedLength() {
+            if (width < 0) {
+                // the library asks the terminal (JLine) for its width
+                width = Math.max(new ConsoleProgressBarConsumer(System.err).getMaxRenderedLength() - 1, 40);
             }
-        } else if (done - lastCount >= EVERY_MESSAGES || now - lastShown >= EVERY_SECONDS * 1_000_000_000L) {
-            lastShown = now;
-            lastCount = done;
-            cli.err().println(line(now));
-            cli.err().flush();
+            return width;
+        }
+
+        @Override
+        public synchronized void accept(String rendered) {
+            if (closed) {
+                return;
+            }
+            // the library's renderer fits the line to getMaxRenderedLength() (colour codes do not count)
+            err.print("\r" + rendered);
+            err.flush();
+        }
+
+        @Override
+        public synchronized void clear() {
+            err.print("\r\033[K");
+            err.flush();
+        }
+
+        @Override
+        public synchronized void close() {
+            if (!closed) {
+                closed = true;
+                clear();
+            }
         }
     }
 
-    /** Clears the in-place line. */
-    void done() {
-        if (shownInPlace) {
-            cli.err().print("\r\033[K");
-            cli.err().flush();
-            shownInPlace = false;
-        }
-    }
+    /**
+     * Passes on one rendered line per period, the first after a whole period, and at
+     * {@link #finish()} the last line rendered if any was passed on: a phase shorter than the
+     * period prints nothing.
+     */
+    static final class Periodic implements Consumer<String> {
+        private final Consumer<String> out;
+        private final LongSupplier nanos;
+        private final long period;
+        private long last;
+        private String latest;
+        private boolean latestShown;
+        private boolean shown;
+        private boolean finished;
 
-    /** Clears the in-place line and, after periodic lines (not on a terminal), says how the phase ended. */
-    void finished() {
-        done();
-        if (lastCount > 0) {
-            cli.err().println(String.format(Locale.ROOT, "%s: %d message(s), done in %.1f s", what, done,
-                    (System.nanoTime() - start) / 1e9));
+        Periodic(Consumer<String> out, LongSupplier nanos, long periodNanos) {
+            this.out = out;
+            this.nanos = nanos;
+            this.period = periodNanos;
+            this.last = nanos.getAsLong();
         }
-    }
 
-    private String line(long now) {
-        double secs = Math.max((now - start) / 1e9, 0.001);
-        return String.format(Locale.ROOT, "%s: %d%s messages (%.0f/s)", what, done, total >= 0 ? "/" + total : "",
-                done / secs);
+        @Override
+        public synchronized void accept(String line) {
+            if (finished) {
+                return;
+            }
+            String stripped = line.strip();
+            latestShown = latestShown && stripped.equals(latest);
+            latest = stripped;
+            long now = nanos.getAsLong();
+            if (now - last >= period) {
+                last = now;
+                shown = true;
+                latestShown = true;
+                out.accept(latest);
+            }
+        }
+
+        synchronized void finish() {
+            if (!finished && shown && !latestShown) {
+                out.accept(latest);
+            }
+            finished = true;
+        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.mailwright.admin.mail;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -15,27 +14,71 @@ final class Lines {
     static final int MAX_PIECE = 64 * 1024;
 
     private final InputStream in;
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+    /** Read ahead from {@code in}: bytes {@code pos} to {@code limit} are not returned yet. */
+    private final byte[] buf;
+    private int pos;
+    private int limit;
     private boolean continued;
     private boolean midLine;
 
+    /** {@code in} need not be buffered: this reads it in blocks of 64 KiB. */
     Lines(InputStream in) {
+        this(in, 64 * 1024);
+    }
+
+    /** Reads {@code in} in blocks of {@code bufferSize} octets (a small source needs no big buffer). */
+    Lines(InputStream in, int bufferSize) {
         this.in = in;
+        this.buf = new byte[Math.max(bufferSize, 512)];
     }
 
     /** The next line with its line end (or the next piece of a long line), or null at the end. */
     byte[] next() throws IOException {
-        line.reset();
         continued = midLine;
-        int c = -1;
-        while (line.size() < MAX_PIECE && (c = in.read()) >= 0) {
-            line.write(c);
-            if (c == '\n') {
+        byte[] line = null;
+        int length = 0;
+        while (true) {
+            if (pos == limit && !fill()) {
                 break;
             }
+            int want = MAX_PIECE - length;
+            int end = pos;
+            int stop = Math.min(limit, pos + want);
+            while (end < stop && buf[end] != '\n') {
+                end++;
+            }
+            boolean lf = end < stop;
+            if (lf) {
+                end++;
+            }
+            int n = end - pos;
+            line = line == null ? java.util.Arrays.copyOfRange(buf, pos, end) : append(line, length, n);
+            length += n;
+            pos = end;
+            if (lf) {
+                midLine = false;
+                return line;
+            }
+            if (length == MAX_PIECE) {
+                midLine = true;
+                return line;
+            }
         }
-        midLine = line.size() == MAX_PIECE && c != '\n';
-        return line.size() == 0 ? null : line.toByteArray();
+        midLine = false;
+        return line;
+    }
+
+    private byte[] append(byte[] line, int length, int n) {
+        byte[] longer = java.util.Arrays.copyOf(line, length + n);
+        System.arraycopy(buf, pos, longer, length, n);
+        return longer;
+    }
+
+    private boolean fill() throws IOException {
+        int n = in.read(buf, 0, buf.length);
+        pos = 0;
+        limit = Math.max(n, 0);
+        return n > 0;
     }
 
     /** Whether what {@link #next()} returned last is a later piece of a long line, not the start of a line. */

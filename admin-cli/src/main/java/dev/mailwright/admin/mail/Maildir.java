@@ -2,7 +2,6 @@ package dev.mailwright.admin.mail;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +9,7 @@ import java.io.OutputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -52,43 +52,54 @@ public final class Maildir {
         DovecotUidlist uidlist = Files.isRegularFile(dir.resolve(UIDLIST))
                 ? DovecotUidlist.read(dir.resolve(UIDLIST)) : DovecotUidlist.EMPTY;
         List<Path> files = new ArrayList<>();
+        Map<Path, Instant> mtimes = new HashMap<>();
         for (String sub : new String[] {"cur", "new"}) {
             Path d = dir.resolve(sub);
             if (Files.isDirectory(d)) {
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(d)) {
                     for (Path p : ds) {
-                        if (Files.isRegularFile(p) && !p.getFileName().toString().startsWith(".")) {
+                        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+                        if (a.isRegularFile() && !p.getFileName().toString().startsWith(".")) {
                             files.add(p);
+                            mtimes.put(p, a.lastModifiedTime().toInstant());
                         }
                     }
                 }
             }
-        }
-        Map<Path, Instant> mtimes = new HashMap<>();
-        for (Path p : files) {
-            mtimes.put(p, Files.getLastModifiedTime(p).toInstant());
         }
         files.sort(Comparator.comparingLong((Path p) -> uidlist.uid(baseName(p)).orElse(Long.MAX_VALUE))
                 .thenComparing(mtimes::get).thenComparing(p -> p.getFileName().toString()));
 
         List<SourceMessage> out = new ArrayList<>();
         Map<String, String> uidlSeen = new HashMap<>();
+        // one buffer and one digest for every file: most messages fit the buffer, header and all
+        byte[] block = new byte[1 << 16];
+        MessageDigest digest = Lines.sha256();
         for (Path p : files) {
             options.scanned().run();
             String where = dir.relativize(p).toString();
             String base = baseName(p);
-            MessageDigest digest = Lines.sha256();
             Headers h;
-            try (InputStream in = new BufferedInputStream(Files.newInputStream(p), 1 << 16)) {
-                byte[] header = Headers.readHeaderBytes(in);
-                digest.update(header);
+            try (InputStream file = Files.newInputStream(p)) {
+                int n = file.readNBytes(block, 0, block.length);
+                int end = headerEnd(block, n);
+                InputStream in = file;
+                byte[] header;
+                if (end >= 0 || n < block.length) {
+                    header = java.util.Arrays.copyOf(block, end >= 0 ? end : n);
+                    digest.update(block, 0, n);
+                } else {
+                    // a header longer than the buffer: read on as a stream
+                    in = new java.io.SequenceInputStream(new ByteArrayInputStream(block.clone(), 0, n), file);
+                    header = Headers.readHeaderBytes(in);
+                    digest.update(header);
+                }
                 h = Headers.read(new ByteArrayInputStream(header));
-                byte[] buf = new byte[1 << 16];
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    digest.update(buf, 0, n);
+                while ((n = in.read(block)) > 0) {
+                    digest.update(block, 0, n);
                 }
             } catch (IOException e) {
+                digest.reset();
                 options.bad().bad(where, "unreadable: " + e.getMessage());
                 continue;
             }
@@ -108,6 +119,25 @@ public final class Maildir {
                     () -> Files.newInputStream(p)));
         }
         return out;
+    }
+
+    /**
+     * Where the header section of {@code n} octets of {@code b} ends, after its blank line, as
+     * {@link Headers#readHeaderBytes} reads it; -1 when the blank line is not among them.
+     */
+    private static int headerEnd(byte[] b, int n) {
+        boolean lineEmpty = true;
+        for (int i = 0; i < n; i++) {
+            if (b[i] == '\n') {
+                if (lineEmpty) {
+                    return i + 1;
+                }
+                lineEmpty = true;
+            } else if (b[i] != '\r') {
+                lineEmpty = false;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -158,16 +188,18 @@ public final class Maildir {
             }
         }
 
-        public void add(String uidl, Instant received, long size, SourceMessage.Content content) throws IOException {
+        /** Writes one message; its file name carries its size ({@code S=}), counted as it is written. */
+        public void add(String uidl, Instant received, SourceMessage.Content content) throws IOException {
             uid++;
-            String base = received.getEpochSecond() + ".M" + uid + "P" + ProcessHandle.current().pid() + "." + host
-                    + ",S=" + size;
-            Path tmp = dir.resolve("tmp").resolve(base);
+            String name = received.getEpochSecond() + ".M" + uid + "P" + ProcessHandle.current().pid() + "." + host;
+            Path tmp = dir.resolve("tmp").resolve(name);
+            long size;
             try (OutputStream o = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
                  InputStream in = content.open()) {
-                in.transferTo(o);
+                size = in.transferTo(o);
             }
             Files.setLastModifiedTime(tmp, FileTime.from(received));
+            String base = name + ",S=" + size;
             Files.move(tmp, dir.resolve("cur").resolve(base + ":2,"));
             uidlist.append(uid).append(" P").append(uidl).append(" :").append(base).append('\n');
         }

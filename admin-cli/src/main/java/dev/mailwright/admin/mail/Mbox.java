@@ -2,7 +2,6 @@ package dev.mailwright.admin.mail;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -44,6 +43,11 @@ import java.util.regex.Pattern;
  * {@code X-UID} and the {@code X-IMAPbase} UIDVALIDITY. In every format the mailbox's bookkeeping
  * fields ({@link #HIDDEN}) are left out of the messages, as Dovecot leaves them out of what it
  * serves.
+ *
+ * <p>Outside Dovecot's format, an {@code X-UIDL} field that is the first line of a message's
+ * header is its UIDL and is left out of it: that is how {@link #write} (and {@code export mbox})
+ * carries a UIDL, so an export and import round trip keeps UIDLs and content. Anywhere else in
+ * the header an {@code X-UIDL} stays part of the message, as Dovecot serves it.
  */
 public final class Mbox {
 
@@ -73,7 +77,7 @@ public final class Mbox {
 
     /** {@link Format#DOVECOT} when the first message has Dovecot's {@code X-IMAPbase} header, else {@link Format#MBOXRD}. */
     public static Format detect(Path file) throws IOException {
-        try (InputStream in = new BufferedInputStream(java.nio.file.Files.newInputStream(file), 1 << 16)) {
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
             Lines lines = new Lines(in);
             byte[] l;
             boolean inHeader = false;
@@ -104,7 +108,7 @@ public final class Mbox {
         List<SourceMessage> out = new ArrayList<>();
         Map<String, String> uidlSeen = new HashMap<>();
         long fileSize = java.nio.file.Files.size(file);
-        try (InputStream raw = new BufferedInputStream(java.nio.file.Files.newInputStream(file), 1 << 16);
+        try (InputStream raw = java.nio.file.Files.newInputStream(file);
              FileChannel peek = FileChannel.open(file, StandardOpenOption.READ)) {
             Lines lines = new Lines(raw);
             long offset = 0;
@@ -135,7 +139,7 @@ public final class Mbox {
                         current.finish(mailbox, pendingBlankOffset, false).ifPresent(out::add);
                     }
                     current = new Scan(out.size() + mailbox.options.bad().skipped() + 1, lineNo, offset + l.length,
-                            from.group(1), from.group(2));
+                            from.group(1), from.group(2), format);
                     pendingBlank = null;
                 } else if (fromLike) {
                     throw new ImportFormatException(file + ": line " + lineNo + ": \"" + printable(l) + "\" would"
@@ -241,13 +245,14 @@ public final class Mbox {
         final String dateText;
         final MessageDigest digest = Lines.sha256();
         final ByteArrayOutputStream header = new ByteArrayOutputStream();
-        final Hidden hidden = new Hidden();
+        final Hidden hidden;
         boolean inHeader = true;
         long bodyStart = -1;
         long contentLength = -1;
         long contentEnd = -1;
 
-        Scan(int number, long line, long start, String sender, String dateText) {
+        Scan(int number, long line, long start, String sender, String dateText, Format format) {
+            this.hidden = new Hidden(format);
             this.number = number;
             this.line = line;
             this.start = start;
@@ -293,7 +298,7 @@ public final class Mbox {
             }
             Optional<String> uidl;
             try {
-                uidl = uidl(h, box);
+                uidl = hidden.droppedLeadingXuidl ? h.first("X-UIDL") : uidl(h, box);
             } catch (ImportFormatException e) {
                 box.options.bad().bad(where, e.getMessage());
                 return Optional.empty();
@@ -369,10 +374,22 @@ public final class Mbox {
         return -1;
     }
 
-    /** Leaves {@link #HIDDEN} fields (with their continuation lines) out of a message's header, line by line. */
+    /**
+     * Leaves {@link #HIDDEN} fields (with their continuation lines) out of a message's header, line
+     * by line; outside Dovecot's format also an {@code X-UIDL} field that is the first line of the
+     * header, as {@code export mbox} writes it (the message's UIDL, not part of it).
+     */
     private static final class Hidden {
+        private final boolean leadingXuidl;
         private boolean inHeader = true;
+        private boolean first = true;
         private boolean dropping;
+        /** Whether the first header field was an X-UIDL that was left out. */
+        boolean droppedLeadingXuidl;
+
+        Hidden(Format format) {
+            this.leadingXuidl = format != Format.DOVECOT;
+        }
 
         boolean keep(byte[] piece, boolean continued) {
             if (!inHeader) {
@@ -388,7 +405,10 @@ public final class Mbox {
             if (piece.length > 0 && (piece[0] == ' ' || piece[0] == '\t')) {
                 return !dropping;
             }
-            dropping = HIDDEN.contains(fieldName(piece));
+            String name = fieldName(piece);
+            dropping = HIDDEN.contains(name) || (first && leadingXuidl && name.equals("x-uidl"));
+            droppedLeadingXuidl |= first && dropping && name.equals("x-uidl");
+            first = false;
             return !dropping;
         }
     }
@@ -412,8 +432,8 @@ public final class Mbox {
             ch.close();
             throw e;
         }
-        Lines lines = new Lines(new BufferedInputStream(new Bounded(Channels.newInputStream(ch), length), 1 << 16));
-        Hidden hidden = new Hidden();
+        Lines lines = new Lines(new Bounded(Channels.newInputStream(ch), length), (int) Math.min(length + 1, 1 << 16));
+        Hidden hidden = new Hidden(format);
         return new InputStream() {
             private byte[] line = new byte[0];
             private int pos;
@@ -468,13 +488,22 @@ public final class Mbox {
         return quoted ? java.util.Arrays.copyOfRange(l, 1, l.length) : l;
     }
 
-    /** Writes one message in mboxrd: From_ line, quoted content, a line end if it lacks one, the blank separator. */
-    public static void write(OutputStream out, String sender, Instant received, InputStream content) throws IOException {
+    /**
+     * Writes one message in mboxrd: From_ line, an {@code X-UIDL} field if given (ending its line
+     * as the message's first line does), quoted content, a line end if it lacks one, the blank
+     * separator.
+     */
+    public static void write(OutputStream out, String sender, Instant received, Optional<String> xuidl,
+                             InputStream content) throws IOException {
         out.write(("From " + sender + " " + FROM_LINE_DATE.format(received.atOffset(ZoneOffset.UTC)) + "\n").getBytes(ISO_8859_1));
-        Lines lines = new Lines(content instanceof BufferedInputStream ? content : new BufferedInputStream(content, 1 << 16));
-        byte[] l;
+        Lines lines = new Lines(content);
+        byte[] l = lines.next();
+        if (xuidl.isPresent()) {
+            boolean crlf = l != null && l.length >= 2 && l[l.length - 2] == '\r' && l[l.length - 1] == '\n';
+            out.write(("X-UIDL: " + xuidl.get() + (crlf ? "\r\n" : "\n")).getBytes(ISO_8859_1));
+        }
         byte[] last = null;
-        while ((l = lines.next()) != null) {
+        for (; l != null; l = lines.next()) {
             int gt = 0;
             while (gt < l.length && l[gt] == '>') {
                 gt++;

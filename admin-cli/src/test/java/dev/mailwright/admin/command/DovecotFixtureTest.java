@@ -171,7 +171,39 @@ class DovecotFixtureTest extends CommandTest {
     }
 
     @Test
-    void passwdFileUsersLogInWithTheirOldPasswordsExceptUnsupportedSchemesWhichAreNamedAlone() throws Exception {
+    void reimportingWithAnotherUidlFormatRemapsTheUidlsInsteadOfAddingDuplicates() throws Exception {
+        user("ann@example.org");
+        user("bob@example.org");
+        String maildir = fixture.resolve("store/ann/Maildir").toString();
+        String mbox = fixture.resolve("store/bob/mbox").toString();
+        // first with upper-case hex (what an earlier Mailwright gave), then with Dovecot's default
+        importOk("import", "maildir", "--uidl-format", "%08XUu%08XUv", "--user", "ann@example.org", maildir);
+        importOk("import", "mbox", "--uidl-format", "%08XUu%08XUv", "--user", "bob@example.org", mbox);
+        long annId = store.accounts().get(dev.mailwright.store.Address.parse("ann@example.org")).orElseThrow().id();
+        List<dev.mailwright.store.MessageInfo> annBefore = store.mailboxes().list(annId);
+        assertThat(annBefore).extracting(dev.mailwright.store.MessageInfo::uidl).anyMatch(u -> u.matches(".*[A-F].*"));
+
+        Result ann = importOk("import", "maildir", "--user", "ann@example.org", maildir);
+        Result bob = importOk("import", "mbox", "--user", "bob@example.org", mbox);
+        // ann: 6 messages have P fields (the same UIDL whatever the format), 6 change
+        assertThat(ann.out()).startsWith("imported 0 message(s), 0 octets, into ann@example.org; skipped 6 already there;"
+                + " gave 6 already there their new UIDLs;");
+        assertThat(bob.out()).startsWith("imported 0 message(s), 0 octets, into bob@example.org; skipped ");
+        assertThat(bob.out()).contains(" already there their new UIDLs;");
+        try (Pop3Server server = pop3()) {
+            assertThat(mailwright(server, "ann@example.org")).isEqualTo(dovecot("served-default.tsv", "ann@example.org"));
+            assertThat(mailwright(server, "bob@example.org")).isEqualTo(dovecot("served-default.tsv", "bob@example.org"));
+        }
+        // the same UIDs: the messages were re-mapped, not stored again
+        assertThat(store.mailboxes().list(annId)).extracting(dev.mailwright.store.MessageInfo::uid)
+                .isEqualTo(annBefore.stream().map(dev.mailwright.store.MessageInfo::uid).toList());
+        // and a third run finds everything in place
+        assertThat(importOk("import", "maildir", "--user", "ann@example.org", maildir).out())
+                .startsWith("imported 0 message(s), 0 octets, into ann@example.org; skipped 12 already there; ");
+    }
+
+    @Test
+    void passwdFileUsersLogInWithTheirOldPasswordsWhateverTheirScheme() throws Exception {
         store.domains().add("example.org");
         Path passwd = fixture.resolve("passwd");
         Result r = importOk("import", "passwd-file", "--domain", "example.org", passwd.toString());

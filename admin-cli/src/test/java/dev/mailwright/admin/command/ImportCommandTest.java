@@ -90,6 +90,45 @@ class ImportCommandTest extends CommandTest {
     }
 
     @Test
+    void aMessageWhoseUidlIsThereWithOtherContentStaysAsStoredAndTwoMessagesMayExchangeUidls() throws Exception {
+        Account ann = user("ann@example.org");
+        Path first = Files.writeString(tmp.resolve("first.mbox"), "From a@b.test Mon Jan  5 10:11:00 2026\nSubject: 1\n"
+                + "X-UIDL: u1\n\nx\n\nFrom a@b.test Mon Jan  5 10:11:01 2026\nSubject: 2\nX-UIDL: u2\n\ny\n");
+        assertThat(run("import", "mbox", "--user", "ann@example.org", first.toString()).exit()).isZero();
+        List<MessageInfo> before = store.mailboxes().list(ann.id());
+        // u1 on other content: a POP3 client has u1 already, so the stored message stays
+        Path changed = Files.writeString(tmp.resolve("changed.mbox"), "From a@b.test Mon Jan  5 10:11:00 2026\nSubject: 1\n"
+                + "X-UIDL: u1\n\nchanged\n\nFrom a@b.test Mon Jan  5 10:11:01 2026\nSubject: 3\nX-UIDL: u3\n\nz\n");
+        Result r = run("import", "mbox", "--user", "ann@example.org", changed.toString());
+        assertThat(r.out()).startsWith("imported 1 message(s), 25 octets, into ann@example.org; skipped 1 already there; ");
+        assertThat(store.mailboxes().list(ann.id())).extracting(MessageInfo::uidl).containsExactly("u1", "u2", "u3");
+        try (java.io.InputStream in = store.mailboxes().open(ann.id(), before.get(0).uid())) {
+            assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo("Subject: 1\nX-UIDL: u1\n\nx\n");
+        }
+        // the X-UIDL headers are part of the content: swapping them gives other content. With identical
+        // bodies and UIDLs from a uidl format instead, the two messages exchange UIDLs
+        Path maildir = Files.createDirectories(tmp.resolve("Maildir"));
+        Files.createDirectories(maildir.resolve("cur"));
+        Files.writeString(maildir.resolve("cur/1.M1P1.host:2,S"), "Subject: one\n\n1\n");
+        Files.writeString(maildir.resolve("cur/2.M2P1.host:2,S"), "Subject: two\n\n2\n");
+        Files.writeString(maildir.resolve("dovecot-uidlist"), "3 V9 N3\n1 :1.M1P1.host\n2 :2.M2P1.host\n");
+        Account bob = user("bob@example.org");
+        assertThat(run("import", "maildir", "--user", "bob@example.org", maildir.toString()).exit()).isZero();
+        assertThat(store.mailboxes().list(bob.id())).extracting(MessageInfo::uidl).containsExactly("0000000100000009",
+                "0000000200000009");
+        Files.writeString(maildir.resolve("dovecot-uidlist"), "3 V9 N3\n2 :1.M1P1.host\n1 :2.M2P1.host\n");
+        r = run("import", "maildir", "--user", "bob@example.org", maildir.toString());
+        assertThat(r.out()).as(r.err()).startsWith("imported 0 message(s), 0 octets, into bob@example.org; skipped 0 already"
+                + " there; gave 2 already there their new UIDLs;");
+        List<MessageInfo> swapped = store.mailboxes().list(bob.id());
+        assertThat(swapped).extracting(MessageInfo::uidl).containsExactly("0000000200000009", "0000000100000009");
+        try (java.io.InputStream in = store.mailboxes().open(bob.id(), swapped.get(0).uid())) {
+            assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("Subject: one\n\n1\n");
+        }
+    }
+
+    @Test
     void unknownUserIsAUserError() throws Exception {
         store.domains().add("example.org");
         Path file = Files.writeString(tmp.resolve("ok.mbox"), mbox(1));
@@ -155,6 +194,11 @@ class ImportCommandTest extends CommandTest {
         public MailboxImport beginImport(long accountId) {
             return begin.apply(delegate, accountId);
         }
+
+        @Override
+        public java.util.Map<Long, String> contentDigests(long accountId) {
+            return delegate.contentDigests(accountId);
+        }
     }
 
     @Test
@@ -169,9 +213,8 @@ class ImportCommandTest extends CommandTest {
         Path file = Files.writeString(tmp.resolve("all.mbox"), manyMessages(1000));
         Result r = run("import", "mbox", "--user", "ann@example.org", file.toString());
         assertThat(r.exit()).isEqualTo(1);
-        // not a terminal: a progress line per 1000 messages scanned, then the error as the last line
-        assertThat(r.err()).startsWith("scanning " + file + ": 1000 messages (")
-                .endsWith("\nerror: import failed at message 500 (line 2496): mailbox full: ann@example.org;"
+        // not a terminal: no progress for a short run, the error alone
+        assertThat(r.err()).isEqualTo("error: import failed at message 500 (line 2496): mailbox full: ann@example.org;"
                 + " nothing imported\n");
         assertThat(r.out()).isEmpty();
         assertThat(before(ann)).isEqualTo(before);
@@ -195,6 +238,11 @@ class ImportCommandTest extends CommandTest {
                 }
 
                 @Override
+                public void remap(java.util.Map<Long, String> uidls) {
+                    imp.remap(uidls);
+                }
+
+                @Override
                 public List<MessageInfo> commit() {
                     return imp.commit();
                 }
@@ -213,7 +261,7 @@ class ImportCommandTest extends CommandTest {
         Path file = Files.writeString(tmp.resolve("all.mbox"), manyMessages(1000));
         Result r = run("import", "mbox", "--user", "ann@example.org", file.toString());
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).endsWith("\nerror: import failed at message 500 (line 2496): connection lost; nothing imported\n");
+        assertThat(r.err()).isEqualTo("error: import failed at message 500 (line 2496): connection lost; nothing imported\n");
         assertThat(before(ann)).isEqualTo(before);
 
         Result again = run("import", "mbox", "--user", "ann@example.org", file.toString());
@@ -263,8 +311,10 @@ class ImportCommandTest extends CommandTest {
         user("bob@example.org");
         terminal = true;
         Result shown = run("import", "mbox", "--user", "bob@example.org", file.toString());
-        assertThat(shown.err()).startsWith("\rscanning " + file + ": 1 messages (")
-                .contains("\r\033[K\rimporting: 1/3 messages (").endsWith("\r\033[K");
+        // the progressbar library's bar: task, percentage (none while scanning), count
+        assertThat(shown.err()).startsWith("\rscanning " + file).contains(" 3/? msg").contains("\r\033[K\rimporting 100% ")
+                .contains(" 3/3 msg").endsWith("\r\033[K").doesNotContain("\n");
+        assertThat(shown.out()).startsWith("imported 3 message(s)");
     }
 
     @Test
@@ -338,16 +388,27 @@ class ImportCommandTest extends CommandTest {
     }
 
     @Test
-    void passwdFileIsAllOrNothingButForLinesWithAnUnsupportedScheme() throws Exception {
+    void passwdFileIsAllOrNothingAndSkipUnsupportedLeavesOutOnlyTheUnsupportedSchemes() throws Exception {
         store.domains().add("example.org");
         user("taken@example.org");
-        // an unsupported scheme leaves out that line alone, named on stderr
-        Path unsupported = Files.writeString(tmp.resolve("p1"), "u1@example.org:{PLAIN}secret-one\nu2@example.org:{MD4}abcdef\n");
-        Result r1 = run("import", "passwd-file", unsupported.toString());
+        // an unsupported scheme refuses the whole file, naming each such line
+        Path unsupported = Files.writeString(tmp.resolve("p1"), "u1@example.org:{PLAIN}secret-one\nu2@example.org:{MD4}abcdef\n"
+                + "u3@example.org:{NTLM}abcdef\n");
+        Result refused = run("import", "passwd-file", unsupported.toString());
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).isEqualTo(unsupported + ": line 2: u2@example.org: {MD4} is not a supported password scheme\n"
+                + unsupported + ": line 3: u3@example.org: {NTLM} is not a supported password scheme\n"
+                + "error: " + unsupported + ": 2 line(s) with an unsupported password scheme, named above; nothing imported"
+                + " (--skip-unsupported imports the other users, those users then need a new password: 'user passwd')\n");
+        assertThat(refused.out()).isEmpty();
+        assertThat(store.accounts().get(Address.parse("u1@example.org"))).isEmpty();
+        // --skip-unsupported leaves out those lines alone, named on stderr and counted
+        Result r1 = run("import", "passwd-file", "--skip-unsupported", unsupported.toString());
         assertThat(r1.exit()).as(r1.err()).isZero();
         assertThat(r1.err()).isEqualTo("not imported: " + unsupported + ": line 2: u2@example.org: {MD4} is not a supported"
+                + " password scheme\nnot imported: " + unsupported + ": line 3: u3@example.org: {NTLM} is not a supported"
                 + " password scheme\n");
-        assertThat(r1.out()).isEqualTo("imported 1 user(s) from " + unsupported + "; left out 1 with an unsupported password"
+        assertThat(r1.out()).isEqualTo("imported 1 user(s) from " + unsupported + "; left out 2 with an unsupported password"
                 + " scheme, named on stderr\n");
         assertThat(store.accounts().get(Address.parse("u2@example.org"))).isEmpty();
 

@@ -87,15 +87,29 @@ class ImportExportRoundTripTest extends CommandTest {
         assertThat(again.out()).startsWith("imported 0 message(s)").contains("skipped 1000 already there");
         assertThat(store.mailboxes().list(ann.id())).hasSize(COUNT);
 
+        // the export is the source with each message's UIDL as its first header line
         Path exported = tmp.resolve("export.mbox");
         Result e = run("export", "mbox", "--user", "ann@example.org", exported.toString());
         assertThat(e.exit()).as(e.err()).isZero();
-        assertThat(Files.readAllBytes(exported)).isEqualTo(mbox);
+        assertThat(e.err()).isEmpty();
+        assertThat(Files.readAllBytes(exported)).isEqualTo(TestMail.mbox(messages, uidls));
 
-        // the export imports into another mailbox with the same UIDLs
+        // it imports into another mailbox with the same UIDLs, the X-UIDL lines left out again: the same bytes
         Account bob = user("bob@example.org");
-        run("import", "mbox", "--user", "bob@example.org", exported.toString());
-        assertThat(store.mailboxes().list(bob.id())).extracting(MessageInfo::uidl).isEqualTo(uidls);
+        Result b = run("import", "mbox", "--user", "bob@example.org", exported.toString());
+        assertThat(b.out()).as(b.err()).startsWith("imported 1000 message(s)");
+        List<MessageInfo> bobs = store.mailboxes().list(bob.id());
+        assertThat(bobs).extracting(MessageInfo::uidl).isEqualTo(uidls);
+        for (int i = 0; i < COUNT; i++) {
+            assertThat(content(bob, bobs.get(i))).as("message %d", i + 1).isEqualTo(messages.get(i).content());
+        }
+        // and into the mailbox it came from, nothing
+        assertThat(run("import", "mbox", "--user", "ann@example.org", exported.toString()).out())
+                .startsWith("imported 0 message(s), 0 octets, into ann@example.org; skipped 1000 already there; ");
+        // an export of the re-import is the same file
+        Path second = tmp.resolve("again.mbox");
+        assertThat(run("export", "mbox", "--user", "bob@example.org", second.toString()).exit()).isZero();
+        assertThat(Files.readAllBytes(second)).isEqualTo(Files.readAllBytes(exported));
     }
 
     @Test

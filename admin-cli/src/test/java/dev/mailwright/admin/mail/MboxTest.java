@@ -63,7 +63,8 @@ class MboxTest {
 
         // and written back, the line start is quoted again, the inside of the line is not
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        Mbox.write(out, "a@b.test", java.time.Instant.parse("2026-01-05T10:11:12Z"), new java.io.ByteArrayInputStream(expected));
+        Mbox.write(out, "a@b.test", java.time.Instant.parse("2026-01-05T10:11:12Z"), java.util.Optional.empty(),
+                new java.io.ByteArrayInputStream(expected));
         assertThat(out.toString(US_ASCII)).isEqualTo(mbox.substring(0, mbox.indexOf("\nFrom a@b.test Mon Jan  5 10:11:13")) + "\n");
     }
 

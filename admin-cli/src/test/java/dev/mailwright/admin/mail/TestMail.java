@@ -91,12 +91,24 @@ public final class TestMail {
         b.writeBytes(s.getBytes(UTF_8));
     }
 
-    /** The messages as an mboxrd file, the way {@link Mbox#write} writes them. */
+    /** The messages as an mboxrd file, the way {@link Mbox#write} writes them without an X-UIDL. */
     public static byte[] mbox(List<Message> messages) {
+        return mbox(messages, null);
+    }
+
+    /**
+     * The messages as an mboxrd file, the way {@code export mbox} writes them: with {@code uidls},
+     * each message's UIDL as its first header line (ending as the message's first line does).
+     */
+    public static byte[] mbox(List<Message> messages, List<String> uidls) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (Message m : messages) {
+        for (int i = 0; i < messages.size(); i++) {
+            Message m = messages.get(i);
             put(out, "From " + m.sender() + " " + Mbox.FROM_LINE_DATE.format(m.received().atOffset(ZoneOffset.UTC)) + "\n");
             String[] lines = new String(m.content(), ISO_8859_1).split("(?<=\n)");
+            if (uidls != null) {
+                put(out, "X-UIDL: " + uidls.get(i) + (lines[0].endsWith("\r\n") ? "\r\n" : "\n"));
+            }
             for (String l : lines) {
                 if (l.replaceFirst("^>*", "").startsWith("From ")) {
                     out.write('>');

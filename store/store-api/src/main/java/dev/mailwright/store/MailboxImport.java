@@ -3,6 +3,7 @@ package dev.mailwright.store;
 import java.io.InputStream;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -30,6 +31,19 @@ public interface MailboxImport extends AutoCloseable {
      * aborts the whole import.
      */
     long add(Instant received, Optional<String> uidl, InputStream content);
+
+    /**
+     * Gives messages already in the mailbox new UIDLs ({@code uid -> UIDL}), as part of this
+     * import: a re-run that finds a message it already stored, by content
+     * ({@link Mailboxes#contentDigests}), under a UIDL the old server would now give differently.
+     * Visible, like the added messages, only at {@link #commit()}. UIDLs may be exchanged between
+     * the given messages. Throws {@link NotFoundException} for a UID not in the mailbox,
+     * {@link InvalidInputException} for a malformed UIDL, {@link AlreadyExistsException} when a
+     * new UIDL is that of a message that keeps its own, repeats, or was given earlier in this
+     * import; any failure aborts the whole import. Call it before adding messages that take the
+     * UIDLs it frees.
+     */
+    void remap(Map<Long, String> uidls);
 
     /**
      * Stores everything added, in one transaction; returns the new entries in the order they

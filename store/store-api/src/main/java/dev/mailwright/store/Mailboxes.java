@@ -2,6 +2,7 @@ package dev.mailwright.store;
 
 import java.io.InputStream;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -43,4 +44,12 @@ public interface Mailboxes {
      * are stored in one transaction or none is. {@link NotFoundException} for an unknown account.
      */
     MailboxImport beginImport(long accountId);
+
+    /**
+     * The SHA-256 (lower-case hex) of the stored content of each message that has one recorded,
+     * by UID: every message a {@link MailboxImport} stored (deliveries record none). What a
+     * re-run import recognises a message by when its UIDL changed. {@link NotFoundException}
+     * for an unknown account.
+     */
+    Map<Long, String> contentDigests(long accountId);
 }

@@ -1107,6 +1107,109 @@ public abstract class MailStoreContract {
             assertThat(store.mailboxes().list(a.id())).extracting(MessageInfo::uidl).containsExactly("taken");
         }
 
+        private String sha256Hex(byte[] b) throws Exception {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
+        }
+
+        @Test
+        void importRecordsEachMessagesContentDigestAndDeliveriesNone() throws Exception {
+            Account a = user("ann@example.org");
+            deliver("Subject: delivered\r\n\r\nx\r\n", a);
+            byte[] big = large(2 * 256 * 1024 + 5); // several chunks in the PostgreSQL store
+            byte[] small = "Subject: small\n\nbody\n".getBytes(UTF_8);
+            List<MessageInfo> stored;
+            try (MailboxImport imp = store.mailboxes().beginImport(a.id())) {
+                imp.add(OLD, Optional.of("small"), new java.io.ByteArrayInputStream(small));
+                imp.add(OLD, Optional.of("big"), new java.io.ByteArrayInputStream(big));
+                stored = imp.commit();
+            }
+            assertThat(store.mailboxes().contentDigests(a.id())).isEqualTo(Map.of(
+                    stored.get(0).uid(), sha256Hex(small), stored.get(1).uid(), sha256Hex(big)));
+        }
+
+        @Test
+        void remapGivesMessagesNewUidlsAtCommitAndMayExchangeThem() {
+            Account a = user("ann@example.org");
+            List<MessageInfo> first;
+            try (MailboxImport imp = store.mailboxes().beginImport(a.id())) {
+                imp.add(OLD, Optional.of("u1"), text("one\r\n"));
+                imp.add(OLD, Optional.of("u2"), text("two\r\n"));
+                imp.add(OLD, Optional.of("u3"), text("three\r\n"));
+                first = imp.commit();
+            }
+            long uid1 = first.get(0).uid();
+            long uid2 = first.get(1).uid();
+            long uid3 = first.get(2).uid();
+            Usage before = usage(a);
+            try (MailboxImport imp = store.mailboxes().beginImport(a.id())) {
+                imp.remap(Map.of(uid1, "u2", uid2, "u1", uid3, "v3"));
+                // u3 is free now, within this import
+                imp.add(OLD, Optional.of("u3"), text("four\r\n"));
+                assertThat(store.mailboxes().list(a.id())).extracting(MessageInfo::uidl).containsExactly("u1", "u2", "u3");
+                imp.commit();
+            }
+            assertThat(store.mailboxes().list(a.id())).extracting(MessageInfo::uid, MessageInfo::uidl).startsWith(
+                    org.assertj.core.groups.Tuple.tuple(uid1, "u2"), org.assertj.core.groups.Tuple.tuple(uid2, "u1"),
+                    org.assertj.core.groups.Tuple.tuple(uid3, "v3"));
+            assertThat(store.mailboxes().list(a.id())).extracting(MessageInfo::uidl).endsWith("u3");
+            assertThat(usage(a).messages()).isEqualTo(before.messages() + 1);
+            assertThat(snapshot(a)).isEqualTo(store.mailboxes().list(a.id()));
+        }
+
+        @Test
+        void remapRefusesATakenUidlAnUnknownMessageAndAMalformedUidlChangingNothing() {
+            Account a = user("ann@example.org");
+            List<MessageInfo> first;
+            try (MailboxImport imp = store.mailboxes().beginImport(a.id())) {
+                imp.add(OLD, Optional.of("u1"), text("one\r\n"));
+                imp.add(OLD, Optional.of("u2"), text("two\r\n"));
+                first = imp.commit();
+            }
+            long uid1 = first.get(0).uid();
+            try (MailboxImport imp = store.mailboxes().beginImport(a.id())) {
+                assertThatThrownBy(() -> imp.remap(Map.of(uid1, "u2"))).isInstanceOf(AlreadyExistsException.class)
+                        .hasMessageContaining("u2");
+                assertThatThrownBy(() -> imp.add(OLD, Optional.empty(), text("x\r\n"))).isInstanceOf(IllegalStateException.class);
+            }
+            try (MailboxImport imp = store.mailboxes().beginImport(a.id())) {
+                imp.add(OLD, Optional.of("new"), text("three\r\n"));
+                assertThatThrownBy(() -> imp.remap(Map.of(uid1, "new"))).isInstanceOf(AlreadyExistsException.class);
+            }
+            try (MailboxImport imp = store.mailboxes().beginImport(a.id())) {
+                assertThatThrownBy(() -> imp.remap(Map.of(uid1 + 1000, "x"))).isInstanceOf(NotFoundException.class);
+            }
+            try (MailboxImport imp = store.mailboxes().beginImport(a.id())) {
+                assertThatThrownBy(() -> imp.remap(Map.of(uid1, "with space"))).isInstanceOf(InvalidInputException.class);
+            }
+            try (MailboxImport imp = store.mailboxes().beginImport(a.id())) {
+                imp.remap(Map.of(uid1, "later"));
+                // closed without commit
+            }
+            assertThat(store.mailboxes().list(a.id())).extracting(MessageInfo::uidl).containsExactly("u1", "u2");
+        }
+
+        @Test
+        void aBatchOfManySmallMessagesKeepsTheirOrderContentAndUidls() throws IOException {
+            Account a = user("ann@example.org");
+            int n = 1234; // more than a batch of the PostgreSQL store, and not a multiple of it
+            try (MailboxImport imp = store.mailboxes().beginImport(a.id())) {
+                for (int i = 0; i < n; i++) {
+                    imp.add(OLD.plusSeconds(i), i % 3 == 0 ? Optional.empty() : Optional.of("m" + i), text("message " + i + "\r\n"));
+                }
+                imp.commit();
+            }
+            List<MessageInfo> list = store.mailboxes().list(a.id());
+            assertThat(list).hasSize(n);
+            for (int i = 0; i < n; i += 97) {
+                assertThat(read(store.mailboxes().open(a.id(), list.get(i).uid()))).isEqualTo("message " + i + "\r\n");
+                assertThat(list.get(i).received()).isEqualTo(OLD.plusSeconds(i));
+                if (i % 3 != 0) {
+                    assertThat(list.get(i).uidl()).isEqualTo("m" + i);
+                }
+            }
+            assertThat(usage(a).messages()).isEqualTo(n);
+        }
+
         @Test
         void unreadableContentAbortsTheImport() {
             Account a = user("ann@example.org");

@@ -60,6 +60,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -197,6 +198,8 @@ public final class InMemoryMailStore implements MailStore {
     private static final class StoredContent {
         final byte[] bytes;
         int references;
+        /** SHA-256 of the bytes in hex, recorded by imports only (as the PostgreSQL store does). */
+        String sha256;
 
         StoredContent(byte[] bytes, int references) {
             this.bytes = bytes;
@@ -1049,16 +1052,32 @@ public final class InMemoryMailStore implements MailStore {
             }
             return new MemoryImport(accountId);
         }
+
+        @Override
+        public Map<Long, String> contentDigests(long accountId) {
+            synchronized (lock) {
+                Map<Long, String> digests = new TreeMap<>();
+                for (Entry e : box(accountId).values()) {
+                    String d = contents.get(e.messageId()).sha256;
+                    if (d != null) {
+                        digests.put(e.uid(), d);
+                    }
+                }
+                return digests;
+            }
+        }
     }
 
     /** An import: content read into memory as each message is added (as this store keeps it), applied under the lock at commit. */
     private final class MemoryImport implements MailboxImport {
-        private record Pending(Optional<String> uidl, byte[] bytes, long wireSize, Instant received) {
+        private record Pending(Optional<String> uidl, byte[] bytes, long wireSize, Instant received, String sha256) {
         }
 
         private final long accountId;
         private final List<Pending> pending = new ArrayList<>();
         private final Set<String> uidls = new HashSet<>();
+        /** Messages already in the mailbox given new UIDLs: uid -> UIDL. */
+        private final Map<Long, String> remapped = new HashMap<>();
         private long pendingBytes;
         private boolean finished;
 
@@ -1096,7 +1115,7 @@ public final class InMemoryMailStore implements MailStore {
                     }
                 }
                 uidl.ifPresent(uidls::add);
-                pending.add(new Pending(uidl, bytes, wire.size(), received));
+                pending.add(new Pending(uidl, bytes, wire.size(), received, HexFormat.of().formatHex(sha256(bytes))));
                 pendingBytes += wire.size();
                 return bytes.length;
             } catch (RuntimeException e) {
@@ -1105,8 +1124,50 @@ public final class InMemoryMailStore implements MailStore {
             }
         }
 
+        private static byte[] sha256(byte[] bytes) {
+            try {
+                return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** Whether a message of the mailbox has this UIDL, counting the remapping. */
         private boolean uidlInUse(AccountRow row, String uidl) {
-            return mailboxes.get(row.id).values().stream().anyMatch(m -> m.uidl().equals(uidl));
+            return remapped.containsValue(uidl) || mailboxes.get(row.id).values().stream()
+                    .anyMatch(m -> m.uidl().equals(uidl) && !remapped.containsKey(m.uid()));
+        }
+
+        @Override
+        public void remap(Map<Long, String> newUidls) {
+            open();
+            try {
+                synchronized (lock) {
+                    AccountRow row = accounts.get(accountId);
+                    if (row == null) {
+                        throw new NotFoundException("mailbox removed during import");
+                    }
+                    TreeMap<Long, Entry> box = mailboxes.get(accountId);
+                    Set<String> given = new HashSet<>();
+                    for (Map.Entry<Long, String> e : newUidls.entrySet()) {
+                        if (!box.containsKey(e.getKey()) || remapped.containsKey(e.getKey())) {
+                            throw new NotFoundException("no such message: " + e.getKey());
+                        }
+                        if (!Uidl.isValid(e.getValue())) {
+                            throw new InvalidInputException("malformed UIDL");
+                        }
+                        if (!given.add(e.getValue()) || uidls.contains(e.getValue()) || remapped.containsValue(e.getValue())
+                                || box.values().stream().anyMatch(m -> m.uidl().equals(e.getValue())
+                                        && !newUidls.containsKey(m.uid()) && !remapped.containsKey(m.uid()))) {
+                            throw new AlreadyExistsException("UIDL in use in " + row.address + ": " + e.getValue());
+                        }
+                    }
+                    remapped.putAll(newUidls);
+                }
+            } catch (RuntimeException e) {
+                abort();
+                throw e;
+            }
         }
 
         @Override
@@ -1129,12 +1190,20 @@ public final class InMemoryMailStore implements MailStore {
                     if (!fits) {
                         throw new QuotaExceededException("mailbox full: " + row.address);
                     }
+                    TreeMap<Long, Entry> box = mailboxes.get(row.id);
+                    if (!box.keySet().containsAll(remapped.keySet())) {
+                        throw new NotFoundException("a message to give a new UIDL was deleted during the import");
+                    }
+                    remapped.forEach((uid, uidl) -> box.computeIfPresent(uid, (k, e) ->
+                            new Entry(e.uid(), uidl, e.messageId(), e.size(), e.received(), e.retrieved())));
                     List<MessageInfo> stored = new ArrayList<>();
                     for (Pending p : pending) {
                         long messageId = newId();
                         long uid = row.nextUid++;
                         String uidl = p.uidl().orElseGet(() -> Uidl.of(row.validity, uid));
-                        contents.put(messageId, new StoredContent(p.bytes(), 1));
+                        StoredContent content = new StoredContent(p.bytes(), 1);
+                        content.sha256 = p.sha256();
+                        contents.put(messageId, content);
                         mailboxes.get(row.id).put(uid, new Entry(uid, uidl, messageId, p.wireSize(), p.received(), null));
                         row.messages++;
                         row.bytes += p.wireSize();
@@ -1159,6 +1228,7 @@ public final class InMemoryMailStore implements MailStore {
         public void abort() {
             finished = true;
             pending.clear();
+            remapped.clear();
         }
 
         @Override

@@ -14,6 +14,8 @@ import dev.mailwright.store.internal.Uidl;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,19 +24,29 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * An import into one mailbox as one PostgreSQL transaction, held open on one connection from
- * {@code beginImport} to {@link #commit()}. Each {@link #add} streams the content into
- * {@code messages} and {@code message_chunks} chunk by chunk (one chunk in memory at a time);
- * the mailbox entries, UIDs and counters are written by one statement at commit, so the
- * account row is locked only for that statement and deliveries to the mailbox go on meanwhile.
+ * {@code beginImport} to {@link #commit()}. Message ids come from the sequence a few hundred at a
+ * time; a message of one chunk waits in a bounded batch ({@value #BATCH_MESSAGES} messages or
+ * {@value #BATCH_BYTES} octets) that one statement writes, a larger one is streamed into
+ * {@code messages} and {@code message_chunks} chunk by chunk (one chunk in memory at a time).
+ * Each message's SHA-256 is recorded with it ({@code messages.sha256}). The mailbox's UIDLs are
+ * read once at the start to refuse a UIDL in use at once; the mailbox entries, UIDs and counters
+ * are written by one statement at commit, so the account row is locked only for that statement
+ * and deliveries to the mailbox go on meanwhile (a UIDL one of them took is refused at commit by
+ * the unique key).
  */
 public final class SqlMailboxImport implements MailboxImport {
+
+    static final int BATCH_MESSAGES = 500;
+    static final int BATCH_BYTES = 4 << 20;
 
     private static final String COMMIT = "WITH a AS (UPDATE accounts SET next_uid = next_uid + ?,"
             + "   messages = messages + ?, bytes = bytes + ?"
@@ -48,10 +60,16 @@ public final class SqlMailboxImport implements MailboxImport {
             + "   AS t(message_id, uidl, size, received, ord)"
             + " RETURNING uid, uidl, size, received";
 
-    private record Written(long messageId, long size) {
-    }
+    private static final String INSERT_BATCH = "INSERT INTO messages (id, size, chunks, refs, created, data, sha256)"
+            + " OVERRIDING SYSTEM VALUE"
+            + " SELECT t.id, length(t.data), 1, 1, ?, t.data, t.sha256 FROM unnest(?::bigint[], ?::bytea[], ?::bytea[])"
+            + "   AS t(id, data, sha256)";
 
     private record Added(long messageId, Optional<String> uidl, long wireSize, Instant received) {
+    }
+
+    /** A message of one chunk waiting for its batch. */
+    private record Small(long messageId, byte[] data, byte[] sha256) {
     }
 
     private final Jdbc jdbc;
@@ -60,8 +78,16 @@ public final class SqlMailboxImport implements MailboxImport {
     private final String address;
     private final Quota quota;
     private final Usage usage;
+    /** The mailbox's UIDLs at the start, by UID. */
+    private final Map<String, Long> inMailbox = new HashMap<>();
     private final List<Added> added = new ArrayList<>();
     private final Set<String> uidls = new HashSet<>();
+    /** Messages of the mailbox given new UIDLs: uid -> UIDL. */
+    private final Map<Long, String> remapped = new HashMap<>();
+    private final List<Small> batch = new ArrayList<>();
+    private final long[] ids = new long[BATCH_MESSAGES];
+    private int nextId = ids.length;
+    private long batchBytes;
     private long addedBytes;
     private Connection connection;
 
@@ -81,6 +107,16 @@ public final class SqlMailboxImport implements MailboxImport {
                 address = rs.getString(1);
                 usage = new Usage(rs.getLong(2), rs.getLong(3));
                 quota = new Quota(rs.getLong(4), rs.getLong(5));
+            }
+            try (PreparedStatement uidlsNow = connection.prepareStatement(
+                    "SELECT uidl, uid FROM mailbox_entries WHERE account_id = ?")) {
+                uidlsNow.setLong(1, accountId);
+                uidlsNow.setFetchSize(10_000);
+                try (ResultSet rs = uidlsNow.executeQuery()) {
+                    while (rs.next()) {
+                        inMailbox.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
             }
         } catch (SQLException e) {
             abort();
@@ -104,15 +140,37 @@ public final class SqlMailboxImport implements MailboxImport {
                 }
             }
             WireFormat.Counter wire = new WireFormat.Counter();
-            Written written = insertContent(content, wire);
+            MessageDigest sha256 = sha256();
+            byte[] first = content.readNBytes(StoredContent.CHUNK_SIZE);
+            byte[] second = first.length < StoredContent.CHUNK_SIZE ? new byte[0] : content.readNBytes(StoredContent.CHUNK_SIZE);
             Usage before = new Usage(usage.messages() + added.size(), usage.bytes() + addedBytes);
-            if (!quota.allows(before, wire.size())) {
-                throw new QuotaExceededException("mailbox full: " + address);
+            long messageId = nextId();
+            long size;
+            if (second.length == 0) {
+                wire.update(first, 0, first.length);
+                sha256.update(first);
+                if (!quota.allows(before, wire.size())) {
+                    throw new QuotaExceededException("mailbox full: " + address);
+                }
+                batch.add(new Small(messageId, first, sha256.digest()));
+                batchBytes += first.length;
+                if (batch.size() >= BATCH_MESSAGES || batchBytes >= BATCH_BYTES) {
+                    flush();
+                }
+                size = first.length;
+            } else {
+                size = insertLarge(messageId, first, second, content, wire, sha256);
+                if (!quota.allows(before, wire.size())) {
+                    throw new QuotaExceededException("mailbox full: " + address);
+                }
             }
             uidl.ifPresent(uidls::add);
-            added.add(new Added(written.messageId(), uidl, wire.size(), received));
+            added.add(new Added(messageId, uidl, wire.size(), received));
             addedBytes += wire.size();
-            return written.size();
+            return size;
+        } catch (IOException e) {
+            abort();
+            throw new UncheckedIOException(e);
         } catch (SQLException e) {
             abort();
             throw jdbc.failure(e, "import message");
@@ -122,58 +180,143 @@ public final class SqlMailboxImport implements MailboxImport {
         }
     }
 
-    private boolean uidlInUse(String uidl) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT 1 FROM mailbox_entries WHERE account_id = ? AND uidl = ?")) {
-            ps.setLong(1, accountId);
-            ps.setString(2, uidl);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
+    /** Whether a message of the mailbox has this UIDL, counting the remapping. */
+    private boolean uidlInUse(String uidl) {
+        Long uid = inMailbox.get(uidl);
+        return remapped.containsValue(uidl) || (uid != null && !remapped.containsKey(uid));
+    }
+
+    @Override
+    public void remap(Map<Long, String> newUidls) {
+        open();
+        try {
+            Map<String, Long> byUidl = new HashMap<>();
+            inMailbox.forEach((u, uid) -> byUidl.put(u, uid));
+            Set<Long> known = new HashSet<>(inMailbox.values());
+            Set<String> given = new HashSet<>();
+            for (Map.Entry<Long, String> e : newUidls.entrySet()) {
+                if (!known.contains(e.getKey()) || remapped.containsKey(e.getKey())) {
+                    throw new NotFoundException("no such message: " + e.getKey());
+                }
+                if (!Uidl.isValid(e.getValue())) {
+                    throw new InvalidInputException("malformed UIDL");
+                }
+                Long holder = byUidl.get(e.getValue());
+                boolean keeps = holder != null && !newUidls.containsKey(holder) && !remapped.containsKey(holder);
+                if (!given.add(e.getValue()) || uidls.contains(e.getValue()) || remapped.containsValue(e.getValue()) || keeps) {
+                    throw new AlreadyExistsException("UIDL in use in " + address + ": " + e.getValue());
+                }
             }
+            if (newUidls.isEmpty()) {
+                return;
+            }
+            Long[] uids = newUidls.keySet().toArray(Long[]::new);
+            // first a UIDL no message can have (a space), so that UIDLs may be exchanged under the unique key
+            try (PreparedStatement ps = connection.prepareStatement(
+                    "UPDATE mailbox_entries SET uidl = ' ' || uid WHERE account_id = ? AND uid = ANY(?)")) {
+                ps.setLong(1, accountId);
+                ps.setArray(2, connection.createArrayOf("bigint", uids));
+                if (ps.executeUpdate() != uids.length) {
+                    throw new NotFoundException("a message to give a new UIDL was deleted during the import");
+                }
+            }
+            try (PreparedStatement ps = connection.prepareStatement("UPDATE mailbox_entries e SET uidl = t.uidl"
+                    + " FROM unnest(?::bigint[], ?::text[]) AS t(uid, uidl) WHERE e.account_id = ? AND e.uid = t.uid")) {
+                ps.setArray(1, connection.createArrayOf("bigint", uids));
+                ps.setArray(2, connection.createArrayOf("text", newUidls.values().toArray()));
+                ps.setLong(3, accountId);
+                ps.executeUpdate();
+            }
+            remapped.putAll(newUidls);
+        } catch (SQLException e) {
+            abort();
+            if ("23505".equals(e.getSQLState())) {
+                throw new AlreadyExistsException("UIDL in use in " + address + ": a delivery took one meanwhile");
+            }
+            throw jdbc.failure(e, "remap UIDLs");
+        } catch (RuntimeException e) {
+            abort();
+            throw e;
         }
     }
 
-    /** Writes the content row with chunk 0, then the other chunks, then the real size and chunk count. */
-    private Written insertContent(InputStream content, WireFormat.Counter wire) throws SQLException {
-        try {
-            byte[] chunk = content.readNBytes(StoredContent.CHUNK_SIZE);
-            wire.update(chunk, 0, chunk.length);
-            long size = chunk.length;
-            long messageId;
+    /** The next message id, taking {@value #BATCH_MESSAGES} from the sequence when none is left. */
+    private long nextId() throws SQLException {
+        if (nextId == ids.length) {
             try (PreparedStatement ps = connection.prepareStatement(
-                    "INSERT INTO messages (size, chunks, refs, created, data) VALUES (?, 1, 1, ?, ?) RETURNING id")) {
-                ps.setLong(1, size);
-                Jdbc.setInstant(ps, 2, clock.instant());
-                ps.setBytes(3, chunk);
+                    "SELECT nextval(pg_get_serial_sequence('messages', 'id')) FROM generate_series(1, ?)")) {
+                ps.setInt(1, ids.length);
                 try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    messageId = rs.getLong(1);
+                    for (int i = 0; i < ids.length; i++) {
+                        rs.next();
+                        ids[i] = rs.getLong(1);
+                    }
                 }
             }
-            int chunks = 1;
-            try (PreparedStatement ps = connection.prepareStatement(
-                    "INSERT INTO message_chunks (message_id, seq, data) VALUES (?, ?, ?)")) {
-                while ((chunk = content.readNBytes(StoredContent.CHUNK_SIZE)).length > 0) {
-                    wire.update(chunk, 0, chunk.length);
-                    size += chunk.length;
-                    ps.setLong(1, messageId);
-                    ps.setInt(2, chunks++);
-                    ps.setBytes(3, chunk);
-                    ps.executeUpdate();
-                }
+            nextId = 0;
+        }
+        return ids[nextId++];
+    }
+
+    /** Writes the waiting messages of one chunk in one statement. */
+    private void flush() throws SQLException {
+        if (batch.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(INSERT_BATCH)) {
+            Jdbc.setInstant(ps, 1, clock.instant());
+            ps.setArray(2, connection.createArrayOf("bigint", batch.stream().map(Small::messageId).toArray()));
+            ps.setArray(3, connection.createArrayOf("bytea", batch.stream().map(Small::data).toArray(byte[][]::new)));
+            ps.setArray(4, connection.createArrayOf("bytea", batch.stream().map(Small::sha256).toArray(byte[][]::new)));
+            ps.executeUpdate();
+        }
+        batch.clear();
+        batchBytes = 0;
+    }
+
+    /** Writes a message of several chunks: the content row with chunk 0, the other chunks, then its size, chunk count and digest. */
+    private long insertLarge(long messageId, byte[] first, byte[] second, InputStream content, WireFormat.Counter wire,
+                             MessageDigest sha256) throws SQLException, IOException {
+        wire.update(first, 0, first.length);
+        sha256.update(first);
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO messages (id, size, chunks, refs, created, data)"
+                + " OVERRIDING SYSTEM VALUE VALUES (?, ?, 1, 1, ?, ?)")) {
+            ps.setLong(1, messageId);
+            ps.setLong(2, first.length);
+            Jdbc.setInstant(ps, 3, clock.instant());
+            ps.setBytes(4, first);
+            ps.executeUpdate();
+        }
+        long size = first.length;
+        int chunks = 1;
+        try (PreparedStatement ps = connection.prepareStatement(
+                "INSERT INTO message_chunks (message_id, seq, data) VALUES (?, ?, ?)")) {
+            for (byte[] chunk = second; chunk.length > 0; chunk = content.readNBytes(StoredContent.CHUNK_SIZE)) {
+                wire.update(chunk, 0, chunk.length);
+                sha256.update(chunk);
+                size += chunk.length;
+                ps.setLong(1, messageId);
+                ps.setInt(2, chunks++);
+                ps.setBytes(3, chunk);
+                ps.executeUpdate();
             }
-            if (chunks > 1) {
-                try (PreparedStatement ps = connection.prepareStatement(
-                        "UPDATE messages SET size = ?, chunks = ? WHERE id = ?")) {
-                    ps.setLong(1, size);
-                    ps.setInt(2, chunks);
-                    ps.setLong(3, messageId);
-                    ps.executeUpdate();
-                }
-            }
-            return new Written(messageId, size);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        }
+        try (PreparedStatement ps = connection.prepareStatement(
+                "UPDATE messages SET size = ?, chunks = ?, sha256 = ? WHERE id = ?")) {
+            ps.setLong(1, size);
+            ps.setInt(2, chunks);
+            ps.setBytes(3, sha256.digest());
+            ps.setLong(4, messageId);
+            ps.executeUpdate();
+        }
+        return size;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -181,6 +324,7 @@ public final class SqlMailboxImport implements MailboxImport {
     public List<MessageInfo> commit() {
         open();
         try {
+            flush();
             List<MessageInfo> stored = new ArrayList<>();
             if (!added.isEmpty()) {
                 try (PreparedStatement ps = connection.prepareStatement(COMMIT)) {

@@ -15,8 +15,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -123,5 +126,24 @@ public final class SqlMailboxes implements Mailboxes {
     @Override
     public MailboxImport beginImport(long accountId) {
         return new SqlMailboxImport(jdbc, clock, accountId);
+    }
+
+    @Override
+    public Map<Long, String> contentDigests(long accountId) {
+        return jdbc.inTransaction("read content digests", c -> {
+            requireAccount(c, accountId);
+            Map<Long, String> digests = new TreeMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT e.uid, m.sha256 FROM mailbox_entries e"
+                    + " JOIN messages m ON m.id = e.message_id WHERE e.account_id = ? AND m.sha256 IS NOT NULL")) {
+                ps.setLong(1, accountId);
+                ps.setFetchSize(10_000);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        digests.put(rs.getLong(1), HexFormat.of().formatHex(rs.getBytes(2)));
+                    }
+                }
+            }
+            return digests;
+        });
     }
 }
