@@ -89,6 +89,16 @@ public final class HugeMessageStore implements MailStore {
     public Maildrops maildrops() {
         return new Maildrops() {
             @Override
+            public List<dev.mailwright.store.MaildropSession> sessions() {
+                return List.of(); // one maildrop, never locked for long: nothing to list
+            }
+
+            @Override
+            public boolean kick(long accountId) {
+                return false;
+            }
+
+            @Override
             public Maildrop open(long accountId, String holder, Duration lease) {
                 return new Maildrop() {
                     @Override

@@ -38,20 +38,15 @@ public interface Maildrops {
 
     /**
      * The maildrop locks whose lease runs now (the live POP3 sessions of every node), by address.
-     * Both stores answer; the default is for a special-purpose store an embedder wrote for one job.
      */
-    default List<MaildropSession> sessions() {
-        throw new UnsupportedOperationException("this store does not list maildrop sessions");
-    }
+    List<MaildropSession> sessions();
 
     /**
      * Takes an account's maildrop lock away from its holder (an administrator's {@code kick}): the
      * holder's next renewal or commit finds it lost, so its session ends without deleting anything.
-     * Returns whether a lock was there. The default is as for {@link #sessions()}.
+     * Returns whether a lock was there.
      */
-    default boolean kick(long accountId) {
-        throw new UnsupportedOperationException("this store cannot take maildrop locks away");
-    }
+    boolean kick(long accountId);
 
     /**
      * Deletes messages of an account that were retrieved before {@code retrievedBefore}
