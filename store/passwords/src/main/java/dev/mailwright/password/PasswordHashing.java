@@ -179,19 +179,21 @@ public final class PasswordHashing {
         try {
             scheme = scheme(stored);
             if (scheme == null) {
-                return false;
+                return failedLikeAnUnknownUser(password);
             }
             body = stripScheme(stored);
             refused = costRefusal(scheme, body);
         } catch (RuntimeException e) {
-            return false; // a malformed stored hash never matches
+            return failedLikeAnUnknownUser(password); // a malformed stored hash never matches
         }
         if (refused.isPresent()) {
             logOnce(refused.get());
-            return false;
+            return failedLikeAnUnknownUser(password);
         }
-        if (!costly(scheme)) {
-            return check(scheme, password, body);
+        if (quick(scheme)) {
+            // an imported {PLAIN} or MD5-CRYPT hash answers in microseconds; a wrong password for it
+            // takes as long as for an unknown user, so that the time tells no account from none
+            return check(scheme, password, body) || failedLikeAnUnknownUser(password);
         }
         int memoryKib = scheme.startsWith("ARGON2") ? Phc.parse(body).memoryKib() : 0;
         try (HashLimit.Turn turn = limit.acquire(memoryKib)) {
@@ -226,12 +228,21 @@ public final class PasswordHashing {
         }
     }
 
-    /** Schemes that cost real work per guess, and so wait for a turn; the rest are one digest. */
-    private static boolean costly(String scheme) {
+    /** The work of an unknown user's check ({@link #verifyDummy}); false. */
+    private boolean failedLikeAnUnknownUser(char[] password) {
+        verifyDummy(password);
+        return false;
+    }
+
+    /**
+     * Schemes far cheaper to check than the default hash: a failure pays for a dummy one too. The
+     * others cost real work per guess, and so wait for a {@link HashLimit} turn.
+     */
+    private static boolean quick(String scheme) {
         return switch (scheme) {
-            case "ARGON2ID", "ARGON2I", "BLF-CRYPT", "SHA512-CRYPT", "SHA256-CRYPT", "MD5-CRYPT", "PBKDF2",
-                    "SCRAM-SHA-256", "SCRAM-SHA-1" -> true;
-            default -> false;
+            case "ARGON2ID", "ARGON2I", "BLF-CRYPT", "SHA512-CRYPT", "SHA256-CRYPT", "PBKDF2", "SCRAM-SHA-256",
+                    "SCRAM-SHA-1" -> false;
+            default -> true;
         };
     }
 
@@ -363,7 +374,11 @@ public final class PasswordHashing {
         return MessageDigest.isEqual(phc.tag(), actual);
     }
 
+    /** Argon2 computations made (for tests: which checks cost the work of a hash). */
+    final java.util.concurrent.atomic.AtomicLong argon2Computations = new java.util.concurrent.atomic.AtomicLong();
+
     private byte[] argon2(int type, char[] password, byte[] salt, int m, int t, int p, int length) {
+        argon2Computations.incrementAndGet();
         byte[] pw = utf8(password);
         try {
             return argon2.hash(type, pw, salt, m, t, p, length)

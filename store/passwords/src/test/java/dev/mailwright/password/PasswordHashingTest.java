@@ -123,4 +123,22 @@ class PasswordHashingTest {
                 .isEqualTo("6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=");
         assertThat(ScramCredentials.decode(c.encode())).isEqualTo(c);
     }
+
+    @Test
+    void aWrongPasswordForAQuickImportedHashCostsWhatAnUnknownUserCosts() {
+        long before = hashing.argon2Computations.get();
+        hashing.verifyDummy("guess".toCharArray());
+        long unknownUser = hashing.argon2Computations.get() - before;
+        assertThat(unknownUser).isEqualTo(1);
+        for (String quick : new String[] {"{PLAIN}pw-plain", "{CRYPT}$1$saltsalt$AJwDIrlvWUF2iKSOOX4fZ0",
+                "{SHA512}o+CnsfHBinFv6fqBXykJMWP8vaEKlmnf6LIjmUP0/GULEq5oCkmk/2M9Uq6nPyx7AaX1FCXCpYOwNSzWNfpGoA==",
+                "{MD4}unknown-scheme", "{SSHA512}!!malformed"}) {
+            long start = hashing.argon2Computations.get();
+            assertThat(hashing.verify("guess".toCharArray(), quick)).isFalse();
+            assertThat(hashing.argon2Computations.get() - start).as(quick).isEqualTo(unknownUser);
+        }
+        long start = hashing.argon2Computations.get();
+        assertThat(hashing.verify("pw-plain".toCharArray(), "{PLAIN}pw-plain")).isTrue();
+        assertThat(hashing.argon2Computations.get() - start).as("a right password costs nothing more").isZero();
+    }
 }
