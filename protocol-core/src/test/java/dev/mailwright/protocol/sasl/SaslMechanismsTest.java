@@ -168,6 +168,7 @@ class SaslMechanismsTest {
     void mechanismsShouldBeCreatedByNameCaseInsensitively() {
         assertThat(SaslMechanisms.create("scram-sha-256", auth)).containsInstanceOf(ScramSha256Mechanism.class);
         assertThat(SaslMechanisms.create("CRAM-MD5", auth)).isEmpty();
-        assertThat(SaslMechanisms.offered(false)).containsExactly("SCRAM-SHA-256");
+        assertThat(SaslMechanisms.offered(false)).as("nothing before TLS, not even SCRAM").isEmpty();
+        assertThat(SaslMechanisms.offered(true)).containsExactly("SCRAM-SHA-256", "PLAIN", "LOGIN");
     }
 }
