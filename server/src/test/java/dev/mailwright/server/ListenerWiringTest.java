@@ -44,24 +44,13 @@ class ListenerWiringTest {
 
     @Test
     void failuresOnPop3ShouldGetTheAddressRefusedOnSubmissions() throws Exception {
-        Map<String, String> env = new HashMap<>();
-        for (String l : ServerConfig.LISTENER_NAMES) {
-            env.put(ConfigLoader.envName("listeners." + l + ".port"), "0");
-        }
-        env.put("MAILWRIGHT_HOME", dataDir.toString());
-        env.put("MAILWRIGHT_POP3_PLAINTEXT_WITHOUT_TLS", "true");
-        env.put("MAILWRIGHT_LIMITS_AUTH_FAILURE_DELAY", "20ms");
-        env.put("MAILWRIGHT_LIMITS_AUTH_MAX_FAILURES", "3");
+        Map<String, String> env = env("MAILWRIGHT_POP3_PLAINTEXT_WITHOUT_TLS", "true",
+                "MAILWRIGHT_LIMITS_AUTH_FAILURE_DELAY", "20ms", "MAILWRIGHT_LIMITS_AUTH_MAX_FAILURES", "3");
         ServerConfig config = ConfigLoader.load(Optional.empty(), env);
         InMemoryMailStore store = new InMemoryMailStore();
         store.domains().add("example.org");
         store.accounts().add(Address.parse("alice@example.org"), "alice-password".toCharArray());
-        ServerComponent component = DaggerServerComponent.factory().create(config, store,
-                SelfSignedCertificate.generate("localhost").tlsConfig(), new SimpleMeterRegistry());
-        Set<Listener> listeners = component.listeners();
-        for (Listener l : listeners) {
-            l.start();
-        }
+        Set<Listener> listeners = started(config, store);
         try {
             for (int i = 0; i < 3; i++) {
                 try (Line pop3 = new Line(plain(port(listeners, "pop3")))) {
@@ -85,23 +74,13 @@ class ListenerWiringTest {
 
     @Test
     void theConfiguredPostmasterGetsMailForPostmasterOfEveryHostedDomain() throws Exception {
-        Map<String, String> env = new HashMap<>();
-        for (String l : ServerConfig.LISTENER_NAMES) {
-            env.put(ConfigLoader.envName("listeners." + l + ".port"), "0");
-        }
-        env.put("MAILWRIGHT_HOME", dataDir.toString());
-        env.put("MAILWRIGHT_SMTP_POSTMASTER", "admin@example.org");
+        Map<String, String> env = env("MAILWRIGHT_SMTP_POSTMASTER", "admin@example.org");
         InMemoryMailStore store = new InMemoryMailStore();
         store.domains().add("example.org");
         store.domains().add("other.example");
         Address admin = Address.parse("admin@example.org");
         store.accounts().add(admin, "admin-password".toCharArray());
-        ServerComponent component = DaggerServerComponent.factory().create(ConfigLoader.load(Optional.empty(), env),
-                store, SelfSignedCertificate.generate("localhost").tlsConfig(), new SimpleMeterRegistry());
-        Set<Listener> listeners = component.listeners();
-        for (Listener l : listeners) {
-            l.start();
-        }
+        Set<Listener> listeners = started(ConfigLoader.load(Optional.empty(), env), store);
         try (Line smtp = new Line(plain(port(listeners, "smtp")))) {
             assertThat(smtp.read()).startsWith("220 ");
             smtp.command("EHLO client.example");
@@ -120,22 +99,12 @@ class ListenerWiringTest {
 
     @Test
     void withADefaultDomainUsersLogInWithBareNamesOnPop3AndSmtp() throws Exception {
-        Map<String, String> env = new HashMap<>();
-        for (String l : ServerConfig.LISTENER_NAMES) {
-            env.put(ConfigLoader.envName("listeners." + l + ".port"), "0");
-        }
-        env.put("MAILWRIGHT_HOME", dataDir.toString());
-        env.put("MAILWRIGHT_POP3_PLAINTEXT_WITHOUT_TLS", "true");
-        env.put("MAILWRIGHT_AUTH_DEFAULT_DOMAIN", "Example.org");
+        Map<String, String> env = env("MAILWRIGHT_POP3_PLAINTEXT_WITHOUT_TLS", "true",
+                "MAILWRIGHT_AUTH_DEFAULT_DOMAIN", "Example.org");
         InMemoryMailStore store = new InMemoryMailStore();
         store.domains().add("example.org");
         store.accounts().add(Address.parse("ann@example.org"), "ann-password".toCharArray());
-        ServerComponent component = DaggerServerComponent.factory().create(ConfigLoader.load(Optional.empty(), env),
-                store, SelfSignedCertificate.generate("localhost").tlsConfig(), new SimpleMeterRegistry());
-        Set<Listener> listeners = component.listeners();
-        for (Listener l : listeners) {
-            l.start();
-        }
+        Set<Listener> listeners = started(ConfigLoader.load(Optional.empty(), env), store);
         try {
             try (Line pop3 = new Line(plain(port(listeners, "pop3")))) {
                 assertThat(pop3.read()).startsWith("+OK");
@@ -151,6 +120,29 @@ class ListenerWiringTest {
         } finally {
             listeners.forEach(Listener::stop);
         }
+    }
+
+    /** The configuration of a server with every listener on a free port, plus {@code more} (key, value, ...). */
+    private Map<String, String> env(String... more) {
+        Map<String, String> env = new HashMap<>();
+        for (String l : ServerConfig.LISTENER_NAMES) {
+            env.put(ConfigLoader.envName("listeners." + l + ".port"), "0");
+        }
+        env.put("MAILWRIGHT_HOME", dataDir.toString());
+        for (int i = 0; i < more.length; i += 2) {
+            env.put(more[i], more[i + 1]);
+        }
+        return env;
+    }
+
+    /** The listeners the server wires for {@code config} over {@code store}, started. */
+    private static Set<Listener> started(ServerConfig config, InMemoryMailStore store) throws IOException {
+        Set<Listener> listeners = DaggerServerComponent.factory().create(config, store,
+                SelfSignedCertificate.generate("localhost").tlsConfig(), new SimpleMeterRegistry()).listeners();
+        for (Listener l : listeners) {
+            l.start();
+        }
+        return listeners;
     }
 
     private static int port(Set<Listener> listeners, String name) {

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailwright.protocol.Authenticator;
 import dev.mailwright.store.Account;
+import dev.mailwright.store.MutableClock;
 import dev.mailwright.password.ScramCredentials;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +18,7 @@ class AuthThrottleTest {
 
     private static final String VICTIM = "victim@example.org";
 
-    private final ManualClock clock = new ManualClock();
+    private final MutableClock clock = new MutableClock(Instant.parse("2027-01-01T00:00:00Z"));
     private AuthThrottle throttle = new AuthThrottle(AuthThrottle.Settings.of(Duration.ofSeconds(1), 5), clock);
 
     private static InetAddress ip(String s) {
@@ -303,29 +301,6 @@ class AuthThrottleTest {
         public Optional<String> apopSecret(String username) {
             checks++;
             return Optional.empty();
-        }
-    }
-
-    private static final class ManualClock extends Clock {
-        private Instant now = Instant.parse("2027-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
         }
     }
 }

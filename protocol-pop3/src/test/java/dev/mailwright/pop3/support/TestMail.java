@@ -5,6 +5,7 @@ import dev.mailwright.store.Address;
 import dev.mailwright.store.Delivery;
 import dev.mailwright.store.Envelope;
 import dev.mailwright.store.MailStore;
+import dev.mailwright.store.MutableClock;
 import dev.mailwright.store.Resolution;
 import dev.mailwright.store.memory.InMemoryMailStore;
 import dev.mailwright.password.PasswordHashing;
@@ -17,7 +18,7 @@ import java.util.Optional;
 /** An in-memory store with cheap password hashing, and helpers to fill it. */
 public final class TestMail {
 
-    public final TestClock clock = new TestClock();
+    public final MutableClock clock = new MutableClock(java.time.Instant.parse("2026-01-01T08:00:00Z"));
     public final InMemoryMailStore memory = new InMemoryMailStore(clock,
             new PasswordHashing(new PasswordHashing.Argon2Cost(1024, 1, 1), new SecureRandom()));
     public final FlakyMailStore store = new FlakyMailStore(memory);
