@@ -11,6 +11,7 @@ import dev.mailwright.store.Delivery;
 import dev.mailwright.store.DeliveryReceipt;
 import dev.mailwright.store.Envelope;
 import dev.mailwright.store.MailboxImport;
+import dev.mailwright.store.MessageInfo;
 import dev.mailwright.store.Maildrop;
 import dev.mailwright.store.MutableClock;
 import dev.mailwright.store.NotFoundException;
@@ -295,6 +296,54 @@ class PostgresStoreRulesTest {
         try (InputStream in = store.mailboxes().open(a.id(), store.mailboxes().list(a.id()).get(0).uid())) {
             assertThat(in.readAllBytes()).isEqualTo(big);
         }
+    }
+
+    @Test
+    void anImportOfSeveralBatchesWithLargeMessagesAmongThemStoresEachInOrder() throws Exception {
+        Account a = user("a@example.org");
+        int n = 2 * 1_000 + 7; // batches written while the next ones are read, ids from more than one block
+        try (MailboxImport imp = store.mailboxes().beginImport(a.id())) {
+            for (int i = 0; i < n; i++) {
+                imp.add(clock.instant(), Optional.of("u" + i), new ByteArrayInputStream(i % 400 == 7 ? message(3_000 + i) : message(i % 5)));
+            }
+            imp.commit();
+        }
+        List<MessageInfo> stored = store.mailboxes().list(a.id());
+        assertThat(stored).hasSize(n);
+        for (int i = 0; i < n; i++) {
+            assertThat(stored.get(i).uidl()).isEqualTo("u" + i);
+        }
+        for (int i : new int[] {0, 6, 7, 8, 407, 1_999, n - 1}) {
+            try (InputStream in = store.mailboxes().open(a.id(), stored.get(i).uid())) {
+                assertThat(in.readAllBytes()).isEqualTo(i % 400 == 7 ? message(3_000 + i) : message(i % 5));
+            }
+        }
+        assertThat(count("messages")).isEqualTo(n);
+        assertThat(store.accounts().get(a.id()).orElseThrow().usage().messages()).isEqualTo(n);
+    }
+
+    @Test
+    void anImportWhoseConnectionIsLostWhileABatchIsWrittenFailsAndStoresNothing() throws Exception {
+        Account a = user("a@example.org");
+        MailboxImport imp = store.mailboxes().beginImport(a.id());
+        for (int i = 0; i < 700; i++) {
+            imp.add(clock.instant(), Optional.of("u" + i), new ByteArrayInputStream(message(2)));
+        }
+        try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
+            // the import's connection is the one in a transaction
+            s.executeQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
+                    + " AND pid <> pg_backend_pid() AND xact_start IS NOT NULL").close();
+        }
+        assertThatThrownBy(() -> {
+            for (int i = 700; i < 1_400; i++) {
+                imp.add(clock.instant(), Optional.of("u" + i), new ByteArrayInputStream(message(2)));
+            }
+            imp.commit();
+        }).isInstanceOf(dev.mailwright.store.StoreException.class);
+        imp.close();
+        assertThat(count("messages")).isZero();
+        assertThat(store.mailboxes().list(a.id())).isEmpty();
+        assertThat(store.accounts().get(a.id()).orElseThrow().usage().messages()).isZero();
     }
 
     @Test

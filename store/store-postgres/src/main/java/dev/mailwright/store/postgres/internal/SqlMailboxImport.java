@@ -30,13 +30,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * An import into one mailbox as one PostgreSQL transaction, held open on one connection from
- * {@code beginImport} to {@link #commit()}. Message ids come from the sequence a few hundred at a
- * time; a message of one chunk waits in a bounded batch ({@value #BATCH_MESSAGES} messages or
- * {@value #BATCH_BYTES} octets) that one statement writes, a larger one is streamed into
- * {@code messages} and {@code message_chunks} chunk by chunk (one chunk in memory at a time).
+ * {@code beginImport} to {@link #commit()}. Message ids come from the sequence
+ * {@value #ID_BLOCK} at a time; a message of one chunk waits in a bounded batch
+ * ({@value #BATCH_MESSAGES} messages or {@value #BATCH_BYTES} octets) that one statement writes,
+ * a larger one is streamed into {@code messages} and {@code message_chunks} chunk by chunk (one
+ * chunk in memory at a time).
+ *
+ * <p>A full batch is written by the import's own writer thread while the caller reads the next
+ * messages, so that reading the source and PostgreSQL's work overlap: at most one batch is being
+ * written and one filled (memory stays bounded). The connection is the writer's while it writes;
+ * everything else waits for it first ({@link #awaitWriter}), and a failure of the writer is
+ * that of the next call.
  * Each message's SHA-256 is recorded with it ({@code messages.sha256}). The mailbox's UIDLs are
  * read once at the start to refuse a UIDL in use at once; the mailbox entries, UIDs and counters
  * are written by one statement at commit, so the account row is locked only for that statement
@@ -47,6 +58,7 @@ public final class SqlMailboxImport implements MailboxImport {
 
     static final int BATCH_MESSAGES = 500;
     static final int BATCH_BYTES = 4 << 20;
+    static final int ID_BLOCK = 2_000;
 
     private static final String COMMIT = "WITH a AS (UPDATE accounts SET next_uid = next_uid + ?,"
             + "   messages = messages + ?, bytes = bytes + ?"
@@ -84,9 +96,18 @@ public final class SqlMailboxImport implements MailboxImport {
     private final Set<String> uidls = new HashSet<>();
     /** Messages of the mailbox given new UIDLs: uid -> UIDL. */
     private final Map<Long, String> remapped = new HashMap<>();
-    private final List<Small> batch = new ArrayList<>();
-    private final long[] ids = new long[BATCH_MESSAGES];
-    private int nextId = ids.length;
+    private List<Small> batch = new ArrayList<>();
+    private long[] ids = new long[0];
+    private int nextId;
+    /** The next block of ids, taken by the writer after a batch. */
+    private long[] spareIds;
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "mailwright-import-writer");
+        t.setDaemon(true);
+        return t;
+    });
+    /** The batch the writer is writing, if any. */
+    private Future<?> writing;
     private long batchBytes;
     private long addedBytes;
     private Connection connection;
@@ -210,6 +231,7 @@ public final class SqlMailboxImport implements MailboxImport {
             if (newUidls.isEmpty()) {
                 return;
             }
+            awaitWriter();
             Long[] uids = newUidls.keySet().toArray(Long[]::new);
             // first a UIDL no message can have (a space), so that UIDLs may be exchanged under the unique key
             try (PreparedStatement ps = connection.prepareStatement(
@@ -240,43 +262,89 @@ public final class SqlMailboxImport implements MailboxImport {
         }
     }
 
-    /** The next message id, taking {@value #BATCH_MESSAGES} from the sequence when none is left. */
+    /** The next message id: from the block in hand, the writer's spare block, or the sequence. */
     private long nextId() throws SQLException {
         if (nextId == ids.length) {
-            try (PreparedStatement ps = connection.prepareStatement(
-                    "SELECT nextval(pg_get_serial_sequence('messages', 'id')) FROM generate_series(1, ?)")) {
-                ps.setInt(1, ids.length);
-                try (ResultSet rs = ps.executeQuery()) {
-                    for (int i = 0; i < ids.length; i++) {
-                        rs.next();
-                        ids[i] = rs.getLong(1);
-                    }
-                }
-            }
+            awaitWriter();
+            ids = spareIds != null ? spareIds : takeIds(connection);
+            spareIds = null;
             nextId = 0;
         }
         return ids[nextId++];
     }
 
-    /** Writes the waiting messages of one chunk in one statement. */
+    private static long[] takeIds(Connection connection) throws SQLException {
+        long[] block = new long[ID_BLOCK];
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT nextval(pg_get_serial_sequence('messages', 'id')) FROM generate_series(1, ?)")) {
+            ps.setInt(1, block.length);
+            try (ResultSet rs = ps.executeQuery()) {
+                for (int i = 0; i < block.length; i++) {
+                    rs.next();
+                    block[i] = rs.getLong(1);
+                }
+            }
+        }
+        return block;
+    }
+
+    /**
+     * Hands the waiting messages of one chunk to the writer, which writes them in one statement
+     * (and takes the next block of ids if none is spare), once it has written the previous batch.
+     */
     private void flush() throws SQLException {
         if (batch.isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = connection.prepareStatement(INSERT_BATCH)) {
-            Jdbc.setInstant(ps, 1, clock.instant());
-            ps.setArray(2, connection.createArrayOf("bigint", batch.stream().map(Small::messageId).toArray()));
-            ps.setArray(3, connection.createArrayOf("bytea", batch.stream().map(Small::data).toArray(byte[][]::new)));
-            ps.setArray(4, connection.createArrayOf("bytea", batch.stream().map(Small::sha256).toArray(byte[][]::new)));
-            ps.executeUpdate();
-        }
-        batch.clear();
+        awaitWriter();
+        List<Small> full = batch;
+        batch = new ArrayList<>();
         batchBytes = 0;
+        Connection c = connection;
+        boolean needIds = spareIds == null;
+        Instant created = clock.instant();
+        writing = writer.submit(() -> {
+            try (PreparedStatement ps = c.prepareStatement(INSERT_BATCH)) {
+                Jdbc.setInstant(ps, 1, created);
+                ps.setArray(2, c.createArrayOf("bigint", full.stream().map(Small::messageId).toArray()));
+                ps.setArray(3, c.createArrayOf("bytea", full.stream().map(Small::data).toArray(byte[][]::new)));
+                ps.setArray(4, c.createArrayOf("bytea", full.stream().map(Small::sha256).toArray(byte[][]::new)));
+                ps.executeUpdate();
+            }
+            if (needIds) {
+                spareIds = takeIds(c);
+            }
+            return null;
+        });
+    }
+
+    /** Waits until the writer has written the batch it has, if any; its failure is thrown here. */
+    private void awaitWriter() throws SQLException {
+        Future<?> w = writing;
+        if (w == null) {
+            return;
+        }
+        writing = null;
+        try {
+            w.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("import interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** Writes a message of several chunks: the content row with chunk 0, the other chunks, then its size, chunk count and digest. */
     private long insertLarge(long messageId, byte[] first, byte[] second, InputStream content, WireFormat.Counter wire,
                              MessageDigest sha256) throws SQLException, IOException {
+        awaitWriter();
         wire.update(first, 0, first.length);
         sha256.update(first);
         try (PreparedStatement ps = connection.prepareStatement("INSERT INTO messages (id, size, chunks, refs, created, data)"
@@ -325,6 +393,7 @@ public final class SqlMailboxImport implements MailboxImport {
         open();
         try {
             flush();
+            awaitWriter();
             List<MessageInfo> stored = new ArrayList<>();
             if (!added.isEmpty()) {
                 try (PreparedStatement ps = connection.prepareStatement(COMMIT)) {
@@ -386,8 +455,14 @@ public final class SqlMailboxImport implements MailboxImport {
     @Override
     public void abort() {
         if (connection != null) {
+            try {
+                awaitWriter();
+            } catch (SQLException | RuntimeException e) {
+                // the import is given up anyway; what the writer failed on was thrown to the caller, or is moot
+            }
             Jdbc.rollbackAndClose(connection);
             connection = null;
+            writer.shutdown();
         }
     }
 
