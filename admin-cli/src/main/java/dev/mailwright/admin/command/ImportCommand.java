@@ -22,15 +22,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code import mbox|maildir|passwd-file}. Each reads and checks its whole source before it
- * stores anything, then stores all of it in one transaction: a failure midway stores nothing.
- * With {@code --skip-bad} a message that cannot be imported is left out and named on stderr.
+ * {@code import mbox|maildir|passwd-file}. Each stores all of its source in one transaction: a
+ * failure midway stores nothing. Into an empty mailbox each message is stored as soon as it is
+ * read and checked; into one that has mail the whole source is read first, to recognise what is
+ * there already ({@link ImportPlan}). With {@code --skip-bad} a message that cannot be imported
+ * is left out and named on stderr.
  */
 @Command(name = "import", description = "Brings mail and users over from another server.")
 final class ImportCommand extends Group {
@@ -60,7 +63,8 @@ final class ImportCommand extends Group {
             throw AdminException.user("cannot read " + path + ": " + (Files.isDirectory(path)
                     ? "a directory (did you mean 'import maildir'?)" : "no such file"));
         }
-        importMessages(user, path, source, options -> Mbox.scan(path, format != null ? format : Mbox.detect(path), options));
+        importMessages(user, path, source, (options, each) -> Mbox.scan(path, format != null ? format : Mbox.detect(path),
+                options, each));
     }
 
     @Command(name = "maildir", description = {"Imports a Maildir (cur/ and new/) into a user's mailbox, with the files'"
@@ -75,7 +79,7 @@ final class ImportCommand extends Group {
         if (!Files.isDirectory(path)) {
             throw AdminException.user("cannot read " + path + ": not a directory");
         }
-        importMessages(user, path, source, options -> Maildir.scan(path, options));
+        importMessages(user, path, source, (options, each) -> Maildir.scan(path, options, each));
     }
 
     /** What {@code import mbox} and {@code import maildir} share: Dovecot's POP3 settings, bad messages. */
@@ -95,7 +99,7 @@ final class ImportCommand extends Group {
     }
 
     private interface Scanner {
-        List<SourceMessage> scan(ScanOptions options) throws IOException, ImportFormatException;
+        void scan(ScanOptions options, Consumer<SourceMessage> each) throws IOException, ImportFormatException;
     }
 
     private void importMessages(String user, Path path, SourceOptions source, Scanner scanner) {
@@ -107,19 +111,28 @@ final class ImportCommand extends Group {
         }
         try (MailStore store = cli.openStore()) {
             Account account = Cli.account(store, user);
-            List<SourceMessage> messages;
             BadMessages bad = source.skipBad
                     ? BadMessages.skip(why -> cli.err().println("skipped " + why)) : BadMessages.refuse();
-            try (Progress scanning = Progress.start(cli, "scanning " + path, -1)) {
-                messages = scanner.scan(new ScanOptions(uidlFormat, source.reuseXuidl, bad, scanning::step));
+            Importer importer = new Importer(cli, store, account);
+            long start = System.nanoTime();
+            Importer.Summary s;
+            try {
+                if (importer.mailboxEmpty()) {
+                    // nothing there to recognise: each message is stored as it is read
+                    s = importer.stream("importing " + path, each -> scanner.scan(
+                            new ScanOptions(uidlFormat, source.reuseXuidl, bad, () -> { }), each));
+                } else {
+                    List<SourceMessage> messages = new ArrayList<>();
+                    try (Progress scanning = Progress.start(cli, "scanning " + path, -1)) {
+                        scanner.scan(new ScanOptions(uidlFormat, source.reuseXuidl, bad, scanning::step), messages::add);
+                    }
+                    s = importer.run(messages);
+                }
             } catch (ImportFormatException e) {
                 throw AdminException.user(e.getMessage() + "; nothing imported");
             } catch (IOException e) {
                 throw AdminException.user("cannot read " + path + ": " + PasswordOptions.describe(e) + "; nothing imported");
             }
-            Importer importer = new Importer(cli, store, account);
-            long start = System.nanoTime();
-            Importer.Summary s = importer.run(messages);
             double secs = (System.nanoTime() - start) / 1e9;
             cli.output().line(String.format(Locale.ROOT, "imported %d message(s), %d octets, into %s; skipped %d already"
                     + " there%s%s; %.1f s", s.imported(), s.bytes(), account.address(), s.skipped(),

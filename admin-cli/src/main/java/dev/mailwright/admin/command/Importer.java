@@ -1,5 +1,6 @@
 package dev.mailwright.admin.command;
 
+import dev.mailwright.admin.mail.ImportFormatException;
 import dev.mailwright.admin.mail.SourceMessage;
 import dev.mailwright.store.Account;
 import dev.mailwright.store.MailStore;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Stores checked source messages in one mailbox, keeping their dates and UIDLs, as one
@@ -30,7 +32,9 @@ import java.util.Set;
  * re-run recognises it too.
  *
  * <p>Content is streamed from the source into the store message by message; only the
- * messages' positions, UIDLs and digests are held for the whole run.
+ * messages' positions, UIDLs and digests are held for the whole run. Into an empty mailbox
+ * (the first import of a migration) each message is stored as soon as it is read
+ * ({@link #stream}); otherwise the whole source is read first, to plan ({@link ImportPlan}).
  */
 final class Importer {
 
@@ -49,10 +53,25 @@ final class Importer {
 
     /** The UIDL each message will have, in order. */
     static List<String> uidls(List<SourceMessage> messages) {
-        Map<String, Integer> copies = new HashMap<>();
-        Set<String> explicit = new HashSet<>();
-        messages.forEach(m -> m.uidl().ifPresent(explicit::add));
-        return messages.stream().map(m -> m.uidl().orElseGet(() -> {
+        Names names = new Names();
+        messages.forEach(m -> m.uidl().ifPresent(names.explicit::add));
+        return messages.stream().map(names::of).toList();
+    }
+
+    /**
+     * Names messages that have no UIDL of their own by their content, in source order:
+     * {@code sha-} and 32 hex digits, {@code -2}, {@code -3}... for copies, an {@code x} more while
+     * that is a UIDL the source gives another message.
+     */
+    private static final class Names {
+        final Set<String> explicit = new HashSet<>();
+        private final Map<String, Integer> copies = new HashMap<>();
+
+        String of(SourceMessage m) {
+            if (m.uidl().isPresent()) {
+                explicit.add(m.uidl().get());
+                return m.uidl().get();
+            }
             String base = "sha-" + m.digest().substring(0, 32);
             int n = copies.merge(base, 1, Integer::sum);
             String u = n == 1 ? base : base + "-" + n;
@@ -60,7 +79,52 @@ final class Importer {
                 u = u + "x";
             }
             return u;
-        })).toList();
+        }
+    }
+
+    /** Reads a source, handing each message on as soon as it is read. */
+    interface Source {
+        void scan(Consumer<SourceMessage> each) throws IOException, ImportFormatException;
+    }
+
+    /**
+     * Whether the mailbox is empty, as it is for the first import of a migration: then nothing
+     * can be there already and {@link #stream} stores the messages in one pass.
+     */
+    boolean mailboxEmpty() {
+        return store.accounts().get(account.id()).map(a -> a.usage().messages() == 0).orElse(false);
+    }
+
+    /**
+     * Stores each message of {@code source} as it is read, in one {@link MailboxImport} (all or
+     * none), so that reading the source and storing overlap: for an empty mailbox, where every
+     * message is new. A message without a UIDL is named as {@link #uidls} names it, except that a
+     * UIDL the source gives a later message is not foreseen: that message is then refused as a
+     * repeated UIDL.
+     */
+    Summary stream(String what, Source source) throws IOException, ImportFormatException {
+        Names names = new Names();
+        long[] bytes = {0};
+        int[] imported = {0};
+        String[] where = {"the start"};
+        try (Progress progress = Progress.start(cli, what, -1);
+             MailboxImport run = store.mailboxes().beginImport(account.id())) {
+            source.scan(m -> {
+                where[0] = m.where();
+                try (InputStream content = m.content().open()) {
+                    bytes[0] += run.add(m.received(), Optional.of(names.of(m)), content);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                imported[0]++;
+                progress.step();
+            });
+            where[0] = "the commit";
+            run.commit();
+        } catch (RuntimeException e) {
+            throw failure(where[0], e);
+        }
+        return new Summary(imported[0], 0, 0, bytes[0]);
     }
 
     Summary run(List<SourceMessage> messages) {

@@ -1,16 +1,15 @@
 package dev.mailwright.admin.mail;
 
-import jakarta.mail.MessagingException;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.InternetHeaders;
 import jakarta.mail.internet.MailDateFormat;
 import jakarta.mail.internet.MimeUtility;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UnsupportedEncodingException;
+import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,12 +37,50 @@ public final class Headers {
 
     /** Reads the header section; the stream is left just after the blank line. */
     public static Headers read(InputStream in) throws IOException {
-        byte[] raw = readHeaderBytes(in);
-        try {
-            return new Headers(new InternetHeaders(new ByteArrayInputStream(raw), true), raw.length);
-        } catch (MessagingException e) {
-            throw new IOException("unreadable header: " + e.getMessage(), e);
+        return of(readHeaderBytes(in));
+    }
+
+    /** The header section in {@code raw}, as {@link #readHeaderBytes} returns it. */
+    public static Headers of(byte[] raw) {
+        return new Headers(fields(raw), raw.length);
+    }
+
+    /**
+     * The fields of a raw header section, each with its continuation lines, handed to Jakarta
+     * Mail one field at a time as {@code InternetHeaders.load} would. Not through {@code load}:
+     * Jakarta Mail 2.1 looks its stream provider up with a {@code ServiceLoader} (reading jar
+     * manifests) on every call, which made that lookup most of an import's scan
+     * (jakartaee/mail-api#861).
+     */
+    private static InternetHeaders fields(byte[] raw) {
+        InternetHeaders headers = new InternetHeaders();
+        StringBuilder field = new StringBuilder();
+        int start = 0;
+        while (start < raw.length) {
+            int end = start;
+            while (end < raw.length && raw[end] != '\n') {
+                end++;
+            }
+            int stop = end > start && raw[end - 1] == '\r' && end < raw.length ? end - 1 : end;
+            String line = new String(raw, start, stop - start, StandardCharsets.UTF_8);
+            start = end + 1;
+            if (line.isEmpty()) {
+                break;
+            }
+            if ((line.charAt(0) == ' ' || line.charAt(0) == '\t') && field.length() > 0) {
+                field.append("\r\n").append(line);
+            } else {
+                if (field.length() > 0) {
+                    headers.addHeaderLine(field.toString());
+                }
+                field.setLength(0);
+                field.append(line);
+            }
         }
+        if (field.length() > 0) {
+            headers.addHeaderLine(field.toString());
+        }
+        return headers;
     }
 
     /** The raw header section with its ending blank line (or everything, if there is none). */

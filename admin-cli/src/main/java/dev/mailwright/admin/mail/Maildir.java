@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A Maildir ({@code cur/}, {@code new/}, {@code tmp/}), one message per file, as Dovecot
@@ -46,39 +47,50 @@ public final class Maildir {
     }
 
     public static List<SourceMessage> scan(Path dir, ScanOptions options) throws IOException, ImportFormatException {
+        List<SourceMessage> out = new ArrayList<>();
+        scan(dir, options, out::add);
+        return out;
+    }
+
+    /** Reads the Maildir's messages in order, handing each to {@code each} as soon as it is read and checked. */
+    public static void scan(Path dir, ScanOptions options, Consumer<SourceMessage> each)
+            throws IOException, ImportFormatException {
         if (!isMaildir(dir)) {
             throw new ImportFormatException(dir + ": not a Maildir (no cur/ or new/ directory)");
         }
         DovecotUidlist uidlist = Files.isRegularFile(dir.resolve(UIDLIST))
                 ? DovecotUidlist.read(dir.resolve(UIDLIST)) : DovecotUidlist.EMPTY;
-        List<Path> files = new ArrayList<>();
-        Map<Path, Instant> mtimes = new HashMap<>();
+        // in the order Dovecot numbered them: uidlist UID, else mtime, else name
+        record File(Path path, String name, String base, long uid, Instant mtime) {
+        }
+        List<File> files = new ArrayList<>();
         for (String sub : new String[] {"cur", "new"}) {
             Path d = dir.resolve(sub);
             if (Files.isDirectory(d)) {
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(d)) {
                     for (Path p : ds) {
                         BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-                        if (a.isRegularFile() && !p.getFileName().toString().startsWith(".")) {
-                            files.add(p);
-                            mtimes.put(p, a.lastModifiedTime().toInstant());
+                        String name = p.getFileName().toString();
+                        if (a.isRegularFile() && !name.startsWith(".")) {
+                            String base = DovecotUidlist.baseName(name);
+                            files.add(new File(p, name, base, uidlist.uid(base).orElse(Long.MAX_VALUE),
+                                    a.lastModifiedTime().toInstant()));
                         }
                     }
                 }
             }
         }
-        files.sort(Comparator.comparingLong((Path p) -> uidlist.uid(baseName(p)).orElse(Long.MAX_VALUE))
-                .thenComparing(mtimes::get).thenComparing(p -> p.getFileName().toString()));
+        files.sort(Comparator.comparingLong(File::uid).thenComparing(File::mtime).thenComparing(File::name));
 
-        List<SourceMessage> out = new ArrayList<>();
         Map<String, String> uidlSeen = new HashMap<>();
         // one buffer and one digest for every file: most messages fit the buffer, header and all
         byte[] block = new byte[1 << 16];
         MessageDigest digest = Lines.sha256();
-        for (Path p : files) {
+        for (File f : files) {
             options.scanned().run();
-            String where = dir.relativize(p).toString();
-            String base = baseName(p);
+            Path p = f.path();
+            String where = p.getParent().getFileName() + "/" + f.name();
+            String base = f.base();
             Headers h;
             try (InputStream file = Files.newInputStream(p)) {
                 int n = file.readNBytes(block, 0, block.length);
@@ -94,7 +106,7 @@ public final class Maildir {
                     header = Headers.readHeaderBytes(in);
                     digest.update(header);
                 }
-                h = Headers.read(new ByteArrayInputStream(header));
+                h = Headers.of(header);
                 while ((n = in.read(block)) > 0) {
                     digest.update(block, 0, n);
                 }
@@ -115,10 +127,9 @@ public final class Maildir {
                     continue;
                 }
             }
-            out.add(new SourceMessage(where, uidl, h.returnPath(), mtimes.get(p), Lines.hex(digest.digest()),
+            each.accept(new SourceMessage(where, uidl, h.returnPath(), f.mtime(), Lines.hex(digest.digest()),
                     () -> Files.newInputStream(p)));
         }
-        return out;
     }
 
     /**
@@ -160,11 +171,6 @@ public final class Maildir {
             return Optional.of(options.uidlFormat().format(uid.get(), uidlist.validity(), base));
         }
         return xuidl;
-    }
-
-    /** The part of a Maildir file name before the {@code :2,flags} info: what dovecot-uidlist records. */
-    static String baseName(Path p) {
-        return DovecotUidlist.baseName(p.getFileName().toString());
     }
 
     /**

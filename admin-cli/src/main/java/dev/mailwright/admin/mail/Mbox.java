@@ -2,7 +2,6 @@ package dev.mailwright.admin.mail;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -106,6 +106,18 @@ public final class Mbox {
     public static List<SourceMessage> scan(Path file, Format format, ScanOptions options)
             throws IOException, ImportFormatException {
         List<SourceMessage> out = new ArrayList<>();
+        scan(file, format, options, out::add);
+        return out;
+    }
+
+    /** Reads the mbox's messages in order, handing each to {@code each} as soon as it is read and checked. */
+    public static void scan(Path file, Format format, ScanOptions options, Consumer<SourceMessage> each)
+            throws IOException, ImportFormatException {
+        int[] accepted = {0};
+        Consumer<SourceMessage> out = m -> {
+            accepted[0]++;
+            each.accept(m);
+        };
         Map<String, String> uidlSeen = new HashMap<>();
         long fileSize = java.nio.file.Files.size(file);
         try (InputStream raw = java.nio.file.Files.newInputStream(file);
@@ -136,9 +148,9 @@ public final class Mbox {
                 Matcher from = fromLike ? FROM_LINE.matcher(new String(l, ISO_8859_1)) : null;
                 if (from != null && from.matches()) {
                     if (current != null) {
-                        current.finish(mailbox, pendingBlankOffset, false).ifPresent(out::add);
+                        current.finish(mailbox, pendingBlankOffset, false).ifPresent(out);
                     }
-                    current = new Scan(out.size() + mailbox.options.bad().skipped() + 1, lineNo, offset + l.length,
+                    current = new Scan(accepted[0] + mailbox.options.bad().skipped() + 1, lineNo, offset + l.length,
                             from.group(1), from.group(2), format);
                     pendingBlank = null;
                 } else if (fromLike) {
@@ -174,10 +186,9 @@ public final class Mbox {
             if (current != null) {
                 boolean truncated = last[last.length - 1] != '\n'
                         || (current.contentLength >= 0 && current.bodyStart + current.contentLength > fileSize);
-                current.finish(mailbox, pendingBlank != null ? pendingBlankOffset : offset, truncated).ifPresent(out::add);
+                current.finish(mailbox, pendingBlank != null ? pendingBlankOffset : offset, truncated).ifPresent(out);
             }
         }
-        return out;
     }
 
     /**
@@ -281,14 +292,8 @@ public final class Mbox {
         Optional<SourceMessage> finish(Mailbox box, long end, boolean truncated) throws ImportFormatException {
             box.options.scanned().run();
             String where = box.file + ": message " + number + " (line " + line + ")";
-            Headers h;
-            try {
-                header.write('\n');
-                h = Headers.read(new ByteArrayInputStream(header.toByteArray()));
-            } catch (IOException e) {
-                box.options.bad().bad(where, e.getMessage());
-                return Optional.empty();
-            }
+            header.write('\n');
+            Headers h = Headers.of(header.toByteArray());
             if (box.validity == null) {
                 box.validity = h.first("X-IMAPbase").flatMap(Mbox::imapBaseValidity);
             }

@@ -53,6 +53,24 @@ class ImportCommandTest extends CommandTest {
     }
 
     @Test
+    void aBadMessageAfterThousandsStoredAsTheyWereReadStillStoresNothing() throws Exception {
+        // into an empty mailbox messages are stored as they are read: batches are written before the bad one is met
+        Account ann = user("ann@example.org");
+        StringBuilder text = new StringBuilder();
+        for (int i = 1; i <= 1_500; i++) {
+            text.append("From a@b.test Mon Jan  5 10:11:00 2026\nSubject: m").append(i).append("\n\nbody ").append(i).append("\n\n");
+        }
+        text.append("From a@b.test Mon Jan  5 10:12:00 2026\nX-UIDL: has space\n\nbody\n");
+        Path file = Files.writeString(tmp.resolve("late-bad.mbox"), text);
+        Result r = run("import", "mbox", "--user", "ann@example.org", file.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).endsWith(": message 1501 (line 7501): UIDL \"has space\" is not valid (1 to 70"
+                + " printable ASCII characters); nothing imported\n");
+        assertThat(store.mailboxes().list(ann.id())).isEmpty();
+        assertThat(store.accounts().get(ann.id()).orElseThrow().usage().messages()).isZero();
+    }
+
+    @Test
     void fileThatIsNotAnMboxIsRefusedWithItsLine() throws Exception {
         user("ann@example.org");
         Path file = Files.writeString(tmp.resolve("notes.txt"), "\nDear diary\n");
@@ -284,6 +302,10 @@ class ImportCommandTest extends CommandTest {
         Instant t = Instant.parse("2025-01-01T00:00:00Z");
         Files.setLastModifiedTime(dir.resolve("cur/1.host:2,"), FileTime.from(t));
         Files.setLastModifiedTime(dir.resolve("cur/2.host:2,"), FileTime.from(t.plusSeconds(1)));
+        // a mailbox with mail: the whole source is scanned before anything is stored
+        assertThat(run("import", "mbox", "--user", "ann@example.org",
+                Files.writeString(tmp.resolve("first.mbox"), mbox(1)).toString()).exit()).isZero();
+        List<MessageInfo> before = store.mailboxes().list(ann.id());
         beginImportsWith((mailboxes, accountId) -> {
             // the second file goes away after the scan, before it is stored
             try {
@@ -296,7 +318,7 @@ class ImportCommandTest extends CommandTest {
         Result r = run("import", "maildir", "--user", "ann@example.org", dir.toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("error: import failed at cur/2.host:2,: no such file; nothing imported\n");
-        assertThat(store.mailboxes().list(ann.id())).isEmpty();
+        assertThat(store.mailboxes().list(ann.id())).isEqualTo(before);
     }
 
     @Test
@@ -310,13 +332,20 @@ class ImportCommandTest extends CommandTest {
 
         user("bob@example.org");
         terminal = true;
+        // into an empty mailbox each message is stored as it is read: one phase, its total unknown
         Result shown = run("import", "mbox", "--user", "bob@example.org", file.toString());
-        // the progressbar library's bar: task, percentage (none while scanning), count; how many
-        // refreshes it draws in between depends on its timer, so only their order is checked
-        assertThat(shown.err()).startsWith("\rscanning " + file).contains(" 3/? msg").contains("\r\033[K\rimporting ")
-                .contains("\rimporting 100% ").contains(" 3/3 msg").endsWith("\r\033[K").doesNotContain("\n");
-        assertThat(shown.err().indexOf("scanning")).isLessThan(shown.err().indexOf("importing"));
+        // the progressbar library's bar: task, percentage (none while the total is unknown), count;
+        // how many refreshes it draws in between depends on its timer, so only their order is checked
+        assertThat(shown.err()).startsWith("\rimporting " + file).contains(" 3/? msg").endsWith("\r\033[K")
+                .doesNotContain("\n").doesNotContain("scanning");
         assertThat(shown.out()).startsWith("imported 3 message(s)");
+
+        // into a mailbox that has mail, the source is read whole first, to recognise what is there
+        Result again = run("import", "mbox", "--user", "bob@example.org", file.toString());
+        assertThat(again.err()).startsWith("\rscanning " + file).contains(" 3/? msg").contains("\r\033[K\rimporting ")
+                .endsWith("\r\033[K").doesNotContain("\n");
+        assertThat(again.err().indexOf("scanning")).isLessThan(again.err().indexOf("importing"));
+        assertThat(again.out()).startsWith("imported 0 message(s)").contains("skipped 3 already there");
     }
 
     @Test
