@@ -461,14 +461,14 @@ class RawSocketTest {
 
     @Test
     void mxClientPastItsFirstMailFromShouldOutliveThePreAuthDeadline() throws Exception {
-        start(Deadlines.DEFAULT.withPreAuth(Duration.ofMillis(300)));
+        start(Deadlines.DEFAULT.withPreAuth(Duration.ofSeconds(2)));
         int before = count("alice@example.org");
         try (RawClient c = mx()) {
             c.write("EHLO client.example\r\n");
             c.reply();
             c.write("MAIL FROM:<sender@elsewhere.test>\r\n");
             assertThat(c.reply()).startsWith("250");
-            Thread.sleep(1000); // well past the deadline it escaped
+            Thread.sleep(2500); // past the deadline it escaped, however long the first commands took
             c.write("RCPT TO:<alice@example.org>\r\nDATA\r\n");
             assertThat(c.replies(2)).startsWith("250").contains("354");
             c.write("Subject: on time\r\n\r\nhello\r\n.\r\n");
@@ -479,7 +479,7 @@ class RawSocketTest {
 
     @Test
     void submissionClientThatLoggedInShouldOutliveThePreAuthDeadline() throws Exception {
-        start(Deadlines.DEFAULT.withPreAuth(Duration.ofMillis(1500)));
+        start(Deadlines.DEFAULT.withPreAuth(Duration.ofSeconds(3)));
         try (RawClient c = new RawClient(server.port(SmtpSettings.Mode.SUBMISSION))) {
             c.reply();
             c.write("EHLO client.example\r\n");
@@ -488,7 +488,7 @@ class RawSocketTest {
                     ("\0alice@example.org\0" + SessionHarness.ALICE_PASSWORD).getBytes(StandardCharsets.UTF_8));
             c.write("AUTH PLAIN " + plain + "\r\n");
             assertThat(c.reply()).startsWith("235");
-            Thread.sleep(2000);
+            Thread.sleep(3500); // past the deadline it escaped, however long the login took
             c.write("NOOP\r\n");
             assertThat(c.reply()).startsWith("250");
         }
