@@ -124,7 +124,7 @@ public abstract class ServerModule {
     static Limits limits(ServerConfig config) {
         ServerConfig.Limits l = config.limits();
         return new Limits(l.maxConnections(), l.maxConnectionsPerIp(), l.idleTimeout(), l.maxLineLength(),
-                l.maxBadCommands(), l.listenBacklog());
+                l.maxBadCommands(), l.listenBacklog(), l.deadlines());
     }
 
     @Provides
@@ -145,6 +145,7 @@ public abstract class ServerModule {
                 .senderOwnership(config.smtp().senderMustBeOwned())
                 .postmaster(config.smtp().postmaster().orElse(null))
                 .idleTimeout(l.idleTimeout())
+                .deadlines(l.deadlines())
                 .maxConnections(l.maxConnections(), l.maxConnectionsPerIp())
                 .shutdownGrace(config.shutdownGracePeriod())
                 .backlog(l.listenBacklog())

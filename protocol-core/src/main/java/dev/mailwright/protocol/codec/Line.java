@@ -9,7 +9,8 @@ import java.util.Optional;
 /**
  * One unit of input from the {@link LineDecoder}: a well-formed line (without its CRLF), or the
  * reason why the bytes up to the next LF were not one. Protocols answer each non-{@link Kind#LINE}
- * with an error reply and carry on with the next line.
+ * with an error reply and carry on with the next line, except {@link Kind#TIMEOUT}, which ends
+ * the connection.
  */
 public record Line(Kind kind, byte[] bytes) {
 
@@ -21,7 +22,13 @@ public record Line(Kind kind, byte[] bytes) {
         /** Ended by LF without CR before it (commands need strict CRLF). */
         BARE_LF,
         /** Contained a NUL octet. */
-        NUL
+        NUL,
+        /**
+         * Did not end within the command-line deadline of its first octet ({@link LineDecoder}): the
+         * client is trickling it. What was kept and what came with it are dropped; the protocol
+         * answers with its timeout reply and closes the connection.
+         */
+        TIMEOUT
     }
 
     private static final byte[] EMPTY = new byte[0];

@@ -45,6 +45,13 @@ public interface ProtocolMetrics {
     default void messageRetrieved(String protocol, long bytes) {
     }
 
+    /**
+     * A session was cut off because the client was too slow; {@code deadline} is one of
+     * {@code idle}, {@code pre-auth}, {@code command-line}, {@code data-rate}.
+     */
+    default void timedOut(String protocol, String deadline) {
+    }
+
     /** The store could not answer (unavailable or failed). */
     default void storeError(String protocol) {
     }

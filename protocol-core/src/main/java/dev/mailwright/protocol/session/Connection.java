@@ -76,6 +76,14 @@ public interface Connection {
      */
     void execute(Runnable task);
 
+    /**
+     * The session left its pre-authentication phase (a login succeeded; on an SMTP MX, which has
+     * no login, the first transaction began): the pre-authentication deadline no longer applies.
+     * Further calls do nothing; so does the default, for a connection without deadlines.
+     */
+    default void preAuthEnded() {
+    }
+
     /** Closes after everything queued was sent. */
     void close();
 

@@ -49,6 +49,15 @@ public interface ProtocolSession {
     default void idle() {
     }
 
+    /**
+     * The pre-authentication deadline ({@link dev.mailwright.protocol.Deadlines#preAuth()}) passed
+     * before {@link Connection#preAuthEnded()}; the transport closes the connection after this
+     * returns (send the protocol's timeout line here). The default does what {@link #idle()} does.
+     */
+    default void preAuthTimedOut() {
+        idle();
+    }
+
     /** An in-band TLS handshake completed; input from now on came over TLS. */
     default void tlsStarted() {
     }
@@ -80,7 +89,7 @@ public interface ProtocolSession {
         CLOSED_BY_SERVER,
         /** The client disconnected or the network failed. */
         DROPPED,
-        /** Idle timeout. */
+        /** Idle timeout, or a deadline of {@link dev.mailwright.protocol.Deadlines} passed. */
         TIMEOUT,
         /** The listener is stopping. */
         SHUTDOWN

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSession;
 import org.apache.mina.core.buffer.IoBuffer;
@@ -43,6 +44,11 @@ final class MinaConnection implements Connection {
     static final int RESUME_BELOW = 64 * 1024;
     /** An input queue array larger than this is let go once empty (idle connections stay small). */
     private static final int KEEP_ARRAY = 8 * 1024;
+    /**
+     * A connection cut off by a deadline is dropped this long after its last line was queued,
+     * whether or not the client read it: a client that stopped reading cannot hold the slot.
+     */
+    static final Duration CUT_OFF_GRACE = Duration.ofSeconds(5);
 
     private final IoSession session;
     private final ProtocolSession protocol;
@@ -52,6 +58,7 @@ final class MinaConnection implements Connection {
     private final String id;
     private final Object lock = new Object();
     private final ArrayDeque<Runnable> control = new ArrayDeque<>();
+    private final Duration preAuthDeadline;
 
     // guarded by lock
     private boolean scheduled;
@@ -76,6 +83,11 @@ final class MinaConnection implements Connection {
     /** The session left the queued input unconsumed and nothing changed since: it waits for more. */
     private boolean waitingForInput;
 
+    /** The pre-authentication deadline's timer, until it fired or {@link #preAuthEnded} cancelled it. */
+    private volatile ScheduledFuture<?> preAuthTimer;
+    /** Set by the session's own callbacks ({@link #preAuthEnded}), read by the deadline task on the same executor. */
+    private volatile boolean preAuthOver;
+
     /** The I/O thread while it runs session code itself, else null. */
     private volatile Thread handlingHere;
     private volatile Object tlsTrigger;
@@ -89,6 +101,7 @@ final class MinaConnection implements Connection {
         this.timers = timers;
         this.id = config.name() + "-" + Long.toString(session.getId(), 36);
         this.secure = config.implicitTls();
+        this.preAuthDeadline = config.limits().deadlines().preAuth();
     }
 
     // ------------------------------------------------------------ events from the I/O thread
@@ -96,6 +109,13 @@ final class MinaConnection implements Connection {
     void opened() {
         synchronized (lock) {
             started = true;
+        }
+        if (!preAuthDeadline.isZero()) {
+            try {
+                preAuthTimer = timers.schedule(this::preAuthPassed, preAuthDeadline.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                // the listener is stopping: the session ends anyway
+            }
         }
         if (protocol.startsWithoutBlocking() && enterHere()) {
             try {
@@ -250,6 +270,31 @@ final class MinaConnection implements Connection {
         });
     }
 
+    /** On the timer thread: the pre-authentication deadline passed; the session says its last line, then it ends. */
+    private void preAuthPassed() {
+        synchronized (lock) {
+            if (closing || ended) {
+                return;
+            }
+        }
+        enqueue(() -> {
+            synchronized (lock) {
+                if (preAuthOver || closing || ended) {
+                    return; // the session logged in meanwhile, or is closing by itself
+                }
+                endReason = ProtocolSession.EndReason.TIMEOUT;
+            }
+            LOG.info("{}: pre-authentication deadline of {} passed", id, preAuthDeadline);
+            protocol.preAuthTimedOut();
+            close();
+            try {
+                timers.schedule(session::closeNow, CUT_OFF_GRACE.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                session.closeNow();
+            }
+        });
+    }
+
     /** The listener is stopping: the session decides how soon it ends. */
     void stopping(boolean graceOver) {
         synchronized (lock) {
@@ -273,6 +318,7 @@ final class MinaConnection implements Connection {
                 return;
             }
             ended = true;
+            cancelPreAuthTimer();
             ProtocolSession.EndReason reason = endReason != null ? endReason
                     : closing ? ProtocolSession.EndReason.CLOSED_BY_SERVER : ProtocolSession.EndReason.DROPPED;
             clearInput();
@@ -549,6 +595,22 @@ final class MinaConnection implements Connection {
     @Override
     public void execute(Runnable task) {
         enqueue(task);
+    }
+
+    @Override
+    public void preAuthEnded() {
+        if (preAuthOver) {
+            return;
+        }
+        preAuthOver = true;
+        cancelPreAuthTimer();
+    }
+
+    private void cancelPreAuthTimer() {
+        ScheduledFuture<?> timer = preAuthTimer;
+        if (timer != null) {
+            timer.cancel(false);
+        }
     }
 
     @Override

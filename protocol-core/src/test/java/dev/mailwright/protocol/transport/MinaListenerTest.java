@@ -2,6 +2,7 @@ package dev.mailwright.protocol.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailwright.protocol.Deadlines;
 import dev.mailwright.protocol.Limits;
 import dev.mailwright.protocol.codec.Line;
 import dev.mailwright.protocol.codec.LineDecoder;
@@ -46,7 +47,8 @@ class MinaListenerTest {
     /** A tiny line protocol exercising every Connection feature; it splits its input as POP3 does. */
     private final class TestSession implements ProtocolSession {
         private Connection c;
-        private final LineDecoder decoder = new LineDecoder(64);
+        private final LineDecoder decoder = new LineDecoder(64, false,
+                listener.config().limits().deadlines().commandLine());
         /** Octets still to read raw after "RAW n", else -1. */
         private int rawLeft = -1;
         private final StringBuilder raw = new StringBuilder();
@@ -106,6 +108,9 @@ class MinaListenerTest {
             if (!line.isLine()) {
                 events.add("error " + line.kind());
                 c.writeLine("ERR " + line.kind());
+                if (line.kind() == Line.Kind.TIMEOUT) {
+                    c.close();
+                }
                 return;
             }
             String text = line.ascii().orElse("?");
@@ -113,6 +118,9 @@ class MinaListenerTest {
             if (text.equals("STARTTLS")) {
                 upgrading = true;
                 c.startTls("GO");
+            } else if (text.equals("LOGIN")) {
+                c.preAuthEnded();
+                c.writeLine("WELCOME");
             } else if (text.equals("QUIT")) {
                 c.writeLine("BYE");
                 c.close();
@@ -162,6 +170,12 @@ class MinaListenerTest {
         @Override
         public void idle() {
             events.add("idle");
+        }
+
+        @Override
+        public void preAuthTimedOut() {
+            events.add("pre-auth");
+            c.writeLine("TOO LATE");
         }
 
         @Override
@@ -218,6 +232,26 @@ class MinaListenerTest {
         OutputStream out = s.getOutputStream();
         out.write(text.getBytes(StandardCharsets.US_ASCII));
         out.flush();
+    }
+
+    /** Sends {@code text} one octet at a time, {@code gapMillis} apart, until the server hangs up. */
+    static void trickle(Socket s, String text, long gapMillis) throws InterruptedException {
+        try {
+            for (char ch : text.toCharArray()) {
+                send(s, String.valueOf(ch));
+                Thread.sleep(gapMillis);
+            }
+        } catch (IOException e) {
+            // cut off: what the server said is still to be read
+        }
+    }
+
+    private String nextEventOtherThanLines() throws InterruptedException {
+        String e;
+        do {
+            e = nextEvent();
+        } while (e.startsWith("line "));
+        return e;
     }
 
     private String nextEvent() throws InterruptedException {
@@ -474,6 +508,54 @@ class MinaListenerTest {
         }
         assertThat(nextEvent()).isEqualTo("idle");
         assertThat(nextEvent()).isEqualTo("ended TIMEOUT");
+    }
+
+    @Test
+    void clientThatNeverLogsInShouldBeCutAtThePreAuthDeadlineThoughItKeepsTalking() throws Exception {
+        start(Limits.DEFAULT.withDeadlines(Deadlines.DEFAULT.withPreAuth(Duration.ofMillis(500))), false);
+        try (Socket s = connect()) {
+            BufferedReader in = reader(s);
+            assertThat(in.readLine()).isEqualTo("HELLO");
+            String reply;
+            do { // every line answered at once, so the idle timeout never comes near
+                send(s, "NOOP\r\n");
+                reply = in.readLine();
+                Thread.sleep(50);
+            } while ("ECHO NOOP".equals(reply));
+            assertThat(reply).isEqualTo("TOO LATE");
+            assertThat(in.readLine()).isNull();
+        }
+        assertThat(events).contains("pre-auth");
+        assertThat(nextEventOtherThanLines()).isEqualTo("pre-auth");
+        assertThat(nextEventOtherThanLines()).isEqualTo("ended TIMEOUT");
+        awaitNoOpenConnections();
+    }
+
+    @Test
+    void clientThatLoggedInShouldOutliveThePreAuthDeadline() throws Exception {
+        start(Limits.DEFAULT.withDeadlines(Deadlines.DEFAULT.withPreAuth(Duration.ofSeconds(2))), false);
+        try (Socket s = connect()) {
+            BufferedReader in = reader(s);
+            assertThat(in.readLine()).isEqualTo("HELLO");
+            send(s, "LOGIN\r\n");
+            assertThat(in.readLine()).isEqualTo("WELCOME");
+            Thread.sleep(2500); // past the deadline it escaped, however long the login took
+            send(s, "NOOP\r\n");
+            assertThat(in.readLine()).isEqualTo("ECHO NOOP");
+        }
+        assertThat(events).doesNotContain("pre-auth");
+    }
+
+    @Test
+    void commandLineTrickledPastItsDeadlineShouldBeCutOff() throws Exception {
+        start(Limits.DEFAULT.withDeadlines(Deadlines.DEFAULT.withCommandLine(Duration.ofMillis(300))), false);
+        try (Socket s = connect()) {
+            BufferedReader in = reader(s);
+            assertThat(in.readLine()).isEqualTo("HELLO");
+            trickle(s, "NOOP\r\n", 100); // one octet every 100 ms: the idle timeout never sees a gap
+            assertThat(in.readLine()).isEqualTo("ERR TIMEOUT");
+            assertThat(in.readLine()).isNull();
+        }
     }
 
     @Test

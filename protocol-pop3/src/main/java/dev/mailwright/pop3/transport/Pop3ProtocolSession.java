@@ -4,6 +4,7 @@ import dev.mailwright.pop3.session.Pop3Context;
 import dev.mailwright.pop3.session.Pop3Dispatcher;
 import dev.mailwright.pop3.session.Pop3Reply;
 import dev.mailwright.pop3.session.Pop3Session;
+import dev.mailwright.pop3.session.Pop3State;
 import dev.mailwright.protocol.codec.DotStuffing;
 import dev.mailwright.protocol.codec.Line;
 import dev.mailwright.protocol.codec.LineDecoder;
@@ -38,7 +39,8 @@ public final class Pop3ProtocolSession implements ProtocolSession {
     public Pop3ProtocolSession(Pop3Context context, Pop3Dispatcher dispatcher) {
         this.context = context;
         this.dispatcher = dispatcher;
-        this.decoder = new LineDecoder(context.settings().limits().maxLineLength());
+        this.decoder = new LineDecoder(context.settings().limits().maxLineLength(), false,
+                context.settings().limits().deadlines().commandLine());
         this.trace = new TraceRedaction(dispatcher.verbs(), Map.of("PASS", 1, "APOP", 2, "AUTH", 2));
     }
 
@@ -77,11 +79,18 @@ public final class Pop3ProtocolSession implements ProtocolSession {
     }
 
     private void line(Line line) {
+        if (line.kind() == Line.Kind.TIMEOUT) {
+            timedOut("command-line", "-ERR autologout: command line not completed in time");
+            return;
+        }
         if (TRACE.isDebugEnabled()) {
             TRACE.debug("{} C: {}", connection.id(),
                     trace.line(line.utf8().orElse("<not UTF-8>"), session.sasl().isPresent()));
         }
         send(dispatcher.handle(session, line));
+        if (session.state() != Pop3State.AUTHORIZATION) {
+            connection.preAuthEnded();
+        }
     }
 
     private void send(Pop3Reply reply) {
@@ -156,8 +165,22 @@ public final class Pop3ProtocolSession implements ProtocolSession {
 
     @Override
     public void idle() {
+        timedOut("idle", "-ERR autologout: idle for too long");
+    }
+
+    @Override
+    public void preAuthTimedOut() {
+        timedOut("pre-auth", "-ERR autologout: not logged in within the time allowed");
+    }
+
+    /** The client was too slow ({@code deadline} as metrics name it): a last line, then the connection closes. */
+    private void timedOut(String deadline, String reply) {
+        LOG.info("{}: timed out ({}) in {}", connection.id(), deadline, session.state());
+        context.metrics().timedOut(Pop3Session.PROTOCOL, deadline);
         session.ending("timeout");
-        connection.writeLine("-ERR autologout: idle for too long");
+        connection.writeLine(reply);
+        holding = true;
+        connection.close();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.mailwright.smtp.api;
 
+import dev.mailwright.protocol.Deadlines;
 import dev.mailwright.protocol.Limits;
 import dev.mailwright.store.Address;
 import java.time.Duration;
@@ -29,12 +30,15 @@ import java.util.Optional;
  * @param postmaster         the mailbox (or alias) that gets mail for {@code postmaster@} a hosted domain
  *                           without a postmaster address of its own, and for the bare {@code <Postmaster>}
  *                           (RFC 5321 4.5.1: a server must accept both); when empty they are refused
+ * @param deadlines          what a slow client may take beyond the idle timeout: before its first
+ *                           transaction (MX) or login (submission), per command line, and the least
+ *                           rate of DATA and BDAT content; past any, {@code 421 4.4.2} and close (ADR 0028)
  */
 public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int maxRecipients, int maxCommandLine,
                            int maxBadCommands, int maxAuthFailures, BareLineEnds bareLineEnds, boolean authOnMx,
                            boolean authWithoutTls, boolean senderOwnership, Duration idleTimeout,
                            int maxConnections, int maxConnectionsPerIp, Duration shutdownGrace, int backlog,
-                           Optional<Address> postmaster) {
+                           Optional<Address> postmaster, Deadlines deadlines) {
 
     /** What a listener is for. */
     public enum Mode {
@@ -68,6 +72,7 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         Objects.requireNonNull(postmaster, "postmaster");
+        Objects.requireNonNull(deadlines, "deadlines");
         if (hostname.isEmpty() || hostname.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
             throw new IllegalArgumentException("hostname must be a printable ASCII name: " + hostname);
         }
@@ -99,12 +104,14 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
         b.shutdownGrace = shutdownGrace;
         b.backlog = backlog;
         b.postmaster = postmaster;
+        b.deadlines = deadlines;
         return b;
     }
 
     /** The transport's view of these settings. */
     public Limits limits() {
-        return new Limits(maxConnections, maxConnectionsPerIp, idleTimeout, maxCommandLine, maxBadCommands, backlog);
+        return new Limits(maxConnections, maxConnectionsPerIp, idleTimeout, maxCommandLine, maxBadCommands, backlog,
+                deadlines);
     }
 
     /** Whether AUTH may be offered on a connection in this state. */
@@ -127,9 +134,10 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
         private Duration idleTimeout = Duration.ofMinutes(5);
         private Duration shutdownGrace = Duration.ofSeconds(30);
         private int maxConnections = 1000;
-        private int maxConnectionsPerIp = 50;
+        private int maxConnectionsPerIp = 20;
         private int backlog = Limits.DEFAULT_BACKLOG;
         private Optional<Address> postmaster = Optional.empty();
+        private Deadlines deadlines = Deadlines.DEFAULT;
 
         private Builder() {
         }
@@ -216,10 +224,16 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
             return this;
         }
 
+        public Builder deadlines(Deadlines v) {
+            deadlines = v;
+            return this;
+        }
+
         public SmtpSettings build() {
             return new SmtpSettings(hostname, mode, maxMessageSize, maxRecipients, maxCommandLine, maxBadCommands,
                     maxAuthFailures, bareLineEnds, authOnMx, authWithoutTls, senderOwnership, idleTimeout,
-                    maxConnections, maxConnectionsPerIp, shutdownGrace, backlog, postmaster);
+                    maxConnections, maxConnectionsPerIp, shutdownGrace, backlog, postmaster,
+                    deadlines);
         }
     }
 }

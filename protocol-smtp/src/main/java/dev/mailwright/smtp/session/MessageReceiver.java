@@ -1,5 +1,6 @@
 package dev.mailwright.smtp.session;
 
+import dev.mailwright.protocol.limit.MinimumRate;
 import dev.mailwright.smtp.api.SmtpReply;
 import dev.mailwright.smtp.api.SmtpSettings;
 import dev.mailwright.smtp.delivery.MessageSink;
@@ -22,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * Receives a message's content for one session, DATA (RFC 5321, up to CRLF.CRLF) or BDAT
  * chunks (RFC 3030, exactly the announced octets), then asks the end-of-data hooks and commits
  * the transaction. The final reply goes out only after the commit returned.
+ *
+ * <p>Content must keep a least average rate from the start of a message to its end, pauses
+ * between BDAT chunks included ({@link MinimumRate}, ADR 0028); a client below it gets
+ * {@code 421 4.4.2}, the connection is closed and nothing is stored.
  */
 public final class MessageReceiver {
 
@@ -29,6 +34,7 @@ public final class MessageReceiver {
 
     private final SmtpSession session;
     private final Clock clock;
+    private final MinimumRate rate;
     /** Octets of the BDAT chunk still to read, or -1 when no chunk is being read. */
     private long chunkRemaining = -1;
     private long chunkSize;
@@ -39,6 +45,8 @@ public final class MessageReceiver {
     MessageReceiver(SmtpSession session, Clock clock) {
         this.session = session;
         this.clock = clock;
+        this.rate = new MinimumRate(session.settings().deadlines().minDataRate(),
+                session.settings().deadlines().dataRateGrace());
     }
 
     /** DATA was accepted: what follows is content until CRLF.CRLF. */
@@ -56,6 +64,7 @@ public final class MessageReceiver {
         chunkSize = size;
         chunkLast = last;
         chunkFailure = failure;
+        rate.start(); // a chunk read only to be dropped is held to the rate too
         if (failure == null) {
             if (!session.openTransaction().contentStarted()) {
                 openContent(true);
@@ -74,12 +83,20 @@ public final class MessageReceiver {
 
     /** Takes content from {@code input}; sends the reply when the content or the chunk ends. */
     void receive(ByteBuffer input) {
+        if (rate.tooSlow()) {
+            input.position(input.limit());
+            reset();
+            session.timedOut("data-rate"); // drops the transaction: nothing is stored
+            return;
+        }
+        int from = input.position();
         try {
             if (session.phase() == Phase.DATA) {
                 data(input);
             } else {
                 chunk(input);
             }
+            rate.received(input.position() - from);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // the content guard never throws
         }
@@ -89,6 +106,7 @@ public final class MessageReceiver {
     void reset() {
         chunkRemaining = -1;
         chunkFailure = null;
+        rate.stop();
     }
 
     private void data(ByteBuffer input) throws IOException {
@@ -117,6 +135,9 @@ public final class MessageReceiver {
         if (chunkFailure != null) {
             SmtpReply failure = chunkFailure;
             chunkFailure = null;
+            if (session.openTransaction() == null || !session.openTransaction().contentStarted()) {
+                rate.stop();
+            }
             session.send(failure);
             return;
         }
@@ -137,6 +158,7 @@ public final class MessageReceiver {
     }
 
     private void openContent(boolean chunked) {
+        rate.start();
         SmtpSettings settings = session.settings();
         Transaction transaction = session.openTransaction();
         MessageSink sink = transaction.sink();

@@ -69,6 +69,11 @@ public final class SmtpDispatcher {
             session.close();
             return;
         }
+        if (line.kind() == Line.Kind.TIMEOUT) {
+            metrics.command(SmtpSession.PROTOCOL, "UNKNOWN", false);
+            session.timedOut("command-line");
+            return;
+        }
         SmtpReply framing = switch (line.kind()) {
             case TOO_LONG -> SmtpReply.LINE_TOO_LONG;
             case NUL -> SmtpReply.INVALID_UTF8;

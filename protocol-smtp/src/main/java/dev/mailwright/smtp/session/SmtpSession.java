@@ -81,7 +81,7 @@ public final class SmtpSession implements ProtocolSession {
         this.receiver = new MessageReceiver(this, clock);
         // a command line is at most maxCommandLine octets before its LF
         this.lines = new LineDecoder(settings.maxCommandLine() + 1,
-                settings.bareLineEnds() == SmtpSettings.BareLineEnds.NORMALIZE);
+                settings.bareLineEnds() == SmtpSettings.BareLineEnds.NORMALIZE, settings.deadlines().commandLine());
     }
 
     /** The connection is open (and, for implicit TLS, encrypted): asks the connect hooks, then greets. */
@@ -191,8 +191,24 @@ public final class SmtpSession implements ProtocolSession {
     /** The client was silent for too long. */
     @Override
     public void idle() {
+        timedOut("idle");
+    }
+
+    /** An MX client sent no MAIL FROM, or a submission client did not log in, within the deadline. */
+    @Override
+    public void preAuthTimedOut() {
+        timedOut("pre-auth");
+    }
+
+    /** The client was too slow ({@code deadline} as {@link ProtocolMetrics#timedOut} names it): {@code 421 4.4.2} and close. */
+    void timedOut(String deadline) {
         if (phase != Phase.CLOSED) {
-            LOG.info("smtp {} timed out in {}", id, phase);
+            LOG.info("smtp {} timed out ({}) in {}", id, deadline, phase);
+            metrics.timedOut(PROTOCOL, deadline);
+            if (transaction != null) {
+                metrics.messageRejected(PROTOCOL, "timeout");
+                results.add(transaction.id() + " dropped: " + deadline + " timeout in " + phase);
+            }
             send(SmtpReply.TIMEOUT);
             close();
         }
@@ -263,6 +279,7 @@ public final class SmtpSession implements ProtocolSession {
     /** MAIL FROM: opens the sink and the transaction. */
     public void beginTransaction(MailFrom from) {
         MessageSink sink = sinks.open(client, from);
+        connection.preAuthEnded(); // an MX has no login: its first transaction ends the pre-authentication phase
         transactions++;
         transaction = new Transaction(id + "." + transactions, from, sink);
         phase = Phase.MAIL;
@@ -327,6 +344,7 @@ public final class SmtpSession implements ProtocolSession {
             return client.countAuthFailure();
         }
         client.authenticated(username);
+        connection.preAuthEnded();
         LOG.info("smtp {} authenticated as {}", id, username);
         return 0;
     }

@@ -2,6 +2,7 @@ package dev.mailwright.smtp.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailwright.protocol.Deadlines;
 import dev.mailwright.smtp.SmtpServer;
 import dev.mailwright.smtp.api.SmtpSettings;
 import dev.mailwright.smtp.testing.FlakyStore;
@@ -20,11 +21,13 @@ import java.util.Base64;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Byte-exact attacks and limits over real sockets. */
+@Timeout(120)
 class RawSocketTest {
 
     private static final String SMUGGLED = "MAIL FROM:<admin@example.org>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n"
@@ -393,5 +396,172 @@ class RawSocketTest {
             }
         }
         assertThat(greeting).startsWith("220 mx.example.org");
+    }
+
+    // ---- clients that hold a connection by sending slowly (issue 22, ADR 0028): each deadline is
+    // set short here, and a test checks only that the server hung up with 421 4.4.2 and kept
+    // nothing; how long that took is configuration, not behaviour
+
+    private static final String TIMEOUT = "421 4.4.2 Timeout, closing transmission channel";
+
+    private void start(Deadlines deadlines) {
+        start(s -> s.deadlines(deadlines).authWithoutTls(true));
+    }
+
+    /** EHLO, a transaction to alice, DATA: the client may send content now. */
+    private static void toData(RawClient c) throws IOException {
+        ehlo(c);
+        c.write("MAIL FROM:<sender@elsewhere.test>\r\nRCPT TO:<alice@example.org>\r\nDATA\r\n");
+        assertThat(c.replies(3)).contains("354");
+    }
+
+    /** Sends one octet every {@code gapMillis} until done or the server hangs up. */
+    private static void trickle(RawClient c, String text, long gapMillis) throws InterruptedException {
+        try {
+            for (byte b : text.getBytes(StandardCharsets.US_ASCII)) {
+                c.write(new byte[] {b});
+                Thread.sleep(gapMillis);
+            }
+        } catch (IOException e) {
+            // cut off: the reply is still to be read
+        }
+    }
+
+    /** Sends NOOP, each answered at once, until a reply other than 250. */
+    private static String noopUntilRefused(RawClient c) throws Exception {
+        String reply;
+        do {
+            c.write("NOOP\r\n");
+            reply = c.reply();
+            Thread.sleep(50);
+        } while (reply != null && reply.startsWith("250"));
+        return reply;
+    }
+
+    @Test
+    void commandLineTrickledOneOctetAtATimeShouldBeCutWith421() throws Exception {
+        start(Deadlines.DEFAULT.withCommandLine(Duration.ofMillis(300)));
+        try (RawClient c = mx()) {
+            trickle(c, "EHLO client.example\r\n", 50); // no gap comes near the idle timeout
+            assertThat(c.reply()).isEqualTo(TIMEOUT);
+            assertThat(c.line()).isNull();
+        }
+    }
+
+    @Test
+    void mxClientThatNeverStartsATransactionShouldBeCutAtThePreAuthDeadline() throws Exception {
+        start(Deadlines.DEFAULT.withPreAuth(Duration.ofMillis(500)));
+        try (RawClient c = mx()) {
+            c.write("EHLO client.example\r\n");
+            assertThat(c.reply()).startsWith("250-mx.example.org");
+            assertThat(noopUntilRefused(c)).isEqualTo(TIMEOUT);
+            assertThat(c.line()).isNull();
+        }
+    }
+
+    @Test
+    void mxClientPastItsFirstMailFromShouldOutliveThePreAuthDeadline() throws Exception {
+        start(Deadlines.DEFAULT.withPreAuth(Duration.ofSeconds(2)));
+        int before = count("alice@example.org");
+        try (RawClient c = mx()) {
+            c.write("EHLO client.example\r\n");
+            c.reply();
+            c.write("MAIL FROM:<sender@elsewhere.test>\r\n");
+            assertThat(c.reply()).startsWith("250");
+            Thread.sleep(2500); // past the deadline it escaped, however long the first commands took
+            c.write("RCPT TO:<alice@example.org>\r\nDATA\r\n");
+            assertThat(c.replies(2)).startsWith("250").contains("354");
+            c.write("Subject: on time\r\n\r\nhello\r\n.\r\n");
+            assertThat(c.reply()).startsWith("250 2.0.0");
+        }
+        assertThat(count("alice@example.org")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void submissionClientThatLoggedInShouldOutliveThePreAuthDeadline() throws Exception {
+        start(Deadlines.DEFAULT.withPreAuth(Duration.ofSeconds(3)));
+        try (RawClient c = new RawClient(server.port(SmtpSettings.Mode.SUBMISSION))) {
+            c.reply();
+            c.write("EHLO client.example\r\n");
+            c.reply();
+            String plain = Base64.getEncoder().encodeToString(
+                    ("\0alice@example.org\0" + SessionHarness.ALICE_PASSWORD).getBytes(StandardCharsets.UTF_8));
+            c.write("AUTH PLAIN " + plain + "\r\n");
+            assertThat(c.reply()).startsWith("235");
+            Thread.sleep(3500); // past the deadline it escaped, however long the login took
+            c.write("NOOP\r\n");
+            assertThat(c.reply()).startsWith("250");
+        }
+    }
+
+    @Test
+    void submissionClientThatNeverLogsInShouldBeCutAtThePreAuthDeadline() throws Exception {
+        start(Deadlines.DEFAULT.withPreAuth(Duration.ofMillis(500)));
+        try (RawClient c = new RawClient(server.port(SmtpSettings.Mode.SUBMISSION))) {
+            c.reply();
+            c.write("EHLO client.example\r\n");
+            c.reply();
+            assertThat(noopUntilRefused(c)).isEqualTo(TIMEOUT);
+            assertThat(c.line()).isNull();
+        }
+    }
+
+    @Test
+    void dataTrickledBelowTheMinimumRateShouldBeCutWith421AndNothingStored() throws Exception {
+        start(Deadlines.DEFAULT.withMinDataRate(1000, Duration.ofMillis(300)));
+        int before = count("alice@example.org");
+        try (RawClient c = mx()) {
+            toData(c);
+            trickle(c, "Subject: slow\r\n\r\none octet at a time, never in a hurry\r\n.\r\n", 50);
+            assertThat(c.reply()).isEqualTo(TIMEOUT);
+            assertThat(c.line()).isNull();
+        }
+        assertThat(count("alice@example.org")).isEqualTo(before);
+        assertThat(store.queue().list()).isEmpty();
+    }
+
+    @Test
+    void bdatChunksSpacedOutBelowTheMinimumRateShouldBeCutWith421AndNothingStored() throws Exception {
+        start(Deadlines.DEFAULT.withMinDataRate(1000, Duration.ofMillis(300)));
+        int before = count("alice@example.org");
+        try (RawClient c = mx()) {
+            c.write("EHLO client.example\r\n");
+            c.reply();
+            c.write("MAIL FROM:<sender@elsewhere.test>\r\nRCPT TO:<alice@example.org>\r\n");
+            assertThat(c.replies(2)).startsWith("250");
+            // every chunk arrives whole and at once; only the pauses between them are slow
+            String reply = null;
+            try {
+                for (int i = 0; i < 100; i++) {
+                    c.write("BDAT 5\r\nhello");
+                    reply = c.reply();
+                    if (reply == null || !reply.startsWith("250")) {
+                        break;
+                    }
+                    Thread.sleep(100);
+                }
+            } catch (IOException e) {
+                reply = c.reply();
+            }
+            assertThat(reply).isEqualTo(TIMEOUT);
+        }
+        assertThat(count("alice@example.org")).isEqualTo(before);
+    }
+
+    @Test
+    void messageSentAtAnOrdinaryPaceShouldPassEveryDeadline() throws Exception {
+        start(Deadlines.DEFAULT.withMinDataRate(1000, Duration.ofMillis(300)).withCommandLine(Duration.ofMillis(300)));
+        int before = count("alice@example.org");
+        try (RawClient c = mx()) {
+            toData(c);
+            c.write("Subject: ordinary\r\n\r\n");
+            String line = "x".repeat(998) + "\r\n";
+            for (int i = 0; i < 20; i++) { // 20 kB in 20 writes, well above the floor
+                c.write(line);
+            }
+            c.write(".\r\n");
+            assertThat(c.reply()).startsWith("250 2.0.0");
+        }
+        assertThat(count("alice@example.org")).isEqualTo(before + 1);
     }
 }

@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import dev.mailwright.password.CostCaps;
+import dev.mailwright.protocol.Deadlines;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.InvalidInputException;
 import java.nio.file.Files;
@@ -154,7 +155,8 @@ public final class ConfigLoader {
                 positiveInt(c, "limits.max-bad-commands"),
                 c.getDuration("limits.auth-failure-delay"),
                 positiveInt(c, "limits.auth-max-failures"),
-                positiveInt(c, "limits.listen-backlog"));
+                positiveInt(c, "limits.listen-backlog"),
+                deadlines(c));
         check(limits.maxLineLength() >= 512, c, "limits.max-line-length", "must be at least 512 (RFC 5321 4.5.3.1.4)");
         check(!limits.authFailureDelay().isNegative() && limits.authFailureDelay().compareTo(Duration.ofSeconds(10)) <= 0,
                 c, "limits.auth-failure-delay", "must be between 0s and 10s (a failed login is held up to 16 times this)");
@@ -281,6 +283,24 @@ public final class ConfigLoader {
 
     private static Optional<String> nonEmpty(String s) {
         return s == null || s.isBlank() ? Optional.empty() : Optional.of(s.trim());
+    }
+
+    /** The deadlines of ADR 0028: each 0 (off) or long enough that a real client on a bad link passes. */
+    private static Deadlines deadlines(Config c) {
+        Duration preAuth = offOrAtLeast(c, "limits.pre-auth-timeout", Duration.ofSeconds(10));
+        Duration commandLine = offOrAtLeast(c, "limits.command-line-timeout", Duration.ofSeconds(5));
+        int minDataRate = c.getInt("limits.min-data-rate");
+        check(minDataRate >= 0, c, "limits.min-data-rate", "must be 0 (no floor) or octets per second");
+        Duration grace = c.getDuration("limits.data-rate-grace");
+        check(!grace.isNegative(), c, "limits.data-rate-grace", "must not be negative");
+        return new Deadlines(preAuth, commandLine, minDataRate, grace);
+    }
+
+    private static Duration offOrAtLeast(Config c, String key, Duration least) {
+        Duration d = c.getDuration(key);
+        check(d.isZero() || d.compareTo(least) >= 0, c, key,
+                "must be 0 (off) or at least " + least.toSeconds() + "s");
+        return d;
     }
 
     private static int positiveInt(Config c, String key) {

@@ -63,9 +63,11 @@ public record ServerConfig(
     public record Listener(String name, boolean enabled, String address, int port) {
     }
 
+    /** @param deadlines what a slow client may take beyond the idle timeout, for every listener (ADR 0028) */
     public record Limits(long maxMessageSize, int maxRecipients, int maxLineLength, int maxConnections,
                          int maxConnectionsPerIp, Duration idleTimeout, int maxBadCommands,
-                         Duration authFailureDelay, int authMaxFailures, int listenBacklog) {
+                         Duration authFailureDelay, int authMaxFailures, int listenBacklog,
+                         dev.mailwright.protocol.Deadlines deadlines) {
     }
 
     /**

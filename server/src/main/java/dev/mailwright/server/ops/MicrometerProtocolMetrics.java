@@ -94,6 +94,12 @@ public final class MicrometerProtocolMetrics implements ProtocolMetrics {
                 .baseUnit("bytes").tag("protocol", protocol).register(registry)).increment(bytes);
     }
 
+    /** {@code mailwright_sessions_timed_out_total{protocol, deadline}}: sessions cut off for slowness (ADR 0028). */
+    @Override
+    public void timedOut(String protocol, String deadline) {
+        counter("mailwright.sessions.timed.out", "protocol", protocol, "deadline", deadline).increment();
+    }
+
     @Override
     public void storeError(String protocol) {
         counter("mailwright.store.errors", "protocol", protocol).increment();

@@ -269,6 +269,33 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void slowClientDeadlinesHaveDefaultsAReadClientPassesAndCanBeSetOrTurnedOff() {
+        ServerConfig.Limits defaults = ConfigLoader.load(Optional.empty(), Map.of()).limits();
+        assertThat(defaults.deadlines()).isEqualTo(new dev.mailwright.protocol.Deadlines(Duration.ofMinutes(2),
+                Duration.ofSeconds(60), 500, Duration.ofSeconds(60)));
+        assertThat(defaults.maxConnectionsPerIp()).isEqualTo(20);
+
+        ServerConfig.Limits set = ConfigLoader.load(Optional.empty(), Map.of(
+                "MAILWRIGHT_LIMITS_PRE_AUTH_TIMEOUT", "30s", "MAILWRIGHT_LIMITS_COMMAND_LINE_TIMEOUT", "0",
+                "MAILWRIGHT_LIMITS_MIN_DATA_RATE", "2000", "MAILWRIGHT_LIMITS_DATA_RATE_GRACE", "10s")).limits();
+        assertThat(set.deadlines()).isEqualTo(new dev.mailwright.protocol.Deadlines(Duration.ofSeconds(30),
+                Duration.ZERO, 2000, Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void slowClientDeadlinesTooShortOrNegativeAreRefusedNamingTheKey() {
+        Map<String, String> bad = Map.of(
+                "MAILWRIGHT_LIMITS_PRE_AUTH_TIMEOUT", "5s",
+                "MAILWRIGHT_LIMITS_COMMAND_LINE_TIMEOUT", "500ms",
+                "MAILWRIGHT_LIMITS_MIN_DATA_RATE", "-1",
+                "MAILWRIGHT_LIMITS_DATA_RATE_GRACE", "-1s");
+        bad.forEach((env, value) -> assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of(env, value)))
+                .as(env).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("limits." + env.substring("MAILWRIGHT_LIMITS_".length())
+                        .toLowerCase(java.util.Locale.ROOT).replace('_', '-')));
+    }
+
+    @Test
     void everyDefaultKeyHasAnEnvironmentName() {
         ConfigLoader.defaults().entrySet().forEach(e ->
                 assertThat(ConfigLoader.envName(e.getKey())).matches("MAILWRIGHT_[A-Z0-9_]+"));

@@ -45,7 +45,8 @@ class DashboardMetricsTest {
         assertThat(queried).contains("mailwright_connections_total", "mailwright_sessions_active",
                 "mailwright_messages_accepted_total", "mailwright_messages_rejected_total",
                 "mailwright_delivery_seconds_sum", "mailwright_outbound_delivery_latency_seconds_sum",
-                "mailwright_queue_depth", "mailwright_auth_total", "mailwright_store_errors_total");
+                "mailwright_queue_depth", "mailwright_auth_total", "mailwright_store_errors_total",
+                "mailwright_sessions_timed_out_total");
     }
 
     /** The names in a scrape of the server's registry after each kind of event happened once. */
@@ -60,6 +61,7 @@ class DashboardMetricsTest {
         protocol.messageRejected("smtp", "relay");
         protocol.messageRetrieved("pop3", 1000);
         protocol.storeError("pop3");
+        protocol.timedOut("smtp", "pre-auth");
         MicrometerOutboundMetrics outbound = new MicrometerOutboundMetrics(registry);
         for (OutboundMetrics.Result r : OutboundMetrics.Result.values()) {
             outbound.attempt(r);
