@@ -241,11 +241,11 @@ class OutboundWorkerTest {
     }
 
     @Test
-    void retFullReturnsTheWholeMessage() throws Exception {
+    void retFullFromAnAuthenticatedSubmitterReturnsTheWholeMessage() throws Exception {
         ScriptedServer server = closeLater(new ScriptedServer(ScriptedServer.rcpt(n -> "550 5.7.1 go away")));
         mx.add("remote.test", "127.0.0.1", server.port());
         queue(store, new Envelope(Optional.of(ann.address()), clock.instant(), Optional.of("FULL"), Optional.empty(),
-                false, Optional.empty()), MESSAGE, RemoteRecipient.of(Address.parse("x@remote.test")));
+                false, Optional.of("ann@example.org")), MESSAGE, RemoteRecipient.of(Address.parse("x@remote.test")));
 
         worker().runOnce();
 
@@ -441,6 +441,11 @@ class OutboundWorkerTest {
         @Override
         public void dsnSent(String action) {
             events.add("dsn " + action);
+        }
+
+        @Override
+        public void dsnDropped(String reason) {
+            events.add("dsn dropped " + reason);
         }
 
         @Override
