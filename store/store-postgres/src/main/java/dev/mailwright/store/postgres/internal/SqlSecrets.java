@@ -5,7 +5,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
 
-/** Shared secrets in SQL: the first insert under a name wins ({@code ON CONFLICT DO NOTHING}), then everyone reads it. */
+/**
+ * Shared secrets in {@code server_secrets} (V13): the first insert under a name wins
+ * ({@code ON CONFLICT DO NOTHING}), then everyone reads it.
+ */
 public final class SqlSecrets implements Secrets {
 
     private final Jdbc jdbc;
@@ -20,13 +23,13 @@ public final class SqlSecrets implements Secrets {
     public byte[] getOrCreate(String name, byte[] candidate) {
         return jdbc.call("get or create secret", c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO secrets (name, value, created) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
+                    "INSERT INTO server_secrets (name, secret, created) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING")) {
                 ps.setString(1, name);
                 ps.setBytes(2, candidate);
                 Jdbc.setInstant(ps, 3, clock.instant());
                 ps.executeUpdate();
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT value FROM secrets WHERE name = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT secret FROM server_secrets WHERE name = ?")) {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
