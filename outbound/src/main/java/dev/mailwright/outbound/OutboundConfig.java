@@ -1,5 +1,6 @@
 package dev.mailwright.outbound;
 
+import dev.mailwright.protocol.srs.SenderRewriting;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
@@ -27,11 +28,15 @@ import java.util.Optional;
  * @param smarthost         relay all mail through this host, if set
  * @param smarthosts        relay mail for these domains (lower case) through these hosts
  * @param shutdownGrace     how long {@link OutboundWorker#close()} lets running deliveries finish
+ * @param bounceLimits      how many DSNs for mail from unauthenticated sources are sent (ADR 0027)
+ * @param senderRewriting   how forwarded mail's senders were rewritten (SRS), to return its DSNs
+ *                          to the original sender; empty if we do not rewrite
  */
 public record OutboundConfig(String hostname, int concurrency, int perDestination, int batchSize, Duration pollInterval,
                              Duration lease, Duration firstRetry, Duration maxRetryInterval, Duration maxAge,
                              Optional<Duration> delayWarningAfter, Timeouts timeouts, int mxPort,
-                             Optional<Smarthost> smarthost, Map<String, Smarthost> smarthosts, Duration shutdownGrace) {
+                             Optional<Smarthost> smarthost, Map<String, Smarthost> smarthosts, Duration shutdownGrace,
+                             BounceLimits bounceLimits, Optional<SenderRewriting> senderRewriting) {
 
     public OutboundConfig {
         Objects.requireNonNull(hostname, "hostname");
@@ -53,6 +58,8 @@ public record OutboundConfig(String hostname, int concurrency, int perDestinatio
         Objects.requireNonNull(delayWarningAfter, "delayWarningAfter");
         Objects.requireNonNull(smarthost, "smarthost");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        Objects.requireNonNull(bounceLimits, "bounceLimits");
+        Objects.requireNonNull(senderRewriting, "senderRewriting");
         smarthosts = Map.copyOf(smarthosts);
     }
 
@@ -82,6 +89,28 @@ public record OutboundConfig(String hostname, int concurrency, int perDestinatio
         /** Every timeout the same (tests). */
         public static Timeouts all(Duration d) {
             return new Timeouts(d, d, d, d, d, d, d);
+        }
+    }
+
+    /**
+     * The most DSNs sent per {@code window} for mail from unauthenticated sources (the MX), per
+     * original sender address, per sender domain, and in all; what is over a limit is not sent
+     * (logged, counted as dropped). Counted by each worker on its own (ADR 0027).
+     */
+    public record BounceLimits(int perSender, int perSenderDomain, int total, Duration window) {
+
+        public BounceLimits {
+            if (perSender < 0 || perSenderDomain < 0 || total < 0) {
+                throw new IllegalArgumentException("bounce limits must not be negative");
+            }
+            if (window.isNegative() || window.isZero()) {
+                throw new IllegalArgumentException("the bounce limit window must be positive");
+            }
+        }
+
+        /** 10 per sender, 50 per sender domain, 500 in all, per hour. */
+        public static BounceLimits defaults() {
+            return new BounceLimits(10, 50, 500, Duration.ofHours(1));
         }
     }
 
@@ -149,6 +178,8 @@ public record OutboundConfig(String hostname, int concurrency, int perDestinatio
         private Optional<Smarthost> smarthost = Optional.empty();
         private final Map<String, Smarthost> smarthosts = new HashMap<>();
         private Duration shutdownGrace = Duration.ofSeconds(30);
+        private BounceLimits bounceLimits = BounceLimits.defaults();
+        private Optional<SenderRewriting> senderRewriting = Optional.empty();
 
         private Builder(String hostname) {
             this.hostname = hostname;
@@ -237,9 +268,22 @@ public record OutboundConfig(String hostname, int concurrency, int perDestinatio
             return this;
         }
 
+        /** DSNs for mail from unauthenticated sources (default {@link BounceLimits#defaults()}). */
+        public Builder bounceLimits(BounceLimits v) {
+            bounceLimits = v;
+            return this;
+        }
+
+        /** Returns DSNs for mail whose sender this rewrote to the original sender (default: none). */
+        public Builder senderRewriting(SenderRewriting v) {
+            senderRewriting = Optional.of(v);
+            return this;
+        }
+
         public OutboundConfig build() {
             return new OutboundConfig(hostname, concurrency, perDestination, batchSize, pollInterval, lease, firstRetry,
-                    maxRetryInterval, maxAge, delayWarningAfter, timeouts, mxPort, smarthost, smarthosts, shutdownGrace);
+                    maxRetryInterval, maxAge, delayWarningAfter, timeouts, mxPort, smarthost, smarthosts, shutdownGrace,
+                    bounceLimits, senderRewriting);
         }
     }
 }

@@ -42,6 +42,14 @@ public interface OutboundMetrics {
     }
 
     /**
+     * A DSN was not sent: {@code reason} is {@code over_sender}, {@code over_sender_domain} or
+     * {@code over_total} (a bounce limit for mail from unauthenticated sources, ADR 0027), or
+     * {@code bad_srs} (its recipient was a rewritten address that does not reverse).
+     */
+    default void dsnDropped(String reason) {
+    }
+
+    /**
      * A connection to a remote host was set up (greeting, EHLO, STARTTLS and AUTH done) and is
      * about to carry mail; {@code tls} says whether it is encrypted.
      */

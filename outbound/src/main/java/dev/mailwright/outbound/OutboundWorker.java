@@ -2,10 +2,12 @@ package dev.mailwright.outbound;
 
 import dev.mailwright.outbound.OutboundConfig.Smarthost;
 import dev.mailwright.outbound.internal.Backoff;
+import dev.mailwright.outbound.internal.BounceLimiter;
 import dev.mailwright.outbound.internal.DeliveryReport;
 import dev.mailwright.outbound.internal.Outcome;
 import dev.mailwright.outbound.internal.PreparedMessage;
 import dev.mailwright.outbound.internal.SmtpClient;
+import dev.mailwright.protocol.srs.SenderRewriting;
 import dev.mailwright.protocol.tls.OpportunisticTls;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.Delivery;
@@ -77,6 +79,7 @@ public final class OutboundWorker implements AutoCloseable {
     private final String id;
     private final Backoff backoff;
     private final Transfer transfer;
+    private final BounceLimiter bounceLimiter;
     private final ExecutorService pool;
     private final Set<SmtpClient> active = ConcurrentHashMap.newKeySet();
     private final Set<QueueItem> held = ConcurrentHashMap.newKeySet();
@@ -104,6 +107,7 @@ public final class OutboundWorker implements AutoCloseable {
         this.clock = clock;
         this.id = config.hostname() + "/" + UUID.randomUUID().toString().substring(0, 8);
         this.backoff = new Backoff(config.firstRetry(), config.maxRetryInterval(), new SecureRandom());
+        this.bounceLimiter = new BounceLimiter(config.bounceLimits());
         this.transfer = new Transfer(config, anyCertificate(), active::add, active::remove, metrics);
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(config.concurrency(), r -> {
@@ -524,11 +528,32 @@ public final class OutboundWorker implements AutoCloseable {
         return !notify.contains("NEVER") && notify.contains(what);
     }
 
-    /** Stores a DSN for the sender: local mailboxes directly, remote senders through the queue with {@code <>}. */
+    /**
+     * Stores a DSN for the sender: local mailboxes directly, remote senders through the queue with
+     * {@code <>}; a sender we rewrote with SRS gets it at its original address. A DSN for mail from
+     * an unauthenticated source counts against the {@link OutboundConfig.BounceLimits}; one over
+     * them is dropped, with the failures it would have reported.
+     */
     private void report(DeliveryReport.Action action, long messageId, Envelope envelope,
                         List<DeliveryReport.Entry> entries, Instant retryUntil, Set<Long> settles) {
         Address sender = envelope.reversePath().orElseThrow();
         Instant now = clock.instant();
+        if (config.senderRewriting().isPresent()) {
+            SenderRewriting.Reversed r = config.senderRewriting().get().reverse(sender);
+            if (r instanceof SenderRewriting.Reversed.Original o) {
+                sender = o.address();
+            } else if (r instanceof SenderRewriting.Reversed.Refused refused) {
+                drop(action, messageId, sender, "bad_srs", refused.reason(), settles);
+                return;
+            }
+        }
+        if (envelope.authenticated().isEmpty()) {
+            BounceLimiter.Verdict verdict = bounceLimiter.admit(sender, now);
+            if (verdict != BounceLimiter.Verdict.ALLOWED) {
+                drop(action, messageId, sender, verdict.tag(), "bounce limit for unauthenticated mail reached", settles);
+                return;
+            }
+        }
         try (Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), now))) {
             Resolution r = store.recipients().resolve(sender);
             int targets = 0;
@@ -560,7 +585,9 @@ public final class OutboundWorker implements AutoCloseable {
             } catch (NotFoundException e) {
                 original = null;
             }
-            DeliveryReport.write(d.content(), config.hostname(), action, envelope, entries, original, now,
+            Envelope reported = new Envelope(Optional.of(sender), envelope.received(), envelope.ret(), envelope.envId(),
+                    envelope.smtpUtf8(), envelope.authenticated());
+            DeliveryReport.write(d.content(), config.hostname(), action, reported, entries, original, now,
                     Optional.ofNullable(retryUntil));
             d.commit();
             metrics.dsnSent(action.name().toLowerCase(java.util.Locale.ROOT));
@@ -571,6 +598,20 @@ public final class OutboundWorker implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             // failures stay in the queue: sweepBounces tries again
             LOG.warn("DSN ({}) for message {} to <{}> could not be stored: {}", action, messageId, sender, e.toString());
+        }
+    }
+
+    /** A DSN not sent: logged and counted; the failures it would have reported leave the queue. */
+    private void drop(DeliveryReport.Action action, long messageId, Address sender, String reason, String why,
+                      Set<Long> settles) {
+        LOG.warn("DSN ({}) for message {} to <{}> dropped: {} ({})", action, messageId, sender, why, reason);
+        metrics.dsnDropped(reason);
+        if (!settles.isEmpty()) {
+            try {
+                store.queue().dropFailures(messageId, settles);
+            } catch (RuntimeException e) {
+                LOG.warn("outbound {}: cannot drop the failures of message {}: {}", id, messageId, e.toString());
+            }
         }
     }
 

@@ -3,10 +3,12 @@ package dev.mailwright.outbound;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailwright.outbound.OutboundConfig.BounceLimits;
 import dev.mailwright.outbound.testing.Receiver;
 import dev.mailwright.outbound.testing.ScriptedServer;
 import dev.mailwright.smtp.api.SmtpSettings;
 import dev.mailwright.store.Account;
+import dev.mailwright.protocol.srs.SenderRewriting;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.Delivery;
 import dev.mailwright.store.Envelope;
@@ -36,6 +38,7 @@ import java.util.Properties;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /** The worker against the in-memory store, with receiving servers on loopback ports and a clock moved by hand. */
@@ -241,11 +244,11 @@ class OutboundWorkerTest {
     }
 
     @Test
-    void retFullReturnsTheWholeMessage() throws Exception {
+    void retFullFromAnAuthenticatedSubmitterReturnsTheWholeMessage() throws Exception {
         ScriptedServer server = closeLater(new ScriptedServer(ScriptedServer.rcpt(n -> "550 5.7.1 go away")));
         mx.add("remote.test", "127.0.0.1", server.port());
         queue(store, new Envelope(Optional.of(ann.address()), clock.instant(), Optional.of("FULL"), Optional.empty(),
-                false, Optional.empty()), MESSAGE, RemoteRecipient.of(Address.parse("x@remote.test")));
+                false, Optional.of("ann@example.org")), MESSAGE, RemoteRecipient.of(Address.parse("x@remote.test")));
 
         worker().runOnce();
 
@@ -441,6 +444,11 @@ class OutboundWorkerTest {
         @Override
         public void dsnSent(String action) {
             events.add("dsn " + action);
+        }
+
+        @Override
+        public void dsnDropped(String reason) {
+            events.add("dsn dropped " + reason);
         }
 
         @Override
@@ -929,5 +937,132 @@ class OutboundWorkerTest {
         accounts.domains().add("relay.test");
         accounts.accounts().add(Address.parse("relay-user@relay.test"), "relay-pass".toCharArray());
         return closeLater(Receiver.submission("relay.test", dev.mailwright.protocol.Authenticator.of(accounts.accounts())));
+    }
+
+    /**
+     * Issue 22, backscatter: a forged sender on the MX must not get the body of a message back, nor
+     * any number of DSNs (ADR 0027). The remote MX that refuses is a {@link ScriptedServer}.
+     */
+    @Nested
+    class Backscatter {
+
+        private final Address victim = Address.parse("victim@elsewhere.test");
+        private final byte[] secret = "0123456789abcdef0123456789abcdef".getBytes(UTF_8);
+        private final RecordingMetrics metrics = new RecordingMetrics();
+
+        @BeforeEach
+        void refusingRemote() throws Exception {
+            ScriptedServer refusing = closeLater(new ScriptedServer(ScriptedServer.rcpt(n -> "550 5.1.1 no such user")));
+            mx.add("remote.test", "127.0.0.1", refusing.port());
+        }
+
+        private OutboundWorker backscatterWorker(OutboundConfig.Builder config) {
+            return closeLater(new OutboundWorker(store, mx, config.build(), clock, metrics));
+        }
+
+        /** What the MX queued: from an unauthenticated session, sender as given, RET=FULL. */
+        private long queueFromMx(Address sender) {
+            return queue(store, new Envelope(Optional.of(sender), clock.instant(), Optional.of("FULL"), Optional.empty(),
+                    false, Optional.empty()), MESSAGE, RemoteRecipient.of(Address.parse("target@remote.test")));
+        }
+
+        /** The DSNs waiting in the queue (each with the null reverse path), by recipient. */
+        private List<QueueItem> queuedDsns() {
+            return store.queue().list().stream().filter(i -> i.envelope().reversePath().isEmpty()).toList();
+        }
+
+        private String content(QueueItem item) throws Exception {
+            try (InputStream in = store.queue().openContent(item.messageId())) {
+                return new String(in.readAllBytes(), UTF_8);
+            }
+        }
+
+        @Test
+        void retFullFromAnUnauthenticatedSenderGetsOnlyTheHeadersBack() throws Exception {
+            queueFromMx(victim);
+
+            backscatterWorker(config()).runOnce();
+
+            List<QueueItem> dsns = queuedDsns();
+            assertThat(dsns).hasSize(1);
+            assertThat(dsns.get(0).recipient().address()).isEqualTo(victim);
+            MimeMultipart parts = (MimeMultipart) parse(content(dsns.get(0))).getContent();
+            assertThat(parts.getBodyPart(2).getContentType()).startsWith("text/rfc822-headers");
+            assertThat(partText(parts.getBodyPart(2))).contains("Subject: hello").doesNotContain("first line", "last");
+        }
+
+        @Test
+        void dsnsToOneUnauthenticatedSenderStopAtItsLimitAndTheRestAreDroppedAndCounted() throws Exception {
+            for (int i = 0; i < 5; i++) {
+                queueFromMx(victim);
+            }
+            queueFromMx(Address.parse("other@elsewhere.test"));
+
+            backscatterWorker(config().bounceLimits(new BounceLimits(2, 50, 500, Duration.ofHours(1)))).runOnce();
+
+            assertThat(queuedDsns()).extracting(i -> i.recipient().address().toString())
+                    .containsExactlyInAnyOrder("victim@elsewhere.test", "victim@elsewhere.test", "other@elsewhere.test");
+            assertThat(metrics.events).filteredOn(e -> e.startsWith("dsn dropped"))
+                    .containsExactly("dsn dropped over_sender", "dsn dropped over_sender", "dsn dropped over_sender");
+            assertThat(store.queue().list()).as("dropped failures are not kept for a later DSN").hasSize(3);
+        }
+
+        @Test
+        void limitsStartAgainInTheNextWindow() throws Exception {
+            OutboundWorker worker = backscatterWorker(config().bounceLimits(new BounceLimits(1, 50, 500, Duration.ofHours(1))));
+            queueFromMx(victim);
+            queueFromMx(victim);
+            worker.runOnce();
+            assertThat(queuedDsns()).hasSize(1);
+
+            clock.advance(Duration.ofHours(1));
+            queueFromMx(victim);
+            worker.runOnce();
+
+            assertThat(queuedDsns()).hasSize(2);
+        }
+
+        @Test
+        void authenticatedSubmittersAreNotLimitedAndKeepRetFull() throws Exception {
+            for (int i = 0; i < 3; i++) {
+                queue(store, new Envelope(Optional.of(Address.parse("ann@example.org")), clock.instant(), Optional.of("FULL"),
+                        Optional.empty(), false, Optional.of("ann@example.org")), MESSAGE,
+                        RemoteRecipient.of(Address.parse("target@remote.test")));
+            }
+
+            backscatterWorker(config().bounceLimits(new BounceLimits(1, 1, 1, Duration.ofHours(1)))).runOnce();
+
+            assertThat(metrics.events).contains("dsn failed").doesNotContain("dsn dropped over_sender",
+                    "dsn dropped over_sender_domain", "dsn dropped over_total");
+            assertThat(metrics.events.stream().filter("dsn failed"::equals).count()).isEqualTo(3);
+        }
+
+        @Test
+        void dsnForAForwardedMessageGoesToTheOriginalSenderWithTheHeadersOnly() throws Exception {
+            SenderRewriting srs = new SenderRewriting(secret, "example.org", Duration.ofDays(21), clock);
+            Address rewritten = srs.forward(victim).orElseThrow();
+            queueFromMx(rewritten);
+
+            backscatterWorker(config().senderRewriting(srs)).runOnce();
+
+            List<QueueItem> dsns = queuedDsns();
+            assertThat(dsns).extracting(i -> i.recipient().address()).containsExactly(victim);
+            String dsn = content(dsns.get(0));
+            assertThat(parse(dsn).getHeader("To", null)).isEqualTo("<victim@elsewhere.test>");
+            MimeMultipart parts = (MimeMultipart) parse(dsn).getContent();
+            assertThat(parts.getBodyPart(2).getContentType()).startsWith("text/rfc822-headers");
+        }
+
+        @Test
+        void dsnToAForgedSrsAddressIsDroppedAndCounted() throws Exception {
+            SenderRewriting srs = new SenderRewriting(secret, "example.org", Duration.ofDays(21), clock);
+            queueFromMx(Address.parse("SRS0=AAAAAA=AA=elsewhere.test=victim@example.org"));
+
+            backscatterWorker(config().senderRewriting(srs)).runOnce();
+
+            assertThat(queuedDsns()).isEmpty();
+            assertThat(store.queue().list()).isEmpty();
+            assertThat(metrics.events).contains("dsn dropped bad_srs");
+        }
     }
 }

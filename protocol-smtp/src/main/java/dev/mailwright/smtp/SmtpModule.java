@@ -17,6 +17,7 @@ import dev.mailwright.smtp.transport.SmtpListeners;
 import dev.mailwright.store.MailStore;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import dev.mailwright.protocol.srs.SenderRewriting;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,7 +29,8 @@ import java.util.Set;
  * {@code Set<Listener>}, delivering into the store. Needs a {@link Config}, the
  * {@link MailStore}, the {@link dev.mailwright.protocol.Authenticator} of logins (usually
  * {@code Authenticator.of(store.accounts())}), the server's {@link TlsConfig}, a {@link ProtocolMetrics} and the
- * {@link AuthThrottle} every listener of the server shares bound in the component.
+ * {@link AuthThrottle} every listener of the server shares bound in the component, and the
+ * {@code Optional<SenderRewriting>} that rewrites the senders of forwarded mail (ADR 0027).
  */
 @Module
 public final class SmtpModule {
@@ -52,7 +54,8 @@ public final class SmtpModule {
     @Provides
     @ElementsIntoSet
     static Set<Listener> smtpListeners(Config config, MailStore store, dev.mailwright.protocol.Authenticator logins,
-                                       TlsConfig tls, ProtocolMetrics metrics, AuthThrottle throttle) {
+                                       TlsConfig tls, ProtocolMetrics metrics, AuthThrottle throttle,
+                                       Optional<SenderRewriting> srs) {
         Clock clock = Clock.systemUTC();
         Authenticator auth = Authenticator.of(logins, throttle);
         List<SmtpPolicy> extra = config.messagesPerMinute() > 0
@@ -67,7 +70,8 @@ public final class SmtpModule {
             }
             SmtpSettings s = config.settings().toBuilder().hostname(config.hostname()).mode(modes[i]).build();
             listeners.add(SmtpListeners.create(s, addresses.get(i).get(),
-                    SmtpPolicies.standard(s, store.recipients(), extra), StoreMessageSink.factory(store, clock, s.postmaster()),
+                    SmtpPolicies.standard(s, store.recipients(), srs.map(SenderRewriting::forwardingDomain), extra),
+                    StoreMessageSink.factory(store, clock, s.postmaster(), srs),
                     auth, Optional.of(tls), clock, metrics));
         }
         return listeners;

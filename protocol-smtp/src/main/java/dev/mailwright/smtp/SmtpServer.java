@@ -29,6 +29,7 @@ import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
+import dev.mailwright.protocol.srs.SenderRewriting;
 import dev.mailwright.protocol.tls.TlsConfig;
 
 /**
@@ -94,6 +95,7 @@ public final class SmtpServer implements AutoCloseable {
         private UnaryOperator<SmtpSettings.Builder> settings = UnaryOperator.identity();
         private final List<SmtpPolicy> policies = new ArrayList<>();
         private Clock clock = Clock.systemUTC();
+        private Optional<SenderRewriting> srs = Optional.empty();
         private ProtocolMetrics metrics = ProtocolMetrics.NONE;
 
         private Builder() {
@@ -114,6 +116,15 @@ public final class SmtpServer implements AutoCloseable {
         /** Deliver into the store: recipients resolved, quota checked, remote recipients queued. */
         public Builder store(MailStore store) {
             this.store = store;
+            return this;
+        }
+
+        /**
+         * With {@link #store}: rewrite the sender of mail that aliases forward off-site, and return
+         * bounces to the rewritten addresses to the original senders (SRS, ADR 0027).
+         */
+        public Builder senderRewriting(SenderRewriting srs) {
+            this.srs = Optional.of(srs);
             return this;
         }
 
@@ -207,7 +218,7 @@ public final class SmtpServer implements AutoCloseable {
                 ports.put(SmtpSettings.Mode.MX, 0);
             }
             Optional<Address> postmaster = settings.apply(SmtpSettings.builder()).build().postmaster();
-            MessageSink.Factory sinks = store != null ? StoreMessageSink.factory(store, clock, postmaster)
+            MessageSink.Factory sinks = store != null ? StoreMessageSink.factory(store, clock, postmaster, srs)
                     : HandlerMessageSink.factory(handler);
             AuthThrottle t = throttle != null ? throttle : AuthThrottle.standard();
             Authenticator auth = accounts != null ? Authenticator.of(accounts, t)
@@ -217,7 +228,8 @@ public final class SmtpServer implements AutoCloseable {
             try {
                 for (Map.Entry<SmtpSettings.Mode, Integer> e : ports.entrySet()) {
                     SmtpSettings s = settings.apply(SmtpSettings.builder().hostname(hostname)).mode(e.getKey()).build();
-                    SmtpPolicy policy = store != null ? SmtpPolicies.standard(s, store.recipients(), policies)
+                    SmtpPolicy policy = store != null
+                            ? SmtpPolicies.standard(s, store.recipients(), srs.map(SenderRewriting::forwardingDomain), policies)
                             : SmtpPolicies.standard(s, localDomains, SenderOwnershipPolicy.exactAddress(), policies);
                     Listener listener = SmtpListeners.create(s, new InetSocketAddress(bind, e.getValue()), policy, sinks,
                             auth, Optional.ofNullable(tls), clock, metrics);

@@ -32,7 +32,8 @@ class SmtpModuleTest {
         interface Factory {
             TestServer create(@BindsInstance SmtpModule.Config config, @BindsInstance MailStore store,
                               @BindsInstance dev.mailwright.protocol.Authenticator logins, @BindsInstance TlsConfig tls, @BindsInstance ProtocolMetrics metrics,
-                              @BindsInstance AuthThrottle throttle);
+                              @BindsInstance AuthThrottle throttle,
+                              @BindsInstance Optional<dev.mailwright.protocol.srs.SenderRewriting> srs);
         }
     }
 
@@ -61,7 +62,7 @@ class SmtpModuleTest {
         MailStore store = SessionHarness.fixtureStore();
         Set<Listener> listeners = DaggerSmtpModuleTest_TestServer.factory()
                 .create(config, store, dev.mailwright.protocol.Authenticator.of(store.accounts()), TestTls.server(),
-                        metrics, AuthThrottle.standard())
+                        metrics, AuthThrottle.standard(), Optional.empty())
                 .listeners();
         assertThat(listeners).extracting(Listener::name).containsExactlyInAnyOrder("smtp", "submission", "submissions");
         for (Listener l : listeners) {

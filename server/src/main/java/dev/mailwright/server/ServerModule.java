@@ -14,6 +14,7 @@ import dev.mailwright.protocol.Authenticator;
 import dev.mailwright.protocol.Limits;
 import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
+import dev.mailwright.protocol.srs.SenderRewriting;
 import dev.mailwright.server.ops.MicrometerOutboundMetrics;
 import dev.mailwright.server.ops.MicrometerProtocolMetrics;
 import dev.mailwright.protocol.tls.TlsConfig;
@@ -44,7 +45,8 @@ public abstract class ServerModule {
     /** The outbound queue worker of this node, unless {@code outbound.enabled} is off. */
     @Provides
     @Singleton
-    static Optional<OutboundWorker> outboundWorker(ServerConfig config, MailStore store, OutboundMetrics metrics) {
+    static Optional<OutboundWorker> outboundWorker(ServerConfig config, MailStore store, OutboundMetrics metrics,
+                                                   Optional<SenderRewriting> srs) {
         ServerConfig.Outbound o = config.outbound();
         if (!o.enabled()) {
             return Optional.empty();
@@ -55,11 +57,38 @@ public abstract class ServerModule {
                 .firstRetry(o.firstRetry())
                 .maxRetryInterval(o.maxRetryInterval())
                 .delayWarningAfter(o.delayWarning())
-                .shutdownGrace(config.shutdownGracePeriod());
+                .shutdownGrace(config.shutdownGracePeriod())
+                .bounceLimits(new OutboundConfig.BounceLimits(o.bounceLimits().perSender(),
+                        o.bounceLimits().perSenderDomain(), o.bounceLimits().total(), o.bounceLimits().window()));
+        srs.ifPresent(b::senderRewriting);
         o.smarthost().ifPresent(s -> b.smarthost(relay(s)));
         o.domainSmarthosts().forEach((domain, s) -> b.smarthost(domain, relay(s)));
         return Optional.of(new OutboundWorker(store, new DnsMxResolver(), b.build(), Clock.systemUTC(), metrics));
     }
+
+    /**
+     * The Sender Rewriting Scheme of forwarded mail, unless {@code smtp.srs} is off (ADR 0027). Its
+     * secret is {@code smtp.srs-secret}, else the one in the database, made by the first node that
+     * starts: every node then rewrites and reverses alike.
+     */
+    @Provides
+    @Singleton
+    static Optional<SenderRewriting> senderRewriting(ServerConfig config, MailStore store) {
+        ServerConfig.Srs srs = config.smtp().srs();
+        if (!srs.enabled()) {
+            return Optional.empty();
+        }
+        byte[] secret = srs.secret().map(s -> s.getBytes(java.nio.charset.StandardCharsets.UTF_8)).orElseGet(() -> {
+            byte[] candidate = new byte[32];
+            new java.security.SecureRandom().nextBytes(candidate);
+            return store.secrets().getOrCreate(SRS_SECRET, candidate);
+        });
+        return Optional.of(new SenderRewriting(secret, srs.domain().orElse(config.hostname()), srs.maxAge(),
+                Clock.systemUTC()));
+    }
+
+    /** The name of the SRS key among the store's {@link dev.mailwright.store.Secrets}. */
+    static final String SRS_SECRET = "srs";
 
     private static OutboundConfig.Smarthost relay(ServerConfig.Smarthost s) {
         OutboundConfig.Smarthost relay = OutboundConfig.Smarthost.of(s.host(), s.port(),

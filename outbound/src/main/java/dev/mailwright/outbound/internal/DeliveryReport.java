@@ -20,8 +20,8 @@ import java.util.UUID;
  * A delivery status notification (RFC 3464): {@code multipart/report; report-type=delivery-status}
  * with a human-readable part, the {@code message/delivery-status} part (one per-recipient block
  * for each recipient it covers), and the original message: its header only
- * ({@code text/rfc822-headers}) unless the sender asked for {@code RET=FULL}. The original is
- * streamed, never held.
+ * ({@code text/rfc822-headers}) unless an authenticated submitter asked for {@code RET=FULL}
+ * ({@link #returnsFullMessage}). The original is streamed, never held.
  */
 public final class DeliveryReport {
 
@@ -127,7 +127,7 @@ public final class DeliveryReport {
                     .append(DATE.format(u.atOffset(ZoneOffset.UTC))).append("\r\n"));
         }
 
-        boolean full = envelope.ret().map(r -> r.equalsIgnoreCase("FULL")).orElse(false);
+        boolean full = returnsFullMessage(envelope);
         if (original != null) {
             h.append("\r\n--").append(boundary).append("\r\n");
             h.append("Content-Type: ").append(full ? "message/rfc822" : "text/rfc822-headers").append("\r\n");
@@ -145,6 +145,17 @@ public final class DeliveryReport {
             }
         }
         out.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * Whether the report carries the whole original message: only when the sender asked for it
+     * with {@code RET=FULL} and was an authenticated submitter. Mail from the MX has a sender no
+     * one checked, so its reports carry the header only, whatever RET says (RFC 3461 4.3 leaves
+     * the choice to the reporting MTA; ADR 0027): otherwise a forged sender gets any body back.
+     */
+    public static boolean returnsFullMessage(Envelope envelope) {
+        return envelope.authenticated().isPresent()
+                && envelope.ret().map(r -> r.equalsIgnoreCase("FULL")).orElse(false);
     }
 
     private static String human(Action action, String mta, List<Entry> entries, Optional<Instant> retryUntil) {

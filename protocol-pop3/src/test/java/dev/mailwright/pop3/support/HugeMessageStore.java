@@ -178,6 +178,11 @@ public final class HugeMessageStore implements MailStore {
     }
 
     @Override
+    public dev.mailwright.store.Secrets secrets() {
+        return accounts.secrets();
+    }
+
+    @Override
     public void close() {
         accounts.close();
     }

@@ -1,5 +1,6 @@
 package dev.mailwright.smtp.delivery;
 
+import dev.mailwright.protocol.srs.SenderRewriting;
 import dev.mailwright.smtp.api.MailFrom;
 import dev.mailwright.smtp.api.RcptTo;
 import dev.mailwright.smtp.api.SessionInfo;
@@ -22,21 +23,37 @@ import java.util.Optional;
  * catch-all, sub-addresses; quota checked then), remote ones are queued with their DSN
  * parameters, and {@link #commit()} is the store's single transaction. {@code postmaster@} a hosted
  * domain that has no such mailbox or alias goes to the configured postmaster (RFC 5321 4.5.1).
+ *
+ * <p>With {@link SenderRewriting} (ADR 0027): mail from an unauthenticated client is queued with
+ * its sender rewritten (SRS0/SRS1), since every remote recipient such a client reaches is an alias
+ * that forwards off-site; and a recipient that is one of our SRS addresses is returned to the
+ * address it hides, while a forged or expired one is refused.
  */
 public final class StoreMessageSink implements MessageSink {
+
+    /** A recipient that looks like one of our SRS addresses but whose hash is wrong or that expired. */
+    static final SmtpReply BAD_SRS_ADDRESS = SmtpReply.of(550, "5.1.1",
+            "Recipient address rejected: invalid or expired return address");
 
     private final SessionInfo session;
     private final long expectedSize;
     private final Delivery delivery;
     private final Optional<Address> postmaster;
+    private final Optional<SenderRewriting> srs;
     private boolean local;
 
     private StoreMessageSink(MailStore store, SessionInfo session, MailFrom from, Clock clock,
-                             Optional<Address> postmaster) {
+                             Optional<Address> postmaster, Optional<SenderRewriting> srs) {
         this.session = session;
         this.postmaster = postmaster;
+        this.srs = srs;
         this.expectedSize = from.size().orElse(0);
-        this.delivery = store.deliveries().begin(new Envelope(from.reversePath(), clock.instant(), from.ret(),
+        Optional<Address> sender = from.reversePath();
+        if (srs.isPresent() && sender.isPresent() && session.authenticatedUser().isEmpty()) {
+            // the envelope's sender is used for queued copies only, and the MX queues only forwarded ones
+            sender = srs.get().forward(sender.get()).or(from::reversePath);
+        }
+        this.delivery = store.deliveries().begin(new Envelope(sender, clock.instant(), from.ret(),
                 from.envId(), from.smtpUtf8(), session.authenticatedUser()));
     }
 
@@ -47,10 +64,16 @@ public final class StoreMessageSink implements MessageSink {
      *                   ({@link dev.mailwright.smtp.api.SmtpSettings#postmaster()})
      */
     public static MessageSink.Factory factory(MailStore store, Clock clock, Optional<Address> postmaster) {
+        return factory(store, clock, postmaster, Optional.empty());
+    }
+
+    /** As {@link #factory(MailStore, Clock, Optional)}, rewriting forwarded senders with {@code srs}. */
+    public static MessageSink.Factory factory(MailStore store, Clock clock, Optional<Address> postmaster,
+                                              Optional<SenderRewriting> srs) {
         return new MessageSink.Factory() {
             @Override
             public MessageSink open(SessionInfo session, MailFrom from) {
-                return new StoreMessageSink(store, session, from, clock, postmaster);
+                return new StoreMessageSink(store, session, from, clock, postmaster, srs);
             }
 
             @Override
@@ -63,9 +86,20 @@ public final class StoreMessageSink implements MessageSink {
     @Override
     public void recipient(RcptTo rcpt) {
         Address address = rcpt.address();
+        boolean returned = false;
+        if (srs.isPresent()) {
+            SenderRewriting.Reversed r = srs.get().reverse(address);
+            if (r instanceof SenderRewriting.Reversed.Refused) {
+                throw new SmtpRejection(BAD_SRS_ADDRESS);
+            }
+            if (r instanceof SenderRewriting.Reversed.Original original) {
+                address = original.address();
+                returned = true;
+            }
+        }
         Resolution resolution = resolve(address);
         if (!resolution.localDomain()) {
-            if (session.authenticatedUser().isEmpty()) {
+            if (session.authenticatedUser().isEmpty() && !returned) {
                 throw new SmtpRejection(SmtpReply.RELAY_DENIED);
             }
             delivery.addRemote(new RemoteRecipient(address, rcpt.notifyOn(), rcpt.orcpt()));

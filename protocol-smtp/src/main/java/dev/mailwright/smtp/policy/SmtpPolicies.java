@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 
@@ -25,7 +26,19 @@ public final class SmtpPolicies {
 
     /** For store-backed delivery: local domains and owned addresses come from the store. */
     public static SmtpPolicy standard(SmtpSettings settings, Recipients recipients, List<? extends SmtpPolicy> extra) {
-        return standard(settings, new LocalDomainCache(recipients::isLocalDomain, LOCAL_DOMAIN_TTL, Clock.systemUTC()),
+        return standard(settings, recipients, Optional.empty(), extra);
+    }
+
+    /**
+     * As {@link #standard(SmtpSettings, Recipients, List)}, with the domain of our SRS addresses
+     * counted as ours, so that bounces to them get past the relay check to the sink that returns
+     * them (ADR 0027).
+     */
+    public static SmtpPolicy standard(SmtpSettings settings, Recipients recipients, Optional<String> forwardingDomain,
+                                      List<? extends SmtpPolicy> extra) {
+        Predicate<String> ours = d -> forwardingDomain.map(f -> f.equalsIgnoreCase(d)).orElse(false)
+                || recipients.isLocalDomain(d);
+        return standard(settings, new LocalDomainCache(ours, LOCAL_DOMAIN_TTL, Clock.systemUTC()),
                 SenderOwnershipPolicy.ownedVia(recipients), extra);
     }
 

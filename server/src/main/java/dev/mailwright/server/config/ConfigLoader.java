@@ -191,8 +191,17 @@ public final class ConfigLoader {
                 throw e;
             }
         });
+        Optional<String> srsDomain = nonEmpty(c.getString("smtp.srs-domain"));
+        srsDomain.ifPresent(d -> check(d.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?"), c, "smtp.srs-domain",
+                "must be a domain name"));
+        Optional<String> srsSecret = nonEmpty(c.getString("smtp.srs-secret"));
+        srsSecret.ifPresent(s -> check(s.length() >= 16, c, "smtp.srs-secret", "must have at least 16 characters"));
+        Duration srsMaxAge = positiveDuration(c, "smtp.srs-max-age");
+        check(srsMaxAge.toDays() >= 1 && srsMaxAge.toDays() < 1024, c, "smtp.srs-max-age",
+                "must be between 1 and 1023 days");
         ServerConfig.Smtp smtp = new ServerConfig.Smtp(bareLf, c.getBoolean("smtp.sender-must-be-owned"),
-                positiveInt(c, "smtp.messages-per-minute-per-ip"), postmaster);
+                positiveInt(c, "smtp.messages-per-minute-per-ip"), postmaster,
+                new ServerConfig.Srs(c.getBoolean("smtp.srs"), srsDomain, srsSecret, srsMaxAge));
 
         Optional<ServerConfig.Smarthost> smarthost = nonEmpty(c.getString("outbound.smarthost")).map(relay ->
                 smarthost(c, "outbound.smarthost", relay, c.getString("outbound.smarthost-tls"), "outbound.smarthost-tls",
@@ -220,7 +229,11 @@ public final class ConfigLoader {
         ServerConfig.Outbound outbound = new ServerConfig.Outbound(c.getBoolean("outbound.enabled"),
                 positiveInt(c, "outbound.workers"), positiveDuration(c, "outbound.max-age"),
                 positiveDuration(c, "outbound.first-retry"), positiveDuration(c, "outbound.max-retry-interval"),
-                positiveDuration(c, "outbound.delay-warning"), smarthost, Map.copyOf(domainSmarthosts));
+                positiveDuration(c, "outbound.delay-warning"), smarthost, Map.copyOf(domainSmarthosts),
+                new ServerConfig.BounceLimits(nonNegativeInt(c, "outbound.bounce-limit-per-sender"),
+                        nonNegativeInt(c, "outbound.bounce-limit-per-domain"),
+                        nonNegativeInt(c, "outbound.bounce-limit-total"),
+                        positiveDuration(c, "outbound.bounce-limit-window")));
 
         String format = c.getString("logging.format");
         check(List.of("text", "json").contains(format), c, "logging.format", "must be text or json");
@@ -306,6 +319,12 @@ public final class ConfigLoader {
     private static int positiveInt(Config c, String key) {
         int v = c.getInt(key);
         check(v > 0, c, key, "must be greater than 0");
+        return v;
+    }
+
+    private static int nonNegativeInt(Config c, String key) {
+        int v = c.getInt(key);
+        check(v >= 0, c, key, "must not be negative");
         return v;
     }
 

@@ -82,13 +82,32 @@ public record ServerConfig(
      * @param postmaster the mailbox for {@code postmaster@} hosted domains without one of their own
      */
     public record Smtp(String bareLf, boolean senderMustBeOwned, int messagesPerMinutePerIp,
-                       Optional<Address> postmaster) {
+                       Optional<Address> postmaster, Srs srs) {
+    }
+
+    /**
+     * The Sender Rewriting Scheme for mail that aliases forward off-site (ADR 0027).
+     *
+     * @param domain the domain of rewritten addresses; empty for the server's hostname
+     * @param secret the HMAC secret; empty to use the one generated into the data directory
+     * @param maxAge how long a rewritten address takes bounces
+     */
+    public record Srs(boolean enabled, Optional<String> domain, Optional<String> secret, Duration maxAge) {
+        @Override
+        public String toString() {
+            return "Srs[" + enabled + ", " + domain + ", secret " + (secret.isPresent() ? "set" : "generated")
+                    + ", " + maxAge + "]";
+        }
+    }
+
+    /** DSNs for mail from unauthenticated sources, per {@code window} (ADR 0027). */
+    public record BounceLimits(int perSender, int perSenderDomain, int total, Duration window) {
     }
 
     /** @param domainSmarthosts relays for mail to these domains (lower case); they win over {@code smarthost} */
     public record Outbound(boolean enabled, int workers, Duration maxAge, Duration firstRetry,
                            Duration maxRetryInterval, Duration delayWarning, Optional<Smarthost> smarthost,
-                           Map<String, Smarthost> domainSmarthosts) {
+                           Map<String, Smarthost> domainSmarthosts, BounceLimits bounceLimits) {
     }
 
     /** A relay for all outbound mail; TLS is always required to it ({@code implicit} or STARTTLS). */

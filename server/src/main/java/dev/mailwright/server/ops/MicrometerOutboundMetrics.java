@@ -14,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code mailwright_outbound_attempts_total{result=delivered|deferred|bounced}} (per recipient),
  * {@code mailwright_outbound_delivery_latency_seconds} (from queueing to delivery),
  * {@code mailwright_outbound_dsns_total{action=failed|delayed|relayed}},
- * {@code mailwright_outbound_connections_total{tls=true|false}} (connections set up to remote
+ * {@code mailwright_outbound_dsns_dropped_total{reason=over_sender|over_sender_domain|over_total|bad_srs}}
+ * (DSNs not sent, ADR 0027), {@code mailwright_outbound_connections_total{tls=true|false}} (connections set up to remote
  * hosts) and {@code mailwright_outbound_connections_reused_total}. The fixed meters are registered
  * at once, so they show (at zero) before the first delivery.
  */
@@ -23,6 +24,7 @@ public final class MicrometerOutboundMetrics implements OutboundMetrics {
     private final MeterRegistry registry;
     private final Map<Result, Counter> attempts = new EnumMap<>(Result.class);
     private final Map<String, Counter> dsns = new ConcurrentHashMap<>();
+    private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
     private final Timer latency;
     private final Counter tls;
     private final Counter plain;
@@ -43,6 +45,15 @@ public final class MicrometerOutboundMetrics implements OutboundMetrics {
         for (String action : new String[] {"failed", "delayed", "relayed"}) {
             dsn(action);
         }
+        for (String reason : new String[] {"over_sender", "over_sender_domain", "over_total", "bad_srs"}) {
+            dropped(reason);
+        }
+    }
+
+    private Counter dropped(String reason) {
+        return dropped.computeIfAbsent(reason, r -> Counter.builder("mailwright.outbound.dsns.dropped").tag("reason", r)
+                .description("delivery status notifications not sent (bounce limits, bad SRS addresses)")
+                .register(registry));
     }
 
     private Counter connections(String tlsUsed) {
@@ -68,6 +79,11 @@ public final class MicrometerOutboundMetrics implements OutboundMetrics {
     @Override
     public void dsnSent(String action) {
         dsn(action).increment();
+    }
+
+    @Override
+    public void dsnDropped(String reason) {
+        dropped(reason).increment();
     }
 
     @Override

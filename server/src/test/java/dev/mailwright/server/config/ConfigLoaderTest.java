@@ -170,6 +170,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void srsAndBounceLimitsHaveSafeDefaultsAndBadValuesAreNamed() {
+        ServerConfig defaults = ConfigLoader.load(Optional.empty(), Map.of());
+        assertThat(defaults.smtp().srs()).isEqualTo(new ServerConfig.Srs(true, Optional.empty(), Optional.empty(),
+                java.time.Duration.ofDays(21)));
+        assertThat(defaults.outbound().bounceLimits()).isEqualTo(new ServerConfig.BounceLimits(10, 50, 500,
+                java.time.Duration.ofHours(1)));
+        assertThat(ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_SMTP_SRS_SECRET", "a-long-enough-secret"))
+                .smtp().srs().toString()).as("the secret is never shown").doesNotContain("a-long-enough-secret");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_SMTP_SRS_SECRET", "short")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("smtp.srs-secret");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_SMTP_SRS_DOMAIN", "not a domain")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("smtp.srs-domain");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_SMTP_SRS_MAX_AGE", "1200d")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("smtp.srs-max-age");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(),
+                Map.of("MAILWRIGHT_OUTBOUND_BOUNCE_LIMIT_PER_SENDER", "-1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("outbound.bounce-limit-per-sender");
+    }
+
+    @Test
     void aLockLeaseShorterThanThePop3ServerAcceptsIsNamed() {
         // found by the integration tests: 3s used to pass the loader and fail at start as "cannot start: lease too short"
         assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_POP3_LOCK_LEASE", "3s")))

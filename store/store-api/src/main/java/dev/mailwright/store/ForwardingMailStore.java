@@ -66,6 +66,11 @@ public abstract class ForwardingMailStore implements MailStore {
     }
 
     @Override
+    public Secrets secrets() {
+        return delegate.secrets();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

@@ -31,6 +31,9 @@ public interface MailStore extends AutoCloseable {
     /** The DKIM signing keys of our domains. */
     DkimKeys dkimKeys();
 
+    /** Secrets the nodes share (the SRS key). */
+    Secrets secrets();
+
     /** Releases pools and files; the store is unusable afterwards. */
     @Override
     void close();

@@ -1656,6 +1656,47 @@ public abstract class MailStoreContract {
         }
     }
 
+    // ------------------------------------------------------------ shared secrets
+
+    @Nested
+    class SecretsContract {
+        @Test
+        void firstSecretStoredUnderANameIsKeptAndReturnedToEveryCaller() {
+            byte[] first = {1, 2, 3};
+
+            assertThat(store.secrets().getOrCreate("srs", first)).containsExactly(1, 2, 3);
+            assertThat(store.secrets().getOrCreate("srs", new byte[] {9, 9})).containsExactly(1, 2, 3);
+            assertThat(store.secrets().getOrCreate("other", new byte[] {7})).containsExactly(7);
+            first[0] = 42;
+            assertThat(store.secrets().getOrCreate("srs", new byte[] {9})).as("the store kept its own copy")
+                    .containsExactly(1, 2, 3);
+        }
+
+        @Test
+        void nodesRacingToCreateASecretAllGetTheSameOne() throws Exception {
+            int n = 4;
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+            try {
+                java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<byte[]>> results = new java.util.ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    byte[] candidate = {(byte) i};
+                    results.add(pool.submit(() -> {
+                        start.await();
+                        return store.secrets().getOrCreate("raced", candidate);
+                    }));
+                }
+                start.countDown();
+                byte[] winner = results.get(0).get();
+                for (java.util.concurrent.Future<byte[]> r : results) {
+                    assertThat(r.get()).containsExactly(winner);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
     // ------------------------------------------------------------ DKIM keys
 
     @Nested

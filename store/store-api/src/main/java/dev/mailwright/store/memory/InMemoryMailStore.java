@@ -10,6 +10,7 @@ import dev.mailwright.store.Deliveries;
 import dev.mailwright.store.Delivery;
 import dev.mailwright.store.DkimKey;
 import dev.mailwright.store.DkimKeys;
+import dev.mailwright.store.Secrets;
 import dev.mailwright.store.DeliveryReceipt;
 import dev.mailwright.store.Domain;
 import dev.mailwright.store.Domains;
@@ -100,6 +101,8 @@ public final class InMemoryMailStore implements MailStore {
     private final OutboundQueue queueView = new QueueView();
     private final Mailboxes mailboxesView = new MailboxesView();
     private final DkimKeys dkimView = new DkimView();
+    private final java.util.concurrent.ConcurrentMap<String, byte[]> secrets = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Secrets secretsView = (name, candidate) -> secrets.computeIfAbsent(name, n -> candidate.clone()).clone();
 
     public InMemoryMailStore() {
         this(Clock.systemUTC(), new PasswordHashing());
@@ -153,6 +156,11 @@ public final class InMemoryMailStore implements MailStore {
     @Override
     public DkimKeys dkimKeys() {
         return dkimView;
+    }
+
+    @Override
+    public Secrets secrets() {
+        return secretsView;
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.mailwright.store.Aliases;
 import dev.mailwright.store.Deliveries;
 import dev.mailwright.store.DeliveryReceipt;
 import dev.mailwright.store.DkimKeys;
+import dev.mailwright.store.Secrets;
 import dev.mailwright.store.Domains;
 import dev.mailwright.store.MailStore;
 import dev.mailwright.store.Mailboxes;
@@ -21,6 +22,7 @@ import dev.mailwright.store.postgres.internal.SqlAccounts;
 import dev.mailwright.store.postgres.internal.SqlAliases;
 import dev.mailwright.store.postgres.internal.SqlDelivery;
 import dev.mailwright.store.postgres.internal.SqlDkimKeys;
+import dev.mailwright.store.postgres.internal.SqlSecrets;
 import dev.mailwright.store.postgres.internal.SqlDomains;
 import dev.mailwright.store.postgres.internal.SqlMailboxes;
 import dev.mailwright.store.postgres.internal.SqlMaildrops;
@@ -102,6 +104,7 @@ public final class PostgresMailStore implements MailStore {
     private final OutboundQueue queue;
     private final Mailboxes mailboxes;
     private final DkimKeys dkimKeys;
+    private final Secrets secrets;
 
     /**
      * A store over a data source that the caller owns and closes.
@@ -142,6 +145,7 @@ public final class PostgresMailStore implements MailStore {
         this.queue = new SqlQueue(jdbc, clock);
         this.mailboxes = new SqlMailboxes(jdbc, clock);
         this.dkimKeys = new SqlDkimKeys(jdbc, clock);
+        this.secrets = new SqlSecrets(jdbc, clock);
     }
 
     /** A store with its own connection pool, closed with the store. The database is not contacted yet. */
@@ -233,6 +237,11 @@ public final class PostgresMailStore implements MailStore {
     @Override
     public DkimKeys dkimKeys() {
         return dkimKeys;
+    }
+
+    @Override
+    public Secrets secrets() {
+        return secrets;
     }
 
     @Override

@@ -66,7 +66,8 @@ class SchemaMigratorTest {
                     + " ('@bücher.example', '@bücher.example', 'bücher.example', '{Ann@bücher.example}'),"
                     + " ('info@bücher.example', 'info@bücher.example', 'bücher.example', '{x@example.org}')");
         }
-        assertThat(new SchemaMigrator(db.dataSource()).migrate()).as("V9, the conversion, and V10").isEqualTo(2);
+        assertThat(new SchemaMigrator(db.dataSource()).migrate()).as("V9, the conversion, V10 and every later one")
+                .isEqualTo(SchemaMigrator.BUNDLED_VERSIONS.size() - 8);
         try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
             assertThat(column(s, "SELECT name FROM domains ORDER BY name")).isEqualTo("example.org,xn--bcher-kva.example");
             assertThat(column(s, "SELECT address || ' ' || address_key || ' ' || domain FROM accounts"))
