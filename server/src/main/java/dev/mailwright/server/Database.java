@@ -67,9 +67,10 @@ public final class Database implements AutoCloseable {
                             + " or use auto or java)"));
             case AUTO -> Libsodium.argon2().orElse(Argon2.java());
         };
-        return new PasswordHashing(new PasswordHashing.Argon2Cost(passwords.argon2MemoryKib(),
+        PasswordHashing hashing = new PasswordHashing(new PasswordHashing.Argon2Cost(passwords.argon2MemoryKib(),
                 passwords.argon2Iterations(), passwords.argon2Parallelism()), new SecureRandom(), argon2,
                 HashLimit.forThisJvm(passwords.maxConcurrentHashes(), HashLimit.DEFAULT_MAX_WAIT));
+        return passwords.scramIterations() > 0 ? hashing.withScram(passwords.scramIterations()) : hashing;
     }
 
     /** How passwords are hashed, for the log. */

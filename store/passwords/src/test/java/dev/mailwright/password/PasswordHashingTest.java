@@ -141,4 +141,38 @@ class PasswordHashingTest {
         assertThat(hashing.verify("pw-plain".toCharArray(), "{PLAIN}pw-plain")).isTrue();
         assertThat(hashing.argon2Computations.get() - start).as("a right password costs nothing more").isZero();
     }
+
+    @Test
+    void scramIsOffUnlessTurnedOnAndThenKeepsNoVerifierBelow600000Iterations() {
+        assertThat(hashing.scramEnabled()).isFalse();
+        assertThat(hashing.scram("pw".toCharArray())).as("off: no verifier to store").isEmpty();
+        String old = ScramCredentials.derive("pw".toCharArray(), new SecureRandom(), 10_000).encode();
+        assertThat(hashing.usableScram(old)).isEmpty();
+        assertThat(hashing.scramOutdated(old)).as("off: an old verifier goes at the next login").isTrue();
+        assertThat(hashing.scramOutdated(null)).isFalse();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> hashing.withScram(10_000))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("600000");
+
+        PasswordHashing on = hashing.withScram(ScramCredentials.MIN_ITERATIONS);
+        ScramCredentials made = on.scram("pw".toCharArray()).orElseThrow();
+        assertThat(made.iterations()).isEqualTo(600_000);
+        assertThat(on.usableScram(made.encode())).contains(made);
+        assertThat(on.scramOutdated(made.encode())).isFalse();
+        assertThat(on.usableScram(old)).as("the 10,000-iteration verifiers of earlier builds are not used").isEmpty();
+        assertThat(on.scramOutdated(old)).as("and are replaced at the next password login").isTrue();
+        assertThat(on.scramOutdated(null)).isTrue();
+    }
+
+    @Test
+    void theScramStandInIsTheSameForTheSameSecretAndNameWhateverTheCase() {
+        PasswordHashing on = hashing.withScram(600_000);
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        ScramCredentials a = on.scramStandIn(secret.clone(), "Nobody@example.org");
+        assertThat(on.scramStandIn(secret, "nobody@example.org")).isEqualTo(a);
+        assertThat(a.iterations()).as("the same i= as a real user's").isEqualTo(600_000);
+        byte[] other = secret.clone();
+        other[0] ^= 1;
+        assertThat(on.scramStandIn(other, "nobody@example.org").salt()).isNotEqualTo(a.salt());
+    }
 }

@@ -66,7 +66,8 @@ class SchemaMigratorTest {
                     + " ('@bücher.example', '@bücher.example', 'bücher.example', '{Ann@bücher.example}'),"
                     + " ('info@bücher.example', 'info@bücher.example', 'bücher.example', '{x@example.org}')");
         }
-        assertThat(new SchemaMigrator(db.dataSource()).migrate()).as("V9, the conversion, and V10").isEqualTo(2);
+        assertThat(new SchemaMigrator(db.dataSource()).migrate()).as("V9, the conversion, and every later one")
+                .isEqualTo(SchemaMigrator.BUNDLED_VERSIONS.size() - 8);
         try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
             assertThat(column(s, "SELECT name FROM domains ORDER BY name")).isEqualTo("example.org,xn--bcher-kva.example");
             assertThat(column(s, "SELECT address || ' ' || address_key || ' ' || domain FROM accounts"))
@@ -80,6 +81,26 @@ class SchemaMigratorTest {
             var ann = store.accounts().get(dev.mailwright.store.Address.parse("ann@bücher.example")).orElseThrow();
             assertThat(store.recipients().resolve(dev.mailwright.store.Address.parse("someone@BÜCHER.example")).local())
                     .extracting(dev.mailwright.store.Resolution.LocalRecipient::accountId).containsExactly(ann.id());
+        }
+    }
+
+    @Test
+    void theWeakScramVerifiersOfEarlierBuildsAreDroppedByV12() throws SQLException {
+        TestDatabase db = TestDatabases.empty();
+        org.flywaydb.core.Flyway.configure().dataSource(db.dataSource()).locations("classpath:db/migration").target("10")
+                .load().migrate();
+        String weak = dev.mailwright.password.ScramCredentials.derive("pw".toCharArray(), new java.security.SecureRandom(),
+                10_000).encode();
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO domains (name, created) VALUES ('example.org', now())");
+            s.execute("INSERT INTO accounts (address, address_key, domain, password_hash, scram, uid_validity, created)"
+                    + " VALUES ('ann@example.org', 'ann@example.org', 'example.org', '{PLAIN}pw', '" + weak + "', 1, now())");
+        }
+        new SchemaMigrator(db.dataSource()).migrate();
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            assertThat(column(s, "SELECT coalesce(scram, 'none') || ' ' || password_hash FROM accounts"))
+                    .isEqualTo("none {PLAIN}pw");
+            assertThat(column(s, "SELECT count(*) FROM server_secrets")).isEqualTo("0");
         }
     }
 
