@@ -264,9 +264,17 @@ public final class PasswordHashing {
             return check(scheme, password, body) || failedLikeAnUnknownUser(password);
         }
         int memoryKib = scheme.startsWith("ARGON2") ? Phc.parse(body).memoryKib() : 0;
+        boolean right;
         try (HashLimit.Turn turn = limit.acquire(memoryKib)) {
-            return check(scheme, password, body);
+            right = check(scheme, password, body);
         }
+        // any other stored hash than the default at this cost pays for an unknown user's hash too when it
+        // fails: a cheaper one (SHA512-CRYPT at its default 5,000 rounds takes 4 ms against 66) would tell
+        // that the account exists; a costlier one is hidden by the failure delay (AuthThrottle, ADR 0029)
+        if (right || !needsRehash(stored)) {
+            return right;
+        }
+        return failedLikeAnUnknownUser(password);
     }
 
     private boolean check(String scheme, char[] password, String body) {

@@ -279,14 +279,16 @@ public abstract class MailStoreContract {
         }
 
         @Test
-        void aFailedLoginCostsOneArgon2HashForAnUnknownUserAndForAnyQuickOrDefaultStoredHash() {
+        void aFailedLoginCostsOneArgon2HashForAnUnknownUserAndForAnyImportedOrDefaultStoredHash() {
             user("hank@example.org");
             store.accounts().addWithHash(Address.parse("plain@example.org"), "{PLAIN}pw-plain");
             store.accounts().addWithHash(Address.parse("md5@example.org"), "{CRYPT}$1$saltsalt$AJwDIrlvWUF2iKSOOX4fZ0");
             store.accounts().addWithHash(Address.parse("sha@example.org"),
                     "{SHA512}o+CnsfHBinFv6fqBXykJMWP8vaEKlmnf6LIjmUP0/GULEq5oCkmk/2M9Uq6nPyx7AaX1FCXCpYOwNSzWNfpGoA==");
+            store.accounts().addWithHash(Address.parse("crypt@example.org"), "{SHA512-CRYPT}$6$saltsaltsalt$k4nwCvvvLd"
+                    + "cJJurhxrP379bGtpkM.obZBi2HRJRwRK3ht/YJDNVjG8qq76iCgRvfKG/yVRmsby5JmvDOrx/0Q1");
             for (String user : new String[] {"nobody@example.org", "hank@example.org", "plain@example.org",
-                    "md5@example.org", "sha@example.org", "not an address"}) {
+                    "md5@example.org", "sha@example.org", "crypt@example.org", "not an address"}) {
                 long before = TEST_HASHING.argon2Computed();
                 assertThat(store.accounts().authenticate(user, "guess".toCharArray())).isEmpty();
                 assertThat(TEST_HASHING.argon2Computed() - before).as(user).isEqualTo(1);
