@@ -25,6 +25,18 @@ public interface AdminContext {
     /** The schema of the configured database, for {@code db migrate|status}; empty for a store without one (in memory). */
     Optional<DatabaseSchema> schema();
 
+    /**
+     * The database role the server's configuration logs in as, and whether it is a superuser
+     * ({@code check} warns then: ADR 0029); empty for a store without one.
+     */
+    default Optional<DatabaseRole> databaseRole() {
+        return Optional.empty();
+    }
+
+    /** A database login role: its name, and whether it is a superuser. */
+    record DatabaseRole(String name, boolean superuser) {
+    }
+
     /** Dumps and restores of the configured database ({@code db dump|restore}); empty for a store without one. */
     default Optional<DatabaseBackup> backup() {
         return Optional.empty();

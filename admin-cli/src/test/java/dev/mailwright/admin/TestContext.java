@@ -18,6 +18,7 @@ public final class TestContext implements AdminContext {
     public final List<String> dkimSelectors = new ArrayList<>();
     public final List<String> warnings = new ArrayList<>();
     public Optional<String> postmaster = Optional.empty();
+    public Optional<DatabaseRole> databaseRole = Optional.empty();
 
     public TestContext(Supplier<MailStore> store) {
         this.store = store;
@@ -31,6 +32,11 @@ public final class TestContext implements AdminContext {
     @Override
     public Optional<DatabaseSchema> schema() {
         return schema;
+    }
+
+    @Override
+    public Optional<DatabaseRole> databaseRole() {
+        return databaseRole;
     }
 
     @Override

@@ -19,6 +19,19 @@ public interface Authenticator {
     /** SCRAM-SHA-256 material of an enabled account. */
     Optional<ScramCredentials> scramCredentials(String username);
 
+    /** Whether SCRAM-SHA-256 may be offered: the store keeps verifiers (ADR 0029). Off unless said. */
+    default boolean scramEnabled() {
+        return false;
+    }
+
+    /**
+     * What SCRAM shows for a name without {@link #scramCredentials}, the same at every attempt,
+     * on every node and after a restart ({@link Accounts#scramStandIn}).
+     */
+    default ScramCredentials scramStandIn(String username) {
+        throw new UnsupportedOperationException("SCRAM is not enabled");
+    }
+
     /** The enabled account of that name, without checking anything (after SCRAM or APOP succeeded). */
     Optional<Account> account(String username);
 
@@ -49,6 +62,16 @@ public interface Authenticator {
             }
 
             @Override
+            public boolean scramEnabled() {
+                return inner.scramEnabled();
+            }
+
+            @Override
+            public ScramCredentials scramStandIn(String username) {
+                return inner.scramStandIn(qualified(username));
+            }
+
+            @Override
             public Optional<Account> account(String username) {
                 return inner.account(qualified(username));
             }
@@ -71,6 +94,16 @@ public interface Authenticator {
             @Override
             public Optional<ScramCredentials> scramCredentials(String username) {
                 return accounts.scramCredentials(username);
+            }
+
+            @Override
+            public boolean scramEnabled() {
+                return accounts.scramEnabled();
+            }
+
+            @Override
+            public ScramCredentials scramStandIn(String username) {
+                return accounts.scramStandIn(username);
             }
 
             @Override

@@ -77,7 +77,8 @@ class RawSocketTest {
             assertThat(c.command("PASS " + PASSWORD)).isEqualTo("-ERR USER first");
             c.send("CAPA\r\n");
             assertThat(c.readLine()).startsWith("+OK");
-            assertThat(c.readMultiLineText()).contains("USER", "SASL SCRAM-SHA-256 PLAIN LOGIN").doesNotContain("STLS");
+            assertThat(c.readMultiLineText()).contains("USER", "SASL PLAIN LOGIN").doesNotContain("STLS")
+                    .as("SCRAM is off unless the store keeps SCRAM keys").doesNotContain("SCRAM");
             assertThat(c.login(ALICE, PASSWORD)).startsWith("+OK");
             assertThat(c.command("STLS")).isEqualTo("-ERR command not valid in this state");
         }
@@ -112,7 +113,7 @@ class RawSocketTest {
 
     @Test
     void scramSha256ShouldLogInOverARawSocket() throws Exception {
-        pop3 = new Pop3Fixture();
+        pop3 = Pop3Fixture.withScram();
         pop3.deliver("Subject: a\r\n\r\nbody\r\n");
         try (RawClient c = pop3.connect()) {
             assertThat(c.command("STLS")).isEqualTo("+OK Begin TLS negotiation"); // SCRAM is not offered before TLS
@@ -146,8 +147,25 @@ class RawSocketTest {
     }
 
     @Test
+    void scramShouldNeitherBeOfferedNorTakenBeforeStlsEvenWhenOn() throws Exception {
+        pop3 = Pop3Fixture.withScram();
+        try (RawClient c = pop3.connect()) {
+            c.send("CAPA\r\n");
+            assertThat(c.readLine()).startsWith("+OK");
+            assertThat(c.readMultiLineText()).contains("STLS").doesNotContain("SCRAM");
+            assertThat(c.command("AUTH SCRAM-SHA-256 " + b64("n,,n=" + ALICE + ",r=abc"))).startsWith("-ERR")
+                    .contains("STLS");
+            assertThat(c.command("STLS")).isEqualTo("+OK Begin TLS negotiation");
+            c.startTls(CERT.clientContext());
+            c.send("CAPA\r\n");
+            assertThat(c.readLine()).startsWith("+OK");
+            assertThat(c.readMultiLineText()).contains("SASL SCRAM-SHA-256 PLAIN LOGIN");
+        }
+    }
+
+    @Test
     void scramSha256WithAWrongPasswordShouldFailLikeAnyWrongPassword() throws Exception {
-        pop3 = new Pop3Fixture();
+        pop3 = Pop3Fixture.withScram();
         try (RawClient c = pop3.connect()) {
             assertThat(c.command("STLS")).isEqualTo("+OK Begin TLS negotiation"); // SCRAM is not offered before TLS
             c.startTls(CERT.clientContext());

@@ -58,7 +58,8 @@ class TranscriptTest {
 
     private static void run(Path file) throws Exception {
         List<String> script = Files.readAllLines(file, StandardCharsets.UTF_8);
-        TestMail mail = new TestMail();
+        // "! config scram": a store that keeps SCRAM keys (passwords.scram = true); off otherwise, as by default
+        TestMail mail = new TestMail(script.stream().anyMatch(l -> l.startsWith("! config ") && l.contains(" scram")));
         Pop3Server.Builder builder = Pop3Server.builder().store(mail.store()).port(0).clock(mail.clock)
                 .authThrottle(AuthThrottle.disabled()).hostname("localhost");
         Limits limits = Pop3Settings.DEFAULT_LIMITS;
@@ -70,6 +71,7 @@ class TranscriptTest {
                 String[] kv = opt.split("=", 2);
                 switch (kv[0]) {
                     case "plaintext" -> builder.plaintextWithoutTls(true);
+                    case "scram" -> { } // read above: it chooses the store
                     case "apop" -> builder.apop(true);
                     case "last" -> builder.last(true);
                     case "tls" -> builder.tls(CERT.tlsConfig());

@@ -21,6 +21,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -67,9 +68,10 @@ public final class Database implements AutoCloseable {
                             + " or use auto or java)"));
             case AUTO -> Libsodium.argon2().orElse(Argon2.java());
         };
-        return new PasswordHashing(new PasswordHashing.Argon2Cost(passwords.argon2MemoryKib(),
+        PasswordHashing hashing = new PasswordHashing(new PasswordHashing.Argon2Cost(passwords.argon2MemoryKib(),
                 passwords.argon2Iterations(), passwords.argon2Parallelism()), new SecureRandom(), argon2,
                 HashLimit.forThisJvm(passwords.maxConcurrentHashes(), HashLimit.DEFAULT_MAX_WAIT));
+        return passwords.scramIterations() > 0 ? hashing.withScram(passwords.scramIterations()) : hashing;
     }
 
     /** How passwords are hashed, for the log. */
@@ -127,12 +129,15 @@ public final class Database implements AutoCloseable {
         Optional<String> user;
         Optional<String> password;
         if (config.database().embedded()) {
+            EmbeddedPostgresLauncher.Login login;
             try {
                 embedded = EmbeddedPostgresLauncher.start(config.dataDir().resolve("postgres"),
                         config.database().embeddedPort());
-                if (!command || embedded.startedHere()) {
-                    embedded.createDatabase(EMBEDDED_DATABASE);
-                } // a command that joins a running cluster finds the database made (see reachable)
+                // the server logs in as the database's owner role, not as the superuser (ADR 0029); a
+                // command that joins a running cluster finds the database and role made (see reachable)
+                Optional<EmbeddedPostgresLauncher.Login> made = command && !embedded.startedHere()
+                        ? embedded.applicationLogin() : Optional.empty();
+                login = made.isPresent() ? made.get() : embedded.ownedDatabase(EMBEDDED_DATABASE);
             } catch (EmbeddedPostgresLauncher.PortInUseException e) {
                 throw new StartupException("database.embedded-port " + e.port() + ": " + e.getMessage()
                         + "; stop it or choose another port", e);
@@ -143,8 +148,8 @@ public final class Database implements AutoCloseable {
                 throw new StartupException("embedded PostgreSQL (data-dir " + config.dataDir() + "): " + e.getMessage(), e);
             }
             url = embedded.jdbcUrl(EMBEDDED_DATABASE);
-            user = Optional.of(embedded.user());
-            password = Optional.of(embedded.password());
+            user = Optional.of(login.user());
+            password = Optional.of(login.password());
         } else {
             url = config.database().url().orElseThrow();
             user = Optional.of(config.database().user()).filter(s -> !s.isEmpty());
@@ -207,8 +212,9 @@ public final class Database implements AutoCloseable {
         try {
             dataSource.getConnection().close();
         } catch (SQLException e) {
-            if (embedded != null && "3D000".equals(e.getSQLState())) { // invalid_catalog_name
-                embedded.createDatabase(EMBEDDED_DATABASE);
+            // invalid_catalog_name, or the role is not there yet (a cluster another process started moments ago)
+            if (embedded != null && List.of("3D000", "28P01", "28000").contains(e.getSQLState())) {
+                embedded.ownedDatabase(EMBEDDED_DATABASE);
                 reachable(dataSource, url, null);
                 return;
             }

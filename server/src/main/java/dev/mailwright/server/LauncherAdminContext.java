@@ -64,6 +64,18 @@ final class LauncherAdminContext implements AdminContext {
     }
 
     @Override
+    public Optional<DatabaseRole> databaseRole() {
+        try (Database db = open(Database.Schema.IGNORE);
+             java.sql.Connection c = db.dataSource().getConnection();
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user")) {
+            return rs.next() ? Optional.of(new DatabaseRole(rs.getString(1), rs.getBoolean(2))) : Optional.empty();
+        } catch (java.sql.SQLException e) {
+            throw new StoreUnavailableException("could not read the database role: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public Optional<DatabaseBackup> backup() {
         return Optional.of(new DatabaseBackup() {
             @Override

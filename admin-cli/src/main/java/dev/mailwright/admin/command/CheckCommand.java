@@ -117,6 +117,10 @@ final class CheckCommand implements Callable<Integer> {
                         + s.currentVersion().orElse("(empty)") + (s.pending().isEmpty() ? ", up to date"
                         : ", " + s.pending().size() + " pending migration(s): run 'db migrate'"));
             });
+            ctx.databaseRole().ifPresent(role -> add("database", "role", role.superuser() ? Status.WARN : Status.OK,
+                    role.superuser() ? "connected as " + role.name() + ", a superuser: the server needs no more than"
+                            + " to own its database; create a role of its own (deploy/README.md, \"A database role of"
+                            + " its own\")" : "connected as " + role.name() + ", not a superuser"));
             return domains;
         } catch (RuntimeException e) {
             add("database", "store", Status.FAIL, "unreachable: " + e.getMessage());

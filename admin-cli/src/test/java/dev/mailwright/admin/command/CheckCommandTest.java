@@ -88,6 +88,18 @@ class CheckCommandTest extends CommandTest {
     }
 
     @Test
+    void aSuperuserDatabaseRoleIsWarnedAboutAndAnOwnRoleIsNot() throws Exception {
+        context.databaseRole = Optional.of(new AdminContext.DatabaseRole("postgres", true));
+        JsonNode warned = check(run("check", "--json").json(), "database", "role");
+        assertThat(warned.get("status").asText()).isEqualTo("warn");
+        assertThat(warned.get("detail").asText()).contains("postgres, a superuser").contains("deploy/README.md");
+        context.databaseRole = Optional.of(new AdminContext.DatabaseRole("mailwright", false));
+        JsonNode fine = check(run("check", "--json").json(), "database", "role");
+        assertThat(fine.get("status").asText()).isEqualTo("ok");
+        assertThat(fine.get("detail").asText()).isEqualTo("connected as mailwright, not a superuser");
+    }
+
+    @Test
     void postmasterOfEveryDomainIsChecked() {
         store.domains().add("other.example");
         store.accounts().add(Address.parse("admin@example.org"), "admin-password-1".toCharArray());

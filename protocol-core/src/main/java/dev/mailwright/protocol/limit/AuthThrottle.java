@@ -27,7 +27,9 @@ import java.util.Optional;
  * <p><b>Sources.</b> Failures are counted per source: an IPv4 address, or an IPv6 /64 (one
  * subscriber's prefix; walking its 2^64 addresses gains nothing). Each failure holds its reply
  * {@code baseDelay * 2^(n-1)} (n: the source's failures in the window), at most
- * {@code maxDelay}. Once a source has {@code maxFailures} failures in the {@code window}
+ * {@code maxDelay}, counted from the start of the attempt, not from the end of the check: how
+ * long the check took (a quick imported {@code {PLAIN}} hash, a costly bcrypt one, an unknown
+ * user's dummy hash) is hidden inside the hold whenever it is shorter (ADR 0029). Once a source has {@code maxFailures} failures in the {@code window}
  * (counted from its last failure), it is refused until the window passes: every attempt is
  * answered "try later" before any credential is looked at, so a refused guess costs no hash.
  *
@@ -149,6 +151,7 @@ public final class AuthThrottle {
     public final class Attempt {
 
         private final Source source;
+        private final Instant started;
         private Refusal refusal;
         private AccountKey account;
         private Instant slot;
@@ -157,6 +160,7 @@ public final class AuthThrottle {
         private Attempt(Source source) {
             this.source = source;
             synchronized (AuthThrottle.this) {
+                started = clock.instant();
                 if (sourceRefused(source, clock.instant())) {
                     refusal = Refusal.SOURCE;
                 }
@@ -208,7 +212,9 @@ public final class AuthThrottle {
 
         /**
          * The credentials were wrong: counts the failure against the source, the account and
-         * the pair; returns how long to hold the failure reply.
+         * the pair; returns how long to hold the failure reply: until the source's delay has
+         * passed since the attempt started (or the account's slot, if later), whatever the
+         * check cost.
          */
         public Duration failed() {
             if (refusal != null || over) {
@@ -226,7 +232,10 @@ public final class AuthThrottle {
                         a.nextSlot = cooled;
                     }
                 }
-                Duration hold = delay(s.failures);
+                Duration hold = Duration.between(now, started.plus(delay(s.failures)));
+                if (hold.isNegative()) {
+                    hold = Duration.ZERO;
+                }
                 Duration wait = slotWait(now);
                 return wait.compareTo(hold) > 0 ? wait : hold;
             }
@@ -281,6 +290,16 @@ public final class AuthThrottle {
                 @Override
                 public Optional<ScramCredentials> scramCredentials(String username) {
                     return admit(username) ? accounts.scramCredentials(username) : Optional.empty();
+                }
+
+                @Override
+                public boolean scramEnabled() {
+                    return accounts.scramEnabled();
+                }
+
+                @Override
+                public ScramCredentials scramStandIn(String username) {
+                    return accounts.scramStandIn(username);
                 }
 
                 @Override

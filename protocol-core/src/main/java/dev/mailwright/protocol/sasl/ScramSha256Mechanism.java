@@ -12,8 +12,10 @@ import java.util.function.Supplier;
 
 /**
  * SCRAM-SHA-256 (RFC 5802, RFC 7677) server side, without channel binding, against the stored
- * {@link ScramCredentials}. An unknown user gets a salt derived from the name and a server
- * secret, so the exchange looks the same as for a real user until the proof fails. The
+ * {@link ScramCredentials}. An unknown user (or one without keys at the configured iterations)
+ * gets the authenticator's stand-in, derived from the name and a secret the store keeps, so the
+ * exchange looks the same as for a real user until the proof fails, on every node and after
+ * restarts (ADR 0029). The
  * server-final message goes out as a last challenge (POP3 and SMTP cannot carry data with
  * success); the client answers it with an empty response.
  */
@@ -22,11 +24,6 @@ public final class ScramSha256Mechanism implements SaslMechanism {
     private enum State { CLIENT_FIRST, CLIENT_FINAL, SERVER_FINAL_SENT, DONE }
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final byte[] DUMMY_SECRET = new byte[32];
-
-    static {
-        RANDOM.nextBytes(DUMMY_SECRET);
-    }
 
     private final Authenticator authenticator;
     private final Supplier<String> nonces;
@@ -114,7 +111,7 @@ public final class ScramSha256Mechanism implements SaslMechanism {
         String clientNonce = attrs[1].substring(2);
         Optional<ScramCredentials> stored = authenticator.scramCredentials(username);
         known = stored.isPresent();
-        credentials = stored.orElseGet(() -> dummy(username));
+        credentials = stored.orElseGet(() -> authenticator.scramStandIn(username));
         nonce = clientNonce + nonces.get();
         serverFirst = "r=" + nonce + ",s=" + Base64.getEncoder().encodeToString(credentials.salt())
                 + ",i=" + credentials.iterations();
@@ -192,14 +189,6 @@ public final class ScramSha256Mechanism implements SaslMechanism {
             }
         }
         return b.toString();
-    }
-
-    private static ScramCredentials dummy(String username) {
-        byte[] mac = ScramCredentials.hmac(DUMMY_SECRET, username.toLowerCase(java.util.Locale.ROOT)
-                .getBytes(StandardCharsets.UTF_8));
-        byte[] salt = java.util.Arrays.copyOf(mac, 16);
-        byte[] key = ScramCredentials.sha256(mac);
-        return new ScramCredentials(salt, ScramCredentials.DEFAULT_ITERATIONS, key, key);
     }
 
     private static String randomNonce() {

@@ -70,6 +70,21 @@ class AuthThrottleTest {
     }
 
     @Test
+    void aFailureShouldBeAnsweredTheDelayAfterTheAttemptStartedHoweverLongTheCheckTook() {
+        // an unknown user's dummy hash, a quick {PLAIN} one, a 0.6 s bcrypt: the reply leaves at the
+        // same moment after the attempt began, so its timing tells no stored scheme (ADR 0029)
+        for (long checkMillis : new long[] {0, 13, 600}) {
+            AuthThrottle.Attempt a = throttle.attempt(ipv4((int) checkMillis + 1));
+            Instant started = clock.instant();
+            assertThat(a.admit("user" + checkMillis + "@example.org")).isTrue();
+            clock.advance(Duration.ofMillis(checkMillis)); // the check
+            Duration hold = a.failed();
+            assertThat(clock.instant().plus(hold)).as("check of %d ms", checkMillis)
+                    .isEqualTo(started.plusSeconds(1));
+        }
+    }
+
+    @Test
     void sourceShouldBeRefusedAfterMaxFailuresUntilTheWindowPasses() {
         InetAddress a = ip("192.0.2.1");
         for (int i = 0; i < 5; i++) {

@@ -17,6 +17,8 @@ final class FakeAuthenticator implements Authenticator {
 
     final Map<String, char[]> passwords = new HashMap<>();
     final Map<String, ScramCredentials> scram = new HashMap<>();
+    final byte[] standInSecret = new byte[32];
+    boolean scramEnabled = true;
     int authenticateCalls;
 
     FakeAuthenticator with(String user, String password, ScramCredentials credentials) {
@@ -41,6 +43,16 @@ final class FakeAuthenticator implements Authenticator {
     @Override
     public Optional<ScramCredentials> scramCredentials(String username) {
         return Optional.ofNullable(scram.get(username));
+    }
+
+    @Override
+    public boolean scramEnabled() {
+        return scramEnabled;
+    }
+
+    @Override
+    public ScramCredentials scramStandIn(String username) {
+        return ScramCredentials.standIn(standInSecret, username, 4096);
     }
 
     @Override

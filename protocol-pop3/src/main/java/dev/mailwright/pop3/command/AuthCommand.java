@@ -33,7 +33,7 @@ public final class AuthCommand implements Pop3Command {
 
     /** The mechanisms this session may use now. */
     public static List<String> mechanisms(Pop3Session session) {
-        return SaslMechanisms.offered(session.plaintextAllowed());
+        return SaslMechanisms.offered(session.plaintextAllowed(), session.context().authenticator());
     }
 
     @Override
@@ -45,7 +45,7 @@ public final class AuthCommand implements Pop3Command {
         String name = (space < 0 ? arguments : arguments.substring(0, space)).toUpperCase(Locale.ROOT);
         String initial = space < 0 ? null : arguments.substring(space + 1);
         if (!mechanisms(session).contains(name)) {
-            if (SaslMechanisms.ALL.contains(name)) {
+            if (SaslMechanisms.implemented(session.context().authenticator()).contains(name)) {
                 return Pop3Reply.err("AUTH", "mechanism " + name + " is not allowed without TLS, use STLS first");
             }
             return Pop3Reply.bad("unsupported authentication mechanism");

@@ -12,7 +12,7 @@ public final class Pop3Fixture implements AutoCloseable {
     public static final String ALICE = "alice@example.org";
     public static final String PASSWORD = "secret";
 
-    public final TestMail mail = new TestMail();
+    public final TestMail mail;
     public final Pop3Server server;
 
     public Pop3Fixture() {
@@ -20,6 +20,16 @@ public final class Pop3Fixture implements AutoCloseable {
     }
 
     public Pop3Fixture(UnaryOperator<Pop3Server.Builder> options) {
+        this(new TestMail(), options);
+    }
+
+    /** A server over a store that keeps SCRAM-SHA-256 keys ({@code passwords.scram = true}). */
+    public static Pop3Fixture withScram() {
+        return new Pop3Fixture(new TestMail(true), b -> b);
+    }
+
+    private Pop3Fixture(TestMail mail, UnaryOperator<Pop3Server.Builder> options) {
+        this.mail = mail;
         mail.account(ALICE, PASSWORD);
         server = options.apply(Pop3Server.builder().store(mail.store()).port(0).securePort(0)
                 .tls(CERT.tlsConfig()).clock(mail.clock).authThrottle(AuthThrottle.disabled())).start();

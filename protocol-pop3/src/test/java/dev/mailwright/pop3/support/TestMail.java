@@ -19,11 +19,18 @@ import java.util.Optional;
 public final class TestMail {
 
     public final MutableClock clock = new MutableClock(java.time.Instant.parse("2026-01-01T08:00:00Z"));
-    public final InMemoryMailStore memory = new InMemoryMailStore(clock,
-            new PasswordHashing(new PasswordHashing.Argon2Cost(1024, 1, 1), new SecureRandom()));
-    public final FlakyMailStore store = new FlakyMailStore(memory);
+    public final InMemoryMailStore memory;
+    public final FlakyMailStore store;
 
     public TestMail() {
+        this(false);
+    }
+
+    /** With SCRAM-SHA-256 keys kept (600,000 iterations) when {@code scram}; off by default, as in the server. */
+    public TestMail(boolean scram) {
+        PasswordHashing hashing = new PasswordHashing(new PasswordHashing.Argon2Cost(1024, 1, 1), new SecureRandom());
+        memory = new InMemoryMailStore(clock, scram ? hashing.withScram(600_000) : hashing);
+        store = new FlakyMailStore(memory);
         memory.domains().add("example.org");
     }
 

@@ -8,7 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The SASL mechanisms AUTH offers (protocol-core's PLAIN, LOGIN and SCRAM-SHA-256) over
+ * The SASL mechanisms AUTH offers (protocol-core's PLAIN, LOGIN and, when on, SCRAM-SHA-256) over
  * an account check, and the {@link AuthThrottle} every AUTH goes through. Shared by sessions;
  * thread-safe.
  */
@@ -44,13 +44,16 @@ public interface Authenticator {
     /** Where failures are counted, and attempts held or refused. */
     AuthThrottle throttle();
 
-    /** SCRAM-SHA-256, PLAIN and LOGIN against these accounts (the store's, or the caller's own). */
+    /**
+     * PLAIN and LOGIN against these accounts (the store's, or the caller's own), and SCRAM-SHA-256
+     * when they keep SCRAM keys (ADR 0029).
+     */
     static Authenticator of(dev.mailwright.protocol.Authenticator accounts, AuthThrottle throttle) {
         Objects.requireNonNull(throttle);
         return new Authenticator() {
             @Override
             public List<String> mechanisms() {
-                return SaslMechanisms.ALL;
+                return SaslMechanisms.implemented(accounts);
             }
 
             @Override

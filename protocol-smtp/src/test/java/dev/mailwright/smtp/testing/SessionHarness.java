@@ -83,10 +83,15 @@ public final class SessionHarness {
         return new SessionHarness(store, settings, sinks, SmtpPolicy.NONE, settings.mode() == SmtpSettings.Mode.SUBMISSIONS);
     }
 
-    /** example.org with alice, bob, a full mailbox, aliases and a remote forward. */
+    /** example.org with alice, bob, a full mailbox, aliases and a remote forward; SCRAM off (the default). */
     public static MailStore fixtureStore() {
-        MailStore store = new InMemoryMailStore(Clock.systemUTC(),
-                new PasswordHashing(new PasswordHashing.Argon2Cost(256, 1, 1), new SecureRandom()));
+        return fixtureStore(false);
+    }
+
+    /** {@link #fixtureStore()}, keeping SCRAM-SHA-256 keys (600,000 iterations) when {@code scram}. */
+    public static MailStore fixtureStore(boolean scram) {
+        PasswordHashing hashing = new PasswordHashing(new PasswordHashing.Argon2Cost(256, 1, 1), new SecureRandom());
+        MailStore store = new InMemoryMailStore(Clock.systemUTC(), scram ? hashing.withScram(600_000) : hashing);
         store.domains().add("example.org");
         store.domains().add("xn--bcher-kva.example");
         store.accounts().add(Address.parse("alice@example.org"), ALICE_PASSWORD.toCharArray());

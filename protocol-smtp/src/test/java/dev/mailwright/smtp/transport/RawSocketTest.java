@@ -159,7 +159,7 @@ class RawSocketTest {
             assertThat(c.replies(2)).endsWith("220 2.0.0 Ready to start TLS\n");
             c.startTls();
             c.write("EHLO client.example\r\n");
-            assertThat(c.reply()).contains("250-AUTH SCRAM-SHA-256 PLAIN LOGIN");
+            assertThat(c.reply()).contains("250-AUTH PLAIN LOGIN").as("SCRAM is off by default").doesNotContain("SCRAM");
             String plain = Base64.getEncoder().encodeToString(
                     ("bob@example.org\0alice@example.org\0" + SessionHarness.ALICE_PASSWORD).getBytes(StandardCharsets.UTF_8));
             c.write("AUTH PLAIN " + plain + "\r\n");
@@ -170,7 +170,27 @@ class RawSocketTest {
     }
 
     @Test
+    void scramShouldNeitherBeOfferedNorTakenBeforeStarttlsEvenWhenOn() throws Exception {
+        store = SessionHarness.fixtureStore(true);
+        start(UnaryOperator.identity());
+        try (RawClient c = new RawClient(server.port(SmtpSettings.Mode.SUBMISSION))) {
+            c.reply();
+            c.write("EHLO client.example\r\n");
+            assertThat(c.reply()).contains("STARTTLS").doesNotContain("AUTH");
+            c.write("AUTH SCRAM-SHA-256 " + Base64.getEncoder().encodeToString(
+                    "n,,n=alice@example.org,r=abc".getBytes(StandardCharsets.UTF_8)) + "\r\n");
+            assertThat(c.reply()).doesNotStartWith("334").startsWith("5");
+            c.write("STARTTLS\r\n");
+            assertThat(c.reply()).startsWith("220");
+            c.startTls();
+            c.write("EHLO client.example\r\n");
+            assertThat(c.reply()).contains("250-AUTH SCRAM-SHA-256 PLAIN LOGIN");
+        }
+    }
+
+    @Test
     void scramSha256ShouldAuthenticateASubmission() throws Exception {
+        store = SessionHarness.fixtureStore(true);
         start(UnaryOperator.identity());
         try (RawClient c = new RawClient(server.port(SmtpSettings.Mode.SUBMISSION))) {
             c.reply();

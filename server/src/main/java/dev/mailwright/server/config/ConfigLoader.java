@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import dev.mailwright.password.CostCaps;
+import dev.mailwright.password.ScramCredentials;
 import dev.mailwright.protocol.Deadlines;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.InvalidInputException;
@@ -258,9 +259,14 @@ public final class ConfigLoader {
                 : concurrent.matches("[0-9]{1,4}") ? Integer.parseInt(concurrent) : -1;
         check(maxConcurrentHashes >= 0 && maxConcurrentHashes <= 1024 && !concurrent.equals("0"), c,
                 "passwords.max-concurrent-hashes", "must be auto (two per processor) or a number from 1 to 1024");
+        boolean scram = c.getBoolean("passwords.scram");
+        int scramIterations = c.getInt("passwords.scram-iterations");
+        check(scramIterations >= ScramCredentials.MIN_ITERATIONS && scramIterations <= CostCaps.PBKDF2_ITERATIONS, c,
+                "passwords.scram-iterations", "must be from " + ScramCredentials.MIN_ITERATIONS + " to "
+                        + CostCaps.PBKDF2_ITERATIONS + " (a weaker SCRAM key would undo the Argon2id hash beside it)");
         ServerConfig.Passwords passwords = new ServerConfig.Passwords((int) (argon2Memory / 1024), argon2Iterations,
                 argon2Parallelism, ServerConfig.Passwords.Implementation.valueOf(implementation.toUpperCase(Locale.ROOT)),
-                maxConcurrentHashes);
+                maxConcurrentHashes, scram ? scramIterations : 0);
 
         return new ServerConfig(hostname, Installation.resolve(Path.of(c.getString("data-dir"))),
                 new ServerConfig.Database(url, c.getString("database.user"), c.getString("database.password"), pool,

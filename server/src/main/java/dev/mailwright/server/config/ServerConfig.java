@@ -45,10 +45,11 @@ public record ServerConfig(
     /**
      * Cost of the Argon2id hashes stored for new and changed passwords (older hashes are upgraded
      * at login), which Argon2 computes them, and how many hashes may run at once (0: two per
-     * processor; a quarter of the heap bounds their memory either way).
+     * processor; a quarter of the heap bounds their memory either way), and the PBKDF2 iterations
+     * of the SCRAM-SHA-256 keys kept beside each hash (0: SCRAM off, no keys kept; ADR 0029).
      */
     public record Passwords(int argon2MemoryKib, int argon2Iterations, int argon2Parallelism,
-                            Implementation implementation, int maxConcurrentHashes) {
+                            Implementation implementation, int maxConcurrentHashes, int scramIterations) {
         /** AUTO: libsodium where it loads, else JAVA (BouncyCastle). LIBSODIUM: refuse to start without it. */
         public enum Implementation { AUTO, JAVA, LIBSODIUM }
     }

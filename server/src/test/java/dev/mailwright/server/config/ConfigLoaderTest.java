@@ -200,14 +200,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void scramIsOffByDefaultAndOnlyTurnsOnWithAtLeast600000Iterations() throws IOException {
+        assertThat(ConfigLoader.load(Optional.empty(), Map.of()).passwords().scramIterations()).as("off").isZero();
+        assertThat(ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_PASSWORDS_SCRAM", "true")).passwords()
+                .scramIterations()).isEqualTo(600_000);
+        assertThat(ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_PASSWORDS_SCRAM", "true",
+                "MAILWRIGHT_PASSWORDS_SCRAM_ITERATIONS", "800000")).passwords().scramIterations()).isEqualTo(800_000);
+        for (String weak : new String[] {"10000", "599999", "1000001"}) {
+            assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_PASSWORDS_SCRAM", "true",
+                    "MAILWRIGHT_PASSWORDS_SCRAM_ITERATIONS", weak))).as(weak).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("passwords.scram-iterations").hasMessageContaining("600000");
+        }
+    }
+
+    @Test
     void passwordHashCostHasTheOwaspDefaultAndItsLimitsAreTheCaps() throws IOException {
         ServerConfig.Passwords defaults = ConfigLoader.load(Optional.empty(), Map.of()).passwords();
         assertThat(defaults).isEqualTo(new ServerConfig.Passwords(19 * 1024, 2, 1,
-                ServerConfig.Passwords.Implementation.AUTO, 0));
+                ServerConfig.Passwords.Implementation.AUTO, 0, 0));
         assertThat(ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_PASSWORDS_ARGON2_MEMORY", "64MiB",
                 "MAILWRIGHT_PASSWORDS_ARGON2_ITERATIONS", "3", "MAILWRIGHT_PASSWORDS_IMPLEMENTATION", "java",
                 "MAILWRIGHT_PASSWORDS_MAX_CONCURRENT_HASHES", "3")).passwords())
-                .isEqualTo(new ServerConfig.Passwords(65536, 3, 1, ServerConfig.Passwords.Implementation.JAVA, 3));
+                .isEqualTo(new ServerConfig.Passwords(65536, 3, 1, ServerConfig.Passwords.Implementation.JAVA, 3, 0));
         for (String bad : new String[] {"0", "-1", "many", "1025"}) {
             assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of(
                     "MAILWRIGHT_PASSWORDS_MAX_CONCURRENT_HASHES", bad))).as(bad).isInstanceOf(ConfigException.class)

@@ -63,6 +63,8 @@ public final class PasswordHashing {
     private final Argon2 argon2;
     private final HashLimit limit;
     private final String dummyHash;
+    /** PBKDF2 iterations of the SCRAM-SHA-256 verifiers kept beside each hash; 0: none are kept. */
+    private final int scramIterations;
 
     /** OWASP's cost, BouncyCastle's Argon2, the process's shared {@link HashLimit}. */
     public PasswordHashing() {
@@ -83,7 +85,72 @@ public final class PasswordHashing {
         this.random = random;
         this.argon2 = argon2;
         this.limit = limit;
+        this.argon2Computations = new java.util.concurrent.atomic.AtomicLong();
         this.dummyHash = hash("not a real password".toCharArray());
+        this.scramIterations = 0;
+    }
+
+    private PasswordHashing(PasswordHashing base, int scramIterations) {
+        this.argon2Computations = base.argon2Computations;
+        this.cost = base.cost;
+        this.random = base.random;
+        this.argon2 = base.argon2;
+        this.limit = base.limit;
+        this.dummyHash = base.dummyHash;
+        this.scramIterations = scramIterations;
+    }
+
+    /**
+     * This hashing, also keeping SCRAM-SHA-256 verifiers at {@code iterations} (at least {@link
+     * ScramCredentials#MIN_ITERATIONS}, at most {@link CostCaps#PBKDF2_ITERATIONS}). Without it no
+     * verifier is kept and SCRAM is not offered (ADR 0029).
+     */
+    public PasswordHashing withScram(int iterations) {
+        if (iterations < ScramCredentials.MIN_ITERATIONS || iterations > CostCaps.PBKDF2_ITERATIONS) {
+            throw new IllegalArgumentException("SCRAM iterations must be from " + ScramCredentials.MIN_ITERATIONS
+                    + " to " + CostCaps.PBKDF2_ITERATIONS);
+        }
+        return new PasswordHashing(this, iterations);
+    }
+
+    /** Whether SCRAM-SHA-256 verifiers are kept (and so SCRAM offered). */
+    public boolean scramEnabled() {
+        return scramIterations > 0;
+    }
+
+    /** The SCRAM-SHA-256 verifier to keep for a password being set: empty when SCRAM is off. */
+    public Optional<ScramCredentials> scram(char[] password) {
+        if (!scramEnabled()) {
+            return Optional.empty();
+        }
+        try (HashLimit.Turn turn = limit.acquire(0)) {
+            return Optional.of(ScramCredentials.derive(password, random, scramIterations));
+        }
+    }
+
+    /**
+     * The stored verifier when it may be used: SCRAM is on and it has the configured iterations.
+     * Any other (the 10,000-iteration ones of earlier builds, or after the setting changed) is
+     * ignored and replaced at the next password login ({@link #scramOutdated}).
+     */
+    public Optional<ScramCredentials> usableScram(String stored) {
+        if (!scramEnabled() || stored == null) {
+            return Optional.empty();
+        }
+        return ScramCredentials.fromStorage(stored).filter(c -> c.iterations() == scramIterations);
+    }
+
+    /** Whether the stored verifier (null: none) is to be replaced (or, SCRAM off, removed) at a password login. */
+    public boolean scramOutdated(String stored) {
+        return scramEnabled() ? usableScram(stored).isEmpty() : stored != null;
+    }
+
+    /** {@link ScramCredentials#standIn} at the configured iterations. */
+    public ScramCredentials scramStandIn(byte[] secret, String username) {
+        if (!scramEnabled()) {
+            throw new IllegalStateException("SCRAM is off");
+        }
+        return ScramCredentials.standIn(secret, username, scramIterations);
     }
 
     public Argon2Cost cost() {
@@ -103,7 +170,8 @@ public final class PasswordHashing {
         String by = argon2 == Argon2.java() ? argon2.name()
                 : argon2.name() + " (BouncyCastle for what it does not take)";
         return "Argon2id m=" + cost.memoryKib() + " KiB, t=" + cost.iterations() + ", p=" + cost.parallelism()
-                + " by " + by + "; " + limit;
+                + " by " + by + "; " + limit + "; SCRAM-SHA-256 "
+                + (scramEnabled() ? "at " + scramIterations + " iterations" : "off");
     }
 
     /** Hashes with the default scheme: {@code $argon2id$v=19$m=..,t=..,p=..$salt$hash}. */
@@ -196,9 +264,17 @@ public final class PasswordHashing {
             return check(scheme, password, body) || failedLikeAnUnknownUser(password);
         }
         int memoryKib = scheme.startsWith("ARGON2") ? Phc.parse(body).memoryKib() : 0;
+        boolean right;
         try (HashLimit.Turn turn = limit.acquire(memoryKib)) {
-            return check(scheme, password, body);
+            right = check(scheme, password, body);
         }
+        // any other stored hash than the default at this cost pays for an unknown user's hash too when it
+        // fails: a cheaper one (SHA512-CRYPT at its default 5,000 rounds takes 4 ms against 66) would tell
+        // that the account exists; a costlier one is hidden by the failure delay (AuthThrottle, ADR 0029)
+        if (right || !needsRehash(stored)) {
+            return right;
+        }
+        return failedLikeAnUnknownUser(password);
     }
 
     private boolean check(String scheme, char[] password, String body) {
@@ -375,7 +451,16 @@ public final class PasswordHashing {
     }
 
     /** Argon2 computations made (for tests: which checks cost the work of a hash). */
-    final java.util.concurrent.atomic.AtomicLong argon2Computations = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong argon2Computations;
+
+    /**
+     * How many Argon2 hashes this hashing (and every {@link #withScram} copy of it) computed so
+     * far: the seam by which tests show that a failed login costs the same work for an unknown
+     * user as for a known one.
+     */
+    public long argon2Computed() {
+        return argon2Computations.get();
+    }
 
     private byte[] argon2(int type, char[] password, byte[] salt, int m, int t, int p, int length) {
         argon2Computations.incrementAndGet();

@@ -125,20 +125,62 @@ class PasswordHashingTest {
     }
 
     @Test
-    void aWrongPasswordForAQuickImportedHashCostsWhatAnUnknownUserCosts() {
+    void aWrongPasswordForAnyImportedHashCostsAtLeastWhatAnUnknownUserCosts() {
         long before = hashing.argon2Computations.get();
         hashing.verifyDummy("guess".toCharArray());
         long unknownUser = hashing.argon2Computations.get() - before;
         assertThat(unknownUser).isEqualTo(1);
         for (String quick : new String[] {"{PLAIN}pw-plain", "{CRYPT}$1$saltsalt$AJwDIrlvWUF2iKSOOX4fZ0",
                 "{SHA512}o+CnsfHBinFv6fqBXykJMWP8vaEKlmnf6LIjmUP0/GULEq5oCkmk/2M9Uq6nPyx7AaX1FCXCpYOwNSzWNfpGoA==",
-                "{MD4}unknown-scheme", "{SSHA512}!!malformed"}) {
+                "{MD4}unknown-scheme", "{SSHA512}!!malformed",
+                // not quick, but quicker than the dummy at the default cost (4 ms against 66 for SHA512-CRYPT)
+                "{SHA512-CRYPT}$6$saltsaltsalt$k4nwCvvvLdcJJurhxrP379bGtpkM.obZBi2HRJRwRK3ht/YJDNVjG8qq76iCgRvfKG/yVRmsby5JmvDOrx/0Q1",
+                "{BLF-CRYPT}$2b$05$abcdefghijklmnopqrstuu05PhAplxWqDxnJScpSYqKmGxTbks2mG",
+                "{PBKDF2}$1$AbCdEfGhIjKlMnOp$5000$c9031826a774614e043ea3e5dc8375c48efbcb51"}) {
             long start = hashing.argon2Computations.get();
             assertThat(hashing.verify("guess".toCharArray(), quick)).isFalse();
             assertThat(hashing.argon2Computations.get() - start).as(quick).isEqualTo(unknownUser);
         }
+        String ours = hashing.hash("pw".toCharArray());
+        long own = hashing.argon2Computations.get();
+        assertThat(hashing.verify("guess".toCharArray(), ours)).isFalse();
+        assertThat(hashing.argon2Computations.get() - own).as("a default hash: its own Argon2").isEqualTo(unknownUser);
         long start = hashing.argon2Computations.get();
         assertThat(hashing.verify("pw-plain".toCharArray(), "{PLAIN}pw-plain")).isTrue();
         assertThat(hashing.argon2Computations.get() - start).as("a right password costs nothing more").isZero();
+    }
+
+    @Test
+    void scramIsOffUnlessTurnedOnAndThenKeepsNoVerifierBelow600000Iterations() {
+        assertThat(hashing.scramEnabled()).isFalse();
+        assertThat(hashing.scram("pw".toCharArray())).as("off: no verifier to store").isEmpty();
+        String old = ScramCredentials.derive("pw".toCharArray(), new SecureRandom(), 10_000).encode();
+        assertThat(hashing.usableScram(old)).isEmpty();
+        assertThat(hashing.scramOutdated(old)).as("off: an old verifier goes at the next login").isTrue();
+        assertThat(hashing.scramOutdated(null)).isFalse();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> hashing.withScram(10_000))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("600000");
+
+        PasswordHashing on = hashing.withScram(ScramCredentials.MIN_ITERATIONS);
+        ScramCredentials made = on.scram("pw".toCharArray()).orElseThrow();
+        assertThat(made.iterations()).isEqualTo(600_000);
+        assertThat(on.usableScram(made.encode())).contains(made);
+        assertThat(on.scramOutdated(made.encode())).isFalse();
+        assertThat(on.usableScram(old)).as("the 10,000-iteration verifiers of earlier builds are not used").isEmpty();
+        assertThat(on.scramOutdated(old)).as("and are replaced at the next password login").isTrue();
+        assertThat(on.scramOutdated(null)).isTrue();
+    }
+
+    @Test
+    void theScramStandInIsTheSameForTheSameSecretAndNameWhateverTheCase() {
+        PasswordHashing on = hashing.withScram(600_000);
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        ScramCredentials a = on.scramStandIn(secret.clone(), "Nobody@example.org");
+        assertThat(on.scramStandIn(secret, "nobody@example.org")).isEqualTo(a);
+        assertThat(a.iterations()).as("the same i= as a real user's").isEqualTo(600_000);
+        byte[] other = secret.clone();
+        other[0] ^= 1;
+        assertThat(on.scramStandIn(other, "nobody@example.org").salt()).isNotEqualTo(a.salt());
     }
 }

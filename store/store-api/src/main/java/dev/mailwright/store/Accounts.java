@@ -46,8 +46,21 @@ public interface Accounts {
      */
     Optional<Account> authenticate(String username, char[] password);
 
-    /** The SCRAM-SHA-256 material of an enabled account, if its password was set here (not imported). */
+    /**
+     * The SCRAM-SHA-256 material of an enabled account, if SCRAM is on and its password was set
+     * (or last used to log in) here at the configured iterations; empty otherwise.
+     */
     Optional<ScramCredentials> scramCredentials(String username);
+
+    /** Whether SCRAM-SHA-256 verifiers are kept ({@code passwords.scram}); SCRAM is offered only then. ADR 0029. */
+    boolean scramEnabled();
+
+    /**
+     * What SCRAM shows for a name without {@link #scramCredentials}: derived from a secret the
+     * store keeps (in the database, for PostgreSQL), so it is the same on every node and after a
+     * restart, and an unknown user cannot be told from a real one by it. Only while {@link #scramEnabled()}.
+     */
+    ScramCredentials scramStandIn(String username);
 
     void changePassword(Address address, char[] password);
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mailwright.store.Resolution.LocalRecipient;
 import dev.mailwright.password.PasswordHashing;
+import dev.mailwright.password.ScramCredentials;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -56,6 +57,12 @@ public abstract class MailStoreContract {
     @AfterEach
     void closeStore() {
         store.close();
+    }
+
+    /** This test's store again, empty, keeping SCRAM-SHA-256 keys at 600,000 iterations. */
+    protected void reopenWithScram() {
+        store.close();
+        store = createStore(clock, TEST_HASHING.withScram(600_000));
     }
 
     // ------------------------------------------------------------ helpers
@@ -223,10 +230,21 @@ public abstract class MailStoreContract {
         }
 
         @Test
-        void scramMaterialIsKeptWhenAPasswordIsSet() {
+        void noScramMaterialIsKeptWhileScramIsOff() {
             user("erin@example.org");
+            assertThat(store.accounts().scramEnabled()).isFalse();
+            assertThat(store.accounts().scramCredentials("erin@example.org")).isEmpty();
+            assertThat(store.accounts().authenticate("erin@example.org", "secret-password".toCharArray())).isPresent();
+            assertThat(store.accounts().scramCredentials("erin@example.org")).as("nor made at login").isEmpty();
+        }
+
+        @Test
+        void scramMaterialIsKeptAtTheConfiguredIterationsWhenAPasswordIsSetWithScramOn() {
+            reopenWithScram();
+            user("erin@example.org");
+            assertThat(store.accounts().scramEnabled()).isTrue();
             assertThat(store.accounts().scramCredentials("ERIN@example.org")).hasValueSatisfying(s -> {
-                assertThat(s.iterations()).isGreaterThanOrEqualTo(4096);
+                assertThat(s.iterations()).isEqualTo(600_000);
                 assertThat(s.storedKey()).hasSize(32);
                 assertThat(s.serverKey()).hasSize(32);
             });
@@ -234,7 +252,8 @@ public abstract class MailStoreContract {
         }
 
         @Test
-        void importedHashLogsInAndIsUpgradedWithScramMaterial() {
+        void importedHashLogsInAndIsUpgradedWithScramMaterialWhenScramIsOn() {
+            reopenWithScram();
             store.domains().add("example.org");
             // {SSHA512} of "imported-pw" with salt "saltsalt"
             String ssha = "{SSHA512}" + java.util.Base64.getEncoder().encodeToString(concat(
@@ -245,6 +264,35 @@ public abstract class MailStoreContract {
             assertThat(store.accounts().authenticate("frank@example.org", "imported-pw".toCharArray())).isPresent();
             assertThat(store.accounts().scramCredentials("frank@example.org")).isPresent();
             assertThat(store.accounts().authenticate("frank@example.org", "imported-pw".toCharArray())).isPresent();
+        }
+
+        @Test
+        void theScramStandInOfAnUnknownUserIsTheSameAtEveryAskAndLikeARealUsersInForm() {
+            reopenWithScram();
+            user("gina@example.org");
+            ScramCredentials real = store.accounts().scramCredentials("gina@example.org").orElseThrow();
+            ScramCredentials standIn = store.accounts().scramStandIn("nobody@example.org");
+            assertThat(store.accounts().scramStandIn("Nobody@example.org")).isEqualTo(standIn);
+            assertThat(standIn.iterations()).isEqualTo(real.iterations());
+            assertThat(standIn.salt()).hasSameSizeAs(real.salt());
+            assertThat(store.accounts().scramStandIn("other@example.org").salt()).isNotEqualTo(standIn.salt());
+        }
+
+        @Test
+        void aFailedLoginCostsOneArgon2HashForAnUnknownUserAndForAnyImportedOrDefaultStoredHash() {
+            user("hank@example.org");
+            store.accounts().addWithHash(Address.parse("plain@example.org"), "{PLAIN}pw-plain");
+            store.accounts().addWithHash(Address.parse("md5@example.org"), "{CRYPT}$1$saltsalt$AJwDIrlvWUF2iKSOOX4fZ0");
+            store.accounts().addWithHash(Address.parse("sha@example.org"),
+                    "{SHA512}o+CnsfHBinFv6fqBXykJMWP8vaEKlmnf6LIjmUP0/GULEq5oCkmk/2M9Uq6nPyx7AaX1FCXCpYOwNSzWNfpGoA==");
+            store.accounts().addWithHash(Address.parse("crypt@example.org"), "{SHA512-CRYPT}$6$saltsaltsalt$k4nwCvvvLd"
+                    + "cJJurhxrP379bGtpkM.obZBi2HRJRwRK3ht/YJDNVjG8qq76iCgRvfKG/yVRmsby5JmvDOrx/0Q1");
+            for (String user : new String[] {"nobody@example.org", "hank@example.org", "plain@example.org",
+                    "md5@example.org", "sha@example.org", "crypt@example.org", "not an address"}) {
+                long before = TEST_HASHING.argon2Computed();
+                assertThat(store.accounts().authenticate(user, "guess".toCharArray())).isEmpty();
+                assertThat(TEST_HASHING.argon2Computed() - before).as(user).isEqualTo(1);
+            }
         }
 
         @Test

@@ -81,6 +81,8 @@ public final class InMemoryMailStore implements MailStore {
     private final Object lock = new Object();
     private final Clock clock;
     private final PasswordHashing hashing;
+    /** The secret of {@link Accounts#scramStandIn}: one per store instance (PostgreSQL keeps one per database). */
+    private final byte[] scramSecret = new byte[32];
     private final TreeMap<String, Domain> domains = new TreeMap<>();
     private final Map<Long, AccountRow> accounts = new HashMap<>();
     private final Map<String, Long> accountsByKey = new HashMap<>();
@@ -111,6 +113,7 @@ public final class InMemoryMailStore implements MailStore {
     public InMemoryMailStore(Clock clock, PasswordHashing hashing) {
         this.clock = clock;
         this.hashing = hashing;
+        hashing.random().nextBytes(scramSecret);
     }
 
     @Override
@@ -184,7 +187,7 @@ public final class InMemoryMailStore implements MailStore {
         boolean enabled = true;
         Quota quota = Quota.UNLIMITED;
         String hash;
-        ScramCredentials scram;
+        String scram;
         String apopSecret;
         Account.Pop3Policy policy = Account.Pop3Policy.SERVER_DEFAULT;
         Instant created;
@@ -348,7 +351,7 @@ public final class InMemoryMailStore implements MailStore {
             Passwords.check(password);
             checkDomainAndFree(address);
             String hash = hashing.hash(password);
-            ScramCredentials scram = ScramCredentials.derive(password, hashing.random());
+            String scram = hashing.scram(password).map(ScramCredentials::encode).orElse(null);
             return insert(address, hash, scram);
         }
 
@@ -386,7 +389,7 @@ public final class InMemoryMailStore implements MailStore {
             }
         }
 
-        private Account insert(Address address, String hash, ScramCredentials scram) {
+        private Account insert(Address address, String hash, String scram) {
             synchronized (lock) {
                 checkDomainAndFree(address);
                 AccountRow row = new AccountRow();
@@ -431,16 +434,13 @@ public final class InMemoryMailStore implements MailStore {
         @Override
         public Optional<Account> authenticate(String username, char[] password) {
             String hash;
+            String scram;
             long id;
             synchronized (lock) {
                 Optional<AccountRow> row = findAccount(username);
-                if (row.isEmpty()) {
-                    hash = null;
-                    id = -1;
-                } else {
-                    hash = row.get().hash;
-                    id = row.get().id;
-                }
+                hash = row.map(r -> r.hash).orElse(null);
+                scram = row.map(r -> r.scram).orElse(null);
+                id = row.map(r -> r.id).orElse(-1L);
             }
             if (hash == null || password == null || password.length == 0 || password.length > Passwords.MAX_LENGTH) {
                 hashing.verifyDummy(password == null ? new char[0] : password);
@@ -450,19 +450,17 @@ public final class InMemoryMailStore implements MailStore {
                 return Optional.empty();
             }
             String newHash = hashing.needsRehash(hash) ? hashing.hash(password) : null;
-            ScramCredentials newScram = null;
+            boolean scramOutdated = newHash != null || hashing.scramOutdated(scram);
+            String newScram = scramOutdated ? hashing.scram(password).map(ScramCredentials::encode).orElse(null) : null;
             synchronized (lock) {
                 AccountRow row = accounts.get(id);
                 if (row == null || !row.hash.equals(hash)) {
                     return Optional.empty(); // removed or password changed meanwhile
                 }
-                if (row.scram == null || newHash != null) {
-                    newScram = ScramCredentials.derive(password, hashing.random());
-                }
                 if (newHash != null) {
                     row.hash = newHash;
                 }
-                if (newScram != null) {
+                if (scramOutdated) {
                     row.scram = newScram;
                 }
                 return row.enabled ? Optional.of(row.view()) : Optional.empty();
@@ -472,15 +470,25 @@ public final class InMemoryMailStore implements MailStore {
         @Override
         public Optional<ScramCredentials> scramCredentials(String username) {
             synchronized (lock) {
-                return findAccount(username).filter(a -> a.enabled).map(a -> a.scram);
+                return findAccount(username).filter(a -> a.enabled).flatMap(a -> hashing.usableScram(a.scram));
             }
+        }
+
+        @Override
+        public boolean scramEnabled() {
+            return hashing.scramEnabled();
+        }
+
+        @Override
+        public ScramCredentials scramStandIn(String username) {
+            return hashing.scramStandIn(scramSecret, username);
         }
 
         @Override
         public void changePassword(Address address, char[] password) {
             Passwords.check(password);
             String hash = hashing.hash(password);
-            ScramCredentials scram = ScramCredentials.derive(password, hashing.random());
+            String scram = hashing.scram(password).map(ScramCredentials::encode).orElse(null);
             synchronized (lock) {
                 AccountRow row = requireAccount(address);
                 row.hash = hash;

@@ -102,6 +102,25 @@ class PostgresStoreRulesTest {
         }
     }
 
+    private static PasswordHashing scramHashing() {
+        return new PasswordHashing(new PasswordHashing.Argon2Cost(256, 1, 1), new SecureRandom()).withScram(600_000);
+    }
+
+    @Test
+    void theScramStandInOfAnUnknownUserIsTheSameOnEveryNodeAndAfterARestart() throws SQLException {
+        // before V12 each process drew its own secret: a restart changed an unknown user's salt, not a real one's
+        dev.mailwright.password.ScramCredentials first;
+        try (PostgresMailStore node1 = new PostgresMailStore(pool, clock, scramHashing());
+             PostgresMailStore node2 = new PostgresMailStore(pool, clock, scramHashing())) {
+            first = node1.accounts().scramStandIn("nobody@example.org");
+            assertThat(node2.accounts().scramStandIn("nobody@example.org")).as("another node").isEqualTo(first);
+        }
+        try (PostgresMailStore restarted = new PostgresMailStore(pool, clock, scramHashing())) {
+            assertThat(restarted.accounts().scramStandIn("NOBODY@example.org")).as("after a restart").isEqualTo(first);
+        }
+        assertThat(count("server_secrets")).isEqualTo(1);
+    }
+
     @Test
     void aNodeThatStartsAgainReleasesTheLocksOfItsPreviousRunAndNoOtherNodes() {
         Account a = user("a@example.org");

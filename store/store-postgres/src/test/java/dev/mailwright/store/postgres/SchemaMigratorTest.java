@@ -84,6 +84,26 @@ class SchemaMigratorTest {
         }
     }
 
+    @Test
+    void theWeakScramVerifiersOfEarlierBuildsAreDroppedByV12() throws SQLException {
+        TestDatabase db = TestDatabases.empty();
+        org.flywaydb.core.Flyway.configure().dataSource(db.dataSource()).locations("classpath:db/migration").target("10")
+                .load().migrate();
+        String weak = dev.mailwright.password.ScramCredentials.derive("pw".toCharArray(), new java.security.SecureRandom(),
+                10_000).encode();
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO domains (name, created) VALUES ('example.org', now())");
+            s.execute("INSERT INTO accounts (address, address_key, domain, password_hash, scram, uid_validity, created)"
+                    + " VALUES ('ann@example.org', 'ann@example.org', 'example.org', '{PLAIN}pw', '" + weak + "', 1, now())");
+        }
+        new SchemaMigrator(db.dataSource()).migrate();
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            assertThat(column(s, "SELECT coalesce(scram, 'none') || ' ' || password_hash FROM accounts"))
+                    .isEqualTo("none {PLAIN}pw");
+            assertThat(column(s, "SELECT count(*) FROM server_secrets")).isEqualTo("0");
+        }
+    }
+
     private static String column(Statement s, String query) throws SQLException {
         StringBuilder sb = new StringBuilder();
         try (ResultSet rs = s.executeQuery(query)) {

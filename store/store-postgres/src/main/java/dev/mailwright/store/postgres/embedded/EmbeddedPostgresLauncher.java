@@ -52,6 +52,16 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgresLauncher.class);
     private static final String SUPERUSER = "postgres";
+    /** The role the server and the admin commands log in as: owns its database, nothing more (ADR 0029). */
+    public static final String APPLICATION_ROLE = "mailwright";
+
+    /** A user name and password to log in with. */
+    public record Login(String user, String password) {
+        @Override
+        public String toString() {
+            return "Login[" + user + "]";
+        }
+    }
 
     /**
      * Where and how to run.
@@ -439,11 +449,16 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
     }
 
     private Connection connect() throws SQLException {
+        return connect("postgres");
+    }
+
+    /** The superuser's connection to one database. */
+    private Connection connect(String database) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", SUPERUSER);
         props.setProperty("password", password);
         props.setProperty("connectTimeout", "2");
-        return DriverManager.getConnection(jdbcUrl("postgres"), props);
+        return DriverManager.getConnection(jdbcUrl(database), props);
     }
 
     // ------------------------------------------------------------ use
@@ -485,11 +500,125 @@ public final class EmbeddedPostgresLauncher implements AutoCloseable {
         return ds;
     }
 
-    /** Creates a database if it does not exist yet. */
-    public void createDatabase(String name) {
+    /**
+     * The database {@code name} for the application: created if missing, owned by the
+     * non-superuser role {@value #APPLICATION_ROLE} (created if missing, with a password kept
+     * beside the data directory in {@code <data dir>.mailwright-password}, 0600), and everything in
+     * its {@code public} schema handed to that role, so that a data directory made by an earlier
+     * build (whose tables {@code postgres} owns) is upgraded on start. The role may create, change
+     * and drop its own tables (Flyway migrations, {@code db restore}) and read and write its rows;
+     * it cannot create roles or databases, read other databases, run programs ({@code COPY ...
+     * PROGRAM}) or read server files, as the superuser could. Idempotent. ADR 0029.
+     */
+    public Login ownedDatabase(String name) {
+        requireIdentifier(name);
+        Login login;
+        try {
+            login = new Login(APPLICATION_ROLE, applicationPassword());
+        } catch (IOException e) {
+            throw new StoreException("could not keep the password of role " + APPLICATION_ROLE + ": " + describe(e), e);
+        }
+        try (Connection c = connect("postgres"); java.sql.Statement s = c.createStatement()) {
+            boolean roleExists;
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT 1 FROM pg_roles WHERE rolname = '" + APPLICATION_ROLE + "'")) {
+                roleExists = rs.next();
+            }
+            String password = login.password().replace("'", "''");
+            s.execute((roleExists ? "ALTER ROLE " : "CREATE ROLE ") + APPLICATION_ROLE
+                    + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '" + password + "'");
+            boolean exists;
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'")) {
+                exists = rs.next();
+            }
+            s.execute(exists ? "ALTER DATABASE " + name + " OWNER TO " + APPLICATION_ROLE
+                    : "CREATE DATABASE " + name + " OWNER " + APPLICATION_ROLE);
+        } catch (SQLException e) {
+            throw new StoreException("could not create database " + name + " for role " + APPLICATION_ROLE + ": "
+                    + e.getMessage(), e);
+        }
+        try (Connection c = connect(name); java.sql.Statement s = c.createStatement()) {
+            s.execute(HAND_OVER);
+        } catch (SQLException e) {
+            throw new StoreException("could not give database " + name + " to role " + APPLICATION_ROLE + ": "
+                    + e.getMessage(), e);
+        }
+        return login;
+    }
+
+    /**
+     * Everything in schema public that another role owns goes to the application role: tables
+     * first (their identity sequences follow them), then free sequences, views, functions, types.
+     * Nobody else may create objects in the schema.
+     */
+    private static final String HAND_OVER = """
+            DO $$
+            DECLARE r record;
+            BEGIN
+              EXECUTE 'ALTER SCHEMA public OWNER TO %1$s';
+              EXECUTE 'REVOKE CREATE ON SCHEMA public FROM PUBLIC';
+              FOR r IN SELECT c.oid::regclass AS name, c.relkind FROM pg_class c
+                       JOIN pg_namespace n ON n.oid = c.relnamespace
+                       WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+                         AND c.relowner <> '%1$s'::regrole LOOP
+                EXECUTE format('ALTER %%s %%s OWNER TO %1$s', CASE r.relkind WHEN 'v' THEN 'VIEW'
+                  WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END, r.name);
+              END LOOP;
+              FOR r IN SELECT c.oid::regclass AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                       WHERE n.nspname = 'public' AND c.relkind = 'S' AND c.relowner <> '%1$s'::regrole LOOP
+                EXECUTE format('ALTER SEQUENCE %%s OWNER TO %1$s', r.name);
+              END LOOP;
+              FOR r IN SELECT p.oid::regprocedure AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                       WHERE n.nspname = 'public' AND p.proowner <> '%1$s'::regrole LOOP
+                EXECUTE format('ALTER ROUTINE %%s OWNER TO %1$s', r.name);
+              END LOOP;
+              FOR r IN SELECT t.oid::regtype AS name FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+                       WHERE n.nspname = 'public' AND t.typtype IN ('e', 'd') AND t.typowner <> '%1$s'::regrole LOOP
+                EXECUTE format('ALTER TYPE %%s OWNER TO %1$s', r.name);
+              END LOOP;
+            END
+            $$""".formatted(APPLICATION_ROLE);
+
+    /**
+     * The application role's login as kept beside the data directory, for a process that joins
+     * a cluster whose starter made it ({@link #ownedDatabase}); empty when none was made yet.
+     */
+    public Optional<Login> applicationLogin() {
+        Path file = applicationPasswordFile();
+        try {
+            return Files.exists(file) ? Optional.of(new Login(APPLICATION_ROLE,
+                    Files.readString(file, StandardCharsets.UTF_8).trim())) : Optional.empty();
+        } catch (IOException e) {
+            throw new StoreException("could not read " + file + ": " + describe(e), e);
+        }
+    }
+
+    private Path applicationPasswordFile() {
+        Path data = settings.dataDirectory();
+        return data.resolveSibling(data.getFileName() + ".mailwright-password");
+    }
+
+    /** The application role's password: the one kept, or a new one written 0600. */
+    private String applicationPassword() throws IOException {
+        Optional<Login> kept = applicationLogin();
+        if (kept.isPresent() && !kept.get().password().isEmpty()) {
+            return kept.get().password();
+        }
+        byte[] random = new byte[24];
+        new SecureRandom().nextBytes(random);
+        String made = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        writePrivate(applicationPasswordFile(), made + "\n");
+        return made;
+    }
+
+    private static void requireIdentifier(String name) {
         if (!name.matches("[a-z_][a-z0-9_]{0,62}")) {
             throw new IllegalArgumentException("database name must be a lower-case identifier: " + name);
         }
+    }
+
+    /** Creates a database if it does not exist yet. */
+    public void createDatabase(String name) {
+        requireIdentifier(name);
         try (Connection c = connect(); java.sql.Statement s = c.createStatement()) {
             boolean exists;
             try (java.sql.ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'")) {

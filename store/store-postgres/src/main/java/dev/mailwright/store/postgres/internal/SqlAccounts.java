@@ -53,7 +53,7 @@ public final class SqlAccounts implements Accounts {
         Passwords.check(password);
         checkDomainAndFree(address);
         String hash = hashing.get().hash(password);
-        ScramCredentials scram = ScramCredentials.derive(password, hashing.get().random());
+        String scram = hashing.get().scram(password).map(ScramCredentials::encode).orElse(null);
         return insert(address, hash, scram);
     }
 
@@ -84,7 +84,7 @@ public final class SqlAccounts implements Accounts {
         });
     }
 
-    private Account insert(Address address, String hash, ScramCredentials scram) {
+    private Account insert(Address address, String hash, String scram) {
         try {
             try {
                 return jdbc.call("add account", c -> insertRow(c, address, hash, scram));
@@ -98,7 +98,7 @@ public final class SqlAccounts implements Accounts {
         }
     }
 
-    private Account insertRow(Connection c, Address address, String hash, ScramCredentials scram) throws SQLException {
+    private Account insertRow(Connection c, Address address, String hash, String scram) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO accounts (address, address_key, domain,"
                 + " password_hash, scram, uid_validity, created) VALUES (?, ?, ?, ?, ?, ?, ?)"
                 + " RETURNING " + COLUMNS)) {
@@ -106,7 +106,7 @@ public final class SqlAccounts implements Accounts {
             ps.setString(2, address.key());
             ps.setString(3, address.domainKey());
             ps.setString(4, hash);
-            ps.setString(5, scram == null ? null : scram.encode());
+            ps.setString(5, scram);
             ps.setLong(6, Uidl.newValidity());
             Jdbc.setInstant(ps, 7, clock.instant());
             try (ResultSet rs = ps.executeQuery()) {
@@ -231,18 +231,21 @@ public final class SqlAccounts implements Accounts {
             return Optional.empty();
         }
         String newHash = hashing.get().needsRehash(cred.hash()) ? hashing.get().hash(password) : null;
-        ScramCredentials newScram = cred.scram() == null || newHash != null
-                ? ScramCredentials.derive(password, hashing.get().random()) : null;
+        // a verifier of other iterations (or any, with SCRAM off) is replaced (removed) now: ADR 0029
+        boolean scramOutdated = newHash != null || hashing.get().scramOutdated(cred.scram());
+        String newScram = scramOutdated ? hashing.get().scram(password).map(ScramCredentials::encode).orElse(null)
+                : null;
+        boolean update = newHash != null || scramOutdated;
         return jdbc.call("authenticate", c -> {
-            String sql = newScram == null
+            String sql = !update
                     ? "SELECT " + COLUMNS + " FROM accounts WHERE id = ? AND password_hash = ?"
                     : "UPDATE accounts SET password_hash = coalesce(?, password_hash), scram = ?"
                       + " WHERE id = ? AND password_hash = ? RETURNING " + COLUMNS;
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int i = 1;
-                if (newScram != null) {
+                if (update) {
                     ps.setString(i++, newHash);
-                    ps.setString(i++, newScram.encode());
+                    ps.setString(i++, newScram);
                 }
                 ps.setLong(i++, cred.id());
                 ps.setString(i, cred.hash());
@@ -259,18 +262,61 @@ public final class SqlAccounts implements Accounts {
 
     @Override
     public Optional<ScramCredentials> scramCredentials(String username) {
-        return credentials(username).filter(Credentials::enabled).map(Credentials::scram)
-                .flatMap(ScramCredentials::fromStorage);
+        if (!hashing.get().scramEnabled()) {
+            return Optional.empty();
+        }
+        return credentials(username).filter(Credentials::enabled).flatMap(c -> hashing.get().usableScram(c.scram()));
+    }
+
+    @Override
+    public boolean scramEnabled() {
+        return hashing.get().scramEnabled();
+    }
+
+    @Override
+    public ScramCredentials scramStandIn(String username) {
+        return hashing.get().scramStandIn(scramSecret(), username);
+    }
+
+    private static final String SCRAM_SECRET = "scram-stand-in";
+    private volatile byte[] scramSecret;
+
+    /**
+     * The secret of {@link #scramStandIn}, kept in {@code server_secrets} (V12): made by the first
+     * node that needs it, read by every other, the same after a restart.
+     */
+    private byte[] scramSecret() {
+        byte[] secret = scramSecret;
+        if (secret == null) {
+            byte[] fresh = new byte[32];
+            hashing.get().random().nextBytes(fresh);
+            secret = jdbc.call("read the SCRAM stand-in secret", c -> {
+                try (PreparedStatement insert = c.prepareStatement(
+                        "INSERT INTO server_secrets (name, secret) VALUES (?, ?) ON CONFLICT (name) DO NOTHING");
+                     PreparedStatement select = c.prepareStatement("SELECT secret FROM server_secrets WHERE name = ?")) {
+                    insert.setString(1, SCRAM_SECRET);
+                    insert.setBytes(2, fresh);
+                    insert.executeUpdate();
+                    select.setString(1, SCRAM_SECRET);
+                    try (ResultSet rs = select.executeQuery()) {
+                        rs.next();
+                        return rs.getBytes(1);
+                    }
+                }
+            });
+            scramSecret = secret;
+        }
+        return secret;
     }
 
     @Override
     public void changePassword(Address address, char[] password) {
         Passwords.check(password);
         String hash = hashing.get().hash(password);
-        ScramCredentials scram = ScramCredentials.derive(password, hashing.get().random());
+        String scram = hashing.get().scram(password).map(ScramCredentials::encode).orElse(null);
         update(address, "change password", "password_hash = ?, scram = ?", (ps, i) -> {
             ps.setString(i++, hash);
-            ps.setString(i++, scram.encode());
+            ps.setString(i++, scram);
             return i;
         });
     }

@@ -225,6 +225,55 @@ class EmbeddedPostgresLauncherTest {
     }
 
     @Test
+    void theServersRoleOwnsItsDatabaseIsNoSuperuserAndTakesOverWhatAnEarlierBuildMade() throws SQLException, IOException {
+        try (EmbeddedPostgresLauncher pg = EmbeddedPostgresLauncher.start(base.resolve("postgres"), port)) {
+            // a data directory of an earlier build: the database and its objects made by the superuser
+            pg.createDatabase("mailwright");
+            try (Connection c = pg.dataSource("mailwright").getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE old_table (id bigint GENERATED ALWAYS AS IDENTITY, v text)");
+                s.execute("INSERT INTO old_table (v) VALUES ('kept')");
+                s.execute("CREATE SEQUENCE free_sequence");
+                s.execute("CREATE FUNCTION old_function() RETURNS int LANGUAGE sql AS 'SELECT 1'");
+            }
+            EmbeddedPostgresLauncher.Login login = pg.ownedDatabase("mailwright");
+            assertThat(login.user()).isEqualTo("mailwright").isNotEqualTo(pg.user());
+            assertThat(Files.getPosixFilePermissions(base.resolve("postgres.mailwright-password")))
+                    .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+            assertThat(pg.ownedDatabase("mailwright")).as("again, at the next start").isEqualTo(login);
+            assertThat(pg.applicationLogin()).contains(login);
+
+            org.postgresql.ds.PGSimpleDataSource asRole = new org.postgresql.ds.PGSimpleDataSource();
+            asRole.setUrl(pg.jdbcUrl("mailwright"));
+            asRole.setUser(login.user());
+            asRole.setPassword(login.password());
+            try (Connection c = asRole.getConnection(); Statement s = c.createStatement()) {
+                assertThat(one(s, "SELECT rolsuper || ' ' || rolcreaterole || ' ' || rolcreatedb FROM pg_roles"
+                        + " WHERE rolname = current_user")).isEqualTo("false false false");
+                s.execute("INSERT INTO old_table (v) VALUES ('new')");
+                assertThat(one(s, "SELECT string_agg(v, ',' ORDER BY id) FROM old_table")).isEqualTo("kept,new");
+                assertThat(one(s, "SELECT nextval('free_sequence') + old_function()")).isEqualTo("2");
+                s.execute("ALTER TABLE old_table ADD COLUMN w text"); // what a migration does
+                for (String forbidden : new String[] {"CREATE ROLE intruder", "CREATE DATABASE other",
+                        "COPY old_table TO PROGRAM 'true'", "SELECT pg_read_file('postgresql.conf')",
+                        "ALTER SYSTEM SET fsync = off"}) {
+                    assertThatThrownBy(() -> s.execute(forbidden)).as(forbidden).isInstanceOf(SQLException.class);
+                }
+            }
+            // this build's whole schema migrates as the role, into a database made for it
+            assertThat(pg.ownedDatabase("mailwright_new")).isEqualTo(login);
+            asRole.setUrl(pg.jdbcUrl("mailwright_new"));
+            assertThat(new dev.mailwright.store.postgres.SchemaMigrator(asRole).migrate()).isPositive();
+        }
+    }
+
+    private static String one(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    @Test
     void clusterListensOnLoopbackOnlyAndNeedsThePassword() throws SQLException {
         try (EmbeddedPostgresLauncher pg = EmbeddedPostgresLauncher.start(base.resolve("postgres"), port)) {
             assertThat(query(pg, "SHOW listen_addresses")).isEqualTo("127.0.0.1");
