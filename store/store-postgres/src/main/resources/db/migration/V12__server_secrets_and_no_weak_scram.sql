@@ -1,7 +1,8 @@
 -- Secrets the server nodes share, by name; created by the first node that needs one
--- (INSERT ... ON CONFLICT DO NOTHING), then read by all. 'scram-stand-in' keys the SCRAM salt and
--- keys shown for a user name without SCRAM keys, so that they are the same on every node and
--- after a restart (ADR 0029). Never edit once released.
+-- (dev.mailwright.store.Secrets: INSERT ... ON CONFLICT DO NOTHING), then read by all.
+-- 'scram-stand-in' keys the SCRAM salt and keys shown for a user name without SCRAM keys, so that
+-- they are the same on every node and after a restart (ADR 0029); 'srs' keys the Sender Rewriting
+-- Scheme (ADR 0027). Never edit once released.
 CREATE TABLE server_secrets (
     name    text PRIMARY KEY,
     secret  bytea NOT NULL,

@@ -81,8 +81,6 @@ public final class InMemoryMailStore implements MailStore {
     private final Object lock = new Object();
     private final Clock clock;
     private final PasswordHashing hashing;
-    /** The secret of {@link Accounts#scramStandIn}: one per store instance (PostgreSQL keeps one per database). */
-    private final byte[] scramSecret = new byte[32];
     private final TreeMap<String, Domain> domains = new TreeMap<>();
     private final Map<Long, AccountRow> accounts = new HashMap<>();
     private final Map<String, Long> accountsByKey = new HashMap<>();
@@ -113,7 +111,6 @@ public final class InMemoryMailStore implements MailStore {
     public InMemoryMailStore(Clock clock, PasswordHashing hashing) {
         this.clock = clock;
         this.hashing = hashing;
-        hashing.random().nextBytes(scramSecret);
     }
 
     @Override
@@ -481,7 +478,10 @@ public final class InMemoryMailStore implements MailStore {
 
         @Override
         public ScramCredentials scramStandIn(String username) {
-            return hashing.scramStandIn(scramSecret, username);
+            // one secret per store instance, as PostgreSQL keeps one per database
+            byte[] fresh = new byte[32];
+            hashing.random().nextBytes(fresh);
+            return hashing.scramStandIn(secretsView.getOrCreate("scram-stand-in", fresh), username);
         }
 
         @Override

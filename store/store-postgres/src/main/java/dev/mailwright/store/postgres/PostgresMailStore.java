@@ -134,7 +134,8 @@ public final class PostgresMailStore implements MailStore {
         Jdbc jdbc = new Jdbc(dataSource);
         this.directoryCache = new DirectoryCache(dataSource);
         this.domains = new SqlDomains(jdbc, clock, directoryCache::invalidate);
-        this.accounts = new SqlAccounts(jdbc, clock, hashing, directoryCache::invalidate);
+        this.secrets = new SqlSecrets(jdbc, clock);
+        this.accounts = new SqlAccounts(jdbc, clock, hashing, secrets, directoryCache::invalidate);
         this.aliases = new SqlAliases(jdbc, directoryCache::invalidate);
         this.recipients = new SqlRecipients(jdbc);
         GroupCommit<SqlDelivery.Small, DeliveryReceipt> groupCommit =
@@ -145,7 +146,6 @@ public final class PostgresMailStore implements MailStore {
         this.queue = new SqlQueue(jdbc, clock);
         this.mailboxes = new SqlMailboxes(jdbc, clock);
         this.dkimKeys = new SqlDkimKeys(jdbc, clock);
-        this.secrets = new SqlSecrets(jdbc, clock);
     }
 
     /** A store with its own connection pool, closed with the store. The database is not contacted yet. */

@@ -1,5 +1,7 @@
 package dev.mailwright.store.postgres.internal;
 
+import dev.mailwright.password.PasswordHashing;
+import dev.mailwright.password.ScramCredentials;
 import dev.mailwright.store.Account;
 import dev.mailwright.store.Accounts;
 import dev.mailwright.store.Address;
@@ -7,11 +9,10 @@ import dev.mailwright.store.AlreadyExistsException;
 import dev.mailwright.store.InvalidInputException;
 import dev.mailwright.store.NotFoundException;
 import dev.mailwright.store.Quota;
+import dev.mailwright.store.Secrets;
 import dev.mailwright.store.Usage;
 import dev.mailwright.store.internal.Passwords;
 import dev.mailwright.store.internal.Uidl;
-import dev.mailwright.password.PasswordHashing;
-import dev.mailwright.password.ScramCredentials;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -32,6 +33,7 @@ public final class SqlAccounts implements Accounts {
             + " last_login, apop_secret IS NOT NULL AS apop_set, pop3_expire_ms, pop3_login_delay_ms";
 
     private final Jdbc jdbc;
+    private final Secrets secrets;
     private final Clock clock;
     private final Supplier<PasswordHashing> hashing;
     private final Runnable directoryChanged;
@@ -41,7 +43,8 @@ public final class SqlAccounts implements Accounts {
      *                         lists users never loads a hash library)
      * @param directoryChanged run after every change that recipient resolution could see
      */
-    public SqlAccounts(Jdbc jdbc, Clock clock, Supplier<PasswordHashing> hashing, Runnable directoryChanged) {
+    public SqlAccounts(Jdbc jdbc, Clock clock, Supplier<PasswordHashing> hashing, Secrets secrets, Runnable directoryChanged) {
+        this.secrets = secrets;
         this.directoryChanged = directoryChanged;
         this.jdbc = jdbc;
         this.clock = clock;
@@ -282,7 +285,7 @@ public final class SqlAccounts implements Accounts {
     private volatile byte[] scramSecret;
 
     /**
-     * The secret of {@link #scramStandIn}, kept in {@code server_secrets} (V12): made by the first
+     * The secret of {@link #scramStandIn}, one of the shared {@link Secrets}: made by the first
      * node that needs it, read by every other, the same after a restart.
      */
     private byte[] scramSecret() {
@@ -290,20 +293,7 @@ public final class SqlAccounts implements Accounts {
         if (secret == null) {
             byte[] fresh = new byte[32];
             hashing.get().random().nextBytes(fresh);
-            secret = jdbc.call("read the SCRAM stand-in secret", c -> {
-                try (PreparedStatement insert = c.prepareStatement(
-                        "INSERT INTO server_secrets (name, secret) VALUES (?, ?) ON CONFLICT (name) DO NOTHING");
-                     PreparedStatement select = c.prepareStatement("SELECT secret FROM server_secrets WHERE name = ?")) {
-                    insert.setString(1, SCRAM_SECRET);
-                    insert.setBytes(2, fresh);
-                    insert.executeUpdate();
-                    select.setString(1, SCRAM_SECRET);
-                    try (ResultSet rs = select.executeQuery()) {
-                        rs.next();
-                        return rs.getBytes(1);
-                    }
-                }
-            });
+            secret = secrets.getOrCreate(SCRAM_SECRET, fresh);
             scramSecret = secret;
         }
         return secret;

@@ -6,7 +6,7 @@ import java.sql.ResultSet;
 import java.time.Clock;
 
 /**
- * Shared secrets in {@code server_secrets} (V13): the first insert under a name wins
+ * Shared secrets in {@code server_secrets} (V12): the first insert under a name wins
  * ({@code ON CONFLICT DO NOTHING}), then everyone reads it.
  */
 public final class SqlSecrets implements Secrets {
