@@ -31,6 +31,9 @@ public interface MailStore extends AutoCloseable {
     /** The DKIM signing keys of our domains. */
     DkimKeys dkimKeys();
 
+    /** Which sender addresses an authenticated user may use, and the grants behind it. */
+    Senders senders();
+
     /** Releases pools and files; the store is unusable afterwards. */
     @Override
     void close();

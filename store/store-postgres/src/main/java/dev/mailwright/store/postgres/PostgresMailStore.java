@@ -13,6 +13,7 @@ import dev.mailwright.store.Mailboxes;
 import dev.mailwright.store.Maildrops;
 import dev.mailwright.store.OutboundQueue;
 import dev.mailwright.store.Recipients;
+import dev.mailwright.store.Senders;
 import dev.mailwright.password.PasswordHashing;
 import dev.mailwright.store.postgres.internal.DirectoryCache;
 import dev.mailwright.store.postgres.internal.GroupCommit;
@@ -21,6 +22,7 @@ import dev.mailwright.store.postgres.internal.SqlAccounts;
 import dev.mailwright.store.postgres.internal.SqlAliases;
 import dev.mailwright.store.postgres.internal.SqlDelivery;
 import dev.mailwright.store.postgres.internal.SqlDkimKeys;
+import dev.mailwright.store.postgres.internal.SqlSenders;
 import dev.mailwright.store.postgres.internal.SqlDomains;
 import dev.mailwright.store.postgres.internal.SqlMailboxes;
 import dev.mailwright.store.postgres.internal.SqlMaildrops;
@@ -102,6 +104,7 @@ public final class PostgresMailStore implements MailStore {
     private final OutboundQueue queue;
     private final Mailboxes mailboxes;
     private final DkimKeys dkimKeys;
+    private final Senders senders;
 
     /**
      * A store over a data source that the caller owns and closes.
@@ -142,6 +145,7 @@ public final class PostgresMailStore implements MailStore {
         this.queue = new SqlQueue(jdbc, clock);
         this.mailboxes = new SqlMailboxes(jdbc, clock);
         this.dkimKeys = new SqlDkimKeys(jdbc, clock);
+        this.senders = new SqlSenders(jdbc, clock);
     }
 
     /** A store with its own connection pool, closed with the store. The database is not contacted yet. */
@@ -233,6 +237,11 @@ public final class PostgresMailStore implements MailStore {
     @Override
     public DkimKeys dkimKeys() {
         return dkimKeys;
+    }
+
+    @Override
+    public Senders senders() {
+        return senders;
     }
 
     @Override
