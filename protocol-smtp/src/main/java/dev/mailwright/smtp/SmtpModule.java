@@ -67,7 +67,7 @@ public final class SmtpModule {
             }
             SmtpSettings s = config.settings().toBuilder().hostname(config.hostname()).mode(modes[i]).build();
             listeners.add(SmtpListeners.create(s, addresses.get(i).get(),
-                    SmtpPolicies.standard(s, store.recipients(), extra), StoreMessageSink.factory(store, clock, s.postmaster()),
+                    SmtpPolicies.standard(s, store, extra), StoreMessageSink.factory(store, clock, s.postmaster()),
                     auth, Optional.of(tls), clock, metrics));
         }
         return listeners;

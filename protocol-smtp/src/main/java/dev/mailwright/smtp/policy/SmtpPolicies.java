@@ -2,6 +2,7 @@ package dev.mailwright.smtp.policy;
 
 import dev.mailwright.smtp.api.SmtpSettings;
 import dev.mailwright.store.Address;
+import dev.mailwright.store.MailStore;
 import dev.mailwright.store.Recipients;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,10 +24,11 @@ public final class SmtpPolicies {
     private SmtpPolicies() {
     }
 
-    /** For store-backed delivery: local domains and owned addresses come from the store. */
-    public static SmtpPolicy standard(SmtpSettings settings, Recipients recipients, List<? extends SmtpPolicy> extra) {
+    /** For store-backed delivery: local domains and the addresses a user may send as come from the store. */
+    public static SmtpPolicy standard(SmtpSettings settings, MailStore store, List<? extends SmtpPolicy> extra) {
+        Recipients recipients = store.recipients();
         return standard(settings, new LocalDomainCache(recipients::isLocalDomain, LOCAL_DOMAIN_TTL, Clock.systemUTC()),
-                SenderOwnershipPolicy.ownedVia(recipients), extra);
+                SenderOwnershipPolicy.ownedVia(store.senders()), extra);
     }
 
     public static SmtpPolicy standard(SmtpSettings settings, Predicate<String> isLocalDomain,
