@@ -153,4 +153,17 @@ class LauncherScriptTest {
             assertThat(back.get(back.size() - 1)).contains("-jar").endsWith("user list");
         }
     }
+
+    @Test
+    void everyCommandTheServerTakesIsRoutedToItsSocket() throws Exception {
+        Path socket = Files.createDirectories(dir.resolve("data/run")).resolve("admin.sock");
+        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(
+                java.net.StandardProtocolFamily.UNIX)) {
+            server.bind(java.net.UnixDomainSocketAddress.of(socket));
+            for (String command : new java.util.TreeSet<>(AdminProtocol.COMMANDS)) {
+                assertThat(launch(null, command, "list")).as(command).singleElement().asString()
+                        .contains("dev.mailwright.server.AdminClient " + socket + " " + command + " list");
+            }
+        }
+    }
 }
