@@ -1519,7 +1519,7 @@ public final class InMemoryMailStore implements MailStore {
                         throw new InvalidInputException("unknown domain: " + g.grantee().substring(1));
                     }
                 } else if (!accountsByKey.containsKey(g.grantee())) {
-                    throw new NotFoundException("no such account: " + grantee);
+                    throw new NotFoundException("no such user: " + grantee);
                 }
                 grants.put(g.grantee() + " " + g.address(), g);
                 return g;

@@ -51,7 +51,7 @@ public final class SqlSenders implements Senders {
                     ps.setString(1, g.grantee());
                     try (ResultSet rs = ps.executeQuery()) {
                         if (!rs.next()) {
-                            throw new NotFoundException("no such account: " + grantee);
+                            throw new NotFoundException("no such user: " + grantee);
                         }
                         accountId = rs.getLong(1);
                     }
