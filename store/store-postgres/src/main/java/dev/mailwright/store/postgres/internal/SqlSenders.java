@@ -1,15 +1,12 @@
 package dev.mailwright.store.postgres.internal;
 
 import dev.mailwright.store.Address;
-import dev.mailwright.store.InvalidInputException;
 import dev.mailwright.store.NotFoundException;
 import dev.mailwright.store.SenderGrant;
 import dev.mailwright.store.Senders;
 import dev.mailwright.store.internal.SenderRule;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,13 +36,13 @@ public final class SqlSenders implements Senders {
         SenderGrant g = SenderRule.grant(address, grantee);
         return jdbc.inTransaction("grant sender", c -> {
             if (g.address().startsWith("@")) {
-                requireDomain(c, g.address().substring(1));
+                SqlAliases.requireDomain(c, g.address().substring(1));
             }
             Long accountId = null;
             String domain = null;
             if (g.grantee().startsWith("@")) {
                 domain = g.grantee().substring(1);
-                requireDomain(c, domain);
+                SqlAliases.requireDomain(c, domain);
             } else {
                 try (PreparedStatement ps = c.prepareStatement("SELECT id FROM accounts WHERE address_key = ? FOR SHARE")) {
                     ps.setString(1, g.grantee());
@@ -69,17 +66,6 @@ public final class SqlSenders implements Senders {
             }
             return g;
         });
-    }
-
-    private static void requireDomain(Connection c, String domain) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM domains WHERE name = ? FOR SHARE")) {
-            ps.setString(1, domain);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new InvalidInputException("unknown domain: " + domain);
-                }
-            }
-        }
     }
 
     @Override
