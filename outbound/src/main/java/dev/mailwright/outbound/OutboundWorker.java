@@ -13,6 +13,7 @@ import dev.mailwright.store.Address;
 import dev.mailwright.store.Delivery;
 import dev.mailwright.store.DkimKey;
 import dev.mailwright.store.Envelope;
+import dev.mailwright.store.InvalidInputException;
 import dev.mailwright.store.LeaseLostException;
 import dev.mailwright.store.MailStore;
 import dev.mailwright.store.NotFoundException;
@@ -342,7 +343,8 @@ public final class OutboundWorker implements AutoCloseable {
             }
             if (routeFailure == null && prepared == null) {
                 try {
-                    prepared = PreparedMessage.scan(() -> store.queue().openContent(messageId), this::signingKey, clock);
+                    prepared = PreparedMessage.scan(() -> store.queue().openContent(messageId),
+                            from -> signingKey(envelope, from), clock);
                 } catch (IOException | UncheckedIOException | StoreException x) {
                     LOG.warn("cannot read queued message {}: {}", messageId, x.getMessage());
                     routeFailure = Outcome.temporary("4.3.0", "the queued message could not be read");
@@ -375,8 +377,26 @@ public final class OutboundWorker implements AutoCloseable {
         return outcomes;
     }
 
-    private Optional<DkimKey> signingKey(String domain) {
-        return store.dkimKeys().signingKey(domain);
+    /**
+     * The key to sign a message with: its From domain's, but only when the authenticated submitter
+     * may send as that From (ADR 0026). Submission refuses anything else already; this is the
+     * second wall, so that no other way into the queue (a forwarded message, a policy switched
+     * off) gets our signature on an author nobody vouched for.
+     */
+    private Optional<DkimKey> signingKey(Envelope envelope, Address from) {
+        Optional<Address> submitter = envelope.authenticated().flatMap(OutboundWorker::address);
+        if (submitter.isEmpty() || !store.senders().maySendAs(submitter.get(), from)) {
+            return Optional.empty();
+        }
+        return store.dkimKeys().signingKey(from.domainKey());
+    }
+
+    private static Optional<Address> address(String text) {
+        try {
+            return Optional.of(Address.parse(text));
+        } catch (InvalidInputException e) {
+            return Optional.empty();
+        }
     }
 
     /**

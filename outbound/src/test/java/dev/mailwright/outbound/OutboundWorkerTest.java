@@ -793,13 +793,20 @@ class OutboundWorkerTest {
         assertThat(item.lastError()).hasValueSatisfying(e -> assertThat(e).contains("credentials"));
     }
 
+    /** A message submitted by {@code user} (authenticated) with this From field. */
+    private void submitted(String user, String from) {
+        queue(store, new Envelope(Optional.of(ann.address()), clock.instant(), Optional.empty(), Optional.empty(),
+                false, Optional.ofNullable(user)), MESSAGE.replace("From: Ann <ann@example.org>", "From: " + from),
+                RemoteRecipient.of(Address.parse("x@remote.test")));
+    }
+
     @Test
     void mailFromADomainWithAKeyArrivesSignedAndVerifies() throws Exception {
         var key = new dev.mailwright.outbound.dkim.DkimKeyGenerator(store.dkimKeys())
                 .generate("example.org", "mail", dev.mailwright.store.DkimKey.Algorithm.RSA_SHA256);
         Receiver rx = closeLater(Receiver.mx("mx.remote.test"));
         mx.add("remote.test", "127.0.0.1", rx.port());
-        queueFromAnn("x@remote.test");
+        submitted("ann@example.org", "Ann <ann@example.org>");
 
         worker().runOnce();
 
@@ -827,7 +834,8 @@ class OutboundWorkerTest {
         }));
         mx.add("remote.test", "127.0.0.1", server.port());
         String body = "Grüße aus Köln\r\n";
-        queue(store, Envelope.of(Optional.of(ann.address()), clock.instant()), "From: Ann <ann@example.org>\r\n"
+        queue(store, new Envelope(Optional.of(ann.address()), clock.instant(), Optional.empty(), Optional.empty(),
+                        false, Optional.of("ann@example.org")), "From: Ann <ann@example.org>\r\n"
                         + "To: x@remote.test\r\nSubject: umlauts\r\nMIME-Version: 1.0\r\n"
                         + "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + body,
                 RemoteRecipient.of(Address.parse("x@remote.test")));
@@ -850,6 +858,30 @@ class OutboundWorkerTest {
         assertThat(verifier.verify(new ByteArrayInputStream(sent.getBytes(UTF_8))))
                 .as("the signature covers the converted form").hasSize(1);
         assertThat(mailbox(ann)).isEmpty();
+    }
+
+    @Test
+    void messageIsSignedOnlyForAFromItsSubmitterMayUse() throws Exception {
+        new dev.mailwright.outbound.dkim.DkimKeyGenerator(store.dkimKeys())
+                .generate("example.org", "mail", dev.mailwright.store.DkimKey.Algorithm.RSA_SHA256);
+        store.domains().add("other.org");
+        store.accounts().add(Address.parse("eve@other.org"), "secret-password".toCharArray());
+        store.accounts().add(Address.parse("bob@example.org"), "secret-password".toCharArray());
+        Receiver rx = closeLater(Receiver.mx("mx.remote.test"));
+        mx.add("remote.test", "127.0.0.1", rx.port());
+        submitted("eve@other.org", "\"Payments\" <billing@example.org>"); // issue 22: another domain's address
+        submitted("bob@example.org", "Ann <ann@example.org>"); // another user of the same domain
+        submitted(null, "Ann <ann@example.org>"); // not submitted: forwarded, or queued some other way
+        submitted("ann@example.org", "ann@example.org (x) <billing@example.org"); // not one readable From
+
+        worker().runOnce();
+
+        assertThat(rx.received()).hasSize(4).allSatisfy(m -> assertThat(m.text()).doesNotContain("DKIM-Signature"));
+        store.senders().grant("billing@example.org", "eve@other.org");
+        submitted("eve@other.org", "\"Payments\" <billing@example.org>");
+        worker().runOnce();
+        assertThat(rx.received()).hasSize(5);
+        assertThat(rx.received().get(4).text()).as("granted by an administrator").contains("d=example.org;");
     }
 
     @Test

@@ -70,7 +70,7 @@ public final class SmtpModule {
             }
             SmtpSettings s = config.settings().toBuilder().hostname(config.hostname()).mode(modes[i]).build();
             listeners.add(SmtpListeners.create(s, addresses.get(i).get(),
-                    SmtpPolicies.standard(s, store.recipients(), srs.map(SenderRewriting::forwardingDomain), extra),
+                    SmtpPolicies.standard(s, store, srs.map(SenderRewriting::forwardingDomain), extra),
                     StoreMessageSink.factory(store, clock, s.postmaster(), srs),
                     auth, Optional.of(tls), clock, metrics));
         }

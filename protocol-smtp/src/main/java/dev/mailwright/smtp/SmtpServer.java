@@ -229,7 +229,7 @@ public final class SmtpServer implements AutoCloseable {
                 for (Map.Entry<SmtpSettings.Mode, Integer> e : ports.entrySet()) {
                     SmtpSettings s = settings.apply(SmtpSettings.builder().hostname(hostname)).mode(e.getKey()).build();
                     SmtpPolicy policy = store != null
-                            ? SmtpPolicies.standard(s, store.recipients(), srs.map(SenderRewriting::forwardingDomain), policies)
+                            ? SmtpPolicies.standard(s, store, srs.map(SenderRewriting::forwardingDomain), policies)
                             : SmtpPolicies.standard(s, localDomains, SenderOwnershipPolicy.exactAddress(), policies);
                     Listener listener = SmtpListeners.create(s, new InetSocketAddress(bind, e.getValue()), policy, sinks,
                             auth, Optional.ofNullable(tls), clock, metrics);

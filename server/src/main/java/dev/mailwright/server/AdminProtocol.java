@@ -10,7 +10,8 @@ import java.util.Set;
 final class AdminProtocol {
 
     /** The commands that run in the server. */
-    static final Set<String> COMMANDS = Set.of("user", "domain", "alias", "quota", "queue", "mailbox", "who", "kick");
+    static final Set<String> COMMANDS = Set.of("user", "domain", "alias", "sender", "quota", "queue", "mailbox", "who",
+            "kick");
     /** Exit code that tells the launcher to run the command itself. */
     static final int RUN_LOCALLY = 111;
     static final int MAX_ARGUMENTS = 256;

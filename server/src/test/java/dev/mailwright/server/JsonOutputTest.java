@@ -56,6 +56,7 @@ class JsonOutputTest {
         COMMANDS.put("user list", List.of("user", "list"));
         COMMANDS.put("user show", List.of("user", "show", "alice@example.org"));
         COMMANDS.put("alias list", List.of("alias", "list"));
+        COMMANDS.put("sender list", List.of("sender", "list"));
         COMMANDS.put("quota show", List.of("quota", "show", "alice@example.org"));
         COMMANDS.put("quota recalc", List.of("quota", "recalc", "alice@example.org"));
         COMMANDS.put("mailbox list", List.of("mailbox", "list", "alice@example.org"));

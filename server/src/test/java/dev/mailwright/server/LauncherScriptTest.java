@@ -136,10 +136,8 @@ class LauncherScriptTest {
 
     @Test
     void whileTheServerListensStoreCommandsGoToItAndComeBackWhenItCannotTakeThem() throws Exception {
-        Path socket = Files.createDirectories(dir.resolve("data/run")).resolve("admin.sock");
-        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(
-                java.net.StandardProtocolFamily.UNIX)) {
-            server.bind(java.net.UnixDomainSocketAddress.of(socket));
+        Path socket = dir.resolve("data/run/admin.sock");
+        try (var server = listening(socket)) {
             List<String> routed = launch(null, "user", "list");
             assertThat(routed).singleElement().asString()
                     .contains("-cp " + target.resolve("mailwright.jar") + " dev.mailwright.server.AdminClient " + socket
@@ -152,5 +150,25 @@ class LauncherScriptTest {
             assertThat(back.subList(1, back.size())).noneMatch(c -> c.contains("AdminClient"));
             assertThat(back.get(back.size() - 1)).contains("-jar").endsWith("user list");
         }
+    }
+
+    @Test
+    void everyCommandTheServerTakesIsRoutedToItsSocket() throws Exception {
+        Path socket = dir.resolve("data/run/admin.sock");
+        try (var server = listening(socket)) {
+            for (String command : new java.util.TreeSet<>(AdminProtocol.COMMANDS)) {
+                assertThat(launch(null, command, "list")).as(command).singleElement().asString()
+                        .contains("dev.mailwright.server.AdminClient " + socket + " " + command + " list");
+            }
+        }
+    }
+
+    /** A server's admin socket, as the launcher finds it (it only looks for the socket file). */
+    private static java.nio.channels.ServerSocketChannel listening(Path socket) throws IOException {
+        Files.createDirectories(socket.getParent());
+        java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(
+                java.net.StandardProtocolFamily.UNIX);
+        server.bind(java.net.UnixDomainSocketAddress.of(socket));
+        return server;
     }
 }

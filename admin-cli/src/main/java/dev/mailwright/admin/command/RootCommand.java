@@ -25,7 +25,7 @@ public final class RootCommand implements Runnable {
      * all of them took a noticeable part of every command's time.
      */
     static final List<Class<?>> COMMANDS = List.of(DomainCommand.class, UserCommand.class, AliasCommand.class,
-            QuotaCommand.class, MailboxCommand.class, WhoCommand.class, KickCommand.class, QueueCommand.class,
+            SenderCommand.class, QuotaCommand.class, MailboxCommand.class, WhoCommand.class, KickCommand.class, QueueCommand.class,
             ImportCommand.class, ExportCommand.class, DbCommand.class, CheckCommand.class, CompletionCommand.class);
 
     /**

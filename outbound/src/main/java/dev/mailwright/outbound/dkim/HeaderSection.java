@@ -1,13 +1,17 @@
 package dev.mailwright.outbound.dkim;
 
+import dev.mailwright.store.Address;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
+import org.apache.james.mime4j.dom.address.Mailbox;
+import org.apache.james.mime4j.field.address.DefaultAddressParser;
+import org.apache.james.mime4j.field.address.ParseException;
+import org.apache.james.mime4j.field.address.TokenMgrError;
 
 /**
  * The header section of a message in wire form (CRLF lines), read up to and including the
@@ -103,29 +107,25 @@ public record HeaderSection(List<String> fields, boolean complete, long octets) 
         return v.replace("\r\n", "").replace("\n", "").trim();
     }
 
-    /** The domain of the (first) address in the From field, lower case, if there is one. */
-    public Optional<String> fromDomain() {
+    /**
+     * The author, when the section has exactly one From field naming exactly one mailbox, as
+     * Apache James mime4j's strict RFC 5322 parser reads it (the same parser that checked the
+     * submitter's right to it, ADR 0026). Anything else is not ours to vouch for.
+     */
+    public Optional<Address> fromAddress() {
         List<String> from = get("From");
         if (from.size() != 1) {
-            return Optional.empty(); // none, or several: not ours to vouch for
+            return Optional.empty(); // none, or several
         }
         String v = new String(value(from.get(0)).getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
-        int lt = v.lastIndexOf('<');
-        String addr = lt >= 0 ? v.substring(lt + 1) : v;
-        int gt = addr.indexOf('>');
-        if (gt >= 0) {
-            addr = addr.substring(0, gt);
+        try {
+            List<Mailbox> mailboxes = DefaultAddressParser.DEFAULT.parseAddressList(v).flatten();
+            if (mailboxes.size() != 1 || mailboxes.get(0).getDomain() == null) {
+                return Optional.empty();
+            }
+            return Optional.of(new Address(mailboxes.get(0).getLocalPart(), mailboxes.get(0).getDomain()));
+        } catch (ParseException | TokenMgrError | RuntimeException e) {
+            return Optional.empty(); // unreadable, or no address ours can hold
         }
-        int at = addr.lastIndexOf('@');
-        if (at < 0) {
-            return Optional.empty();
-        }
-        String domain = addr.substring(at + 1).trim();
-        int end = 0;
-        while (end < domain.length() && ",;> \t()".indexOf(domain.charAt(end)) < 0) {
-            end++;
-        }
-        domain = domain.substring(0, end);
-        return domain.isEmpty() ? Optional.empty() : Optional.of(domain.toLowerCase(Locale.ROOT));
     }
 }

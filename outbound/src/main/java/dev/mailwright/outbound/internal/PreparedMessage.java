@@ -2,6 +2,7 @@ package dev.mailwright.outbound.internal;
 
 import dev.mailwright.outbound.dkim.DkimSigner;
 import dev.mailwright.outbound.dkim.HeaderSection;
+import dev.mailwright.store.Address;
 import dev.mailwright.store.DkimKey;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -16,8 +17,8 @@ import java.util.function.Supplier;
 
 /**
  * A queued message made ready to send, by one streaming pass over the stored content: its
- * size as sent, whether it has 8-bit octets or UTF-8 headers, and its DKIM signature when the
- * From domain has a key. {@link #open()} then streams it again from the store in the form it
+ * size as sent, whether it has 8-bit octets or UTF-8 headers, and its DKIM signature when
+ * {@code keys} gives one for its From address. {@link #open()} then streams it again from the store in the form it
  * goes out: CRLF lines, no Return-Path, the DKIM-Signature on top, dot-stuffed, ended by
  * {@code .CRLF}. Nothing holds the whole message.
  */
@@ -32,12 +33,12 @@ public final class PreparedMessage {
     private final boolean eightBit;
     private final boolean utf8Header;
     private final Optional<String> dkimSignature;
-    private final Function<String, Optional<DkimKey>> keys;
+    private final Function<Address, Optional<DkimKey>> keys;
     private final Clock clock;
     private PreparedMessage sevenBit;
 
     private PreparedMessage(Supplier<InputStream> content, long size, boolean eightBit, boolean utf8Header,
-                            Optional<String> dkimSignature, Function<String, Optional<DkimKey>> keys, Clock clock) {
+                            Optional<String> dkimSignature, Function<Address, Optional<DkimKey>> keys, Clock clock) {
         this.content = content;
         this.size = size;
         this.eightBit = eightBit;
@@ -51,9 +52,9 @@ public final class PreparedMessage {
      * Scans the content.
      *
      * @param content opens the stored content (called once here and once per {@link #open()})
-     * @param keys    the signing key for a From domain, if it has one
+     * @param keys    the key to sign with for the message's From address, if it is to be signed
      */
-    public static PreparedMessage scan(Supplier<InputStream> content, Function<String, Optional<DkimKey>> keys,
+    public static PreparedMessage scan(Supplier<InputStream> content, Function<Address, Optional<DkimKey>> keys,
                                        Clock clock) throws IOException {
         return scanOutgoing(() -> new ReturnPathFilter(content.get()), keys, clock);
     }
@@ -76,7 +77,7 @@ public final class PreparedMessage {
     }
 
     private static PreparedMessage scanOutgoing(Supplier<InputStream> content,
-                                                Function<String, Optional<DkimKey>> keys, Clock clock)
+                                                Function<Address, Optional<DkimKey>> keys, Clock clock)
             throws IOException {
         try (InputStream in = new WireEncoder(content.get(), false)) {
             HeaderSection header = HeaderSection.read(in, MAX_SIGNED_HEADER);
@@ -84,7 +85,7 @@ public final class PreparedMessage {
             for (String f : header.fields()) {
                 utf8Header |= f.chars().anyMatch(c -> c >= 0x80);
             }
-            Optional<DkimKey> key = header.complete() ? header.fromDomain().flatMap(keys) : Optional.empty();
+            Optional<DkimKey> key = header.complete() ? header.fromAddress().flatMap(keys) : Optional.empty();
             DkimSigner.Signing signing = key.map(k -> new DkimSigner(k, clock).begin(header)).orElse(null);
             OutputStream body = signing == null ? OutputStream.nullOutputStream() : signing.body();
             byte[] buf = new byte[64 * 1024];

@@ -216,9 +216,17 @@ class DkimSignerTest {
         HeaderSection h = HeaderSection.read(new ByteArrayInputStream(MESSAGE.getBytes(UTF_8)), 1 << 20);
         assertThat(h.complete()).isTrue();
         assertThat(h.fields()).hasSize(6);
-        assertThat(h.fromDomain()).contains("example.org");
+        assertThat(h.fromAddress()).contains(dev.mailwright.store.Address.parse("ann@example.org"));
         HeaderSection two = HeaderSection.read(new ByteArrayInputStream(
                 "From: a@x.test\r\nFrom: b@y.test\r\n\r\n".getBytes(UTF_8)), 1 << 20);
-        assertThat(two.fromDomain()).as("two From fields: not signed").isEmpty();
+        assertThat(two.fromAddress()).as("two From fields: not signed").isEmpty();
+        for (String from : List.of("a@x.test, b@y.test", "a@x.test (c) <b@y.test", "undisclosed:;", "<>", "no address")) {
+            HeaderSection h2 = HeaderSection.read(new ByteArrayInputStream(
+                    ("From: " + from + "\r\n\r\n").getBytes(UTF_8)), 1 << 20);
+            assertThat(h2.fromAddress()).as(from).isEmpty();
+        }
+        HeaderSection folded = HeaderSection.read(new ByteArrayInputStream(
+                "From: \"Pay, ments\" (a@x.test)\r\n <billing@Example.org>\r\n\r\n".getBytes(UTF_8)), 1 << 20);
+        assertThat(folded.fromAddress()).contains(dev.mailwright.store.Address.parse("billing@example.org"));
     }
 }

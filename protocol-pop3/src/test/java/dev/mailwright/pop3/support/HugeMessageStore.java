@@ -183,6 +183,11 @@ public final class HugeMessageStore implements MailStore {
     }
 
     @Override
+    public dev.mailwright.store.Senders senders() {
+        return accounts.senders();
+    }
+
+    @Override
     public void close() {
         accounts.close();
     }

@@ -20,7 +20,8 @@ import java.util.Optional;
  * @param bareLineEnds       what a bare LF in data does: reject (default) or normalise like Postfix 3.9
  * @param authOnMx           offer AUTH on the MX listener too
  * @param authWithoutTls     offer AUTH on a connection that is not encrypted (tests only)
- * @param senderOwnership    an authenticated user may only use sender addresses it owns
+ * @param senderOwnership    an authenticated user may only use addresses it may send as, in MAIL FROM and in
+ *                           the From and Sender fields (ADR 0026); on by default
  * @param idleTimeout        a client silent this long is cut off with {@code 421 4.4.2}
  * @param maxConnections     open connections to the listener; past it {@code 421 4.7.0} and close
  * @param maxConnectionsPerIp open connections from one client address; past it the same

@@ -2,6 +2,7 @@ package dev.mailwright.smtp.policy;
 
 import dev.mailwright.smtp.api.SmtpSettings;
 import dev.mailwright.store.Address;
+import dev.mailwright.store.MailStore;
 import dev.mailwright.store.Recipients;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,22 +25,23 @@ public final class SmtpPolicies {
     private SmtpPolicies() {
     }
 
-    /** For store-backed delivery: local domains and owned addresses come from the store. */
-    public static SmtpPolicy standard(SmtpSettings settings, Recipients recipients, List<? extends SmtpPolicy> extra) {
-        return standard(settings, recipients, Optional.empty(), extra);
+    /** For store-backed delivery: local domains and the addresses a user may send as come from the store. */
+    public static SmtpPolicy standard(SmtpSettings settings, MailStore store, List<? extends SmtpPolicy> extra) {
+        return standard(settings, store, Optional.empty(), extra);
     }
 
     /**
-     * As {@link #standard(SmtpSettings, Recipients, List)}, with the domain of our SRS addresses
+     * As {@link #standard(SmtpSettings, MailStore, List)}, with the domain of our SRS addresses
      * counted as ours, so that bounces to them get past the relay check to the sink that returns
      * them (ADR 0027).
      */
-    public static SmtpPolicy standard(SmtpSettings settings, Recipients recipients, Optional<String> forwardingDomain,
+    public static SmtpPolicy standard(SmtpSettings settings, MailStore store, Optional<String> forwardingDomain,
                                       List<? extends SmtpPolicy> extra) {
+        Recipients recipients = store.recipients();
         Predicate<String> ours = d -> forwardingDomain.map(f -> f.equalsIgnoreCase(d)).orElse(false)
                 || recipients.isLocalDomain(d);
         return standard(settings, new LocalDomainCache(ours, LOCAL_DOMAIN_TTL, Clock.systemUTC()),
-                SenderOwnershipPolicy.ownedVia(recipients), extra);
+                SenderOwnershipPolicy.ownedVia(store.senders()), extra);
     }
 
     public static SmtpPolicy standard(SmtpSettings settings, Predicate<String> isLocalDomain,

@@ -1,6 +1,7 @@
 package dev.mailwright.smtp.policy;
 
 import dev.mailwright.smtp.api.MailFrom;
+import dev.mailwright.smtp.api.OriginatorFields;
 import dev.mailwright.smtp.api.RcptTo;
 import dev.mailwright.smtp.api.SessionInfo;
 import java.util.List;
@@ -45,8 +46,14 @@ public interface SmtpPolicy {
         return PolicyResult.NO_OPINION;
     }
 
-    /** After the whole content arrived and before it is committed. */
-    default PolicyResult endOfData(SessionInfo session, MailFrom from, List<RcptTo> recipients, long size) {
+    /**
+     * After the whole content arrived and before it is committed.
+     *
+     * @param originators the From and Sender fields, read from the content of authenticated
+     *                    (submitted) messages; {@link OriginatorFields#UNREAD} otherwise
+     */
+    default PolicyResult endOfData(SessionInfo session, MailFrom from, List<RcptTo> recipients, long size,
+                                   OriginatorFields originators) {
         return PolicyResult.NO_OPINION;
     }
 
@@ -123,8 +130,9 @@ public interface SmtpPolicy {
             }
 
             @Override
-            public PolicyResult endOfData(SessionInfo session, MailFrom from, List<RcptTo> recipients, long size) {
-                return ask(h -> h.endOfData(session, from, recipients, size));
+            public PolicyResult endOfData(SessionInfo session, MailFrom from, List<RcptTo> recipients, long size,
+                                          OriginatorFields originators) {
+                return ask(h -> h.endOfData(session, from, recipients, size, originators));
             }
         };
     }

@@ -165,9 +165,11 @@ public final class MessageReceiver {
         ZonedDateTime now = ZonedDateTime.now(clock);
         OutputStream target = sink.content();
         Transaction.Content content;
-        if (settings.mode().isSubmission()) {
+        if (settings.mode().isSubmission() || session.client().authenticatedUser().isPresent()) {
+            // an authenticated client submits, whatever the port (RFC 6409 8); its From is checked at the end
             MissingHeaders completed = new MissingHeaders(target, () -> TraceHeaders.DATE.format(now),
                     () -> "<" + UUID.randomUUID() + "@" + settings.hostname() + ">");
+            transaction.originators(completed::originators);
             content = new Transaction.Content(completed, settings.maxMessageSize());
         } else {
             content = new Transaction.Content(target, settings.maxMessageSize());
@@ -206,7 +208,7 @@ public final class MessageReceiver {
             return;
         }
         PolicyResult verdict = session.ask(() -> session.policy().endOfData(session.client(), t.from(), t.recipients(),
-                content.size()));
+                content.size(), t.originators()));
         if (verdict.refuses()) {
             finish(verdict.reply(), "refused by policy: " + verdict.reply());
             return;

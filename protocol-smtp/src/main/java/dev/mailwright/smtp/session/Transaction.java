@@ -1,6 +1,7 @@
 package dev.mailwright.smtp.session;
 
 import dev.mailwright.smtp.api.MailFrom;
+import dev.mailwright.smtp.api.OriginatorFields;
 import dev.mailwright.smtp.api.RcptTo;
 import dev.mailwright.smtp.api.SmtpRejection;
 import dev.mailwright.smtp.api.SmtpReply;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * One mail transaction: sender, recipients, the open sink and the content on its way. Lives
@@ -22,6 +24,7 @@ public final class Transaction {
     private final List<RcptTo> recipients = new ArrayList<>();
     private Content content;
     private DataDecoder decoder;
+    private Supplier<OriginatorFields> originators = () -> OriginatorFields.UNREAD;
 
     Transaction(String id, MailFrom from, MessageSink sink) {
         this.id = id;
@@ -64,6 +67,15 @@ public final class Transaction {
     void startContent(Content content, DataDecoder decoder) {
         this.content = content;
         this.decoder = decoder;
+    }
+
+    /** Where the originator fields of the content will be known once it ended. */
+    void originators(Supplier<OriginatorFields> fields) {
+        this.originators = fields;
+    }
+
+    OriginatorFields originators() {
+        return originators.get();
     }
 
     boolean contentStarted() {

@@ -315,7 +315,8 @@ class SmtpSessionTest {
     void a421FromAnEndOfDataHookShouldCloseTheConnectionAndStoreNothing() {
         SessionHarness h = SessionHarness.of(SessionHarness.settings().build(), new SmtpPolicy() {
             @Override
-            public PolicyResult endOfData(SessionInfo session, MailFrom from, List<RcptTo> recipients, long size) {
+            public PolicyResult endOfData(SessionInfo session, MailFrom from, List<RcptTo> recipients, long size,
+                                          dev.mailwright.smtp.api.OriginatorFields originators) {
                 return PolicyResult.tempFail(CLOSING);
             }
         });

@@ -59,7 +59,7 @@ public final class SessionHarness {
         channel.tls(implicitTls);
         Authenticator auth = Authenticator.of(dev.mailwright.protocol.Authenticator.of(store.accounts()),
                 AuthThrottle.standard()); // the connection records holds without waiting
-        SmtpPolicy policy = SmtpPolicies.standard(settings, store.recipients(), List.of(extra));
+        SmtpPolicy policy = SmtpPolicies.standard(settings, store, List.of(extra));
         this.session = new SmtpSession(settings, new SmtpDispatcher(SmtpCommands.forListener(settings),
                 ProtocolMetrics.NONE), policy, sinks, auth, Clock.systemUTC(), ProtocolMetrics.NONE);
         session.started(channel);

@@ -71,7 +71,8 @@ class WorkerHandOffTest {
         }
 
         @Override
-        public PolicyResult endOfData(SessionInfo session, MailFrom from, List<RcptTo> recipients, long size) {
+        public PolicyResult endOfData(SessionInfo session, MailFrom from, List<RcptTo> recipients, long size,
+                                          dev.mailwright.smtp.api.OriginatorFields originators) {
             return seen(Stage.END_OF_DATA);
         }
     }

@@ -71,6 +71,11 @@ public abstract class ForwardingMailStore implements MailStore {
     }
 
     @Override
+    public Senders senders() {
+        return delegate.senders();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

@@ -34,6 +34,9 @@ public interface MailStore extends AutoCloseable {
     /** Secrets the nodes share (the SRS key). */
     Secrets secrets();
 
+    /** Which sender addresses an authenticated user may use, and the grants behind it. */
+    Senders senders();
+
     /** Releases pools and files; the store is unusable afterwards. */
     @Override
     void close();

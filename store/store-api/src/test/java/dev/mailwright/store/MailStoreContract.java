@@ -1748,6 +1748,99 @@ public abstract class MailStoreContract {
     // ------------------------------------------------------------ DKIM keys
 
     @Nested
+    class SendersContract {
+        private boolean may(String user, String sender) {
+            return store.senders().maySendAs(Address.parse(user), Address.parse(sender));
+        }
+
+        @Test
+        void userMaySendAsItselfWithOrWithoutTagButNotAsAnotherUserOfItsDomain() {
+            user("ann@example.org");
+            user("bob@example.org");
+            assertThat(may("ann@example.org", "Ann@Example.ORG")).isTrue();
+            assertThat(may("ann@example.org", "ann+lists@example.org")).isTrue();
+            assertThat(may("ann@example.org", "bob@example.org")).isFalse();
+            assertThat(may("ann@example.org", "billing@example.org")).isFalse();
+            assertThat(may("nobody@example.org", "nobody@example.org")).as("not an account").isFalse();
+        }
+
+        @Test
+        void aliasThatDeliversToTheUserIsOwnedButACatchAllIsNot() {
+            user("ann@example.org");
+            user("bob@other.org");
+            store.aliases().add("sales@example.org", List.of(Address.parse("team@example.org")));
+            store.aliases().add("team@example.org", List.of(Address.parse("ann@example.org"),
+                    Address.parse("carol@remote.test")));
+            store.aliases().add("@example.org", List.of(Address.parse("ann@example.org")));
+            store.aliases().add("@other.org", List.of(Address.parse("ann@example.org")));
+            assertThat(may("ann@example.org", "sales@example.org")).as("alias of an alias").isTrue();
+            assertThat(may("ann@example.org", "team@example.org")).isTrue();
+            assertThat(may("ann@example.org", "billing@example.org")).as("only the catch-all takes it").isFalse();
+            assertThat(may("ann@example.org", "ceo@other.org")).as("catch-all of another domain").isFalse();
+            assertThat(may("bob@other.org", "sales@example.org")).isFalse();
+        }
+
+        @Test
+        void grantedAddressesDomainsAndSharedSendersAreAllowedUntilRevoked() {
+            user("ann@example.org");
+            user("bob@example.org");
+            user("eve@other.org");
+            SenderGrant g = store.senders().grant("Billing@Example.org", "ANN@example.org");
+            assertThat(g).isEqualTo(new SenderGrant("billing@example.org", "ann@example.org"));
+            assertThat(store.senders().grant("billing@example.org", "ann@example.org")).as("twice is no change").isEqualTo(g);
+            assertThat(may("ann@example.org", "billing@example.org")).isTrue();
+            assertThat(may("ann@example.org", "billing+x@example.org")).isTrue();
+            assertThat(may("bob@example.org", "billing@example.org")).isFalse();
+            assertThat(may("eve@other.org", "billing@example.org")).isFalse();
+
+            store.senders().grant("@example.org", "@example.org"); // shared senders in example.org
+            assertThat(may("bob@example.org", "anything@example.org")).isTrue();
+            assertThat(may("bob@example.org", "ann@example.org")).isTrue();
+            assertThat(may("eve@other.org", "anything@example.org")).as("not for other domains").isFalse();
+            assertThat(may("bob@example.org", "someone@other.org")).isFalse();
+
+            assertThat(store.senders().list(Optional.empty())).containsExactly(
+                    new SenderGrant("@example.org", "@example.org"),
+                    new SenderGrant("billing@example.org", "ann@example.org"));
+            assertThat(store.senders().list(Optional.of("Ann@example.org"))).containsExactly(g);
+
+            store.senders().revoke("@example.org", "@example.org");
+            assertThat(may("bob@example.org", "anything@example.org")).isFalse();
+            assertThatThrownBy(() -> store.senders().revoke("@example.org", "@example.org"))
+                    .isInstanceOf(NotFoundException.class);
+        }
+
+        @Test
+        void badGrantsAreRefusedAndChangeNothing() {
+            user("ann@example.org");
+            assertThatThrownBy(() -> store.senders().grant("billing@example.org", "nobody@example.org"))
+                    .isInstanceOf(NotFoundException.class);
+            assertThatThrownBy(() -> store.senders().grant("billing@example.org", "@unknown.test"))
+                    .isInstanceOf(InvalidInputException.class);
+            assertThatThrownBy(() -> store.senders().grant("@unknown.test", "ann@example.org"))
+                    .isInstanceOf(InvalidInputException.class);
+            assertThatThrownBy(() -> store.senders().grant("not an address", "ann@example.org"))
+                    .isInstanceOf(InvalidInputException.class);
+            assertThatThrownBy(() -> store.senders().grant("", "ann@example.org"))
+                    .isInstanceOf(InvalidInputException.class);
+            assertThat(store.senders().list(Optional.empty())).isEmpty();
+        }
+
+        @Test
+        void grantsGoWithTheAccountOrDomainTheyWereGivenTo() {
+            Account ann = user("ann@example.org");
+            user("eve@other.org");
+            store.senders().grant("billing@example.org", "ann@example.org");
+            store.senders().grant("@example.org", "@other.org");
+            store.accounts().remove(ann.address());
+            user("ann@example.org");
+            assertThat(may("ann@example.org", "billing@example.org")).as("a new account inherits nothing").isFalse();
+            store.domains().remove("other.org", true);
+            assertThat(store.senders().list(Optional.empty())).isEmpty();
+        }
+    }
+
+    @Nested
     class DkimKeysContract {
         private final byte[] key1 = {1, 2, 3, 4};
         private final byte[] key2 = {5, 6, 7};

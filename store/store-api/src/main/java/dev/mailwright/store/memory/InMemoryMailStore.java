@@ -37,6 +37,8 @@ import dev.mailwright.store.Recipients;
 import dev.mailwright.store.RemoteRecipient;
 import dev.mailwright.store.Resolution;
 import dev.mailwright.store.Resolution.LocalRecipient;
+import dev.mailwright.store.SenderGrant;
+import dev.mailwright.store.Senders;
 import dev.mailwright.store.StoreException;
 import dev.mailwright.store.Usage;
 import dev.mailwright.store.content.ContentSpool;
@@ -46,6 +48,7 @@ import dev.mailwright.store.internal.AliasLoops;
 import dev.mailwright.store.internal.Passwords;
 import dev.mailwright.store.internal.QueueChanges;
 import dev.mailwright.store.internal.RecipientResolver;
+import dev.mailwright.store.internal.SenderRule;
 import dev.mailwright.store.internal.Uidl;
 import dev.mailwright.password.PasswordHashing;
 import dev.mailwright.password.ScramCredentials;
@@ -90,6 +93,7 @@ public final class InMemoryMailStore implements MailStore {
     private final Map<Long, LockRow> locks = new HashMap<>();
     private final TreeMap<Long, QueueRow> queue = new TreeMap<>();
     private final TreeMap<String, DkimKey> dkim = new TreeMap<>(); // domain + ' ' + selector
+    private final TreeMap<String, SenderGrant> grants = new TreeMap<>(); // grantee key + ' ' + address key
     private long nextId = 1;
 
     private final Domains domainsView = new DomainsView();
@@ -103,6 +107,7 @@ public final class InMemoryMailStore implements MailStore {
     private final DkimKeys dkimView = new DkimView();
     private final java.util.concurrent.ConcurrentMap<String, byte[]> secrets = new java.util.concurrent.ConcurrentHashMap<>();
     private final Secrets secretsView = (name, candidate) -> secrets.computeIfAbsent(name, n -> candidate.clone()).clone();
+    private final Senders sendersView = new SendersView();
 
     public InMemoryMailStore() {
         this(Clock.systemUTC(), new PasswordHashing());
@@ -161,6 +166,11 @@ public final class InMemoryMailStore implements MailStore {
     @Override
     public Secrets secrets() {
         return secretsView;
+    }
+
+    @Override
+    public Senders senders() {
+        return sendersView;
     }
 
     @Override
@@ -285,6 +295,7 @@ public final class InMemoryMailStore implements MailStore {
         accountsByKey.remove(row.address.key());
         locks.remove(row.id);
         aliases.remove(row.address.key());
+        grants.values().removeIf(g -> g.grantee().equals(row.address.key()));
     }
 
     // ---------------------------------------------------------------- domains
@@ -335,6 +346,7 @@ public final class InMemoryMailStore implements MailStore {
                 owned.forEach(InMemoryMailStore.this::removeAccount);
                 ownedAliases.forEach(aliases::remove);
                 dkim.values().removeIf(k -> k.domain().equals(domain));
+                grants.values().removeIf(g -> g.grantee().equals("@" + domain));
                 domains.remove(domain);
             }
         }
@@ -1496,6 +1508,55 @@ public final class InMemoryMailStore implements MailStore {
                     outcomes.put(q.id, o);
                 }
                 return outcomes;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- sender grants
+
+    private final class SendersView implements Senders {
+        @Override
+        public boolean maySendAs(Address user, Address sender) {
+            synchronized (lock) {
+                return SenderRule.maySendAs(recipientsView, (addressKeys, granteeKeys) -> granteeKeys.stream()
+                        .anyMatch(g -> addressKeys.stream().anyMatch(a -> grants.containsKey(g + " " + a))), user, sender);
+            }
+        }
+
+        @Override
+        public SenderGrant grant(String address, String grantee) {
+            SenderGrant g = SenderRule.grant(address, grantee);
+            synchronized (lock) {
+                if (g.address().startsWith("@") && !domains.containsKey(g.address().substring(1))) {
+                    throw new InvalidInputException("unknown domain: " + g.address().substring(1));
+                }
+                if (g.grantee().startsWith("@")) {
+                    if (!domains.containsKey(g.grantee().substring(1))) {
+                        throw new InvalidInputException("unknown domain: " + g.grantee().substring(1));
+                    }
+                } else if (!accountsByKey.containsKey(g.grantee())) {
+                    throw new NotFoundException("no such user: " + grantee);
+                }
+                grants.put(g.grantee() + " " + g.address(), g);
+                return g;
+            }
+        }
+
+        @Override
+        public void revoke(String address, String grantee) {
+            SenderGrant g = SenderRule.grant(address, grantee);
+            synchronized (lock) {
+                if (grants.remove(g.grantee() + " " + g.address()) == null) {
+                    throw new NotFoundException("no grant of " + address + " to " + grantee);
+                }
+            }
+        }
+
+        @Override
+        public List<SenderGrant> list(Optional<String> grantee) {
+            Optional<String> key = grantee.map(SenderRule::addressKey);
+            synchronized (lock) {
+                return grants.values().stream().filter(g -> key.isEmpty() || g.grantee().equals(key.get())).toList();
             }
         }
     }

@@ -14,6 +14,7 @@ import dev.mailwright.store.Mailboxes;
 import dev.mailwright.store.Maildrops;
 import dev.mailwright.store.OutboundQueue;
 import dev.mailwright.store.Recipients;
+import dev.mailwright.store.Senders;
 import dev.mailwright.password.PasswordHashing;
 import dev.mailwright.store.postgres.internal.DirectoryCache;
 import dev.mailwright.store.postgres.internal.GroupCommit;
@@ -22,12 +23,13 @@ import dev.mailwright.store.postgres.internal.SqlAccounts;
 import dev.mailwright.store.postgres.internal.SqlAliases;
 import dev.mailwright.store.postgres.internal.SqlDelivery;
 import dev.mailwright.store.postgres.internal.SqlDkimKeys;
-import dev.mailwright.store.postgres.internal.SqlSecrets;
 import dev.mailwright.store.postgres.internal.SqlDomains;
 import dev.mailwright.store.postgres.internal.SqlMailboxes;
 import dev.mailwright.store.postgres.internal.SqlMaildrops;
 import dev.mailwright.store.postgres.internal.SqlQueue;
 import dev.mailwright.store.postgres.internal.SqlRecipients;
+import dev.mailwright.store.postgres.internal.SqlSecrets;
+import dev.mailwright.store.postgres.internal.SqlSenders;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -105,6 +107,7 @@ public final class PostgresMailStore implements MailStore {
     private final Mailboxes mailboxes;
     private final DkimKeys dkimKeys;
     private final Secrets secrets;
+    private final Senders senders;
 
     /**
      * A store over a data source that the caller owns and closes.
@@ -146,6 +149,7 @@ public final class PostgresMailStore implements MailStore {
         this.queue = new SqlQueue(jdbc, clock);
         this.mailboxes = new SqlMailboxes(jdbc, clock);
         this.dkimKeys = new SqlDkimKeys(jdbc, clock);
+        this.senders = new SqlSenders(jdbc, clock);
     }
 
     /** A store with its own connection pool, closed with the store. The database is not contacted yet. */
@@ -242,6 +246,11 @@ public final class PostgresMailStore implements MailStore {
     @Override
     public Secrets secrets() {
         return secrets;
+    }
+
+    @Override
+    public Senders senders() {
+        return senders;
     }
 
     @Override

@@ -42,7 +42,8 @@ public final class SqlAliases implements Aliases {
         return key.substring(key.lastIndexOf('@') + 1);
     }
 
-    private static void requireDomain(Connection c, String domain) throws SQLException {
+    /** {@link InvalidInputException} unless {@code domain} is ours; holds it (FOR SHARE) to the end of the transaction. */
+    static void requireDomain(Connection c, String domain) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM domains WHERE name = ? FOR SHARE")) {
             ps.setString(1, domain);
             try (ResultSet rs = ps.executeQuery()) {

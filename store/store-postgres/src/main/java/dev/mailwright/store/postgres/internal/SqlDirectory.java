@@ -6,6 +6,7 @@ import dev.mailwright.store.Resolution;
 import dev.mailwright.store.Resolution.LocalRecipient;
 import dev.mailwright.store.Usage;
 import dev.mailwright.store.internal.RecipientResolver;
+import dev.mailwright.store.internal.SenderRule;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -50,6 +51,15 @@ final class SqlDirectory implements RecipientResolver.Directory {
         prefetch(recipient);
         try {
             return RecipientResolver.resolve(this, recipient);
+        } catch (SqlFailure e) {
+            throw e.sqlException();
+        }
+    }
+
+    /** The sender rule of {@link dev.mailwright.store.Senders} on this connection. */
+    boolean maySendAs(Address user, Address sender) throws SQLException {
+        try {
+            return SenderRule.maySendAs(this, this::granted, user, sender);
         } catch (SqlFailure e) {
             throw e.sqlException();
         }
@@ -120,6 +130,19 @@ final class SqlDirectory implements RecipientResolver.Directory {
             ps.setString(1, value);
             try (ResultSet rs = ps.executeQuery()) {
                 return reader.read(rs);
+            }
+        } catch (SQLException e) {
+            throw new SqlFailure(e);
+        }
+    }
+
+    private boolean granted(List<String> addressKeys, List<String> granteeKeys) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM sender_grants WHERE address_key = ANY (?) AND grantee_key = ANY (?) LIMIT 1")) {
+            ps.setArray(1, c.createArrayOf("text", addressKeys.toArray()));
+            ps.setArray(2, c.createArrayOf("text", granteeKeys.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
             }
         } catch (SQLException e) {
             throw new SqlFailure(e);
