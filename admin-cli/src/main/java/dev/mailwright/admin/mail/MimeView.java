@@ -6,6 +6,7 @@ import jakarta.mail.Multipart;
 import jakarta.mail.Part;
 import jakarta.mail.Session;
 import jakarta.mail.internet.ContentType;
+import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeUtility;
 import java.io.IOException;
@@ -86,11 +87,23 @@ public final class MimeView {
             texts.add(new TextPart(type, charset, text(p, charset)));
             return;
         }
-        long size;
+        attachments.add(new Attachment(name, type, size(p)));
+    }
+
+    /**
+     * The decoded size; for an unknown or broken transfer encoding (found by MessageViewFuzzTest: an
+     * IOException or Angus's own StringIndexOutOfBoundsException ended 'mailbox show') the size as stored.
+     */
+    private static long size(Part p) throws MessagingException, IOException {
         try (InputStream in = p.getInputStream()) {
-            size = in.transferTo(OutputStream.nullOutputStream());
+            return in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException | RuntimeException e) {
+            InputStream raw = p instanceof MimeBodyPart b ? b.getRawInputStream()
+                    : p instanceof MimeMessage m ? m.getRawInputStream() : InputStream.nullInputStream();
+            try (raw) {
+                return raw.transferTo(OutputStream.nullOutputStream());
+            }
         }
-        attachments.add(new Attachment(name, type, size));
     }
 
     private static String text(Part p, String charset) throws MessagingException, IOException {
@@ -120,7 +133,8 @@ public final class MimeView {
         try {
             return new ContentType(p.getContentType()).getBaseType().toLowerCase(java.util.Locale.ROOT);
         } catch (MessagingException | RuntimeException e) {
-            return "application/octet-stream";
+            // RFC 2045 5.2: a Content-Type that does not parse is text/plain (the part is then shown as text)
+            return p.isMimeType("text/*") ? "text/plain" : "application/octet-stream";
         }
     }
 

@@ -141,8 +141,9 @@ public final class SmtpClient implements Closeable {
         try {
             while (true) {
                 String line = readLine();
-                if (line.length() < 3 || !Character.isDigit(line.charAt(0)) || !Character.isDigit(line.charAt(1))
-                        || !Character.isDigit(line.charAt(2)) || (line.length() > 3 && line.charAt(3) != ' '
+                // RFC 5321 4.2: three ASCII digits, the first 2 to 5 (Character.isDigit took 1xx, 0xx and non-ASCII digits)
+                if (line.length() < 3 || line.charAt(0) < '2' || line.charAt(0) > '5' || !asciiDigit(line.charAt(1))
+                        || !asciiDigit(line.charAt(2)) || (line.length() > 3 && line.charAt(3) != ' '
                         && line.charAt(3) != '-')) {
                     throw new IOException("malformed reply from " + peer + ": " + Reply.sanitize(line));
                 }
@@ -162,6 +163,10 @@ public final class SmtpClient implements Closeable {
         } catch (SocketTimeoutException e) {
             throw new SocketTimeoutException("timed out waiting for " + peer + " after " + timeout.toSeconds() + " s");
         }
+    }
+
+    private static boolean asciiDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private String readLine() throws IOException {

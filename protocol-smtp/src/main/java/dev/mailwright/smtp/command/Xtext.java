@@ -23,7 +23,7 @@ public final class Xtext {
                     return Optional.empty();
                 }
                 int v = hi * 16 + lo;
-                if (v < 0x21 || v > 0x7e) {
+                if (v < 0x20 || v > 0x7e) { // RFC 3461 4.4: graphic and white space; a space travels as +20
                     return Optional.empty();
                 }
                 sb.append((char) v);

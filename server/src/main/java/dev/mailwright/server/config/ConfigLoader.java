@@ -80,9 +80,9 @@ public final class ConfigLoader {
             fromEnv = fromEnv.withValue("data-dir",
                     ConfigValueFactory.fromAnyRef(env.get("MAILWRIGHT_HOME"), "environment variable MAILWRIGHT_HOME"));
         }
-        Config c = fromEnv.withFallback(fromFile).withFallback(defaults).resolve();
         try {
-            return read(c);
+            // resolving ${...} can fail too (found by ConfigLoaderFuzzTest): its message names file and line
+            return read(fromEnv.withFallback(fromFile).withFallback(defaults).resolve());
         } catch (com.typesafe.config.ConfigException e) {
             throw new ConfigException(e.getMessage());
         }

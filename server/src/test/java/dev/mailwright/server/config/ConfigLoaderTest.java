@@ -23,6 +23,14 @@ class ConfigLoaderTest {
         return p;
     }
 
+    /** Found by ConfigLoaderFuzzTest: an unresolved ${...} escaped as Typesafe Config's own exception, a stack trace at startup. */
+    @Test
+    void unresolvedSubstitutionShouldBeAConfigurationError() throws IOException {
+        Path p = file("hostname = ${nope}\n");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(p), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("mailwright.conf: 1:").hasMessageContaining("${nope}");
+    }
+
     @Test
     void noFileGivesTheEmbeddedLoopbackDefaults() {
         ServerConfig c = ConfigLoader.load(Optional.empty(), Map.of());
