@@ -52,7 +52,11 @@ public final class Maildir {
         return out;
     }
 
-    /** Reads the Maildir's messages in order, handing each to {@code each} as soon as it is read and checked. */
+    /**
+     * Reads the Maildir's messages in order, handing each to {@code each} as soon as it is read and
+     * checked. While {@code each} runs, the content of a message that fit the scan's buffer opens
+     * from what the scan read; afterwards, and for larger ones, from its file again.
+     */
     public static void scan(Path dir, ScanOptions options, Consumer<SourceMessage> each)
             throws IOException, ImportFormatException {
         if (!isMaildir(dir)) {
@@ -92,8 +96,12 @@ public final class Maildir {
             String where = p.getParent().getFileName() + "/" + f.name();
             String base = f.base();
             Headers h;
+            int whole = -1; // the file's size when all of it is in the buffer
             try (InputStream file = Files.newInputStream(p)) {
                 int n = file.readNBytes(block, 0, block.length);
+                if (n < block.length) {
+                    whole = n;
+                }
                 int end = headerEnd(block, n);
                 InputStream in = file;
                 byte[] header;
@@ -127,8 +135,12 @@ public final class Maildir {
                     continue;
                 }
             }
+            // while the consumer has it, a message that fit the buffer is read from there, not from the file again
+            boolean[] inHand = {whole >= 0};
+            int size = whole;
             each.accept(new SourceMessage(where, uidl, h.returnPath(), f.mtime(), Lines.hex(digest.digest()),
-                    () -> Files.newInputStream(p)));
+                    () -> inHand[0] ? new ByteArrayInputStream(block, 0, size) : Files.newInputStream(p)));
+            inHand[0] = false;
         }
     }
 
