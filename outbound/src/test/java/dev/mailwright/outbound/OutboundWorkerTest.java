@@ -762,13 +762,13 @@ class OutboundWorkerTest {
         mx.add("dsn.test", "127.0.0.1", withDsn.port()).add("nodsn.test", "127.0.0.1", withoutDsn.port());
         queue(store, new Envelope(Optional.of(ann.address()), clock.instant(), Optional.of("HDRS"), Optional.of("id 7"),
                         false, Optional.empty()), MESSAGE,
-                new RemoteRecipient(Address.parse("a@dsn.test"), Set.of("SUCCESS"), Optional.of("rfc822;a@dsn.test")),
+                new RemoteRecipient(Address.parse("a@dsn.test"), Set.of("SUCCESS"), Optional.of("rfc822;a+b=c@dsn.test")),
                 new RemoteRecipient(Address.parse("b@nodsn.test"), Set.of("SUCCESS", "FAILURE"), Optional.empty()));
 
         worker().runOnce();
 
         assertThat(withDsn.commands()).contains("MAIL FROM:<ann@example.org> RET=HDRS ENVID=id+207",
-                "RCPT TO:<a@dsn.test> NOTIFY=SUCCESS ORCPT=rfc822;a@dsn.test");
+                "RCPT TO:<a@dsn.test> NOTIFY=SUCCESS ORCPT=rfc822;a+2Bb+3Dc@dsn.test");
         assertThat(withoutDsn.commands()).anyMatch(c -> c.equals("RCPT TO:<b@nodsn.test>"));
         List<String> reports = mailbox(ann);
         assertThat(reports).hasSize(1);

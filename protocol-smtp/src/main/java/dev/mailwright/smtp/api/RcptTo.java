@@ -9,7 +9,7 @@ import java.util.Set;
  *
  * @param address  the recipient
  * @param notifyOn NOTIFY values ({@code NEVER}, or some of {@code SUCCESS FAILURE DELAY}); empty if not given
- * @param orcpt    ORCPT as given ({@code addr-type;xtext}), if any
+ * @param orcpt    ORCPT as {@code addr-type;address}, its address xtext-decoded, if any
  */
 public record RcptTo(Address address, Set<String> notifyOn, Optional<String> orcpt) {
 

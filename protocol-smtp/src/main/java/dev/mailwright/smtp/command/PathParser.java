@@ -239,13 +239,15 @@ public final class PathParser {
         return values;
     }
 
+    /** ORCPT's addr-type and its address xtext-decoded, as ENVID is kept: what is relayed is encoded once. */
     private static String orcpt(String value) {
         int semi = value == null ? -1 : value.indexOf(';');
+        Optional<String> address = semi <= 0 ? Optional.empty() : Xtext.decode(value.substring(semi + 1));
         if (semi <= 0 || value.length() > MAX_ORCPT || !ADDR_TYPE.matcher(value.substring(0, semi)).matches()
-                || Xtext.decode(value.substring(semi + 1)).map(String::isEmpty).orElse(true)) {
+                || address.map(String::isEmpty).orElse(true)) {
             throw new SmtpRejection(SmtpReply.of(501, "5.5.4", "ORCPT must be addr-type;xtext"));
         }
-        return value;
+        return value.substring(0, semi) + ";" + address.get();
     }
 
     private static String upper(String value) {
