@@ -134,8 +134,10 @@ class OutboundLargeMessageTest {
              MailStore store = new PostgresMailStore(pool, Clock.systemUTC(), HASHING)) {
             store.domains().add("example.org");
             new DkimKeyGenerator(store.dkimKeys()).generate("example.org", "big", DkimKey.Algorithm.ED25519_SHA256);
-            try (Delivery d = store.deliveries().begin(Envelope.of(Optional.of(Address.parse("ann@example.org")),
-                    Clock.systemUTC().instant()))) {
+            store.accounts().add(Address.parse("ann@example.org"), "ann-password-1".toCharArray());
+            // submitted by ann, who may send as her From: only such mail is signed (ADR 0026)
+            try (Delivery d = store.deliveries().begin(new Envelope(Optional.of(Address.parse("ann@example.org")),
+                    Clock.systemUTC().instant(), Optional.empty(), Optional.empty(), false, Optional.of("ann@example.org")))) {
                 d.addRemote(RemoteRecipient.of(Address.parse("x@remote.test")));
                 d.content().write(HEADER.getBytes(StandardCharsets.US_ASCII));
                 body(d.content());
