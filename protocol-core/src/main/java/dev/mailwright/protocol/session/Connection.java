@@ -3,6 +3,7 @@ package dev.mailwright.protocol.session;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -34,7 +35,9 @@ public interface Connection {
     void write(byte[] data);
 
     /** Queues one line; {@code CRLF} is appended. Encoded as UTF-8 (plain ASCII stays ASCII). */
-    void writeLine(String line);
+    default void writeLine(String line) {
+        write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+    }
 
     /**
      * Sends a stream to the end, in bounded chunks, each written only once the one before it
@@ -43,7 +46,9 @@ public interface Connection {
      * On an I/O thread (a line handled without blocking) every chunk is queued at once, without
      * waiting: only for content already in memory.
      */
-    void writeStream(InputStream content) throws IOException;
+    default void writeStream(InputStream content) throws IOException {
+        writeStream(new byte[0], content);
+    }
 
     /**
      * Like {@link #writeStream(InputStream)}, with {@code head} (a status line, say) sent in the

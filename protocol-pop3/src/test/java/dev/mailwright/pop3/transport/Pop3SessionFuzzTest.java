@@ -191,15 +191,6 @@ class Pop3SessionFuzzTest {
             replies.add(data);
         }
 
-        @Override
-        public void writeLine(String line) {
-            write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public void writeStream(InputStream content) throws IOException {
-            writeStream(new byte[0], content);
-        }
 
         @Override
         public void writeStream(byte[] head, InputStream content) throws IOException {

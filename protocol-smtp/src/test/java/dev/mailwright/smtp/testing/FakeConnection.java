@@ -79,15 +79,6 @@ public final class FakeConnection implements Connection {
         all.append(text);
     }
 
-    @Override
-    public void writeLine(String line) {
-        write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public void writeStream(InputStream content) throws IOException {
-        writeStream(new byte[0], content);
-    }
 
     @Override
     public void writeStream(byte[] head, InputStream content) throws IOException {
