@@ -65,6 +65,8 @@ public final class PasswordHashing {
     private final String dummyHash;
     /** PBKDF2 iterations of the SCRAM-SHA-256 verifiers kept beside each hash; 0: none are kept. */
     private final int scramIterations;
+    /** Hashes with salted SHA-256 instead of Argon2id ({@link #forTests()}). */
+    private final boolean forTests;
 
     /** OWASP's cost, BouncyCastle's Argon2, the process's shared {@link HashLimit}. */
     public PasswordHashing() {
@@ -86,8 +88,41 @@ public final class PasswordHashing {
         this.argon2 = argon2;
         this.limit = limit;
         this.argon2Computations = new java.util.concurrent.atomic.AtomicLong();
+        this.forTests = false;
         this.dummyHash = hash("not a real password".toCharArray());
         this.scramIterations = 0;
+    }
+
+    private PasswordHashing(boolean forTests) {
+        this.cost = Argon2Cost.DEFAULT;
+        this.random = new SecureRandom();
+        this.argon2 = new Argon2() { // BouncyCastle's, loaded only if an imported Argon2 hash is verified
+            @Override
+            public String name() {
+                return Argon2.java().name();
+            }
+
+            @Override
+            public Optional<byte[]> hash(int type, byte[] password, byte[] salt, int memoryKib, int iterations,
+                                         int parallelism, int length) {
+                return Argon2.java().hash(type, password, salt, memoryKib, iterations, parallelism, length);
+            }
+        };
+        this.limit = HashLimit.shared();
+        this.argon2Computations = new java.util.concurrent.atomic.AtomicLong();
+        this.forTests = forTests;
+        this.dummyHash = hash("not a real password".toCharArray());
+        this.scramIterations = 0;
+    }
+
+    /**
+     * For test suites and other throwaway stores (mailwright-test): new hashes are salted SHA-256
+     * ({@code {SSHA256}}), microseconds each and on the JDK alone, so that an embedder needs no
+     * BouncyCastle. Never for real passwords: a leaked SHA-256 hash is cracked at GPU speed.
+     * Every scheme is still verified as usual.
+     */
+    public static PasswordHashing forTests() {
+        return new PasswordHashing(true);
     }
 
     private PasswordHashing(PasswordHashing base, int scramIterations) {
@@ -98,6 +133,7 @@ public final class PasswordHashing {
         this.limit = base.limit;
         this.dummyHash = base.dummyHash;
         this.scramIterations = scramIterations;
+        this.forTests = base.forTests;
     }
 
     /**
@@ -167,6 +203,9 @@ public final class PasswordHashing {
 
     /** For the log: cost, implementation and limit. */
     public String describe() {
+        if (forTests) {
+            return "salted SHA-256 (for tests only)";
+        }
         String by = argon2 == Argon2.java() ? argon2.name()
                 : argon2.name() + " (BouncyCastle for what it does not take)";
         return "Argon2id m=" + cost.memoryKib() + " KiB, t=" + cost.iterations() + ", p=" + cost.parallelism()
@@ -178,6 +217,15 @@ public final class PasswordHashing {
     public String hash(char[] password) {
         byte[] salt = new byte[16];
         random.nextBytes(salt);
+        if (forTests) {
+            MessageDigest md = digest("SHA-256");
+            md.update(utf8(password));
+            md.update(salt);
+            byte[] digest = md.digest();
+            byte[] both = Arrays.copyOf(digest, digest.length + salt.length);
+            System.arraycopy(salt, 0, both, digest.length, salt.length);
+            return "{SSHA256}" + Base64.getEncoder().encodeToString(both);
+        }
         byte[] out;
         try (HashLimit.Turn turn = limit.acquire(cost.memoryKib())) {
             out = argon2(Argon2.ARGON2_ID, password, salt, cost.memoryKib(), cost.iterations(), cost.parallelism(),
@@ -189,12 +237,19 @@ public final class PasswordHashing {
 
     /** Does the same work as verifying a real hash of the default cost, and fails: for unknown users. */
     public boolean verifyDummy(char[] password) {
+        if (forTests) {
+            check("SSHA256", password, stripScheme(dummyHash)); // a quick scheme: verify() would come back here
+            return false;
+        }
         verify(password, dummyHash);
         return false;
     }
 
     /** True when {@code stored} is not a default-scheme hash with the current cost. */
     public boolean needsRehash(String stored) {
+        if (forTests) {
+            return !stored.startsWith("{SSHA256}");
+        }
         String prefix = "$argon2id$v=19$m=" + cost.memoryKib() + ",t=" + cost.iterations() + ",p="
                 + cost.parallelism() + "$";
         return !stored.startsWith(prefix);

@@ -40,6 +40,24 @@ class NoNativeCodeTest {
                 .anyMatch(line -> line.contains("com.sun.jna.Native "));
     }
 
+    @org.junit.jupiter.api.Test
+    void hashingForTestsLoadsNoBouncyCastleClass() throws Exception {
+        // BouncyCastle on the class path, never loaded: an embedder may leave it out (the control is the test above)
+        assertThat(classesLoadedBy(HashForTests.class)).noneMatch(line -> line.contains("org.bouncycastle"));
+    }
+
+    /** The child: hashes and verifies with {@link PasswordHashing#forTests()}. */
+    public static final class HashForTests {
+        public static void main(String[] args) {
+            PasswordHashing hashing = PasswordHashing.forTests();
+            String stored = hashing.hash("secret".toCharArray());
+            boolean ok = stored.startsWith("{SSHA256}") && hashing.verify("secret".toCharArray(), stored)
+                    && !hashing.verify("x".toCharArray(), stored) && !hashing.verifyDummy("secret".toCharArray())
+                    && !hashing.needsRehash(stored);
+            System.out.println("verified: " + ok);
+        }
+    }
+
     /** The child: hashes and verifies with {@code new PasswordHashing()}, or first asks for libsodium. */
     public static final class HashWithDefaults {
         public static void main(String[] args) {

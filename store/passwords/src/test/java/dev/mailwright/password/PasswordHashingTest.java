@@ -44,6 +44,21 @@ class PasswordHashingTest {
     }
 
     @Test
+    void hashingForTestsVerifiesWhatItHashedAndEveryOtherScheme() {
+        PasswordHashing cheap = PasswordHashing.forTests();
+        String stored = cheap.hash("secret".toCharArray());
+        assertThat(stored).startsWith("{SSHA256}");
+        assertThat(cheap.hash("secret".toCharArray())).as("salted").isNotEqualTo(stored);
+        assertThat(cheap.verify("secret".toCharArray(), stored)).isTrue();
+        assertThat(cheap.verify("Secret".toCharArray(), stored)).isFalse();
+        assertThat(cheap.needsRehash(stored)).isFalse();
+        String argon2 = new PasswordHashing(new PasswordHashing.Argon2Cost(8, 1, 1), new java.security.SecureRandom())
+                .hash("secret".toCharArray());
+        assertThat(cheap.verify("secret".toCharArray(), argon2)).as("an Argon2id hash still verifies").isTrue();
+        assertThat(cheap.needsRehash(argon2)).isTrue();
+    }
+
+    @Test
     void defaultHashIsArgon2idInPhcFormAndSaltedPerCall() {
         String a = hashing.hash("correct horse".toCharArray());
         String b = hashing.hash("correct horse".toCharArray());
