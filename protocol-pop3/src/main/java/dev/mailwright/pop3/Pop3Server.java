@@ -7,6 +7,7 @@ import dev.mailwright.pop3.transport.Pop3Listeners;
 import dev.mailwright.protocol.Authenticator;
 import dev.mailwright.protocol.Limits;
 import dev.mailwright.protocol.Listener;
+import dev.mailwright.protocol.fault.FaultHook;
 import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.protocol.tls.TlsConfig;
@@ -29,20 +30,27 @@ import java.util.function.Supplier;
  * An embeddable POP3 server.
  *
  * <pre>{@code
- * try (Pop3Server pop3 = Pop3Server.builder().store(new InMemoryMailStore()).port(0).start()) {
+ * try (Pop3Server pop3 = Pop3Server.builder()
+ *         .store(store)
+ *         .tls(TlsConfig.fromPem(chain, key)) // STLS, and POP3S with securePort(0)
+ *         .start()) {                          // port 0 (any free port) unless port(n) says otherwise
  *     int port = pop3.port();
  * }
  * }</pre>
+ *
+ * <p>The builder reads as {@code SmtpServer}'s: loopback and a free port by default, {@link
+ * Builder#bind(InetAddress)}, {@link Builder#shutdownGrace}, {@link Builder#faults}, and
+ * {@link #close()} to stop.
  */
 public final class Pop3Server implements AutoCloseable {
 
     private final List<Listener> listeners;
 
-    private final MaildropLeases leases;
+    private final Pop3Context context;
 
-    private Pop3Server(List<Listener> listeners, MaildropLeases leases) {
+    private Pop3Server(List<Listener> listeners, Pop3Context context) {
         this.listeners = listeners;
-        this.leases = leases;
+        this.context = context;
     }
 
     public static Builder builder() {
@@ -65,17 +73,17 @@ public final class Pop3Server implements AutoCloseable {
 
     /** The heartbeat of the sessions' maildrop locks (tests beat it on their own clock). */
     MaildropLeases leases() {
-        return leases;
+        return context.leases();
     }
 
-    /** Stops accepting and ends open sessions (deleting nothing that QUIT did not commit). */
-    public void stop() {
-        listeners.forEach(Listener::stop);
-    }
-
+    /**
+     * Stops accepting, ends open sessions (deleting nothing that QUIT did not commit) within the
+     * shutdown grace, and ends every thread the server started.
+     */
     @Override
     public void close() {
-        stop();
+        listeners.forEach(Listener::stop);
+        context.close();
     }
 
     /** A random RFC 1939 timestamp: {@code <random.millis@host>}. */
@@ -107,6 +115,8 @@ public final class Pop3Server implements AutoCloseable {
         private String hostname;
         private String bindAddress;
         private int port;
+        private Duration shutdownGrace;
+        private FaultHook faults = FaultHook.NONE;
         private OptionalInt securePort;
         private String secureBindAddress;
         private Optional<TlsConfig> tls;
@@ -121,6 +131,7 @@ public final class Pop3Server implements AutoCloseable {
 
         private Builder() {
             settings(Pop3Settings.DEFAULT);
+            port = 0; // an embedded server takes a free port unless told otherwise
         }
 
         public Builder store(MailStore store) {
@@ -150,12 +161,13 @@ public final class Pop3Server implements AutoCloseable {
             lease = s.lease();
             limits = s.limits();
             maxAuthFailures = s.maxAuthFailures();
+            shutdownGrace = s.shutdownGrace();
             return this;
         }
 
         public Pop3Settings settings() {
             return new Pop3Settings(hostname, bindAddress, port, securePort, secureBindAddress, tls, plaintextWithoutTls, apop, last,
-                    expire, loginDelay, lease, limits, maxAuthFailures);
+                    expire, loginDelay, lease, limits, maxAuthFailures, shutdownGrace);
         }
 
         public Builder hostname(String hostname) {
@@ -163,10 +175,22 @@ public final class Pop3Server implements AutoCloseable {
             return this;
         }
 
-        /** The address both listeners listen on. */
-        public Builder bindAddress(String address) {
-            this.bindAddress = address;
-            this.secureBindAddress = address;
+        /** The address both listeners listen on (default: loopback). */
+        public Builder bind(InetAddress address) {
+            this.bindAddress = address.getHostAddress();
+            this.secureBindAddress = bindAddress;
+            return this;
+        }
+
+        /** On close, how long open sessions may take to end by themselves (default 5 s; zero for tests). */
+        public Builder shutdownGrace(Duration grace) {
+            this.shutdownGrace = Objects.requireNonNull(grace);
+            return this;
+        }
+
+        /** Faults to inject ({@code mailwright-test} scripts them); none by default. */
+        public Builder faults(FaultHook faults) {
+            this.faults = Objects.requireNonNull(faults);
             return this;
         }
 
@@ -264,7 +288,8 @@ public final class Pop3Server implements AutoCloseable {
             Pop3Settings s = settings();
             return new Pop3Context(store, authenticator != null ? authenticator : Authenticator.of(store.accounts()), s,
                     throttle != null ? throttle : AuthThrottle.standard(), clock,
-                    apopTimestamps != null ? apopTimestamps : randomTimestamps(s.hostname()), nodeName(), metrics);
+                    apopTimestamps != null ? apopTimestamps : randomTimestamps(s.hostname()), nodeName(), metrics)
+                    .withFaults(faults);
         }
 
         /** Binds and starts; returns the running server. */
@@ -277,9 +302,10 @@ public final class Pop3Server implements AutoCloseable {
                 }
             } catch (IOException e) {
                 listeners.forEach(Listener::stop);
+                context.close();
                 throw new UncheckedIOException("cannot start POP3: " + e.getMessage(), e);
             }
-            return new Pop3Server(listeners, context.leases());
+            return new Pop3Server(listeners, context);
         }
     }
 }

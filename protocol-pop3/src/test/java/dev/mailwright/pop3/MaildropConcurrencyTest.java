@@ -218,7 +218,7 @@ class MaildropConcurrencyTest {
     void serverStopShouldDeleteNothingAndReleaseLocks() throws IOException {
         try (RawClient c = loggedIn()) {
             assertThat(c.command("DELE 1")).startsWith("+OK");
-            pop3.server.stop();
+            pop3.server.close();
             assertThat(c.readLine()).isNull();
         }
         assertThat(pop3.messages()).isEqualTo(3);

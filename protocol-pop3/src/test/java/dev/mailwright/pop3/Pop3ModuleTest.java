@@ -74,7 +74,7 @@ class Pop3ModuleTest {
         Pop3Settings d = Pop3Settings.DEFAULT;
         Pop3Settings settings = new Pop3Settings(d.hostname(), "127.0.0.1", 0, OptionalInt.of(0), "127.0.0.1",
                 Optional.of(SelfSignedCertificate.generate("localhost").tlsConfig()), true, false, false,
-                Optional.empty(), d.loginDelay(), d.lease(), d.limits(), d.maxAuthFailures());
+                Optional.empty(), d.loginDelay(), d.lease(), d.limits(), d.maxAuthFailures(), d.shutdownGrace());
         Set<Listener> listeners = DaggerPop3ModuleTest_TestComponent.factory().create(mail.store(),
                 Authenticator.of(mail.store().accounts()), settings, metrics, AuthThrottle.standard()).listeners();
         assertThat(listeners).extracting(Listener::name).containsExactlyInAnyOrder("pop3", "pop3s");

@@ -11,6 +11,7 @@ import dev.mailwright.smtp.policy.SenderOwnershipPolicy;
 import dev.mailwright.smtp.policy.SmtpPolicies;
 import dev.mailwright.smtp.policy.SmtpPolicy;
 import dev.mailwright.protocol.Listener;
+import dev.mailwright.protocol.fault.FaultHook;
 import dev.mailwright.smtp.transport.SmtpListeners;
 import dev.mailwright.store.MailStore;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,6 +99,8 @@ public final class SmtpServer implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private Optional<SenderRewriting> srs = Optional.empty();
         private ProtocolMetrics metrics = ProtocolMetrics.NONE;
+        private Duration shutdownGrace;
+        private FaultHook faults = FaultHook.NONE;
 
         private Builder() {
         }
@@ -198,6 +202,21 @@ public final class SmtpServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * On close, how long a transaction in progress may take to finish (default: the settings',
+         * 30 s; zero for tests, where close returns at once).
+         */
+        public Builder shutdownGrace(Duration grace) {
+            this.shutdownGrace = Objects.requireNonNull(grace);
+            return this;
+        }
+
+        /** Faults to inject ({@code mailwright-test} scripts them); none by default. */
+        public Builder faults(FaultHook faults) {
+            this.faults = Objects.requireNonNull(faults);
+            return this;
+        }
+
         /** Where sessions, commands, logins and messages are counted (default: nowhere). */
         public Builder metrics(ProtocolMetrics metrics) {
             this.metrics = Objects.requireNonNull(metrics);
@@ -227,12 +246,16 @@ public final class SmtpServer implements AutoCloseable {
             Map<SmtpSettings.Mode, Listener> started = new LinkedHashMap<>();
             try {
                 for (Map.Entry<SmtpSettings.Mode, Integer> e : ports.entrySet()) {
-                    SmtpSettings s = settings.apply(SmtpSettings.builder().hostname(hostname)).mode(e.getKey()).build();
+                    SmtpSettings.Builder b = settings.apply(SmtpSettings.builder().hostname(hostname)).mode(e.getKey());
+                    if (shutdownGrace != null) {
+                        b.shutdownGrace(shutdownGrace);
+                    }
+                    SmtpSettings s = b.build();
                     SmtpPolicy policy = store != null
                             ? SmtpPolicies.standard(s, store, srs.map(SenderRewriting::forwardingDomain), policies)
                             : SmtpPolicies.standard(s, localDomains, SenderOwnershipPolicy.exactAddress(), policies);
                     Listener listener = SmtpListeners.create(s, new InetSocketAddress(bind, e.getValue()), policy, sinks,
-                            auth, Optional.ofNullable(tls), clock, metrics);
+                            auth, Optional.ofNullable(tls), clock, metrics, faults);
                     started.put(e.getKey(), listener);
                     listener.start();
                 }

@@ -204,6 +204,6 @@ public abstract class ServerModule {
         return new Pop3Settings(config.hostname(), pop3.address(), pop3.enabled() ? pop3.port() : -1,
                 pop3s.enabled() ? OptionalInt.of(pop3s.port()) : OptionalInt.empty(), pop3s.address(), Optional.of(tls),
                 p.plaintextWithoutTls(), p.apop(), p.last(), p.expire(), p.loginDelay(), p.lockLease(), limits,
-                config.limits().authMaxFailures());
+                config.limits().authMaxFailures(), config.shutdownGracePeriod());
     }
 }

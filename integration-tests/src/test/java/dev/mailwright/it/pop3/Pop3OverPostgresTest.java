@@ -59,7 +59,7 @@ class Pop3OverPostgresTest {
     @AfterAll
     static void stop() {
         if (pop3 != null) {
-            pop3.stop();
+            pop3.close();
         }
         if (store != null) {
             store.close();

@@ -89,6 +89,24 @@ public interface Connection {
     default void preAuthEnded() {
     }
 
+    /**
+     * Fault injection ({@link dev.mailwright.protocol.fault.Fault}): drops the connection once
+     * {@code octets} more octets were sent. Transports without fault injection refuse.
+     */
+    default void disconnectAfterSent(long octets) {
+        throw new UnsupportedOperationException("no fault injection on this connection");
+    }
+
+    /** Fault injection: drops the connection once {@code octets} more octets were received. */
+    default void disconnectAfterReceived(long octets) {
+        throw new UnsupportedOperationException("no fault injection on this connection");
+    }
+
+    /** Fault injection: the next {@link #startTls} sends its reply, then drops the connection instead of the handshake. */
+    default void failTls() {
+        throw new UnsupportedOperationException("no fault injection on this connection");
+    }
+
     /** Closes after everything queued was sent. */
     void close();
 

@@ -1,5 +1,7 @@
 package dev.mailwright.protocol.session;
 
+import dev.mailwright.protocol.fault.FaultHook;
+
 /** Makes the session object of each new connection. */
 public interface ProtocolSessionFactory {
 
@@ -10,4 +12,9 @@ public interface ProtocolSessionFactory {
      * such as {@code -ERR [SYS/TEMP] too many connections} or {@code 421 4.7.0 ...}.
      */
     String busyReply();
+
+    /** The faults injected into the sessions ({@link FaultHook#TLS} is asked by the transport); none by default. */
+    default FaultHook faults() {
+        return FaultHook.NONE;
+    }
 }

@@ -35,6 +35,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * Generates a self-signed certificate (EC P-256) for tests and for a server's first start.
+ * Needs {@code org.bouncycastle:bcpkix-jdk18on} on the class path (an optional dependency of
+ * this module, ADR 0033); {@code mailwright-test} brings a certificate of its own instead.
  */
 public final class SelfSignedCertificate {
 

@@ -31,7 +31,11 @@ public record TlsConfig(SSLContext context, List<String> protocols) {
         return new TlsConfig(context, PROTOCOLS);
     }
 
-    /** From PEM files: the certificate chain (leaf first) and its private key (PKCS#8, PKCS#1 or SEC1). */
+    /**
+     * From PEM files: the certificate chain (leaf first) and its private key (PKCS#8, PKCS#1 or
+     * SEC1). Needs {@code org.bouncycastle:bcpkix-jdk18on} on the class path (an optional
+     * dependency of this module, ADR 0033); {@link #of(SSLContext)} needs nothing.
+     */
     public static TlsConfig fromPem(Path certificateChain, Path privateKey) throws IOException, GeneralSecurityException {
         return of(PemKeyMaterial.load(certificateChain, privateKey).sslContext());
     }

@@ -16,6 +16,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLSession;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.future.WriteFuture;
@@ -92,6 +93,11 @@ final class MinaConnection implements Connection {
     private volatile Thread handlingHere;
     private volatile Object tlsTrigger;
 
+    /** Fault injection: octets still to send, or to receive, before the connection is dropped; negative when unarmed. */
+    private final AtomicLong sendBudget = new AtomicLong(-1);
+    private final AtomicLong receiveBudget = new AtomicLong(-1);
+    private volatile boolean failTls;
+
     MinaConnection(IoSession session, ProtocolSession protocol, MinaListener.Config config, Executor workers,
                    ScheduledExecutorService timers, MinaListener listener) {
         this.session = session;
@@ -131,6 +137,11 @@ final class MinaConnection implements Connection {
     }
 
     void received(IoBuffer buffer) {
+        if (receiveBudget.get() >= 0 && !withinBudget(receiveBudget, buffer)) {
+            LOG.debug("{}: dropped after the octets a fault allowed to be received", id);
+            session.closeNow();
+            return;
+        }
         boolean here;
         synchronized (lock) {
             if (closing || ended) {
@@ -499,7 +510,55 @@ final class MinaConnection implements Connection {
 
     @Override
     public void write(byte[] data) {
-        session.write(IoBuffer.wrap(data));
+        send(IoBuffer.wrap(data));
+    }
+
+    /** Every write goes here: a fault may cut the output after a number of octets. */
+    private WriteFuture send(IoBuffer b) {
+        if (sendBudget.get() < 0 || withinBudget(sendBudget, b)) {
+            return session.write(b);
+        }
+        LOG.debug("{}: dropped after the octets a fault allowed to be sent", id);
+        WriteFuture f = session.write(b);
+        session.closeOnFlush();
+        return f;
+    }
+
+    /**
+     * Takes {@code b}'s octets from {@code budget}; when they do not all fit, limits {@code b} to
+     * what does and returns false (the connection is to be dropped after it).
+     */
+    private static boolean withinBudget(AtomicLong budget, IoBuffer b) {
+        for (;;) {
+            long left = budget.get();
+            if (left < 0) {
+                return true;
+            }
+            long n = b.remaining();
+            if (n < left || (n == left && n > 0)) {
+                if (budget.compareAndSet(left, left - n)) {
+                    return true;
+                }
+            } else if (budget.compareAndSet(left, 0)) {
+                b.limit(b.position() + (int) left);
+                return false;
+            }
+        }
+    }
+
+    @Override
+    public void disconnectAfterSent(long octets) {
+        sendBudget.set(octets);
+    }
+
+    @Override
+    public void disconnectAfterReceived(long octets) {
+        receiveBudget.set(octets);
+    }
+
+    @Override
+    public void failTls() {
+        failTls = true;
     }
 
 
@@ -509,7 +568,7 @@ final class MinaConnection implements Connection {
             WriteFuture previous = null;
             int headLength = head.length;
             if (headLength > CHUNK / 2) {
-                previous = session.write(IoBuffer.wrap(head));
+                previous = send(IoBuffer.wrap(head));
                 headLength = 0;
             }
             byte[] scratch = SCRATCH.get();
@@ -525,7 +584,7 @@ final class MinaConnection implements Connection {
                 if (previous != null && handlingHere != Thread.currentThread()) {
                     await(previous); // on the I/O thread the content is in memory: queue it all
                 }
-                previous = session.write(b);
+                previous = send(b);
                 if (n < CHUNK) {
                     break;
                 }
@@ -557,6 +616,12 @@ final class MinaConnection implements Connection {
                 LOG.info("{}: discarding {} octets pipelined after the TLS upgrade command", id, dropped);
             }
             clearInput();
+        }
+        if (failTls) {
+            failTls = false;
+            session.write(b);
+            session.closeOnFlush(); // the client starts its handshake and finds the connection gone
+            return;
         }
         tlsTrigger = b;
         session.write(b);

@@ -2,6 +2,8 @@ package dev.mailwright.protocol.transport;
 
 import dev.mailwright.protocol.Limits;
 import dev.mailwright.protocol.Listener;
+import dev.mailwright.protocol.fault.Fault;
+import dev.mailwright.protocol.fault.FaultHook;
 import dev.mailwright.protocol.limit.ConnectionLimiter;
 import dev.mailwright.protocol.session.ProtocolSession;
 import dev.mailwright.protocol.session.ProtocolSessionFactory;
@@ -13,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
@@ -30,6 +33,9 @@ import org.apache.mina.core.session.IoSession;
 import org.apache.mina.filter.FilterEvent;
 import org.apache.mina.filter.ssl.SslEvent;
 import org.apache.mina.filter.ssl.SslFilter;
+import org.apache.mina.core.service.SimpleIoProcessorPool;
+import org.apache.mina.transport.socket.nio.NioProcessor;
+import org.apache.mina.transport.socket.nio.NioSession;
 import org.apache.mina.transport.socket.nio.NioSocketAcceptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,9 +54,14 @@ public final class MinaListener implements Listener {
     private static final Logger LOG = LoggerFactory.getLogger(MinaListener.class);
     private static final AttributeKey CONNECTION = new AttributeKey(MinaListener.class, "connection");
     private static final AttributeKey COUNTED = new AttributeKey(MinaListener.class, "counted");
+    private static final AttributeKey FAULTED = new AttributeKey(MinaListener.class, "faulted");
     static final String TLS_FILTER = "tls";
     /** After the grace period and a last call to end, what is left is dropped after this long. */
     private static final Duration LAST_CALL = Duration.ofSeconds(2);
+    /** The same with no grace period (tests): sessions get a moment to say goodbye, no more. */
+    private static final Duration LAST_CALL_WITHOUT_GRACE = Duration.ofMillis(50);
+    /** How long a stop waits for the transport's own threads to end. */
+    private static final Duration JOIN = Duration.ofSeconds(2);
 
     /**
      * @param name        for logs and thread names
@@ -58,7 +69,8 @@ public final class MinaListener implements Listener {
      * @param limits      connection and line limits
      * @param tls         TLS material; needed for implicit TLS and for in-band upgrades
      * @param implicitTls whether the handshake starts on connect (POP3S, SMTPS)
-     * @param stopGrace   how long a stop lets sessions end by themselves
+     * @param stopGrace   how long a stop lets sessions end by themselves; zero (tests) asks them to
+     *                    end at once and drops them shortly after
      */
     public record Config(String name, InetSocketAddress bind, Limits limits, Optional<TlsConfig> tls,
                          boolean implicitTls, Duration stopGrace) {
@@ -80,6 +92,8 @@ public final class MinaListener implements Listener {
     private volatile InetSocketAddress bound;
     private ExecutorService workers;
     private ScheduledExecutorService timers;
+    private ExecutorService ioThreads;
+    private SimpleIoProcessorPool<NioSession> processors;
     private volatile boolean stopping;
 
     public MinaListener(Config config, ProtocolSessionFactory factory) {
@@ -107,7 +121,11 @@ public final class MinaListener implements Listener {
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, threads(config.name() + "-timer"));
         t.setRemoveOnCancelPolicy(true);
         timers = t;
-        NioSocketAcceptor a = new NioSocketAcceptor(Math.max(1, Runtime.getRuntime().availableProcessors()));
+        // MINA's own threads come from executors of ours: daemon, and joined by stop()
+        ioThreads = Executors.newCachedThreadPool(threads(config.name() + "-io"));
+        processors = new SimpleIoProcessorPool<>(NioProcessor.class, ioThreads,
+                Math.max(1, Runtime.getRuntime().availableProcessors()), null);
+        NioSocketAcceptor a = new NioSocketAcceptor(ioThreads, processors);
         a.setReuseAddress(true);
         a.setBacklog(config.limits().backlog());
         a.setCloseOnDeactivation(false);
@@ -123,13 +141,12 @@ public final class MinaListener implements Listener {
             a.bind(config.bind());
         } catch (IOException | RuntimeException e) {
             a.dispose(false);
-            workers.shutdown();
-            timers.shutdownNow();
+            releaseThreads();
             throw e;
         }
         acceptor = a;
         bound = a.getLocalAddress();
-        LOG.info("{} listening on {}{}", config.name(), bound, config.implicitTls() ? " (TLS)" : "");
+        LOG.debug("{} listening on {}{}", config.name(), bound, config.implicitTls() ? " (TLS)" : "");
     }
 
     @Override
@@ -159,24 +176,39 @@ public final class MinaListener implements Listener {
         }
         stopping = true;
         a.unbind();
-        forEachConnection(a, false);
-        awaitClosed(a, config.stopGrace());
-        if (!a.getManagedSessions().isEmpty()) {
-            LOG.info("{}: {} session(s) still open after {}, ending them", config.name(),
-                    a.getManagedSessions().size(), config.stopGrace());
+        if (config.stopGrace().isZero()) {
             forEachConnection(a, true);
-            awaitClosed(a, LAST_CALL);
+            awaitClosed(a, LAST_CALL_WITHOUT_GRACE);
+        } else {
+            forEachConnection(a, false);
+            awaitClosed(a, config.stopGrace());
+            if (!a.getManagedSessions().isEmpty()) {
+                LOG.info("{}: {} session(s) still open after {}, ending them", config.name(),
+                        a.getManagedSessions().size(), config.stopGrace());
+                forEachConnection(a, true);
+                awaitClosed(a, LAST_CALL);
+            }
         }
         a.getManagedSessions().values().forEach(IoSession::closeNow);
         a.dispose(true);
+        releaseThreads();
+        LOG.debug("{} stopped", config.name());
+    }
+
+    /** Ends the I/O, session and timer threads, waiting a bounded time for each pool. */
+    private void releaseThreads() {
+        processors.dispose();
         workers.shutdown();
         timers.shutdownNow();
+        ioThreads.shutdown();
+        long deadline = System.nanoTime() + JOIN.toNanos();
         try {
-            workers.awaitTermination(LAST_CALL.toMillis(), TimeUnit.MILLISECONDS);
+            for (ExecutorService pool : new ExecutorService[] {workers, timers, ioThreads}) {
+                pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        LOG.info("{} stopped", config.name());
     }
 
     private static void forEachConnection(NioSocketAcceptor a, boolean graceOver) {
@@ -207,6 +239,12 @@ public final class MinaListener implements Listener {
         f.setEnabledProtocols(tls.protocolArray());
         f.setEnabledCipherSuites(tls.cipherSuiteArray());
         return f;
+    }
+
+    /** Whether the fault hook fails the implicit TLS handshake of the connection just accepted. */
+    private boolean tlsFails() {
+        return factory.faults().at(FaultHook.TLS, "").filter(f -> f instanceof Fault.FailTls
+                || f instanceof Fault.Disconnect).isPresent();
     }
 
     boolean canStartTls() {
@@ -268,6 +306,11 @@ public final class MinaListener implements Listener {
         /** Takes a slot (given back by {@link Accounting}); runs before the session is opened. */
         @Override
         public void sessionCreated(IoSession session) {
+            if (config.implicitTls() && tlsFails()) {
+                session.setAttribute(FAULTED, Boolean.TRUE);
+                session.closeNow(); // the client's handshake finds the connection gone
+                return;
+            }
             if (!stopping && limiter.tryAcquire(clientAddress(session))) {
                 session.setAttribute(COUNTED, Boolean.TRUE);
                 session.setAttribute(CONNECTION, new MinaConnection(session, factory.newSession(), config, workers,
@@ -278,6 +321,9 @@ public final class MinaListener implements Listener {
         @Override
         public void sessionOpened(IoSession session) {
             MinaConnection c = connection(session);
+            if (c == null && session.containsAttribute(FAULTED)) {
+                return;
+            }
             if (c == null) {
                 LOG.info("{} refused {}: connection limit", config.name(), session.getRemoteAddress());
                 session.write(IoBuffer.wrap((factory.busyReply() + "\r\n").getBytes(StandardCharsets.US_ASCII)));

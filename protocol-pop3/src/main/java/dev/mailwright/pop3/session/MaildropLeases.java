@@ -119,4 +119,9 @@ public final class MaildropLeases {
                     e.toString());
         }
     }
+
+    /** Stops the heartbeat's thread (the server stopped: its sessions are gone). */
+    void close() {
+        timer.shutdownNow();
+    }
 }

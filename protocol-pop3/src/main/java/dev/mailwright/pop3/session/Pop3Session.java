@@ -54,7 +54,7 @@ public final class Pop3Session {
     private long snapshotOctets;
     private long markedOctets;
     private final Set<Long> retrieved = new HashSet<>();
-    private final ReadAhead readAhead = new ReadAhead();
+    private final ReadAhead readAhead;
     private boolean utf8;
     private int badCommands;
     private int authFailures;
@@ -77,6 +77,7 @@ public final class Pop3Session {
         this.secure = secure;
         this.tlsAvailable = tlsAvailable;
         this.started = context.clock().instant();
+        this.readAhead = new ReadAhead(context.readers());
         this.apopTimestamp = context.settings().apop() ? Optional.of(context.apopTimestamps().get()) : Optional.empty();
     }
 

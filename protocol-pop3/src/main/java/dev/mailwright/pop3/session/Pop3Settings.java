@@ -27,18 +27,19 @@ import java.util.OptionalInt;
  *                               once a third of it has passed, so it should exceed the idle timeout
  * @param limits                 connection, line and bad-command limits
  * @param maxAuthFailures        failed logins after which a connection is closed
+ * @param shutdownGrace          on stop, how long open sessions may take to end by themselves; zero (tests) ends them at once
  */
 public record Pop3Settings(String hostname, String bindAddress, int port, OptionalInt securePort,
                            String secureBindAddress, Optional<TlsConfig> tls, boolean plaintextWithoutTls, boolean apop, boolean last,
                            Optional<Duration> expire, Duration loginDelay, Duration lease, Limits limits,
-                           int maxAuthFailures) {
+                           int maxAuthFailures, Duration shutdownGrace) {
 
     /** RFC 2449 recommends command lines up to 255 octets; SASL responses may be longer. */
     public static final Limits DEFAULT_LIMITS = Limits.DEFAULT.withMaxLineLength(2048).withMaxBadCommands(10);
 
     public static final Pop3Settings DEFAULT = new Pop3Settings("localhost", "127.0.0.1", 1110, OptionalInt.empty(),
             "127.0.0.1", Optional.empty(), false, false, false, Optional.empty(), Duration.ZERO, Duration.ofSeconds(60),
-            DEFAULT_LIMITS, 3);
+            DEFAULT_LIMITS, 3, Duration.ofSeconds(5));
 
     public Pop3Settings {
         if (securePort.isPresent() && tls.isEmpty()) {
@@ -46,6 +47,9 @@ public record Pop3Settings(String hostname, String bindAddress, int port, Option
         }
         if (lease.compareTo(Duration.ofSeconds(10)) < 0) {
             throw new IllegalArgumentException("lease too short");
+        }
+        if (shutdownGrace.isNegative()) {
+            throw new IllegalArgumentException("negative shutdown grace");
         }
         if (expire.isPresent() && expire.get().isNegative() || loginDelay.isNegative()) {
             throw new IllegalArgumentException("negative policy");

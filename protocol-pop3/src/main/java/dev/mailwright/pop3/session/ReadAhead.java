@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * while the client keeps reading in order (2, 4, 8, ... up to {@link #MAX_BATCH} messages per
  * store round trip) and falls back to one message when it jumps. Memory stays bounded: only
  * small messages (at most {@link #MAX_SIZE} octets) are read ahead, one session holds at most
- * {@link #SESSION_BUDGET} octets, all sessions together at most {@link #TOTAL_BUDGET}, and
+ * {@link #SESSION_BUDGET} octets, all sessions of a server together at most {@link #TOTAL_BUDGET}, and
  * a read starts only when a reader thread is free. Anything unusual (a failure, a RETR of
  * another message, a budget used up) simply reads from the store as without read-ahead.
  * Message content never changes once stored, so what was read ahead is what RETR would have read.
@@ -49,14 +49,48 @@ public final class ReadAhead {
     /** The most messages one store read asks for. */
     static final int MAX_BATCH = 32;
 
-    private static final AtomicLong RESERVED = new AtomicLong();
-    private static final AtomicInteger THREADS = new AtomicInteger();
-    private static final ThreadPoolExecutor READERS = new ThreadPoolExecutor(0, 32, 30, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), r -> {
-                Thread t = new Thread(r, "pop3-read-ahead-" + THREADS.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
+    /**
+     * What the sessions of one server share: the reader threads and the octets held read ahead
+     * by all of them. Belongs to the server, which {@linkplain #close closes} it when it stops:
+     * nothing of it outlives the server.
+     */
+    public static final class Readers implements AutoCloseable {
+        private final AtomicLong reserved = new AtomicLong();
+        private final AtomicInteger threads = new AtomicInteger();
+        private final ThreadPoolExecutor pool = new ThreadPoolExecutor(0, 32, 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "pop3-read-ahead-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+
+        /** What all sessions hold read ahead (for tests). */
+        long reservedInTotal() {
+            return reserved.get();
+        }
+
+        /** Whether every reader thread has ended (after {@link #close}). */
+        boolean terminated() {
+            return pool.isTerminated();
+        }
+
+        /** Stops the reader threads (a read under way finishes unseen); waits a moment for them. */
+        @Override
+        public void close() {
+            pool.shutdownNow();
+            try {
+                pool.awaitTermination(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private final Readers readers;
+
+    public ReadAhead(Readers readers) {
+        this.readers = readers;
+    }
 
     /** Content read ahead, by uid. */
     private final TreeMap<Long, byte[]> window = new TreeMap<>();
@@ -138,7 +172,7 @@ public final class ReadAhead {
         }
         CompletableFuture<Map<Long, byte[]>> f = new CompletableFuture<>();
         try {
-            READERS.execute(() -> {
+            readers.pool.execute(() -> {
                 try {
                     f.complete(maildrop.readAll(uids));
                 } catch (RuntimeException e) {
@@ -146,7 +180,7 @@ public final class ReadAhead {
                 }
             });
         } catch (RejectedExecutionException e) {
-            RESERVED.addAndGet(-octets); // every reader busy: the next RETRs read for themselves
+            readers.reserved.addAndGet(-octets); // every reader busy, or stopped: the next RETRs read for themselves
             return;
         }
         for (int i = index + 1, k = 0; k < uids.size(); i++) {
@@ -162,7 +196,7 @@ public final class ReadAhead {
 
     /** Forgets everything read ahead (a read under way finishes unseen). */
     public void clear() {
-        RESERVED.addAndGet(-held);
+        readers.reserved.addAndGet(-held);
         held = 0;
         reserved.clear();
         window.clear();
@@ -183,10 +217,6 @@ public final class ReadAhead {
         return held;
     }
 
-    /** What all sessions hold read ahead (for tests). */
-    static long reservedInTotal() {
-        return RESERVED.get();
-    }
 
     /** Moves a finished read into the window; what it did not return (or all, if it failed) is released. */
     private void absorb() {
@@ -207,9 +237,9 @@ public final class ReadAhead {
         readingUids = List.of();
     }
 
-    private static boolean reserve(long octets) {
-        if (RESERVED.addAndGet(octets) > TOTAL_BUDGET) {
-            RESERVED.addAndGet(-octets);
+    private boolean reserve(long octets) {
+        if (readers.reserved.addAndGet(octets) > TOTAL_BUDGET) {
+            readers.reserved.addAndGet(-octets);
             return false;
         }
         return true;
@@ -219,7 +249,7 @@ public final class ReadAhead {
         Long octets = reserved.remove(uid);
         if (octets != null) {
             held -= octets;
-            RESERVED.addAndGet(-octets);
+            readers.reserved.addAndGet(-octets);
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.mailwright.pop3.command.Pop3Commands;
 import dev.mailwright.pop3.session.Pop3Context;
 import dev.mailwright.pop3.session.Pop3Dispatcher;
 import dev.mailwright.protocol.Listener;
+import dev.mailwright.protocol.fault.FaultHook;
 import dev.mailwright.protocol.session.ProtocolSession;
 import dev.mailwright.protocol.session.ProtocolSessionFactory;
 import dev.mailwright.protocol.transport.MinaListener;
@@ -31,15 +32,21 @@ public final class Pop3Listeners {
             public String busyReply() {
                 return "-ERR [SYS/TEMP] too many connections, try again later";
             }
+
+            @Override
+            public FaultHook faults() {
+                return context.faults();
+            }
         };
         List<Listener> listeners = new ArrayList<>();
         if (s.port() >= 0) {
             listeners.add(new MinaListener(new MinaListener.Config("pop3", new InetSocketAddress(s.bindAddress(), s.port()),
-                    s.limits(), s.tls(), false), factory));
+                    s.limits(), s.tls(), false, s.shutdownGrace()), factory));
         }
         if (s.securePort().isPresent()) {
             listeners.add(new MinaListener(new MinaListener.Config("pop3s",
-                    new InetSocketAddress(s.secureBindAddress(), s.securePort().getAsInt()), s.limits(), s.tls(), true),
+                    new InetSocketAddress(s.secureBindAddress(), s.securePort().getAsInt()), s.limits(), s.tls(), true,
+                    s.shutdownGrace()),
                     factory));
         }
         return List.copyOf(listeners);

@@ -7,6 +7,8 @@ import dev.mailwright.pop3.session.Pop3Session;
 import dev.mailwright.pop3.session.Pop3State;
 import dev.mailwright.protocol.codec.DotStuffing;
 import dev.mailwright.protocol.codec.Line;
+import dev.mailwright.protocol.fault.FaultHook;
+import dev.mailwright.protocol.fault.FaultPoint;
 import dev.mailwright.protocol.codec.LineDecoder;
 import dev.mailwright.protocol.session.Connection;
 import dev.mailwright.protocol.session.ProtocolSession;
@@ -15,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,12 +53,37 @@ public final class Pop3ProtocolSession implements ProtocolSession {
         context.metrics().connectionOpened(Pop3Session.PROTOCOL);
         session = new Pop3Session(context, c.id(), c.remoteAddress(), c::isSecure, c::canStartTls);
         session.onLockLost(() -> c.execute(this::lockLost));
-        StringBuilder greeting = new StringBuilder("+OK Mailwright POP3 server ready");
-        session.apopTimestamp().ifPresent(t -> greeting.append(' ').append(t));
-        c.writeLine(greeting.toString());
+        if (faulted(FaultHook.CONNECT, "", this::greet)) {
+            return;
+        }
+        greet();
     }
 
-    /** The greeting is made in memory. */
+    private void greet() {
+        StringBuilder greeting = new StringBuilder("+OK Mailwright POP3 server ready");
+        session.apopTimestamp().ifPresent(t -> greeting.append(' ').append(t));
+        connection.writeLine(greeting.toString());
+    }
+
+    /**
+     * Injects the fault the hook names for {@code stage}, if any; true when it took the stage over
+     * ({@code proceed} then runs later, after a delay, or never).
+     */
+    private boolean faulted(String stage, String argument, Runnable proceed) {
+        if (context.faults() == FaultHook.NONE) {
+            return false;
+        }
+        FaultPoint.Outcome outcome = FaultPoint.intercept(context.faults(), stage, argument, connection,
+                connection::writeLine, connection::close, () -> {
+                    holding = false;
+                    proceed.run();
+                });
+        // a delayed stage takes no input before it ran; a closed connection none at all
+        holding = outcome == FaultPoint.Outcome.DELAYED || outcome == FaultPoint.Outcome.CLOSED;
+        return outcome != FaultPoint.Outcome.PROCEED;
+    }
+
+    /** The greeting is made in memory (and a fault hook, if any, does not block either). */
     @Override
     public boolean startsWithoutBlocking() {
         return true;
@@ -72,6 +100,9 @@ public final class Pop3ProtocolSession implements ProtocolSession {
     /** Lines the dispatcher answers from memory, up to the first that may block. */
     @Override
     public void receivedWithoutBlocking(ByteBuffer input) {
+        if (context.faults() != FaultHook.NONE) {
+            return; // faults are injected on the session's executor only
+        }
         Line line;
         while (!holding && (line = decoder.peek(input)) != null && dispatcher.handlesWithoutBlocking(session, line)) {
             line(decoder.next(input));
@@ -87,6 +118,18 @@ public final class Pop3ProtocolSession implements ProtocolSession {
             TRACE.debug("{} C: {}", connection.id(),
                     trace.line(line.utf8().orElse("<not UTF-8>"), session.sasl().isPresent()));
         }
+        if (context.faults() != FaultHook.NONE && session.sasl().isEmpty() && line.isLine()) {
+            String text = line.utf8().orElse("");
+            int space = text.indexOf(' ');
+            if (faulted((space < 0 ? text : text.substring(0, space)).toUpperCase(Locale.ROOT),
+                    space < 0 ? "" : text.substring(space + 1), () -> handle(line))) {
+                return;
+            }
+        }
+        handle(line);
+    }
+
+    private void handle(Line line) {
         send(dispatcher.handle(session, line));
         if (session.state() != Pop3State.AUTHORIZATION) {
             connection.preAuthEnded();

@@ -38,6 +38,7 @@ class ReadAheadTest {
     private Maildrop maildrop;
     private List<MessageInfo> messages;
     private final List<ReadAhead> used = new ArrayList<>();
+    private final ReadAhead.Readers readers = new ReadAhead.Readers();
 
     @BeforeEach
     void mailbox() {
@@ -74,10 +75,22 @@ class ReadAheadTest {
     void release() {
         used.forEach(ReadAhead::clear);
         real.close();
+        readers.close();
+    }
+
+    @Test
+    void closingTheServersReadersEndsTheirThreads() throws IOException {
+        ReadAhead ahead = readAhead();
+        for (int n = 1; n <= 4; n++) {
+            retr(ahead, n, Set.of());
+        }
+        readers.close();
+        assertThat(readers.terminated()).as("every reader thread ended").isTrue();
+        assertThat(retr(ahead, 5, Set.of())).isNotEmpty(); // without readers, RETR reads for itself
     }
 
     private ReadAhead readAhead() {
-        ReadAhead r = new ReadAhead();
+        ReadAhead r = new ReadAhead(readers);
         used.add(r);
         return r;
     }
@@ -150,7 +163,7 @@ class ReadAheadTest {
 
     @Test
     void clearingGivesBackWhatWasHeld() throws IOException {
-        long before = ReadAhead.reservedInTotal();
+        long before = readers.reservedInTotal();
         ReadAhead ahead = readAhead();
         for (int n = 1; n <= 5; n++) {
             retr(ahead, n, Set.of());
@@ -158,7 +171,7 @@ class ReadAheadTest {
         assertThat(ahead.held()).isPositive();
         ahead.clear();
         assertThat(ahead.held()).isZero();
-        assertThat(ReadAhead.reservedInTotal()).isEqualTo(before);
+        assertThat(readers.reservedInTotal()).isEqualTo(before);
     }
 
     @Test
@@ -170,7 +183,7 @@ class ReadAheadTest {
         for (int i = 0; i < 4; i++) {
             mail.deliver("bob@example.org", "Subject: big\r\n\r\n" + "y".repeat(size) + "\r\n");
         }
-        long before = ReadAhead.reservedInTotal();
+        long before = readers.reservedInTotal();
         int sessions = (int) (ReadAhead.TOTAL_BUDGET / (2L * size)) + 20;
         try (Maildrop bobs = mail.store().maildrops().open(bob.id(), "test", Duration.ofMinutes(1))) {
             long sum = 0;
@@ -179,12 +192,12 @@ class ReadAheadTest {
                 ahead.open(bobs, bobs.messages().get(0)).close();
                 ahead.served(bobs, bobs.messages(), 0, i -> false);
                 sum += ahead.held();
-                assertThat(ReadAhead.reservedInTotal()).isLessThanOrEqualTo(ReadAhead.TOTAL_BUDGET);
+                assertThat(readers.reservedInTotal()).isLessThanOrEqualTo(ReadAhead.TOTAL_BUDGET);
             }
             assertThat(sum).isLessThanOrEqualTo(ReadAhead.TOTAL_BUDGET - before)
-                    .isEqualTo(ReadAhead.reservedInTotal() - before);
+                    .isEqualTo(readers.reservedInTotal() - before);
             used.forEach(ReadAhead::clear);
-            assertThat(ReadAhead.reservedInTotal()).isEqualTo(before);
+            assertThat(readers.reservedInTotal()).isEqualTo(before);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.mailwright.smtp.session;
 
+import dev.mailwright.protocol.fault.FaultHook;
 import dev.mailwright.protocol.limit.MinimumRate;
 import dev.mailwright.smtp.api.SmtpReply;
 import dev.mailwright.smtp.api.SmtpSettings;
@@ -207,6 +208,31 @@ public final class MessageReceiver {
             finish(content.failure(), "failed while receiving: " + content.failure());
             return;
         }
+        // an injected reply ends the transaction as a refusal would: nothing is stored
+        if (!session.faulted(FaultHook.END_OF_DATA, "", line -> {
+            SmtpReply reply = injected(line);
+            if (reply.isPositive()) {
+                t.sink().abort(); // a lying 250: the message is lost, as the fault asked
+            }
+            finish(reply, "answered by an injected fault");
+        }, () -> endOfData(t, content))) {
+            endOfData(t, content);
+        }
+    }
+
+    /** A reply line a fault gave ({@code 451 4.3.0 text}) as a reply value. */
+    private static SmtpReply injected(String line) {
+        int code = Integer.parseInt(line.substring(0, 3));
+        String rest = line.length() > 4 ? line.substring(4) : "";
+        int space = rest.indexOf(' ');
+        String first = space < 0 ? rest : rest.substring(0, space);
+        if (first.matches("[245]\\.\\d{1,3}\\.\\d{1,3}")) {
+            return SmtpReply.of(code, first, space < 0 ? "" : rest.substring(space + 1));
+        }
+        return SmtpReply.of(code, null, rest);
+    }
+
+    private void endOfData(Transaction t, Transaction.Content content) {
         PolicyResult verdict = session.ask(() -> session.policy().endOfData(session.client(), t.from(), t.recipients(),
                 content.size(), t.originators()));
         if (verdict.refuses()) {

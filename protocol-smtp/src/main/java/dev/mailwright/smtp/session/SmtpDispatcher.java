@@ -45,7 +45,7 @@ public final class SmtpDispatcher {
      * exchange, or while a transaction is open whose sink could block when an error ends it.
      */
     boolean runsWithoutBlocking(SmtpSession session, Line line) {
-        if (session.phase() == Phase.AUTH || !session.endsWithoutBlocking()) {
+        if (session.phase() == Phase.AUTH || !session.endsWithoutBlocking() || session.injectsFaults()) {
             return false;
         }
         String text = text(line);
@@ -110,6 +110,14 @@ public final class SmtpDispatcher {
             bad(session, SmtpReply.COMMAND_UNRECOGNIZED);
             return;
         }
+        if (session.faulted(verb, argument, () -> run(session, verb, argument, command))) {
+            metrics.command(SmtpSession.PROTOCOL, verb, false);
+            return;
+        }
+        run(session, verb, argument, command);
+    }
+
+    private void run(SmtpSession session, String verb, String argument, SmtpCommand command) {
         if (session.draining() && session.transaction().isEmpty() && !verb.equals("QUIT")) {
             metrics.command(SmtpSession.PROTOCOL, verb, false);
             session.send(SmtpReply.SERVICE_UNAVAILABLE);

@@ -1,6 +1,8 @@
 package dev.mailwright.smtp.session;
 
 import dev.mailwright.protocol.codec.Line;
+import dev.mailwright.protocol.fault.FaultHook;
+import dev.mailwright.protocol.fault.FaultPoint;
 import dev.mailwright.protocol.codec.LineDecoder;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.protocol.session.Connection;
@@ -23,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,9 +71,18 @@ public final class SmtpSession implements ProtocolSession {
     private boolean holding;
     private boolean tlsOnNextReply;
     private Runnable afterReply;
+    private final FaultHook faults;
 
     public SmtpSession(SmtpSettings settings, SmtpDispatcher dispatcher, SmtpPolicy policy,
                        MessageSink.Factory sinks, Authenticator authenticator, Clock clock, ProtocolMetrics metrics) {
+        this(settings, dispatcher, policy, sinks, authenticator, clock, metrics, FaultHook.NONE);
+    }
+
+    /** @param faults faults to inject (tests only; {@link FaultHook#NONE} otherwise) */
+    public SmtpSession(SmtpSettings settings, SmtpDispatcher dispatcher, SmtpPolicy policy,
+                       MessageSink.Factory sinks, Authenticator authenticator, Clock clock, ProtocolMetrics metrics,
+                       FaultHook faults) {
+        this.faults = faults;
         this.settings = settings;
         this.dispatcher = dispatcher;
         this.trace = new TraceRedaction(dispatcher.verbs(), Map.of("AUTH", 2));
@@ -90,6 +102,12 @@ public final class SmtpSession implements ProtocolSession {
         connection = c;
         client.connected(c);
         metrics.connectionOpened(PROTOCOL);
+        if (!faulted(FaultHook.CONNECT, "", this::greet)) {
+            greet();
+        }
+    }
+
+    private void greet() {
         PolicyResult verdict = ask(() -> policy.connect(client));
         if (verdict.refuses()) {
             LOG.info("smtp {} refused at connect from {}: {}", id, client.clientAddress(), verdict.reply());
@@ -152,6 +170,34 @@ public final class SmtpSession implements ProtocolSession {
     @Override
     public boolean startsWithoutBlocking() {
         return !policy.mayBlock(SmtpPolicy.Stage.CONNECT, client);
+    }
+
+    /**
+     * Injects the fault the hook names for {@code stage}, if any; true when it took the stage over
+     * ({@code proceed} then runs after a delay, or never). A reply in place of a stage leaves the
+     * session's state as it was, like any refusal.
+     */
+    boolean faulted(String stage, String argument, Runnable proceed) {
+        return faulted(stage, argument, connection::writeLine, proceed);
+    }
+
+    /** The same, with the fault's reply line sent by {@code send}. */
+    boolean faulted(String stage, String argument, Consumer<String> send, Runnable proceed) {
+        if (faults == FaultHook.NONE) {
+            return false;
+        }
+        FaultPoint.Outcome outcome = FaultPoint.intercept(faults, stage, argument, connection, send,
+                this::close, () -> {
+                    holding = false;
+                    proceed.run();
+                });
+        holding = outcome == FaultPoint.Outcome.DELAYED;
+        return outcome != FaultPoint.Outcome.PROCEED;
+    }
+
+    /** Whether faults are injected: then every command runs on the session's executor. */
+    boolean injectsFaults() {
+        return faults != FaultHook.NONE;
     }
 
     /** No transaction, or one whose sink drops without blocking. */

@@ -1,6 +1,7 @@
 package dev.mailwright.smtp.transport;
 
 import dev.mailwright.protocol.Listener;
+import dev.mailwright.protocol.fault.FaultHook;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.protocol.session.ProtocolSession;
 import dev.mailwright.protocol.session.ProtocolSessionFactory;
@@ -32,6 +33,13 @@ public final class SmtpListeners {
     public static Listener create(SmtpSettings settings, InetSocketAddress bind, SmtpPolicy policy,
                                   MessageSink.Factory sinks, Authenticator authenticator, Optional<TlsConfig> tls,
                                   Clock clock, ProtocolMetrics metrics) {
+        return create(settings, bind, policy, sinks, authenticator, tls, clock, metrics, FaultHook.NONE);
+    }
+
+    /** The same, with faults injected into its sessions (tests only). */
+    public static Listener create(SmtpSettings settings, InetSocketAddress bind, SmtpPolicy policy,
+                                  MessageSink.Factory sinks, Authenticator authenticator, Optional<TlsConfig> tls,
+                                  Clock clock, ProtocolMetrics metrics, FaultHook faults) {
         boolean implicitTls = settings.mode() == SmtpSettings.Mode.SUBMISSIONS;
         if (implicitTls && tls.isEmpty()) {
             throw new IllegalArgumentException("the submissions listener (implicit TLS) needs TLS material");
@@ -47,7 +55,12 @@ public final class SmtpListeners {
                 settings.shutdownGrace()), new ProtocolSessionFactory() {
                     @Override
                     public ProtocolSession newSession() {
-                        return new SmtpSession(settings, dispatcher, policy, sinks, authenticator, clock, metrics);
+                        return new SmtpSession(settings, dispatcher, policy, sinks, authenticator, clock, metrics, faults);
+                    }
+
+                    @Override
+                    public FaultHook faults() {
+                        return faults;
                     }
 
                     @Override
