@@ -30,6 +30,7 @@ import org.apache.mina.core.service.IoServiceListener;
 import org.apache.mina.core.session.AttributeKey;
 import org.apache.mina.core.session.IdleStatus;
 import org.apache.mina.core.session.IoSession;
+import org.apache.mina.core.write.WriteToClosedSessionException;
 import org.apache.mina.filter.FilterEvent;
 import org.apache.mina.filter.ssl.SslEvent;
 import org.apache.mina.filter.ssl.SslFilter;
@@ -369,6 +370,12 @@ public final class MinaListener implements Listener {
 
         @Override
         public void exceptionCaught(IoSession session, Throwable cause) {
+            if (cause instanceof WriteToClosedSessionException) {
+                // what was still queued when the connection went (a TLS close_notify after QUIT whose
+                // client hung up first): nothing went wrong, and nothing is left to do
+                session.closeNow();
+                return;
+            }
             if (cause instanceof IOException || cause instanceof javax.net.ssl.SSLException) {
                 LOG.debug("{} connection {}: {}", config.name(), session.getId(), cause.toString());
             } else {
