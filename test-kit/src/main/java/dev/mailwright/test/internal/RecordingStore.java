@@ -1,0 +1,264 @@
+package dev.mailwright.test.internal;
+
+import dev.mailwright.store.Account;
+import dev.mailwright.store.Address;
+import dev.mailwright.store.AlreadyExistsException;
+import dev.mailwright.store.Deliveries;
+import dev.mailwright.store.Delivery;
+import dev.mailwright.store.DeliveryReceipt;
+import dev.mailwright.store.Envelope;
+import dev.mailwright.store.ForwardingMailStore;
+import dev.mailwright.store.MailStore;
+import dev.mailwright.store.Recipients;
+import dev.mailwright.store.RemoteRecipient;
+import dev.mailwright.store.Resolution;
+import dev.mailwright.test.ReceivedEnvelope;
+import dev.mailwright.test.ReceivedMessage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The store the test kit's servers use: the in-memory store, plus a record of every committed
+ * transaction (its envelope and its content per mailbox) that tests wait on, and, when asked, any
+ * user accepted (created on first use, as GreenMail does).
+ */
+public final class RecordingStore extends ForwardingMailStore {
+
+    private final boolean acceptAnyUser;
+    private final List<ReceivedEnvelope> envelopes = new ArrayList<>();
+    private final List<ReceivedMessage> messages = new ArrayList<>();
+
+    public RecordingStore(MailStore delegate, boolean acceptAnyUser) {
+        super(delegate);
+        this.acceptAnyUser = acceptAnyUser;
+    }
+
+    /** Creates the domain and the account if missing (the password is the address, as GreenMail's). */
+    public void ensureUser(Address address, char[] password) {
+        ensureDomain(address.domain());
+        if (delegate().accounts().get(address).isEmpty()) {
+            try {
+                delegate().accounts().add(address, password);
+            } catch (AlreadyExistsException e) {
+                // created meanwhile by another session
+            }
+        }
+    }
+
+    private void ensureDomain(String domain) {
+        if (!delegate().domains().exists(domain)) {
+            try {
+                delegate().domains().add(domain);
+            } catch (AlreadyExistsException e) {
+                // created meanwhile
+            }
+        }
+    }
+
+    public boolean acceptsAnyUser() {
+        return acceptAnyUser;
+    }
+
+    @Override
+    public Recipients recipients() {
+        Recipients r = delegate().recipients();
+        if (!acceptAnyUser) {
+            return r;
+        }
+        return new Recipients() {
+            @Override
+            public Resolution resolve(Address recipient) {
+                ensureUser(recipient, recipient.toString().toCharArray());
+                return r.resolve(recipient);
+            }
+
+            @Override
+            public boolean isLocalDomain(String domain) {
+                ensureDomain(domain);
+                return true;
+            }
+        };
+    }
+
+    @Override
+    public Deliveries deliveries() {
+        Deliveries d = delegate().deliveries();
+        return envelope -> new Recording(d.begin(envelope), envelope);
+    }
+
+    /** Every transaction committed so far, oldest first. */
+    public synchronized List<ReceivedEnvelope> envelopes() {
+        return List.copyOf(envelopes);
+    }
+
+    /** Every message stored so far, per mailbox, oldest first. */
+    public synchronized List<ReceivedMessage> messages() {
+        return List.copyOf(messages);
+    }
+
+    /**
+     * Waits until {@code count} messages matching {@code which} were stored, or {@code timeout}
+     * passed; returns those stored (at least {@code count}, or what came before the timeout).
+     */
+    public synchronized List<ReceivedMessage> await(Predicate<ReceivedMessage> which, int count, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (;;) {
+            List<ReceivedMessage> found = messages.stream().filter(which).toList();
+            long left = deadline - System.nanoTime();
+            if (found.size() >= count || left <= 0) {
+                return found;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+    }
+
+    /** Forgets what was recorded (the store's content stays). */
+    public synchronized void forget() {
+        envelopes.clear();
+        messages.clear();
+    }
+
+    private synchronized void committed(ReceivedEnvelope envelope, List<Address> mailboxes, byte[] content) {
+        envelopes.add(envelope);
+        for (Address mailbox : mailboxes) {
+            messages.add(new ReceivedMessage(mailbox.toString(), content, envelope));
+        }
+        notifyAll();
+    }
+
+    /** A delivery that keeps a copy of its content and reports its commit. */
+    private final class Recording implements Delivery {
+        private final Delivery delivery;
+        private final Envelope envelope;
+        private final List<String> recipients = new ArrayList<>();
+        private final List<RemoteRecipient> remote = new ArrayList<>();
+        private final List<Address> mailboxes = new ArrayList<>();
+        private final ByteArrayOutputStream copy = new ByteArrayOutputStream();
+        private OutputStream content;
+
+        Recording(Delivery delivery, Envelope envelope) {
+            this.delivery = delivery;
+            this.envelope = envelope;
+        }
+
+        @Override
+        public void addLocal(Resolution.LocalRecipient recipient, long expectedSize) {
+            delivery.addLocal(recipient, expectedSize);
+            recipients.add(recipient.mailbox().toString());
+            mailbox(recipient.mailbox());
+        }
+
+        @Override
+        public Resolution addRecipient(Address recipient, long expectedSize) {
+            if (acceptAnyUser) {
+                ensureUser(recipient, recipient.toString().toCharArray());
+            }
+            Resolution r = delivery.addRecipient(recipient, expectedSize);
+            recipients.add(recipient.toString());
+            r.local().forEach(l -> mailbox(l.mailbox()));
+            return r;
+        }
+
+        @Override
+        public boolean remembers(Address recipient) {
+            return !acceptAnyUser && delivery.remembers(recipient);
+        }
+
+        @Override
+        public void addLocal(Resolution.LocalRecipient recipient, Optional<String> uidl) {
+            delivery.addLocal(recipient, uidl);
+            recipients.add(recipient.mailbox().toString());
+            mailbox(recipient.mailbox());
+        }
+
+        @Override
+        public void addRemote(RemoteRecipient recipient) {
+            delivery.addRemote(recipient);
+            remote.add(recipient);
+            String address = recipient.address().toString();
+            if (recipients.stream().noneMatch(a -> a.equalsIgnoreCase(address))) {
+                recipients.add(address);
+            }
+        }
+
+        private void mailbox(Address a) {
+            if (!mailboxes.contains(a)) {
+                mailboxes.add(a);
+            }
+        }
+
+        @Override
+        public void settles(long messageId, Set<Long> failedItems) {
+            delivery.settles(messageId, failedItems);
+        }
+
+        @Override
+        public OutputStream content() {
+            if (content == null) {
+                OutputStream target = delivery.content();
+                content = new OutputStream() {
+                    @Override
+                    public void write(int b) throws IOException {
+                        target.write(b);
+                        copy.write(b);
+                    }
+
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        target.write(b, off, len);
+                        copy.write(b, off, len);
+                    }
+
+                    @Override
+                    public void flush() throws IOException {
+                        target.flush();
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        target.close();
+                    }
+                };
+            }
+            return content;
+        }
+
+        @Override
+        public long size() {
+            return delivery.size();
+        }
+
+        @Override
+        public DeliveryReceipt commit() {
+            DeliveryReceipt receipt = delivery.commit();
+            committed(new ReceivedEnvelope(envelope.reversePath().map(Address::toString), recipients, remote,
+                    envelope.ret().map(r -> r.toUpperCase(Locale.ROOT)), envelope.envId(), envelope.smtpUtf8(),
+                    envelope.authenticated()), mailboxes, copy.toByteArray());
+            return receipt;
+        }
+
+        @Override
+        public void abort() {
+            delivery.abort();
+        }
+
+        @Override
+        public void close() {
+            delivery.close();
+        }
+    }
+
+    /** The account of {@code address}, if there is one. */
+    public Optional<Account> account(Address address) {
+        return delegate().accounts().get(address);
+    }
+}

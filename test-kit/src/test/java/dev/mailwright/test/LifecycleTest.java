@@ -1,0 +1,128 @@
+package dev.mailwright.test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Starting and stopping leaves nothing behind: no thread and no bound port, over many cycles, even
+ * when a client is in the middle of a transaction. (How long close() takes is measured by
+ * {@link StartStopBenchmark}, not asserted here.)
+ */
+class LifecycleTest {
+
+    private static final int CYCLES = 100;
+
+    @Test
+    void aHundredStartsAndClosesLeaveNoThreadAndNoPortBehind() throws Exception {
+        // one start first, so that the JVM's own lazily started threads exist before the snapshot
+        MailwrightExtension.create().start().close();
+        Set<Thread> before = new HashSet<>(Thread.getAllStackTraces().keySet());
+
+        for (int i = 0; i < CYCLES; i++) {
+            MailwrightExtension mail = MailwrightExtension.create().withUser("ann@example.test", "secret").start();
+            List<Integer> ports = List.of(mail.smtpPort(), mail.submissionPort(), mail.smtpsPort(), mail.pop3Port(),
+                    mail.pop3sPort());
+            Socket client = i % 10 == 0 ? midTransaction(mail.smtpPort()) : null;
+            if (i % 10 == 5) {
+                handshake(mail); // TLS too
+            }
+            mail.close();
+            if (client != null) {
+                client.close();
+            }
+            for (int port : ports) {
+                assertThat(free(port)).as("port %d free after close %d", port, i).isTrue();
+            }
+        }
+
+        List<String> left = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            // MINA's SslFilter runs handshake tasks on a static pool of its own ("ssl-exec", daemon
+            // threads that end after a minute idle); nothing of ours can close it
+            if (t.isAlive() && !before.contains(t) && !t.getName().startsWith("ssl-exec-")) {
+                left.add(t.getName());
+            }
+        }
+        assertThat(left).as("threads started and not ended").isEmpty();
+    }
+
+    @Test
+    void aClientInTheMiddleOfATransactionIsCutOffAndNothingIsStored() throws Exception {
+        MailwrightExtension mail = MailwrightExtension.create().withUser("ann@example.test", "secret").start();
+        Socket client = midTransaction(mail.smtpPort());
+        dev.mailwright.store.MailStore store = mail.store();
+        long ann = store.accounts().get(dev.mailwright.store.Address.parse("ann@example.test")).orElseThrow().id();
+        mail.close();
+        BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII));
+        String line;
+        String last = null;
+        while ((line = readOrNull(in)) != null) {
+            last = line;
+        }
+        client.close();
+        assertThat(last).as("the server says goodbye before it goes").startsWith("421");
+        assertThat(store.mailboxes().list(ann)).isEmpty();
+    }
+
+    /** A POP3S connection through its TLS handshake and greeting, then QUIT. */
+    private static void handshake(MailwrightExtension mail) throws IOException {
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) mail.clientSslContext().getSocketFactory()
+                .createSocket(InetAddress.getLoopbackAddress(), mail.pop3sPort())) {
+            s.setSoTimeout(10_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            assertThat(in.readLine()).startsWith("+OK");
+            s.getOutputStream().write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            assertThat(in.readLine()).startsWith("+OK");
+        }
+    }
+
+    private static String readOrNull(BufferedReader in) {
+        try {
+            return in.readLine();
+        } catch (IOException e) {
+            return null; // reset: also a way to end
+        }
+    }
+
+    /** A client that sent half a message and waits. */
+    private static Socket midTransaction(int port) throws IOException {
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+        s.setSoTimeout(10_000);
+        BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+        OutputStream out = s.getOutputStream();
+        in.readLine(); // greeting
+        for (String command : List.of("HELO client.test", "MAIL FROM:<x@elsewhere.test>", "RCPT TO:<ann@example.test>",
+                "DATA")) {
+            out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            in.readLine();
+        }
+        out.write("Subject: half\r\n\r\nthe first half\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return s;
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
