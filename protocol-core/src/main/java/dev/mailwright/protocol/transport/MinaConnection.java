@@ -77,6 +77,9 @@ final class MinaConnection implements Connection {
     private int inEnd;
     /** Whether a worker holds a view of {@code in}: the array is then never written below {@code inEnd}. */
     private boolean viewOut;
+    /** That view, and where it started: what the session consumed of it is not yet taken off the queue. */
+    private ByteBuffer view;
+    private int viewFrom;
     /** Counts queue clears, so a consumption report about a cleared queue is ignored. */
     private int generation;
     /** Counts appends, to tell whether input arrived while the session had a view. */
@@ -425,6 +428,8 @@ final class MinaConnection implements Connection {
                 if (task == null && !closing && !ended && !awaitingTls && inStart < inEnd && !waitingForInput) {
                     view = ByteBuffer.wrap(in, inStart, inEnd - inStart);
                     viewOut = true;
+                    this.view = view;
+                    this.viewFrom = view.position();
                     viewGeneration = generation;
                     viewAppends = appends;
                 }
@@ -447,6 +452,7 @@ final class MinaConnection implements Connection {
                     } finally {
                         synchronized (lock) {
                             viewOut = false;
+                            this.view = null;
                             if (generation == viewGeneration) {
                                 inStart += view.position() - from;
                                 // left unconsumed, and nothing new came: the session waits for more
@@ -611,7 +617,8 @@ final class MinaConnection implements Connection {
                 throw new IllegalStateException("TLS cannot start on this connection");
             }
             awaitingTls = true;
-            int dropped = inEnd - inStart;
+            // the upgrade command itself is in the session's view, consumed: not counted as dropped
+            int dropped = inEnd - inStart - (view != null ? view.position() - viewFrom : 0);
             if (dropped > 0) {
                 LOG.info("{}: discarding {} octets pipelined after the TLS upgrade command", id, dropped);
             }
