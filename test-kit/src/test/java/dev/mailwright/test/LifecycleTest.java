@@ -99,8 +99,8 @@ class LifecycleTest {
         }
     }
 
-    /** A client that sent half a message and waits. */
-    private static Socket midTransaction(int port) throws IOException {
+    /** A client that sent half a message and waits (also for {@link StartStopBenchmark}). */
+    static Socket midTransaction(int port) throws IOException {
         Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
         s.setSoTimeout(10_000);
         BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));

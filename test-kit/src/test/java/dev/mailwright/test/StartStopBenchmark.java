@@ -3,13 +3,7 @@ package dev.mailwright.test;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -74,7 +68,7 @@ public final class StartStopBenchmark {
             long t0 = System.nanoTime();
             Server s = starter.call();
             long t1 = System.nanoTime();
-            Socket client = midTransaction(s.smtpPort());
+            Socket client = LifecycleTest.midTransaction(s.smtpPort());
             if (i == 0) {
                 running = (int) Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t)).count();
             }
@@ -104,22 +98,5 @@ public final class StartStopBenchmark {
 
     private static double max(long[] nanos) {
         return Arrays.stream(nanos).max().orElse(0) / 1e6;
-    }
-
-    private static Socket midTransaction(int port) throws IOException {
-        Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
-        s.setSoTimeout(10_000);
-        BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
-        OutputStream out = s.getOutputStream();
-        in.readLine();
-        for (String command : List.of("HELO client.test", "MAIL FROM:<x@elsewhere.test>", "RCPT TO:<ann@example.test>",
-                "DATA")) {
-            out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            in.readLine();
-        }
-        out.write("Subject: half\r\n\r\nthe first half\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        return s;
     }
 }

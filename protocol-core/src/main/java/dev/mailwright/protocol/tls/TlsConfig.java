@@ -3,9 +3,13 @@ package dev.mailwright.protocol.tls;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Server TLS material and settings: TLS 1.3 and 1.2 only, and AEAD cipher suites only
@@ -29,6 +33,22 @@ public record TlsConfig(SSLContext context, List<String> protocols) {
 
     public static TlsConfig of(SSLContext context) {
         return new TlsConfig(context, PROTOCOLS);
+    }
+
+    /** A client context that trusts {@code certificate} and nothing else (tests of a self-signed server); the JDK alone. */
+    public static SSLContext clientTrusting(X509Certificate certificate) {
+        try {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("server", certificate);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), new SecureRandom());
+            return ctx;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.mailwright.store.Deliveries;
 import dev.mailwright.store.Delivery;
 import dev.mailwright.store.DeliveryReceipt;
 import dev.mailwright.store.Envelope;
+import dev.mailwright.store.ForwardingDelivery;
 import dev.mailwright.store.ForwardingMailStore;
 import dev.mailwright.store.MailStore;
 import dev.mailwright.store.Recipients;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -136,8 +136,7 @@ public final class RecordingStore extends ForwardingMailStore {
     }
 
     /** A delivery that keeps a copy of its content and reports its commit. */
-    private final class Recording implements Delivery {
-        private final Delivery delivery;
+    private final class Recording extends ForwardingDelivery {
         private final Envelope envelope;
         private final List<String> recipients = new ArrayList<>();
         private final List<RemoteRecipient> remote = new ArrayList<>();
@@ -146,15 +145,20 @@ public final class RecordingStore extends ForwardingMailStore {
         private OutputStream content;
 
         Recording(Delivery delivery, Envelope envelope) {
-            this.delivery = delivery;
+            super(delivery);
             this.envelope = envelope;
         }
 
         @Override
         public void addLocal(Resolution.LocalRecipient recipient, long expectedSize) {
-            delivery.addLocal(recipient, expectedSize);
-            recipients.add(recipient.mailbox().toString());
-            mailbox(recipient.mailbox());
+            super.addLocal(recipient, expectedSize);
+            local(recipient);
+        }
+
+        @Override
+        public void addLocal(Resolution.LocalRecipient recipient, Optional<String> uidl) {
+            super.addLocal(recipient, uidl);
+            local(recipient);
         }
 
         @Override
@@ -162,7 +166,7 @@ public final class RecordingStore extends ForwardingMailStore {
             if (acceptAnyUser) {
                 ensureUser(recipient, recipient.toString().toCharArray());
             }
-            Resolution r = delivery.addRecipient(recipient, expectedSize);
+            Resolution r = super.addRecipient(recipient, expectedSize);
             recipients.add(recipient.toString());
             r.local().forEach(l -> mailbox(l.mailbox()));
             return r;
@@ -170,24 +174,22 @@ public final class RecordingStore extends ForwardingMailStore {
 
         @Override
         public boolean remembers(Address recipient) {
-            return !acceptAnyUser && delivery.remembers(recipient);
-        }
-
-        @Override
-        public void addLocal(Resolution.LocalRecipient recipient, Optional<String> uidl) {
-            delivery.addLocal(recipient, uidl);
-            recipients.add(recipient.mailbox().toString());
-            mailbox(recipient.mailbox());
+            return !acceptAnyUser && super.remembers(recipient);
         }
 
         @Override
         public void addRemote(RemoteRecipient recipient) {
-            delivery.addRemote(recipient);
+            super.addRemote(recipient);
             remote.add(recipient);
             String address = recipient.address().toString();
             if (recipients.stream().noneMatch(a -> a.equalsIgnoreCase(address))) {
                 recipients.add(address);
             }
+        }
+
+        private void local(Resolution.LocalRecipient recipient) {
+            recipients.add(recipient.mailbox().toString());
+            mailbox(recipient.mailbox());
         }
 
         private void mailbox(Address a) {
@@ -196,64 +198,55 @@ public final class RecordingStore extends ForwardingMailStore {
             }
         }
 
-        @Override
-        public void settles(long messageId, Set<Long> failedItems) {
-            delivery.settles(messageId, failedItems);
-        }
-
+        /** The content as stored, copied on its way (test messages are small). */
         @Override
         public OutputStream content() {
             if (content == null) {
-                OutputStream target = delivery.content();
-                content = new OutputStream() {
-                    @Override
-                    public void write(int b) throws IOException {
-                        target.write(b);
-                        copy.write(b);
-                    }
-
-                    @Override
-                    public void write(byte[] b, int off, int len) throws IOException {
-                        target.write(b, off, len);
-                        copy.write(b, off, len);
-                    }
-
-                    @Override
-                    public void flush() throws IOException {
-                        target.flush();
-                    }
-
-                    @Override
-                    public void close() throws IOException {
-                        target.close();
-                    }
-                };
+                content = new TeeOutputStream(super.content(), copy);
             }
             return content;
         }
 
         @Override
-        public long size() {
-            return delivery.size();
-        }
-
-        @Override
         public DeliveryReceipt commit() {
-            DeliveryReceipt receipt = delivery.commit();
+            DeliveryReceipt receipt = super.commit();
             committed(new ReceivedEnvelope(envelope.reversePath().map(Address::toString), recipients, remote,
                     envelope.ret().map(r -> r.toUpperCase(Locale.ROOT)), envelope.envId(), envelope.smtpUtf8(),
                     envelope.authenticated()), mailboxes, copy.toByteArray());
             return receipt;
         }
+    }
 
-        @Override
-        public void abort() {
-            delivery.abort();
+    /** Writes to the store's stream and to a copy. */
+    private static final class TeeOutputStream extends OutputStream {
+        private final OutputStream target;
+        private final OutputStream copy;
+
+        TeeOutputStream(OutputStream target, OutputStream copy) {
+            this.target = target;
+            this.copy = copy;
         }
 
         @Override
-        public void close() {
-            delivery.close();
+        public void write(int b) throws IOException {
+            target.write(b);
+            copy.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            target.write(b, off, len);
+            copy.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            target.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            target.close();
         }
     }
 

@@ -9,7 +9,6 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The servers' certificate: an EC P-256 key pair for {@code localhost} and {@code 127.0.0.1},
@@ -62,17 +61,6 @@ public final class TestCertificate {
 
     /** A client context that trusts this certificate and nothing else. */
     public SSLContext clientContext() {
-        try {
-            KeyStore trust = KeyStore.getInstance("PKCS12");
-            trust.load(null, null);
-            trust.setCertificateEntry("server", certificate);
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), new SecureRandom());
-            return ctx;
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return TlsConfig.clientTrusting(certificate);
     }
 }
