@@ -13,9 +13,10 @@ import dev.mailwright.smtp.api.MailFrom;
 import dev.mailwright.smtp.api.RcptTo;
 import dev.mailwright.smtp.api.SessionInfo;
 import dev.mailwright.smtp.api.SmtpReply;
-import dev.mailwright.smtp.delivery.HeaderSection;
+import dev.mailwright.store.content.HeaderSection;
 import dev.mailwright.smtp.policy.ContentVerdict;
 import dev.mailwright.smtp.policy.ReceivedContent;
+import dev.mailwright.smtp.policy.SenderOwnershipPolicy;
 import dev.mailwright.smtp.policy.SmtpPolicy;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,10 +28,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
-import org.apache.james.mime4j.dom.address.Mailbox;
-import org.apache.james.mime4j.field.address.DefaultAddressParser;
-import org.apache.james.mime4j.field.address.ParseException;
-import org.apache.james.mime4j.field.address.TokenMgrError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -203,7 +200,7 @@ public final class MailAuthentication implements SmtpPolicy {
 
     /**
      * The author's domain when the header has exactly one From naming exactly one mailbox, read by
-     * mime4j's strict RFC 5322 parser (ADR 0026's); otherwise empty (RFC 7489 6.6.1).
+     * the strict RFC 5322 parser submission checks From with (ADR 0026); otherwise empty (RFC 7489 6.6.1).
      */
     static Optional<String> authorDomain(HeaderSection header) {
         List<String> from = header.get("From");
@@ -212,14 +209,7 @@ public final class MailAuthentication implements SmtpPolicy {
         }
         String v = new String(HeaderSection.value(from.get(0)).getBytes(StandardCharsets.ISO_8859_1),
                 StandardCharsets.UTF_8);
-        try {
-            List<Mailbox> mailboxes = DefaultAddressParser.DEFAULT.parseAddressList(v).flatten();
-            if (mailboxes.size() != 1 || mailboxes.get(0).getDomain() == null) {
-                return Optional.empty();
-            }
-            return Optional.of(mailboxes.get(0).getDomain().toLowerCase(Locale.ROOT));
-        } catch (ParseException | TokenMgrError | RuntimeException e) {
-            return Optional.empty();
-        }
+        return SenderOwnershipPolicy.addresses(v).filter(a -> a.size() == 1)
+                .map(a -> a.get(0).domain().toLowerCase(Locale.ROOT));
     }
 }

@@ -2,7 +2,7 @@ package dev.mailwright.mailauth.dkim;
 
 import dev.mailwright.mailauth.dns.DnsAnswer;
 import dev.mailwright.mailauth.dns.DnsLookup;
-import dev.mailwright.smtp.delivery.HeaderSection;
+import dev.mailwright.store.content.HeaderSection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -322,41 +322,19 @@ public final class DkimVerifier {
             int index = instances.size() - n;
             if (index >= 0) {
                 String f = instances.get(index);
-                data.append(p.relaxedHeader ? relaxed(f) : f);
+                data.append(p.relaxedHeader ? HeaderSection.relaxed(f) : f);
             }
         }
         String colonAndValue = p.field.substring(p.field.indexOf(':'));
         Matcher m = B_TAG.matcher(colonAndValue.substring(1));
         String unsignedValue = m.replaceFirst("$1$2");
         String self = p.field.substring(0, p.field.indexOf(':') + 1) + unsignedValue;
-        String canonical = p.relaxedHeader ? relaxed(self) : self;
+        String canonical = p.relaxedHeader ? HeaderSection.relaxed(self) : self;
         if (canonical.endsWith("\r\n")) {
             canonical = canonical.substring(0, canonical.length() - 2);
         }
         data.append(canonical);
         return data.toString().getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    /** Relaxed header canonicalisation (RFC 6376 3.4.2) of one raw field; ends in CRLF. */
-    static String relaxed(String field) {
-        int colon = field.indexOf(':');
-        String name = field.substring(0, colon).strip().toLowerCase(Locale.ROOT);
-        String value = field.substring(colon + 1).replace("\r\n", "").replace("\n", "");
-        StringBuilder v = new StringBuilder(value.length());
-        boolean space = false;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == ' ' || c == '\t') {
-                space = true;
-            } else {
-                if (space && v.length() > 0) {
-                    v.append(' ');
-                }
-                space = false;
-                v.append(c);
-            }
-        }
-        return name + ":" + v + "\r\n";
     }
 
     private static OutputStream fanOut(List<OutputStream> outs) {

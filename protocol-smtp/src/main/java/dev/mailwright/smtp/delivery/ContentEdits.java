@@ -1,6 +1,7 @@
 package dev.mailwright.smtp.delivery;
 
 import dev.mailwright.smtp.policy.ContentVerdict;
+import dev.mailwright.store.content.HeaderSection;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

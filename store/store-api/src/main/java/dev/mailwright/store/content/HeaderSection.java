@@ -1,4 +1,4 @@
-package dev.mailwright.smtp.delivery;
+package dev.mailwright.store.content;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -6,12 +6,14 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The header section of a message (CRLF lines), read up to and including the blank line that
  * ends it, so that the stream is left at the body. Each field keeps its exact text with its
  * continuation lines and final CRLF, as ISO-8859-1 characters so that UTF-8 fields (RFC 6532)
- * survive byte for byte.
+ * survive byte for byte. The one reader of header sections: SMTP's content hooks, the DKIM
+ * signer (outbound) and verifier (mail-auth) read with it.
  *
  * @param fields   the fields in order
  * @param complete false when the section was larger than the limit: the fields past it are missing
@@ -97,5 +99,27 @@ public record HeaderSection(List<String> fields, boolean complete, long octets) 
         int colon = field.indexOf(':');
         String v = colon < 0 ? "" : field.substring(colon + 1);
         return v.replace("\r\n", "").replace("\n", "").trim();
+    }
+
+    /** Relaxed header canonicalisation (RFC 6376 3.4.2) of one raw field; ends in CRLF. */
+    public static String relaxed(String field) {
+        int colon = field.indexOf(':');
+        String name = field.substring(0, colon).strip().toLowerCase(Locale.ROOT);
+        String value = field.substring(colon + 1).replace("\r\n", "").replace("\n", "");
+        StringBuilder v = new StringBuilder(value.length());
+        boolean space = false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == ' ' || c == '\t') {
+                space = true;
+            } else {
+                if (space && v.length() > 0) {
+                    v.append(' ');
+                }
+                space = false;
+                v.append(c);
+            }
+        }
+        return name + ":" + v + "\r\n";
     }
 }
