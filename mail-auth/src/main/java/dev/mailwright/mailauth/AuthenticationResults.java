@@ -19,9 +19,13 @@ public final class AuthenticationResults {
     private AuthenticationResults() {
     }
 
-    /** The whole field, folded one result per line, without the final CRLF. */
-    public static String field(String authservId, SpfCheck spf, boolean nullSender, List<DkimResult> dkim,
-                               DmarcResult dmarc) {
+    /**
+     * The whole field, folded one result per line, without the final CRLF.
+     *
+     * @param helo the SPF result of the HELO identity, when it was checked apart from the MAIL FROM
+     */
+    public static String field(String authservId, SpfCheck spf, boolean nullSender, java.util.Optional<SpfCheck> helo,
+                               List<DkimResult> dkim, DmarcResult dmarc) {
         StringBuilder sb = new StringBuilder(FIELD).append(": ").append(authservId).append(";\r\n\tspf=")
                 .append(spf.result().keyword());
         if (!spf.domain().isEmpty()) {
@@ -48,6 +52,8 @@ public final class AuthenticationResults {
         if (!dmarc.fromDomain().isEmpty()) {
             sb.append(" header.from=").append(value(dmarc.fromDomain()));
         }
+        helo.ifPresent(h -> sb.append(";\r\n\tspf=").append(h.result().keyword()).append(" smtp.helo=")
+                .append(value(h.domain())));
         return sb.toString();
     }
 

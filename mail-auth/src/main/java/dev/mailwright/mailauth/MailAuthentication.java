@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The MX's content hook for mail authentication (ADR 0030): SPF of the MAIL FROM (the HELO name
- * for bounces), DKIM, DMARC; an Authentication-Results field with our authserv-id on every message
+ * for bounces) and of the HELO name, DKIM, DMARC (on the MAIL FROM result); an Authentication-Results field with our authserv-id on every message
  * it lets through (fields claiming that id removed first); and the configured {@link Actions} on
  * failures, per recipient domain (the strictest when a message goes to several). Checks only
  * unauthenticated sessions: mail from our own users is submission, not checked.
@@ -105,6 +105,10 @@ public final class MailAuthentication implements SmtpPolicy {
         String sender = from.reversePath().map(Object::toString).orElse("");
         SpfCheck spfCheck = spf.checkMailFrom(session.clientAddress().getAddress(), sender,
                 session.heloName().orElse(""));
+        // RFC 7208 2.3: the HELO identity too, when MAIL FROM was not already checked through it
+        String heloName = session.heloName().orElse("");
+        Optional<SpfCheck> heloCheck = !sender.isEmpty() && heloName.contains(".") && !heloName.startsWith("[")
+                ? Optional.of(spf.checkHelo(session.clientAddress().getAddress(), heloName)) : Optional.empty();
         List<DkimResult> dkimResults = dkim.verify(() -> {
             try {
                 return content.open();
@@ -120,9 +124,10 @@ public final class MailAuthentication implements SmtpPolicy {
                 .removing((name, value) -> name.equalsIgnoreCase(AuthenticationResults.FIELD)
                         && AuthenticationResults.claims(value, id))
                 .removing((name, value) -> name.equalsIgnoreCase(QUARANTINE_FIELD))
-                .withField(AuthenticationResults.field(id, spfCheck, sender.isEmpty(), dkimResults, dmarcResult))
+                .withField(AuthenticationResults.field(id, spfCheck, sender.isEmpty(), heloCheck, dkimResults, dmarcResult))
                 .withResult("spf", spfCheck.result().keyword())
                 .withResult("spf.domain", spfCheck.domain())
+                .withResult("spf.helo", heloCheck.map(h -> h.result().keyword()).orElse(spfCheck.result().keyword()))
                 .withResult("dkim", summary(dkimResults))
                 .withResult("dmarc", dmarcResult.status().keyword())
                 .withResult("dmarc.disposition", dmarcResult.disposition().keyword())

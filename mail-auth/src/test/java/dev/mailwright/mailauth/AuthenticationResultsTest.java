@@ -30,7 +30,7 @@ class AuthenticationResultsTest {
         DkimResult odd = new DkimResult(DkimResult.Status.PERMERROR, "evil\r\nBcc: x@y;\"", "s", "rsa-sha256", "", "");
         DmarcResult none = new DmarcResult(DmarcResult.Status.NONE, "", Optional.empty(), DmarcRecord.Policy.NONE, "");
         String field = AuthenticationResults.field("mx.example.org",
-                new SpfCheck(SpfResult.TEMPERROR, "mailfrom", "a.example", ""), true, List.of(odd), none);
+                new SpfCheck(SpfResult.TEMPERROR, "mailfrom", "a.example", ""), true, Optional.empty(), List.of(odd), none);
         assertThat(field).isEqualTo("Authentication-Results: mx.example.org;\r\n\tspf=temperror smtp.helo=a.example;\r\n"
                 + "\tdkim=permerror header.d=\"evilBcc: x@y;\\\"\" header.s=s;\r\n\tdmarc=none");
         // accepted as a field by the SMTP hook: no line break that is not folding

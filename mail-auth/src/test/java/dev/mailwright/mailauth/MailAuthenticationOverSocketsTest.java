@@ -50,6 +50,7 @@ class MailAuthenticationOverSocketsTest {
             new PasswordHashing(new PasswordHashing.Argon2Cost(256, 1, 1), new SecureRandom()));
     private final InMemoryZone zone = new InMemoryZone()
             .txt("good.example", "v=spf1 ip4:127.0.0.1 -all")
+            .txt("client.good.example", "v=spf1 a:good.example ip4:127.0.0.1 -all")
             .txt("_dmarc.good.example", "v=DMARC1; p=reject")
             .txt("bank.example", "v=spf1 ip4:192.0.2.1 -all")
             .txt("_dmarc.bank.example", "v=DMARC1; p=reject")
@@ -133,7 +134,8 @@ class MailAuthenticationOverSocketsTest {
         String stored = newest("alice@example.org");
         assertThat(stored).contains("Authentication-Results: mx.example.org;\r\n\tspf=pass smtp.mailfrom=good.example;\r\n"
                 + "\tdkim=pass header.d=good.example header.s=sel header.b=");
-        assertThat(stored).contains("\tdmarc=pass (p=reject dis=none) header.from=good.example\r\nReceived: from ");
+        assertThat(stored).contains("\tdmarc=pass (p=reject dis=none) header.from=good.example;\r\n"
+                + "\tspf=pass smtp.helo=client.good.example\r\nReceived: from ");
         assertThat(stored).doesNotContain("X-Mailwright-Quarantine");
     }
 

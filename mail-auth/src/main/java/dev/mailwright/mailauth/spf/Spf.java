@@ -6,6 +6,7 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -31,12 +32,25 @@ public final class Spf {
 
     private final DnsLookup dns;
     private final String receiver;
+    private final Duration budget;
 
-    /** @param receiver our host name, for the {@code %{r}} macro */
+    /** With {@link #DEFAULT_BUDGET}. */
     public Spf(DnsLookup dns, String receiver) {
+        this(dns, receiver, DEFAULT_BUDGET);
+    }
+
+    /**
+     * @param receiver our host name, for the {@code %{r}} macro
+     * @param budget   how long one check may take in all; past it, temperror (RFC 7208 4.6.4 asks for at least 20 s)
+     */
+    public Spf(DnsLookup dns, String receiver, Duration budget) {
         this.dns = dns;
         this.receiver = receiver;
+        this.budget = budget;
     }
+
+    /** A whole check, all its DNS queries included. */
+    public static final Duration DEFAULT_BUDGET = Duration.ofSeconds(20);
 
     /**
      * Checks the MAIL FROM identity; with a null sender (bounces) the HELO identity instead
@@ -113,6 +127,7 @@ public final class Spf {
         int dnsTerms;
         int voids;
         String reason = "";
+        final long deadline = System.nanoTime() + budget.toNanos();
 
         Evaluation(InetAddress ip, String sender, String helo) {
             this.ip = ip;
@@ -124,7 +139,7 @@ public final class Spf {
             if (!validDomain(domain)) {
                 return SpfResult.NONE;
             }
-            DnsAnswer<String> txt = dns.txt(domain);
+            DnsAnswer<String> txt = timed(dns.txt(domain));
             if (txt.failed()) {
                 throw new Stop(SpfResult.TEMPERROR, "DNS failure for " + domain + ": " + txt.error());
             }
@@ -179,7 +194,16 @@ public final class Spf {
             }
         }
 
+        /** Every answer passes here: a check that ran out of time ends as temperror. */
+        private <T> DnsAnswer<T> timed(DnsAnswer<T> answer) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new Stop(SpfResult.TEMPERROR, "SPF check took longer than " + budget.toSeconds() + "s");
+            }
+            return answer;
+        }
+
         private <T> DnsAnswer<T> counted(DnsAnswer<T> answer, String what) {
+            timed(answer);
             if (answer.failed()) {
                 throw new Stop(SpfResult.TEMPERROR, "DNS failure for " + what + ": " + answer.error());
             }
@@ -269,14 +293,14 @@ public final class Spf {
         /** The names of the client's PTR records whose addresses include the client (RFC 7208 5.5), at most 10 looked at. */
         private List<String> validatedNames() {
             List<String> out = new ArrayList<>();
-            DnsAnswer<String> ptr = dns.ptr(ip);
+            DnsAnswer<String> ptr = timed(dns.ptr(ip));
             if (!ptr.found()) {
                 return out; // an error here is no match
             }
             List<String> names = ptr.records();
             for (int i = 0; i < names.size() && i < MAX_NAMES; i++) {
                 String name = names.get(i);
-                DnsAnswer<InetAddress> addresses = ip instanceof Inet4Address ? dns.a(name) : dns.aaaa(name);
+                DnsAnswer<InetAddress> addresses = timed(ip instanceof Inet4Address ? dns.a(name) : dns.aaaa(name));
                 if (addresses.records().contains(ip)) {
                     out.add(name);
                 }
