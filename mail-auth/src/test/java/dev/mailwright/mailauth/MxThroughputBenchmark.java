@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
 import dev.mailwright.mailauth.dkim.DkimVerifier;
 import dev.mailwright.mailauth.dmarc.Dmarc;
-import dev.mailwright.mailauth.dns.DnsAnswer;
 import dev.mailwright.mailauth.dns.DnsLookup;
 import dev.mailwright.mailauth.dns.InMemoryZone;
 import dev.mailwright.mailauth.spf.Spf;
@@ -31,7 +30,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * MX throughput with mail authentication off and on (issue 23's cost note), over real sockets:
@@ -67,7 +65,7 @@ public final class MxThroughputBenchmark {
                 + message;
         String[] modes = {"off", "on", "on+200us", "off", "on", "on+200us"};
         for (String mode : modes) {
-            DnsLookup dns = mode.startsWith("on+") ? slow(zone, Long.parseLong(mode.substring(3, mode.length() - 2)) * 1000)
+            DnsLookup dns = mode.startsWith("on+") ? zone.delayed(Long.parseLong(mode.substring(3, mode.length() - 2)) * 1000)
                     : zone;
             double rate = run(mode.equals("off") ? null : dns, clients, perClient, signed);
             System.out.printf("%-9s %d clients x %d messages: %.0f messages/s%n", mode, clients, perClient, rate);
@@ -138,40 +136,5 @@ public final class MxThroughputBenchmark {
                 throw new IllegalStateException("expected " + code + ", got " + line);
             }
         } while (line.charAt(3) == '-');
-    }
-
-    /** The zone, each answer delayed by {@code nanos} as a resolver on this host would. */
-    private static DnsLookup slow(DnsLookup zone, long nanos) {
-        return new DnsLookup() {
-            private <T> DnsAnswer<T> later(DnsAnswer<T> a) {
-                LockSupport.parkNanos(nanos);
-                return a;
-            }
-
-            @Override
-            public DnsAnswer<String> txt(String name) {
-                return later(zone.txt(name));
-            }
-
-            @Override
-            public DnsAnswer<InetAddress> a(String name) {
-                return later(zone.a(name));
-            }
-
-            @Override
-            public DnsAnswer<InetAddress> aaaa(String name) {
-                return later(zone.aaaa(name));
-            }
-
-            @Override
-            public DnsAnswer<MxRecord> mx(String name) {
-                return later(zone.mx(name));
-            }
-
-            @Override
-            public DnsAnswer<String> ptr(InetAddress address) {
-                return later(zone.ptr(address));
-            }
-        };
     }
 }

@@ -78,6 +78,42 @@ public final class InMemoryZone implements DnsLookup {
         return exists(name);
     }
 
+    /** This zone answering each query only after {@code nanos}, as a resolver that takes its time (tests of budgets, benchmarks). */
+    public DnsLookup delayed(long nanos) {
+        InMemoryZone zone = this;
+        return new DnsLookup() {
+            private <T> DnsAnswer<T> later(DnsAnswer<T> answer) {
+                java.util.concurrent.locks.LockSupport.parkNanos(nanos);
+                return answer;
+            }
+
+            @Override
+            public DnsAnswer<String> txt(String name) {
+                return later(zone.txt(name));
+            }
+
+            @Override
+            public DnsAnswer<InetAddress> a(String name) {
+                return later(zone.a(name));
+            }
+
+            @Override
+            public DnsAnswer<InetAddress> aaaa(String name) {
+                return later(zone.aaaa(name));
+            }
+
+            @Override
+            public DnsAnswer<MxRecord> mx(String name) {
+                return later(zone.mx(name));
+            }
+
+            @Override
+            public DnsAnswer<String> ptr(InetAddress address) {
+                return later(zone.ptr(address));
+            }
+        };
+    }
+
     /** Queries answered so far. */
     public int queries() {
         return queries.get();

@@ -76,37 +76,7 @@ class SpfTest {
     @Test
     void aCheckPastItsTimeBudgetShouldBeATemperror() throws UnknownHostException {
         InMemoryZone slowZone = new InMemoryZone().txt("slow.example", "v=spf1 a mx -all").a("slow.example", "192.0.2.9");
-        dev.mailwright.mailauth.dns.DnsLookup slow = new dev.mailwright.mailauth.dns.DnsLookup() {
-            private <T> dev.mailwright.mailauth.dns.DnsAnswer<T> late(dev.mailwright.mailauth.dns.DnsAnswer<T> a) {
-                java.util.concurrent.locks.LockSupport.parkNanos(30_000_000L); // 30 ms per answer
-                return a;
-            }
-
-            @Override
-            public dev.mailwright.mailauth.dns.DnsAnswer<String> txt(String name) {
-                return late(slowZone.txt(name));
-            }
-
-            @Override
-            public dev.mailwright.mailauth.dns.DnsAnswer<InetAddress> a(String name) {
-                return late(slowZone.a(name));
-            }
-
-            @Override
-            public dev.mailwright.mailauth.dns.DnsAnswer<InetAddress> aaaa(String name) {
-                return late(slowZone.aaaa(name));
-            }
-
-            @Override
-            public dev.mailwright.mailauth.dns.DnsAnswer<MxRecord> mx(String name) {
-                return late(slowZone.mx(name));
-            }
-
-            @Override
-            public dev.mailwright.mailauth.dns.DnsAnswer<String> ptr(InetAddress address) {
-                return late(slowZone.ptr(address));
-            }
-        };
+        dev.mailwright.mailauth.dns.DnsLookup slow = slowZone.delayed(30_000_000L); // 30 ms per answer
         SpfCheck c = new Spf(slow, "mx.example.org", java.time.Duration.ofMillis(40))
                 .checkMailFrom(InetAddress.getByName("203.0.113.1"), "a@slow.example", "x.example");
         assertThat(c.result()).isEqualTo(SpfResult.TEMPERROR);
