@@ -19,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import dev.mailwright.protocol.srs.SenderRewriting;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -46,9 +47,22 @@ public final class SmtpModule {
      * @param submissions          the submissions listener, implicit TLS (465)
      * @param settings             limits and behaviour shared by the listeners (their mode is set per listener)
      * @param messagesPerMinute    per client address, 0 for no limit ({@link RateLimitPolicy})
+     * @param mxHooks              hooks of the MX listener only, after the standard ones, in order: mail
+     *                             authentication and content scanning (ADR 0030); never asked on submission
      */
     public record Config(String hostname, Optional<InetSocketAddress> mx, Optional<InetSocketAddress> submission,
-                         Optional<InetSocketAddress> submissions, SmtpSettings settings, int messagesPerMinute) {
+                         Optional<InetSocketAddress> submissions, SmtpSettings settings, int messagesPerMinute,
+                         List<SmtpPolicy> mxHooks) {
+
+        public Config {
+            mxHooks = List.copyOf(mxHooks);
+        }
+
+        /** Without MX-only hooks. */
+        public Config(String hostname, Optional<InetSocketAddress> mx, Optional<InetSocketAddress> submission,
+                      Optional<InetSocketAddress> submissions, SmtpSettings settings, int messagesPerMinute) {
+            this(hostname, mx, submission, submissions, settings, messagesPerMinute, List.of());
+        }
     }
 
     @Provides
@@ -69,8 +83,12 @@ public final class SmtpModule {
                 continue;
             }
             SmtpSettings s = config.settings().toBuilder().hostname(config.hostname()).mode(modes[i]).build();
+            List<SmtpPolicy> hooks = new ArrayList<>(extra);
+            if (modes[i] == SmtpSettings.Mode.MX) {
+                hooks.addAll(config.mxHooks());
+            }
             listeners.add(SmtpListeners.create(s, addresses.get(i).get(),
-                    SmtpPolicies.standard(s, store, srs.map(SenderRewriting::forwardingDomain), extra),
+                    SmtpPolicies.standard(s, store, srs.map(SenderRewriting::forwardingDomain), hooks),
                     StoreMessageSink.factory(store, clock, s.postmaster(), srs),
                     auth, Optional.of(tls), clock, metrics));
         }

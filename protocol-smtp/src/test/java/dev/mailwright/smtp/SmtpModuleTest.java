@@ -94,4 +94,40 @@ class SmtpModuleTest {
             listeners.forEach(Listener::stop);
         }
     }
+
+    @Test
+    void mxHooksShouldBeAskedOnTheMxListenerOnly() throws Exception {
+        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        dev.mailwright.smtp.policy.SmtpPolicy refuseAll = new dev.mailwright.smtp.policy.SmtpPolicy() {
+            @Override
+            public dev.mailwright.smtp.policy.PolicyResult connect(dev.mailwright.smtp.api.SessionInfo session) {
+                return dev.mailwright.smtp.policy.PolicyResult.reject(
+                        dev.mailwright.smtp.api.SmtpReply.of(554, "5.7.1", "Service unavailable"));
+            }
+        };
+        SmtpModule.Config config = new SmtpModule.Config("mx.example.org", Optional.of(any), Optional.of(any),
+                Optional.empty(), SmtpSettings.builder().build(), 0, List.of(refuseAll));
+        MailStore store = SessionHarness.fixtureStore();
+        Set<Listener> listeners = DaggerSmtpModuleTest_TestServer.factory()
+                .create(config, store, dev.mailwright.protocol.Authenticator.of(store.accounts()), TestTls.server(),
+                        ProtocolMetrics.NONE, AuthThrottle.standard(), Optional.empty())
+                .listeners();
+        listeners.forEach(l -> {
+            try {
+                l.start();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try {
+            for (Listener l : listeners) {
+                try (RawClient c = new RawClient(l.port())) {
+                    assertThat(c.reply()).as(l.name()).isEqualTo(l.name().equals("smtp")
+                            ? "554 5.7.1 Service unavailable" : "220 mx.example.org ESMTP Mailwright");
+                }
+            }
+        } finally {
+            listeners.forEach(Listener::stop);
+        }
+    }
 }

@@ -19,7 +19,16 @@ import dev.mailwright.server.ops.MicrometerOutboundMetrics;
 import dev.mailwright.server.ops.MicrometerProtocolMetrics;
 import dev.mailwright.protocol.tls.TlsConfig;
 import dev.mailwright.server.config.ServerConfig;
+import dev.mailwright.mailauth.Dnsbl;
+import dev.mailwright.mailauth.MailAuthentication;
+import dev.mailwright.mailauth.dkim.DkimVerifier;
+import dev.mailwright.mailauth.dmarc.Dmarc;
+import dev.mailwright.mailauth.dns.DnsLookup;
+import dev.mailwright.mailauth.dns.DnsjavaLookup;
+import dev.mailwright.mailauth.spf.Spf;
 import dev.mailwright.smtp.SmtpModule;
+import dev.mailwright.smtp.policy.LocalDomainCache;
+import dev.mailwright.smtp.policy.SmtpPolicy;
 import dev.mailwright.smtp.api.SmtpSettings;
 import dev.mailwright.store.MailStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,9 +36,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.inject.Named;
 import javax.inject.Singleton;
 
 /** Turns the server configuration into the settings each protocol module reads. */
@@ -156,8 +170,39 @@ public abstract class ServerModule {
                 l.maxBadCommands(), l.listenBacklog(), l.deadlines());
     }
 
+    /**
+     * The hooks of the MX listener only, in the order they are asked: the DNS blocklists at connect,
+     * then mail authentication at the end of data (ADR 0030). Content scanning goes after them here,
+     * so that it sees their verdicts.
+     */
     @Provides
-    static SmtpModule.Config smtpConfig(ServerConfig config) {
+    @Singleton
+    @Named("mx")
+    static List<SmtpPolicy> mxHooks(ServerConfig config, MailStore store) {
+        ServerConfig.MailAuth m = config.mailAuth();
+        List<SmtpPolicy> hooks = new ArrayList<>();
+        if (!m.enabled() && m.dnsblZones().isEmpty()) {
+            return List.of();
+        }
+        Clock clock = Clock.systemUTC();
+        DnsLookup dns = new DnsjavaLookup(m.dnsTimeout());
+        if (!m.dnsblZones().isEmpty()) {
+            hooks.add(new Dnsbl(dns, m.dnsblZones(), m.dnsblCacheTtl(), m.dnsblCacheSize(), clock));
+        }
+        if (m.enabled()) {
+            DkimVerifier.Limits d = DkimVerifier.Limits.DEFAULT;
+            hooks.add(new MailAuthentication(new Spf(dns, config.hostname()),
+                    new DkimVerifier(dns, new DkimVerifier.Limits(m.dkimMaxSignatures(), d.minRsaBits(), d.maxRsaBits(),
+                            d.maxHeader()), clock),
+                    new Dmarc(dns, () -> ThreadLocalRandom.current().nextInt(100)),
+                    new MailAuthentication.Settings(m.authservId().orElse(config.hostname()), m.actions(), m.domains(),
+                            new LocalDomainCache(store.recipients()::isLocalDomain, Duration.ofSeconds(5), clock))));
+        }
+        return List.copyOf(hooks);
+    }
+
+    @Provides
+    static SmtpModule.Config smtpConfig(ServerConfig config, @Named("mx") List<SmtpPolicy> mxHooks) {
         ServerConfig.Listener mx = config.listener("smtp");
         ServerConfig.Listener submission = config.listener("submission");
         ServerConfig.Listener submissions = config.listener("submissions");
@@ -180,7 +225,7 @@ public abstract class ServerModule {
                 .backlog(l.listenBacklog())
                 .build();
         return new SmtpModule.Config(config.hostname(), address(config, "smtp"), address(config, "submission"),
-                address(config, "submissions"), settings, config.smtp().messagesPerMinutePerIp());
+                address(config, "submissions"), settings, config.smtp().messagesPerMinutePerIp(), mxHooks);
     }
 
     /** The socket address of an enabled listener; empty when it is turned off. */

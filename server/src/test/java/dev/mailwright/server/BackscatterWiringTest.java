@@ -69,8 +69,16 @@ class BackscatterWiringTest {
             Map<String, String> env = ServerTestSupport.env(dataDir, db);
             env.put("MAILWRIGHT_HOSTNAME", "mx.example.org");
             Path conf = Files.createTempFile("mailwright", ".conf");
+            // the victim's domain is routed to a port where nothing listens: its DSN waits in the queue
+            // (a temporary failure) instead of failing at once on a resolver that answers NXDOMAIN
+            // quickly, which raced awaitDsnTo
+            int closed;
+            try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+                closed = free.getLocalPort();
+            }
             Files.writeString(conf, "outbound.domain-smarthosts {\n  \"remote.example\" { host = \"127.0.0.1:"
-                    + target.port(SmtpSettings.Mode.MX) + "\", verify-certificate = false }\n}\n");
+                    + target.port(SmtpSettings.Mode.MX) + "\", verify-certificate = false }\n"
+                    + "  \"elsewhere.example\" { host = \"127.0.0.1:" + closed + "\" }\n}\n");
             try (MailwrightServer server = MailwrightServer.start(ConfigLoader.load(Optional.of(conf), env))) {
                 server.store().domains().add("example.org");
                 server.store().aliases().add("forward@example.org", List.of(Address.parse("someone@remote.example")));

@@ -122,6 +122,44 @@ class ListenerWiringTest {
         }
     }
 
+    /**
+     * Issue 23: the MX adds Authentication-Results with the configured authserv-id (the DNS here
+     * knows nothing of the sender: temperror or none, and the message is accepted), and drops a
+     * forged one; mail from a stranger with a From of a hosted domain is refused.
+     */
+    @Test
+    void theMxShouldAuthenticateMailAndSayWhatItFoundWithItsAuthservId() throws Exception {
+        Map<String, String> env = env("MAILWRIGHT_MAIL_AUTH_AUTHSERV_ID", "auth.example.org");
+        InMemoryMailStore store = new InMemoryMailStore();
+        store.domains().add("example.org");
+        Address ann = Address.parse("ann@example.org");
+        store.accounts().add(ann, "ann-password".toCharArray());
+        Set<Listener> listeners = started(ConfigLoader.load(Optional.empty(), env), store);
+        try (Line smtp = new Line(plain(port(listeners, "smtp")))) {
+            assertThat(smtp.read()).startsWith("220 ");
+            smtp.command("EHLO client.elsewhere.test");
+            assertThat(smtp.command("MAIL FROM:<someone@elsewhere.test>")).startsWith("250 ");
+            assertThat(smtp.command("RCPT TO:<ann@example.org>")).startsWith("250 ");
+            assertThat(smtp.command("DATA")).startsWith("354 ");
+            assertThat(smtp.command("Authentication-Results: auth.example.org; dmarc=pass\r\n"
+                    + "From: someone@elsewhere.test\r\nSubject: hi\r\n\r\nhello\r\n.")).startsWith("250 ");
+            assertThat(smtp.command("MAIL FROM:<someone@elsewhere.test>")).startsWith("250 ");
+            assertThat(smtp.command("RCPT TO:<ann@example.org>")).startsWith("250 ");
+            assertThat(smtp.command("DATA")).startsWith("354 ");
+            assertThat(smtp.command("From: boss@example.org\r\nSubject: wire money\r\n\r\nnow\r\n."))
+                    .startsWith("550 5.7.1 Message rejected: example.org is hosted here");
+        } finally {
+            listeners.forEach(Listener::stop);
+        }
+        long id = store.accounts().get(ann).orElseThrow().id();
+        try (var drop = store.maildrops().open(id, "test", java.time.Duration.ofSeconds(5))) {
+            assertThat(drop.messages()).hasSize(1);
+            String stored = new String(drop.open(drop.messages().get(0).uid()).readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(stored).containsPattern("Authentication-Results: auth\\.example\\.org;\r\n\tspf=(none|temperror)")
+                    .contains("dmarc=").doesNotContain("dmarc=pass");
+        }
+    }
+
     /** The configuration of a server with every listener on a free port, plus {@code more} (key, value, ...). */
     private Map<String, String> env(String... more) {
         Map<String, String> env = new HashMap<>();

@@ -33,11 +33,11 @@ import picocli.CommandLine.Option;
 /**
  * {@code check}: is this installation ready? Configuration, database and schema, data
  * directory, certificate expiry, listener ports, and the DNS records each domain needs
- * (MX, SPF, DKIM for the configured selectors). Without network the DNS checks say
+ * (MX, SPF and whether it ends in -all or ~all, DMARC and its policy, DKIM for the configured selectors). Without network the DNS checks say
  * "could not resolve" as warnings. Exit 0 unless a check failed (then 2).
  */
 @Command(name = "check", description = {"Checks configuration, database, certificate, listener ports and each domain's DNS"
-        + " records (MX, SPF, DKIM).", "Exit code 2 when a check fails; warnings do not fail."})
+        + " records (MX, SPF, DMARC, DKIM).", "Exit code 2 when a check fails; warnings do not fail."})
 final class CheckCommand implements Callable<Integer> {
 
     /** A certificate expiring sooner than this is a warning. */
@@ -235,11 +235,20 @@ final class CheckCommand implements Callable<Integer> {
             } else if (spf.size() > 1) {
                 add("dns spf", domain, Status.FAIL, spf.size() + " SPF records: receivers ignore them all (RFC 7208 permerror)");
             } else {
-                add("dns spf", domain, Status.OK, spf.get(0));
+                String record = spf.get(0).toLowerCase(Locale.ROOT);
+                if (record.matches(".*(^| )[+]?all( |$).*")) {
+                    add("dns spf", domain, Status.FAIL, spf.get(0) + " (+all lets any host send as " + domain + ")");
+                } else if (!record.matches(".*(^| )[-~]all( |$).*") && !record.contains("redirect=")) {
+                    add("dns spf", domain, Status.WARN, spf.get(0) + " (no -all or ~all: mail forged from elsewhere"
+                            + " is not refused by receivers)");
+                } else {
+                    add("dns spf", domain, Status.OK, spf.get(0));
+                }
             }
         } catch (DnsUnavailableException e) {
             add("dns spf", domain, Status.WARN, "could not resolve: " + e.getMessage());
         }
+        dmarc(dns, domain);
         if (selectors.isEmpty()) {
             add("dns dkim", domain, Status.SKIP, "no DKIM selector configured (--dkim-selector to check one)");
         }
@@ -257,6 +266,34 @@ final class CheckCommand implements Callable<Integer> {
             } catch (DnsUnavailableException e) {
                 add("dns dkim", name, Status.WARN, "could not resolve: " + e.getMessage());
             }
+        }
+    }
+
+    /** The DMARC record at {@code _dmarc.domain} (RFC 7489 6.1): one, with a policy. */
+    private void dmarc(DnsLookup dns, String domain) {
+        String name = "_dmarc." + domain;
+        try {
+            List<String> records = dns.txt(name).stream()
+                    .filter(t -> t.replace(" ", "").toUpperCase(Locale.ROOT).startsWith("V=DMARC1")).toList();
+            if (records.isEmpty()) {
+                add("dns dmarc", name, Status.WARN, "no DMARC record: receivers decide alone what to do with mail"
+                        + " forged as " + domain + "; publish v=DMARC1; p=quarantine (deploy/README.md)");
+            } else if (records.size() > 1) {
+                add("dns dmarc", name, Status.FAIL, records.size() + " DMARC records: receivers ignore them all (RFC 7489 6.6.3)");
+            } else {
+                String r = records.get(0);
+                String policy = java.util.Arrays.stream(r.split(";")).map(String::strip)
+                        .filter(t -> t.toLowerCase(Locale.ROOT).replace(" ", "").startsWith("p="))
+                        .map(t -> t.substring(t.indexOf('=') + 1).strip().toLowerCase(Locale.ROOT)).findFirst().orElse("");
+                if (!List.of("none", "quarantine", "reject").contains(policy)) {
+                    add("dns dmarc", name, Status.WARN, r + " (no valid p=: receivers take it as p=none at best)");
+                } else {
+                    add("dns dmarc", name, policy.equals("none") ? Status.WARN : Status.OK, r
+                            + (policy.equals("none") ? " (p=none: forged mail is only reported, not refused)" : ""));
+                }
+            }
+        } catch (DnsUnavailableException e) {
+            add("dns dmarc", name, Status.WARN, "could not resolve: " + e.getMessage());
         }
     }
 }

@@ -66,6 +66,7 @@ class CheckCommandTest extends CommandTest {
         mx.put("example.org", List.of(new DnsLookup.Mx(10, "mail.example.org")));
         txt.put("example.org", List.of("google-site-verification=x", "v=spf1 mx -all"));
         txt.put("mw._domainkey.example.org", List.of("v=DKIM1; k=rsa; p=MIIBIjAN"));
+        txt.put("_dmarc.example.org", List.of("v=DMARC1; p=quarantine; rua=mailto:postmaster@example.org"));
         context.dkimSelectors.add("mw");
         try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             context.listeners.add(new AdminContext.Listener("smtp", "127.0.0.1", busy.getLocalPort()));
@@ -83,6 +84,7 @@ class CheckCommandTest extends CommandTest {
             assertThat(check(json, "dns mx", "example.org").get("status").asText()).isEqualTo("ok");
             assertThat(check(json, "dns spf", "example.org").get("detail").asText()).isEqualTo("v=spf1 mx -all");
             assertThat(check(json, "dns dkim", "mw._domainkey").get("status").asText()).isEqualTo("ok");
+            assertThat(check(json, "dns dmarc", "_dmarc.example.org").get("status").asText()).isEqualTo("ok");
         }
         assertThat(run("check").out()).startsWith("CHECK").contains("all checks passed");
     }
@@ -142,6 +144,26 @@ class CheckCommandTest extends CommandTest {
         assertThat(check(r.json(), "dns mx", "example.org").get("status").asText()).isEqualTo("fail");
         assertThat(check(r.json(), "dns spf", "example.org").get("detail").asText()).contains("2 SPF records");
         assertThat(check(r.json(), "dns dkim", "s1._domainkey").get("detail").asText()).isEqualTo("no DKIM key record");
+        assertThat(check(r.json(), "dns dmarc", "_dmarc.example.org").get("status").asText()).isEqualTo("warn");
+    }
+
+    @Test
+    void weakSpfAndDmarcRecordsAreReported() {
+        mx.put("example.org", List.of(new DnsLookup.Mx(10, "mail.example.org")));
+        txt.put("example.org", List.of("v=spf1 mx +all"));
+        txt.put("_dmarc.example.org", List.of("v=DMARC1; p=none"));
+        JsonNode json = run("check", "--json").json();
+        assertThat(check(json, "dns spf", "example.org").get("status").asText()).isEqualTo("fail");
+        assertThat(check(json, "dns spf", "example.org").get("detail").asText()).contains("+all lets any host send");
+        assertThat(check(json, "dns dmarc", "_dmarc.example.org").get("status").asText()).isEqualTo("warn");
+        txt.put("example.org", List.of("v=spf1 mx"));
+        txt.put("_dmarc.example.org", List.of("v=DMARC1; p=reject", "v=DMARC1; p=none"));
+        json = run("check", "--json").json();
+        assertThat(check(json, "dns spf", "example.org").get("status").asText()).isEqualTo("warn");
+        assertThat(check(json, "dns dmarc", "_dmarc.example.org").get("detail").asText()).contains("2 DMARC records");
+        txt.put("_dmarc.example.org", List.of("v=DMARC1; rua=mailto:x@example.org"));
+        assertThat(check(run("check", "--json").json(), "dns dmarc", "_dmarc.example.org").get("detail").asText())
+                .contains("no valid p=");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.mailwright.outbound.dkim;
 
 import dev.mailwright.store.DkimKey;
+import dev.mailwright.store.content.HeaderSection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,7 +19,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import org.apache.james.jdkim.canon.RelaxedBodyCanonicalizer;
 
 /**
@@ -99,13 +99,13 @@ public final class DkimSigner {
                 List<String> instances = header.get(name);
                 for (int i = instances.size() - 1; i >= 0; i--) { // bottom up, as verifiers pick them
                     signedNames.add(name);
-                    data.append(relaxed(instances.get(i)));
+                    data.append(HeaderSection.relaxed(instances.get(i)));
                 }
             }
             String unsigned = "DKIM-Signature: v=1; a=" + key.algorithm().tag() + "; c=relaxed/relaxed; d="
                     + key.domain() + "; s=" + key.selector() + ";\r\n\tt=" + clock.instant().getEpochSecond()
                     + "; h=" + String.join(":", signedNames) + ";\r\n\tbh=" + bh + ";\r\n\tb=";
-            String canonical = relaxed(unsigned);
+            String canonical = HeaderSection.relaxed(unsigned);
             data.append(canonical, 0, canonical.length() - 2); // without its CRLF (RFC 6376 3.7)
             byte[] signature = signature(data.toString().getBytes(StandardCharsets.ISO_8859_1));
             return unsigned + fold(Base64.getEncoder().encodeToString(signature)) + "\r\n";
@@ -128,28 +128,6 @@ public final class DkimSigner {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("DKIM signing failed with " + key, e);
         }
-    }
-
-    /** Relaxed header canonicalisation (RFC 6376 3.4.2) of one raw field; ends in CRLF. */
-    public static String relaxed(String field) {
-        int colon = field.indexOf(':');
-        String name = field.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-        String value = field.substring(colon + 1).replace("\r\n", "").replace("\n", "");
-        StringBuilder v = new StringBuilder(value.length());
-        boolean space = false;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == ' ' || c == '\t') {
-                space = true;
-            } else {
-                if (space && v.length() > 0) {
-                    v.append(' ');
-                }
-                space = false;
-                v.append(c);
-            }
-        }
-        return name + ":" + v + "\r\n";
     }
 
     private static String fold(String base64) {

@@ -1,7 +1,8 @@
 package dev.mailwright.outbound.internal;
 
 import dev.mailwright.outbound.dkim.DkimSigner;
-import dev.mailwright.outbound.dkim.HeaderSection;
+import dev.mailwright.outbound.dkim.Author;
+import dev.mailwright.store.content.HeaderSection;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.DkimKey;
 import java.io.ByteArrayInputStream;
@@ -85,7 +86,7 @@ public final class PreparedMessage {
             for (String f : header.fields()) {
                 utf8Header |= f.chars().anyMatch(c -> c >= 0x80);
             }
-            Optional<DkimKey> key = header.complete() ? header.fromAddress().flatMap(keys) : Optional.empty();
+            Optional<DkimKey> key = header.complete() ? Author.of(header).flatMap(keys) : Optional.empty();
             DkimSigner.Signing signing = key.map(k -> new DkimSigner(k, clock).begin(header)).orElse(null);
             OutputStream body = signing == null ? OutputStream.nullOutputStream() : signing.body();
             byte[] buf = new byte[64 * 1024];

@@ -109,8 +109,11 @@ public final class SenderOwnershipPolicy implements SmtpPolicy {
         return PolicyResult.NO_OPINION;
     }
 
-    /** The mailboxes of an address-list field value (groups flattened); empty when it is not one, or lists none. */
-    static Optional<List<Address>> addresses(String value) {
+    /**
+     * The mailboxes of an address-list field value (groups flattened), by mime4j's strict parser;
+     * empty when it is not one, or lists none. Also what mail authentication reads the author with.
+     */
+    public static Optional<List<Address>> addresses(String value) {
         try {
             List<Mailbox> mailboxes = DefaultAddressParser.DEFAULT.parseAddressList(value).flatten();
             if (mailboxes.isEmpty()) {

@@ -100,7 +100,8 @@ public final class ConfigLoader {
     private static void rejectUnknownKeys(Config defaults, Config given) {
         Set<String> unknown = new TreeSet<>();
         for (Map.Entry<String, ConfigValue> e : given.entrySet()) {
-            if (!defaults.hasPath(e.getKey()) && !e.getKey().startsWith(DOMAIN_SMARTHOSTS + ".")) {
+            if (!defaults.hasPath(e.getKey()) && !e.getKey().startsWith(DOMAIN_SMARTHOSTS + ".")
+                    && !e.getKey().startsWith(MAIL_AUTH_DOMAINS + ".")) {
                 unknown.add(describe(e.getKey(), e.getValue().origin()));
             }
         }
@@ -273,7 +274,68 @@ public final class ConfigLoader {
                         embeddedPort, socketTimeout),
                 new ServerConfig.Tls(cert, key), Map.copyOf(listeners), limits, pop3, smtp, outbound, passwords,
                 positiveDuration(c, "shutdown.grace-period"), new ServerConfig.Logging(format, level), nodeId,
-                authDefaultDomain);
+                authDefaultDomain, mailAuth(c));
+    }
+
+    /** Per-domain actions of mail authentication: an object of hosted domains, each with keys of {@link #ACTION_KEYS}. */
+    static final String MAIL_AUTH_DOMAINS = "mail-auth.domains";
+    static final List<String> ACTION_KEYS = List.of("spf-fail", "dmarc-quarantine", "dmarc-reject", "local-sender-forgery",
+            "quarantine-subject-tag");
+
+    private static ServerConfig.MailAuth mailAuth(Config c) {
+        Optional<String> authservId = nonEmpty(c.getString("mail-auth.authserv-id"));
+        authservId.ifPresent(id -> check(id.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?"), c,
+                "mail-auth.authserv-id", "must be a host name (letters, digits, dots and hyphens)"));
+        Duration dnsTimeout = positiveDuration(c, "mail-auth.dns-timeout");
+        check(dnsTimeout.compareTo(Duration.ofSeconds(60)) <= 0, c, "mail-auth.dns-timeout", "must be at most 60s");
+        dev.mailwright.mailauth.Actions global = actions(c, "mail-auth", dev.mailwright.mailauth.Actions.DEFAULT);
+        Map<String, dev.mailwright.mailauth.Actions> domains = new TreeMap<>();
+        for (String domain : c.getObject(MAIL_AUTH_DOMAINS).keySet()) {
+            String base = MAIL_AUTH_DOMAINS + "." + com.typesafe.config.ConfigUtil.quoteString(domain);
+            check(c.getValue(base).valueType() == com.typesafe.config.ConfigValueType.OBJECT, c, base,
+                    "must be { dmarc-reject = quarantine, ... } with keys " + String.join(", ", ACTION_KEYS));
+            check(domain.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?"), c, base, "must be a domain name");
+            for (String k : c.getConfig(base).root().keySet()) {
+                check(ACTION_KEYS.contains(k), c, base + "." + k, "unknown key; a domain's actions are "
+                        + String.join(", ", ACTION_KEYS));
+            }
+            domains.put(domain.toLowerCase(Locale.ROOT), actions(c, base, global));
+        }
+        int maxSignatures = positiveInt(c, "mail-auth.dkim-max-signatures");
+        check(maxSignatures <= 20, c, "mail-auth.dkim-max-signatures", "must be from 1 to 20");
+        List<String> zones = c.getValue("mail-auth.dnsbl-zones").valueType() == com.typesafe.config.ConfigValueType.STRING
+                ? java.util.Arrays.stream(c.getString("mail-auth.dnsbl-zones").split(",")).map(String::trim)
+                        .filter(z -> !z.isEmpty()).toList() // from an environment variable: comma-separated
+                : c.getStringList("mail-auth.dnsbl-zones");
+        for (String zone : zones) {
+            check(zone.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?\\.[A-Za-z0-9-]+"), c, "mail-auth.dnsbl-zones",
+                    "must be DNS zone names, e.g. [\"zen.spamhaus.org\"]: " + zone);
+        }
+        return new ServerConfig.MailAuth(c.getBoolean("mail-auth.enabled"), authservId, dnsTimeout, global,
+                domains, maxSignatures, zones, positiveDuration(c, "mail-auth.dnsbl-cache-ttl"),
+                positiveInt(c, "mail-auth.dnsbl-cache-size"));
+    }
+
+    /** The action keys under {@code base}, each defaulting to the one of {@code otherwise}. */
+    private static dev.mailwright.mailauth.Actions actions(Config c, String base, dev.mailwright.mailauth.Actions otherwise) {
+        dev.mailwright.mailauth.Action spf = action(c, base + ".spf-fail", otherwise.spfFail());
+        dev.mailwright.mailauth.Action quarantine = action(c, base + ".dmarc-quarantine", otherwise.dmarcQuarantine());
+        dev.mailwright.mailauth.Action reject = action(c, base + ".dmarc-reject", otherwise.dmarcReject());
+        dev.mailwright.mailauth.Action forgery = action(c, base + ".local-sender-forgery", otherwise.localForgery());
+        Optional<String> tag = c.hasPath(base + ".quarantine-subject-tag")
+                ? nonEmpty(c.getString(base + ".quarantine-subject-tag")) : otherwise.subjectTag();
+        tag.ifPresent(t -> check(t.chars().allMatch(ch -> ch >= ' ' && ch != 127), c, base + ".quarantine-subject-tag",
+                "must be one line of text"));
+        return new dev.mailwright.mailauth.Actions(spf, quarantine, reject, forgery, tag);
+    }
+
+    private static dev.mailwright.mailauth.Action action(Config c, String key, dev.mailwright.mailauth.Action otherwise) {
+        if (!c.hasPath(key)) {
+            return otherwise;
+        }
+        String v = c.getString(key).trim().toLowerCase(Locale.ROOT);
+        check(List.of("mark", "quarantine", "reject").contains(v), c, key, "must be mark, quarantine or reject");
+        return dev.mailwright.mailauth.Action.parse(v);
     }
 
     /** Per-domain smarthosts: an object of domains, each with the keys {@link #SMARTHOST_KEYS}. */

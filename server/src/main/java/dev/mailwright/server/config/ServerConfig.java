@@ -24,7 +24,8 @@ public record ServerConfig(
         Duration shutdownGracePeriod,
         Logging logging,
         Optional<String> nodeId,
-        Optional<String> authDefaultDomain) {
+        Optional<String> authDefaultDomain,
+        MailAuth mailAuth) {
 
     /** The listener names, in start order. */
     public static final java.util.List<String> LISTENER_NAMES =
@@ -122,6 +123,25 @@ public record ServerConfig(
     }
 
     /** @param format {@code text} or {@code json} */
+    /**
+     * Inbound mail authentication on the MX (ADR 0030): {@code mail-auth.*}.
+     *
+     * @param enabled     SPF, DKIM and DMARC checks and the Authentication-Results field
+     * @param authservId  the authserv-id of our Authentication-Results; empty: the host name
+     * @param actions     what to do on failures, for every domain without its own
+     * @param domains     actions by hosted domain (lower case), each key defaulting to the global one
+     * @param dnsblZones  DNS blocklist zones asked at connect, in order; empty: none
+     */
+    public record MailAuth(boolean enabled, Optional<String> authservId, Duration dnsTimeout,
+                           dev.mailwright.mailauth.Actions actions, Map<String, dev.mailwright.mailauth.Actions> domains,
+                           int dkimMaxSignatures, java.util.List<String> dnsblZones, Duration dnsblCacheTtl,
+                           int dnsblCacheSize) {
+        public MailAuth {
+            domains = Map.copyOf(domains);
+            dnsblZones = java.util.List.copyOf(dnsblZones);
+        }
+    }
+
     public record Logging(String format, String level) {
     }
 }

@@ -342,4 +342,36 @@ class ConfigLoaderTest {
         ConfigLoader.defaults().entrySet().forEach(e ->
                 assertThat(ConfigLoader.envName(e.getKey())).matches("MAILWRIGHT_[A-Z0-9_]+"));
     }
+
+    @Test
+    void mailAuthActionsAreReadGloballyAndPerDomainAndTheirMistakesNamed() throws IOException {
+        Path p = file("""
+                mail-auth {
+                  spf-fail = reject
+                  quarantine-subject-tag = "[SPAM?]"
+                  dnsbl-zones = ["bl.example.net"]
+                  domains { "Example.org" { dmarc-reject = quarantine } }
+                }
+                """);
+        ServerConfig.MailAuth m = ConfigLoader.load(Optional.of(p), Map.of()).mailAuth();
+        assertThat(m.enabled()).isTrue();
+        assertThat(m.actions().spfFail()).isEqualTo(dev.mailwright.mailauth.Action.REJECT);
+        assertThat(m.actions().dmarcReject()).isEqualTo(dev.mailwright.mailauth.Action.REJECT);
+        assertThat(m.dnsblZones()).containsExactly("bl.example.net");
+        dev.mailwright.mailauth.Actions d = m.domains().get("example.org");
+        assertThat(d.dmarcReject()).isEqualTo(dev.mailwright.mailauth.Action.QUARANTINE);
+        assertThat(d.spfFail()).as("taken from the global one").isEqualTo(dev.mailwright.mailauth.Action.REJECT);
+        assertThat(d.subjectTag()).contains("[SPAM?]");
+        assertThat(ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_MAIL_AUTH_DNSBL_ZONES", "a.example, b.example"))
+                .mailAuth().dnsblZones()).containsExactly("a.example", "b.example");
+
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file("mail-auth.dmarc-reject = bounce\n")), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("mail-auth.dmarc-reject")
+                .hasMessageContaining("mark, quarantine or reject");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file(
+                "mail-auth.domains { \"a.example\" { spf = reject } }\n")), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("unknown key");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file("mail-auth.dnsbl-zones = [\"not a zone\"]\n")), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("mail-auth.dnsbl-zones");
+    }
 }

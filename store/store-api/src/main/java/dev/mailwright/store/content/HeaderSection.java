@@ -1,25 +1,22 @@
-package dev.mailwright.outbound.dkim;
+package dev.mailwright.store.content;
 
-import dev.mailwright.store.Address;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import org.apache.james.mime4j.dom.address.Mailbox;
-import org.apache.james.mime4j.field.address.DefaultAddressParser;
-import org.apache.james.mime4j.field.address.ParseException;
-import org.apache.james.mime4j.field.address.TokenMgrError;
+import java.util.Locale;
 
 /**
- * The header section of a message in wire form (CRLF lines), read up to and including the
- * blank line that ends it. Each field keeps its exact text with continuation lines and its
- * final CRLF, as ISO-8859-1 characters so that UTF-8 headers (RFC 6532) survive byte for byte.
+ * The header section of a message (CRLF lines), read up to and including the blank line that
+ * ends it, so that the stream is left at the body. Each field keeps its exact text with its
+ * continuation lines and final CRLF, as ISO-8859-1 characters so that UTF-8 fields (RFC 6532)
+ * survive byte for byte. The one reader of header sections: SMTP's content hooks, the DKIM
+ * signer (outbound) and verifier (mail-auth) read with it.
  *
  * @param fields   the fields in order
- * @param complete false when the section was larger than the limit (the fields are then incomplete)
+ * @param complete false when the section was larger than the limit: the fields past it are missing
  * @param octets   the octets consumed from the stream, blank line included
  */
 public record HeaderSection(List<String> fields, boolean complete, long octets) {
@@ -30,7 +27,7 @@ public record HeaderSection(List<String> fields, boolean complete, long octets) 
 
     /**
      * Reads the header section. Past {@code limit} octets the rest of the section is consumed
-     * (so the stream is positioned at the body) but no longer kept.
+     * (the stream is then at the body) but no longer kept.
      */
     public static HeaderSection read(InputStream in, int limit) throws IOException {
         List<String> fields = new ArrayList<>();
@@ -43,32 +40,25 @@ public record HeaderSection(List<String> fields, boolean complete, long octets) 
             int c;
             while ((c = in.read()) >= 0) {
                 octets++;
-                if (complete) {
-                    line.write(c);
-                    if (octets > limit) {
-                        complete = false;
-                    }
-                } else if (line.size() < 2) {
-                    line.write(c); // enough to see a blank line
+                if (complete && octets > limit) {
+                    complete = false;
+                }
+                if (complete || line.size() < 2) {
+                    line.write(c); // past the limit: only enough to see the blank line
                 }
                 if (c == '\n') {
                     break;
                 }
             }
             byte[] bytes = line.toByteArray();
-            if (bytes.length == 0) {
-                break; // end of input in the header
-            }
-            boolean blank = (bytes.length == 2 && bytes[0] == '\r' && bytes[1] == '\n')
-                    || (bytes.length == 1 && bytes[0] == '\n');
-            if (blank) {
-                break;
+            if (bytes.length == 0 || isBlank(bytes)) {
+                break; // the end of the section, or of the input in it
             }
             if (!complete) {
                 continue;
             }
             String text = new String(bytes, StandardCharsets.ISO_8859_1);
-            if ((text.startsWith(" ") || text.startsWith("\t")) && field != null) {
+            if ((text.charAt(0) == ' ' || text.charAt(0) == '\t') && field != null) {
                 field.append(text);
             } else {
                 if (field != null) {
@@ -81,6 +71,10 @@ public record HeaderSection(List<String> fields, boolean complete, long octets) 
             fields.add(field.toString());
         }
         return new HeaderSection(fields, complete, octets);
+    }
+
+    private static boolean isBlank(byte[] line) {
+        return line.length == 2 && line[0] == '\r' && line[1] == '\n' || line.length == 1 && line[0] == '\n';
     }
 
     /** The fields with this name (case-insensitive), in order. */
@@ -107,25 +101,25 @@ public record HeaderSection(List<String> fields, boolean complete, long octets) 
         return v.replace("\r\n", "").replace("\n", "").trim();
     }
 
-    /**
-     * The author, when the section has exactly one From field naming exactly one mailbox, as
-     * Apache James mime4j's strict RFC 5322 parser reads it (the same parser that checked the
-     * submitter's right to it, ADR 0026). Anything else is not ours to vouch for.
-     */
-    public Optional<Address> fromAddress() {
-        List<String> from = get("From");
-        if (from.size() != 1) {
-            return Optional.empty(); // none, or several
-        }
-        String v = new String(value(from.get(0)).getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
-        try {
-            List<Mailbox> mailboxes = DefaultAddressParser.DEFAULT.parseAddressList(v).flatten();
-            if (mailboxes.size() != 1 || mailboxes.get(0).getDomain() == null) {
-                return Optional.empty();
+    /** Relaxed header canonicalisation (RFC 6376 3.4.2) of one raw field; ends in CRLF. */
+    public static String relaxed(String field) {
+        int colon = field.indexOf(':');
+        String name = field.substring(0, colon).strip().toLowerCase(Locale.ROOT);
+        String value = field.substring(colon + 1).replace("\r\n", "").replace("\n", "");
+        StringBuilder v = new StringBuilder(value.length());
+        boolean space = false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == ' ' || c == '\t') {
+                space = true;
+            } else {
+                if (space && v.length() > 0) {
+                    v.append(' ');
+                }
+                space = false;
+                v.append(c);
             }
-            return Optional.of(new Address(mailboxes.get(0).getLocalPart(), mailboxes.get(0).getDomain()));
-        } catch (ParseException | TokenMgrError | RuntimeException e) {
-            return Optional.empty(); // unreadable, or no address ours can hold
         }
+        return name + ":" + v + "\r\n";
     }
 }
