@@ -46,6 +46,16 @@ public final class Receiver implements AutoCloseable {
         return new Receiver(SmtpServer.builder().hostname(hostname).tls(TLS).mx(0));
     }
 
+    /** An MX with STARTTLS on offer and this certificate (MTA-STS and REQUIRETLS tests). */
+    public static Receiver mx(String hostname, TlsConfig tls) {
+        return new Receiver(SmtpServer.builder().hostname(hostname).tls(tls).mx(0));
+    }
+
+    /** An MX without STARTTLS. */
+    public static Receiver plainMx(String hostname) {
+        return new Receiver(SmtpServer.builder().hostname(hostname).mx(0));
+    }
+
     /** A submission server: STARTTLS, then AUTH with these accounts before MAIL; a relay for any sender. */
     public static Receiver submission(String hostname, Authenticator accounts) {
         return new Receiver(SmtpServer.builder().hostname(hostname).tls(TLS).accounts(accounts)
