@@ -369,15 +369,20 @@ public final class OutboundWorker implements AutoCloseable {
                 group.forEach(i -> outcomes.put(i.id(), Outcome.temporary("4.3.0", "interrupted")));
                 continue;
             }
-            Transfer.Security security = Transfer.Security.OPPORTUNISTIC;
-            if (smarthost.isEmpty() && config.mtaSts().isPresent()) {
+            Transfer.Security security = new Transfer.Security(Optional.empty(), envelope.requireTls());
+            if (envelope.requireTls() && prepared.tlsOptional()) {
+                // RFC 8689 5: REQUIRETLS wins over the header; the message stays as it is
+                LOG.info("message {} has REQUIRETLS and TLS-Required: No; REQUIRETLS applies", messageId);
+            }
+            boolean policyApplies = envelope.requireTls() || !prepared.tlsOptional();
+            if (smarthost.isEmpty() && config.mtaSts().isPresent() && policyApplies) {
                 try {
                     MtaStsPolicies.Lookup l = config.mtaSts().get().lookup(domain);
                     l.failure().ifPresent(f -> config.tlsResults().record(TlsResults.Result.failure(domain,
                             Optional.empty(), f.kind() == MtaStsPolicies.Failure.Kind.INVALID ? "sts-policy-invalid"
                                     : "sts-policy-fetch-error", Optional.empty(), f.detail())));
                     security = new Transfer.Security(l.policy().filter(p -> p.mode() != MtaStsPolicy.Mode.NONE),
-                            false);
+                            envelope.requireTls());
                 } catch (RuntimeException x) {
                     LOG.warn("MTA-STS lookup of {} failed", domain, x);
                 }
@@ -624,7 +629,7 @@ public final class OutboundWorker implements AutoCloseable {
                 original = null;
             }
             Envelope reported = new Envelope(Optional.of(sender), envelope.received(), envelope.ret(), envelope.envId(),
-                    envelope.smtpUtf8(), envelope.authenticated());
+                    envelope.smtpUtf8(), envelope.authenticated(), envelope.requireTls());
             DeliveryReport.write(d.content(), config.hostname(), action, reported, entries, original, now,
                     Optional.ofNullable(retryUntil));
             d.commit();

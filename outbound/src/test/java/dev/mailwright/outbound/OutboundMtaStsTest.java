@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mailwright.outbound.mtasts.MtaStsPolicies;
 import dev.mailwright.outbound.testing.PolicyServer;
 import dev.mailwright.outbound.testing.Receiver;
+import dev.mailwright.outbound.testing.ScriptedServer;
+import dev.mailwright.store.Account;
 import dev.mailwright.outbound.tlsrpt.TlsResults;
 import dev.mailwright.protocol.tls.SelfSignedCertificate;
 import dev.mailwright.store.Address;
@@ -88,6 +90,13 @@ class OutboundMtaStsTest {
     private void queue(String to) {
         OutboundWorkerTest.queue(store, Envelope.of(Optional.of(Address.parse("ann@example.org")), clock.instant()),
                 OutboundWorkerTest.MESSAGE, RemoteRecipient.of(Address.parse(to)));
+    }
+
+    private void queueRequiringTls(String to, String content) {
+        Address ann = Address.parse("ann@example.org");
+        OutboundWorkerTest.queue(store, new Envelope(Optional.of(ann), clock.instant(), Optional.of("FULL"),
+                Optional.empty(), false, Optional.of(ann.toString()), true), content,
+                RemoteRecipient.of(Address.parse(to)));
     }
 
     private void policy(String domain, String mode, String mxPattern) {
@@ -211,6 +220,118 @@ class OutboundMtaStsTest {
             assertThat(r.failureType()).hasValue("certificate-not-trusted");
             assertThat(r.policy()).isEmpty();
         });
+    }
+
+    @Test
+    void tlsRequiredNoDeliversDespiteAnEnforcedPolicy() throws Exception {
+        Receiver rx = closeLater(Receiver.mx("localhost", SelfSignedCertificate.generate("localhost").tlsConfig()));
+        mx.add("remote.test", "localhost", rx.port());
+        policy("remote.test", "enforce", "localhost");
+        OutboundWorkerTest.queue(store, Envelope.of(Optional.of(Address.parse("ann@example.org")), clock.instant()),
+                "From: ann@example.org\r\nTLS-Required: No\r\nSubject: alert\r\n\r\nthe certificate expired\r\n",
+                RemoteRecipient.of(Address.parse("x@remote.test")));
+
+        worker().runOnce();
+
+        assertThat(rx.received()).hasSize(1);
+        assertThat(store.queue().list()).isEmpty();
+    }
+
+    // ------------------------------------------------------------ REQUIRETLS (RFC 8689)
+
+    @Test
+    void requireTlsGoesOverVerifiedTlsWithRequireTlsToAnMtaStsHost() throws Exception {
+        Receiver rx = closeLater(Receiver.mx("localhost", MX_CERT.tlsConfig()));
+        mx.add("remote.test", "localhost", rx.port());
+        policy("remote.test", "testing", "localhost");
+        queueRequiringTls("x@remote.test", OutboundWorkerTest.MESSAGE);
+
+        worker().runOnce();
+
+        assertThat(rx.received()).hasSize(1);
+        assertThat(rx.received().get(0).requireTls()).as("REQUIRETLS passed on").isTrue();
+        assertThat(rx.received().get(0).tls()).isPresent();
+        assertThat(store.queue().list()).isEmpty();
+    }
+
+    @Test
+    void requireTlsIsReturnedWhenTheDomainHasNoMtaStsPolicy() throws Exception {
+        Account ann = store.accounts().add(Address.parse("ann@example.org"), "secret-password".toCharArray());
+        Receiver rx = closeLater(Receiver.mx("localhost", MX_CERT.tlsConfig()));
+        mx.add("remote.test", "localhost", rx.port());
+        queueRequiringTls("x@remote.test", OutboundWorkerTest.MESSAGE);
+
+        worker().runOnce();
+
+        assertThat(rx.received()).isEmpty();
+        assertThat(store.queue().list()).isEmpty();
+        List<String> dsn = OutboundWorkerTest.mailbox(store, ann);
+        assertThat(dsn).hasSize(1);
+        assertThat(dsn.get(0)).contains("Status: 5.7.30").contains("text/rfc822-headers")
+                .as("RET=FULL, but not the body of a REQUIRETLS message").doesNotContain("first line");
+    }
+
+    @Test
+    void requireTlsTreatsATestingPolicyAsEnforcedAndReturnsTheMessageOnABadCertificate() throws Exception {
+        store.accounts().add(Address.parse("ann@example.org"), "secret-password".toCharArray());
+        Receiver rx = closeLater(Receiver.mx("localhost", SelfSignedCertificate.generate("localhost").tlsConfig()));
+        mx.add("remote.test", "localhost", rx.port());
+        policy("remote.test", "testing", "localhost");
+        queueRequiringTls("x@remote.test", OutboundWorkerTest.MESSAGE);
+
+        worker().runOnce();
+
+        assertThat(rx.received()).isEmpty();
+        assertThat(store.queue().list()).isEmpty();
+    }
+
+    @Test
+    void requireTlsIsReturnedWhenTheHostDoesNotTakeRequireTls() throws Exception {
+        Account ann = store.accounts().add(Address.parse("ann@example.org"), "secret-password".toCharArray());
+        ScriptedServer rx = closeLater(new ScriptedServer(new ScriptedServer.Script() {
+            @Override
+            public String rcpt(int connection, String address) {
+                return "250 2.1.5 ok";
+            }
+
+            @Override
+            public javax.net.ssl.SSLContext tls() {
+                return MX_CERT.tlsConfig().context();
+            }
+
+            @Override
+            public List<String> extensions() {
+                return List.of("PIPELINING", "8BITMIME", "STARTTLS");
+            }
+        }));
+        mx.add("remote.test", "localhost", rx.port());
+        policy("remote.test", "enforce", "localhost");
+        queueRequiringTls("x@remote.test", OutboundWorkerTest.MESSAGE);
+
+        worker().runOnce();
+
+        assertThat(rx.messages()).isEmpty();
+        assertThat(rx.commands()).as("TLS went up and EHLO was repeated").contains("STARTTLS")
+                .filteredOn(c -> c.startsWith("EHLO")).hasSize(2);
+        assertThat(OutboundWorkerTest.mailbox(store, ann)).singleElement().asString()
+                .contains("Status: 5.7.30").contains("does not support REQUIRETLS");
+    }
+
+    @Test
+    void requireTlsWinsOverTlsRequiredNo() throws Exception {
+        Account ann = store.accounts().add(Address.parse("ann@example.org"), "secret-password".toCharArray());
+        Receiver rx = closeLater(Receiver.plainMx("localhost"));
+        mx.add("remote.test", "localhost", rx.port());
+        policy("remote.test", "enforce", "localhost");
+        queueRequiringTls("x@remote.test",
+                "From: ann@example.org\r\nTLS-Required: No\r\nSubject: both\r\n\r\nbody\r\n");
+
+        worker().runOnce();
+
+        assertThat(rx.received()).isEmpty();
+        assertThat(store.queue().list()).isEmpty();
+        assertThat(OutboundWorkerTest.mailbox(store, ann)).singleElement().asString()
+                .as("the policy was applied, not skipped").contains("Status: 5.7.30").contains("does not offer STARTTLS");
     }
 
     @Test

@@ -119,6 +119,19 @@ public record MtaStsPolicy(Mode mode, List<String> mx, Duration maxAge) {
         return p;
     }
 
+    /**
+     * The policy as lines of its file, in a canonical order ({@code version}, {@code mode}, each
+     * {@code mx}, {@code max_age}): the {@code policy-string} of a TLS report (RFC 8460 4.4).
+     */
+    public List<String> lines() {
+        List<String> lines = new ArrayList<>();
+        lines.add("version: STSv1");
+        lines.add("mode: " + mode.name().toLowerCase(Locale.ROOT));
+        mx.forEach(m -> lines.add("mx: " + m));
+        lines.add("max_age: " + maxAge.toSeconds());
+        return lines;
+    }
+
     /** Whether an MX host name matches one of the policy's patterns (RFC 8461 4.1). */
     public boolean permits(String mxHost) {
         String host = mxHost.toLowerCase(Locale.ROOT);

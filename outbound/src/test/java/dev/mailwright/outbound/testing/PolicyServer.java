@@ -12,7 +12,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
@@ -36,6 +38,11 @@ public final class PolicyServer implements AutoCloseable {
     private final HttpsServer server;
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
+    private final List<Post> posts = new CopyOnWriteArrayList<>();
+
+    /** A POST the server took (TLS reports over HTTPS). */
+    public record Post(String path, String contentType, byte[] body) {
+    }
 
     public PolicyServer() throws IOException {
         this(SelfSignedCertificate.generate("localhost"));
@@ -70,6 +77,11 @@ public final class PolicyServer implements AutoCloseable {
         return URI.create("https://localhost:" + server.getAddress().getPort() + "/" + domain + "/.well-known/mta-sts.txt");
     }
 
+    /** A client context trusting this server's certificate and nothing else. */
+    public SSLContext trust() {
+        return certificate.clientContext();
+    }
+
     /** A fetcher trusting this server's certificate and nothing else. */
     public PolicyFetcher fetcher() {
         return fetcher(certificate.clientContext());
@@ -79,9 +91,20 @@ public final class PolicyServer implements AutoCloseable {
         return new PolicyFetcher(trust, Duration.ofSeconds(20), this::location);
     }
 
+    /** The POSTs taken so far, answered 200. */
+    public List<Post> posts() {
+        return List.copyOf(posts);
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
+            if (exchange.getRequestMethod().equals("POST")) {
+                posts.add(new Post(path, exchange.getRequestHeaders().getFirst("Content-Type"),
+                        exchange.getRequestBody().readAllBytes()));
+                exchange.sendResponseHeaders(200, -1);
+                return;
+            }
             String domain = path.substring(1, path.indexOf('/', 1) < 0 ? path.length() : path.indexOf('/', 1));
             requests.computeIfAbsent(domain, d -> new AtomicInteger()).incrementAndGet();
             Answer a = answers.get(domain);

@@ -24,7 +24,7 @@ public final class Receiver implements AutoCloseable {
 
     /** One accepted transaction. */
     public record Received(String from, List<String> recipients, byte[] content, Optional<String> tls,
-                    Optional<String> user) {
+                    Optional<String> user, boolean requireTls) {
         public String text() {
             return new String(content, StandardCharsets.UTF_8);
         }
@@ -88,12 +88,14 @@ public final class Receiver implements AutoCloseable {
     private MailHandler handler(SessionInfo session) {
         return new MailHandler() {
             private String from = "";
+            private boolean requireTls;
             private final List<String> rcpts = new ArrayList<>();
             private final ByteArrayOutputStream content = new ByteArrayOutputStream();
 
             @Override
             public void from(MailFrom mail) {
                 from = mail.path();
+                requireTls = mail.requireTls();
             }
 
             @Override
@@ -109,7 +111,7 @@ public final class Receiver implements AutoCloseable {
             @Override
             public void done() {
                 received.add(new Received(from, List.copyOf(rcpts), content.toByteArray(), session.tlsProtocol(),
-                        session.authenticatedUser()));
+                        session.authenticatedUser(), requireTls));
                 arrivals.release();
             }
         };
