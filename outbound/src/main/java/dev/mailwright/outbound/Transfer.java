@@ -98,6 +98,13 @@ final class Transfer {
                     ? Outcome.permanent("5.7.30", "REQUIRETLS: " + reason, peer)
                     : Outcome.temporary("4.7.5", "MTA-STS: " + reason, peer);
         }
+
+        /** The same, before any host was reached. */
+        Outcome refused(String reason) {
+            return requireTls
+                    ? Outcome.permanent("5.7.30", "REQUIRETLS: " + reason)
+                    : Outcome.temporary("4.7.5", "MTA-STS: " + reason);
+        }
     }
 
     private final OutboundConfig config;
@@ -210,7 +217,7 @@ final class Transfer {
                     targets.forEach(t -> tlsResults.record(TlsResults.Result.failure(destination, security.policy(),
                             "validation-failure", Optional.of(t.host()), "MX host not in the MTA-STS policy")));
                     return all(items, security.refused("no MX host of " + destination + " matches its policy "
-                            + security.policy().get().mx(), destination));
+                            + security.policy().get().mx()));
                 }
                 targets = allowed;
             }

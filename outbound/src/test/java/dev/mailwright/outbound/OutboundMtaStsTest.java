@@ -87,6 +87,13 @@ class OutboundMtaStsTest {
         return closeLater(new OutboundWorker(store, mx, config, clock));
     }
 
+    /** The MX of remote.test, as {@code localhost}: with STARTTLS and this certificate, or without STARTTLS for null. */
+    private Receiver remoteMx(dev.mailwright.protocol.tls.TlsConfig tls) {
+        Receiver rx = closeLater(tls == null ? Receiver.plainMx("localhost") : Receiver.mx("localhost", tls));
+        mx.add("remote.test", "localhost", rx.port());
+        return rx;
+    }
+
     private void queue(String to) {
         OutboundWorkerTest.queue(store, Envelope.of(Optional.of(Address.parse("ann@example.org")), clock.instant()),
                 OutboundWorkerTest.MESSAGE, RemoteRecipient.of(Address.parse(to)));
@@ -106,8 +113,7 @@ class OutboundMtaStsTest {
 
     @Test
     void enforceDeliversOverVerifiedTlsToAMatchingMx() throws Exception {
-        Receiver rx = closeLater(Receiver.mx("localhost", MX_CERT.tlsConfig()));
-        mx.add("remote.test", "localhost", rx.port());
+        Receiver rx = remoteMx(MX_CERT.tlsConfig());
         policy("remote.test", "enforce", "localhost");
         queue("x@remote.test");
 
@@ -125,8 +131,7 @@ class OutboundMtaStsTest {
 
     @Test
     void enforceDefersWhenNoMxMatchesThePolicy() throws Exception {
-        Receiver rx = closeLater(Receiver.mx("localhost", MX_CERT.tlsConfig()));
-        mx.add("remote.test", "localhost", rx.port());
+        Receiver rx = remoteMx(MX_CERT.tlsConfig());
         policy("remote.test", "enforce", "mx.remote.test");
         queue("x@remote.test");
 
@@ -140,8 +145,7 @@ class OutboundMtaStsTest {
 
     @Test
     void enforceDefersRatherThanDeliverToAnUntrustedCertificate() throws Exception {
-        Receiver rx = closeLater(Receiver.mx("localhost", SelfSignedCertificate.generate("localhost").tlsConfig()));
-        mx.add("remote.test", "localhost", rx.port());
+        Receiver rx = remoteMx(SelfSignedCertificate.generate("localhost").tlsConfig());
         policy("remote.test", "enforce", "localhost");
         queue("x@remote.test");
 
@@ -157,8 +161,7 @@ class OutboundMtaStsTest {
     @Test
     void enforceDefersWhenTheCertificateIsForAnotherName() throws Exception {
         SelfSignedCertificate other = SelfSignedCertificate.generate("mx.elsewhere.test");
-        Receiver rx = closeLater(Receiver.mx("localhost", other.tlsConfig()));
-        mx.add("remote.test", "localhost", rx.port());
+        Receiver rx = remoteMx(other.tlsConfig());
         policy("remote.test", "enforce", "localhost");
         queue("x@remote.test");
 
@@ -176,8 +179,7 @@ class OutboundMtaStsTest {
 
     @Test
     void enforceDefersWhenTheMxOffersNoStartTls() throws Exception {
-        Receiver rx = closeLater(Receiver.plainMx("localhost"));
-        mx.add("remote.test", "localhost", rx.port());
+        Receiver rx = remoteMx(null);
         policy("remote.test", "enforce", "localhost");
         queue("x@remote.test");
 
@@ -191,8 +193,7 @@ class OutboundMtaStsTest {
 
     @Test
     void testingDeliversDespiteAnUntrustedCertificateAndReportsIt() throws Exception {
-        Receiver rx = closeLater(Receiver.mx("localhost", SelfSignedCertificate.generate("localhost").tlsConfig()));
-        mx.add("remote.test", "localhost", rx.port());
+        Receiver rx = remoteMx(SelfSignedCertificate.generate("localhost").tlsConfig());
         policy("remote.test", "testing", "localhost");
         queue("x@remote.test");
 
@@ -209,8 +210,7 @@ class OutboundMtaStsTest {
 
     @Test
     void withoutAPolicyAnUntrustedCertificateIsStillOpportunisticTls() throws Exception {
-        Receiver rx = closeLater(Receiver.mx("localhost", SelfSignedCertificate.generate("localhost").tlsConfig()));
-        mx.add("remote.test", "localhost", rx.port());
+        Receiver rx = remoteMx(SelfSignedCertificate.generate("localhost").tlsConfig());
         queue("x@remote.test");
 
         worker().runOnce();
@@ -224,8 +224,7 @@ class OutboundMtaStsTest {
 
     @Test
     void tlsRequiredNoDeliversDespiteAnEnforcedPolicy() throws Exception {
-        Receiver rx = closeLater(Receiver.mx("localhost", SelfSignedCertificate.generate("localhost").tlsConfig()));
-        mx.add("remote.test", "localhost", rx.port());
+        Receiver rx = remoteMx(SelfSignedCertificate.generate("localhost").tlsConfig());
         policy("remote.test", "enforce", "localhost");
         OutboundWorkerTest.queue(store, Envelope.of(Optional.of(Address.parse("ann@example.org")), clock.instant()),
                 "From: ann@example.org\r\nTLS-Required: No\r\nSubject: alert\r\n\r\nthe certificate expired\r\n",
@@ -241,8 +240,7 @@ class OutboundMtaStsTest {
 
     @Test
     void requireTlsGoesOverVerifiedTlsWithRequireTlsToAnMtaStsHost() throws Exception {
-        Receiver rx = closeLater(Receiver.mx("localhost", MX_CERT.tlsConfig()));
-        mx.add("remote.test", "localhost", rx.port());
+        Receiver rx = remoteMx(MX_CERT.tlsConfig());
         policy("remote.test", "testing", "localhost");
         queueRequiringTls("x@remote.test", OutboundWorkerTest.MESSAGE);
 
@@ -257,8 +255,7 @@ class OutboundMtaStsTest {
     @Test
     void requireTlsIsReturnedWhenTheDomainHasNoMtaStsPolicy() throws Exception {
         Account ann = store.accounts().add(Address.parse("ann@example.org"), "secret-password".toCharArray());
-        Receiver rx = closeLater(Receiver.mx("localhost", MX_CERT.tlsConfig()));
-        mx.add("remote.test", "localhost", rx.port());
+        Receiver rx = remoteMx(MX_CERT.tlsConfig());
         queueRequiringTls("x@remote.test", OutboundWorkerTest.MESSAGE);
 
         worker().runOnce();
@@ -274,8 +271,7 @@ class OutboundMtaStsTest {
     @Test
     void requireTlsTreatsATestingPolicyAsEnforcedAndReturnsTheMessageOnABadCertificate() throws Exception {
         store.accounts().add(Address.parse("ann@example.org"), "secret-password".toCharArray());
-        Receiver rx = closeLater(Receiver.mx("localhost", SelfSignedCertificate.generate("localhost").tlsConfig()));
-        mx.add("remote.test", "localhost", rx.port());
+        Receiver rx = remoteMx(SelfSignedCertificate.generate("localhost").tlsConfig());
         policy("remote.test", "testing", "localhost");
         queueRequiringTls("x@remote.test", OutboundWorkerTest.MESSAGE);
 
@@ -320,8 +316,7 @@ class OutboundMtaStsTest {
     @Test
     void requireTlsWinsOverTlsRequiredNo() throws Exception {
         Account ann = store.accounts().add(Address.parse("ann@example.org"), "secret-password".toCharArray());
-        Receiver rx = closeLater(Receiver.plainMx("localhost"));
-        mx.add("remote.test", "localhost", rx.port());
+        Receiver rx = remoteMx(null);
         policy("remote.test", "enforce", "localhost");
         queueRequiringTls("x@remote.test",
                 "From: ann@example.org\r\nTLS-Required: No\r\nSubject: both\r\n\r\nbody\r\n");
@@ -336,8 +331,7 @@ class OutboundMtaStsTest {
 
     @Test
     void aPolicyThatCannotBeFetchedIsReportedAndMailGoesAsWithoutOne() throws Exception {
-        Receiver rx = closeLater(Receiver.plainMx("localhost"));
-        mx.add("remote.test", "localhost", rx.port());
+        Receiver rx = remoteMx(null);
         dns.add("_mta-sts.remote.test", "v=STSv1; id=1;"); // but no policy on the web server: 404
         queue("x@remote.test");
 

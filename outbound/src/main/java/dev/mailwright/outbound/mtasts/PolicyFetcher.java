@@ -2,6 +2,7 @@ package dev.mailwright.outbound.mtasts;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.IDN;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -69,7 +70,7 @@ public final class PolicyFetcher {
 
     /** RFC 8461 3.3: the policy's URL. */
     public static URI wellKnown(String domain) {
-        return URI.create("https://mta-sts." + domain + "/.well-known/mta-sts.txt");
+        return URI.create("https://mta-sts." + IDN.toASCII(domain, IDN.ALLOW_UNASSIGNED) + "/.well-known/mta-sts.txt");
     }
 
     /**
@@ -79,7 +80,12 @@ public final class PolicyFetcher {
      * @throws MtaStsPolicy.InvalidPolicyException when what was fetched is not a policy
      */
     public MtaStsPolicy fetch(String domain) throws FetchException, MtaStsPolicy.InvalidPolicyException {
-        URI uri = location.apply(domain);
+        URI uri;
+        try {
+            uri = location.apply(domain);
+        } catch (IllegalArgumentException e) {
+            throw new FetchException("no policy URL for " + domain + ": " + e.getMessage(), e);
+        }
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET()
                 .header("Cache-Control", "no-cache").build();
         HttpResponse<InputStream> response;

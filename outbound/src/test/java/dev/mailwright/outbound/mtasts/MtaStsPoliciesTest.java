@@ -161,6 +161,13 @@ class MtaStsPoliciesTest {
     }
 
     @Test
+    void theWellKnownPlaceIsOnTheMtaStsHostInALabels() {
+        assertThat(PolicyFetcher.wellKnown("example.com").toString())
+                .isEqualTo("https://mta-sts.example.com/.well-known/mta-sts.txt");
+        assertThat(PolicyFetcher.wellKnown("bücher.example").getHost()).isEqualTo("mta-sts.xn--bcher-kva.example");
+    }
+
+    @Test
     void aPolicyServerWithAnUntrustedCertificateGivesNoPolicy() throws Exception {
         dns.add("_mta-sts.remote.test", "v=STSv1; id=a1;");
         web.serve("remote.test", ENFORCE);
