@@ -176,7 +176,11 @@ public final class TlsReportSender {
         }
     }
 
-    /** RFC 8460 5.3: the report as a message, queued like any other (and DKIM-signed if the From's domain has a key). */
+    /**
+     * RFC 8460 5.3: the report as a message, queued like any other. It is submitted as its From
+     * address, so it is DKIM-signed as 5.3 asks when that address may use itself as a From
+     * (an account of a hosted domain with a DKIM key; ADR 0026), and goes unsigned otherwise.
+     */
     private void mail(TlsReport report, byte[] gz, Address to) throws IOException {
         String boundary = "tlsrpt-" + UUID.randomUUID();
         String submitter = settings.submitter();
@@ -202,7 +206,9 @@ public final class TlsReportSender {
         m.append("Content-Disposition: attachment;\r\n\tfilename=\"").append(report.fileName(submitter)).append("\"\r\n\r\n");
         m.append(Base64.getMimeEncoder(76, new byte[] {'\r', '\n'}).encodeToString(gz)).append("\r\n");
         m.append("--").append(boundary).append("--\r\n");
-        try (Delivery d = store.deliveries().begin(Envelope.of(Optional.of(settings.from()), clock.instant()))) {
+        Envelope envelope = new Envelope(Optional.of(settings.from()), clock.instant(), Optional.empty(),
+                Optional.empty(), false, Optional.of(settings.from().toString()));
+        try (Delivery d = store.deliveries().begin(envelope)) {
             d.addRemote(RemoteRecipient.of(to));
             d.content().write(m.toString().getBytes(StandardCharsets.US_ASCII));
             d.commit();

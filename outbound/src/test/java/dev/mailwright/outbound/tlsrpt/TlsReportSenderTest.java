@@ -72,6 +72,7 @@ class TlsReportSenderTest {
         assertThat(queued).singleElement().satisfies(q -> {
             assertThat(q.recipient().address().toString()).isEqualTo("tls-reports@reports.test");
             assertThat(q.envelope().reversePath()).hasValue(Address.parse("tlsrpt@out.example.org"));
+            assertThat(q.envelope().authenticated()).as("submitted as its From, to be signed").hasValue("tlsrpt@out.example.org");
         });
         MimeMessage m;
         try (InputStream in = store.queue().openContent(queued.get(0).messageId())) {
