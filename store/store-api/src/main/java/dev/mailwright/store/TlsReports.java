@@ -49,6 +49,9 @@ public interface TlsReports {
     /** The counts of {@code domain} on {@code day}. */
     List<Count> counts(LocalDate day, String domain);
 
+    /** All counts of {@code day}, by domain (the {@code tls-reports} admin command). */
+    List<Count> counts(LocalDate day);
+
     /** Forgets the counts and claims of days before {@code day}. */
     void purgeBefore(LocalDate day);
 }

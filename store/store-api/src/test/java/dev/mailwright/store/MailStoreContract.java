@@ -1792,6 +1792,8 @@ public abstract class MailStoreContract {
             store.tlsReports().add(List.of(count("a.test", "", "mx.a.test", 1), count("b.test", "", "mx.b.test", 1)));
 
             assertThat(store.tlsReports().unreported(day)).containsExactly("a.test", "b.test");
+            assertThat(store.tlsReports().counts(day)).extracting(TlsReports.Count::policyDomain)
+                    .containsExactly("a.test", "b.test");
             assertThat(store.tlsReports().claim(day, "a.test")).isTrue();
             assertThat(store.tlsReports().claim(day, "a.test")).isFalse();
             assertThat(store.tlsReports().unreported(day)).containsExactly("b.test");

@@ -53,9 +53,20 @@ final class MemoryTlsReports implements TlsReports {
 
     @Override
     public synchronized List<Count> counts(LocalDate day, String domain) {
+        return counts(day, domain, true);
+    }
+
+    @Override
+    public synchronized List<Count> counts(LocalDate day) {
+        List<Count> all = counts(day, null, false);
+        all.sort(java.util.Comparator.comparing(Count::policyDomain));
+        return all;
+    }
+
+    private List<Count> counts(LocalDate day, String domain, boolean oneDomain) {
         List<Count> out = new ArrayList<>();
         counts.forEach((k, n) -> {
-            if (k.day().equals(day) && k.policyDomain().equals(domain)) {
+            if (k.day().equals(day) && (!oneDomain || k.policyDomain().equals(domain))) {
                 out.add(new Count(k.day(), k.policyDomain(), k.policyType(), k.policy(), k.resultType(),
                         k.receivingMx(), n));
             }

@@ -89,17 +89,28 @@ public final class SqlTlsReports implements TlsReports {
 
     @Override
     public List<Count> counts(LocalDate day, String domain) {
+        return counts(day, domain, " AND policy_domain = ?");
+    }
+
+    @Override
+    public List<Count> counts(LocalDate day) {
+        return counts(day, null, "");
+    }
+
+    private List<Count> counts(LocalDate day, String domain, String condition) {
         return jdbc.call("read TLS report counts", c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT policy_type, policy, result_type, receiving_mx, sessions"
-                    + " FROM tls_report_counts WHERE day = ? AND policy_domain = ?"
-                    + " ORDER BY policy_type, policy, result_type, receiving_mx")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT policy_domain, policy_type, policy, result_type,"
+                    + " receiving_mx, sessions FROM tls_report_counts WHERE day = ?" + condition
+                    + " ORDER BY policy_domain, policy_type, policy, result_type, receiving_mx")) {
                 ps.setDate(1, Date.valueOf(day));
-                ps.setString(2, domain);
+                if (domain != null) {
+                    ps.setString(2, domain);
+                }
                 List<Count> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new Count(day, domain, rs.getString(1), rs.getString(2), rs.getString(3),
-                                rs.getString(4), rs.getLong(5)));
+                        out.add(new Count(day, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getLong(6)));
                     }
                 }
                 return out;
