@@ -76,8 +76,6 @@ final class Transfer {
      * @param requireTls the message was sent with REQUIRETLS (RFC 8689)
      */
     record Security(Optional<MtaStsPolicy> policy, boolean requireTls) {
-        static final Security OPPORTUNISTIC = new Security(Optional.empty(), false);
-
         boolean enforce() {
             return policy.map(p -> p.mode() == MtaStsPolicy.Mode.ENFORCE).orElse(false);
         }
