@@ -106,7 +106,7 @@ public final class DnsMxResolver implements MxResolver {
         return l;
     }
 
-    private static Name name(String domain) {
+    static Name name(String domain) {
         try {
             return Name.fromString(IDN.toASCII(domain, IDN.ALLOW_UNASSIGNED) + ".");
         } catch (TextParseException | IllegalArgumentException e) {

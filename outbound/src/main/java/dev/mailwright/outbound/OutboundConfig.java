@@ -1,6 +1,9 @@
 package dev.mailwright.outbound;
 
+import dev.mailwright.outbound.mtasts.MtaStsPolicies;
+import dev.mailwright.outbound.tlsrpt.TlsResults;
 import dev.mailwright.protocol.srs.SenderRewriting;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
@@ -31,12 +34,17 @@ import java.util.Optional;
  * @param bounceLimits      how many DSNs for mail from unauthenticated sources are sent (ADR 0027)
  * @param senderRewriting   how forwarded mail's senders were rewritten (SRS), to return its DSNs
  *                          to the original sender; empty if we do not rewrite
+ * @param mtaSts            MTA-STS policies of destination domains (RFC 8461); empty: none looked up
+ * @param trustStore        the trust anchors MX certificates are checked against (MTA-STS,
+ *                          REQUIRETLS, TLS-RPT); empty: the JDK's
+ * @param tlsResults        where the TLS outcome of each MX connection is told (TLS-RPT)
  */
 public record OutboundConfig(String hostname, int concurrency, int perDestination, int batchSize, Duration pollInterval,
                              Duration lease, Duration firstRetry, Duration maxRetryInterval, Duration maxAge,
                              Optional<Duration> delayWarningAfter, Timeouts timeouts, int mxPort,
                              Optional<Smarthost> smarthost, Map<String, Smarthost> smarthosts, Duration shutdownGrace,
-                             BounceLimits bounceLimits, Optional<SenderRewriting> senderRewriting) {
+                             BounceLimits bounceLimits, Optional<SenderRewriting> senderRewriting,
+                             Optional<MtaStsPolicies> mtaSts, Optional<KeyStore> trustStore, TlsResults tlsResults) {
 
     public OutboundConfig {
         Objects.requireNonNull(hostname, "hostname");
@@ -60,6 +68,9 @@ public record OutboundConfig(String hostname, int concurrency, int perDestinatio
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         Objects.requireNonNull(bounceLimits, "bounceLimits");
         Objects.requireNonNull(senderRewriting, "senderRewriting");
+        Objects.requireNonNull(mtaSts, "mtaSts");
+        Objects.requireNonNull(trustStore, "trustStore");
+        Objects.requireNonNull(tlsResults, "tlsResults");
         smarthosts = Map.copyOf(smarthosts);
     }
 
@@ -180,6 +191,9 @@ public record OutboundConfig(String hostname, int concurrency, int perDestinatio
         private Duration shutdownGrace = Duration.ofSeconds(30);
         private BounceLimits bounceLimits = BounceLimits.defaults();
         private Optional<SenderRewriting> senderRewriting = Optional.empty();
+        private Optional<MtaStsPolicies> mtaSts = Optional.empty();
+        private Optional<KeyStore> trustStore = Optional.empty();
+        private TlsResults tlsResults = TlsResults.NONE;
 
         private Builder(String hostname) {
             this.hostname = hostname;
@@ -280,10 +294,28 @@ public record OutboundConfig(String hostname, int concurrency, int perDestinatio
             return this;
         }
 
+        /** Looks up and applies the MTA-STS policies of destination domains (default: none). */
+        public Builder mtaSts(MtaStsPolicies v) {
+            mtaSts = Optional.of(v);
+            return this;
+        }
+
+        /** Checks MX certificates against these trust anchors instead of the JDK's (tests, private CAs). */
+        public Builder trustStore(KeyStore v) {
+            trustStore = Optional.of(v);
+            return this;
+        }
+
+        /** Tells the TLS outcome of each MX connection here (default: nowhere). */
+        public Builder tlsResults(TlsResults v) {
+            tlsResults = v;
+            return this;
+        }
+
         public OutboundConfig build() {
             return new OutboundConfig(hostname, concurrency, perDestination, batchSize, pollInterval, lease, firstRetry,
                     maxRetryInterval, maxAge, delayWarningAfter, timeouts, mxPort, smarthost, smarthosts, shutdownGrace,
-                    bounceLimits, senderRewriting);
+                    bounceLimits, senderRewriting, mtaSts, trustStore, tlsResults);
         }
     }
 }

@@ -3,6 +3,10 @@ package dev.mailwright.outbound;
 import dev.mailwright.outbound.OutboundConfig.Smarthost;
 import dev.mailwright.outbound.internal.Backoff;
 import dev.mailwright.outbound.internal.BounceLimiter;
+import dev.mailwright.outbound.internal.CheckedTls;
+import dev.mailwright.outbound.mtasts.MtaStsPolicies;
+import dev.mailwright.outbound.mtasts.MtaStsPolicy;
+import dev.mailwright.outbound.tlsrpt.TlsResults;
 import dev.mailwright.outbound.internal.DeliveryReport;
 import dev.mailwright.outbound.internal.Outcome;
 import dev.mailwright.outbound.internal.PreparedMessage;
@@ -109,7 +113,8 @@ public final class OutboundWorker implements AutoCloseable {
         this.id = config.hostname() + "/" + UUID.randomUUID().toString().substring(0, 8);
         this.backoff = new Backoff(config.firstRetry(), config.maxRetryInterval(), new SecureRandom());
         this.bounceLimiter = new BounceLimiter(config.bounceLimits());
-        this.transfer = new Transfer(config, anyCertificate(), active::add, active::remove, metrics);
+        this.transfer = new Transfer(config, anyCertificate(), CheckedTls.trusting(config.trustStore().orElse(null)),
+                config.tlsResults(), active::add, active::remove, metrics);
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(config.concurrency(), r -> {
             Thread t = new Thread(r, "outbound-" + n.incrementAndGet());
@@ -364,8 +369,26 @@ public final class OutboundWorker implements AutoCloseable {
                 group.forEach(i -> outcomes.put(i.id(), Outcome.temporary("4.3.0", "interrupted")));
                 continue;
             }
+            Transfer.Security security = new Transfer.Security(Optional.empty(), envelope.requireTls());
+            if (envelope.requireTls() && prepared.tlsOptional()) {
+                // RFC 8689 5: REQUIRETLS wins over the header; the message stays as it is
+                LOG.info("message {} has REQUIRETLS and TLS-Required: No; REQUIRETLS applies", messageId);
+            }
+            boolean policyApplies = envelope.requireTls() || !prepared.tlsOptional();
+            if (smarthost.isEmpty() && config.mtaSts().isPresent() && policyApplies) {
+                try {
+                    MtaStsPolicies.Lookup l = config.mtaSts().get().lookup(domain);
+                    l.failure().ifPresent(f -> config.tlsResults().record(TlsResults.Result.failure(domain,
+                            Optional.empty(), f.kind() == MtaStsPolicies.Failure.Kind.INVALID ? "sts-policy-invalid"
+                                    : "sts-policy-fetch-error", Optional.empty(), f.detail())));
+                    security = new Transfer.Security(l.policy().filter(p -> p.mode() != MtaStsPolicy.Mode.NONE),
+                            envelope.requireTls());
+                } catch (RuntimeException x) {
+                    LOG.warn("MTA-STS lookup of {} failed", domain, x);
+                }
+            }
             try {
-                outcomes.putAll(transfer.deliver(domain, targets, prepared, envelope, group));
+                outcomes.putAll(transfer.deliver(domain, targets, prepared, envelope, group, security));
             } catch (RuntimeException x) {
                 // a bug or a broken message, not the peer's doing: retry later, details in the log only
                 LOG.error("outbound {}: delivery of message {} to {} failed", id, messageId, domain, x);
@@ -606,7 +629,7 @@ public final class OutboundWorker implements AutoCloseable {
                 original = null;
             }
             Envelope reported = new Envelope(Optional.of(sender), envelope.received(), envelope.ret(), envelope.envId(),
-                    envelope.smtpUtf8(), envelope.authenticated());
+                    envelope.smtpUtf8(), envelope.authenticated(), envelope.requireTls());
             DeliveryReport.write(d.content(), config.hostname(), action, reported, entries, original, now,
                     Optional.ofNullable(retryUntil));
             d.commit();

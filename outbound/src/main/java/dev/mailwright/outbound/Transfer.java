@@ -2,11 +2,14 @@ package dev.mailwright.outbound;
 
 import dev.mailwright.outbound.OutboundConfig.Smarthost;
 import dev.mailwright.outbound.OutboundConfig.Timeouts;
+import dev.mailwright.outbound.internal.CheckedTls;
 import dev.mailwright.outbound.internal.Outcome;
 import dev.mailwright.outbound.internal.PreparedMessage;
 import dev.mailwright.outbound.internal.Reply;
 import dev.mailwright.outbound.internal.SevenBitEncoder;
 import dev.mailwright.outbound.internal.SmtpClient;
+import dev.mailwright.outbound.mtasts.MtaStsPolicy;
+import dev.mailwright.outbound.tlsrpt.TlsResults;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.Envelope;
 import dev.mailwright.store.QueueItem;
@@ -66,8 +69,46 @@ final class Transfer {
     static final Duration REUSE_TIME_LIMIT = Duration.ofMinutes(5);
     static final int REUSE_COUNT_LIMIT = 100;
 
+    /**
+     * What transport security one message to one destination needs beyond opportunistic TLS.
+     *
+     * @param policy     the destination's MTA-STS policy, if it has one (mode enforce or testing)
+     * @param requireTls the message was sent with REQUIRETLS (RFC 8689)
+     */
+    record Security(Optional<MtaStsPolicy> policy, boolean requireTls) {
+        boolean enforce() {
+            return policy.map(p -> p.mode() == MtaStsPolicy.Mode.ENFORCE).orElse(false);
+        }
+
+        /** TLS with a certificate valid for the MX name, no plain-text fallback (RFC 8689 4.2.1: testing counts as enforce). */
+        boolean verified() {
+            return requireTls || enforce();
+        }
+
+        /** Whether the policy allows this MX host (true without a policy). */
+        boolean permits(String host) {
+            return policy.map(p -> p.permits(host)).orElse(true);
+        }
+
+        /** A delivery refused for want of security: REQUIRETLS returns the message, MTA-STS retries. */
+        Outcome refused(String reason, String peer) {
+            return requireTls
+                    ? Outcome.permanent("5.7.30", "REQUIRETLS: " + reason, peer)
+                    : Outcome.temporary("4.7.5", "MTA-STS: " + reason, peer);
+        }
+
+        /** The same, before any host was reached. */
+        Outcome refused(String reason) {
+            return requireTls
+                    ? Outcome.permanent("5.7.30", "REQUIRETLS: " + reason)
+                    : Outcome.temporary("4.7.5", "MTA-STS: " + reason);
+        }
+    }
+
     private final OutboundConfig config;
     private final SSLContext anyCertificate;
+    private final CheckedTls mxTls;
+    private final TlsResults tlsResults;
     private final Consumer<SmtpClient> opened;
     private final Consumer<SmtpClient> closed;
     private final OutboundMetrics metrics;
@@ -76,14 +117,16 @@ final class Transfer {
 
     /** An open connection after a finished transaction, waiting for the next message to its destination. */
     private record Parked(SmtpClient client, Target target, Map<String, String> ext, long opened, long since,
-                          int transactions) {
+                          int transactions, boolean verified) {
     }
 
     /** @param opened told of each connection (so a closing worker can cut it), {@code closed} when it ends */
-    public Transfer(OutboundConfig config, SSLContext anyCertificate, Consumer<SmtpClient> opened,
-                    Consumer<SmtpClient> closed, OutboundMetrics metrics) {
+    public Transfer(OutboundConfig config, SSLContext anyCertificate, CheckedTls mxTls, TlsResults tlsResults,
+                    Consumer<SmtpClient> opened, Consumer<SmtpClient> closed, OutboundMetrics metrics) {
         this.config = config;
         this.anyCertificate = anyCertificate;
+        this.mxTls = mxTls;
+        this.tlsResults = tlsResults;
         this.opened = opened;
         this.closed = closed;
         this.metrics = metrics;
@@ -153,10 +196,45 @@ final class Transfer {
      * concurrency permit.
      */
     public Map<Long, Outcome> deliver(String destination, List<Target> targets, PreparedMessage message,
-                                      Envelope envelope, List<QueueItem> items) {
+                                      Envelope envelope, List<QueueItem> items, Security security) {
+        if (security.verified()) {
+            if (targets.stream().anyMatch(t -> t.smarthost().isPresent())) {
+                if (security.requireTls()) {
+                    // RFC 8689 4.2.1 applies to the next hop: ours must prove itself as an MX would
+                    return all(items, Outcome.permanent("5.7.30", "REQUIRETLS: mail to " + destination
+                            + " goes through a smarthost, which cannot be verified as its MX"));
+                }
+            } else {
+                List<Target> allowed = targets.stream().filter(t -> security.permits(t.host())).toList();
+                if (security.requireTls() && security.policy().isEmpty()) {
+                    // no DNSSEC here: without an MTA-STS policy nothing vouches for the MX names
+                    return all(items, Outcome.permanent("5.7.30", "REQUIRETLS: " + destination
+                            + " publishes no MTA-STS policy, so its MX hosts cannot be authenticated"));
+                }
+                if (allowed.isEmpty()) {
+                    targets.forEach(t -> tlsResults.record(TlsResults.Result.failure(destination, security.policy(),
+                            "validation-failure", Optional.of(t.host()), "MX host not in the MTA-STS policy")));
+                    return all(items, security.refused("no MX host of " + destination + " matches its policy "
+                            + security.policy().get().mx()));
+                }
+                targets = allowed;
+            }
+        } else if (security.policy().isPresent()) {
+            for (Target t : targets) {
+                if (!security.permits(t.host())) {
+                    LOG.warn("MTA-STS (testing): MX {} of {} is not in its policy {}", t.host(), destination,
+                            security.policy().get().mx());
+                }
+            }
+        }
         Parked p;
         while (!aborted && (p = takeParked(destination)) != null) {
-            Session reused = new Session(destination, p.target(), null, p.client().isTls());
+            if (security.verified() && !(p.verified() && security.permits(p.target().host())
+                    && (!security.requireTls() || p.ext().containsKey("REQUIRETLS")))) {
+                finish(p.client(), true); // opened for mail that needed less; this message does not go over it
+                continue;
+            }
+            Session reused = new Session(destination, p.target(), null, p.client().isTls(), security);
             Result r = reused.again(p, message, envelope, items);
             if (r != null && r.outcomes != null) {
                 return r.outcomes;
@@ -186,13 +264,13 @@ final class Transfer {
                 boolean tls = true;
                 for (int attempt = 0; attempt < 2; attempt++) {
                     Session session = new Session(destination, target, new InetSocketAddress(address, target.port()),
-                            tls);
+                            tls, security);
                     Result r = session.run(message, envelope, items);
                     if (r.outcomes != null) {
                         return r.outcomes;
                     }
                     last = r.failure;
-                    if (!(r.tlsFailed && target.smarthost().isEmpty())) {
+                    if (!(r.tlsFailed && target.smarthost().isEmpty() && !security.verified())) {
                         break;
                     }
                     tls = false; // opportunistic TLS failed: the same host in plain text
@@ -222,6 +300,9 @@ final class Transfer {
         private final Target target;
         private final InetSocketAddress address;
         private final boolean tryTls;
+        private final Security security;
+        /** TLS with a certificate valid for the MX name. */
+        private boolean verified;
         private final Timeouts t = config.timeouts();
         private String peer;
         private boolean dataStarted;
@@ -230,8 +311,9 @@ final class Transfer {
         /** The transaction ended normally: the connection may carry the next message. */
         private boolean reusable;
 
-        Session(String destination, Target target, InetSocketAddress address, boolean tryTls) {
+        Session(String destination, Target target, InetSocketAddress address, boolean tryTls, Security security) {
             this.destination = destination;
+            this.security = security;
             this.target = target;
             this.address = address;
             this.tryTls = tryTls;
@@ -247,6 +329,7 @@ final class Transfer {
             SmtpClient client = p.client();
             peer = client.peer();
             inTls = client.isTls();
+            verified = p.verified();
             ext = p.ext();
             boolean keep = false;
             try {
@@ -293,12 +376,21 @@ final class Transfer {
                 return converse(client, message, envelope, items);
             } catch (SSLException e) {
                 LOG.info("TLS with {} failed: {}", peer, e.getMessage());
+                if (smart.isEmpty()) {
+                    report("validation-failure", "TLS handshake failed: " + e.getMessage());
+                }
+                if (security.verified() && smart.isEmpty()) {
+                    return Result.next(security.refused("TLS with " + peer + " failed: " + e.getMessage(), peer));
+                }
                 return new Result(null, Outcome.temporary("4.7.0", "TLS failed: " + e.getMessage(), peer), true);
             } catch (IOException e) {
                 LOG.info("delivery to {} failed: {}", peer, e.getMessage());
                 Outcome failure = Outcome.temporary("4.4.2", "lost connection: " + e.getMessage(), peer);
                 if (inTls && !dataStarted && e.getCause() instanceof SSLException) {
-                    return new Result(null, failure, true);
+                    if (smart.isEmpty()) {
+                        report("validation-failure", "TLS failed: " + e.getMessage());
+                    }
+                    return security.verified() && smart.isEmpty() ? Result.next(failure) : new Result(null, failure, true);
                 }
                 if (dataStarted) {
                     return Result.done(all(items, failure));
@@ -321,7 +413,7 @@ final class Transfer {
                 finish(client, true);
                 return;
             }
-            Parked p = new Parked(client, target, ext, openedAt, now, transactions);
+            Parked p = new Parked(client, target, ext, openedAt, now, transactions, verified);
             parked.compute(destination, (d, q) -> {
                 Deque<Parked> waiting = q == null ? new ArrayDeque<>() : q;
                 waiting.addLast(p);
@@ -355,16 +447,53 @@ final class Transfer {
                     if (smart.isPresent()) {
                         return Result.next(Outcome.of(r, peer));
                     }
+                    report("starttls-not-supported", "STARTTLS refused: " + r);
+                    if (security.verified()) {
+                        quit(c);
+                        return Result.next(security.refused(peer + " refused STARTTLS: " + r, peer));
+                    }
                     return new Result(null, Outcome.of(r, peer), true);
                 }
                 inTls = true;
-                SSLContext ctx = smart.isPresent() ? context(smart.get()) : anyCertificate;
-                c.upgradeToTls(ctx, target.host(), smart.isPresent() && smart.get().verifyCertificate(), t.mail());
+                if (smart.isPresent()) {
+                    c.upgradeToTls(context(smart.get()), target.host(), smart.get().verifyCertificate(), t.mail());
+                } else {
+                    // any certificate goes through the handshake; whether it is valid for the MX name is noted
+                    c.upgradeToTls(mxTls.context(), target.host(), true, t.mail());
+                    Optional<CheckedTls.Problem> problem = c.certificateProblem();
+                    verified = problem.isEmpty() && security.permits(target.host());
+                    if (problem.isPresent()) {
+                        report(problem.get().resultType(), problem.get().detail());
+                        if (security.verified()) {
+                            quit(c);
+                            return Result.next(security.refused("certificate of " + peer + " is not valid for "
+                                    + target.host() + ": " + problem.get().detail(), peer));
+                        }
+                        if (security.policy().isPresent()) {
+                            LOG.warn("MTA-STS (testing): certificate of {} is not valid: {}", peer,
+                                    problem.get().detail());
+                        }
+                    } else if (security.permits(target.host())) {
+                        tlsResults.record(TlsResults.Result.success(destination, security.policy(), target.host()));
+                    } else {
+                        report("validation-failure", "MX host not in the MTA-STS policy");
+                    }
+                }
                 ehlo = ehlo(c);
                 if (ehlo == null) {
                     return Result.next(Outcome.temporary("4.5.0", "refused EHLO after STARTTLS", peer));
                 }
                 ext = SmtpClient.extensions(ehlo);
+            } else if (smart.isEmpty()) {
+                report("starttls-not-supported", tryTls ? "STARTTLS not offered" : "plain text after a failed TLS attempt");
+                if (security.verified()) {
+                    quit(c);
+                    return Result.next(security.refused(peer + " does not offer STARTTLS", peer));
+                }
+            }
+            if (security.requireTls() && smart.isEmpty() && !ext.containsKey("REQUIRETLS")) {
+                quit(c);
+                return Result.next(security.refused(peer + " does not support REQUIRETLS", peer));
             }
             if (smart.isPresent() && smart.get().username().isPresent()) {
                 Outcome authFailure = authenticate(c, smart.get(), ext);
@@ -422,6 +551,9 @@ final class Transfer {
             }
             if ((needsUtf8 || envelope.smtpUtf8()) && ext.containsKey("SMTPUTF8")) {
                 mail.append(" SMTPUTF8");
+            }
+            if (security.requireTls()) {
+                mail.append(" REQUIRETLS");
             }
             if (dsn) {
                 envelope.ret().ifPresent(r -> mail.append(" RET=").append(r));
@@ -500,6 +632,14 @@ final class Transfer {
             accepted.forEach(i -> outcomes.put(i.id(), result));
             reusable = end.code() != 421; // no QUIT: the connection may carry the next message
             return Result.done(outcomes);
+        }
+
+        /** A TLS failure with an MX, for TLS-RPT (when the plain-text retry already reported it, not twice). */
+        private void report(String type, String detail) {
+            if (tryTls) {
+                tlsResults.record(TlsResults.Result.failure(destination, security.policy(), type,
+                        Optional.of(target.host()), Reply.sanitize(detail)));
+            }
         }
 
         private Reply ehlo(SmtpClient c) throws IOException {

@@ -22,7 +22,9 @@
  *     {@code perDestination} connections per domain, parked ones included. MX hosts in
  *     preference order (equal ones shuffled), A/AAAA fallback, null MX is a permanent failure.
  *     STARTTLS is used whenever offered (any certificate: RFC 7435 opportunistic security; a
- *     host whose TLS fails is retried in plain text); a smarthost always needs TLS (implicit or
+ *     host whose TLS fails is retried in plain text), unless the domain's MTA-STS policy
+ *     ({@code .mtasts}) enforces verified TLS to the MX hosts it names, or the message has
+ *     REQUIRETLS (docs/adr/0032); a smarthost always needs TLS (implicit or
  *     STARTTLS) and gets AUTH PLAIN or LOGIN.</li>
  * <li>PIPELINING, SIZE, 8BITMIME, SMTPUTF8 and DSN are used when offered. A message with 8-bit
  *     content goes to a host without 8BITMIME converted to 7 bit (RFC 6152 3; quoted-printable

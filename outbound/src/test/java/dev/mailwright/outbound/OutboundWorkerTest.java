@@ -113,6 +113,10 @@ class OutboundWorkerTest {
     }
 
     private List<String> mailbox(Account a) {
+        return mailbox(store, a);
+    }
+
+    static List<String> mailbox(MailStore store, Account a) {
         List<String> out = new ArrayList<>();
         try (Maildrop m = store.maildrops().open(a.id(), "test", Duration.ofMinutes(1))) {
             for (var info : m.messages()) {

@@ -96,6 +96,8 @@ public final class Main {
             cl.addSubcommand("serve", serve);
             cl.addSubcommand("dkim", new CommandLine(new DkimCommand(context, java.time.Clock.systemUTC()))
                     .setOut(cl.getOut()).setErr(cl.getErr()));
+            cl.addSubcommand("tls-reports", new CommandLine(new TlsReportsCommand(context, java.time.Clock.systemUTC()))
+                    .setOut(cl.getOut()).setErr(cl.getErr()));
         }
         CommandLine.IExecutionExceptionHandler admin = cl.getExecutionExceptionHandler();
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {

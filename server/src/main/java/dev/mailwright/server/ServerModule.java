@@ -5,10 +5,15 @@ import dagger.Module;
 import dagger.Provides;
 import dagger.multibindings.ElementsIntoSet;
 import dagger.multibindings.Multibinds;
+import dev.mailwright.outbound.DnsTxtResolver;
 import dev.mailwright.outbound.DnsMxResolver;
 import dev.mailwright.outbound.OutboundConfig;
 import dev.mailwright.outbound.OutboundMetrics;
 import dev.mailwright.outbound.OutboundWorker;
+import dev.mailwright.outbound.mtasts.MtaStsPolicies;
+import dev.mailwright.outbound.mtasts.PolicyFetcher;
+import dev.mailwright.outbound.tlsrpt.TlsReportCounter;
+import dev.mailwright.outbound.tlsrpt.TlsReportSender;
 import dev.mailwright.pop3.session.Pop3Settings;
 import dev.mailwright.protocol.Authenticator;
 import dev.mailwright.protocol.Limits;
@@ -60,7 +65,7 @@ public abstract class ServerModule {
     @Provides
     @Singleton
     static Optional<OutboundWorker> outboundWorker(ServerConfig config, MailStore store, OutboundMetrics metrics,
-                                                   Optional<SenderRewriting> srs) {
+                                                   Optional<SenderRewriting> srs, Optional<TlsReportCounter> tlsReports) {
         ServerConfig.Outbound o = config.outbound();
         if (!o.enabled()) {
             return Optional.empty();
@@ -77,6 +82,11 @@ public abstract class ServerModule {
         srs.ifPresent(b::senderRewriting);
         o.smarthost().ifPresent(s -> b.smarthost(relay(s)));
         o.domainSmarthosts().forEach((domain, s) -> b.smarthost(domain, relay(s)));
+        tlsReports.ifPresent(b::tlsResults);
+        if (o.mtaSts()) {
+            b.mtaSts(new MtaStsPolicies(new DnsTxtResolver(), PolicyFetcher.standard(o.mtaStsTimeout()),
+                    Clock.systemUTC()));
+        }
         return Optional.of(new OutboundWorker(store, new DnsMxResolver(), b.build(), Clock.systemUTC(), metrics));
     }
 
@@ -116,6 +126,37 @@ public abstract class ServerModule {
     @Singleton
     static OutboundMetrics outboundMetrics(MeterRegistry registry) {
         return new MicrometerOutboundMetrics(registry);
+    }
+
+    /** The TLS results of this node's outbound connections, unless TLS reports are off (ADR 0032). */
+    @Provides
+    @Singleton
+    static Optional<TlsReportCounter> tlsReportCounter(ServerConfig config) {
+        ServerConfig.Outbound o = config.outbound();
+        return o.enabled() && o.tlsReports().enabled() ? Optional.of(new TlsReportCounter(Clock.systemUTC()))
+                : Optional.empty();
+    }
+
+    /** Stores the counts and sends the daily TLS reports (RFC 8460). */
+    @Provides
+    @ElementsIntoSet
+    static Set<BackgroundService> tlsReportService(ServerConfig config, MailStore store,
+                                                   Optional<TlsReportCounter> counter) {
+        if (counter.isEmpty()) {
+            return Set.of();
+        }
+        ServerConfig.TlsReports t = config.outbound().tlsReports();
+        dev.mailwright.store.Address from = t.from().orElseGet(() ->
+                dev.mailwright.store.Address.parse("postmaster@" + config.hostname()));
+        TlsReportSender sender;
+        try {
+            sender = new TlsReportSender(store, new DnsTxtResolver(), new TlsReportSender.Settings(config.hostname(),
+                    t.organization().orElse(config.hostname()), from, config.outbound().mtaStsTimeout()),
+                    javax.net.ssl.SSLContext.getDefault(), Clock.systemUTC());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return Set.of(new TlsReporting(counter.get(), sender, store.tlsReports(), Clock.systemUTC()));
     }
 
     @Provides

@@ -69,6 +69,7 @@ class JsonOutputTest {
         COMMANDS.put("dkim list", List.of("dkim", "list"));
         COMMANDS.put("dkim show", List.of("dkim", "show", "example.org"));
         COMMANDS.put("who", List.of("who"));
+        COMMANDS.put("tls-reports list", List.of("tls-reports", "list", "--day", "2026-12-06"));
     }
 
     @BeforeAll
@@ -132,6 +133,8 @@ class JsonOutputTest {
         CommandLine cl = AdminCommands.create(new LauncherAdminContext(config, "test"), System.out, System.err,
                 new ByteArrayInputStream(new byte[0]));
         cl.addSubcommand("dkim", new CommandLine(new DkimCommand(new LauncherAdminContext(config, "test"),
+                java.time.Clock.systemUTC())));
+        cl.addSubcommand("tls-reports", new CommandLine(new TlsReportsCommand(new LauncherAdminContext(config, "test"),
                 java.time.Clock.systemUTC())));
         TreeSet<String> withJson = new TreeSet<>();
         collect(cl, withJson);

@@ -152,9 +152,11 @@ public final class DeliveryReport {
      * with {@code RET=FULL} and was an authenticated submitter. Mail from the MX has a sender no
      * one checked, so its reports carry the header only, whatever RET says (RFC 3461 4.3 leaves
      * the choice to the reporting MTA; ADR 0027): otherwise a forged sender gets any body back.
+     * Nor does a report on a REQUIRETLS message (RFC 8689 5): the report itself goes without
+     * REQUIRETLS, so it must not carry the body that was to travel only over verified TLS.
      */
     public static boolean returnsFullMessage(Envelope envelope) {
-        return envelope.authenticated().isPresent()
+        return envelope.authenticated().isPresent() && !envelope.requireTls()
                 && envelope.ret().map(r -> r.equalsIgnoreCase("FULL")).orElse(false);
     }
 

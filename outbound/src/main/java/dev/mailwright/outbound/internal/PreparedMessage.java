@@ -34,13 +34,16 @@ public final class PreparedMessage {
     private final boolean eightBit;
     private final boolean utf8Header;
     private final Optional<String> dkimSignature;
+    private final boolean tlsOptional;
     private final Function<Address, Optional<DkimKey>> keys;
     private final Clock clock;
     private PreparedMessage sevenBit;
 
     private PreparedMessage(Supplier<InputStream> content, long size, boolean eightBit, boolean utf8Header,
-                            Optional<String> dkimSignature, Function<Address, Optional<DkimKey>> keys, Clock clock) {
+                            Optional<String> dkimSignature, boolean tlsOptional,
+                            Function<Address, Optional<DkimKey>> keys, Clock clock) {
         this.content = content;
+        this.tlsOptional = tlsOptional;
         this.size = size;
         this.eightBit = eightBit;
         this.utf8Header = utf8Header;
@@ -107,7 +110,9 @@ public final class PreparedMessage {
             }
             Optional<String> signature = signing == null ? Optional.empty() : Optional.of(signing.finish());
             long size = header.octets() + bodySize + signature.map(String::length).orElse(0);
-            return new PreparedMessage(content, size, eightBit, utf8Header, signature, keys, clock);
+            boolean tlsOptional = header.get("TLS-Required").stream()
+                    .anyMatch(f -> HeaderSection.value(f).trim().equalsIgnoreCase("No"));
+            return new PreparedMessage(content, size, eightBit, utf8Header, signature, tlsOptional, keys, clock);
         }
     }
 
@@ -124,6 +129,14 @@ public final class PreparedMessage {
     /** Whether a header has UTF-8 (RFC 6532): the message needs SMTPUTF8. */
     public boolean utf8Header() {
         return utf8Header;
+    }
+
+    /**
+     * The header has {@code TLS-Required: No} (RFC 8689 5): the sender prefers delivery to the
+     * protection of the recipient domain's TLS policy (MTA-STS).
+     */
+    public boolean tlsOptional() {
+        return tlsOptional;
     }
 
     public Optional<String> dkimSignature() {

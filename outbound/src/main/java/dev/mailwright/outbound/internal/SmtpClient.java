@@ -93,6 +93,17 @@ public final class SmtpClient implements Closeable {
         return tls;
     }
 
+    /**
+     * Why the server's certificate is not valid for its host name, after an upgrade with
+     * {@link CheckedTls#context()} and host name verification; empty when it is valid.
+     */
+    public java.util.Optional<CheckedTls.Problem> certificateProblem() {
+        if (!(socket instanceof SSLSocket s)) {
+            return java.util.Optional.of(new CheckedTls.Problem("validation-failure", "no TLS"));
+        }
+        return CheckedTls.problem(s);
+    }
+
     /** Upgrades the connection after a 220 reply to STARTTLS. */
     public void upgradeToTls(SSLContext ctx, String hostname, boolean verifyHostname, Duration timeout)
             throws IOException {

@@ -24,7 +24,7 @@ public final class Receiver implements AutoCloseable {
 
     /** One accepted transaction. */
     public record Received(String from, List<String> recipients, byte[] content, Optional<String> tls,
-                    Optional<String> user) {
+                    Optional<String> user, boolean requireTls) {
         public String text() {
             return new String(content, StandardCharsets.UTF_8);
         }
@@ -44,6 +44,16 @@ public final class Receiver implements AutoCloseable {
     /** An MX with STARTTLS on offer. */
     public static Receiver mx(String hostname) {
         return new Receiver(SmtpServer.builder().hostname(hostname).tls(TLS).mx(0));
+    }
+
+    /** An MX with STARTTLS on offer and this certificate (MTA-STS and REQUIRETLS tests). */
+    public static Receiver mx(String hostname, TlsConfig tls) {
+        return new Receiver(SmtpServer.builder().hostname(hostname).tls(tls).mx(0));
+    }
+
+    /** An MX without STARTTLS. */
+    public static Receiver plainMx(String hostname) {
+        return new Receiver(SmtpServer.builder().hostname(hostname).mx(0));
     }
 
     /** A submission server: STARTTLS, then AUTH with these accounts before MAIL; a relay for any sender. */
@@ -78,12 +88,14 @@ public final class Receiver implements AutoCloseable {
     private MailHandler handler(SessionInfo session) {
         return new MailHandler() {
             private String from = "";
+            private boolean requireTls;
             private final List<String> rcpts = new ArrayList<>();
             private final ByteArrayOutputStream content = new ByteArrayOutputStream();
 
             @Override
             public void from(MailFrom mail) {
                 from = mail.path();
+                requireTls = mail.requireTls();
             }
 
             @Override
@@ -99,7 +111,7 @@ public final class Receiver implements AutoCloseable {
             @Override
             public void done() {
                 received.add(new Received(from, List.copyOf(rcpts), content.toByteArray(), session.tlsProtocol(),
-                        session.authenticatedUser()));
+                        session.authenticatedUser(), requireTls));
                 arrivals.release();
             }
         };

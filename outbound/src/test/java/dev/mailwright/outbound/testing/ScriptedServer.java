@@ -18,7 +18,8 @@ import java.util.function.Function;
 
 /**
  * A small SMTP server with scripted answers, for what a well-behaved server never does: 4xx
- * and 5xx replies, dropped connections, stalls. One thread per connection; plain text only.
+ * and 5xx replies, dropped connections, stalls. One thread per connection; STARTTLS is broken on
+ * purpose unless the script gives a TLS context.
  */
 public final class ScriptedServer implements AutoCloseable {
 
@@ -45,6 +46,11 @@ public final class ScriptedServer implements AutoCloseable {
         /** Whether to stop answering after the greeting (a stall). */
         default boolean stall(int connection) {
             return false;
+        }
+
+        /** The server's TLS context for a STARTTLS that works; null: STARTTLS answers garbage. */
+        default javax.net.ssl.SSLContext tls() {
+            return null;
         }
 
         /** The EHLO keywords besides the greeting line. */
@@ -210,6 +216,14 @@ public final class ScriptedServer implements AutoCloseable {
                     if (script.closeAfterData(n)) {
                         return;
                     }
+                } else if (upper.equals("STARTTLS") && script.tls() != null) {
+                    reply(out, "220 2.0.0 ready to start TLS");
+                    javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) script.tls().getSocketFactory()
+                            .createSocket(s, null, s.getPort(), true);
+                    tls.setUseClientMode(false);
+                    tls.startHandshake();
+                    in = new BufferedReader(new InputStreamReader(tls.getInputStream(), StandardCharsets.UTF_8));
+                    out = tls.getOutputStream();
                 } else if (upper.equals("STARTTLS")) {
                     reply(out, "220 2.0.0 ready to start TLS");
                     out.write("this is not a TLS handshake\r\n".getBytes(StandardCharsets.US_ASCII));

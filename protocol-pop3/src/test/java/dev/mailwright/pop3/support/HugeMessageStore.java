@@ -188,6 +188,11 @@ public final class HugeMessageStore implements MailStore {
     }
 
     @Override
+    public dev.mailwright.store.TlsReports tlsReports() {
+        return accounts.tlsReports();
+    }
+
+    @Override
     public void close() {
         accounts.close();
     }

@@ -13,9 +13,17 @@ import java.util.OptionalLong;
  * @param smtpUtf8    SMTPUTF8 (RFC 6531)
  * @param ret         DSN RET: {@code FULL} or {@code HDRS} (RFC 3461)
  * @param envId       DSN ENVID, xtext-decoded
+ * @param requireTls  REQUIRETLS (RFC 8689): the message may only travel over TLS to verified hosts
+ *                    (accepted over TLS only); whoever relays it onwards must honour it
  */
 public record MailFrom(Optional<Address> reversePath, OptionalLong size, boolean eightBit, boolean smtpUtf8,
-                       Optional<String> ret, Optional<String> envId) {
+                       Optional<String> ret, Optional<String> envId, boolean requireTls) {
+
+    /** Without REQUIRETLS. */
+    public MailFrom(Optional<Address> reversePath, OptionalLong size, boolean eightBit, boolean smtpUtf8,
+                    Optional<String> ret, Optional<String> envId) {
+        this(reversePath, size, eightBit, smtpUtf8, ret, envId, false);
+    }
 
     /** A plain sender without parameters. */
     public static MailFrom of(Optional<Address> reversePath) {

@@ -51,6 +51,9 @@ public final class EhloCommand implements SmtpCommand {
         if (session.client().canStartTls()) {
             lines.add("STARTTLS");
         }
+        if (session.client().tls()) {
+            lines.add("REQUIRETLS"); // RFC 8689 3: only where the parameter may be given
+        }
         List<String> mechanisms = AuthCommand.mechanisms(session);
         if (!mechanisms.isEmpty()) {
             lines.add("AUTH " + String.join(" ", mechanisms));

@@ -9,8 +9,11 @@ import dev.mailwright.smtp.session.SmtpCommand;
 import dev.mailwright.smtp.session.SmtpSession;
 import java.util.Set;
 
-/** MAIL FROM (RFC 5321 4.1.1.2) with SIZE, BODY, SMTPUTF8, RET, ENVID and AUTH parameters. */
+/** MAIL FROM (RFC 5321 4.1.1.2) with SIZE, BODY, SMTPUTF8, RET, ENVID, REQUIRETLS and AUTH parameters. */
 public final class MailCommand implements SmtpCommand {
+
+    /** RFC 8689 4.1: REQUIRETLS only on a connection that is TLS itself. */
+    static final SmtpReply REQUIRETLS_WITHOUT_TLS = SmtpReply.of(530, "5.7.10", "REQUIRETLS needs a TLS connection");
 
     @Override
     public String verb() {
@@ -36,6 +39,9 @@ public final class MailCommand implements SmtpCommand {
     @Override
     public SmtpReply execute(SmtpSession session, String argument) {
         MailFrom from = PathParser.mail(argument, session.settings().maxMessageSize());
+        if (from.requireTls() && !session.client().tls()) {
+            return REQUIRETLS_WITHOUT_TLS;
+        }
         PolicyResult verdict = session.ask(() -> session.policy().mail(session.client(), from));
         if (verdict.refuses()) {
             return verdict.reply();

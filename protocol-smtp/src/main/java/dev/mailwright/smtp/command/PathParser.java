@@ -54,6 +54,7 @@ public final class PathParser {
         boolean smtpUtf8 = false;
         Optional<String> ret = Optional.empty();
         Optional<String> envId = Optional.empty();
+        boolean requireTls = false;
         for (Map.Entry<String, String> p : params.entrySet()) {
             String value = p.getValue();
             switch (p.getKey()) {
@@ -94,6 +95,12 @@ public final class PathParser {
                     }
                     envId = decoded;
                 }
+                case "REQUIRETLS" -> {
+                    if (value != null) {
+                        throw new SmtpRejection(BAD_PARAMETER);
+                    }
+                    requireTls = true;
+                }
                 case "AUTH" -> {
                     // RFC 4954 5: accepted and ignored; we do not trust other servers' assertions
                     if (value == null || !"<>".equals(value) && Xtext.decode(value).isEmpty()) {
@@ -107,7 +114,7 @@ public final class PathParser {
         if (!smtpUtf8 && sender.map(Address::isInternational).orElse(false)) {
             throw new SmtpRejection(NEEDS_SMTPUTF8);
         }
-        return new MailFrom(sender, size, eightBit, smtpUtf8, ret, envId);
+        return new MailFrom(sender, size, eightBit, smtpUtf8, ret, envId, requireTls);
     }
 
     /**

@@ -54,7 +54,7 @@ public final class StoreMessageSink implements MessageSink {
             sender = srs.get().forward(sender.get()).or(from::reversePath);
         }
         this.delivery = store.deliveries().begin(new Envelope(sender, clock.instant(), from.ret(),
-                from.envId(), from.smtpUtf8(), session.authenticatedUser()));
+                from.envId(), from.smtpUtf8(), session.authenticatedUser(), from.requireTls()));
     }
 
     /**

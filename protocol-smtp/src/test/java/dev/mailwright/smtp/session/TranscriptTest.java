@@ -93,6 +93,8 @@ class TranscriptTest {
                     case "contains" -> assertThat(h.newest(check[1])).as(where).contains(unescape(check[2]));
                     case "lacks" -> assertThat(h.newest(check[1])).as(where).doesNotContain(unescape(check[2]));
                     case "queued" -> assertThat(h.store.queue().list()).as(where).hasSize(Integer.parseInt(check[1]));
+                    case "requiretls" -> assertThat(h.store.queue().list()).as(where)
+                            .allSatisfy(q -> assertThat(q.envelope().requireTls()).isEqualTo(Boolean.parseBoolean(check[1])));
                     case "closed" -> assertThat(h.channel.closed()).as(where).isTrue();
                     case "open" -> assertThat(h.channel.closed()).as(where).isFalse();
                     default -> fail(where + ": unknown check " + line);

@@ -185,14 +185,7 @@ public final class ConfigLoader {
         Optional<String> nodeId = nonEmpty(c.getString("node-id"));
         check(nodeId.isEmpty() || nodeId.get().matches("[A-Za-z0-9._:-]{1,100}"), c, "node-id",
                 "must be 1 to 100 letters, digits, '.', '_', ':' or '-'");
-        Optional<Address> postmaster = nonEmpty(c.getString("smtp.postmaster")).map(text -> {
-            try {
-                return Address.parse(text);
-            } catch (InvalidInputException e) {
-                check(false, c, "smtp.postmaster", "must be an e-mail address (user@domain): " + e.getMessage());
-                throw e;
-            }
-        });
+        Optional<Address> postmaster = address(c, "smtp.postmaster");
         Optional<String> srsDomain = nonEmpty(c.getString("smtp.srs-domain"));
         srsDomain.ifPresent(d -> check(d.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?"), c, "smtp.srs-domain",
                 "must be a domain name"));
@@ -235,7 +228,12 @@ public final class ConfigLoader {
                 new ServerConfig.BounceLimits(nonNegativeInt(c, "outbound.bounce-limit-per-sender"),
                         nonNegativeInt(c, "outbound.bounce-limit-per-domain"),
                         nonNegativeInt(c, "outbound.bounce-limit-total"),
-                        positiveDuration(c, "outbound.bounce-limit-window")));
+                        positiveDuration(c, "outbound.bounce-limit-window")),
+                c.getBoolean("outbound.mta-sts"), positiveDuration(c, "outbound.mta-sts-timeout"),
+                new ServerConfig.TlsReports(c.getBoolean("outbound.tls-reports"),
+                        nonEmpty(c.getString("outbound.tls-report-organization")),
+                        address(c, "outbound.tls-report-from")));
+
 
         String format = c.getString("logging.format");
         check(List.of("text", "json").contains(format), c, "logging.format", "must be text or json");
@@ -361,6 +359,18 @@ public final class ConfigLoader {
 
     /** The shortest maildrop lease the POP3 server accepts ({@code Pop3Settings}). */
     static final Duration MIN_LOCK_LEASE = Duration.ofSeconds(10);
+
+    /** An optional e-mail address; empty when the key is empty. */
+    private static Optional<Address> address(Config c, String key) {
+        return nonEmpty(c.getString(key)).map(text -> {
+            try {
+                return Address.parse(text);
+            } catch (InvalidInputException e) {
+                check(false, c, key, "must be an e-mail address (user@domain): " + e.getMessage());
+                throw e;
+            }
+        });
+    }
 
     private static Optional<String> nonEmpty(String s) {
         return s == null || s.isBlank() ? Optional.empty() : Optional.of(s.trim());

@@ -106,10 +106,25 @@ public record ServerConfig(
     public record BounceLimits(int perSender, int perSenderDomain, int total, Duration window) {
     }
 
-    /** @param domainSmarthosts relays for mail to these domains (lower case); they win over {@code smarthost} */
+    /**
+     * @param domainSmarthosts relays for mail to these domains (lower case); they win over {@code smarthost}
+     * @param mtaSts           look up and apply destination domains' MTA-STS policies (ADR 0032)
+     * @param mtaStsTimeout    for fetching one policy over HTTPS
+     * @param tlsReports       daily TLS reports to domains that ask for them (RFC 8460)
+     */
     public record Outbound(boolean enabled, int workers, Duration maxAge, Duration firstRetry,
                            Duration maxRetryInterval, Duration delayWarning, Optional<Smarthost> smarthost,
-                           Map<String, Smarthost> domainSmarthosts, BounceLimits bounceLimits) {
+                           Map<String, Smarthost> domainSmarthosts, BounceLimits bounceLimits, boolean mtaSts,
+                           Duration mtaStsTimeout, TlsReports tlsReports) {
+    }
+
+    /**
+     * SMTP TLS reporting (RFC 8460, ADR 0032).
+     *
+     * @param organization the reports' organization-name; empty: the hostname
+     * @param from         where reports come from and the contact-info; empty: postmaster@hostname
+     */
+    public record TlsReports(boolean enabled, Optional<String> organization, Optional<Address> from) {
     }
 
     /** A relay for all outbound mail; TLS is always required to it ({@code implicit} or STARTTLS). */

@@ -168,6 +168,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void mtaStsAndTlsReportsAreOnByDefaultAndTheReportSenderIsAnAddress() {
+        ServerConfig.Outbound o = ConfigLoader.load(Optional.empty(), Map.of()).outbound();
+        assertThat(o.mtaSts()).isTrue();
+        assertThat(o.tlsReports().enabled()).isTrue();
+        assertThat(o.tlsReports().from()).isEmpty();
+        assertThat(ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_OUTBOUND_MTA_STS", "false",
+                "MAILWRIGHT_OUTBOUND_TLS_REPORT_FROM", "tls@example.org")).outbound())
+                .satisfies(x -> assertThat(x.mtaSts()).isFalse())
+                .satisfies(x -> assertThat(x.tlsReports().from()).map(Object::toString).contains("tls@example.org"));
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_OUTBOUND_TLS_REPORT_FROM", "tls")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("outbound.tls-report-from")
+                .hasMessageContaining("must be an e-mail address");
+    }
+
+    @Test
     void thePostmasterIsAnAddressOrNothing() {
         assertThat(ConfigLoader.load(Optional.empty(), Map.of()).smtp().postmaster()).isEmpty();
         assertThat(ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_SMTP_POSTMASTER", "Admin@Example.org"))

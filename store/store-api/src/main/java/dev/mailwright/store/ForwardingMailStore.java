@@ -76,6 +76,11 @@ public abstract class ForwardingMailStore implements MailStore {
     }
 
     @Override
+    public TlsReports tlsReports() {
+        return delegate.tlsReports();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

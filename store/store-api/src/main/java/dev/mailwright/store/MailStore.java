@@ -37,6 +37,9 @@ public interface MailStore extends AutoCloseable {
     /** Which sender addresses an authenticated user may use, and the grants behind it. */
     Senders senders();
 
+    /** The counters of SMTP TLS reports (RFC 8460). */
+    TlsReports tlsReports();
+
     /** Releases pools and files; the store is unusable afterwards. */
     @Override
     void close();

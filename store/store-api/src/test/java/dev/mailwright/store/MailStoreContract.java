@@ -578,6 +578,21 @@ public abstract class MailStoreContract {
         }
 
         @Test
+        void queuedItemsKeepRequireTls() throws IOException {
+            for (boolean requireTls : new boolean[] {true, false}) {
+                try (Delivery d = store.deliveries().begin(new Envelope(Optional.empty(), clock.instant(),
+                        Optional.empty(), Optional.empty(), false, Optional.empty(), requireTls))) {
+                    d.addRemote(RemoteRecipient.of(Address.parse(requireTls + "@remote.test")));
+                    d.content().write("Subject: hi\r\n\r\nbody\r\n".getBytes(UTF_8));
+                    d.commit();
+                }
+            }
+            assertThat(store.queue().list()).extracting(q -> q.recipient().address().toString() + " "
+                    + q.envelope().requireTls()).containsExactlyInAnyOrder("true@remote.test true",
+                    "false@remote.test false");
+        }
+
+        @Test
         void abortLeavesNoTrace() throws IOException {
             Account a = user("ann@example.org");
             Delivery d = store.deliveries().begin(Envelope.of(Optional.empty(), clock.instant()));
@@ -1746,6 +1761,58 @@ public abstract class MailStoreContract {
     }
 
     // ------------------------------------------------------------ DKIM keys
+
+    @Nested
+    class TlsReportsContract {
+        private final java.time.LocalDate day = java.time.LocalDate.parse("2026-12-06");
+        private final String policy = "version: STSv1\nmode: enforce\nmx: *.remote.test\nmax_age: 86400\n"
+                + "x: " + "y".repeat(5000) + "\n"; // longer than a btree key may be
+
+        private TlsReports.Count count(String domain, String result, String mx, long n) {
+            return new TlsReports.Count(day, domain, "sts", policy, result, mx, n);
+        }
+
+        @Test
+        void countsOfOneKindAddUpAcrossCallsAndWithinOne() {
+            store.tlsReports().add(List.of(count("remote.test", "", "mx1.remote.test", 3),
+                    count("remote.test", "certificate-expired", "mx2.remote.test", 1)));
+            store.tlsReports().add(List.of(count("remote.test", "", "mx1.remote.test", 4),
+                    count("remote.test", "", "mx1.remote.test", 1)));
+            store.tlsReports().add(List.of(new TlsReports.Count(day.plusDays(1), "remote.test", "sts", policy, "",
+                    "mx1.remote.test", 100)));
+
+            assertThat(store.tlsReports().counts(day, "remote.test")).extracting(c -> c.resultType() + "@"
+                    + c.receivingMx() + "=" + c.sessions()).containsExactlyInAnyOrder("@mx1.remote.test=8",
+                    "certificate-expired@mx2.remote.test=1");
+            assertThat(store.tlsReports().counts(day, "remote.test")).allSatisfy(c -> assertThat(c.policy()).isEqualTo(policy));
+        }
+
+        @Test
+        void aReportIsClaimedOnceAndThenNoLongerDue() {
+            store.tlsReports().add(List.of(count("a.test", "", "mx.a.test", 1), count("b.test", "", "mx.b.test", 1)));
+
+            assertThat(store.tlsReports().unreported(day)).containsExactly("a.test", "b.test");
+            assertThat(store.tlsReports().counts(day)).extracting(TlsReports.Count::policyDomain)
+                    .containsExactly("a.test", "b.test");
+            assertThat(store.tlsReports().claim(day, "a.test")).isTrue();
+            assertThat(store.tlsReports().claim(day, "a.test")).isFalse();
+            assertThat(store.tlsReports().unreported(day)).containsExactly("b.test");
+            assertThat(store.tlsReports().unreported(day.plusDays(1))).isEmpty();
+        }
+
+        @Test
+        void purgeForgetsEarlierDaysOnly() {
+            store.tlsReports().add(List.of(count("a.test", "", "mx.a.test", 1),
+                    new TlsReports.Count(day.plusDays(1), "a.test", "no-policy-found", "", "", "mx.a.test", 2)));
+            store.tlsReports().claim(day, "a.test");
+
+            store.tlsReports().purgeBefore(day.plusDays(1));
+
+            assertThat(store.tlsReports().counts(day, "a.test")).isEmpty();
+            assertThat(store.tlsReports().counts(day.plusDays(1), "a.test")).hasSize(1);
+            assertThat(store.tlsReports().claim(day, "a.test")).as("the claim went too").isTrue();
+        }
+    }
 
     @Nested
     class SendersContract {

@@ -108,6 +108,7 @@ public final class InMemoryMailStore implements MailStore {
     private final java.util.concurrent.ConcurrentMap<String, byte[]> secrets = new java.util.concurrent.ConcurrentHashMap<>();
     private final Secrets secretsView = (name, candidate) -> secrets.computeIfAbsent(name, n -> candidate.clone()).clone();
     private final Senders sendersView = new SendersView();
+    private final dev.mailwright.store.TlsReports tlsReportsView = new MemoryTlsReports();
 
     public InMemoryMailStore() {
         this(Clock.systemUTC(), new PasswordHashing());
@@ -171,6 +172,11 @@ public final class InMemoryMailStore implements MailStore {
     @Override
     public Senders senders() {
         return sendersView;
+    }
+
+    @Override
+    public dev.mailwright.store.TlsReports tlsReports() {
+        return tlsReportsView;
     }
 
     @Override

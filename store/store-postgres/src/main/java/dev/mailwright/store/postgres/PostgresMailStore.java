@@ -107,6 +107,7 @@ public final class PostgresMailStore implements MailStore {
     private final Mailboxes mailboxes;
     private final DkimKeys dkimKeys;
     private final Secrets secrets;
+    private final dev.mailwright.store.TlsReports tlsReports;
     private final Senders senders;
 
     /**
@@ -138,6 +139,7 @@ public final class PostgresMailStore implements MailStore {
         this.directoryCache = new DirectoryCache(dataSource);
         this.domains = new SqlDomains(jdbc, clock, directoryCache::invalidate);
         this.secrets = new SqlSecrets(jdbc, clock);
+        this.tlsReports = new dev.mailwright.store.postgres.internal.SqlTlsReports(jdbc, clock);
         this.accounts = new SqlAccounts(jdbc, clock, hashing, secrets, directoryCache::invalidate);
         this.aliases = new SqlAliases(jdbc, directoryCache::invalidate);
         this.recipients = new SqlRecipients(jdbc);
@@ -251,6 +253,11 @@ public final class PostgresMailStore implements MailStore {
     @Override
     public Senders senders() {
         return senders;
+    }
+
+    @Override
+    public dev.mailwright.store.TlsReports tlsReports() {
+        return tlsReports;
     }
 
     @Override

@@ -76,8 +76,8 @@ public final class SqlDelivery implements Delivery {
         }
         if (hasRemote) {
             sql.append(", q AS (INSERT INTO queue (message_id, reverse_path, received, ret, env_id, smtp_utf8, auth,")
-               .append("     recipient, notify, orcpt, state, created, next_attempt)")
-               .append("   SELECT m.id, ?, ?, ?, ?, ?, ?, t.recipient, t.notify, t.orcpt, 'QUEUED', ?, ?")
+               .append("     require_tls, recipient, notify, orcpt, state, created, next_attempt)")
+               .append("   SELECT m.id, ?, ?, ?, ?, ?, ?, ?, t.recipient, t.notify, t.orcpt, 'QUEUED', ?, ?")
                .append("   FROM m, unnest(?::text[], ?::text[], ?::text[]) AS t(recipient, notify, orcpt) RETURNING id)");
         }
         sql.append(" SELECT m.id, ").append(hasRemote ? "(SELECT count(*) FROM q)" : "0");
@@ -397,6 +397,7 @@ public final class SqlDelivery implements Delivery {
                 Jdbc.setText(ps, i++, envelope.envId());
                 ps.setBoolean(i++, envelope.smtpUtf8());
                 Jdbc.setText(ps, i++, envelope.authenticated());
+                ps.setBoolean(i++, envelope.requireTls());
                 Jdbc.setInstant(ps, i++, now);
                 Jdbc.setInstant(ps, i++, now);
                 ps.setArray(i++, c.createArrayOf("text", remote.values().stream().map(r -> r.address().toString()).toArray()));

@@ -34,7 +34,7 @@ import java.util.stream.Collectors;
  */
 public final class SqlQueue implements OutboundQueue {
 
-    private static final String COLUMNS = "id, message_id, reverse_path, received, ret, env_id, smtp_utf8, auth,"
+    private static final String COLUMNS = "id, message_id, reverse_path, received, ret, env_id, smtp_utf8, auth, require_tls,"
             + " recipient, notify, orcpt, state, attempts, created, next_attempt, last_error, delay_warned,"
             + " failed_status, failed_diagnostic, failed_remote_mta, failed_at";
 
@@ -435,7 +435,7 @@ public final class SqlQueue implements OutboundQueue {
         String reversePath = rs.getString("reverse_path");
         Envelope envelope = new Envelope(Optional.ofNullable(reversePath).map(Address::parse),
                 Jdbc.getInstant(rs, "received"), Jdbc.optionalText(rs, "ret"), Jdbc.optionalText(rs, "env_id"),
-                rs.getBoolean("smtp_utf8"), Jdbc.optionalText(rs, "auth"));
+                rs.getBoolean("smtp_utf8"), Jdbc.optionalText(rs, "auth"), rs.getBoolean("require_tls"));
         String notify = rs.getString("notify");
         Set<String> notifyOn = notify.isEmpty() ? Set.of()
                 : Arrays.stream(notify.split(",")).collect(Collectors.toUnmodifiableSet());
