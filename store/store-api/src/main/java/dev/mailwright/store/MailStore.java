@@ -37,6 +37,12 @@ public interface MailStore extends AutoCloseable {
     /** Which sender addresses an authenticated user may use, and the grants behind it. */
     Senders senders();
 
+    /** Greylisting triplets every node shares. */
+    Greylist greylist();
+
+    /** Counters per key and window every node shares (sending limits). */
+    RateCounters rateCounters();
+
     /** Releases pools and files; the store is unusable afterwards. */
     @Override
     void close();
