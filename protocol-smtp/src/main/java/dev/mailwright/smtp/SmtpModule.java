@@ -9,6 +9,7 @@ import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.protocol.tls.TlsConfig;
 import dev.mailwright.smtp.auth.Authenticator;
+import dev.mailwright.smtp.delivery.MessageSink;
 import dev.mailwright.smtp.delivery.StoreMessageSink;
 import dev.mailwright.smtp.policy.RateLimitPolicy;
 import dev.mailwright.smtp.policy.SmtpPolicies;
@@ -19,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import dev.mailwright.protocol.srs.SenderRewriting;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -31,6 +33,9 @@ import java.util.Set;
  * {@code Authenticator.of(store.accounts())}), the server's {@link TlsConfig}, a {@link ProtocolMetrics} and the
  * {@link AuthThrottle} every listener of the server shares bound in the component, and the
  * {@code Optional<SenderRewriting>} that rewrites the senders of forwarded mail (ADR 0027).
+ * Other modules may contribute policy hooks ({@code @IntoSet SmtpPolicy}: greylisting, sending
+ * limits), asked after the standard ones on every listener, and {@link MessageSink.Wrapper}s
+ * around every listener's sinks (a content filter, ADR 0031); by default there are none.
  */
 @Module
 public final class SmtpModule {
@@ -51,16 +56,33 @@ public final class SmtpModule {
                          Optional<InetSocketAddress> submissions, SmtpSettings settings, int messagesPerMinute) {
     }
 
+    /** No extra policy hooks unless another module contributes some. */
+    @Provides
+    @ElementsIntoSet
+    static Set<SmtpPolicy> noExtraHooks() {
+        return Set.of();
+    }
+
+    /** No sink wrappers unless another module contributes some. */
+    @Provides
+    @ElementsIntoSet
+    static Set<MessageSink.Wrapper> noSinkWrappers() {
+        return Set.of();
+    }
+
     @Provides
     @ElementsIntoSet
     static Set<Listener> smtpListeners(Config config, MailStore store, dev.mailwright.protocol.Authenticator logins,
                                        TlsConfig tls, ProtocolMetrics metrics, AuthThrottle throttle,
-                                       Optional<SenderRewriting> srs) {
+                                       Optional<SenderRewriting> srs, Set<SmtpPolicy> hooks,
+                                       Set<MessageSink.Wrapper> wrappers) {
         Clock clock = Clock.systemUTC();
         Authenticator auth = Authenticator.of(logins, throttle);
-        List<SmtpPolicy> extra = config.messagesPerMinute() > 0
-                ? List.of(new RateLimitPolicy(0, config.messagesPerMinute(), Duration.ofMinutes(1), clock))
-                : List.of();
+        List<SmtpPolicy> extra = new ArrayList<>();
+        if (config.messagesPerMinute() > 0) {
+            extra.add(new RateLimitPolicy(0, config.messagesPerMinute(), Duration.ofMinutes(1), clock));
+        }
+        extra.addAll(hooks);
         Set<Listener> listeners = new LinkedHashSet<>();
         List<Optional<InetSocketAddress>> addresses = List.of(config.mx(), config.submission(), config.submissions());
         SmtpSettings.Mode[] modes = SmtpSettings.Mode.values();
@@ -69,10 +91,13 @@ public final class SmtpModule {
                 continue;
             }
             SmtpSettings s = config.settings().toBuilder().hostname(config.hostname()).mode(modes[i]).build();
+            MessageSink.Factory sinks = StoreMessageSink.factory(store, clock, s.postmaster(), srs);
+            for (MessageSink.Wrapper w : wrappers) {
+                sinks = w.wrap(sinks);
+            }
             listeners.add(SmtpListeners.create(s, addresses.get(i).get(),
                     SmtpPolicies.standard(s, store, srs.map(SenderRewriting::forwardingDomain), extra),
-                    StoreMessageSink.factory(store, clock, s.postmaster(), srs),
-                    auth, Optional.of(tls), clock, metrics));
+                    sinks, auth, Optional.of(tls), clock, metrics));
         }
         return listeners;
     }
