@@ -15,7 +15,21 @@ import dev.mailwright.protocol.Limits;
 import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.protocol.srs.SenderRewriting;
+import dev.mailwright.filter.FilteringMessageSink;
+import dev.mailwright.filter.rspamd.RspamdFilter;
+import dev.mailwright.filter.rspamd.RspamdSettings;
+import dev.mailwright.server.ops.MicrometerFilterMetrics;
 import dev.mailwright.server.ops.MicrometerOutboundMetrics;
+import dev.mailwright.smtp.api.SessionInfo;
+import dev.mailwright.smtp.delivery.MessageSink;
+import dev.mailwright.smtp.policy.GreylistPolicy;
+import dev.mailwright.smtp.policy.SendingLimitPolicy;
+import dev.mailwright.smtp.policy.SmtpPolicy;
+import dev.mailwright.store.Greylist;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.function.Predicate;
 import dev.mailwright.server.ops.MicrometerProtocolMetrics;
 import dev.mailwright.protocol.tls.TlsConfig;
 import dev.mailwright.server.config.ServerConfig;
@@ -118,6 +132,71 @@ public abstract class ServerModule {
                 w.close();
             }
         })).orElse(Set.of());
+    }
+
+    /** Content filters, greylisting and sending limits report to the server's Micrometer registry. */
+    @Provides
+    @Singleton
+    static MicrometerFilterMetrics filterMetrics(MeterRegistry registry) {
+        return new MicrometerFilterMetrics(registry);
+    }
+
+    /**
+     * The abuse controls asked after the standard hooks of every SMTP listener (ADR 0031):
+     * greylisting at RCPT of unauthenticated clients when {@code smtp.greylisting} is on, and the
+     * per-account sending limits of authenticated ones unless all are 0.
+     */
+    @Provides
+    @ElementsIntoSet
+    static Set<SmtpPolicy> abuseControls(ServerConfig config, MailStore store, MicrometerFilterMetrics metrics) {
+        Set<SmtpPolicy> hooks = new LinkedHashSet<>();
+        ServerConfig.Greylisting g = config.smtp().greylisting();
+        if (g.enabled()) {
+            hooks.add(new GreylistPolicy(store.greylist(), new Greylist.Rules(g.delay(), g.retryWindow(), g.knownFor()),
+                    metrics::greylisted));
+        }
+        ServerConfig.SendingLimits limits = config.smtp().sendingLimits();
+        if (sendingLimitsOn(limits)) {
+            hooks.add(new SendingLimitPolicy(store.rateCounters(), user -> {
+                ServerConfig.UserLimits l = limits.of(user);
+                return new SendingLimitPolicy.Limits(l.messagesPerHour(), l.recipientsPerHour());
+            }, Clock.systemUTC(), (user, limit) -> metrics.sendingLimitReached(limit)));
+        }
+        return hooks;
+    }
+
+    private static boolean sendingLimitsOn(ServerConfig.SendingLimits limits) {
+        return limits.messagesPerHour() > 0 || limits.recipientsPerHour() > 0 || !limits.perUser().isEmpty();
+    }
+
+    /**
+     * rspamd, when {@code rspamd.enabled}: every message of the MX (and of submission with
+     * {@code rspamd.scan-submission}) is checked before it is stored. It wraps the listeners'
+     * sinks until protocol-smtp's end-of-data hooks see content (ADR 0031).
+     */
+    @Provides
+    @ElementsIntoSet
+    static Set<MessageSink.Wrapper> contentFilters(ServerConfig config, MicrometerFilterMetrics metrics) {
+        ServerConfig.Rspamd r = config.rspamd();
+        if (!r.enabled()) {
+            return Set.of();
+        }
+        Map<String, RspamdSettings.Outcome> actions = new LinkedHashMap<>(RspamdSettings.DEFAULT_ACTIONS);
+        r.actions().forEach((action, outcome) -> actions.put(action, RspamdSettings.Outcome.fromConfig(outcome)));
+        RspamdFilter filter = new RspamdFilter(new RspamdSettings(r.url(), r.timeout(), r.failOpen(), actions,
+                r.subjectTag(), r.maxSize()), config.hostname(), metrics);
+        Predicate<SessionInfo> applies = session -> r.scanSubmission() || session.authenticatedUser().isEmpty();
+        return Set.of(sinks -> FilteringMessageSink.wrap(sinks, filter, applies));
+    }
+
+    /** Forgets expired greylisting triplets and old sending-limit windows, when either is on. */
+    @Provides
+    @ElementsIntoSet
+    static Set<BackgroundService> abuseControlCleanup(ServerConfig config, MailStore store) {
+        boolean greylisting = config.smtp().greylisting().enabled();
+        boolean limits = sendingLimitsOn(config.smtp().sendingLimits());
+        return greylisting || limits
+                ? Set.of(new AbuseControlCleanup(store, greylisting, limits, Clock.systemUTC())) : Set.of();
     }
 
     /** The protocol modules report to the server's Micrometer registry. */
