@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailwright.filter.rspamd.RspamdFilter;
 import dev.mailwright.filter.rspamd.RspamdSettings;
+import dev.mailwright.filter.testing.Clients;
 import dev.mailwright.smtp.api.MailFrom;
 import dev.mailwright.smtp.api.RcptTo;
-import dev.mailwright.smtp.api.SessionInfo;
 import dev.mailwright.smtp.delivery.MessageSink;
 import dev.mailwright.store.Address;
 import java.io.ByteArrayOutputStream;
@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -51,7 +50,7 @@ class LargeMessageStreamingTest {
             CountingSink sink = new CountingSink();
             MessageSink filtered = FilteringMessageSink.wrap((session, from) -> sink,
                     new RspamdFilter(settings, "mx.example.org", FilterMetrics.NONE), s -> true)
-                    .open(client(), MailFrom.of(Optional.of(Address.parse("sender@remote.test"))));
+                    .open(Clients.mx("192.0.2.1", "client.example"), MailFrom.of(Optional.of(Address.parse("sender@remote.test"))));
             filtered.recipient(RcptTo.of(Address.parse("alice@example.org")));
             try (OutputStream out = filtered.content()) {
                 out.write(HEADER);
@@ -141,44 +140,5 @@ class LargeMessageStreamingTest {
         @Override
         public void abort() {
         }
-    }
-
-    private static SessionInfo client() {
-        return new SessionInfo() {
-            @Override
-            public String sessionId() {
-                return "S1";
-            }
-
-            @Override
-            public InetSocketAddress clientAddress() {
-                return new InetSocketAddress("192.0.2.1", 40000);
-            }
-
-            @Override
-            public Optional<String> heloName() {
-                return Optional.of("client.example");
-            }
-
-            @Override
-            public boolean extended() {
-                return true;
-            }
-
-            @Override
-            public Optional<String> tlsProtocol() {
-                return Optional.empty();
-            }
-
-            @Override
-            public Optional<String> tlsCipher() {
-                return Optional.empty();
-            }
-
-            @Override
-            public Optional<String> authenticatedUser() {
-                return Optional.empty();
-            }
-        };
     }
 }

@@ -5,15 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mailwright.filter.AuthVerdicts;
 import dev.mailwright.filter.FilterRequest;
+import dev.mailwright.filter.testing.Clients;
 import dev.mailwright.filter.testing.FilteredMx;
 import dev.mailwright.filter.testing.RecordingMetrics;
 import dev.mailwright.smtp.api.MailFrom;
 import dev.mailwright.smtp.api.RcptTo;
-import dev.mailwright.smtp.api.SessionInfo;
 import dev.mailwright.store.Address;
 import jakarta.mail.MessagingException;
 import java.io.ByteArrayInputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -123,7 +122,7 @@ class RspamdFilterTest {
         RspamdClient client = new RspamdClient(url, java.time.Duration.ofSeconds(15), "mx.example.org");
         byte[] content = ("From: billing@bank.example\r\nTo: alice@example.org\r\nSubject: invoice\r\n"
                 + "Message-ID: <1@bank.example>\r\n\r\nPlease pay.\r\n").getBytes(StandardCharsets.US_ASCII);
-        FilterRequest request = new FilterRequest("T1", client("203.0.113.9"),
+        FilterRequest request = new FilterRequest("T1", Clients.mx("203.0.113.9", "mail.bank.example"),
                 MailFrom.of(Optional.of(Address.parse("billing@bank.example"))),
                 List.of(RcptTo.of(Address.parse("alice@example.org"))),
                 AuthVerdicts.of("fail", "fail", "fail", "reject"), () -> new ByteArrayInputStream(content),
@@ -136,44 +135,5 @@ class RspamdFilterTest {
         assertThat(passed.symbols()).contains("R_SPF_ALLOW", "R_DKIM_ALLOW", "DMARC_POLICY_ALLOW")
                 .doesNotContain("R_SPF_FAIL");
         assertThat(passed.score()).isLessThan(failed.score());
-    }
-
-    static SessionInfo client(String ip) {
-        return new SessionInfo() {
-            @Override
-            public String sessionId() {
-                return "S1";
-            }
-
-            @Override
-            public InetSocketAddress clientAddress() {
-                return new InetSocketAddress(ip, 40000);
-            }
-
-            @Override
-            public Optional<String> heloName() {
-                return Optional.of("mail.bank.example");
-            }
-
-            @Override
-            public boolean extended() {
-                return true;
-            }
-
-            @Override
-            public Optional<String> tlsProtocol() {
-                return Optional.empty();
-            }
-
-            @Override
-            public Optional<String> tlsCipher() {
-                return Optional.empty();
-            }
-
-            @Override
-            public Optional<String> authenticatedUser() {
-                return Optional.empty();
-            }
-        };
     }
 }
