@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mailwright.password.PasswordHashing;
 import dev.mailwright.smtp.SmtpServer;
 import dev.mailwright.smtp.api.SmtpSettings;
-import dev.mailwright.smtp.testing.MovableClock;
 import dev.mailwright.smtp.testing.RawClient;
 import dev.mailwright.smtp.testing.SessionHarness;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.Greylist;
 import dev.mailwright.store.MailStore;
+import dev.mailwright.store.MutableClock;
 import dev.mailwright.store.memory.InMemoryMailStore;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /** Greylisting over real sockets: an MX and a submission listener on free ports, raw SMTP clients. */
 class GreylistPolicyTest {
 
-    private final MovableClock clock = new MovableClock(Instant.parse("2026-12-07T10:00:00Z"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-07T10:00:00Z"));
     private final MailStore triplets = new InMemoryMailStore(clock, new PasswordHashing());
     private final List<Greylist.Outcome> outcomes = new CopyOnWriteArrayList<>();
     private MailStore store;

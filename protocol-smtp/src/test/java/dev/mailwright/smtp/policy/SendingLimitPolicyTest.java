@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mailwright.password.PasswordHashing;
 import dev.mailwright.smtp.SmtpServer;
 import dev.mailwright.smtp.api.SmtpSettings;
-import dev.mailwright.smtp.testing.MovableClock;
 import dev.mailwright.smtp.testing.RawClient;
 import dev.mailwright.smtp.testing.SessionHarness;
 import dev.mailwright.store.MailStore;
+import dev.mailwright.store.MutableClock;
 import dev.mailwright.store.memory.InMemoryMailStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /** Per-account sending limits over real sockets: submission and MX listeners on free ports, raw SMTP clients. */
 class SendingLimitPolicyTest {
 
-    private final MovableClock clock = new MovableClock(Instant.parse("2026-12-07T10:15:00Z"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-07T10:15:00Z"));
     private final MailStore counters = new InMemoryMailStore(clock, new PasswordHashing());
     private final List<String> hits = new CopyOnWriteArrayList<>();
     private SmtpServer server;
