@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,8 +36,9 @@ class RspamdFilterTest {
 
     private static URI url;
 
-    @BeforeAll
-    static void rspamd() {
+    /** In each test rather than once for the class, so that every skipped test is reported with the reason. */
+    @BeforeEach
+    void rspamd() {
         String u = System.getProperty("mailwright.test.rspamd.url", System.getenv("MAILWRIGHT_TEST_RSPAMD_URL"));
         Assumptions.assumeTrue(u != null && !u.isBlank(),
                 "no rspamd to test against: run .ci/rspamd-start and set MAILWRIGHT_TEST_RSPAMD_URL (as .ci/run does)");
