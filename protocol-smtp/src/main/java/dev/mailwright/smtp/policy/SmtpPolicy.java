@@ -4,6 +4,7 @@ import dev.mailwright.smtp.api.MailFrom;
 import dev.mailwright.smtp.api.OriginatorFields;
 import dev.mailwright.smtp.api.RcptTo;
 import dev.mailwright.smtp.api.SessionInfo;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
@@ -55,6 +56,31 @@ public interface SmtpPolicy {
     default PolicyResult endOfData(SessionInfo session, MailFrom from, List<RcptTo> recipients, long size,
                                    OriginatorFields originators) {
         return PolicyResult.NO_OPINION;
+    }
+
+    /**
+     * Whether {@link #content} wants to read the messages of this session. Only then is a
+     * message's content spooled apart until the end of data (in memory when small, else in a
+     * temporary file) and the trace fields written after the hooks answered; a listener whose
+     * hooks all answer false streams content straight into its sink as before.
+     */
+    default boolean readsContent(SessionInfo session) {
+        return false;
+    }
+
+    /**
+     * After the {@link #endOfData} hooks let the message through, before it is committed: reads
+     * the content (as often as needed, never whole into memory) and refuses the message or adds
+     * header fields, a subject tag, and removals of fields ({@link ContentVerdict}). Asked only
+     * when {@link #readsContent} is true for the session, and always off the I/O threads (content
+     * is received on the session's worker). Every content hook of a chain is asked, in order,
+     * until one refuses.
+     *
+     * @param earlier the verdicts of the content hooks asked before this one, in order
+     */
+    default ContentVerdict content(SessionInfo session, MailFrom from, List<RcptTo> recipients, ReceivedContent content,
+                                   List<ContentVerdict> earlier) {
+        return ContentVerdict.NONE;
     }
 
     /**
@@ -133,6 +159,35 @@ public interface SmtpPolicy {
             public PolicyResult endOfData(SessionInfo session, MailFrom from, List<RcptTo> recipients, long size,
                                           OriginatorFields originators) {
                 return ask(h -> h.endOfData(session, from, recipients, size, originators));
+            }
+
+            @Override
+            public boolean readsContent(SessionInfo session) {
+                for (SmtpPolicy hook : list) {
+                    if (hook.readsContent(session)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+
+            @Override
+            public ContentVerdict content(SessionInfo session, MailFrom from, List<RcptTo> recipients,
+                                          ReceivedContent content, List<ContentVerdict> earlier) {
+                List<ContentVerdict> seen = new ArrayList<>(earlier);
+                List<ContentVerdict> mine = new ArrayList<>();
+                for (SmtpPolicy hook : list) {
+                    if (!hook.readsContent(session)) {
+                        continue;
+                    }
+                    ContentVerdict v = hook.content(session, from, recipients, content, List.copyOf(seen));
+                    seen.add(v);
+                    mine.add(v);
+                    if (v.refuses()) {
+                        break;
+                    }
+                }
+                return ContentVerdict.combine(mine);
             }
         };
     }

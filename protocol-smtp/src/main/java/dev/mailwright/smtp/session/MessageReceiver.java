@@ -1,13 +1,18 @@
 package dev.mailwright.smtp.session;
 
 import dev.mailwright.protocol.limit.MinimumRate;
+import dev.mailwright.smtp.api.SmtpRejection;
 import dev.mailwright.smtp.api.SmtpReply;
 import dev.mailwright.smtp.api.SmtpSettings;
+import dev.mailwright.smtp.delivery.ContentEdits;
 import dev.mailwright.smtp.delivery.MessageSink;
 import dev.mailwright.smtp.delivery.MissingHeaders;
 import dev.mailwright.smtp.delivery.TraceHeaders;
+import dev.mailwright.smtp.policy.ContentVerdict;
 import dev.mailwright.smtp.policy.PolicyResult;
+import dev.mailwright.store.content.ContentSpool;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -15,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
+import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -163,7 +169,12 @@ public final class MessageReceiver {
         Transaction transaction = session.openTransaction();
         MessageSink sink = transaction.sink();
         ZonedDateTime now = ZonedDateTime.now(clock);
-        OutputStream target = sink.content();
+        StringBuilder trace = new StringBuilder();
+        String returnPath = sink.delivers() ? TraceHeaders.returnPath(transaction.from()) : "";
+        String received = TraceHeaders.received(session.client(), settings.hostname(), transaction.id(),
+                transaction.from(), transaction.recipients(), now);
+        boolean hooksRead = session.policy().readsContent(session.client());
+        OutputStream target = hooksRead ? transaction.spool(new ContentSpool(), returnPath, received) : sink.content();
         Transaction.Content content;
         if (settings.mode().isSubmission() || session.client().authenticatedUser().isPresent()) {
             // an authenticated client submits, whatever the port (RFC 6409 8); its From is checked at the end
@@ -174,13 +185,10 @@ public final class MessageReceiver {
         } else {
             content = new Transaction.Content(target, settings.maxMessageSize());
         }
-        StringBuilder trace = new StringBuilder();
-        if (sink.delivers()) {
-            trace.append(TraceHeaders.returnPath(transaction.from()));
+        if (!hooksRead) { // else they are written after the content hooks answered
+            trace.append(returnPath).append(received);
+            content.header(trace.toString().getBytes(StandardCharsets.UTF_8));
         }
-        trace.append(TraceHeaders.received(session.client(), settings.hostname(), transaction.id(), transaction.from(),
-                transaction.recipients(), now));
-        content.header(trace.toString().getBytes(StandardCharsets.UTF_8));
         DataDecoder.Mode mode = settings.bareLineEnds() == SmtpSettings.BareLineEnds.NORMALIZE
                 ? DataDecoder.Mode.NORMALIZE : DataDecoder.Mode.REJECT;
         transaction.startContent(content, chunked ? DataDecoder.chunks(mode, content) : DataDecoder.data(mode, content));
@@ -213,6 +221,13 @@ public final class MessageReceiver {
             finish(verdict.reply(), "refused by policy: " + verdict.reply());
             return;
         }
+        if (t.spooled()) {
+            SmtpReply refused = askContentHooks(t, content.size());
+            if (refused != null) {
+                finish(refused, "refused by content check: " + refused);
+                return;
+            }
+        }
         long commitStart = System.nanoTime();
         SmtpReply reply;
         String result;
@@ -228,11 +243,46 @@ public final class MessageReceiver {
         finish(reply, result);
     }
 
+    /**
+     * Asks the content hooks about the spooled content, then writes it into the sink: the
+     * Return-Path, the hooks' fields, the Received field, and the content with the hooks' edits.
+     * Returns the refusal, or null when the message went into the sink.
+     */
+    private SmtpReply askContentHooks(Transaction t, long size) {
+        ContentVerdict verdict;
+        try {
+            verdict = session.policy().content(session.client(), t.from(), t.recipients(), t.received(size), List.of());
+        } catch (RuntimeException e) {
+            return SmtpDispatcher.failure(session, "content hook", e);
+        }
+        if (verdict.refuses()) {
+            return verdict.result().reply();
+        }
+        if (!verdict.results().isEmpty()) {
+            LOG.info("smtp {} message {} checked: {}", session.client().sessionId(), t.id(), verdict.results());
+        }
+        try (InputStream in = t.received(size).open(); OutputStream out = t.sink().content()) {
+            StringBuilder head = new StringBuilder(t.returnPath());
+            for (String field : verdict.fields()) {
+                head.append(field).append("\r\n");
+            }
+            head.append(t.received());
+            out.write(head.toString().getBytes(StandardCharsets.UTF_8));
+            ContentEdits.copy(in, out, verdict.removes(), verdict.subjectTag());
+        } catch (SmtpRejection e) {
+            return e.reply();
+        } catch (IOException | RuntimeException e) {
+            LOG.error("smtp {} writing message {} failed", session.client().sessionId(), t.id(), e);
+            return SmtpReply.LOCAL_ERROR;
+        }
+        return null;
+    }
+
     /** Ends the transaction with {@code reply}: dropped unless it is positive; logged; answered. */
     private void finish(SmtpReply reply, String result) {
         Transaction t = session.openTransaction();
         if (!reply.isPositive()) {
-            t.sink().abort();
+            t.abort();
             session.metrics().messageRejected(SmtpSession.PROTOCOL, reply.isTransient() ? "temporary" : "permanent");
         }
         String line = t.id() + " from=" + t.from().path() + " size=" + t.content().size() + " rcpts="

@@ -220,7 +220,7 @@ public final class SmtpSession implements ProtocolSession {
         metrics.connectionClosed(PROTOCOL, Duration.ofNanos(System.nanoTime() - startedNanos));
         if (transaction != null) {
             metrics.messageRejected(PROTOCOL, "disconnected");
-            transaction.sink().abort();
+            transaction.abort();
             results.add(transaction.id() + " aborted by disconnect in " + phase);
             transaction = null;
         }
@@ -297,7 +297,7 @@ public final class SmtpSession implements ProtocolSession {
     /** RSET and friends. */
     public void resetTransaction() {
         if (transaction != null) {
-            transaction.sink().abort();
+            transaction.abort();
             transaction = null;
         }
         receiver.reset();
@@ -384,6 +384,9 @@ public final class SmtpSession implements ProtocolSession {
     void transactionEnded(String summary, SmtpReply reply) {
         results.add(summary);
         LOG.info("smtp {} message {}", id, summary);
+        if (transaction != null) {
+            transaction.release();
+        }
         transaction = null;
         phase = Phase.READY;
         send(reply);

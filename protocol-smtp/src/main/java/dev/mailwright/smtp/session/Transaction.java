@@ -6,7 +6,10 @@ import dev.mailwright.smtp.api.RcptTo;
 import dev.mailwright.smtp.api.SmtpRejection;
 import dev.mailwright.smtp.api.SmtpReply;
 import dev.mailwright.smtp.delivery.MessageSink;
+import dev.mailwright.smtp.policy.ReceivedContent;
+import dev.mailwright.store.content.ContentSpool;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +28,11 @@ public final class Transaction {
     private Content content;
     private DataDecoder decoder;
     private Supplier<OriginatorFields> originators = () -> OriginatorFields.UNREAD;
+    /** The content kept apart for the content hooks, or null when it streams straight into the sink. */
+    private ContentSpool spool;
+    /** With a spool: the trace fields, written into the sink with the hooks' fields at the end. */
+    private String returnPath = "";
+    private String received = "";
 
     Transaction(String id, MailFrom from, MessageSink sink) {
         this.id = id;
@@ -80,6 +88,55 @@ public final class Transaction {
 
     boolean contentStarted() {
         return content != null;
+    }
+
+    /** Keeps the content apart for the content hooks; returns where it goes. */
+    OutputStream spool(ContentSpool spool, String returnPath, String received) {
+        this.spool = spool;
+        this.returnPath = returnPath;
+        this.received = received;
+        return spool;
+    }
+
+    boolean spooled() {
+        return spool != null;
+    }
+
+    String returnPath() {
+        return returnPath;
+    }
+
+    String received() {
+        return received;
+    }
+
+    /** The spooled content as the content hooks read it. */
+    ReceivedContent received(long size) {
+        ContentSpool s = spool;
+        return new ReceivedContent() {
+            @Override
+            public InputStream open() {
+                return s.open();
+            }
+
+            @Override
+            public long size() {
+                return size;
+            }
+        };
+    }
+
+    /** Drops the sink's transaction and the spooled content. */
+    void abort() {
+        sink.abort();
+        release();
+    }
+
+    /** Frees the spooled content (after commit or abort). Idempotent. */
+    void release() {
+        if (spool != null) {
+            spool.discard();
+        }
     }
 
     /**
