@@ -9,7 +9,6 @@ import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.protocol.tls.TlsConfig;
 import dev.mailwright.smtp.auth.Authenticator;
-import dev.mailwright.smtp.delivery.MessageSink;
 import dev.mailwright.smtp.delivery.StoreMessageSink;
 import dev.mailwright.smtp.policy.RateLimitPolicy;
 import dev.mailwright.smtp.policy.SmtpPolicies;
@@ -34,8 +33,8 @@ import java.util.Set;
  * {@link AuthThrottle} every listener of the server shares bound in the component, and the
  * {@code Optional<SenderRewriting>} that rewrites the senders of forwarded mail (ADR 0027).
  * Other modules may contribute policy hooks ({@code @IntoSet SmtpPolicy}: greylisting, sending
- * limits), asked after the standard ones on every listener, and {@link MessageSink.Wrapper}s
- * around every listener's sinks (a content filter, ADR 0031); by default there are none.
+ * limits, content filtering; ADR 0031), asked after the standard ones on every listener; by
+ * default there are none.
  */
 @Module
 public final class SmtpModule {
@@ -63,19 +62,11 @@ public final class SmtpModule {
         return Set.of();
     }
 
-    /** No sink wrappers unless another module contributes some. */
-    @Provides
-    @ElementsIntoSet
-    static Set<MessageSink.Wrapper> noSinkWrappers() {
-        return Set.of();
-    }
-
     @Provides
     @ElementsIntoSet
     static Set<Listener> smtpListeners(Config config, MailStore store, dev.mailwright.protocol.Authenticator logins,
                                        TlsConfig tls, ProtocolMetrics metrics, AuthThrottle throttle,
-                                       Optional<SenderRewriting> srs, Set<SmtpPolicy> hooks,
-                                       Set<MessageSink.Wrapper> wrappers) {
+                                       Optional<SenderRewriting> srs, Set<SmtpPolicy> hooks) {
         Clock clock = Clock.systemUTC();
         Authenticator auth = Authenticator.of(logins, throttle);
         List<SmtpPolicy> extra = new ArrayList<>();
@@ -91,13 +82,9 @@ public final class SmtpModule {
                 continue;
             }
             SmtpSettings s = config.settings().toBuilder().hostname(config.hostname()).mode(modes[i]).build();
-            MessageSink.Factory sinks = StoreMessageSink.factory(store, clock, s.postmaster(), srs);
-            for (MessageSink.Wrapper w : wrappers) {
-                sinks = w.wrap(sinks);
-            }
             listeners.add(SmtpListeners.create(s, addresses.get(i).get(),
                     SmtpPolicies.standard(s, store, srs.map(SenderRewriting::forwardingDomain), extra),
-                    sinks, auth, Optional.of(tls), clock, metrics));
+                    StoreMessageSink.factory(store, clock, s.postmaster(), srs), auth, Optional.of(tls), clock, metrics));
         }
         return listeners;
     }

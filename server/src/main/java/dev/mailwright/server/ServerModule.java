@@ -15,13 +15,12 @@ import dev.mailwright.protocol.Limits;
 import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.protocol.srs.SenderRewriting;
-import dev.mailwright.filter.FilteringMessageSink;
+import dev.mailwright.filter.ContentFilterHook;
 import dev.mailwright.filter.rspamd.RspamdFilter;
 import dev.mailwright.filter.rspamd.RspamdSettings;
 import dev.mailwright.server.ops.MicrometerFilterMetrics;
 import dev.mailwright.server.ops.MicrometerOutboundMetrics;
 import dev.mailwright.smtp.api.SessionInfo;
-import dev.mailwright.smtp.delivery.MessageSink;
 import dev.mailwright.smtp.policy.GreylistPolicy;
 import dev.mailwright.smtp.policy.SendingLimitPolicy;
 import dev.mailwright.smtp.policy.SmtpPolicy;
@@ -171,12 +170,12 @@ public abstract class ServerModule {
 
     /**
      * rspamd, when {@code rspamd.enabled}: every message of the MX (and of submission with
-     * {@code rspamd.scan-submission}) is checked before it is stored. It wraps the listeners'
-     * sinks until protocol-smtp's end-of-data hooks see content (ADR 0031).
+     * {@code rspamd.scan-submission}) is checked from the content hook before it is stored. To
+     * see mail authentication's verdicts it must be asked after it: with the MX's own hooks, last.
      */
     @Provides
     @ElementsIntoSet
-    static Set<MessageSink.Wrapper> contentFilters(ServerConfig config, MicrometerFilterMetrics metrics) {
+    static Set<SmtpPolicy> contentFilters(ServerConfig config, MicrometerFilterMetrics metrics) {
         ServerConfig.Rspamd r = config.rspamd();
         if (!r.enabled()) {
             return Set.of();
@@ -186,7 +185,7 @@ public abstract class ServerModule {
         RspamdFilter filter = new RspamdFilter(new RspamdSettings(r.url(), r.timeout(), r.failOpen(), actions,
                 r.subjectTag(), r.maxSize()), config.hostname(), metrics);
         Predicate<SessionInfo> applies = session -> r.scanSubmission() || session.authenticatedUser().isEmpty();
-        return Set.of(sinks -> FilteringMessageSink.wrap(sinks, filter, applies));
+        return Set.of(new ContentFilterHook("rspamd", filter, applies));
     }
 
     /** Forgets expired greylisting triplets and old sending-limit windows, when either is on. */

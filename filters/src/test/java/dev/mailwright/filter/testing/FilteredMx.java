@@ -1,14 +1,8 @@
 package dev.mailwright.filter.testing;
 
 import dev.mailwright.filter.ContentFilter;
-import dev.mailwright.filter.FilteringMessageSink;
-import dev.mailwright.protocol.Listener;
-import dev.mailwright.protocol.metrics.ProtocolMetrics;
-import dev.mailwright.smtp.api.SmtpSettings;
-import dev.mailwright.smtp.auth.Authenticator;
-import dev.mailwright.smtp.delivery.StoreMessageSink;
-import dev.mailwright.smtp.policy.SmtpPolicies;
-import dev.mailwright.smtp.transport.SmtpListeners;
+import dev.mailwright.filter.ContentFilterHook;
+import dev.mailwright.smtp.SmtpServer;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.MailStore;
 import dev.mailwright.store.memory.InMemoryMailStore;
@@ -21,19 +15,13 @@ import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.Properties;
 
 /**
  * An MX listener on a free port, delivering into an in-memory store with one mailbox
- * (alice@example.org) through a {@link FilteringMessageSink}; messages are sent to it with
+ * (alice@example.org), the filter asked from the content hook ({@link ContentFilterHook}); messages are sent to it with
  * Jakarta Mail (Angus) over a real socket.
  */
 public final class FilteredMx implements AutoCloseable {
@@ -41,29 +29,20 @@ public final class FilteredMx implements AutoCloseable {
     public static final String ALICE = "alice@example.org";
 
     private final MailStore store = new InMemoryMailStore();
-    private final Listener listener;
+    private final SmtpServer server;
 
     public FilteredMx(ContentFilter filter) {
         store.domains().add("example.org");
         store.accounts().add(Address.parse(ALICE), "alice-password-1".toCharArray());
-        SmtpSettings settings = SmtpSettings.builder().hostname("mx.example.org").build();
-        Clock clock = Clock.systemUTC();
-        listener = SmtpListeners.create(settings, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                SmtpPolicies.standard(settings, store, List.of()),
-                FilteringMessageSink.wrap(StoreMessageSink.factory(store, clock, Optional.empty()), filter, s -> true),
-                Authenticator.NONE, Optional.empty(), clock, ProtocolMetrics.NONE);
-        try {
-            listener.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        server = SmtpServer.builder().hostname("mx.example.org").store(store)
+                .policy(new ContentFilterHook("test", filter, session -> true)).mx(0).start();
     }
 
     /** Sends a message with that subject and body from sender@elsewhere.test to Alice; the server's reply text on refusal. */
     public void send(String subject, String body, String... extraHeaders) throws MessagingException {
         Properties p = new Properties();
         p.put("mail.smtp.host", "127.0.0.1");
-        p.put("mail.smtp.port", String.valueOf(listener.port()));
+        p.put("mail.smtp.port", String.valueOf(server.port()));
         p.put("mail.smtp.localhost", "client.example");
         p.put("mail.smtp.timeout", "30000");
         p.put("mail.smtp.connectiontimeout", "5000");
@@ -102,7 +81,7 @@ public final class FilteredMx implements AutoCloseable {
 
     @Override
     public void close() {
-        listener.stop();
+        server.close();
         store.close();
     }
 }

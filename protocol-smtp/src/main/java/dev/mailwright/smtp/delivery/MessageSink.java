@@ -33,15 +33,6 @@ public interface MessageSink {
     /** Drops the transaction. Idempotent; never throws. */
     void abort();
 
-    /**
-     * Wraps the sinks of a listener: a content filter that must see the whole message before the
-     * sink keeps it (ADR 0031), until the end-of-data hooks see content themselves.
-     */
-    @FunctionalInterface
-    interface Wrapper {
-        Factory wrap(Factory sinks);
-    }
-
     /** Opens a sink at MAIL FROM. */
     @FunctionalInterface
     interface Factory {
