@@ -32,6 +32,9 @@ import java.util.Set;
  * {@code Authenticator.of(store.accounts())}), the server's {@link TlsConfig}, a {@link ProtocolMetrics} and the
  * {@link AuthThrottle} every listener of the server shares bound in the component, and the
  * {@code Optional<SenderRewriting>} that rewrites the senders of forwarded mail (ADR 0027).
+ * Other modules may contribute policy hooks ({@code @IntoSet SmtpPolicy}: greylisting, sending
+ * limits, content filtering; ADR 0031), asked after the standard ones on every listener; by
+ * default there are none.
  */
 @Module
 public final class SmtpModule {
@@ -65,16 +68,25 @@ public final class SmtpModule {
         }
     }
 
+    /** No extra policy hooks unless another module contributes some. */
+    @Provides
+    @ElementsIntoSet
+    static Set<SmtpPolicy> noExtraHooks() {
+        return Set.of();
+    }
+
     @Provides
     @ElementsIntoSet
     static Set<Listener> smtpListeners(Config config, MailStore store, dev.mailwright.protocol.Authenticator logins,
                                        TlsConfig tls, ProtocolMetrics metrics, AuthThrottle throttle,
-                                       Optional<SenderRewriting> srs) {
+                                       Optional<SenderRewriting> srs, Set<SmtpPolicy> hooks) {
         Clock clock = Clock.systemUTC();
         Authenticator auth = Authenticator.of(logins, throttle);
-        List<SmtpPolicy> extra = config.messagesPerMinute() > 0
-                ? List.of(new RateLimitPolicy(0, config.messagesPerMinute(), Duration.ofMinutes(1), clock))
-                : List.of();
+        List<SmtpPolicy> extra = new ArrayList<>();
+        if (config.messagesPerMinute() > 0) {
+            extra.add(new RateLimitPolicy(0, config.messagesPerMinute(), Duration.ofMinutes(1), clock));
+        }
+        extra.addAll(hooks);
         Set<Listener> listeners = new LinkedHashSet<>();
         List<Optional<InetSocketAddress>> addresses = List.of(config.mx(), config.submission(), config.submissions());
         SmtpSettings.Mode[] modes = SmtpSettings.Mode.values();
@@ -83,12 +95,12 @@ public final class SmtpModule {
                 continue;
             }
             SmtpSettings s = config.settings().toBuilder().hostname(config.hostname()).mode(modes[i]).build();
-            List<SmtpPolicy> hooks = new ArrayList<>(extra);
+            List<SmtpPolicy> listenerHooks = new ArrayList<>(extra);
             if (modes[i] == SmtpSettings.Mode.MX) {
-                hooks.addAll(config.mxHooks());
+                listenerHooks.addAll(config.mxHooks());
             }
             listeners.add(SmtpListeners.create(s, addresses.get(i).get(),
-                    SmtpPolicies.standard(s, store, srs.map(SenderRewriting::forwardingDomain), hooks),
+                    SmtpPolicies.standard(s, store, srs.map(SenderRewriting::forwardingDomain), listenerHooks),
                     StoreMessageSink.factory(store, clock, s.postmaster(), srs),
                     auth, Optional.of(tls), clock, metrics));
         }

@@ -20,7 +20,20 @@ import dev.mailwright.protocol.Limits;
 import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.protocol.srs.SenderRewriting;
+import dev.mailwright.filter.ContentFilterHook;
+import dev.mailwright.filter.rspamd.RspamdFilter;
+import dev.mailwright.filter.rspamd.RspamdSettings;
+import dev.mailwright.server.ops.MicrometerFilterMetrics;
 import dev.mailwright.server.ops.MicrometerOutboundMetrics;
+import dev.mailwright.smtp.api.SessionInfo;
+import dev.mailwright.smtp.policy.GreylistPolicy;
+import dev.mailwright.smtp.policy.SendingLimitPolicy;
+import dev.mailwright.smtp.policy.SmtpPolicy;
+import dev.mailwright.store.Greylist;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.function.Predicate;
 import dev.mailwright.server.ops.MicrometerProtocolMetrics;
 import dev.mailwright.protocol.tls.TlsConfig;
 import dev.mailwright.server.config.ServerConfig;
@@ -175,6 +188,75 @@ public abstract class ServerModule {
         })).orElse(Set.of());
     }
 
+    /** Content filters, greylisting and sending limits report to the server's Micrometer registry. */
+    @Provides
+    @Singleton
+    static MicrometerFilterMetrics filterMetrics(MeterRegistry registry) {
+        return new MicrometerFilterMetrics(registry);
+    }
+
+    /**
+     * The abuse controls asked after the standard hooks of every SMTP listener (ADR 0031):
+     * greylisting at RCPT of unauthenticated clients when {@code smtp.greylisting} is on, and the
+     * per-account sending limits of authenticated ones unless all are 0.
+     */
+    @Provides
+    @ElementsIntoSet
+    static Set<SmtpPolicy> abuseControls(ServerConfig config, MailStore store, MicrometerFilterMetrics metrics) {
+        Set<SmtpPolicy> hooks = new LinkedHashSet<>();
+        ServerConfig.Greylisting g = config.smtp().greylisting();
+        if (g.enabled()) {
+            hooks.add(new GreylistPolicy(store.greylist(), new Greylist.Rules(g.delay(), g.retryWindow(), g.knownFor()),
+                    metrics::greylisted));
+        }
+        ServerConfig.SendingLimits limits = config.smtp().sendingLimits();
+        if (sendingLimitsOn(limits)) {
+            hooks.add(new SendingLimitPolicy(store.rateCounters(), user -> {
+                ServerConfig.UserLimits l = limits.of(user);
+                return new SendingLimitPolicy.Limits(l.messagesPerHour(), l.recipientsPerHour());
+            }, Clock.systemUTC(), (user, limit) -> metrics.sendingLimitReached(limit)));
+        }
+        return hooks;
+    }
+
+    private static boolean sendingLimitsOn(ServerConfig.SendingLimits limits) {
+        return limits.messagesPerHour() > 0 || limits.recipientsPerHour() > 0 || !limits.perUser().isEmpty();
+    }
+
+    /**
+     * rspamd for authenticated submissions, when {@code rspamd.scan-submission}: on every listener,
+     * for logged-in sessions only. Mail from the internet is scanned from the MX's own hooks
+     * ({@link #mxHooks}), last, so that rspamd sees mail authentication's verdicts.
+     */
+    @Provides
+    @ElementsIntoSet
+    static Set<SmtpPolicy> submissionContentFilters(ServerConfig config, MicrometerFilterMetrics metrics) {
+        ServerConfig.Rspamd r = config.rspamd();
+        if (!r.enabled() || !r.scanSubmission()) {
+            return Set.of();
+        }
+        return Set.of(rspamd(config, metrics, session -> session.authenticatedUser().isPresent()));
+    }
+
+    private static SmtpPolicy rspamd(ServerConfig config, MicrometerFilterMetrics metrics, Predicate<SessionInfo> applies) {
+        ServerConfig.Rspamd r = config.rspamd();
+        Map<String, RspamdSettings.Outcome> actions = new LinkedHashMap<>(RspamdSettings.DEFAULT_ACTIONS);
+        r.actions().forEach((action, outcome) -> actions.put(action, RspamdSettings.Outcome.fromConfig(outcome)));
+        RspamdFilter filter = new RspamdFilter(new RspamdSettings(r.url(), r.timeout(), r.failOpen(), actions,
+                r.subjectTag(), r.maxSize()), config.hostname(), metrics);
+        return new ContentFilterHook("rspamd", filter, applies);
+    }
+
+    /** Forgets expired greylisting triplets and old sending-limit windows, when either is on. */
+    @Provides
+    @ElementsIntoSet
+    static Set<BackgroundService> abuseControlCleanup(ServerConfig config, MailStore store) {
+        boolean greylisting = config.smtp().greylisting().enabled();
+        boolean limits = sendingLimitsOn(config.smtp().sendingLimits());
+        return greylisting || limits
+                ? Set.of(new AbuseControlCleanup(store, greylisting, limits, Clock.systemUTC())) : Set.of();
+    }
+
     /** The protocol modules report to the server's Micrometer registry. */
     @Provides
     @Singleton
@@ -219,25 +301,28 @@ public abstract class ServerModule {
     @Provides
     @Singleton
     @Named("mx")
-    static List<SmtpPolicy> mxHooks(ServerConfig config, MailStore store) {
+    static List<SmtpPolicy> mxHooks(ServerConfig config, MailStore store, MicrometerFilterMetrics metrics) {
         ServerConfig.MailAuth m = config.mailAuth();
         List<SmtpPolicy> hooks = new ArrayList<>();
-        if (!m.enabled() && m.dnsblZones().isEmpty()) {
-            return List.of();
-        }
         Clock clock = Clock.systemUTC();
-        DnsLookup dns = new DnsjavaLookup(m.dnsTimeout());
-        if (!m.dnsblZones().isEmpty()) {
-            hooks.add(new Dnsbl(dns, m.dnsblZones(), m.dnsblCacheTtl(), m.dnsblCacheSize(), clock));
+        if (m.enabled() || !m.dnsblZones().isEmpty()) {
+            DnsLookup dns = new DnsjavaLookup(m.dnsTimeout());
+            if (!m.dnsblZones().isEmpty()) {
+                hooks.add(new Dnsbl(dns, m.dnsblZones(), m.dnsblCacheTtl(), m.dnsblCacheSize(), clock));
+            }
+            if (m.enabled()) {
+                DkimVerifier.Limits d = DkimVerifier.Limits.DEFAULT;
+                hooks.add(new MailAuthentication(new Spf(dns, config.hostname()),
+                        new DkimVerifier(dns, new DkimVerifier.Limits(m.dkimMaxSignatures(), d.minRsaBits(),
+                                d.maxRsaBits(), d.maxHeader()), clock),
+                        new Dmarc(dns, () -> ThreadLocalRandom.current().nextInt(100)),
+                        new MailAuthentication.Settings(m.authservId().orElse(config.hostname()), m.actions(),
+                                m.domains(), new LocalDomainCache(store.recipients()::isLocalDomain,
+                                        Duration.ofSeconds(5), clock))));
+            }
         }
-        if (m.enabled()) {
-            DkimVerifier.Limits d = DkimVerifier.Limits.DEFAULT;
-            hooks.add(new MailAuthentication(new Spf(dns, config.hostname()),
-                    new DkimVerifier(dns, new DkimVerifier.Limits(m.dkimMaxSignatures(), d.minRsaBits(), d.maxRsaBits(),
-                            d.maxHeader()), clock),
-                    new Dmarc(dns, () -> ThreadLocalRandom.current().nextInt(100)),
-                    new MailAuthentication.Settings(m.authservId().orElse(config.hostname()), m.actions(), m.domains(),
-                            new LocalDomainCache(store.recipients()::isLocalDomain, Duration.ofSeconds(5), clock))));
+        if (config.rspamd().enabled()) {
+            hooks.add(rspamd(config, metrics, session -> session.authenticatedUser().isEmpty()));
         }
         return List.copyOf(hooks);
     }

@@ -347,6 +347,8 @@ class SoakTest {
         Duration duration = parseDuration(System.getProperty("soak.duration", "30s"));
         Map<String, String> env = new HashMap<>(TestServers.env(dataDir, TestDatabases.fresh()));
         env.put("MAILWRIGHT_SMTP_MESSAGES_PER_MINUTE_PER_IP", "1000000");
+        env.put("MAILWRIGHT_SMTP_USER_MESSAGES_PER_HOUR", "0"); // one account submits for the whole soak
+        env.put("MAILWRIGHT_SMTP_USER_RECIPIENTS_PER_HOUR", "0");
         try (ErrorLog log = ErrorLog.attach(); MailwrightServer s = TestServers.start(env)) {
             server = s;
             ports = s.ports();

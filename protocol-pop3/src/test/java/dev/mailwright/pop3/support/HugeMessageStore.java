@@ -193,6 +193,16 @@ public final class HugeMessageStore implements MailStore {
     }
 
     @Override
+    public dev.mailwright.store.Greylist greylist() {
+        return accounts.greylist();
+    }
+
+    @Override
+    public dev.mailwright.store.RateCounters rateCounters() {
+        return accounts.rateCounters();
+    }
+
+    @Override
     public void close() {
         accounts.close();
     }

@@ -101,7 +101,8 @@ public final class ConfigLoader {
         Set<String> unknown = new TreeSet<>();
         for (Map.Entry<String, ConfigValue> e : given.entrySet()) {
             if (!defaults.hasPath(e.getKey()) && !e.getKey().startsWith(DOMAIN_SMARTHOSTS + ".")
-                    && !e.getKey().startsWith(MAIL_AUTH_DOMAINS + ".")) {
+                    && !e.getKey().startsWith(MAIL_AUTH_DOMAINS + ".")
+                    && !e.getKey().startsWith(USER_SENDING_LIMITS + ".")) {
                 unknown.add(describe(e.getKey(), e.getValue().origin()));
             }
         }
@@ -196,7 +197,8 @@ public final class ConfigLoader {
                 "must be between 1 and 1023 days");
         ServerConfig.Smtp smtp = new ServerConfig.Smtp(bareLf, c.getBoolean("smtp.sender-must-be-owned"),
                 positiveInt(c, "smtp.messages-per-minute-per-ip"), postmaster,
-                new ServerConfig.Srs(c.getBoolean("smtp.srs"), srsDomain, srsSecret, srsMaxAge));
+                new ServerConfig.Srs(c.getBoolean("smtp.srs"), srsDomain, srsSecret, srsMaxAge), greylisting(c),
+                sendingLimits(c));
 
         Optional<ServerConfig.Smarthost> smarthost = nonEmpty(c.getString("outbound.smarthost")).map(relay ->
                 smarthost(c, "outbound.smarthost", relay, c.getString("outbound.smarthost-tls"), "outbound.smarthost-tls",
@@ -272,7 +274,7 @@ public final class ConfigLoader {
                         embeddedPort, socketTimeout),
                 new ServerConfig.Tls(cert, key), Map.copyOf(listeners), limits, pop3, smtp, outbound, passwords,
                 positiveDuration(c, "shutdown.grace-period"), new ServerConfig.Logging(format, level), nodeId,
-                authDefaultDomain, mailAuth(c));
+                authDefaultDomain, mailAuth(c), rspamd(c));
     }
 
     /** Per-domain actions of mail authentication: an object of hosted domains, each with keys of {@link #ACTION_KEYS}. */
@@ -334,6 +336,79 @@ public final class ConfigLoader {
         String v = c.getString(key).trim().toLowerCase(Locale.ROOT);
         check(List.of("mark", "quarantine", "reject").contains(v), c, key, "must be mark, quarantine or reject");
         return dev.mailwright.mailauth.Action.parse(v);
+    }
+
+    private static ServerConfig.Greylisting greylisting(Config c) {
+        Duration delay = c.getDuration("smtp.greylisting-delay");
+        check(!delay.isNegative() && delay.compareTo(Duration.ofHours(1)) <= 0, c, "smtp.greylisting-delay",
+                "must be from 0s to 1h (senders retry after minutes, and wait longer each time)");
+        Duration window = positiveDuration(c, "smtp.greylisting-retry-window");
+        check(window.compareTo(delay.plusMinutes(30)) >= 0, c, "smtp.greylisting-retry-window",
+                "must be at least 30 minutes longer than smtp.greylisting-delay (senders retry at their own pace)");
+        return new ServerConfig.Greylisting(c.getBoolean("smtp.greylisting"), delay, window,
+                positiveDuration(c, "smtp.greylisting-known-for"));
+    }
+
+    /** Per-account sending limits, with the overrides in {@link #USER_SENDING_LIMITS}. */
+    static final String USER_SENDING_LIMITS = "smtp.user-sending-limits";
+    static final List<String> USER_LIMIT_KEYS = List.of("messages-per-hour", "recipients-per-hour");
+
+    private static ServerConfig.SendingLimits sendingLimits(Config c) {
+        int messages = nonNegativeInt(c, "smtp.user-messages-per-hour");
+        int recipients = nonNegativeInt(c, "smtp.user-recipients-per-hour");
+        Map<String, ServerConfig.UserLimits> perUser = new TreeMap<>();
+        for (String user : c.getObject(USER_SENDING_LIMITS).keySet()) {
+            String base = USER_SENDING_LIMITS + "." + com.typesafe.config.ConfigUtil.quoteString(user);
+            check(c.getValue(base).valueType() == com.typesafe.config.ConfigValueType.OBJECT, c, base,
+                    "must be { messages-per-hour = .., recipients-per-hour = .. }");
+            try {
+                Address.parse(user);
+            } catch (InvalidInputException e) {
+                check(false, c, base, "must be an account's address (user@domain): " + e.getMessage());
+            }
+            Config limits = c.getConfig(base);
+            for (String k : limits.root().keySet()) {
+                check(USER_LIMIT_KEYS.contains(k), c, base + "." + k,
+                        "unknown key; an account's limits have " + String.join(", ", USER_LIMIT_KEYS));
+            }
+            int m = limits.hasPath("messages-per-hour") ? nonNegativeInt(c, base + ".messages-per-hour") : messages;
+            int r = limits.hasPath("recipients-per-hour") ? nonNegativeInt(c, base + ".recipients-per-hour") : recipients;
+            perUser.put(user.toLowerCase(Locale.ROOT), new ServerConfig.UserLimits(m, r));
+        }
+        return new ServerConfig.SendingLimits(messages, recipients, Map.copyOf(perUser));
+    }
+
+    /** What an rspamd action may do, and rspamd's actions as configuration keys ({@code soft-reject}). */
+    static final List<String> RSPAMD_OUTCOMES = List.of("reject", "soft-reject", "subject-tag", "add-header", "accept");
+
+    private static ServerConfig.Rspamd rspamd(Config c) {
+        String url = c.getString("rspamd.url").trim();
+        java.net.URI uri = null;
+        try {
+            uri = new java.net.URI(url);
+        } catch (java.net.URISyntaxException e) {
+            check(false, c, "rspamd.url", "must be a URL: " + e.getMessage());
+        }
+        check(("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null, c,
+                "rspamd.url", "must be an http:// URL of rspamd's normal worker, e.g. http://127.0.0.1:11333");
+        Duration timeout = positiveDuration(c, "rspamd.timeout");
+        check(timeout.toMillis() >= 100 && timeout.compareTo(Duration.ofMinutes(5)) <= 0, c, "rspamd.timeout",
+                "must be from 100ms to 5m (the client waits for the answer to its DATA)");
+        String failure = c.getString("rspamd.failure").trim().toLowerCase(Locale.ROOT);
+        check(List.of("open", "closed").contains(failure), c, "rspamd.failure",
+                "must be open (accept unscanned) or closed (answer 451)");
+        String tag = c.getString("rspamd.subject-tag").trim();
+        check(!tag.isEmpty() && tag.chars().allMatch(ch -> ch >= ' ' && ch < 127), c, "rspamd.subject-tag",
+                "must be printable ASCII text");
+        Map<String, String> actions = new LinkedHashMap<>();
+        for (String action : c.getObject("rspamd.actions").keySet()) {
+            String key = "rspamd.actions." + action;
+            String outcome = c.getString(key).trim().toLowerCase(Locale.ROOT);
+            check(RSPAMD_OUTCOMES.contains(outcome), c, key, "must be one of " + String.join(", ", RSPAMD_OUTCOMES));
+            actions.put(action.replace('-', ' '), outcome);
+        }
+        return new ServerConfig.Rspamd(c.getBoolean("rspamd.enabled"), uri, timeout, failure.equals("open"),
+                c.getBoolean("rspamd.scan-submission"), positiveBytes(c, "rspamd.max-size"), tag, Map.copyOf(actions));
     }
 
     /** Per-domain smarthosts: an object of domains, each with the keys {@link #SMARTHOST_KEYS}. */

@@ -25,7 +25,8 @@ public record ServerConfig(
         Logging logging,
         Optional<String> nodeId,
         Optional<String> authDefaultDomain,
-        MailAuth mailAuth) {
+        MailAuth mailAuth,
+        Rspamd rspamd) {
 
     /** The listener names, in start order. */
     public static final java.util.List<String> LISTENER_NAMES =
@@ -84,7 +85,46 @@ public record ServerConfig(
      * @param postmaster the mailbox for {@code postmaster@} hosted domains without one of their own
      */
     public record Smtp(String bareLf, boolean senderMustBeOwned, int messagesPerMinutePerIp,
-                       Optional<Address> postmaster, Srs srs) {
+                       Optional<Address> postmaster, Srs srs, Greylisting greylisting, SendingLimits sendingLimits) {
+    }
+
+    /**
+     * Greylisting at RCPT on the MX (ADR 0031).
+     *
+     * @param delay       how long a new (network, sender, recipient) waits before a retry passes
+     * @param retryWindow how long after the first attempt a retry still counts
+     * @param knownFor    how long a triplet that passed passes at once, from its last use
+     */
+    public record Greylisting(boolean enabled, Duration delay, Duration retryWindow, Duration knownFor) {
+    }
+
+    /**
+     * Per-account sending limits of authenticated clients per clock hour (ADR 0031); 0 is none.
+     *
+     * @param perUser the limits of accounts that have their own, by lower-case address
+     */
+    public record SendingLimits(int messagesPerHour, int recipientsPerHour, Map<String, UserLimits> perUser) {
+        /** The limits of one account. */
+        public UserLimits of(String user) {
+            return perUser.getOrDefault(user, new UserLimits(messagesPerHour, recipientsPerHour));
+        }
+    }
+
+    public record UserLimits(int messagesPerHour, int recipientsPerHour) {
+    }
+
+    /**
+     * Content filtering through rspamd (ADR 0031).
+     *
+     * @param url            rspamd's normal worker
+     * @param failOpen       when rspamd cannot answer, accept (marked unscanned) rather than answer 451
+     * @param scanSubmission also scan what authenticated clients submit
+     * @param maxSize        larger messages are not scanned
+     * @param actions        rspamd's action names (with spaces, {@code soft reject}) to what we do:
+     *                       reject, soft-reject, subject-tag, add-header, accept
+     */
+    public record Rspamd(boolean enabled, java.net.URI url, Duration timeout, boolean failOpen, boolean scanSubmission,
+                         long maxSize, String subjectTag, Map<String, String> actions) {
     }
 
     /**

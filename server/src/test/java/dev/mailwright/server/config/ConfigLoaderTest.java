@@ -193,6 +193,56 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void abuseControlsHaveTheirDefaultsAndReadOverrides() throws Exception {
+        ServerConfig defaults = ConfigLoader.load(Optional.empty(), Map.of());
+        assertThat(defaults.smtp().greylisting()).isEqualTo(new ServerConfig.Greylisting(false,
+                java.time.Duration.ofMinutes(5), java.time.Duration.ofDays(2), java.time.Duration.ofDays(35)));
+        assertThat(defaults.smtp().sendingLimits().of("ann@example.org"))
+                .isEqualTo(new ServerConfig.UserLimits(200, 1000));
+        assertThat(defaults.rspamd().enabled()).isFalse();
+        assertThat(defaults.rspamd().failOpen()).isTrue();
+        assertThat(defaults.rspamd().actions()).containsEntry("soft reject", "soft-reject")
+                .containsEntry("no action", "accept").hasSize(6);
+
+        ServerConfig c = ConfigLoader.load(Optional.of(file("""
+                smtp.user-sending-limits { "News@Example.org" { messages-per-hour = 5000 } }
+                rspamd { enabled = true, url = "http://10.0.0.5:11333", failure = closed, actions.greylist = soft-reject }
+                """)), Map.of());
+        assertThat(c.smtp().sendingLimits().of("news@example.org")).isEqualTo(new ServerConfig.UserLimits(5000, 1000));
+        assertThat(c.smtp().sendingLimits().of("ann@example.org")).isEqualTo(new ServerConfig.UserLimits(200, 1000));
+        assertThat(c.rspamd().url().toString()).isEqualTo("http://10.0.0.5:11333");
+        assertThat(c.rspamd().failOpen()).isFalse();
+        assertThat(c.rspamd().actions()).containsEntry("greylist", "soft-reject");
+    }
+
+    @Test
+    void badAbuseControlValuesAreRefusedByName() {
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file("rspamd.actions.reject = drop\n")), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("rspamd.actions.reject")
+                .hasMessageContaining("reject, soft-reject, subject-tag, add-header, accept");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file("rspamd.actions.quarantine = reject\n")), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("unknown configuration key");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_RSPAMD_URL", "11333")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("rspamd.url");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_RSPAMD_FAILURE", "maybe")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("rspamd.failure");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_SMTP_GREYLISTING_DELAY", "2h")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("smtp.greylisting-delay");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(),
+                Map.of("MAILWRIGHT_SMTP_GREYLISTING_RETRY_WINDOW", "10m")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("smtp.greylisting-retry-window");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of("MAILWRIGHT_SMTP_USER_MESSAGES_PER_HOUR", "-1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("smtp.user-messages-per-hour");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file(
+                "smtp.user-sending-limits { \"ann@example.org\" { messages = 5 } }\n")), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("messages")
+                .hasMessageContaining("messages-per-hour, recipients-per-hour");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file(
+                "smtp.user-sending-limits { ann { messages-per-hour = 5 } }\n")), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("must be an account's address");
+    }
+
+    @Test
     void srsAndBounceLimitsHaveSafeDefaultsAndBadValuesAreNamed() {
         ServerConfig defaults = ConfigLoader.load(Optional.empty(), Map.of());
         assertThat(defaults.smtp().srs()).isEqualTo(new ServerConfig.Srs(true, Optional.empty(), Optional.empty(),

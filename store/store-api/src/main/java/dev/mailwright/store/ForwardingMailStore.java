@@ -66,6 +66,16 @@ public abstract class ForwardingMailStore implements MailStore {
     }
 
     @Override
+    public Greylist greylist() {
+        return delegate.greylist();
+    }
+
+    @Override
+    public RateCounters rateCounters() {
+        return delegate.rateCounters();
+    }
+
+    @Override
     public Secrets secrets() {
         return delegate.secrets();
     }

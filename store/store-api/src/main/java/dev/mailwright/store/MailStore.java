@@ -40,6 +40,12 @@ public interface MailStore extends AutoCloseable {
     /** The counters of SMTP TLS reports (RFC 8460). */
     TlsReports tlsReports();
 
+    /** Greylisting triplets every node shares. */
+    Greylist greylist();
+
+    /** Counters per key and window every node shares (sending limits). */
+    RateCounters rateCounters();
+
     /** Releases pools and files; the store is unusable afterwards. */
     @Override
     void close();

@@ -1760,6 +1760,153 @@ public abstract class MailStoreContract {
         }
     }
 
+    // ------------------------------------------------------------ greylisting
+
+    @Nested
+    class GreylistContract {
+        private final Greylist.Rules rules = new Greylist.Rules(Duration.ofMinutes(5), Duration.ofHours(4),
+                Duration.ofDays(35));
+
+        private Greylist.Outcome attempt(String network) {
+            return store.greylist().attempt(network, "sender@remote.test", "alice@example.org", rules);
+        }
+
+        @Test
+        void newTripletShouldWaitTheDelayThenPassAndBeKnown() {
+            assertThat(attempt("192.0.2.0/24")).isEqualTo(Greylist.Outcome.NEW);
+            clock.advance(Duration.ofMinutes(4));
+            assertThat(attempt("192.0.2.0/24")).isEqualTo(Greylist.Outcome.TOO_EARLY);
+            clock.advance(Duration.ofMinutes(1));
+            assertThat(attempt("192.0.2.0/24")).isEqualTo(Greylist.Outcome.PASSED);
+            assertThat(attempt("192.0.2.0/24")).isEqualTo(Greylist.Outcome.KNOWN);
+            clock.advance(Duration.ofDays(34));
+            assertThat(attempt("192.0.2.0/24")).as("each use keeps it known for another 35 days")
+                    .isEqualTo(Greylist.Outcome.KNOWN);
+            clock.advance(Duration.ofDays(34));
+            assertThat(attempt("192.0.2.0/24")).isEqualTo(Greylist.Outcome.KNOWN);
+        }
+
+        @Test
+        void tripletsShouldBeTheirOwn() {
+            assertThat(attempt("192.0.2.0/24")).isEqualTo(Greylist.Outcome.NEW);
+            clock.advance(Duration.ofMinutes(10));
+            assertThat(attempt("198.51.100.0/24")).isEqualTo(Greylist.Outcome.NEW);
+            assertThat(store.greylist().attempt("192.0.2.0/24", "other@remote.test", "alice@example.org", rules))
+                    .isEqualTo(Greylist.Outcome.NEW);
+            assertThat(store.greylist().attempt("192.0.2.0/24", "sender@remote.test", "bob@example.org", rules))
+                    .isEqualTo(Greylist.Outcome.NEW);
+            assertThat(attempt("192.0.2.0/24")).isEqualTo(Greylist.Outcome.PASSED);
+        }
+
+        @Test
+        void retryAfterTheWindowShouldStartAgainAndForgottenTripletsBeGreylistedAgain() {
+            assertThat(attempt("192.0.2.0/24")).isEqualTo(Greylist.Outcome.NEW);
+            clock.advance(Duration.ofHours(5));
+            assertThat(attempt("192.0.2.0/24")).as("retried too late").isEqualTo(Greylist.Outcome.NEW);
+            clock.advance(Duration.ofMinutes(5));
+            assertThat(attempt("192.0.2.0/24")).isEqualTo(Greylist.Outcome.PASSED);
+            clock.advance(Duration.ofDays(36));
+            assertThat(attempt("192.0.2.0/24")).as("unused for longer than it is remembered")
+                    .isEqualTo(Greylist.Outcome.NEW);
+        }
+
+        @Test
+        void expireShouldForgetOnlyTripletsThatAreOver() {
+            attempt("192.0.2.0/24");
+            clock.advance(Duration.ofMinutes(5));
+            attempt("192.0.2.0/24"); // passed: remembered 35 days
+            attempt("198.51.100.0/24"); // waiting: its window closes in 4 hours
+            assertThat(store.greylist().expire()).isZero();
+            clock.advance(Duration.ofHours(4));
+            assertThat(store.greylist().expire()).isEqualTo(1);
+            assertThat(attempt("192.0.2.0/24")).isEqualTo(Greylist.Outcome.KNOWN);
+            clock.advance(Duration.ofDays(36));
+            assertThat(store.greylist().expire()).isEqualTo(1);
+            assertThat(store.greylist().expire()).isZero();
+        }
+
+        @Test
+        void nodesSeeingANewTripletAtOnceShouldAgreeItIsNew() throws Exception {
+            int n = 4;
+            ExecutorService pool = Executors.newFixedThreadPool(n);
+            try {
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<Greylist.Outcome>> results = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    results.add(pool.submit(() -> {
+                        start.await();
+                        return attempt("203.0.113.0/24");
+                    }));
+                }
+                start.countDown();
+                for (Future<Greylist.Outcome> r : results) {
+                    assertThat(r.get()).isIn(Greylist.Outcome.NEW, Greylist.Outcome.TOO_EARLY);
+                }
+                clock.advance(Duration.ofMinutes(5));
+                assertThat(attempt("203.0.113.0/24")).isEqualTo(Greylist.Outcome.PASSED);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ rate counters
+
+    @Nested
+    class RateCountersContract {
+        private final Instant hour = Instant.parse("2026-01-01T00:00:00Z");
+
+        @Test
+        void countsShouldAddUpToTheLimitAndNoFurther() {
+            assertThat(store.rateCounters().add("messages:ann", hour, 1, 3)).isEqualTo(new RateCounters.Result(true, 1));
+            assertThat(store.rateCounters().add("messages:ann", hour, 2, 3)).isEqualTo(new RateCounters.Result(true, 3));
+            assertThat(store.rateCounters().add("messages:ann", hour, 1, 3)).isEqualTo(new RateCounters.Result(false, 3));
+            assertThat(store.rateCounters().add("messages:ann", hour, 1, 3)).as("a refusal adds nothing")
+                    .isEqualTo(new RateCounters.Result(false, 3));
+            assertThat(store.rateCounters().add("messages:bob", hour, 1, 3)).isEqualTo(new RateCounters.Result(true, 1));
+            assertThat(store.rateCounters().add("messages:ann", hour.plus(Duration.ofHours(1)), 1, 3))
+                    .as("the next window starts at zero").isEqualTo(new RateCounters.Result(true, 1));
+            assertThat(store.rateCounters().add("recipients:carl", hour, 5, 4)).as("more than the limit at once")
+                    .isEqualTo(new RateCounters.Result(false, 0));
+        }
+
+        @Test
+        void expireShouldForgetWindowsThatStartedBefore() {
+            store.rateCounters().add("messages:ann", hour, 3, 3);
+            store.rateCounters().add("messages:ann", hour.plus(Duration.ofHours(1)), 1, 3);
+            assertThat(store.rateCounters().expire(hour.plus(Duration.ofHours(1)))).isEqualTo(1);
+            assertThat(store.rateCounters().add("messages:ann", hour, 1, 3)).isEqualTo(new RateCounters.Result(true, 1));
+        }
+
+        @Test
+        void nodesCountingAtOnceShouldNeverPassTheLimit() throws Exception {
+            int n = 4;
+            ExecutorService pool = Executors.newFixedThreadPool(n);
+            try {
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<Integer>> results = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    results.add(pool.submit(() -> {
+                        start.await();
+                        int added = 0;
+                        for (int j = 0; j < 10; j++) {
+                            added += store.rateCounters().add("recipients:ann", hour, 1, 25).added() ? 1 : 0;
+                        }
+                        return added;
+                    }));
+                }
+                start.countDown();
+                int total = 0;
+                for (Future<Integer> r : results) {
+                    total += r.get();
+                }
+                assertThat(total).isEqualTo(25);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
     // ------------------------------------------------------------ DKIM keys
 
     @Nested

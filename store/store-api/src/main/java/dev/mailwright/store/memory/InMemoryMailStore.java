@@ -10,6 +10,8 @@ import dev.mailwright.store.Deliveries;
 import dev.mailwright.store.Delivery;
 import dev.mailwright.store.DkimKey;
 import dev.mailwright.store.DkimKeys;
+import dev.mailwright.store.Greylist;
+import dev.mailwright.store.RateCounters;
 import dev.mailwright.store.Secrets;
 import dev.mailwright.store.DeliveryReceipt;
 import dev.mailwright.store.Domain;
@@ -109,6 +111,8 @@ public final class InMemoryMailStore implements MailStore {
     private final Secrets secretsView = (name, candidate) -> secrets.computeIfAbsent(name, n -> candidate.clone()).clone();
     private final Senders sendersView = new SendersView();
     private final dev.mailwright.store.TlsReports tlsReportsView = new MemoryTlsReports();
+    private final Greylist greylistView;
+    private final RateCounters rateCountersView = new MemoryRateCounters();
 
     public InMemoryMailStore() {
         this(Clock.systemUTC(), new PasswordHashing());
@@ -117,6 +121,7 @@ public final class InMemoryMailStore implements MailStore {
     public InMemoryMailStore(Clock clock, PasswordHashing hashing) {
         this.clock = clock;
         this.hashing = hashing;
+        this.greylistView = new MemoryGreylist(clock);
     }
 
     @Override
@@ -177,6 +182,16 @@ public final class InMemoryMailStore implements MailStore {
     @Override
     public dev.mailwright.store.TlsReports tlsReports() {
         return tlsReportsView;
+    }
+
+    @Override
+    public Greylist greylist() {
+        return greylistView;
+    }
+
+    @Override
+    public RateCounters rateCounters() {
+        return rateCountersView;
     }
 
     @Override

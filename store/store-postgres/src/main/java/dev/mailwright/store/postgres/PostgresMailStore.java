@@ -7,6 +7,8 @@ import dev.mailwright.store.Aliases;
 import dev.mailwright.store.Deliveries;
 import dev.mailwright.store.DeliveryReceipt;
 import dev.mailwright.store.DkimKeys;
+import dev.mailwright.store.Greylist;
+import dev.mailwright.store.RateCounters;
 import dev.mailwright.store.Secrets;
 import dev.mailwright.store.Domains;
 import dev.mailwright.store.MailStore;
@@ -28,6 +30,8 @@ import dev.mailwright.store.postgres.internal.SqlMailboxes;
 import dev.mailwright.store.postgres.internal.SqlMaildrops;
 import dev.mailwright.store.postgres.internal.SqlQueue;
 import dev.mailwright.store.postgres.internal.SqlRecipients;
+import dev.mailwright.store.postgres.internal.SqlGreylist;
+import dev.mailwright.store.postgres.internal.SqlRateCounters;
 import dev.mailwright.store.postgres.internal.SqlSecrets;
 import dev.mailwright.store.postgres.internal.SqlSenders;
 import java.nio.file.Path;
@@ -109,6 +113,8 @@ public final class PostgresMailStore implements MailStore {
     private final Secrets secrets;
     private final dev.mailwright.store.TlsReports tlsReports;
     private final Senders senders;
+    private final Greylist greylist;
+    private final RateCounters rateCounters;
 
     /**
      * A store over a data source that the caller owns and closes.
@@ -140,6 +146,8 @@ public final class PostgresMailStore implements MailStore {
         this.domains = new SqlDomains(jdbc, clock, directoryCache::invalidate);
         this.secrets = new SqlSecrets(jdbc, clock);
         this.tlsReports = new dev.mailwright.store.postgres.internal.SqlTlsReports(jdbc, clock);
+        this.greylist = new SqlGreylist(jdbc, clock);
+        this.rateCounters = new SqlRateCounters(jdbc);
         this.accounts = new SqlAccounts(jdbc, clock, hashing, secrets, directoryCache::invalidate);
         this.aliases = new SqlAliases(jdbc, directoryCache::invalidate);
         this.recipients = new SqlRecipients(jdbc);
@@ -248,6 +256,16 @@ public final class PostgresMailStore implements MailStore {
     @Override
     public Secrets secrets() {
         return secrets;
+    }
+
+    @Override
+    public Greylist greylist() {
+        return greylist;
+    }
+
+    @Override
+    public RateCounters rateCounters() {
+        return rateCounters;
     }
 
     @Override

@@ -69,7 +69,7 @@ public final class TestDatabases {
         public void truncate() {
             try (Connection c = dataSource().getConnection(); Statement s = c.createStatement()) {
                 s.execute("TRUNCATE domains, accounts, aliases, messages, message_chunks, mailbox_entries,"
-                        + " maildrop_locks, queue, dkim_keys RESTART IDENTITY CASCADE");
+                        + " maildrop_locks, queue, dkim_keys, greylist, rate_counters RESTART IDENTITY CASCADE");
             } catch (SQLException e) {
                 throw new IllegalStateException("could not empty test database " + name, e);
             }
