@@ -107,6 +107,16 @@ public interface Connection {
         throw new UnsupportedOperationException("no fault injection on this connection");
     }
 
+    /**
+     * Whether so much output waits for the client that the session should take no further
+     * command from its input until the client has read some (ADR 0034). A session that splits
+     * several commands out of one read stops between them while this is true; the transport
+     * offers the rest of the input again once the output has drained. The default never holds back.
+     */
+    default boolean outputBacklogged() {
+        return false;
+    }
+
     /** Closes after everything queued was sent. */
     void close();
 

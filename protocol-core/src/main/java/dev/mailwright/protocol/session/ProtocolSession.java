@@ -58,6 +58,15 @@ public interface ProtocolSession {
         idle();
     }
 
+    /**
+     * The client took what was sent to it slower than the content rate floor of
+     * {@link dev.mailwright.protocol.Deadlines} (or not at all): the transport has cut the
+     * connection, and {@link #ended} with {@code TIMEOUT} follows. Nothing can be sent any more;
+     * this is for the session's log and metrics.
+     */
+    default void outputTooSlow() {
+    }
+
     /** An in-band TLS handshake completed; input from now on came over TLS. */
     default void tlsStarted() {
     }

@@ -1,5 +1,7 @@
 package dev.mailwright.protocol.transport;
 
+import dev.mailwright.protocol.Deadlines;
+import dev.mailwright.protocol.limit.MinimumRate;
 import dev.mailwright.protocol.session.Connection;
 import dev.mailwright.protocol.session.ProtocolSession;
 import java.io.IOException;
@@ -50,6 +52,14 @@ final class MinaConnection implements Connection {
      * whether or not the client read it: a client that stopped reading cannot hold the slot.
      */
     static final Duration CUT_OFF_GRACE = Duration.ofSeconds(5);
+    /**
+     * Output queued for a client beyond this many octets holds its further input back until the
+     * queue is below {@link #OUTPUT_RESUME_BELOW} (ADR 0034): a client that sends commands and
+     * never reads the replies cannot make the server buffer them without bound. Above the two
+     * chunks a stream keeps queued, so a download running at full speed never pauses.
+     */
+    static final int OUTPUT_PAUSE_ABOVE = 256 * 1024;
+    static final int OUTPUT_RESUME_BELOW = 64 * 1024;
 
     private final IoSession session;
     private final ProtocolSession protocol;
@@ -60,6 +70,14 @@ final class MinaConnection implements Connection {
     private final Object lock = new Object();
     private final ArrayDeque<Runnable> control = new ArrayDeque<>();
     private final Duration preAuthDeadline;
+    /** How fast the client takes queued output (ADR 0034); under the lock. */
+    private final MinimumRate outputRate;
+    private long outputWritten;
+    private boolean cutForSlowOutput;
+    /** Queued output passed {@link #OUTPUT_PAUSE_ABOVE}: no input is handed to the session until it drains. */
+    private volatile boolean outputBacklogged;
+    /** Backlogs ended so far, so that a worker's view taken before one ends does not look stuck. Under the lock. */
+    private long outputResumes;
 
     // guarded by lock
     private boolean scheduled;
@@ -111,6 +129,8 @@ final class MinaConnection implements Connection {
         this.id = config.name() + "-" + Long.toString(session.getId(), 36);
         this.secure = config.implicitTls();
         this.preAuthDeadline = config.limits().deadlines().preAuth();
+        Deadlines d = config.limits().deadlines();
+        this.outputRate = new MinimumRate(d.minDataRate(), d.dataRateGrace());
     }
 
     // ------------------------------------------------------------ events from the I/O thread
@@ -154,7 +174,7 @@ final class MinaConnection implements Connection {
                 LOG.info("{}: discarding {} octets sent before the TLS handshake", id, buffer.remaining());
                 return;
             }
-            here = !scheduled && !paused && !awaitingTls && control.isEmpty() && inStart == inEnd;
+            here = !scheduled && !paused && !awaitingTls && !outputBacklogged && control.isEmpty() && inStart == inEnd;
             if (here) {
                 scheduled = true; // no worker starts meanwhile
                 handlingHere = Thread.currentThread();
@@ -234,6 +254,44 @@ final class MinaConnection implements Connection {
         }
     }
 
+    /** After every write: past the high-water mark, input waits until the client has read (ADR 0034). */
+    private void checkBacklog() {
+        if (session.getScheduledWriteBytes() <= OUTPUT_PAUSE_ABOVE) {
+            return;
+        }
+        synchronized (lock) {
+            if (!outputBacklogged && !ended) {
+                // Input is no longer handed to the session; once its queue passes SUSPEND_ABOVE the
+                // I/O thread stops reading, as for a busy session. Reads are not suspended from here:
+                // MINA sets the interest ops from the calling thread, and off the I/O thread a write
+                // interest was lost beside its own updates (output then stalled for tens of seconds).
+                outputBacklogged = true;
+            }
+        }
+        // the queue may have drained (and its last messageSent passed) between the two reads
+        resumeIfOutputDrained();
+    }
+
+    /**
+     * Ends a backlog once the queue is below the low-water mark. Called after every sent message
+     * and after a backlog begins: the flag is set before the queue is read again, and the I/O
+     * thread lowers the queue before it reads the flag, so one of the two sees the other.
+     */
+    private void resumeIfOutputDrained() {
+        if (!outputBacklogged || session.getScheduledWriteBytes() >= OUTPUT_RESUME_BELOW) {
+            return;
+        }
+        synchronized (lock) {
+            if (!outputBacklogged) {
+                return;
+            }
+            outputBacklogged = false;
+            outputResumes++;
+            waitingForInput = false; // what was held back is offered again
+        }
+        signal();
+    }
+
     /**
      * MINA only changes the interest set on resume; a processor blocked in select() would notice
      * after its one-second select timeout. Asking it to flush the (usually empty) write queue
@@ -253,6 +311,42 @@ final class MinaConnection implements Connection {
             tlsTrigger = null;
             session.getFilterChain().addFirst(MinaListener.TLS_FILTER, listener.newSslFilter());
         }
+        resumeIfOutputDrained();
+    }
+
+    /**
+     * On the listener's timer, about once a second: while output waits for the client, it must
+     * take it at the content rate floor of {@link Deadlines} (after its grace), or the connection
+     * is cut. A client that reads one octet at a time, or nothing, would otherwise hold its slot,
+     * a worker in {@link #writeStream} and (POP3) its maildrop lock for as long as it liked;
+     * a close that waits for the queue to flush would never complete (ADR 0034).
+     */
+    void checkOutputRate() {
+        long pending = session.getScheduledWriteBytes();
+        long written = session.getWrittenBytes();
+        synchronized (lock) {
+            if (ended) {
+                return;
+            }
+            if (pending <= 0) {
+                outputRate.stop();
+                return;
+            }
+            if (!outputRate.running()) {
+                outputRate.start();
+                outputWritten = written;
+                return;
+            }
+            outputRate.received(written - outputWritten);
+            outputWritten = written;
+            if (!outputRate.tooSlow() || cutForSlowOutput) {
+                return;
+            }
+            cutForSlowOutput = true;
+            endReason = ProtocolSession.EndReason.TIMEOUT;
+        }
+        LOG.info("{}: the client takes its replies too slowly ({} octets waiting); closing", id, pending);
+        session.closeNow();
     }
 
     void secured() {
@@ -341,6 +435,9 @@ final class MinaConnection implements Connection {
                 return;
             }
             end = () -> protocol.ended(reason);
+            if (cutForSlowOutput) {
+                control.addLast(protocol::outputTooSlow);
+            }
             control.addLast(end);
             paused = false;
         }
@@ -419,19 +516,22 @@ final class MinaConnection implements Connection {
             ByteBuffer view = null;
             int viewGeneration = 0;
             long viewAppends = 0;
+            long viewResumes = 0;
             synchronized (lock) {
                 if (paused) {
                     scheduled = false;
                     return;
                 }
                 task = control.pollFirst();
-                if (task == null && !closing && !ended && !awaitingTls && inStart < inEnd && !waitingForInput) {
+                if (task == null && !closing && !ended && !awaitingTls && !outputBacklogged && inStart < inEnd
+                        && !waitingForInput) {
                     view = ByteBuffer.wrap(in, inStart, inEnd - inStart);
                     viewOut = true;
                     this.view = view;
                     this.viewFrom = view.position();
                     viewGeneration = generation;
                     viewAppends = appends;
+                    viewResumes = outputResumes;
                 }
                 resumeIfDrained();
                 if (task == null && view == null) {
@@ -456,7 +556,8 @@ final class MinaConnection implements Connection {
                             if (generation == viewGeneration) {
                                 inStart += view.position() - from;
                                 // left unconsumed, and nothing new came: the session waits for more
-                                waitingForInput = view.hasRemaining() && appends == viewAppends;
+                                waitingForInput = view.hasRemaining() && appends == viewAppends
+                                        && outputResumes == viewResumes;
                                 if (inStart == inEnd) {
                                     clearInput();
                                 }
@@ -522,7 +623,9 @@ final class MinaConnection implements Connection {
     /** Every write goes here: a fault may cut the output after a number of octets. */
     private WriteFuture send(IoBuffer b) {
         if (sendBudget.get() < 0 || withinBudget(sendBudget, b)) {
-            return session.write(b);
+            WriteFuture f = session.write(b);
+            checkBacklog();
+            return f;
         }
         LOG.debug("{}: dropped after the octets a fault allowed to be sent", id);
         WriteFuture f = session.write(b);
@@ -565,6 +668,11 @@ final class MinaConnection implements Connection {
     @Override
     public void failTls() {
         failTls = true;
+    }
+
+    @Override
+    public boolean outputBacklogged() {
+        return outputBacklogged;
     }
 
 

@@ -146,6 +146,9 @@ public final class MinaListener implements Listener {
             throw e;
         }
         acceptor = a;
+        if (config.limits().deadlines().minDataRate() > 0) {
+            t.scheduleWithFixedDelay(() -> checkOutputRates(a), 1, 1, TimeUnit.SECONDS);
+        }
         bound = a.getLocalAddress();
         LOG.debug("{} listening on {}{}", config.name(), bound, config.implicitTls() ? " (TLS)" : "");
     }
@@ -210,6 +213,21 @@ public final class MinaListener implements Listener {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Once a second: connections whose client leaves its output waiting are measured (ADR 0034). */
+    private static void checkOutputRates(NioSocketAcceptor a) {
+        for (IoSession s : a.getManagedSessions().values()) {
+            if (s.getAttribute(CONNECTION) instanceof MinaConnection c) {
+                c.checkOutputRate();
+            }
+        }
+    }
+
+    /** Octets queued for sending over all connections now (what slow readers make the server hold). */
+    public long queuedOutput() {
+        NioSocketAcceptor a = acceptor;
+        return a == null ? 0 : a.getManagedSessions().values().stream().mapToLong(IoSession::getScheduledWriteBytes).sum();
     }
 
     private static void forEachConnection(NioSocketAcceptor a, boolean graceOver) {

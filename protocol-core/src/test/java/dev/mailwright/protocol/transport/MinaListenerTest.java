@@ -68,7 +68,7 @@ class MinaListenerTest {
 
         @Override
         public void received(ByteBuffer input) {
-            while (input.hasRemaining() && !waiting && !upgrading) {
+            while (input.hasRemaining() && !waiting && !upgrading && !c.outputBacklogged()) {
                 if (rawLeft > 0) {
                     while (rawLeft > 0 && input.hasRemaining()) {
                         raw.append((char) input.get());
@@ -93,7 +93,7 @@ class MinaListenerTest {
         @Override
         public void receivedWithoutBlocking(ByteBuffer input) {
             Line line;
-            while (rawLeft < 0 && !waiting && !upgrading && (line = decoder.peek(input)) != null) {
+            while (rawLeft < 0 && !waiting && !upgrading && !c.outputBacklogged() && (line = decoder.peek(input)) != null) {
                 String text = line.ascii().orElse("");
                 if (!text.startsWith("FAST") && !text.startsWith("FSTREAM ")) {
                     return;
@@ -156,6 +156,8 @@ class MinaListenerTest {
                 } catch (IOException e) {
                     events.add("stream failed");
                 }
+            } else if (text.startsWith("FAT ")) { // a reply of n octets, written at once
+                c.writeLine("F".repeat(Integer.parseInt(text.substring(4))));
             } else if (text.equals("SLOW")) {
                 waiting = true;
                 c.after(Duration.ofMillis(300), () -> {
@@ -170,6 +172,11 @@ class MinaListenerTest {
         @Override
         public void idle() {
             events.add("idle");
+        }
+
+        @Override
+        public void outputTooSlow() {
+            events.add("output too slow");
         }
 
         @Override
@@ -252,6 +259,17 @@ class MinaListenerTest {
             e = nextEvent();
         } while (e.startsWith("line "));
         return e;
+    }
+
+    /** The events up to and including the session's end. */
+    private List<String> eventsUntilEnded() throws InterruptedException {
+        List<String> seen = new java.util.ArrayList<>();
+        String e;
+        do {
+            e = nextEvent();
+            seen.add(e);
+        } while (!e.startsWith("ended "));
+        return seen;
     }
 
     private String nextEvent() throws InterruptedException {
@@ -556,6 +574,81 @@ class MinaListenerTest {
             assertThat(in.readLine()).isEqualTo("ERR TIMEOUT");
             assertThat(in.readLine()).isNull();
         }
+    }
+
+    @Test
+    void clientThatSendsCommandsButReadsNoRepliesShouldBeHeldBackNotBuffered() throws Exception {
+        start();
+        int commands = 2_000; // 22 KB of commands asking for 20 MB of replies
+        try (Socket s = connect()) {
+            // the kernel's buffers take a few MB of the 20 first; a tiny receive window would do, but
+            // TCP's zero-window probes then stall the reading below for tens of seconds at a time
+            BufferedReader in = reader(s);
+            assertThat(in.readLine()).isEqualTo("HELLO");
+            send(s, "FAT 10000\r\n".repeat(commands));
+            Thread.sleep(1500); // the client reads nothing meanwhile
+            assertThat(listener.queuedOutput()).as("octets the server holds for the client")
+                    .isLessThanOrEqualTo(MinaConnection.OUTPUT_PAUSE_ABOVE + 10_002);
+            // held back, not lost: once the client reads, every command is answered, in order
+            for (int i = 0; i < commands; i++) {
+                assertThat(in.readLine()).as("reply %d", i).hasSize(10_000);
+            }
+            send(s, "QUIT\r\n");
+            assertThat(in.readLine()).isEqualTo("BYE");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"STREAM 20000000", "FAT 20000000"})
+    void clientThatReadsRepliesTooSlowlyShouldBeCutOff(String command) throws Exception {
+        // 64 KB/s at least, after one second: reading 2 KB/s is far below
+        start(Limits.DEFAULT.withDeadlines(Deadlines.DEFAULT.withMinDataRate(64 * 1024, Duration.ofSeconds(1))), false);
+        try (Socket s = connect()) {
+            s.setReceiveBufferSize(4096);
+            InputStream in = s.getInputStream();
+            send(s, command + "\r\n");
+            byte[] sip = new byte[200];
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            try {
+                while (in.read(sip) >= 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+            } catch (IOException e) {
+                // reset by the server: cut off
+            }
+        }
+        assertThat(eventsUntilEnded()).contains("output too slow").last().isEqualTo("ended TIMEOUT");
+        awaitNoOpenConnections();
+    }
+
+    @Test
+    void clientThatReadsNothingAtAllShouldBeCutOffThoughTheServerClosesOnFlush() throws Exception {
+        start(Limits.DEFAULT.withDeadlines(Deadlines.DEFAULT.withMinDataRate(64 * 1024, Duration.ofSeconds(1))), false);
+        try (Socket s = connect()) {
+            s.setReceiveBufferSize(4096);
+            send(s, "FAT 20000000\r\nQUIT\r\n"); // QUIT's close waits for the queue to flush: never, unless cut
+            assertThat(nextEventOtherThanLines()).isEqualTo("output too slow");
+            assertThat(nextEvent()).isEqualTo("ended TIMEOUT");
+        }
+        awaitNoOpenConnections();
+    }
+
+    @Test
+    void clientThatReadsAtFullSpeedShouldTakeALargeStreamDespiteTheFloor() throws Exception {
+        start(Limits.DEFAULT.withDeadlines(Deadlines.DEFAULT.withMinDataRate(64 * 1024, Duration.ofSeconds(1))), false);
+        try (Socket s = connect()) {
+            BufferedReader in = reader(s);
+            assertThat(in.readLine()).isEqualTo("HELLO");
+            send(s, "STREAM 50000000\r\n");
+            long octets = 0;
+            while (in.read() == 'x') {
+                octets++;
+            }
+            assertThat(octets).isEqualTo(50_000_000);
+            assertThat(in.readLine()).isEmpty(); // the rest of the CRLF after the stream
+            assertThat(in.readLine()).isEqualTo("END");
+        }
+        assertThat(events).doesNotContain("output too slow");
     }
 
     @Test

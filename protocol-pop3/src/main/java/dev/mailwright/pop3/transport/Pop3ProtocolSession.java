@@ -92,7 +92,7 @@ public final class Pop3ProtocolSession implements ProtocolSession {
     @Override
     public void received(ByteBuffer input) {
         Line line;
-        while (!holding && (line = decoder.next(input)) != null) {
+        while (!holding && !connection.outputBacklogged() && (line = decoder.next(input)) != null) {
             line(line);
         }
     }
@@ -104,7 +104,8 @@ public final class Pop3ProtocolSession implements ProtocolSession {
             return; // faults are injected on the session's executor only
         }
         Line line;
-        while (!holding && (line = decoder.peek(input)) != null && dispatcher.handlesWithoutBlocking(session, line)) {
+        while (!holding && !connection.outputBacklogged() && (line = decoder.peek(input)) != null
+                && dispatcher.handlesWithoutBlocking(session, line)) {
             line(decoder.next(input));
         }
     }
@@ -214,6 +215,16 @@ public final class Pop3ProtocolSession implements ProtocolSession {
     @Override
     public void preAuthTimedOut() {
         timedOut("pre-auth", "-ERR autologout: not logged in within the time allowed");
+    }
+
+    /** The client took its replies too slowly: the transport cut the connection; {@link #ended} follows. */
+    @Override
+    public void outputTooSlow() {
+        context.metrics().timedOut(Pop3Session.PROTOCOL, "send-rate");
+        if (session != null) {
+            LOG.info("{}: timed out (send-rate) in {}", connection.id(), session.state());
+            session.ending("timeout");
+        }
     }
 
     /** The client was too slow ({@code deadline} as metrics name it): a last line, then the connection closes. */

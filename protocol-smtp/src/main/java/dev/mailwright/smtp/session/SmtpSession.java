@@ -142,6 +142,9 @@ public final class SmtpSession implements ProtocolSession {
                     }
                     receiver.receive(in);
                 } else {
+                    if (connection.outputBacklogged()) {
+                        break; // the client reads its replies slower than it sends commands (ADR 0034)
+                    }
                     if (withoutBlocking) {
                         Line next = lines.peek(in);
                         if (next == null || !dispatcher.runsWithoutBlocking(this, next)) {
@@ -257,6 +260,16 @@ public final class SmtpSession implements ProtocolSession {
             }
             send(SmtpReply.TIMEOUT);
             close();
+        }
+    }
+
+    /** The client took its replies too slowly: the transport cut the connection; {@link #ended} follows. */
+    @Override
+    public void outputTooSlow() {
+        LOG.info("smtp {} timed out (send-rate) in {}", id, phase);
+        metrics.timedOut(PROTOCOL, "send-rate");
+        if (transaction != null) {
+            results.add(transaction.id() + " dropped: send-rate timeout in " + phase);
         }
     }
 
