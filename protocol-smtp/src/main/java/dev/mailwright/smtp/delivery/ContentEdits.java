@@ -1,10 +1,7 @@
 package dev.mailwright.smtp.delivery;
 
 import dev.mailwright.smtp.policy.ContentVerdict;
-<<<<<<< HEAD
 import dev.mailwright.store.content.HeaderSection;
-=======
->>>>>>> filters-content-hook
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
