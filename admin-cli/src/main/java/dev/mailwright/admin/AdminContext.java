@@ -74,6 +74,20 @@ public interface AdminContext {
         return List.of();
     }
 
+    /**
+     * What other servers see of {@code domain} held against what this server does (our SPF lets our
+     * host send, the published DKIM key is the one we sign with, the MTA-STS policy names our host,
+     * TLS reporting), given the DKIM keys in the store; none by default. The launcher answers with
+     * the server's own SPF evaluation and MTA-STS fetch.
+     */
+    default List<PublishedCheck> published(String domain, List<dev.mailwright.store.DkimKey> keys) {
+        return List.of();
+    }
+
+    /** One finding of {@link #published}: {@code status} is ok, warn, fail or skip, as {@code check} prints it. */
+    record PublishedCheck(String check, String target, String status, String detail) {
+    }
+
     /** One enabled listener: its name in the configuration ({@code smtp}, {@code pop3s}...) and where it binds. */
     record Listener(String name, String address, int port) {
     }

@@ -16,6 +16,9 @@ public final class TestContext implements AdminContext {
     public Optional<Path> certificate = Optional.empty();
     public final List<Listener> listeners = new ArrayList<>();
     public final List<String> dkimSelectors = new ArrayList<>();
+    /** What {@link #published} answers, per domain; the DKIM keys it was given, per domain. */
+    public final java.util.Map<String, List<PublishedCheck>> published = new java.util.HashMap<>();
+    public final java.util.Map<String, List<dev.mailwright.store.DkimKey>> publishedKeys = new java.util.HashMap<>();
     public final List<String> warnings = new ArrayList<>();
     public Optional<String> postmaster = Optional.empty();
     public Optional<DatabaseRole> databaseRole = Optional.empty();
@@ -77,5 +80,11 @@ public final class TestContext implements AdminContext {
     @Override
     public List<String> dkimSelectors() {
         return dkimSelectors;
+    }
+
+    @Override
+    public List<PublishedCheck> published(String domain, List<dev.mailwright.store.DkimKey> keys) {
+        publishedKeys.put(domain, keys);
+        return published.getOrDefault(domain, List.of());
     }
 }

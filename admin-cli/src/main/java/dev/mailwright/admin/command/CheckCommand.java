@@ -61,6 +61,9 @@ final class CheckCommand implements Callable<Integer> {
 
     private enum Status { OK, WARN, FAIL, SKIP }
 
+    /** The DKIM keys in the store, read with the domains. */
+    private List<dev.mailwright.store.DkimKey> dkimKeys = List.of();
+
     private void add(String check, String target, Status status, String detail) {
         Map<String, Object> r = Output.row();
         r.put("check", check);
@@ -88,6 +91,9 @@ final class CheckCommand implements Callable<Integer> {
             selectors.addAll(dkimSelectors);
             for (Domain d : domains) {
                 dns(d.name(), ctx.hostname(), selectors);
+                for (AdminContext.PublishedCheck c : ctx.published(d.name(), dkimKeys)) {
+                    add(c.check(), c.target(), Status.valueOf(c.status().toUpperCase(Locale.ROOT)), c.detail());
+                }
             }
         }
         boolean failed = results.stream().anyMatch(r -> "fail".equals(r.get("status")));
@@ -108,6 +114,7 @@ final class CheckCommand implements Callable<Integer> {
     private List<Domain> database(AdminContext ctx) {
         try (MailStore store = ctx.openStore()) {
             List<Domain> domains = store.domains().list();
+            dkimKeys = store.dkimKeys().list();
             int users = store.accounts().list(Optional.empty()).size();
             add("database", "store", Status.OK, "reachable; " + domains.size() + " domain(s), " + users + " user(s)");
             postmasters(ctx, store, domains);

@@ -62,6 +62,24 @@ class CheckCommandTest extends CommandTest {
     }
 
     @Test
+    void whatTheWorldSeesOfADomainIsListedAndAFailureFailsTheCheck() throws Exception {
+        mx.put("example.org", List.of(new DnsLookup.Mx(10, "mail.example.org")));
+        txt.put("example.org", List.of("v=spf1 mx -all"));
+        txt.put("_dmarc.example.org", List.of("v=DMARC1; p=reject"));
+        context.published.put("example.org", List.of(
+                new AdminContext.PublishedCheck("dns dkim key", "mw._domainkey.example.org", "fail",
+                        "the published key is not the one we sign with"),
+                new AdminContext.PublishedCheck("dns mta-sts", "_mta-sts.example.org", "skip", "no MTA-STS policy")));
+        Result r = run("check", "--json");
+        assertThat(r.exit()).as(r.out()).isEqualTo(AdminException.ENVIRONMENT);
+        JsonNode dkim = check(r.json(), "dns dkim key", "mw._domainkey.example.org");
+        assertThat(dkim.get("status").asText()).isEqualTo("fail");
+        assertThat(dkim.get("detail").asText()).isEqualTo("the published key is not the one we sign with");
+        assertThat(check(r.json(), "dns mta-sts", "_mta-sts.example.org").get("status").asText()).isEqualTo("skip");
+        assertThat(context.publishedKeys).containsKey("example.org"); // given the store's keys
+    }
+
+    @Test
     void healthyInstallationPassesEveryCheck() throws Exception {
         mx.put("example.org", List.of(new DnsLookup.Mx(10, "mail.example.org")));
         txt.put("example.org", List.of("google-site-verification=x", "v=spf1 mx -all"));
