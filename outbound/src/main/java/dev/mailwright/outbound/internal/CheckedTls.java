@@ -125,14 +125,24 @@ public final class CheckedTls {
             }
         }
 
+        /** As for a socket: the verdict is recorded in the engine's handshake session, the handshake goes on. */
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-            throw new UnsupportedOperationException("sockets only");
+            Object verdict = VALID;
+            try {
+                pkix.checkServerTrusted(chain, authType, engine);
+            } catch (CertificateException | RuntimeException e) {
+                verdict = Problem.of(e);
+            }
+            if (engine != null && engine.getHandshakeSession() != null) {
+                engine.getHandshakeSession().putValue(VERDICT, verdict);
+            }
         }
 
+        /** Without a connection there is nowhere to record a verdict: plain PKIX, which refuses what it does not trust. */
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            throw new UnsupportedOperationException("sockets only");
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            pkix.checkServerTrusted(chain, authType);
         }
 
         @Override
