@@ -24,7 +24,6 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,8 +52,7 @@ class Pop3SessionFuzzTest {
     private static final String PASSWORD = "pw";
     private static final int MESSAGES = 3;
 
-    private static final InMemoryMailStore STORE = new InMemoryMailStore(Clock.systemUTC(),
-            new PasswordHashing(new PasswordHashing.Argon2Cost(256, 1, 1), new SecureRandom()));
+    private static final InMemoryMailStore STORE = new InMemoryMailStore(Clock.systemUTC(), PasswordHashing.forTests());
     private static final Account BOB;
     /** One listener context per combination of APOP (bit 0) and LAST (bit 1), made once: a context looks up the host name. */
     private static final Pop3Context[] CONTEXTS = new Pop3Context[4];
@@ -113,8 +111,8 @@ class Pop3SessionFuzzTest {
 
     static void assertWellFormed(String reply) {
         assertThat(reply).endsWith("\r\n");
-        String[] lines = reply.substring(0, reply.length() - 2).split("\r\n", -1);
-        assertThat(lines[0]).matches("(\\+OK|-ERR)( .*)?|\\+ [A-Za-z0-9+/=]*");
+        String[] lines = crlfLines(reply);
+        assertThat(isStatusLine(lines[0])).as("a status line: %s", lines[0]).isTrue();
         assertThat(lines[0]).as("a store failure or unexpected exception").doesNotContain("[SYS/");
         assertThat(lines[0]).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("java.");
         if (lines.length > 1) {
@@ -124,6 +122,32 @@ class Pop3SessionFuzzTest {
                 assertThat(lines[i]).as("an unstuffed dot line").isNotEqualTo(".");
             }
         }
+    }
+
+    /**
+     * {@code +OK} or {@code -ERR}, alone or followed by a space, or a SASL {@code + base64}
+     * continuation. By hand, not with a regex: Jazzer hooks every {@code Pattern} match to steer
+     * inputs towards it, and steering the server's own output only costs time.
+     */
+    private static boolean isStatusLine(String line) {
+        if (line.indexOf('\r') >= 0 || line.indexOf('\n') >= 0) {
+            return false;
+        }
+        for (String status : new String[] {"+OK", "-ERR"}) {
+            if (line.startsWith(status)) {
+                return line.length() == status.length() || line.charAt(status.length()) == ' ';
+            }
+        }
+        if (!line.startsWith("+ ")) {
+            return false;
+        }
+        for (int i = 2; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '=')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Earlier inputs may have deleted messages (DELE then QUIT): keep three in the maildrop. */
@@ -230,5 +254,15 @@ class Pop3SessionFuzzTest {
         public void abort() {
             closed = true;
         }
+    }
+
+    /** The lines of {@code text} (which ends in CRLF) without their CRLF; by hand, not {@code String.split}'s regex (Jazzer hooks it). */
+    private static String[] crlfLines(String text) {
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        for (int start = 0, end; start < text.length(); start = end + 2) {
+            end = text.indexOf("\r\n", start);
+            lines.add(text.substring(start, end));
+        }
+        return lines.toArray(String[]::new);
     }
 }

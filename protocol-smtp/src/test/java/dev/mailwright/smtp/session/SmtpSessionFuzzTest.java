@@ -12,7 +12,6 @@ import dev.mailwright.store.MailStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
-import java.util.regex.Pattern;
 
 /**
  * Coverage-guided fuzzing of whole SMTP dialogues (ADR 0025), in process over the session's
@@ -30,7 +29,6 @@ import java.util.regex.Pattern;
  */
 class SmtpSessionFuzzTest {
 
-    private static final Pattern REPLY_LINE = Pattern.compile("([2-5][0-9][0-9])([ -])[^\r\n]*");
     private static final Address POSTMASTER = Address.parse("postmaster@example.org");
     /** Deliveries pile up in the in-memory store: a fresh one now and then keeps memory bounded. */
     private static final int RUNS_PER_STORE = 2_000;
@@ -129,8 +127,8 @@ class SmtpSessionFuzzTest {
         }
         assertThat(output).endsWith("\r\n");
         String continuing = null;
-        for (String line : output.substring(0, output.length() - 2).split("\r\n", -1)) {
-            assertThat(line).matches(REPLY_LINE);
+        for (String line : crlfLines(output)) {
+            assertThat(isReplyLine(line)).as("a reply line: %s", line).isTrue();
             String code = line.substring(0, 3);
             if (continuing != null) {
                 assertThat(code).as("code within one multi-line reply").isEqualTo(continuing);
@@ -140,5 +138,32 @@ class SmtpSessionFuzzTest {
             assertThat(line).doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("java.");
         }
         assertThat(continuing).as("a multi-line reply without its last line").isNull();
+    }
+
+    /**
+     * Three digits, the first 2 to 5, then space or hyphen, no CR or LF. Checked by hand, not with a
+     * regex: Jazzer hooks every {@code Pattern} match to steer inputs towards it, and steering the
+     * server's own output was a third of each run.
+     */
+    private static boolean isReplyLine(String line) {
+        if (line.length() < 4 || line.charAt(0) < '2' || line.charAt(0) > '5' || !isDigit(line.charAt(1)) || !isDigit(line.charAt(2))
+                || (line.charAt(3) != ' ' && line.charAt(3) != '-')) {
+            return false;
+        }
+        return line.indexOf('\r') < 0 && line.indexOf('\n') < 0;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /** The lines of {@code text} (which ends in CRLF) without their CRLF; by hand, not {@code String.split}'s regex (Jazzer hooks it). */
+    private static String[] crlfLines(String text) {
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        for (int start = 0, end; start < text.length(); start = end + 2) {
+            end = text.indexOf("\r\n", start);
+            lines.add(text.substring(start, end));
+        }
+        return lines.toArray(String[]::new);
     }
 }
