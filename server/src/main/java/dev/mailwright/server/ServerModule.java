@@ -339,6 +339,7 @@ public abstract class ServerModule {
                 .maxRecipients(l.maxRecipients())
                 .maxCommandLine(l.maxLineLength())
                 .maxBadCommands(l.maxBadCommands())
+                .maxJunkCommands(l.maxJunkCommands())
                 .maxAuthFailures(l.authMaxFailures())
                 .bareLineEnds(config.smtp().bareLf().equals("normalize") ? SmtpSettings.BareLineEnds.NORMALIZE
                         : SmtpSettings.BareLineEnds.REJECT)

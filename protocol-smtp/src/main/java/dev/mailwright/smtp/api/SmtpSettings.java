@@ -16,6 +16,10 @@ import java.util.Optional;
  * @param maxRecipients      recipients per transaction (LIMITS RCPTMAX); past it {@code 452 4.5.3}
  * @param maxCommandLine     octets of one command line, CRLF included
  * @param maxBadCommands     unknown or malformed commands before {@code 421} and close
+ * @param maxJunkCommands    NOOP, RSET, VRFY, EXPN and HELP since the last message accepted (or the
+ *                           start) before each further one also counts as a bad command, as Postfix's
+ *                           {@code smtpd_junk_command_limit}: a client cannot hold a connection for
+ *                           ever with a NOOP just inside the idle timeout
  * @param maxAuthFailures    failed or refused AUTH attempts on one connection before {@code 421} and close
  * @param bareLineEnds       what a bare LF in data does: reject (default) or normalise like Postfix 3.9
  * @param authOnMx           offer AUTH on the MX listener too
@@ -36,7 +40,7 @@ import java.util.Optional;
  *                           rate of DATA and BDAT content; past any, {@code 421 4.4.2} and close (ADR 0028)
  */
 public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int maxRecipients, int maxCommandLine,
-                           int maxBadCommands, int maxAuthFailures, BareLineEnds bareLineEnds, boolean authOnMx,
+                           int maxBadCommands, int maxJunkCommands, int maxAuthFailures, BareLineEnds bareLineEnds, boolean authOnMx,
                            boolean authWithoutTls, boolean senderOwnership, Duration idleTimeout,
                            int maxConnections, int maxConnectionsPerIp, Duration shutdownGrace, int backlog,
                            Optional<Address> postmaster, Deadlines deadlines) {
@@ -77,7 +81,7 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
         if (hostname.isEmpty() || hostname.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
             throw new IllegalArgumentException("hostname must be a printable ASCII name: " + hostname);
         }
-        if (maxConnections <= 0 || maxConnectionsPerIp <= 0 || maxMessageSize <= 0 || maxRecipients <= 0 || maxCommandLine < 512 || maxBadCommands <= 0 || maxAuthFailures <= 0 || backlog <= 0) {
+        if (maxConnections <= 0 || maxConnectionsPerIp <= 0 || maxMessageSize <= 0 || maxRecipients <= 0 || maxCommandLine < 512 || maxBadCommands <= 0 || maxJunkCommands <= 0 || maxAuthFailures <= 0 || backlog <= 0) {
             throw new IllegalArgumentException("limits must be positive (command line at least 512 octets)");
         }
     }
@@ -94,6 +98,7 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
         b.maxRecipients = maxRecipients;
         b.maxCommandLine = maxCommandLine;
         b.maxBadCommands = maxBadCommands;
+        b.maxJunkCommands = maxJunkCommands;
         b.maxAuthFailures = maxAuthFailures;
         b.bareLineEnds = bareLineEnds;
         b.authOnMx = authOnMx;
@@ -127,6 +132,7 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
         private int maxRecipients = 100;
         private int maxCommandLine = 2048;
         private int maxBadCommands = 10;
+        private int maxJunkCommands = 100;
         private int maxAuthFailures = 3;
         private BareLineEnds bareLineEnds = BareLineEnds.REJECT;
         private boolean authOnMx;
@@ -170,6 +176,11 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
 
         public Builder maxBadCommands(int v) {
             maxBadCommands = v;
+            return this;
+        }
+
+        public Builder maxJunkCommands(int v) {
+            maxJunkCommands = v;
             return this;
         }
 
@@ -232,7 +243,7 @@ public record SmtpSettings(String hostname, Mode mode, long maxMessageSize, int 
 
         public SmtpSettings build() {
             return new SmtpSettings(hostname, mode, maxMessageSize, maxRecipients, maxCommandLine, maxBadCommands,
-                    maxAuthFailures, bareLineEnds, authOnMx, authWithoutTls, senderOwnership, idleTimeout,
+                    maxJunkCommands, maxAuthFailures, bareLineEnds, authOnMx, authWithoutTls, senderOwnership, idleTimeout,
                     maxConnections, maxConnectionsPerIp, shutdownGrace, backlog, postmaster,
                     deadlines);
         }

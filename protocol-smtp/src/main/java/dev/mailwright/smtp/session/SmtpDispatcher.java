@@ -30,6 +30,8 @@ public final class SmtpDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(SmtpDispatcher.class);
     /** The protocol trace (commands and replies, never message content; credentials redacted), at debug. */
     static final Logger TRACE = LoggerFactory.getLogger("dev.mailwright.smtp.trace");
+    /** Commands that move no mail (Postfix's junk commands, with EXPN and HELP): limited by {@code maxJunkCommands}. */
+    private static final Set<String> JUNK = Set.of("NOOP", "RSET", "VRFY", "EXPN", "HELP");
 
     private final Map<String, SmtpCommand> commands;
     private final ProtocolMetrics metrics;
@@ -136,6 +138,8 @@ public final class SmtpDispatcher {
                 session.close();
             } else if (reply.code() == 500 || reply.code() == 501 || reply.code() == 503) {
                 bad(session, reply);
+            } else if (JUNK.contains(verb) && session.countJunkCommand() > session.settings().maxJunkCommands()) {
+                bad(session, reply); // answered, but it counts toward the bad-command limit
             } else {
                 session.send(reply);
             }

@@ -63,6 +63,8 @@ public final class SmtpSession implements ProtocolSession {
     private Phase phase = Phase.CONNECTED;
     private boolean draining;
     private int badCommands;
+    /** NOOP, RSET, VRFY, EXPN and HELP since the last message accepted ({@link SmtpSettings#maxJunkCommands()}). */
+    private int junkCommands;
     private int transactions;
     private final List<String> results = new ArrayList<>();
     private Transaction transaction;
@@ -435,6 +437,10 @@ public final class SmtpSession implements ProtocolSession {
         return ++badCommands;
     }
 
+    int countJunkCommand() {
+        return ++junkCommands;
+    }
+
     Transaction openTransaction() {
         return transaction;
     }
@@ -448,6 +454,9 @@ public final class SmtpSession implements ProtocolSession {
         }
         transaction = null;
         phase = Phase.READY;
+        if (reply.isPositive()) {
+            junkCommands = 0; // mail was accepted: the client is doing what it came for
+        }
         send(reply);
         if (reply.code() == 421) {
             close(); // RFC 5321 3.8: a 421 closes the connection, whoever said it

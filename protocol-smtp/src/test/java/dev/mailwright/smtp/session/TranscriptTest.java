@@ -53,6 +53,7 @@ class TranscriptTest {
                         case "maxSize" -> settings.maxMessageSize(Long.parseLong(kv[1]));
                         case "maxRecipients" -> settings.maxRecipients(Integer.parseInt(kv[1]));
                         case "maxBadCommands" -> settings.maxBadCommands(Integer.parseInt(kv[1]));
+                        case "maxJunkCommands" -> settings.maxJunkCommands(Integer.parseInt(kv[1]));
                         case "maxAuthFailures" -> settings.maxAuthFailures(Integer.parseInt(kv[1]));
                         case "maxCommandLine" -> settings.maxCommandLine(Integer.parseInt(kv[1]));
                         case "bareLineEnds" -> settings.bareLineEnds(SmtpSettings.BareLineEnds.valueOf(kv[1]));

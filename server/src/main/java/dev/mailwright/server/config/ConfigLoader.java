@@ -156,6 +156,7 @@ public final class ConfigLoader {
                 positiveInt(c, "limits.max-connections-per-ip"),
                 positiveDuration(c, "limits.idle-timeout"),
                 positiveInt(c, "limits.max-bad-commands"),
+                positiveInt(c, "limits.max-junk-commands"),
                 c.getDuration("limits.auth-failure-delay"),
                 positiveInt(c, "limits.auth-max-failures"),
                 positiveInt(c, "limits.listen-backlog"),

@@ -68,7 +68,7 @@ public record ServerConfig(
 
     /** @param deadlines what a slow client may take beyond the idle timeout, for every listener (ADR 0028) */
     public record Limits(long maxMessageSize, int maxRecipients, int maxLineLength, int maxConnections,
-                         int maxConnectionsPerIp, Duration idleTimeout, int maxBadCommands,
+                         int maxConnectionsPerIp, Duration idleTimeout, int maxBadCommands, int maxJunkCommands,
                          Duration authFailureDelay, int authMaxFailures, int listenBacklog,
                          dev.mailwright.protocol.Deadlines deadlines) {
     }
