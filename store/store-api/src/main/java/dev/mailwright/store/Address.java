@@ -114,13 +114,21 @@ public record Address(String localPart, String domain) {
         return localPart.toLowerCase(Locale.ROOT) + "@" + domainKey();
     }
 
-    /** The address without its sub-address tag, if it has one ({@code user+tag} becomes {@code user}). */
+    /**
+     * The address without its sub-address tag, if it has one ({@code user+tag} becomes {@code user}).
+     * What is left must be a local part of its own: {@code user.+tag} has no tag, since {@code user.}
+     * names nobody.
+     */
     public Address withoutTag(char separator) {
         int sep = localPart.indexOf(separator);
         if (sep <= 0) {
             return this;
         }
-        return new Address(localPart.substring(0, sep), domain);
+        try {
+            return new Address(localPart.substring(0, sep), domain);
+        } catch (InvalidInputException e) {
+            return this;
+        }
     }
 
     /** True when the address needs SMTPUTF8 to travel (RFC 6531). */

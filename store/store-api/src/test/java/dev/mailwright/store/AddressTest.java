@@ -20,6 +20,12 @@ class AddressTest {
         assertThat(Address.parse("+x@example.org").withoutTag('+').toString()).isEqualTo("+x@example.org");
     }
 
+    /** Found by fuzzing RCPT TO: {@code alic.+e} is a valid local part, {@code alic.} is not; it became a 451 and a stack trace. */
+    @Test
+    void aTagWhoseRemovalLeavesNoValidLocalPartIsNoTag() {
+        assertThat(Address.parse("alic.+e@example.org").withoutTag('+').toString()).isEqualTo("alic.+e@example.org");
+    }
+
     @Test
     void utf8AddressesAreAcceptedAndMarkedInternational() {
         Address a = Address.parse("用户@例子.广告");
