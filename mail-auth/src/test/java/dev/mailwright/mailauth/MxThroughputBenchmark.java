@@ -4,8 +4,8 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 
 import dev.mailwright.mailauth.dkim.DkimVerifier;
 import dev.mailwright.mailauth.dmarc.Dmarc;
-import dev.mailwright.mailauth.dns.DnsLookup;
-import dev.mailwright.mailauth.dns.InMemoryZone;
+import dev.mailwright.dns.DnsLookup;
+import dev.mailwright.dns.InMemoryZone;
 import dev.mailwright.mailauth.spf.Spf;
 import dev.mailwright.outbound.dkim.DkimKeyGenerator;
 import dev.mailwright.outbound.dkim.DkimSigner;

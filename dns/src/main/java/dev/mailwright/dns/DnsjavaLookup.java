@@ -1,10 +1,11 @@
-package dev.mailwright.mailauth.dns;
+package dev.mailwright.dns;
 
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.Cache;
@@ -22,29 +23,67 @@ import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
- * {@link DnsLookup} with dnsjava: the system's resolvers (resolv.conf) or given ones, answers
- * cached for their TTL in a bounded dnsjava {@link Cache} of this instance.
+ * {@link DnsLookup} with dnsjava, the one DNS client of Mailwright (mail authentication, outbound
+ * MX/MTA-STS/TLS-RPT lookups, the admin {@code check}): the system's resolvers (resolv.conf) or a
+ * given one, answers cached for their TTL in a bounded dnsjava {@link Cache} of this instance
+ * (negative answers for the SOA's minimum, RFC 2308; temporary failures are not cached).
  */
 public final class DnsjavaLookup implements DnsLookup {
 
-    private final Resolver resolver;
+    private final Supplier<Resolver> resolver;
     private final Cache cache;
 
-    /** The system's resolvers, each query given up after {@code timeout}. */
+    /**
+     * The system's resolvers, each query given up after {@code timeout}. They are read on the first
+     * query, not here: setting them up is a noticeable part of a short admin command that asks no DNS.
+     */
     public DnsjavaLookup(Duration timeout) {
-        this(systemResolver(timeout));
+        this(new SystemResolver(timeout), 10_000);
     }
 
+    /** Asks {@code resolver}, caching up to 10,000 names. */
     public DnsjavaLookup(Resolver resolver) {
+        this(resolver, 10_000);
+    }
+
+    /** Asks {@code resolver}, caching up to {@code cacheEntries} names (0: every query goes to the resolver). */
+    public DnsjavaLookup(Resolver resolver, int cacheEntries) {
+        this(() -> resolver, cacheEntries);
+    }
+
+    private DnsjavaLookup(Supplier<Resolver> resolver, int cacheEntries) {
+        if (cacheEntries < 0) {
+            throw new IllegalArgumentException("cache entries " + cacheEntries);
+        }
         this.resolver = resolver;
         this.cache = new Cache(DClass.IN);
-        cache.setMaxEntries(10_000);
+        cache.setMaxEntries(cacheEntries);
     }
 
-    private static Resolver systemResolver(Duration timeout) {
-        ExtendedResolver r = new ExtendedResolver();
-        r.setTimeout(timeout);
-        return r;
+    /** The system's resolvers, read on the first {@link #get}. */
+    private static final class SystemResolver implements Supplier<Resolver> {
+        private final Duration timeout;
+        private volatile Resolver resolver;
+
+        SystemResolver(Duration timeout) {
+            this.timeout = timeout;
+        }
+
+        @Override
+        public Resolver get() {
+            Resolver r = resolver;
+            if (r == null) {
+                synchronized (this) {
+                    if (resolver == null) {
+                        ExtendedResolver system = new ExtendedResolver();
+                        system.setTimeout(timeout);
+                        resolver = system;
+                    }
+                    r = resolver;
+                }
+            }
+            return r;
+        }
     }
 
     @Override
@@ -84,7 +123,7 @@ public final class DnsjavaLookup implements DnsLookup {
 
     private <T> DnsAnswer<T> query(Name name, int type, Function<Record, T> read) {
         Lookup lookup = new Lookup(name, type);
-        lookup.setResolver(resolver);
+        lookup.setResolver(resolver.get());
         lookup.setCache(cache);
         lookup.setSearchPath((Name[]) null);
         Record[] records = lookup.run();
