@@ -4,20 +4,25 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.Cache;
 import org.xbill.DNS.DClass;
+import org.xbill.DNS.EDNSOption;
 import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.Lookup;
 import org.xbill.DNS.MXRecord;
+import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.ReverseMap;
+import org.xbill.DNS.TSIG;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
@@ -51,11 +56,82 @@ public final class DnsjavaLookup implements DnsLookup {
         this(() -> resolver, cacheEntries);
     }
 
+    /**
+     * A resolver whose answers are read on the thread that received them rather than on the JDK's
+     * default executor. dnsjava's {@code send} continues each query with
+     * {@code ForkJoinPool.commonPool()}; where that pool has fewer than two threads (machines of one or
+     * two cores, the usual small server) {@code CompletableFuture} runs such work on a new thread per
+     * task: a thread started and ended for every query that missed the cache, most of a query's CPU
+     * time (mail-auth/bench/README.md). Reading an answer does not block, so it is done where it
+     * arrives (dnsjava's selector thread); our thread waits for the result as before.
+     */
+    static Resolver readingAnswersWhereTheyArrive(Resolver resolver) {
+        return new Resolver() {
+            @Override
+            public CompletionStage<Message> sendAsync(Message query) {
+                return resolver.sendAsync(query, Runnable::run);
+            }
+
+            @Override
+            public CompletionStage<Message> sendAsync(Message query, Executor executor) {
+                return resolver.sendAsync(query, executor);
+            }
+
+            @Override
+            public Duration getTimeout() {
+                return resolver.getTimeout();
+            }
+
+            @Override
+            public void setTimeout(Duration timeout) {
+                resolver.setTimeout(timeout);
+            }
+
+            @Override
+            public void setPort(int port) {
+                resolver.setPort(port);
+            }
+
+            @Override
+            public void setTCP(boolean flag) {
+                resolver.setTCP(flag);
+            }
+
+            @Override
+            public void setIgnoreTruncation(boolean flag) {
+                resolver.setIgnoreTruncation(flag);
+            }
+
+            @Override
+            public void setEDNS(int version, int payloadSize, int flags, List<EDNSOption> options) {
+                resolver.setEDNS(version, payloadSize, flags, options);
+            }
+
+            @Override
+            public void setTSIGKey(TSIG key) {
+                resolver.setTSIGKey(key);
+            }
+        };
+    }
+
     private DnsjavaLookup(Supplier<Resolver> resolver, int cacheEntries) {
         if (cacheEntries < 0) {
             throw new IllegalArgumentException("cache entries " + cacheEntries);
         }
-        this.resolver = resolver;
+        Supplier<Resolver> given = resolver;
+        this.resolver = new Supplier<>() {
+            private volatile Resolver wrapped;
+
+            @Override
+            public Resolver get() {
+                Resolver r = wrapped;
+                if (r == null) {
+                    r = readingAnswersWhereTheyArrive(given.get()); // the same resolver each time: a race makes two wrappers of it
+                    wrapped = r;
+                }
+                return r;
+            }
+        };
         this.cache = new Cache(DClass.IN);
         cache.setMaxEntries(cacheEntries);
     }

@@ -76,4 +76,29 @@ class DnsjavaLookupTest {
 
         assertThat(resolver.queries()).isEqualTo(3);
     }
+
+    /**
+     * dnsjava continues every query on {@code ForkJoinPool.commonPool()}, which {@code CompletableFuture}
+     * replaces by a new thread per task when the pool has one thread (machines of one or two cores;
+     * this module's tests run with that parallelism, see its pom): a thread per query that missed the
+     * cache, most of the query's CPU time.
+     */
+    @Test
+    void aQueryThatMissesTheCacheStartsNoThread() throws Exception {
+        assertThat(java.util.concurrent.ForkJoinPool.getCommonPoolParallelism()).as("run as on a two-core machine").isEqualTo(1);
+        resolver.add(new TXTRecord(name("example.org"), DClass.IN, 300, "v=spf1 -all"));
+        try (UdpTableServer server = new UdpTableServer(resolver)) {
+            DnsjavaLookup uncached = new DnsjavaLookup(server.resolver(), 0);
+            uncached.txt("example.org"); // dnsjava's selector thread starts here
+            var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long started = threads.getTotalStartedThreadCount();
+
+            for (int i = 0; i < 50; i++) {
+                assertThat(uncached.txt("example.org").records()).containsExactly("v=spf1 -all");
+            }
+
+            assertThat(threads.getTotalStartedThreadCount() - started).as("threads started for 50 queries").isLessThan(5);
+            assertThat(resolver.queries()).isEqualTo(51);
+        }
+    }
 }
