@@ -1,7 +1,7 @@
 package dev.mailwright.mailauth;
 
-import dev.mailwright.mailauth.dns.DnsAnswer;
-import dev.mailwright.mailauth.dns.DnsLookup;
+import dev.mailwright.dns.DnsAnswer;
+import dev.mailwright.dns.DnsLookup;
 import dev.mailwright.smtp.api.SessionInfo;
 import dev.mailwright.smtp.api.SmtpReply;
 import dev.mailwright.smtp.policy.PolicyResult;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mailwright.mailauth.dkim.DkimVerifier;
 import dev.mailwright.mailauth.dmarc.Dmarc;
-import dev.mailwright.mailauth.dns.InMemoryZone;
+import dev.mailwright.dns.InMemoryZone;
 import dev.mailwright.mailauth.spf.Spf;
 import dev.mailwright.outbound.dkim.DkimKeyGenerator;
 import dev.mailwright.outbound.dkim.DkimSigner;

@@ -65,7 +65,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * OutboundConfig config = OutboundConfig.builder("mail.example.org").build();
- * try (OutboundWorker worker = new OutboundWorker(store, new DnsMxResolver(), config, Clock.systemUTC())) {
+ * try (OutboundWorker worker = new OutboundWorker(store, new DnsMxResolver(new DnsjavaLookup(Duration.ofSeconds(5))), config, Clock.systemUTC())) {
  *     worker.start();
  *     ...
  *     worker.wakeUp(); // after queueing mail, to deliver at once rather than at the next poll

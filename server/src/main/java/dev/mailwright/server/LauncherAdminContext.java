@@ -41,7 +41,7 @@ final class LauncherAdminContext implements AdminContext {
     /** Our SPF, DKIM key, MTA-STS policy and TLS reporting as the world sees them, through the system's resolvers. */
     @Override
     public List<PublishedCheck> published(String domain, List<dev.mailwright.store.DkimKey> keys) {
-        dev.mailwright.mailauth.dns.DnsLookup dns = new dev.mailwright.mailauth.dns.DnsjavaLookup(config.mailAuth().dnsTimeout());
+        dev.mailwright.dns.DnsLookup dns = new dev.mailwright.dns.DnsjavaLookup(config.mailAuth().dnsTimeout());
         return new PublishedRecords(dns, dev.mailwright.outbound.mtasts.PolicyFetcher.standard(java.time.Duration.ofSeconds(20)),
                 config.hostname()).check(domain, keys);
     }

@@ -1,8 +1,8 @@
 package dev.mailwright.server;
 
 import dev.mailwright.admin.AdminContext.PublishedCheck;
-import dev.mailwright.mailauth.dns.DnsAnswer;
-import dev.mailwright.mailauth.dns.DnsLookup;
+import dev.mailwright.dns.DnsAnswer;
+import dev.mailwright.dns.DnsLookup;
 import dev.mailwright.mailauth.spf.Spf;
 import dev.mailwright.mailauth.spf.SpfCheck;
 import dev.mailwright.outbound.dkim.DkimKeyGenerator;

@@ -41,8 +41,8 @@ import dev.mailwright.mailauth.Dnsbl;
 import dev.mailwright.mailauth.MailAuthentication;
 import dev.mailwright.mailauth.dkim.DkimVerifier;
 import dev.mailwright.mailauth.dmarc.Dmarc;
-import dev.mailwright.mailauth.dns.DnsLookup;
-import dev.mailwright.mailauth.dns.DnsjavaLookup;
+import dev.mailwright.dns.DnsLookup;
+import dev.mailwright.dns.DnsjavaLookup;
 import dev.mailwright.mailauth.spf.Spf;
 import dev.mailwright.smtp.SmtpModule;
 import dev.mailwright.smtp.policy.LocalDomainCache;
@@ -74,11 +74,23 @@ public abstract class ServerModule {
     @Multibinds
     abstract Set<BackgroundService> backgroundServices();
 
+    /**
+     * The one DNS client of the node (ADR 0036): mail authentication, blocklists, MX, MTA-STS and
+     * TLS-RPT lookups share its cache. The system's resolvers are read on the first query; each query
+     * may take {@code mail-auth.dns-timeout}.
+     */
+    @Provides
+    @Singleton
+    static DnsLookup dns(ServerConfig config) {
+        return new DnsjavaLookup(config.mailAuth().dnsTimeout());
+    }
+
     /** The outbound queue worker of this node, unless {@code outbound.enabled} is off. */
     @Provides
     @Singleton
     static Optional<OutboundWorker> outboundWorker(ServerConfig config, MailStore store, OutboundMetrics metrics,
-                                                   Optional<SenderRewriting> srs, Optional<TlsReportCounter> tlsReports) {
+                                                   Optional<SenderRewriting> srs, Optional<TlsReportCounter> tlsReports,
+                                                   DnsLookup dns) {
         ServerConfig.Outbound o = config.outbound();
         if (!o.enabled()) {
             return Optional.empty();
@@ -97,10 +109,10 @@ public abstract class ServerModule {
         o.domainSmarthosts().forEach((domain, s) -> b.smarthost(domain, relay(s)));
         tlsReports.ifPresent(b::tlsResults);
         if (o.mtaSts()) {
-            b.mtaSts(new MtaStsPolicies(new DnsTxtResolver(), PolicyFetcher.standard(o.mtaStsTimeout()),
+            b.mtaSts(new MtaStsPolicies(new DnsTxtResolver(dns), PolicyFetcher.standard(o.mtaStsTimeout()),
                     Clock.systemUTC()));
         }
-        return Optional.of(new OutboundWorker(store, new DnsMxResolver(), b.build(), Clock.systemUTC(), metrics));
+        return Optional.of(new OutboundWorker(store, new DnsMxResolver(dns), b.build(), Clock.systemUTC(), metrics));
     }
 
     /**
@@ -154,7 +166,7 @@ public abstract class ServerModule {
     @Provides
     @ElementsIntoSet
     static Set<BackgroundService> tlsReportService(ServerConfig config, MailStore store,
-                                                   Optional<TlsReportCounter> counter) {
+                                                   Optional<TlsReportCounter> counter, DnsLookup dns) {
         if (counter.isEmpty()) {
             return Set.of();
         }
@@ -163,7 +175,7 @@ public abstract class ServerModule {
                 dev.mailwright.store.Address.parse("postmaster@" + config.hostname()));
         TlsReportSender sender;
         try {
-            sender = new TlsReportSender(store, new DnsTxtResolver(), new TlsReportSender.Settings(config.hostname(),
+            sender = new TlsReportSender(store, new DnsTxtResolver(dns), new TlsReportSender.Settings(config.hostname(),
                     t.organization().orElse(config.hostname()), from, config.outbound().mtaStsTimeout()),
                     javax.net.ssl.SSLContext.getDefault(), Clock.systemUTC());
         } catch (java.security.NoSuchAlgorithmException e) {
@@ -301,12 +313,11 @@ public abstract class ServerModule {
     @Provides
     @Singleton
     @Named("mx")
-    static List<SmtpPolicy> mxHooks(ServerConfig config, MailStore store, MicrometerFilterMetrics metrics) {
+    static List<SmtpPolicy> mxHooks(ServerConfig config, MailStore store, MicrometerFilterMetrics metrics, DnsLookup dns) {
         ServerConfig.MailAuth m = config.mailAuth();
         List<SmtpPolicy> hooks = new ArrayList<>();
         Clock clock = Clock.systemUTC();
         if (m.enabled() || !m.dnsblZones().isEmpty()) {
-            DnsLookup dns = new DnsjavaLookup(m.dnsTimeout());
             if (!m.dnsblZones().isEmpty()) {
                 hooks.add(new Dnsbl(dns, m.dnsblZones(), m.dnsblCacheTtl(), m.dnsblCacheSize(), clock));
             }

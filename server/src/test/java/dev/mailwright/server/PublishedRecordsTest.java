@@ -3,7 +3,7 @@ package dev.mailwright.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailwright.admin.AdminContext.PublishedCheck;
-import dev.mailwright.mailauth.dns.InMemoryZone;
+import dev.mailwright.dns.InMemoryZone;
 import dev.mailwright.outbound.dkim.DkimKeyGenerator;
 import dev.mailwright.outbound.testing.PolicyServer;
 import dev.mailwright.store.DkimKey;

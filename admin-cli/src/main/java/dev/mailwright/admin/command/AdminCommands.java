@@ -1,9 +1,9 @@
 package dev.mailwright.admin.command;
 
 import dev.mailwright.admin.AdminContext;
-import dev.mailwright.admin.DnsLookup;
 import dev.mailwright.admin.PasswordPrompt;
-import dev.mailwright.admin.check.DnsjavaLookup;
+import dev.mailwright.dns.DnsLookup;
+import dev.mailwright.dns.DnsjavaLookup;
 import dev.mailwright.store.InvalidInputException;
 import dev.mailwright.store.LeaseLostException;
 import dev.mailwright.store.MaildropLockedException;
@@ -15,6 +15,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import picocli.CommandLine;
@@ -113,28 +114,9 @@ public final class AdminCommands {
         return cl;
     }
 
-    /** dnsjava and the system resolvers, made on the first lookup: setting them up took a noticeable part of every command. */
+    /** The system's resolvers (read on the first lookup), a few seconds per query, no cache kept between commands. */
     private static DnsLookup systemDns() {
-        return new DnsLookup() {
-            private DnsLookup dns;
-
-            private synchronized DnsLookup dns() {
-                if (dns == null) {
-                    dns = new DnsjavaLookup();
-                }
-                return dns;
-            }
-
-            @Override
-            public java.util.List<Mx> mx(String domain) throws DnsUnavailableException {
-                return dns().mx(domain);
-            }
-
-            @Override
-            public java.util.List<String> txt(String name) throws DnsUnavailableException {
-                return dns().txt(name);
-            }
-        };
+        return new DnsjavaLookup(Duration.ofSeconds(3));
     }
 
     private static int onParameterException(ParameterException ex, String[] args) {

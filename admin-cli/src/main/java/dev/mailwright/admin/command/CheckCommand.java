@@ -1,9 +1,9 @@
 package dev.mailwright.admin.command;
 
 import dev.mailwright.admin.AdminContext;
-import dev.mailwright.admin.DnsLookup;
-import dev.mailwright.admin.DnsLookup.DnsUnavailableException;
 import dev.mailwright.admin.output.Output;
+import dev.mailwright.dns.DnsAnswer;
+import dev.mailwright.dns.DnsLookup;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.Domain;
 import dev.mailwright.store.MailStore;
@@ -224,7 +224,9 @@ final class CheckCommand implements Callable<Integer> {
     private void dns(String domain, String hostname, Set<String> selectors) {
         DnsLookup dns = cli.dns();
         try {
-            List<DnsLookup.Mx> mx = dns.mx(domain);
+            List<DnsLookup.MxRecord> mx = records(dns.mx(domain)).stream()
+                    .sorted(java.util.Comparator.comparingInt(DnsLookup.MxRecord::preference).thenComparing(DnsLookup.MxRecord::host))
+                    .toList();
             if (mx.isEmpty()) {
                 add("dns mx", domain, Status.FAIL, "no MX record: other servers cannot find where to deliver");
             } else {
@@ -232,11 +234,11 @@ final class CheckCommand implements Callable<Integer> {
                 boolean ours = mx.stream().anyMatch(m -> m.host().equalsIgnoreCase(hostname));
                 add("dns mx", domain, ours ? Status.OK : Status.WARN, list + (ours ? "" : " (none is " + hostname + ")"));
             }
-        } catch (DnsUnavailableException e) {
+        } catch (Unresolved e) {
             add("dns mx", domain, Status.WARN, "could not resolve: " + e.getMessage());
         }
         try {
-            List<String> spf = dns.txt(domain).stream().filter(t -> t.toLowerCase(Locale.ROOT).startsWith("v=spf1")).toList();
+            List<String> spf = records(dns.txt(domain)).stream().filter(t -> t.toLowerCase(Locale.ROOT).startsWith("v=spf1")).toList();
             if (spf.isEmpty()) {
                 add("dns spf", domain, Status.WARN, "no SPF record (v=spf1 TXT): receivers may treat our mail as spam");
             } else if (spf.size() > 1) {
@@ -252,7 +254,7 @@ final class CheckCommand implements Callable<Integer> {
                     add("dns spf", domain, Status.OK, spf.get(0));
                 }
             }
-        } catch (DnsUnavailableException e) {
+        } catch (Unresolved e) {
             add("dns spf", domain, Status.WARN, "could not resolve: " + e.getMessage());
         }
         dmarc(dns, domain);
@@ -262,7 +264,7 @@ final class CheckCommand implements Callable<Integer> {
         for (String selector : selectors) {
             String name = selector + "._domainkey." + domain;
             try {
-                List<String> keys = dns.txt(name).stream().filter(t -> t.replace(" ", "").contains("p=")).toList();
+                List<String> keys = records(dns.txt(name)).stream().filter(t -> t.replace(" ", "").contains("p=")).toList();
                 if (keys.isEmpty()) {
                     add("dns dkim", name, Status.WARN, "no DKIM key record");
                 } else if (keys.get(0).replace(" ", "").matches(".*(^|;)p=(;|$).*")) {
@@ -270,7 +272,7 @@ final class CheckCommand implements Callable<Integer> {
                 } else {
                     add("dns dkim", name, Status.OK, "key published");
                 }
-            } catch (DnsUnavailableException e) {
+            } catch (Unresolved e) {
                 add("dns dkim", name, Status.WARN, "could not resolve: " + e.getMessage());
             }
         }
@@ -280,7 +282,7 @@ final class CheckCommand implements Callable<Integer> {
     private void dmarc(DnsLookup dns, String domain) {
         String name = "_dmarc." + domain;
         try {
-            List<String> records = dns.txt(name).stream()
+            List<String> records = records(dns.txt(name)).stream()
                     .filter(t -> t.replace(" ", "").toUpperCase(Locale.ROOT).startsWith("V=DMARC1")).toList();
             if (records.isEmpty()) {
                 add("dns dmarc", name, Status.WARN, "no DMARC record: receivers decide alone what to do with mail"
@@ -299,8 +301,25 @@ final class CheckCommand implements Callable<Integer> {
                             + (policy.equals("none") ? " (p=none: forged mail is only reported, not refused)" : ""));
                 }
             }
-        } catch (DnsUnavailableException e) {
+        } catch (Unresolved e) {
             add("dns dmarc", name, Status.WARN, "could not resolve: " + e.getMessage());
+        }
+    }
+
+    /** The records of an answer: none when the name or the type does not exist; a lookup that failed is thrown. */
+    private static <T> List<T> records(DnsAnswer<T> answer) throws Unresolved {
+        if (answer.failed()) {
+            throw new Unresolved(answer.error());
+        }
+        return answer.records();
+    }
+
+    /** A lookup that could not be answered (no network, timeout, SERVFAIL): nothing is known about the name. */
+    private static final class Unresolved extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Unresolved(String message) {
+            super(message, null, false, false);
         }
     }
 }

@@ -1,9 +1,9 @@
 package dev.mailwright.admin.command;
 
 import dev.mailwright.admin.AdminContext;
-import dev.mailwright.admin.DnsLookup;
 import dev.mailwright.admin.PasswordPrompt;
 import dev.mailwright.admin.output.Output;
+import dev.mailwright.dns.DnsLookup;
 import dev.mailwright.store.Account;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.MailStore;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mailwright.admin.AdminContext;
-import dev.mailwright.admin.DnsLookup;
 import dev.mailwright.admin.TestContext;
-import dev.mailwright.admin.check.DnsjavaLookup;
+import dev.mailwright.dns.DnsjavaLookup;
+import dev.mailwright.dns.InMemoryZone;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.StoreUnavailableException;
 import java.net.DatagramSocket;
@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,8 +29,7 @@ class CheckCommandTest extends CommandTest {
     @TempDir
     Path dataDir;
 
-    private final Map<String, List<String>> txt = new java.util.HashMap<>();
-    private final Map<String, List<DnsLookup.Mx>> mx = new java.util.HashMap<>();
+    private final InMemoryZone zone = new InMemoryZone();
 
     @BeforeEach
     void configured() throws Exception {
@@ -39,17 +37,15 @@ class CheckCommandTest extends CommandTest {
         context.certificate = Optional.of(Path.of(getClass().getResource("/mail.example.org.pem").toURI()));
         clock = Clock.fixed(Instant.parse("2026-06-01T00:00:00Z"), ZoneOffset.UTC);
         store.domains().add("example.org");
-        dns = new DnsLookup() {
-            @Override
-            public List<Mx> mx(String domain) {
-                return mx.getOrDefault(domain, List.of());
-            }
+        dns = zone;
+    }
 
-            @Override
-            public List<String> txt(String name) {
-                return txt.getOrDefault(name, List.of());
-            }
-        };
+    /** Publishes these TXT records at {@code name}, in place of those there were. */
+    private void txt(String name, String... records) {
+        zone.remove(name, "TXT");
+        for (String r : records) {
+            zone.txt(name, r);
+        }
     }
 
     private static JsonNode check(JsonNode checks, String check, String target) {
@@ -63,9 +59,9 @@ class CheckCommandTest extends CommandTest {
 
     @Test
     void whatTheWorldSeesOfADomainIsListedAndAFailureFailsTheCheck() throws Exception {
-        mx.put("example.org", List.of(new DnsLookup.Mx(10, "mail.example.org")));
-        txt.put("example.org", List.of("v=spf1 mx -all"));
-        txt.put("_dmarc.example.org", List.of("v=DMARC1; p=reject"));
+        zone.mx("example.org", 10, "mail.example.org");
+        txt("example.org", "v=spf1 mx -all");
+        txt("_dmarc.example.org", "v=DMARC1; p=reject");
         context.published.put("example.org", List.of(
                 new AdminContext.PublishedCheck("dns dkim key", "mw._domainkey.example.org", "fail",
                         "the published key is not the one we sign with"),
@@ -81,10 +77,10 @@ class CheckCommandTest extends CommandTest {
 
     @Test
     void healthyInstallationPassesEveryCheck() throws Exception {
-        mx.put("example.org", List.of(new DnsLookup.Mx(10, "mail.example.org")));
-        txt.put("example.org", List.of("google-site-verification=x", "v=spf1 mx -all"));
-        txt.put("mw._domainkey.example.org", List.of("v=DKIM1; k=rsa; p=MIIBIjAN"));
-        txt.put("_dmarc.example.org", List.of("v=DMARC1; p=quarantine; rua=mailto:postmaster@example.org"));
+        zone.mx("example.org", 10, "mail.example.org");
+        txt("example.org", "google-site-verification=x", "v=spf1 mx -all");
+        txt("mw._domainkey.example.org", "v=DKIM1; k=rsa; p=MIIBIjAN");
+        txt("_dmarc.example.org", "v=DMARC1; p=quarantine; rua=mailto:postmaster@example.org");
         context.dkimSelectors.add("mw");
         try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             context.listeners.add(new AdminContext.Listener("smtp", "127.0.0.1", busy.getLocalPort()));
@@ -156,7 +152,7 @@ class CheckCommandTest extends CommandTest {
 
     @Test
     void missingDnsRecordsAreReported() {
-        txt.put("example.org", List.of("v=spf1 a -all", "v=spf1 mx -all"));
+        txt("example.org", "v=spf1 a -all", "v=spf1 mx -all");
         Result r = run("check", "--json", "--dkim-selector", "s1");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(check(r.json(), "dns mx", "example.org").get("status").asText()).isEqualTo("fail");
@@ -167,19 +163,19 @@ class CheckCommandTest extends CommandTest {
 
     @Test
     void weakSpfAndDmarcRecordsAreReported() {
-        mx.put("example.org", List.of(new DnsLookup.Mx(10, "mail.example.org")));
-        txt.put("example.org", List.of("v=spf1 mx +all"));
-        txt.put("_dmarc.example.org", List.of("v=DMARC1; p=none"));
+        zone.mx("example.org", 10, "mail.example.org");
+        txt("example.org", "v=spf1 mx +all");
+        txt("_dmarc.example.org", "v=DMARC1; p=none");
         JsonNode json = run("check", "--json").json();
         assertThat(check(json, "dns spf", "example.org").get("status").asText()).isEqualTo("fail");
         assertThat(check(json, "dns spf", "example.org").get("detail").asText()).contains("+all lets any host send");
         assertThat(check(json, "dns dmarc", "_dmarc.example.org").get("status").asText()).isEqualTo("warn");
-        txt.put("example.org", List.of("v=spf1 mx"));
-        txt.put("_dmarc.example.org", List.of("v=DMARC1; p=reject", "v=DMARC1; p=none"));
+        txt("example.org", "v=spf1 mx");
+        txt("_dmarc.example.org", "v=DMARC1; p=reject", "v=DMARC1; p=none");
         json = run("check", "--json").json();
         assertThat(check(json, "dns spf", "example.org").get("status").asText()).isEqualTo("warn");
         assertThat(check(json, "dns dmarc", "_dmarc.example.org").get("detail").asText()).contains("2 DMARC records");
-        txt.put("_dmarc.example.org", List.of("v=DMARC1; rua=mailto:x@example.org"));
+        txt("_dmarc.example.org", "v=DMARC1; rua=mailto:x@example.org");
         assertThat(check(run("check", "--json").json(), "dns dmarc", "_dmarc.example.org").get("detail").asText())
                 .contains("no valid p=");
     }
@@ -190,7 +186,9 @@ class CheckCommandTest extends CommandTest {
         try (DatagramSocket s = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        dns = new DnsjavaLookup(new SimpleResolver(new InetSocketAddress("127.0.0.1", port)), Duration.ofMillis(300));
+        SimpleResolver nobody = new SimpleResolver(new InetSocketAddress("127.0.0.1", port));
+        nobody.setTimeout(Duration.ofMillis(300));
+        dns = new DnsjavaLookup(nobody);
         Result r = run("check", "--json");
         assertThat(r.exit()).as(r.out()).isZero();
         assertThat(check(r.json(), "dns mx", "example.org").get("status").asText()).isEqualTo("warn");

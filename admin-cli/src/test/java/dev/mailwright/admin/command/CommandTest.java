@@ -4,10 +4,11 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mailwright.admin.DnsLookup;
 import dev.mailwright.admin.PasswordPrompt;
 import dev.mailwright.admin.TestContext;
 import dev.mailwright.admin.TestStores;
+import dev.mailwright.dns.DnsLookup;
+import dev.mailwright.dns.InMemoryZone;
 import dev.mailwright.store.Account;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.Delivery;
@@ -45,17 +46,8 @@ abstract class CommandTest {
     protected final Deque<String> promptAnswers = new ArrayDeque<>();
     protected boolean terminal;
     protected java.time.Clock clock = java.time.Clock.systemUTC();
-    protected DnsLookup dns = new DnsLookup() {
-        @Override
-        public List<Mx> mx(String domain) throws DnsUnavailableException {
-            throw new DnsUnavailableException("no network in tests");
-        }
-
-        @Override
-        public List<String> txt(String name) throws DnsUnavailableException {
-            throw new DnsUnavailableException("no network in tests");
-        }
-    };
+    /** No network in tests: every query times out unless a test gives a zone. */
+    protected DnsLookup dns = new InMemoryZone().unanswered();
 
     record Result(int exit, String out, String err) {
         JsonNode json() {

@@ -1,7 +1,7 @@
 package dev.mailwright.mailauth.dkim;
 
-import dev.mailwright.mailauth.dns.DnsAnswer;
-import dev.mailwright.mailauth.dns.DnsLookup;
+import dev.mailwright.dns.DnsAnswer;
+import dev.mailwright.dns.DnsLookup;
 import dev.mailwright.store.content.HeaderSection;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,8 +1,8 @@
 package dev.mailwright.mailauth.dmarc;
 
 import dev.mailwright.mailauth.dkim.DkimResult;
-import dev.mailwright.mailauth.dns.DnsAnswer;
-import dev.mailwright.mailauth.dns.DnsLookup;
+import dev.mailwright.dns.DnsAnswer;
+import dev.mailwright.dns.DnsLookup;
 import dev.mailwright.mailauth.spf.SpfCheck;
 import dev.mailwright.mailauth.spf.SpfResult;
 import java.util.List;

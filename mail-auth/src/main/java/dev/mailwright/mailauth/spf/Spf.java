@@ -1,7 +1,7 @@
 package dev.mailwright.mailauth.spf;
 
-import dev.mailwright.mailauth.dns.DnsAnswer;
-import dev.mailwright.mailauth.dns.DnsLookup;
+import dev.mailwright.dns.DnsAnswer;
+import dev.mailwright.dns.DnsLookup;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;

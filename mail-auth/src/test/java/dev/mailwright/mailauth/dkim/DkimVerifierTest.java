@@ -3,7 +3,7 @@ package dev.mailwright.mailauth.dkim;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailwright.mailauth.dns.InMemoryZone;
+import dev.mailwright.dns.InMemoryZone;
 import dev.mailwright.outbound.dkim.DkimKeyGenerator;
 import dev.mailwright.outbound.dkim.DkimSigner;
 import dev.mailwright.password.PasswordHashing;

@@ -3,7 +3,7 @@ package dev.mailwright.mailauth.dmarc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailwright.mailauth.dkim.DkimResult;
-import dev.mailwright.mailauth.dns.InMemoryZone;
+import dev.mailwright.dns.InMemoryZone;
 import dev.mailwright.mailauth.spf.SpfCheck;
 import dev.mailwright.mailauth.spf.SpfResult;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.mailwright.mailauth.spf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailwright.mailauth.dns.InMemoryZone;
+import dev.mailwright.dns.InMemoryZone;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

@@ -2,7 +2,7 @@ package dev.mailwright.mailauth.spf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailwright.mailauth.dns.InMemoryZone;
+import dev.mailwright.dns.InMemoryZone;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import org.junit.jupiter.api.Test;
@@ -76,7 +76,7 @@ class SpfTest {
     @Test
     void aCheckPastItsTimeBudgetShouldBeATemperror() throws UnknownHostException {
         InMemoryZone slowZone = new InMemoryZone().txt("slow.example", "v=spf1 a mx -all").a("slow.example", "192.0.2.9");
-        dev.mailwright.mailauth.dns.DnsLookup slow = slowZone.delayed(30_000_000L); // 30 ms per answer
+        dev.mailwright.dns.DnsLookup slow = slowZone.delayed(30_000_000L); // 30 ms per answer
         SpfCheck c = new Spf(slow, "mx.example.org", java.time.Duration.ofMillis(40))
                 .checkMailFrom(InetAddress.getByName("203.0.113.1"), "a@slow.example", "x.example");
         assertThat(c.result()).isEqualTo(SpfResult.TEMPERROR);

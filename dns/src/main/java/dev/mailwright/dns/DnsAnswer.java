@@ -1,4 +1,4 @@
-package dev.mailwright.mailauth.dns;
+package dev.mailwright.dns;
 
 import java.util.List;
 import java.util.Objects;

@@ -1,14 +1,14 @@
-package dev.mailwright.mailauth.dns;
+package dev.mailwright.dns;
 
 import java.net.InetAddress;
 
 /**
- * The DNS queries mail authentication makes, with answers that tell NXDOMAIN, no data and a
+ * The DNS queries Mailwright makes (mail authentication, outbound delivery, the admin check), with answers that tell NXDOMAIN, no data and a
  * temporary failure apart ({@link DnsAnswer}). Names are given without the final dot; CNAMEs are
  * followed. Implementations block (network I/O) and are thread-safe: call them off the I/O threads.
  *
  * <p>{@link DnsjavaLookup} asks the system's resolvers; tests use the in-memory zone of the test-jar
- * ({@code dev.mailwright.mailauth.dns.InMemoryZone}).
+ * ({@code dev.mailwright.dns.InMemoryZone}).
  */
 public interface DnsLookup {
 

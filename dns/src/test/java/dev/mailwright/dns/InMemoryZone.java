@@ -1,4 +1,4 @@
-package dev.mailwright.mailauth.dns;
+package dev.mailwright.dns;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -24,6 +24,7 @@ public final class InMemoryZone implements DnsLookup {
     private final Map<String, Map<String, List<Object>>> names = new HashMap<>();
     private final Set<String> timeouts = new HashSet<>();
     private final AtomicInteger queries = new AtomicInteger();
+    private volatile boolean unanswered;
 
     private static String key(String name) {
         String n = name.toLowerCase(Locale.ROOT);
@@ -76,6 +77,21 @@ public final class InMemoryZone implements DnsLookup {
     public InMemoryZone timeout(String name, String type) {
         timeouts.add(key(name) + "/" + type);
         return exists(name);
+    }
+
+    /** Forgets the records of this type for this name (a test that changes what is published). */
+    public InMemoryZone remove(String name, String type) {
+        Map<String, List<Object>> records = names.get(key(name));
+        if (records != null) {
+            records.remove(type);
+        }
+        return this;
+    }
+
+    /** Every query times out from now on, as when no resolver answers (no network). */
+    public InMemoryZone unanswered() {
+        unanswered = true;
+        return this;
     }
 
     /** This zone answering each query only after {@code nanos}, as a resolver that takes its time (tests of budgets, benchmarks). */
@@ -154,6 +170,9 @@ public final class InMemoryZone implements DnsLookup {
 
     private <T> DnsAnswer<T> query(String name, String type, Function<Object, T> cast) {
         queries.incrementAndGet();
+        if (unanswered) {
+            return DnsAnswer.tempError("timeout: no resolver answers " + name + " " + type);
+        }
         String n = key(name);
         for (int hops = 0; hops < 8; hops++) {
             for (String label : n.split("\\.", -1)) {
