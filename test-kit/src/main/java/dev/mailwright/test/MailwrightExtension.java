@@ -278,7 +278,7 @@ public final class MailwrightExtension implements BeforeAllCallback, AfterAllCal
     /** POP3S (implicit TLS); only with TLS. */
     public int pop3sPort() {
         requireTls();
-        return running().pop3.securePort().orElseThrow();
+        return running().pop3.securePort();
     }
 
     /**
@@ -465,7 +465,7 @@ public final class MailwrightExtension implements BeforeAllCallback, AfterAllCal
             SmtpServer.Builder s = SmtpServer.builder()
                     .hostname(hostname)
                     .store(store)
-                    .accounts(accounts)
+                    .authenticator(accounts)
                     .authThrottle(throttle)
                     .shutdownGrace(Duration.ZERO)
                     .faults(smtpFaults)
@@ -483,7 +483,7 @@ public final class MailwrightExtension implements BeforeAllCallback, AfterAllCal
                         .authThrottle(throttle)
                         .shutdownGrace(Duration.ZERO)
                         .faults(pop3Faults)
-                        .plaintextWithoutTls(!tls);
+                        .settings(b -> b.plaintextWithoutTls(!tls));
                 if (tls) {
                     p.tls(certificate.serverTls()).securePort(0);
                 }
