@@ -23,6 +23,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLEngine;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.service.IoHandlerAdapter;
 import org.apache.mina.core.service.IoService;
@@ -254,7 +255,13 @@ public final class MinaListener implements Listener {
 
     SslFilter newSslFilter() {
         TlsConfig tls = config.tls().orElseThrow(() -> new IllegalStateException("no TLS material"));
-        SslFilter f = new SslFilter(tls.context());
+        SslFilter f = new SslFilter(tls.context()) {
+            @Override
+            protected SSLEngine createEngine(IoSession session, InetSocketAddress peer) {
+                // handshake tasks on this listener's I/O thread, never on MINA's static pool (ADR 0035)
+                return new InlineTasksEngine(super.createEngine(session, peer));
+            }
+        };
         f.setEnabledProtocols(tls.protocolArray());
         f.setEnabledCipherSuites(tls.cipherSuiteArray());
         return f;

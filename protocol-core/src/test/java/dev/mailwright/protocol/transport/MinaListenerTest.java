@@ -472,6 +472,21 @@ class MinaListenerTest {
     }
 
     @Test
+    void tlsHandshakesShouldRunOnTheListenersThreadsAndNeverStartMinasStaticPool() throws Exception {
+        start(Limits.DEFAULT, true);
+        for (int i = 0; i < 3; i++) { // full handshakes: key agreement and signing are delegated tasks
+            try (SSLSocket s = (SSLSocket) CERT.clientContext().getSocketFactory().createSocket("127.0.0.1", listener.port())) {
+                s.setSoTimeout(20_000);
+                assertThat(reader(s).readLine()).isEqualTo("HELLO secure");
+            }
+        }
+        // SslFilter.EXECUTOR ("ssl-exec-*", static, never shut down) starts its first thread on
+        // the first delegated task MINA is handed; InlineTasksEngine hands it none
+        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                .noneMatch(name -> name.startsWith("ssl-exec"));
+    }
+
+    @Test
     void implicitTlsListenerShouldRefuseTls11() throws Exception {
         start(Limits.DEFAULT, true);
         try (SSLSocket s = (SSLSocket) CERT.clientContext().getSocketFactory().createSocket("127.0.0.1", listener.port())) {
