@@ -177,6 +177,27 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aFailedPop3sHandshakeFailsThatConnectionOnlyAndTheNextLogsIn() throws Exception {
+        send("kept");
+        mail.awaitMessages("bob@example.test", 1, Duration.ofSeconds(10));
+        mail.faults().pop3(Faults.TLS).times(1).failTls();
+
+        jakarta.mail.Store failing = mail.pop3sSession("bob@example.test", "bob-secret").getStore();
+        assertThatThrownBy(failing::connect).isInstanceOf(MessagingException.class);
+
+        jakarta.mail.Store store = mail.pop3sSession("bob@example.test", "bob-secret").getStore();
+        store.connect();
+        try {
+            jakarta.mail.Folder inbox = store.getFolder("INBOX");
+            inbox.open(jakarta.mail.Folder.READ_ONLY);
+            assertThat(inbox.getMessages()).extracting(Message::getSubject).containsExactly("kept");
+            inbox.close(false);
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
     void pop3RetrOfOneMessageFailsTemporarily() throws Exception {
         send("first");
         send("second");
