@@ -6,9 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
-import jakarta.mail.Transport;
-import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.Reader;
 import java.time.Duration;
@@ -26,13 +23,7 @@ class FaultInjectionTest {
             .withUser("bob@example.test", "bob-secret");
 
     private void send(String subject) throws MessagingException {
-        jakarta.mail.Session s = mail.submissionSession("ann@example.test", "ann-secret");
-        MimeMessage m = new MimeMessage(s);
-        m.setFrom(new InternetAddress("ann@example.test"));
-        m.setRecipient(Message.RecipientType.TO, new InternetAddress("bob@example.test"));
-        m.setSubject(subject);
-        m.setText("body");
-        Transport.send(m);
+        Submit.send(mail, "ann@example.test", "ann-secret", "bob@example.test", subject, "body");
     }
 
     /** An MX client after EHLO and STARTTLS. */

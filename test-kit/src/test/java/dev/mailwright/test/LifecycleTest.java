@@ -116,7 +116,8 @@ class LifecycleTest {
         return s;
     }
 
-    private static boolean free(int port) {
+    /** Whether a port on loopback can be bound (also for the other lifecycle tests). */
+    static boolean free(int port) {
         try (ServerSocket s = new ServerSocket()) {
             s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
             return true;

@@ -3,14 +3,6 @@ package dev.mailwright.test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailwright.store.MailStore;
-import jakarta.mail.Message;
-import jakarta.mail.Transport;
-import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeMessage;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,13 +29,7 @@ class PerMethodLifecycleTest {
     private static final List<Integer> firstPorts = new ArrayList<>();
 
     private static void send(String subject) throws Exception {
-        jakarta.mail.Session s = mail.submissionSession("ann@example.test", "ann-secret");
-        MimeMessage m = new MimeMessage(s);
-        m.setFrom(new InternetAddress("ann@example.test"));
-        m.setRecipient(Message.RecipientType.TO, new InternetAddress("ann@example.test"));
-        m.setSubject(subject);
-        m.setText("body");
-        Transport.send(m);
+        Submit.send(mail, "ann@example.test", "ann-secret", "ann@example.test", subject, "body");
     }
 
     @Test
@@ -65,7 +51,7 @@ class PerMethodLifecycleTest {
                 mail.pop3sPort());
         for (int port : firstPorts) {
             if (!now.contains(port)) { // a free port may be picked again by the new servers
-                assertThat(free(port)).as("port %d of the first test", port).isTrue();
+                assertThat(LifecycleTest.free(port)).as("port %d of the first test", port).isTrue();
             }
         }
         assertThat(mail.receivedMessages()).isEmpty();
@@ -79,14 +65,5 @@ class PerMethodLifecycleTest {
     static void closedAfterTheLastTest() {
         // afterEach closed the servers; afterAll found nothing more to close
         org.assertj.core.api.Assertions.assertThatThrownBy(mail::store).isInstanceOf(IllegalStateException.class);
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mailwright.store.Address;
-import jakarta.mail.Message;
-import jakarta.mail.Transport;
-import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeMessage;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,13 +14,7 @@ class RecordedContentLimitTest {
     private static final long LIMIT = 4000;
 
     private static void send(MailwrightExtension mail, String subject, int bodyOctets) throws Exception {
-        jakarta.mail.Session s = mail.submissionSession("ann@example.test", "ann-secret");
-        MimeMessage m = new MimeMessage(s);
-        m.setFrom(new InternetAddress("ann@example.test"));
-        m.setRecipient(Message.RecipientType.TO, new InternetAddress("bob@example.test"));
-        m.setSubject(subject);
-        m.setText("x".repeat(bodyOctets));
-        Transport.send(m);
+        Submit.send(mail, "ann@example.test", "ann-secret", "bob@example.test", subject, "x".repeat(bodyOctets));
     }
 
     @Test

@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailwright.store.Address;
 import dev.mailwright.store.MailStore;
-import jakarta.mail.Message;
-import jakarta.mail.Transport;
-import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeMessage;
 import java.time.Duration;
 import org.apache.commons.net.pop3.POP3SClient;
 import org.junit.jupiter.api.Test;
@@ -22,13 +18,7 @@ class ResetTest {
             .withUser("bob@example.test", "bob-secret");
 
     private static void send(String to, String subject) throws Exception {
-        jakarta.mail.Session s = mail.submissionSession("ann@example.test", "ann-secret");
-        MimeMessage m = new MimeMessage(s);
-        m.setFrom(new InternetAddress("ann@example.test"));
-        m.setRecipient(Message.RecipientType.TO, new InternetAddress(to));
-        m.setSubject(subject);
-        m.setText("body");
-        Transport.send(m);
+        Submit.send(mail, "ann@example.test", "ann-secret", to, subject, "body");
     }
 
     @Test

@@ -23,8 +23,6 @@ import java.io.InputStreamReader;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -113,8 +111,8 @@ class ServerBuildersTest {
             assertThatThrownBy(() -> smtp.port(SmtpSettings.Mode.SUBMISSIONS)).isInstanceOf(NoSuchElementException.class);
             assertThatThrownBy(pop3::securePort).isInstanceOf(NoSuchElementException.class);
         }
-        assertThat(free(smtpPort)).as("SMTP port free after close").isTrue();
-        assertThat(free(pop3Port)).as("POP3 port free after close").isTrue();
+        assertThat(LifecycleTest.free(smtpPort)).as("SMTP port free after close").isTrue();
+        assertThat(LifecycleTest.free(pop3Port)).as("POP3 port free after close").isTrue();
     }
 
     @Test
@@ -140,15 +138,6 @@ class ServerBuildersTest {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             s.setSoTimeout(10_000);
             return new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine();
-        }
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 }
