@@ -65,7 +65,7 @@ final class InlineTasksEngine extends SSLEngine {
         return engine.getHandshakeStatus();
     }
 
-    /** None: every task has run by the time a result or a status says so. */
+    /** Null once a result or a status was asked for: the tasks have run by then. */
     @Override
     public Runnable getDelegatedTask() {
         return engine.getDelegatedTask();
