@@ -14,6 +14,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -95,6 +97,11 @@ public final class MinaListener implements Listener {
     private ExecutorService workers;
     private ScheduledExecutorService timers;
     private ExecutorService ioThreads;
+    /**
+     * Every thread the pools made that may still run: a terminated pool's last worker is still
+     * ending (JDK executors say "terminated" before its thread has exited), so stop() joins them.
+     */
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private SimpleIoProcessorPool<NioSession> processors;
     private volatile boolean stopping;
 
@@ -211,6 +218,13 @@ public final class MinaListener implements Listener {
             for (ExecutorService pool : new ExecutorService[] {workers, timers, ioThreads}) {
                 pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
+            for (Thread t : threads) {
+                long left = deadline - System.nanoTime();
+                if (left > 0) {
+                    t.join(Math.max(1, left / 1_000_000));
+                }
+            }
+            threads.removeIf(t -> !t.isAlive());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -277,11 +291,14 @@ public final class MinaListener implements Listener {
         return config.tls().isPresent();
     }
 
-    private static ThreadFactory threads(String prefix) {
+    /** Daemon threads, each kept in {@link #threads} until it is seen to have ended. */
+    private ThreadFactory threads(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
             t.setDaemon(true);
+            threads.removeIf(old -> !old.isAlive()); // bounded by the threads alive at once
+            threads.add(t);
             return t;
         };
     }

@@ -20,8 +20,10 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -468,6 +470,25 @@ class MinaListenerTest {
             send(s, "QUIT\r\n");
             assertThat(in.readLine()).isEqualTo("BYE");
             assertThat(in.readLine()).isNull();
+        }
+    }
+
+    @Test
+    void stopShouldReturnOnlyWhenEveryThreadOfTheListenerHasEnded() throws Exception {
+        Set<Thread> before = new HashSet<>(Thread.getAllStackTraces().keySet());
+        for (int i = 0; i < 150; i++) {
+            start();
+            try (Socket s = connect()) {
+                BufferedReader in = reader(s);
+                assertThat(in.readLine()).isEqualTo("HELLO");
+                send(s, "QUIT\r\n");
+                assertThat(in.readLine()).isEqualTo("BYE");
+            }
+            listener.stop();
+            listener = null;
+            // a pool says "terminated" while its last worker is still on its way out: stop() joins the threads
+            assertThat(Thread.getAllStackTraces().keySet()).as("cycle %d", i)
+                    .filteredOn(t -> t.isAlive() && !before.contains(t)).extracting(Thread::getName).isEmpty();
         }
     }
 
