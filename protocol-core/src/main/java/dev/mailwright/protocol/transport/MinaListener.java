@@ -220,7 +220,7 @@ public final class MinaListener implements Listener {
             }
             for (Thread t : threads) {
                 long left = deadline - System.nanoTime();
-                if (left > 0) {
+                if (left > 0 && t != Thread.currentThread()) { // stopped from one of its own threads: not itself
                     t.join(Math.max(1, left / 1_000_000));
                 }
             }
