@@ -5,7 +5,6 @@ import dev.mailwright.pop3.session.Pop3Context;
 import dev.mailwright.pop3.session.Pop3Settings;
 import dev.mailwright.pop3.transport.Pop3Listeners;
 import dev.mailwright.protocol.Authenticator;
-import dev.mailwright.protocol.Limits;
 import dev.mailwright.protocol.Listener;
 import dev.mailwright.protocol.fault.FaultHook;
 import dev.mailwright.protocol.limit.AuthThrottle;
@@ -15,16 +14,19 @@ import dev.mailwright.store.MailStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * An embeddable POP3 server.
@@ -32,15 +34,17 @@ import java.util.function.Supplier;
  * <pre>{@code
  * try (Pop3Server pop3 = Pop3Server.builder()
  *         .store(store)
- *         .tls(TlsConfig.fromPem(chain, key)) // STLS, and POP3S with securePort(0)
- *         .start()) {                          // port 0 (any free port) unless port(n) says otherwise
+ *         .tls(TlsConfig.fromPem(chain, key))      // STLS, and POP3S with securePort(0)
+ *         .settings(s -> s.apop(true).last(true))  // the protocol's own tuning
+ *         .start()) {                               // port 0 (any free port) unless port(n) says otherwise
  *     int port = pop3.port();
  * }
  * }</pre>
  *
- * <p>The builder reads as {@code SmtpServer}'s: loopback and a free port by default, {@link
- * Builder#bind(InetAddress)}, {@link Builder#shutdownGrace}, {@link Builder#faults}, and
- * {@link #close()} to stop.
+ * <p>The builder reads as {@code SmtpServer}'s (ADR 0035): loopback and free ports by default,
+ * {@link Builder#bind(InetAddress)}, {@link Builder#authenticator}, {@link Builder#tls},
+ * {@link Builder#shutdownGrace}, {@link Builder#faults}, {@link Builder#settings(UnaryOperator)},
+ * and {@link #close()} to stop.
  */
 public final class Pop3Server implements AutoCloseable {
 
@@ -57,14 +61,19 @@ public final class Pop3Server implements AutoCloseable {
         return new Builder();
     }
 
-    /** The plain POP3 port (STLS when TLS is configured). */
+    /** The port of the POP3 listener (STLS when TLS is configured). */
     public int port() {
         return listeners.get(0).port();
     }
 
-    /** The POP3S port, if configured. */
-    public OptionalInt securePort() {
-        return listeners.size() > 1 ? OptionalInt.of(listeners.get(1).port()) : OptionalInt.empty();
+    /**
+     * The port of the POP3S listener.
+     *
+     * @throws NoSuchElementException when none was asked for ({@code SmtpServer.port(Mode)} says the same)
+     */
+    public int securePort() {
+        return listeners.stream().filter(l -> l.name().equals("pop3s")).findFirst()
+                .orElseThrow(() -> new NoSuchElementException("no pop3s listener")).port();
     }
 
     public List<Listener> listeners() {
@@ -104,85 +113,94 @@ public final class Pop3Server implements AutoCloseable {
         }
     }
 
-    /** Settings start from {@link Pop3Settings#DEFAULT}; validated when the server starts. */
+    /**
+     * Configures a server; {@link #start()} binds it. Reads as {@code SmtpServer.Builder}: the same
+     * names for what both servers have, and the protocol's own tuning through {@link #settings}.
+     */
     public static final class Builder {
+        private String hostname = "localhost";
+        private InetAddress bind = InetAddress.getLoopbackAddress();
         private MailStore store;
         private Authenticator authenticator;
         private AuthThrottle throttle;
-        private Clock clock = Clock.systemUTC();
-        private ProtocolMetrics metrics = ProtocolMetrics.NONE;
-        private Supplier<String> apopTimestamps;
-        private String hostname;
-        private String bindAddress;
+        private TlsConfig tls;
         private int port;
+        private OptionalInt securePort = OptionalInt.empty();
+        private UnaryOperator<Pop3Settings.Builder> settings = UnaryOperator.identity();
         private Duration shutdownGrace;
         private FaultHook faults = FaultHook.NONE;
-        private OptionalInt securePort;
-        private String secureBindAddress;
-        private Optional<TlsConfig> tls;
-        private boolean plaintextWithoutTls;
-        private boolean apop;
-        private boolean last;
-        private Optional<Duration> expire;
-        private Duration loginDelay;
-        private Duration lease;
-        private Limits limits;
-        private int maxAuthFailures;
+        private ProtocolMetrics metrics = ProtocolMetrics.NONE;
+        private Clock clock = Clock.systemUTC();
+        private Supplier<String> apopTimestamps;
 
         private Builder() {
-            settings(Pop3Settings.DEFAULT);
-            port = 0; // an embedded server takes a free port unless told otherwise
         }
 
+        /** The name in the greeting's APOP timestamp. */
+        public Builder hostname(String name) {
+            this.hostname = name;
+            return this;
+        }
+
+        /** The address the listeners listen on (default: loopback). */
+        public Builder bind(InetAddress address) {
+            this.bind = Objects.requireNonNull(address);
+            return this;
+        }
+
+        /** The maildrops, and by default the accounts logins are checked against. */
         public Builder store(MailStore store) {
             this.store = store;
             return this;
         }
 
-        /** Checks credentials; by default the store's accounts. */
+        /** The accounts logins are checked against (USER/PASS, APOP, SASL). Default: the store's. */
         public Builder authenticator(Authenticator authenticator) {
             this.authenticator = authenticator;
             return this;
         }
 
-        /** Takes every setting from {@code s}. */
-        public Builder settings(Pop3Settings s) {
-            hostname = s.hostname();
-            bindAddress = s.bindAddress();
-            port = s.port();
-            securePort = s.securePort();
-            secureBindAddress = s.secureBindAddress();
-            tls = s.tls();
-            plaintextWithoutTls = s.plaintextWithoutTls();
-            apop = s.apop();
-            last = s.last();
-            expire = s.expire();
-            loginDelay = s.loginDelay();
-            lease = s.lease();
-            limits = s.limits();
-            maxAuthFailures = s.maxAuthFailures();
-            shutdownGrace = s.shutdownGrace();
+        /**
+         * Holds and refuses after failed logins (per client address, IPv6 /64 and account);
+         * {@link AuthThrottle#standard()} by default. Give the same instance to every server that
+         * should count failures together (SMTP's too).
+         */
+        public Builder authThrottle(AuthThrottle throttle) {
+            this.throttle = Objects.requireNonNull(throttle);
             return this;
         }
 
-        public Pop3Settings settings() {
-            return new Pop3Settings(hostname, bindAddress, port, securePort, secureBindAddress, tls, plaintextWithoutTls, apop, last,
-                    expire, loginDelay, lease, limits, maxAuthFailures, shutdownGrace);
-        }
-
-        public Builder hostname(String hostname) {
-            this.hostname = hostname;
+        /**
+         * TLS for STLS and the POP3S listener: {@code TlsConfig.fromPem(chain, key)}, or
+         * {@code SelfSignedCertificate.generate(host).tlsConfig()} for tests.
+         */
+        public Builder tls(TlsConfig tls) {
+            this.tls = tls;
             return this;
         }
 
-        /** The address both listeners listen on (default: loopback). */
-        public Builder bind(InetAddress address) {
-            this.bindAddress = address.getHostAddress();
-            this.secureBindAddress = bindAddress;
+        /** The POP3 listener (110 in production; STLS with {@link #tls}); 0, the default, for any free port. */
+        public Builder port(int port) {
+            this.port = port;
             return this;
         }
 
-        /** On close, how long open sessions may take to end by themselves (default 5 s; zero for tests). */
+        /** A POP3S listener (995: implicit TLS; needs {@link #tls}); 0 for any free port. */
+        public Builder securePort(int port) {
+            this.securePort = OptionalInt.of(port);
+            return this;
+        }
+
+        /** Adjusts the settings the server starts from (plaintext logins, APOP, LAST, EXPIRE, limits). */
+        public Builder settings(UnaryOperator<Pop3Settings.Builder> settings) {
+            this.settings = Objects.requireNonNull(settings);
+            return this;
+        }
+
+        /**
+         * On close, how long open sessions may take to end by themselves (default: the settings',
+         * 5 s; zero for tests, where close returns at once).
+         */
         public Builder shutdownGrace(Duration grace) {
             this.shutdownGrace = Objects.requireNonNull(grace);
             return this;
@@ -194,86 +212,15 @@ public final class Pop3Server implements AutoCloseable {
             return this;
         }
 
-        /** The plain POP3 port; 0 picks a free one. */
-        public Builder port(int port) {
-            this.port = port;
-            return this;
-        }
-
-        /** Also listen for POP3S (implicit TLS); 0 picks a free port. Needs {@link #tls}. */
-        public Builder securePort(int port) {
-            this.securePort = OptionalInt.of(port);
-            return this;
-        }
-
-        /** TLS material: enables STLS, and POP3S with {@link #securePort}. */
-        public Builder tls(TlsConfig tls) {
-            this.tls = Optional.of(tls);
-            return this;
-        }
-
-        /** Allows passwords in the clear on unencrypted connections (off by default). */
-        public Builder plaintextWithoutTls(boolean allowed) {
-            this.plaintextWithoutTls = allowed;
-            return this;
-        }
-
-        public Builder apop(boolean enabled) {
-            this.apop = enabled;
-            return this;
-        }
-
-        public Builder last(boolean enabled) {
-            this.last = enabled;
-            return this;
-        }
-
-        /** Server default EXPIRE; empty is NEVER. */
-        public Builder expire(Optional<Duration> expire) {
-            this.expire = expire;
-            return this;
-        }
-
-        public Builder loginDelay(Duration delay) {
-            this.loginDelay = delay;
-            return this;
-        }
-
-        public Builder lease(Duration lease) {
-            this.lease = lease;
-            return this;
-        }
-
-        public Builder limits(Limits limits) {
-            this.limits = limits;
-            return this;
-        }
-
-        /** Failed logins on one connection after which it is closed. */
-        public Builder maxAuthFailures(int count) {
-            this.maxAuthFailures = count;
-            return this;
-        }
-
-        /**
-         * Holds and refuses after failed logins (per client address, IPv6 /64 and account);
-         * {@link AuthThrottle#standard()} by default. Give one instance to every server that
-         * should count failures together (SMTP's too).
-         */
-        public Builder authThrottle(AuthThrottle throttle) {
-            this.throttle = throttle;
+        /** Where sessions, commands, logins and transfers are counted (default: nowhere). */
+        public Builder metrics(ProtocolMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics);
             return this;
         }
 
         /** The clock for LOGIN-DELAY and EXPIRE (tests move it by hand). */
         public Builder clock(Clock clock) {
-            this.clock = clock;
-            return this;
-        }
-
-        /** Where sessions, commands, logins and transfers are counted (default: nowhere). */
-        public Builder metrics(ProtocolMetrics metrics) {
-            this.metrics = Objects.requireNonNull(metrics);
+            this.clock = Objects.requireNonNull(clock);
             return this;
         }
 
@@ -283,6 +230,16 @@ public final class Pop3Server implements AutoCloseable {
             return this;
         }
 
+        /** The settings {@link #start()} uses: the defaults, the hostname, {@link #settings}, then the shutdown grace. */
+        public Pop3Settings settings() {
+            Pop3Settings.Builder b = settings.apply(Pop3Settings.builder().hostname(hostname));
+            if (shutdownGrace != null) {
+                b.shutdownGrace(shutdownGrace);
+            }
+            return b.build();
+        }
+
+        /** What the sessions share, without listeners (tests drive sessions with it directly). */
         public Pop3Context context() {
             Objects.requireNonNull(store, "store");
             Pop3Settings s = settings();
@@ -294,8 +251,12 @@ public final class Pop3Server implements AutoCloseable {
 
         /** Binds and starts; returns the running server. */
         public Pop3Server start() {
+            if (securePort.isPresent() && tls == null) {
+                throw new IllegalStateException("POP3S needs tls(...)");
+            }
             Pop3Context context = context();
-            List<Listener> listeners = Pop3Listeners.create(context);
+            List<Listener> listeners = Pop3Listeners.create(context, Optional.of(new InetSocketAddress(bind, port)),
+                    securePort.stream().mapToObj(p -> new InetSocketAddress(bind, p)).findFirst(), Optional.ofNullable(tls));
             try {
                 for (Listener l : listeners) {
                     l.start();

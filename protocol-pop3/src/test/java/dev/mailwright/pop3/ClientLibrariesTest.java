@@ -42,7 +42,7 @@ class ClientLibrariesTest {
     private Pop3Fixture pop3;
 
     private Pop3Fixture start(boolean plaintext) {
-        pop3 = new Pop3Fixture(b -> b.plaintextWithoutTls(plaintext).apop(true));
+        pop3 = new Pop3Fixture(b -> b.settings(s -> s.plaintextWithoutTls(plaintext).apop(true)));
         pop3.deliver(FIRST);
         pop3.deliver(SECOND);
         return pop3;

@@ -30,7 +30,7 @@ class HugeRetrTest {
         TestMail mail = new TestMail();
         mail.account(ALICE, PASSWORD);
         HugeMessageStore store = new HugeMessageStore(mail.store(), 100L * 1024 * 1024);
-        try (Pop3Server server = Pop3Server.builder().store(store).port(0).plaintextWithoutTls(true)
+        try (Pop3Server server = Pop3Server.builder().store(store).settings(s -> s.plaintextWithoutTls(true))
                 .authThrottle(AuthThrottle.disabled()).start();
              RawClient c = new RawClient(server.port())) {
             c.readLine();

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class IoThreadTest {
 
-    private final Pop3Fixture pop3 = new Pop3Fixture(b -> b.plaintextWithoutTls(true));
+    private final Pop3Fixture pop3 = new Pop3Fixture(b -> b.settings(s -> s.plaintextWithoutTls(true)));
 
     @AfterEach
     void close() {

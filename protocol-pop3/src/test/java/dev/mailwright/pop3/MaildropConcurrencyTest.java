@@ -22,7 +22,7 @@ class MaildropConcurrencyTest {
 
     @BeforeEach
     void start() {
-        pop3 = new Pop3Fixture(b -> b.plaintextWithoutTls(true).lease(Duration.ofMinutes(1)));
+        pop3 = new Pop3Fixture(b -> b.settings(s -> s.plaintextWithoutTls(true).lease(Duration.ofMinutes(1))));
         for (int i = 1; i <= 3; i++) {
             pop3.deliver("Subject: " + i + "\r\n\r\nbody " + i + "\r\n");
         }

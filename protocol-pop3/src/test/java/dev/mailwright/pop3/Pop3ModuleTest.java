@@ -12,13 +12,15 @@ import dev.mailwright.protocol.Listener;
 import dev.mailwright.protocol.limit.AuthThrottle;
 import dev.mailwright.protocol.metrics.ProtocolMetrics;
 import dev.mailwright.protocol.tls.SelfSignedCertificate;
+import dev.mailwright.protocol.tls.TlsConfig;
 import dev.mailwright.store.MailStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
-import java.util.OptionalInt;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,7 +35,7 @@ class Pop3ModuleTest {
         @Component.Factory
         interface Factory {
             TestComponent create(@BindsInstance MailStore store, @BindsInstance Authenticator authenticator,
-                                 @BindsInstance Pop3Settings settings,
+                                 @BindsInstance Pop3Module.Config config, @BindsInstance TlsConfig tls,
                                  @BindsInstance ProtocolMetrics metrics, @BindsInstance AuthThrottle throttle);
         }
     }
@@ -71,12 +73,12 @@ class Pop3ModuleTest {
                 events.add(protocol + " closed");
             }
         };
-        Pop3Settings d = Pop3Settings.DEFAULT;
-        Pop3Settings settings = new Pop3Settings(d.hostname(), "127.0.0.1", 0, OptionalInt.of(0), "127.0.0.1",
-                Optional.of(SelfSignedCertificate.generate("localhost").tlsConfig()), true, false, false,
-                Optional.empty(), d.loginDelay(), d.lease(), d.limits(), d.maxAuthFailures(), d.shutdownGrace());
+        InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        Pop3Module.Config config = new Pop3Module.Config(Optional.of(loopback), Optional.of(loopback),
+                Pop3Settings.builder().plaintextWithoutTls(true).build());
         Set<Listener> listeners = DaggerPop3ModuleTest_TestComponent.factory().create(mail.store(),
-                Authenticator.of(mail.store().accounts()), settings, metrics, AuthThrottle.standard()).listeners();
+                Authenticator.of(mail.store().accounts()), config,
+                SelfSignedCertificate.generate("localhost").tlsConfig(), metrics, AuthThrottle.standard()).listeners();
         assertThat(listeners).extracting(Listener::name).containsExactlyInAnyOrder("pop3", "pop3s");
         for (Listener l : listeners) {
             l.start();

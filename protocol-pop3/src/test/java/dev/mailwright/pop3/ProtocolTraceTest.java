@@ -33,7 +33,7 @@ class ProtocolTraceTest {
         trace.setLevel(Level.DEBUG);
         events.start();
         trace.addAppender(events);
-        pop3 = new Pop3Fixture(b -> b.plaintextWithoutTls(true));
+        pop3 = new Pop3Fixture(b -> b.settings(s -> s.plaintextWithoutTls(true)));
         pop3.deliver("Subject: secret subject\r\n\r\nsecret body\r\n");
     }
 

@@ -34,7 +34,7 @@ class RawSocketTest {
     }
 
     private Pop3Fixture plaintext() {
-        pop3 = new Pop3Fixture(b -> b.plaintextWithoutTls(true));
+        pop3 = new Pop3Fixture(b -> b.settings(s -> s.plaintextWithoutTls(true)));
         return pop3;
     }
 
@@ -180,7 +180,7 @@ class RawSocketTest {
 
     @Test
     void failedLoginReplyShouldBeDelayedMoreAfterEachFailure() throws IOException {
-        pop3 = new Pop3Fixture(b -> b.plaintextWithoutTls(true).authThrottle(new AuthThrottle(
+        pop3 = new Pop3Fixture(b -> b.settings(s -> s.plaintextWithoutTls(true)).authThrottle(new AuthThrottle(
                 new AuthThrottle.Settings(Duration.ofMillis(200), Duration.ofSeconds(1), 100, Duration.ofMinutes(5), 3, 1000),
                 java.time.Clock.systemUTC())));
         try (RawClient c = pop3.connect()) {
@@ -197,7 +197,7 @@ class RawSocketTest {
 
     @Test
     void addressThatUsedUpItsAttemptsShouldBeRefusedEvenWithTheRightPassword() throws IOException {
-        pop3 = new Pop3Fixture(b -> b.plaintextWithoutTls(true).authThrottle(new AuthThrottle(
+        pop3 = new Pop3Fixture(b -> b.settings(s -> s.plaintextWithoutTls(true)).authThrottle(new AuthThrottle(
                 new AuthThrottle.Settings(Duration.ZERO, Duration.ZERO, 2, Duration.ofMinutes(5), 3, 1000),
                 java.time.Clock.systemUTC())));
         try (RawClient c = pop3.connect()) {
@@ -213,7 +213,7 @@ class RawSocketTest {
     @Test
     void wrongPasswordsOverFreshConnectionsShouldBeRefusedWhileTheUserLogsInFromElsewhere() throws IOException {
         // the standard throttle's shape, scaled down 20 times so the test does not wait 31 s
-        pop3 = new Pop3Fixture(b -> b.plaintextWithoutTls(true).authThrottle(new AuthThrottle(
+        pop3 = new Pop3Fixture(b -> b.settings(s -> s.plaintextWithoutTls(true)).authThrottle(new AuthThrottle(
                 AuthThrottle.Settings.of(Duration.ofMillis(50), 5), java.time.Clock.systemUTC())));
         int answered = 0;
         long t0 = System.nanoTime();
@@ -241,7 +241,7 @@ class RawSocketTest {
 
     @Test
     void commandPipelinedAfterAFailedLoginShouldWaitForTheHeldReply() throws IOException {
-        pop3 = new Pop3Fixture(b -> b.plaintextWithoutTls(true).authThrottle(new AuthThrottle(
+        pop3 = new Pop3Fixture(b -> b.settings(s -> s.plaintextWithoutTls(true)).authThrottle(new AuthThrottle(
                 AuthThrottle.Settings.of(Duration.ofMillis(300), 5), java.time.Clock.systemUTC())));
         try (RawClient c = pop3.connect()) {
             long t0 = System.nanoTime();
@@ -255,7 +255,7 @@ class RawSocketTest {
 
     @Test
     void connectionsOverTheLimitShouldGetSysTempAndBeClosed() throws IOException {
-        pop3 = new Pop3Fixture(b -> b.limits(Pop3Settings.DEFAULT_LIMITS.withMaxConnections(100, 2)));
+        pop3 = new Pop3Fixture(b -> b.settings(s -> s.limits(Pop3Settings.DEFAULT_LIMITS.withMaxConnections(100, 2))));
         try (RawClient a = pop3.connect(); RawClient b = pop3.connect(); RawClient c = new RawClient(pop3.port())) {
             assertThat(c.readLine()).isEqualTo("-ERR [SYS/TEMP] too many connections, try again later");
             assertThat(c.readLine()).isNull();
@@ -265,8 +265,8 @@ class RawSocketTest {
 
     @Test
     void idleSessionShouldBeLoggedOutWithoutDeleting() throws IOException {
-        pop3 = new Pop3Fixture(b -> b.plaintextWithoutTls(true)
-                .limits(Pop3Settings.DEFAULT_LIMITS.withIdleTimeout(Duration.ofSeconds(1))));
+        pop3 = new Pop3Fixture(b -> b.settings(s -> s.plaintextWithoutTls(true)
+                .limits(Pop3Settings.DEFAULT_LIMITS.withIdleTimeout(Duration.ofSeconds(1)))));
         pop3.deliver("Subject: a\r\n\r\nbody\r\n");
         try (RawClient c = pop3.connect()) {
             c.login(ALICE, PASSWORD);
@@ -293,7 +293,7 @@ class RawSocketTest {
 
     @Test
     void overlongCommandShouldBeRefusedWithoutBufferingIt() throws IOException {
-        pop3 = new Pop3Fixture(b -> b.limits(Pop3Settings.DEFAULT_LIMITS.withMaxLineLength(255)));
+        pop3 = new Pop3Fixture(b -> b.settings(s -> s.limits(Pop3Settings.DEFAULT_LIMITS.withMaxLineLength(255))));
         try (RawClient c = pop3.connect()) {
             byte[] big = new byte[4 * 1024 * 1024];
             java.util.Arrays.fill(big, (byte) 'A');
@@ -315,7 +315,7 @@ class RawSocketTest {
 
     @Test
     void failedTlsHandshakesOnPop3sShouldNotUseUpTheConnectionSlots() throws Exception {
-        pop3 = new Pop3Fixture(b -> b.limits(Pop3Settings.DEFAULT_LIMITS.withMaxConnections(100, 20)));
+        pop3 = new Pop3Fixture(b -> b.settings(s -> s.limits(Pop3Settings.DEFAULT_LIMITS.withMaxConnections(100, 20))));
         for (int i = 0; i < 120; i++) { // plaintext, or a ClientHello offering only a suite we refuse
             try (java.net.Socket s = i % 2 == 0 ? new java.net.Socket("127.0.0.1", pop3.securePort()) : CERT.clientContext().getSocketFactory()
                     .createSocket("127.0.0.1", pop3.securePort())) {

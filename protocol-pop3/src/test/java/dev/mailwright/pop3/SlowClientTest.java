@@ -32,8 +32,8 @@ class SlowClientTest {
     }
 
     private Pop3Fixture start(Deadlines deadlines) {
-        pop3 = new Pop3Fixture(b -> b.plaintextWithoutTls(true)
-                .limits(Pop3Settings.DEFAULT_LIMITS.withDeadlines(deadlines)));
+        pop3 = new Pop3Fixture(b -> b.settings(s -> s.plaintextWithoutTls(true)
+                .limits(Pop3Settings.DEFAULT_LIMITS.withDeadlines(deadlines))));
         return pop3;
     }
 

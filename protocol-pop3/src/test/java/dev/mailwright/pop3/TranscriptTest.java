@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -60,8 +61,9 @@ class TranscriptTest {
         List<String> script = Files.readAllLines(file, StandardCharsets.UTF_8);
         // "! config scram": a store that keeps SCRAM keys (passwords.scram = true); off otherwise, as by default
         TestMail mail = new TestMail(script.stream().anyMatch(l -> l.startsWith("! config ") && l.contains(" scram")));
-        Pop3Server.Builder builder = Pop3Server.builder().store(mail.store()).port(0).clock(mail.clock)
+        Pop3Server.Builder builder = Pop3Server.builder().store(mail.store()).clock(mail.clock)
                 .authThrottle(AuthThrottle.disabled()).hostname("localhost");
+        List<Consumer<Pop3Settings.Builder>> settings = new ArrayList<>();
         Limits limits = Pop3Settings.DEFAULT_LIMITS;
         for (String line : script) {
             if (!line.startsWith("! config ")) {
@@ -70,22 +72,26 @@ class TranscriptTest {
             for (String opt : line.substring(9).trim().split("\\s+")) {
                 String[] kv = opt.split("=", 2);
                 switch (kv[0]) {
-                    case "plaintext" -> builder.plaintextWithoutTls(true);
+                    case "plaintext" -> settings.add(s -> s.plaintextWithoutTls(true));
                     case "scram" -> { } // read above: it chooses the store
-                    case "apop" -> builder.apop(true);
-                    case "last" -> builder.last(true);
+                    case "apop" -> settings.add(s -> s.apop(true));
+                    case "last" -> settings.add(s -> s.last(true));
                     case "tls" -> builder.tls(CERT.tlsConfig());
                     case "timestamp" -> builder.apopTimestamps(() -> kv[1]);
-                    case "loginDelay" -> builder.loginDelay(Duration.parse(kv[1]));
-                    case "expire" -> builder.expire(Optional.of(Duration.parse(kv[1])));
+                    case "loginDelay" -> settings.add(s -> s.loginDelay(Duration.parse(kv[1])));
+                    case "expire" -> settings.add(s -> s.expire(Optional.of(Duration.parse(kv[1]))));
                     case "maxBadCommands" -> limits = limits.withMaxBadCommands(Integer.parseInt(kv[1]));
                     case "maxLineLength" -> limits = limits.withMaxLineLength(Integer.parseInt(kv[1]));
-                    case "maxAuthFailures" -> builder.maxAuthFailures(Integer.parseInt(kv[1]));
+                    case "maxAuthFailures" -> settings.add(s -> s.maxAuthFailures(Integer.parseInt(kv[1])));
                     default -> fail("unknown config " + opt);
                 }
             }
         }
-        builder.limits(limits);
+        Limits chosen = limits;
+        builder.settings(s -> {
+            settings.forEach(option -> option.accept(s));
+            return s.limits(chosen);
+        });
         try (Pop3Server server = builder.start()) {
             Conversation c = null;
             Maildrop heldLock = null;

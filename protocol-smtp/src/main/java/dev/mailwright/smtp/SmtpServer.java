@@ -35,7 +35,9 @@ import dev.mailwright.protocol.srs.SenderRewriting;
 import dev.mailwright.protocol.tls.TlsConfig;
 
 /**
- * An SMTP server with one or more listeners, started and ready to accept.
+ * An SMTP server with one or more listeners, started and ready to accept. Its builder reads as
+ * {@code Pop3Server}'s (ADR 0035): loopback and free ports by default, the same names for what
+ * both servers have, the protocol's own tuning through {@link Builder#settings}, {@link #close()}.
  *
  * <pre>{@code
  * try (SmtpServer smtp = SmtpServer.builder()
@@ -90,7 +92,7 @@ public final class SmtpServer implements AutoCloseable {
         private MailStore store;
         private MailHandler.Factory handler;
         private Predicate<String> localDomains = domain -> true;
-        private dev.mailwright.protocol.Authenticator accounts;
+        private dev.mailwright.protocol.Authenticator authenticator;
         private AuthThrottle throttle;
         private TlsConfig tls;
         private final Map<SmtpSettings.Mode, Integer> ports = new LinkedHashMap<>();
@@ -113,7 +115,7 @@ public final class SmtpServer implements AutoCloseable {
 
         /** The address to listen on (default: loopback). */
         public Builder bind(InetAddress address) {
-            this.bind = address;
+            this.bind = Objects.requireNonNull(address);
             return this;
         }
 
@@ -146,10 +148,10 @@ public final class SmtpServer implements AutoCloseable {
 
         /**
          * The accounts AUTH checks (SCRAM-SHA-256, PLAIN, LOGIN). Default: the store's; with a
-         * handler and no accounts, AUTH is not offered.
+         * handler and no authenticator, AUTH is not offered.
          */
-        public Builder accounts(dev.mailwright.protocol.Authenticator accounts) {
-            this.accounts = accounts;
+        public Builder authenticator(dev.mailwright.protocol.Authenticator authenticator) {
+            this.authenticator = authenticator;
             return this;
         }
 
@@ -223,8 +225,9 @@ public final class SmtpServer implements AutoCloseable {
             return this;
         }
 
+        /** The clock of Received headers and the queue (tests fix it). */
         public Builder clock(Clock clock) {
-            this.clock = clock;
+            this.clock = Objects.requireNonNull(clock);
             return this;
         }
 
@@ -240,7 +243,7 @@ public final class SmtpServer implements AutoCloseable {
             MessageSink.Factory sinks = store != null ? StoreMessageSink.factory(store, clock, postmaster, srs)
                     : HandlerMessageSink.factory(handler);
             AuthThrottle t = throttle != null ? throttle : AuthThrottle.standard();
-            Authenticator auth = accounts != null ? Authenticator.of(accounts, t)
+            Authenticator auth = authenticator != null ? Authenticator.of(authenticator, t)
                     : store != null ? Authenticator.of(dev.mailwright.protocol.Authenticator.of(store.accounts()), t)
                     : Authenticator.NONE;
             Map<SmtpSettings.Mode, Listener> started = new LinkedHashMap<>();

@@ -14,6 +14,7 @@ import dev.mailwright.outbound.mtasts.MtaStsPolicies;
 import dev.mailwright.outbound.mtasts.PolicyFetcher;
 import dev.mailwright.outbound.tlsrpt.TlsReportCounter;
 import dev.mailwright.outbound.tlsrpt.TlsReportSender;
+import dev.mailwright.pop3.Pop3Module;
 import dev.mailwright.pop3.session.Pop3Settings;
 import dev.mailwright.protocol.Authenticator;
 import dev.mailwright.protocol.Limits;
@@ -58,7 +59,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.inject.Named;
@@ -380,13 +380,20 @@ public abstract class ServerModule {
     }
 
     @Provides
-    static Pop3Settings pop3Settings(ServerConfig config, TlsConfig tls, Limits limits) {
-        ServerConfig.Listener pop3 = config.listener("pop3");
-        ServerConfig.Listener pop3s = config.listener("pop3s");
+    static Pop3Module.Config pop3Config(ServerConfig config, Limits limits) {
         ServerConfig.Pop3 p = config.pop3();
-        return new Pop3Settings(config.hostname(), pop3.address(), pop3.enabled() ? pop3.port() : -1,
-                pop3s.enabled() ? OptionalInt.of(pop3s.port()) : OptionalInt.empty(), pop3s.address(), Optional.of(tls),
-                p.plaintextWithoutTls(), p.apop(), p.last(), p.expire(), p.loginDelay(), p.lockLease(), limits,
-                config.limits().authMaxFailures(), config.shutdownGracePeriod());
+        Pop3Settings settings = Pop3Settings.builder()
+                .hostname(config.hostname())
+                .plaintextWithoutTls(p.plaintextWithoutTls())
+                .apop(p.apop())
+                .last(p.last())
+                .expire(p.expire())
+                .loginDelay(p.loginDelay())
+                .lease(p.lockLease())
+                .limits(limits)
+                .maxAuthFailures(config.limits().authMaxFailures())
+                .shutdownGrace(config.shutdownGracePeriod())
+                .build();
+        return new Pop3Module.Config(address(config, "pop3"), address(config, "pop3s"), settings);
     }
 }

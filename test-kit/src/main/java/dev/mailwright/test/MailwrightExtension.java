@@ -60,7 +60,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * }</pre>
  *
  * <p>A {@code static} field starts the servers once for the test class (received mail and users
- * are kept from test to test; {@link #reset()} forgets the mail); an instance field, or
+ * are kept from test to test; {@link #reset()} empties the mailboxes and the queue and keeps the
+ * users); an instance field, or
  * {@link #withPerMethodLifecycle()}, starts fresh servers for every test. Scripted
  * {@linkplain #faults() faults} are cleared after every test. Test methods may take a
  * {@code MailwrightExtension}, {@link Faults} or {@link MailStore} parameter.
@@ -76,6 +77,7 @@ public final class MailwrightExtension implements BeforeAllCallback, AfterAllCal
 
     private static final String HOST = "127.0.0.1";
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(30);
+    private static final long DEFAULT_RECORDED_CONTENT_LIMIT = 64L << 20;
 
     private final Map<String, String> users = new LinkedHashMap<>();
     private final Set<String> domains = new LinkedHashSet<>();
@@ -85,6 +87,7 @@ public final class MailwrightExtension implements BeforeAllCallback, AfterAllCal
     private boolean perMethod;
     private String logLevel = "WARN";
     private String hostname = "localhost";
+    private long recordedContentLimit = DEFAULT_RECORDED_CONTENT_LIMIT;
     private final ScriptedFaults smtpFaults = new ScriptedFaults();
     private final ScriptedFaults pop3Faults = new ScriptedFaults();
     private final Faults faults = new Faults(smtpFaults, pop3Faults);
@@ -150,6 +153,20 @@ public final class MailwrightExtension implements BeforeAllCallback, AfterAllCal
         return this;
     }
 
+    /**
+     * How many octets of received content {@link #receivedMessages()} and {@link #awaitMessages}
+     * keep in memory, all messages together (64 MiB by default). Past it the oldest lose their
+     * content ({@link ReceivedMessage#hasContent()}; their mailbox, size and envelope stay), and a
+     * message larger than the limit is never copied. The mailboxes themselves are not limited.
+     */
+    public MailwrightExtension withRecordedContentLimit(long octets) {
+        if (octets < 0) {
+            throw new IllegalArgumentException("negative limit");
+        }
+        recordedContentLimit = octets;
+        return this;
+    }
+
     // ------------------------------------------------------------------ lifecycle
 
     @Override
@@ -202,12 +219,14 @@ public final class MailwrightExtension implements BeforeAllCallback, AfterAllCal
     }
 
     /**
-     * Forgets what {@link #receivedMessages()}, {@link #transactions()} and {@link #awaitMessages}
-     * count, and the scripted faults; users, mailboxes and the queue stay as they are.
+     * Back to an empty server with the same users: empties every mailbox and the outbound queue,
+     * forgets what {@link #receivedMessages()}, {@link #transactions()} and {@link #awaitMessages}
+     * count, and clears the scripted faults. Users, domains and aliases stay, including those
+     * added while running.
      */
     public void reset() {
         faults.clear();
-        running().store.forget();
+        running().store.purge();
     }
 
     private Running running() {
@@ -278,7 +297,7 @@ public final class MailwrightExtension implements BeforeAllCallback, AfterAllCal
     /** POP3S (implicit TLS); only with TLS. */
     public int pop3sPort() {
         requireTls();
-        return running().pop3.securePort().orElseThrow();
+        return running().pop3.securePort();
     }
 
     /**
@@ -454,7 +473,7 @@ public final class MailwrightExtension implements BeforeAllCallback, AfterAllCal
         Running() {
             // a cheap hash on the JDK alone: a test logs in often, and nobody attacks its hashes
             memory = new InMemoryMailStore(Clock.systemUTC(), PasswordHashing.forTests());
-            store = new RecordingStore(memory, acceptAnyUser);
+            store = new RecordingStore(memory, acceptAnyUser, recordedContentLimit);
             domains.forEach(d -> memory.domains().add(d));
             users.forEach((address, password) -> store.ensureUser(Address.parse(address), password.toCharArray()));
             certificate = tls ? TestCertificate.load() : null;
@@ -465,7 +484,7 @@ public final class MailwrightExtension implements BeforeAllCallback, AfterAllCal
             SmtpServer.Builder s = SmtpServer.builder()
                     .hostname(hostname)
                     .store(store)
-                    .accounts(accounts)
+                    .authenticator(accounts)
                     .authThrottle(throttle)
                     .shutdownGrace(Duration.ZERO)
                     .faults(smtpFaults)
@@ -483,7 +502,7 @@ public final class MailwrightExtension implements BeforeAllCallback, AfterAllCal
                         .authThrottle(throttle)
                         .shutdownGrace(Duration.ZERO)
                         .faults(pop3Faults)
-                        .plaintextWithoutTls(!tls);
+                        .settings(b -> b.plaintextWithoutTls(!tls));
                 if (tls) {
                     p.tls(certificate.serverTls()).securePort(0);
                 }

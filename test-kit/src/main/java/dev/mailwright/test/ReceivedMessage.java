@@ -10,17 +10,55 @@ import java.util.Properties;
 /**
  * A message as one mailbox received it: the octets exactly as stored (the server's
  * {@code Received} header first), the mailbox, and the envelope of its transaction.
+ *
+ * <p>The kit keeps the content of what it received up to a limit
+ * ({@link MailwrightExtension#withRecordedContentLimit}, 64 MiB by default); past it, the oldest
+ * messages it lists keep their mailbox, size and envelope but no content ({@link #hasContent()}).
  */
 public final class ReceivedMessage {
 
     private final String mailbox;
     private final byte[] raw;
+    private final long size;
     private final ReceivedEnvelope envelope;
 
     public ReceivedMessage(String mailbox, byte[] raw, ReceivedEnvelope envelope) {
+        this(mailbox, raw.clone(), raw.length, envelope);
+    }
+
+    private ReceivedMessage(String mailbox, byte[] raw, long size, ReceivedEnvelope envelope) {
         this.mailbox = mailbox;
-        this.raw = raw.clone();
+        this.raw = raw;
+        this.size = size;
         this.envelope = envelope;
+    }
+
+    /** A message of {@code size} octets whose content was not kept (see the class comment). */
+    public static ReceivedMessage contentNotKept(String mailbox, long size, ReceivedEnvelope envelope) {
+        return new ReceivedMessage(mailbox, null, size, envelope);
+    }
+
+    /** The same message without its content (what the kit lists once its limit is passed). */
+    public ReceivedMessage withoutContent() {
+        return contentNotKept(mailbox, size, envelope);
+    }
+
+    /** Whether the content was kept (see the class comment). */
+    public boolean hasContent() {
+        return raw != null;
+    }
+
+    /** The number of stored octets. */
+    public long size() {
+        return size;
+    }
+
+    private byte[] content() {
+        if (raw == null) {
+            throw new IllegalStateException("the content of this message was not kept: the kit keeps the newest "
+                    + "received mail up to MailwrightExtension.withRecordedContentLimit (reset() between tests frees it)");
+        }
+        return raw;
     }
 
     /** The address of the mailbox it was stored in. */
@@ -28,14 +66,18 @@ public final class ReceivedMessage {
         return mailbox;
     }
 
-    /** The stored octets (CRLF line ends). */
+    /**
+     * The stored octets (CRLF line ends).
+     *
+     * @throws IllegalStateException when the content was not kept ({@link #hasContent()})
+     */
     public byte[] raw() {
-        return raw.clone();
+        return content().clone();
     }
 
     /** The stored octets as text (UTF-8). */
     public String rawText() {
-        return new String(raw, StandardCharsets.UTF_8);
+        return new String(content(), StandardCharsets.UTF_8);
     }
 
     public ReceivedEnvelope envelope() {
@@ -45,7 +87,7 @@ public final class ReceivedMessage {
     /** The message parsed by Jakarta Mail. */
     public MimeMessage mimeMessage() {
         try {
-            return new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(raw));
+            return new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(content()));
         } catch (MessagingException e) {
             throw new IllegalStateException("not a message Jakarta Mail can read", e);
         }
@@ -62,6 +104,7 @@ public final class ReceivedMessage {
 
     @Override
     public String toString() {
-        return "ReceivedMessage[" + mailbox + ", " + raw.length + " octets, from " + envelope.mailFrom().orElse("<>") + "]";
+        return "ReceivedMessage[" + mailbox + ", " + size + " octets" + (raw == null ? " (content not kept)" : "")
+                + ", from " + envelope.mailFrom().orElse("<>") + "]";
     }
 }

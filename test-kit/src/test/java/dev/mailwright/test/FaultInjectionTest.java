@@ -6,9 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
-import jakarta.mail.Transport;
-import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.Reader;
 import java.time.Duration;
@@ -26,13 +23,7 @@ class FaultInjectionTest {
             .withUser("bob@example.test", "bob-secret");
 
     private void send(String subject) throws MessagingException {
-        jakarta.mail.Session s = mail.submissionSession("ann@example.test", "ann-secret");
-        MimeMessage m = new MimeMessage(s);
-        m.setFrom(new InternetAddress("ann@example.test"));
-        m.setRecipient(Message.RecipientType.TO, new InternetAddress("bob@example.test"));
-        m.setSubject(subject);
-        m.setText("body");
-        Transport.send(m);
+        Submit.send(mail, "ann@example.test", "ann-secret", "bob@example.test", subject, "body");
     }
 
     /** An MX client after EHLO and STARTTLS. */
@@ -174,6 +165,27 @@ class FaultInjectionTest {
         }
         send("after the failures");
         assertThat(mail.awaitMessages("bob@example.test", 1, Duration.ofSeconds(10))).hasSize(1);
+    }
+
+    @Test
+    void aFailedPop3sHandshakeFailsThatConnectionOnlyAndTheNextLogsIn() throws Exception {
+        send("kept");
+        mail.awaitMessages("bob@example.test", 1, Duration.ofSeconds(10));
+        mail.faults().pop3(Faults.TLS).times(1).failTls();
+
+        jakarta.mail.Store failing = mail.pop3sSession("bob@example.test", "bob-secret").getStore();
+        assertThatThrownBy(failing::connect).isInstanceOf(MessagingException.class);
+
+        jakarta.mail.Store store = mail.pop3sSession("bob@example.test", "bob-secret").getStore();
+        store.connect();
+        try {
+            jakarta.mail.Folder inbox = store.getFolder("INBOX");
+            inbox.open(jakarta.mail.Folder.READ_ONLY);
+            assertThat(inbox.getMessages()).extracting(Message::getSubject).containsExactly("kept");
+            inbox.close(false);
+        } finally {
+            store.close();
+        }
     }
 
     @Test

@@ -104,7 +104,7 @@ class DovecotFixtureTest extends CommandTest {
     }
 
     private Pop3Server pop3() {
-        return Pop3Server.builder().store(store).port(0).plaintextWithoutTls(true)
+        return Pop3Server.builder().store(store).settings(s -> s.plaintextWithoutTls(true))
                 .authThrottle(AuthThrottle.disabled()).start();
     }
 

@@ -52,7 +52,7 @@ class Pop3OverPostgresTest {
                 new PasswordHashing(new PasswordHashing.Argon2Cost(1024, 1, 1), new SecureRandom()));
         store.domains().add("example.org");
         store.accounts().add(Address.parse(USER), PASSWORD.toCharArray());
-        pop3 = Pop3Server.builder().store(store).port(0).plaintextWithoutTls(true)
+        pop3 = Pop3Server.builder().store(store).settings(s -> s.plaintextWithoutTls(true))
                 .authThrottle(AuthThrottle.disabled()).start();
     }
 

@@ -58,13 +58,13 @@ public final class Receiver implements AutoCloseable {
 
     /** A submission server: STARTTLS, then AUTH with these accounts before MAIL; a relay for any sender. */
     public static Receiver submission(String hostname, Authenticator accounts) {
-        return new Receiver(SmtpServer.builder().hostname(hostname).tls(TLS).accounts(accounts)
+        return new Receiver(SmtpServer.builder().hostname(hostname).tls(TLS).authenticator(accounts)
                 .settings(b -> b.senderOwnership(false)).submission(0));
     }
 
     /** A submissions server: implicit TLS (port 465), then AUTH before MAIL; a relay for any sender. */
     public static Receiver submissions(String hostname, Authenticator accounts) {
-        return new Receiver(SmtpServer.builder().hostname(hostname).tls(TLS).accounts(accounts)
+        return new Receiver(SmtpServer.builder().hostname(hostname).tls(TLS).authenticator(accounts)
                 .settings(b -> b.senderOwnership(false)).submissions(0));
     }
 

@@ -14,6 +14,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -23,6 +25,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLEngine;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.service.IoHandlerAdapter;
 import org.apache.mina.core.service.IoService;
@@ -94,6 +97,11 @@ public final class MinaListener implements Listener {
     private ExecutorService workers;
     private ScheduledExecutorService timers;
     private ExecutorService ioThreads;
+    /**
+     * Every thread the pools made that may still run: a terminated pool's last worker is still
+     * ending (JDK executors say "terminated" before its thread has exited), so stop() joins them.
+     */
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private SimpleIoProcessorPool<NioSession> processors;
     private volatile boolean stopping;
 
@@ -210,6 +218,13 @@ public final class MinaListener implements Listener {
             for (ExecutorService pool : new ExecutorService[] {workers, timers, ioThreads}) {
                 pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
+            for (Thread t : threads) {
+                long left = deadline - System.nanoTime();
+                if (left > 0 && t != Thread.currentThread()) { // stopped from one of its own threads: not itself
+                    t.join(Math.max(1, left / 1_000_000));
+                }
+            }
+            threads.removeIf(t -> !t.isAlive());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -254,7 +269,13 @@ public final class MinaListener implements Listener {
 
     SslFilter newSslFilter() {
         TlsConfig tls = config.tls().orElseThrow(() -> new IllegalStateException("no TLS material"));
-        SslFilter f = new SslFilter(tls.context());
+        SslFilter f = new SslFilter(tls.context()) {
+            @Override
+            protected SSLEngine createEngine(IoSession session, InetSocketAddress peer) {
+                // handshake tasks on this listener's I/O thread, never on MINA's static pool (ADR 0035)
+                return new InlineTasksEngine(super.createEngine(session, peer));
+            }
+        };
         f.setEnabledProtocols(tls.protocolArray());
         f.setEnabledCipherSuites(tls.cipherSuiteArray());
         return f;
@@ -270,11 +291,14 @@ public final class MinaListener implements Listener {
         return config.tls().isPresent();
     }
 
-    private static ThreadFactory threads(String prefix) {
+    /** Daemon threads, each kept in {@link #threads} until it is seen to have ended. */
+    private ThreadFactory threads(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
             t.setDaemon(true);
+            threads.removeIf(old -> !old.isAlive()); // bounded by the threads alive at once
+            threads.add(t);
             return t;
         };
     }

@@ -20,8 +20,10 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -469,6 +471,40 @@ class MinaListenerTest {
             assertThat(in.readLine()).isEqualTo("BYE");
             assertThat(in.readLine()).isNull();
         }
+    }
+
+    @Test
+    void stopShouldReturnOnlyWhenEveryThreadOfTheListenerHasEnded() throws Exception {
+        Set<Thread> before = new HashSet<>(Thread.getAllStackTraces().keySet());
+        for (int i = 0; i < 150; i++) {
+            start();
+            try (Socket s = connect()) {
+                BufferedReader in = reader(s);
+                assertThat(in.readLine()).isEqualTo("HELLO");
+                send(s, "QUIT\r\n");
+                assertThat(in.readLine()).isEqualTo("BYE");
+            }
+            listener.stop();
+            listener = null;
+            // a pool says "terminated" while its last worker is still on its way out: stop() joins the threads
+            assertThat(Thread.getAllStackTraces().keySet()).as("cycle %d", i)
+                    .filteredOn(t -> t.isAlive() && !before.contains(t)).extracting(Thread::getName).isEmpty();
+        }
+    }
+
+    @Test
+    void tlsHandshakesShouldRunOnTheListenersThreadsAndNeverStartMinasStaticPool() throws Exception {
+        start(Limits.DEFAULT, true);
+        for (int i = 0; i < 3; i++) { // full handshakes: key agreement and signing are delegated tasks
+            try (SSLSocket s = (SSLSocket) CERT.clientContext().getSocketFactory().createSocket("127.0.0.1", listener.port())) {
+                s.setSoTimeout(20_000);
+                assertThat(reader(s).readLine()).isEqualTo("HELLO secure");
+            }
+        }
+        // SslFilter.EXECUTOR ("ssl-exec-*", static, never shut down) starts its first thread on
+        // the first delegated task MINA is handed; InlineTasksEngine hands it none
+        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                .noneMatch(name -> name.startsWith("ssl-exec"));
     }
 
     @Test

@@ -8,10 +8,12 @@ import dev.mailwright.protocol.Listener;
 import dev.mailwright.protocol.fault.FaultHook;
 import dev.mailwright.protocol.session.ProtocolSession;
 import dev.mailwright.protocol.session.ProtocolSessionFactory;
+import dev.mailwright.protocol.tls.TlsConfig;
 import dev.mailwright.protocol.transport.MinaListener;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** Makes the POP3 (and POP3S) listeners for a context. */
 public final class Pop3Listeners {
@@ -19,7 +21,17 @@ public final class Pop3Listeners {
     private Pop3Listeners() {
     }
 
-    public static List<Listener> create(Pop3Context context) {
+    /**
+     * The listeners asked for, plain POP3 first.
+     *
+     * @param pop3  where plain POP3 (STLS with {@code tls}) listens; empty for none; port 0 picks a free one
+     * @param pop3s where POP3S (implicit TLS) listens; empty for none; needs {@code tls}
+     */
+    public static List<Listener> create(Pop3Context context, Optional<InetSocketAddress> pop3,
+                                        Optional<InetSocketAddress> pop3s, Optional<TlsConfig> tls) {
+        if (pop3s.isPresent() && tls.isEmpty()) {
+            throw new IllegalArgumentException("POP3S needs TLS material");
+        }
         Pop3Settings s = context.settings();
         Pop3Dispatcher dispatcher = new Pop3Dispatcher(Pop3Commands.standard(s.last()));
         ProtocolSessionFactory factory = new ProtocolSessionFactory() {
@@ -39,16 +51,10 @@ public final class Pop3Listeners {
             }
         };
         List<Listener> listeners = new ArrayList<>();
-        if (s.port() >= 0) {
-            listeners.add(new MinaListener(new MinaListener.Config("pop3", new InetSocketAddress(s.bindAddress(), s.port()),
-                    s.limits(), s.tls(), false, s.shutdownGrace()), factory));
-        }
-        if (s.securePort().isPresent()) {
-            listeners.add(new MinaListener(new MinaListener.Config("pop3s",
-                    new InetSocketAddress(s.secureBindAddress(), s.securePort().getAsInt()), s.limits(), s.tls(), true,
-                    s.shutdownGrace()),
-                    factory));
-        }
+        pop3.ifPresent(a -> listeners.add(new MinaListener(new MinaListener.Config("pop3", a, s.limits(), tls, false,
+                s.shutdownGrace()), factory)));
+        pop3s.ifPresent(a -> listeners.add(new MinaListener(new MinaListener.Config("pop3s", a, s.limits(), tls, true,
+                s.shutdownGrace()), factory)));
         return List.copyOf(listeners);
     }
 }

@@ -34,7 +34,7 @@ class LoginThrottleTest {
     private final TestMail mail = new TestMail();
     private final Map<String, Account> accounts = Map.of(ALICE, mail.account(ALICE, "right"),
             MALLORY, mail.account(MALLORY, "mine"));
-    private final Pop3Context context = Pop3Server.builder().store(mail.store()).plaintextWithoutTls(true)
+    private final Pop3Context context = Pop3Server.builder().store(mail.store()).settings(s -> s.plaintextWithoutTls(true))
             .authenticator(new Cheap()).authThrottle(AuthThrottle.standard()).clock(mail.clock).context();
     private final Pop3Dispatcher dispatcher = new Pop3Dispatcher(dev.mailwright.pop3.command.Pop3Commands.standard(false));
     private int sessions;

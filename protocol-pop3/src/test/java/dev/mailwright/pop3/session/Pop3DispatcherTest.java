@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class Pop3DispatcherTest {
 
     private final TestMail mail = new TestMail();
-    private final Pop3Context context = Pop3Server.builder().store(mail.store()).plaintextWithoutTls(true)
+    private final Pop3Context context = Pop3Server.builder().store(mail.store()).settings(s -> s.plaintextWithoutTls(true))
             .authThrottle(AuthThrottle.disabled()).clock(mail.clock).context();
     private final Pop3Dispatcher dispatcher = new Pop3Dispatcher(Pop3Commands.standard(false));
     private final Pop3Session session = new Pop3Session(context, "test", new InetSocketAddress("127.0.0.1", 1),

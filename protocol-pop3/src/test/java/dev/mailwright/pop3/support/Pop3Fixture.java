@@ -31,7 +31,7 @@ public final class Pop3Fixture implements AutoCloseable {
     private Pop3Fixture(TestMail mail, UnaryOperator<Pop3Server.Builder> options) {
         this.mail = mail;
         mail.account(ALICE, PASSWORD);
-        server = options.apply(Pop3Server.builder().store(mail.store()).port(0).securePort(0)
+        server = options.apply(Pop3Server.builder().store(mail.store()).securePort(0)
                 .tls(CERT.tlsConfig()).clock(mail.clock).authThrottle(AuthThrottle.disabled())).start();
     }
 
@@ -40,7 +40,7 @@ public final class Pop3Fixture implements AutoCloseable {
     }
 
     public int securePort() {
-        return server.securePort().orElseThrow();
+        return server.securePort();
     }
 
     public RawClient connect() throws java.io.IOException {

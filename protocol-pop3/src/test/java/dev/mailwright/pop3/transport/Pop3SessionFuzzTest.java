@@ -61,8 +61,11 @@ class Pop3SessionFuzzTest {
         STORE.domains().add("example.org");
         BOB = STORE.accounts().add(Address.parse(USER), PASSWORD.toCharArray());
         for (int i = 0; i < CONTEXTS.length; i++) {
-            CONTEXTS[i] = Pop3Server.builder().store(STORE).plaintextWithoutTls(true).apop((i & 0x01) != 0).last((i & 0x02) != 0)
-                    .authThrottle(AuthThrottle.disabled()).loginDelay(Duration.ZERO).context();
+            boolean apop = (i & 0x01) != 0;
+            boolean last = (i & 0x02) != 0;
+            CONTEXTS[i] = Pop3Server.builder().store(STORE).authThrottle(AuthThrottle.disabled())
+                    .settings(s -> s.plaintextWithoutTls(true).apop(apop).last(last).loginDelay(Duration.ZERO))
+                    .context();
         }
     }
 

@@ -84,7 +84,7 @@ class LargeMessageTest {
             }
         };
         try (SmtpServer server = SmtpServer.builder().hostname("mx.example.org").handler(hashing)
-                .accounts(dev.mailwright.protocol.Authenticator.of(SessionHarness.fixtureStore().accounts()))
+                .authenticator(dev.mailwright.protocol.Authenticator.of(SessionHarness.fixtureStore().accounts()))
                 .tls(TestTls.server()).settings(s -> s.maxMessageSize(200L * 1024 * 1024)).submission(0).start();
              RawClient c = new RawClient(server.port(SmtpSettings.Mode.SUBMISSION))) {
             c.reply();

@@ -9,6 +9,7 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import dev.mailwright.password.CostCaps;
 import dev.mailwright.password.ScramCredentials;
+import dev.mailwright.pop3.session.Pop3Settings;
 import dev.mailwright.protocol.Deadlines;
 import dev.mailwright.store.Address;
 import dev.mailwright.store.InvalidInputException;
@@ -433,8 +434,8 @@ public final class ConfigLoader {
                 verifyCertificate);
     }
 
-    /** The shortest maildrop lease the POP3 server accepts ({@code Pop3Settings}). */
-    static final Duration MIN_LOCK_LEASE = Duration.ofSeconds(10);
+    /** The shortest maildrop lease the POP3 server accepts. */
+    static final Duration MIN_LOCK_LEASE = Pop3Settings.MIN_LEASE;
 
     /** An optional e-mail address; empty when the key is empty. */
     private static Optional<Address> address(Config c, String key) {

@@ -10,6 +10,9 @@ import dev.mailwright.store.Envelope;
 import dev.mailwright.store.ForwardingDelivery;
 import dev.mailwright.store.ForwardingMailStore;
 import dev.mailwright.store.MailStore;
+import dev.mailwright.store.MessageInfo;
+import dev.mailwright.store.OutboundQueue;
+import dev.mailwright.store.QueueSelection;
 import dev.mailwright.store.Recipients;
 import dev.mailwright.store.RemoteRecipient;
 import dev.mailwright.store.Resolution;
@@ -23,22 +26,34 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.function.Predicate;
 
 /**
  * The store the test kit's servers use: the in-memory store, plus a record of every committed
  * transaction (its envelope and its content per mailbox) that tests wait on, and, when asked, any
  * user accepted (created on first use, as GreenMail does).
+ *
+ * <p>The copies of content it keeps are bounded: past {@code contentLimit} octets in all, the
+ * oldest recorded messages lose their content (mailbox, size and envelope stay), and a message
+ * larger than the limit is recorded without content from the start, never copied whole.
  */
 public final class RecordingStore extends ForwardingMailStore {
 
     private final boolean acceptAnyUser;
+    private final long contentLimit;
     private final List<ReceivedEnvelope> envelopes = new ArrayList<>();
     private final List<ReceivedMessage> messages = new ArrayList<>();
+    private long contentKept;
 
-    public RecordingStore(MailStore delegate, boolean acceptAnyUser) {
+    public RecordingStore(MailStore delegate, boolean acceptAnyUser, long contentLimit) {
         super(delegate);
+        if (contentLimit < 0) {
+            throw new IllegalArgumentException("negative content limit");
+        }
         this.acceptAnyUser = acceptAnyUser;
+        this.contentLimit = contentLimit;
     }
 
     /** Creates the domain and the account if missing (the password is the address, as GreenMail's). */
@@ -125,12 +140,42 @@ public final class RecordingStore extends ForwardingMailStore {
     public synchronized void forget() {
         envelopes.clear();
         messages.clear();
+        contentKept = 0;
     }
 
-    private synchronized void committed(ReceivedEnvelope envelope, List<Address> mailboxes, byte[] content) {
+    /**
+     * Empties every mailbox and the outbound queue and forgets what was recorded; accounts,
+     * domains, aliases and the rest of the configuration stay.
+     */
+    public void purge() {
+        MailStore s = delegate();
+        for (Account a : s.accounts().list(Optional.empty())) {
+            Set<Long> uids = s.mailboxes().list(a.id()).stream().map(MessageInfo::uid).collect(Collectors.toSet());
+            if (!uids.isEmpty()) {
+                s.mailboxes().delete(a.id(), uids);
+            }
+        }
+        s.queue().change(OutboundQueue.Change.DELETE, QueueSelection.all());
+        forget();
+    }
+
+    /** Records a committed transaction; {@code content} is null when it was larger than the limit. */
+    private synchronized void committed(ReceivedEnvelope envelope, List<Address> mailboxes, byte[] content, long size) {
         envelopes.add(envelope);
         for (Address mailbox : mailboxes) {
-            messages.add(new ReceivedMessage(mailbox.toString(), content, envelope));
+            if (content == null) {
+                messages.add(ReceivedMessage.contentNotKept(mailbox.toString(), size, envelope));
+            } else {
+                messages.add(new ReceivedMessage(mailbox.toString(), content, envelope));
+                contentKept += content.length;
+            }
+        }
+        for (int i = 0; contentKept > contentLimit && i < messages.size(); i++) {
+            ReceivedMessage oldest = messages.get(i);
+            if (oldest.hasContent()) {
+                messages.set(i, oldest.withoutContent());
+                contentKept -= oldest.size();
+            }
         }
         notifyAll();
     }
@@ -141,7 +186,7 @@ public final class RecordingStore extends ForwardingMailStore {
         private final List<String> recipients = new ArrayList<>();
         private final List<RemoteRecipient> remote = new ArrayList<>();
         private final List<Address> mailboxes = new ArrayList<>();
-        private final ByteArrayOutputStream copy = new ByteArrayOutputStream();
+        private final BoundedCopy copy = new BoundedCopy(contentLimit);
         private OutputStream content;
 
         Recording(Delivery delivery, Envelope envelope) {
@@ -212,8 +257,44 @@ public final class RecordingStore extends ForwardingMailStore {
             DeliveryReceipt receipt = super.commit();
             committed(new ReceivedEnvelope(envelope.reversePath().map(Address::toString), recipients, remote,
                     envelope.ret().map(r -> r.toUpperCase(Locale.ROOT)), envelope.envId(), envelope.smtpUtf8(),
-                    envelope.authenticated()), mailboxes, copy.toByteArray());
+                    envelope.authenticated()), mailboxes, copy.content(), copy.size());
             return receipt;
+        }
+    }
+
+    /** A copy of up to {@code limit} octets: past it, only the count goes on. */
+    private static final class BoundedCopy extends OutputStream {
+        private final long limit;
+        private ByteArrayOutputStream copy = new ByteArrayOutputStream();
+        private long size;
+
+        BoundedCopy(long limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            size += len;
+            if (copy != null && size > limit) {
+                copy = null; // larger than everything the recorder may keep: not copied at all
+            }
+            if (copy != null) {
+                copy.write(b, off, len);
+            }
+        }
+
+        /** The octets written, or null when they were more than the limit. */
+        byte[] content() {
+            return copy != null ? copy.toByteArray() : null;
+        }
+
+        long size() {
+            return size;
         }
     }
 
