@@ -40,13 +40,20 @@ class LifecycleTest {
             if (i % 10 == 5) {
                 handshake(mail); // TLS too
             }
+            // a POP3 user logged in at close: the maildrop lease heartbeat and the read-ahead threads run
+            Socket pop3 = i % 10 == 7 ? loggedInAfterRetr(mail) : null;
             mail.close();
             if (client != null) {
                 client.close();
             }
+            if (pop3 != null) {
+                pop3.close();
+            }
             for (int port : ports) {
                 assertThat(free(port)).as("port %d free after close %d", port, i).isTrue();
             }
+            assertThat(alive(before)).as("threads left right after close %d", i).extracting(t -> t.getName() + " "
+                    + java.util.Arrays.toString(t.getStackTrace())).isEmpty();
         }
 
         // no name excepted: TLS handshake tasks run on the listeners' own threads, and close()
@@ -94,6 +101,30 @@ class LifecycleTest {
             s.getOutputStream().flush();
             assertThat(in.readLine()).startsWith("+OK");
         }
+    }
+
+    /** A message delivered to ann, then a POP3S session that logged in, read it with RETR 1, and stays. */
+    private static Socket loggedInAfterRetr(MailwrightExtension mail) throws IOException {
+        try (Socket smtp = midTransaction(mail.smtpPort())) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(smtp.getInputStream(), StandardCharsets.US_ASCII));
+            smtp.getOutputStream().write("the end\r\n.\r\nQUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(in.readLine()).startsWith("250");
+        }
+        javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) mail.clientSslContext().getSocketFactory()
+                .createSocket(InetAddress.getLoopbackAddress(), mail.pop3sPort());
+        s.setSoTimeout(10_000);
+        BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+        assertThat(in.readLine()).startsWith("+OK");
+        for (String command : List.of("USER ann@example.test", "PASS secret", "RETR 1")) {
+            s.getOutputStream().write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            assertThat(in.readLine()).as(command).startsWith("+OK");
+        }
+        String line;
+        while (!(line = in.readLine()).equals(".")) {
+            assertThat(line).isNotNull();
+        }
+        return s;
     }
 
     private static String readOrNull(BufferedReader in) {

@@ -14,8 +14,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,7 +22,6 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLEngine;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.service.IoHandlerAdapter;
@@ -97,11 +94,8 @@ public final class MinaListener implements Listener {
     private ExecutorService workers;
     private ScheduledExecutorService timers;
     private ExecutorService ioThreads;
-    /**
-     * Every thread the pools made that may still run: a terminated pool's last worker is still
-     * ending (JDK executors say "terminated" before its thread has exited), so stop() joins them.
-     */
-    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    /** Every thread the pools made that may still run: stop() joins them, not only the pools. */
+    private final OwnedThreads threads = new OwnedThreads();
     private SimpleIoProcessorPool<NioSession> processors;
     private volatile boolean stopping;
 
@@ -218,13 +212,7 @@ public final class MinaListener implements Listener {
             for (ExecutorService pool : new ExecutorService[] {workers, timers, ioThreads}) {
                 pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
-            for (Thread t : threads) {
-                long left = deadline - System.nanoTime();
-                if (left > 0 && t != Thread.currentThread()) { // stopped from one of its own threads: not itself
-                    t.join(Math.max(1, left / 1_000_000));
-                }
-            }
-            threads.removeIf(t -> !t.isAlive());
+            threads.join(deadline); // stopped from one of its own threads: all but that one
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -291,16 +279,8 @@ public final class MinaListener implements Listener {
         return config.tls().isPresent();
     }
 
-    /** Daemon threads, each kept in {@link #threads} until it is seen to have ended. */
     private ThreadFactory threads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            threads.removeIf(old -> !old.isAlive()); // bounded by the threads alive at once
-            threads.add(t);
-            return t;
-        };
+        return threads.factory(prefix);
     }
 
     private static InetAddress clientAddress(IoSession s) {

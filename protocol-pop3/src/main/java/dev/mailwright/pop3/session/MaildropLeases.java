@@ -1,5 +1,6 @@
 package dev.mailwright.pop3.session;
 
+import dev.mailwright.protocol.transport.OwnedThreads;
 import dev.mailwright.store.Maildrop;
 import dev.mailwright.store.Maildrops;
 import java.time.Duration;
@@ -53,14 +54,12 @@ public final class MaildropLeases {
         }
     }
 
+    private final OwnedThreads threads = new OwnedThreads();
+
     public MaildropLeases(Maildrops maildrops, Duration lease) {
         this.maildrops = maildrops;
         this.intervalMillis = Math.max(1, lease.dividedBy(3).toMillis());
-        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "pop3-lease-heartbeat");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = new ScheduledThreadPoolExecutor(1, threads.factory("pop3-lease-heartbeat"));
         timer.setKeepAliveTime(intervalMillis * 2, TimeUnit.MILLISECONDS);
         timer.allowCoreThreadTimeOut(true);
         timer.setRemoveOnCancelPolicy(true);
@@ -120,8 +119,9 @@ public final class MaildropLeases {
         }
     }
 
-    /** Stops the heartbeat's thread (the server stopped: its sessions are gone). */
+    /** Stops the heartbeat's thread and waits a moment for it to end (the server stopped: its sessions are gone). */
     void close() {
         timer.shutdownNow();
+        threads.join(Duration.ofSeconds(1));
     }
 }

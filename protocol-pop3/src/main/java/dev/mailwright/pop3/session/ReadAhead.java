@@ -1,5 +1,6 @@
 package dev.mailwright.pop3.session;
 
+import dev.mailwright.protocol.transport.OwnedThreads;
 import dev.mailwright.store.Maildrop;
 import dev.mailwright.store.MessageInfo;
 import java.io.ByteArrayInputStream;
@@ -15,7 +16,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntPredicate;
 import org.slf4j.Logger;
@@ -56,33 +56,27 @@ public final class ReadAhead {
      */
     public static final class Readers implements AutoCloseable {
         private final AtomicLong reserved = new AtomicLong();
-        private final AtomicInteger threads = new AtomicInteger();
+        private final OwnedThreads threads = new OwnedThreads();
         private final ThreadPoolExecutor pool = new ThreadPoolExecutor(0, 32, 30, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), r -> {
-                    Thread t = new Thread(r, "pop3-read-ahead-" + threads.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+                new SynchronousQueue<>(), threads.factory("pop3-read-ahead"));
 
         /** What all sessions hold read ahead (for tests). */
         long reservedInTotal() {
             return reserved.get();
         }
 
+        private volatile boolean ended;
+
         /** Whether every reader thread has ended (after {@link #close}). */
         boolean terminated() {
-            return pool.isTerminated();
+            return ended;
         }
 
-        /** Stops the reader threads (a read under way finishes unseen); waits a moment for them. */
+        /** Stops the reader threads (a read under way finishes unseen); waits a moment for them to end. */
         @Override
         public void close() {
             pool.shutdownNow();
-            try {
-                pool.awaitTermination(1, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            ended = threads.join(java.time.Duration.ofSeconds(1));
         }
     }
 
